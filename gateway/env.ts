@@ -1,0 +1,104 @@
+/**
+ * The gateway's configuration, read from the environment once at start. The gateway knows no
+ * domain: subgraph URL overrides are read generically as SUBGRAPH_<NAME>_URL.
+ */
+import { z } from 'zod';
+import {
+  addressListVar,
+  booleanVar,
+  intVar,
+  logLevelVar,
+  nodeEnvVar,
+  parseEnv,
+  type Environment,
+} from '../subgraphs/kit/env';
+import { publicKeysVar, type PublicJwk } from '../subgraphs/kit/tokens';
+
+export interface GatewayConfig {
+  production: boolean;
+  host: string;
+  port: number;
+  supergraphPath: string;
+  /** Subgraph name (lower case, as in the supergraph) → URL replacing the composed one. */
+  subgraphUrls: Record<string, string>;
+  subgraphTimeoutMs: number;
+  /** When set, bearer tokens are verified here before any subgraph is called. */
+  publicKeys: PublicJwk[] | null;
+  /** When set, revoked sessions are refused here too (subgraphs check them regardless). */
+  redisUrl: string | null;
+  redisPrefix: string;
+  logLevel: string;
+  maxBodyBytes: number;
+  trustedProxies: ReadonlySet<string>;
+  graphiql: boolean;
+  introspection: boolean;
+  /** Apollo's own usage telemetry from @apollo/gateway; off unless asked for. */
+  apolloTelemetry: boolean;
+}
+
+const schema = z.object({
+  NODE_ENV: nodeEnvVar,
+  HOST: z.string().default('0.0.0.0'),
+  PORT: intVar(4000, 0, 65535),
+  SUPERGRAPH_PATH: z.string().default('schema/supergraph.graphql'),
+  SUBGRAPH_TIMEOUT_MS: intVar(10_000, 100),
+  JWT_PUBLIC_KEYS: publicKeysVar.optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// URL')
+    .optional(),
+  REDIS_PREFIX: z.string().default('opsgraph:'),
+  LOG_LEVEL: logLevelVar,
+  MAX_BODY_BYTES: intVar(1_000_000, 1_000),
+  TRUSTED_PROXIES: addressListVar,
+  GRAPHIQL: booleanVar(true),
+  INTROSPECTION: z.enum(['true', 'false', '1', '0']).optional(),
+  APOLLO_TELEMETRY_ENABLED: booleanVar(false),
+});
+
+const SUBGRAPH_URL = /^SUBGRAPH_([A-Z0-9_]+)_URL$/;
+
+export function loadGatewayConfig(source: Environment = process.env): GatewayConfig {
+  const env = parseEnv(schema, source);
+  const subgraphUrls: Record<string, string> = {};
+  const problems: string[] = [];
+  for (const [name, value] of Object.entries(source)) {
+    const match = SUBGRAPH_URL.exec(name);
+    if (!match?.[1] || !value) continue;
+    if (!/^https?:\/\//.test(value)) problems.push(`${name}: must be an http(s) URL`);
+    subgraphUrls[match[1].toLowerCase()] = value;
+  }
+  if (problems.length > 0)
+    throw new Error(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  const production = env.NODE_ENV === 'production';
+  return {
+    production,
+    host: env.HOST,
+    port: env.PORT,
+    supergraphPath: env.SUPERGRAPH_PATH,
+    subgraphUrls,
+    subgraphTimeoutMs: env.SUBGRAPH_TIMEOUT_MS,
+    publicKeys: env.JWT_PUBLIC_KEYS ?? null,
+    redisUrl: env.REDIS_URL ?? null,
+    redisPrefix: env.REDIS_PREFIX,
+    logLevel: env.LOG_LEVEL,
+    maxBodyBytes: env.MAX_BODY_BYTES,
+    trustedProxies: env.TRUSTED_PROXIES,
+    graphiql: env.GRAPHIQL,
+    apolloTelemetry: env.APOLLO_TELEMETRY_ENABLED,
+    introspection:
+      env.INTROSPECTION === undefined
+        ? !production
+        : env.INTROSPECTION === 'true' || env.INTROSPECTION === '1',
+  };
+}
+
+/**
+ * @apollo/gateway reads this variable when constructed: unless disabled, it starts an
+ * OpenTelemetry exporter that probes cloud metadata endpoints and reports to Apollo. opsgraph
+ * makes no outbound call it was not asked to.
+ */
+export function applyApolloTelemetrySetting(enabled: boolean): void {
+  if (enabled) delete process.env.APOLLO_TELEMETRY_DISABLED;
+  else process.env.APOLLO_TELEMETRY_DISABLED = 'true';
+}

@@ -1,0 +1,91 @@
+/**
+ * GraphiQL, served by the gateway from node_modules: every asset is local, so the explorer works
+ * with no internet. The page has no inline script, so a strict Content-Security-Policy fits it.
+ */
+import { readFileSync } from 'node:fs';
+import type { ServerResponse } from 'node:http';
+import { dirname, join } from 'node:path';
+
+const ASSETS: Record<string, { packageName: string; file: string; type: string }> = {
+  '/graphiql/react.js': {
+    packageName: 'react',
+    file: 'umd/react.production.min.js',
+    type: 'text/javascript',
+  },
+  '/graphiql/react-dom.js': {
+    packageName: 'react-dom',
+    file: 'umd/react-dom.production.min.js',
+    type: 'text/javascript',
+  },
+  '/graphiql/graphiql.js': {
+    packageName: 'graphiql',
+    file: 'graphiql.min.js',
+    type: 'text/javascript',
+  },
+  '/graphiql/graphiql.css': { packageName: 'graphiql', file: 'graphiql.min.css', type: 'text/css' },
+};
+
+const INIT_SCRIPT = `
+const origin = window.location.origin;
+const fetcher = GraphiQL.createFetcher({
+  url: origin + '/graphql',
+  subscriptionUrl: origin.replace(/^http/, 'ws') + '/graphql',
+});
+const defaultQuery = '# Welcome to opsgraph.\\n# Sign in with the login mutation, then put the token in Headers:\\n# { "Authorization": "Bearer <accessToken>" }\\n\\nquery Me {\\n  me {\\n    id\\n    username\\n    role\\n    organization { name }\\n  }\\n}\\n';
+ReactDOM.createRoot(document.getElementById('graphiql')).render(
+  React.createElement(GraphiQL, { fetcher, defaultQuery, shouldPersistHeaders: true, isHeadersEditorEnabled: true }),
+);
+`;
+
+const PAGE = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>opsgraph · GraphiQL</title>
+<link rel="stylesheet" href="/graphiql/graphiql.css">
+<style>html, body, #graphiql { height: 100%; margin: 0; }</style>
+</head>
+<body>
+<div id="graphiql">Loading GraphiQL…</div>
+<script src="/graphiql/react.js"></script>
+<script src="/graphiql/react-dom.js"></script>
+<script src="/graphiql/graphiql.js"></script>
+<script src="/graphiql/init.js"></script>
+</body>
+</html>
+`;
+
+export interface GraphiQLAssets {
+  /** Serves the page or one of its assets; false when the path is not GraphiQL's. */
+  serve(path: string, res: ServerResponse): boolean;
+  page(res: ServerResponse): void;
+}
+
+export function createGraphiQL(): GraphiQLAssets {
+  const files = new Map<string, { body: Buffer; type: string }>();
+  for (const [path, { packageName, file, type }] of Object.entries(ASSETS)) {
+    // Resolved through package.json: the UMD builds are not in the packages' export maps.
+    const packageDir = dirname(require.resolve(`${packageName}/package.json`));
+    files.set(path, { body: readFileSync(join(packageDir, file)), type });
+  }
+  files.set('/graphiql/init.js', { body: Buffer.from(INIT_SCRIPT), type: 'text/javascript' });
+  const page = Buffer.from(PAGE);
+  const send = (res: ServerResponse, body: Buffer, type: string, cache: string) => {
+    res.writeHead(200, {
+      'content-type': `${type}; charset=utf-8`,
+      'content-length': body.length,
+      'cache-control': cache,
+    });
+    res.end(body);
+  };
+  return {
+    serve(path, res) {
+      const file = files.get(path);
+      if (!file) return false;
+      send(res, file.body, file.type, 'public, max-age=3600');
+      return true;
+    },
+    page: (res) => send(res, page, 'text/html', 'no-cache'),
+  };
+}

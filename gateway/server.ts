@@ -1,0 +1,227 @@
+/**
+ * Builds the gateway: @apollo/gateway over a supergraph file (reloaded when it changes), lean
+ * subgraph clients, token verification at the edge, GraphiQL, health routes. It knows no domain
+ * and runs over any composed supergraph. Does not listen; see main.ts.
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync, unwatchFile, watchFile } from 'node:fs';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { ApolloGateway } from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginSchemaReportingDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginUsageReportingDisabled } from '@apollo/server/plugin/disabled';
+import { GraphQLError } from 'graphql';
+import { request } from 'undici';
+import {
+  createCredentialVerifier,
+  headerValue,
+  type CredentialVerifier,
+} from '../subgraphs/kit/credentials';
+import { formatErrorForClient } from '../subgraphs/kit/errors';
+import {
+  clientAddressOf,
+  createGraphQLHandler,
+  HttpError,
+  sendError,
+  serveHealth,
+  type ReadinessCheck,
+} from '../subgraphs/kit/http';
+import { createLogger, type Logger } from '../subgraphs/kit/logger';
+import { createRedisConnections, type RedisConnections } from '../subgraphs/kit/redis';
+import { createRevocationList, type RevocationList } from '../subgraphs/kit/revocations';
+import { createTokenVerifier } from '../subgraphs/kit/tokens';
+import { createSubgraphClient, type ForwardedRequest, type SubgraphClient } from './data-source';
+import { applyApolloTelemetrySetting, type GatewayConfig } from './env';
+import { createGraphiQL } from './graphiql';
+
+export interface GatewayContext {
+  forwarded: ForwardedRequest;
+  logger: Logger;
+}
+
+export interface Gateway {
+  httpServer: Server;
+  start(): Promise<void>;
+  /** Stops Apollo, the subgraph pools and Redis (close the HTTP server first). */
+  close(): Promise<void>;
+}
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+export async function createGateway(config: GatewayConfig): Promise<Gateway> {
+  applyApolloTelemetrySetting(config.apolloTelemetry);
+  const logger = createLogger({ name: 'gateway', level: config.logLevel });
+  const clients = new Map<string, SubgraphClient>();
+  let supergraphLoaded = false;
+
+  const gateway = new ApolloGateway({
+    logger,
+    supergraphSdl: async ({ update }) => {
+      const path = config.supergraphPath;
+      let current = readFileSync(path, 'utf8');
+      // Polling rather than fs.watch: it survives editors' atomic renames and Kubernetes
+      // ConfigMap symlink swaps alike.
+      watchFile(path, { interval: 1000 }, () => {
+        let next: string;
+        try {
+          next = readFileSync(path, 'utf8');
+        } catch (error) {
+          return logger.error(
+            { err: error, path },
+            'supergraph file unreadable; keeping the current one',
+          );
+        }
+        if (next === current) return;
+        try {
+          update(next);
+          current = next;
+          logger.info({ path }, 'supergraph reloaded');
+        } catch (error) {
+          logger.error({ err: error, path }, 'new supergraph rejected; keeping the current one');
+        }
+      });
+      return { supergraphSdl: current, cleanup: async () => unwatchFile(path) };
+    },
+    buildService: ({ name, url }) => {
+      const target = config.subgraphUrls[name.toLowerCase()] ?? url;
+      if (!target)
+        throw new Error(`Subgraph ${name} has no URL; set SUBGRAPH_${name.toUpperCase()}_URL.`);
+      clients
+        .get(name)
+        ?.close()
+        .catch(() => undefined);
+      const client = createSubgraphClient(name, target, config.subgraphTimeoutMs);
+      clients.set(name, client);
+      return client;
+    },
+  });
+
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway,
+    csrfPrevention: true,
+    introspection: config.introspection,
+    includeStacktraceInErrorResponses: false,
+    formatError: formatErrorForClient,
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginUsageReportingDisabled(),
+      ApolloServerPluginSchemaReportingDisabled(),
+    ],
+  });
+
+  let redis: RedisConnections | null = null;
+  let revocations: RevocationList | null = null;
+  if (config.redisUrl) {
+    redis = createRedisConnections(config.redisUrl, config.redisPrefix);
+    revocations = await createRevocationList(redis);
+  }
+  const credentials: CredentialVerifier | null = config.publicKeys
+    ? createCredentialVerifier({
+        tokens: await createTokenVerifier(config.publicKeys),
+        revocations,
+        resolveApiKey: null,
+      })
+    : null;
+
+  const buildContext = async (req: IncomingMessage): Promise<GatewayContext> => {
+    const incomingId = headerValue(req.headers['x-request-id']);
+    const requestId = incomingId && REQUEST_ID.test(incomingId) ? incomingId : randomUUID();
+    const authorization = headerValue(req.headers.authorization);
+    if (authorization && credentials) {
+      // Refuse bad tokens here, once, before any subgraph is called.
+      try {
+        await credentials.authenticate({ authorization });
+      } catch (error) {
+        if (error instanceof GraphQLError) {
+          throw new GraphQLError(error.message, {
+            extensions: { ...error.extensions, http: { status: 401 } },
+          });
+        }
+        throw error;
+      }
+    }
+    return {
+      forwarded: {
+        requestId,
+        clientAddress: clientAddressOf(req, config.trustedProxies),
+        authorization,
+        apiKey: headerValue(req.headers['x-api-key']),
+      },
+      logger: logger.child({ requestId }),
+    };
+  };
+
+  const graphql = createGraphQLHandler({
+    apollo,
+    context: buildContext,
+    maxBodyBytes: config.maxBodyBytes,
+  });
+  const graphiql = config.graphiql ? createGraphiQL() : null;
+
+  const readiness: Record<string, ReadinessCheck> = {
+    supergraph: async () => {
+      if (!supergraphLoaded) throw new Error('supergraph not loaded');
+    },
+    subgraphs: async () => {
+      const failures = await Promise.all(
+        [...clients].map(async ([name, client]) => ((await isReachable(client.url)) ? null : name)),
+      );
+      const down = failures.filter(Boolean);
+      if (down.length > 0) throw new Error(`unreachable: ${down.join(', ')}`);
+    },
+  };
+
+  const httpServer = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const handle = async () => {
+      if (await serveHealth(path, res, readiness)) return;
+      if (graphiql?.serve(path, res)) return;
+      if (path !== '/graphql') throw new HttpError(404, 'Not found.', 'NOT_FOUND');
+      if (graphiql && req.method === 'GET' && wantsHtml(req)) return graphiql.page(res);
+      await graphql(req, res);
+    };
+    handle().catch((error: unknown) => {
+      if (res.headersSent) return void res.destroy();
+      if (error instanceof HttpError) return sendError(res, error);
+      logger.error({ err: error }, 'unhandled HTTP error');
+      sendError(res, new HttpError(500, 'Internal server error.', 'INTERNAL_SERVER_ERROR'));
+    });
+  });
+
+  return {
+    httpServer,
+    async start() {
+      await apollo.start();
+      supergraphLoaded = true;
+    },
+    async close() {
+      await apollo.stop();
+      await Promise.all([...clients.values()].map((client) => client.close()));
+      await revocations?.close();
+      await redis?.close();
+    },
+  };
+}
+
+function wantsHtml(req: IncomingMessage): boolean {
+  const url = req.url ?? '';
+  return (req.headers.accept ?? '').includes('text/html') && !url.includes('query=');
+}
+
+/** A subgraph is reachable when it answers `{ __typename }`; works for any GraphQL server. */
+async function isReachable(url: string): Promise<boolean> {
+  try {
+    const response = await request(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query":"{ __typename }"}',
+      headersTimeout: 2000,
+      bodyTimeout: 2000,
+    });
+    await response.body.dump();
+    return response.statusCode === 200;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * Configuration helpers. Every process parses its environment exactly once, at start, with a zod
+ * schema; all problems are reported together, each naming its variable.
+ */
+import { z } from 'zod';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export type Environment = Record<string, string | undefined>;
+
+export function parseEnv<S extends z.ZodType>(
+  schema: S,
+  source: Environment = process.env,
+): z.output<S> {
+  // Empty strings mean "unset", as they do in most container orchestrators' env blocks.
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ''));
+  const result = schema.safeParse(cleaned);
+  if (result.success) return result.data;
+  throw new ConfigError(
+    result.error.issues.map(
+      (issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`,
+    ),
+  );
+}
+
+/** Integer with bounds, given as a decimal string. */
+export const intVar = (defaultValue: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce.number().int().min(min).max(max).default(defaultValue);
+
+export const booleanVar = (defaultValue: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0'])
+    .transform((v) => v === 'true' || v === '1')
+    .prefault(defaultValue ? 'true' : 'false');
+
+export const urlVar = () => z.string().url();
+
+export const nodeEnvVar = z.enum(['development', 'production', 'test']).default('development');
+
+export const logLevelVar = z
+  .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  .default('info');
+
+/** Comma-separated list of addresses, e.g. TRUSTED_PROXIES=10.0.0.1,10.0.0.2. */
+export const addressListVar = z
+  .string()
+  .default('')
+  .transform(
+    (text) =>
+      new Set(
+        text
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      ) as ReadonlySet<string>,
+  );
+
+/** Variables every subgraph reads. */
+export const subgraphEnvShape = {
+  NODE_ENV: nodeEnvVar,
+  HOST: z.string().default('0.0.0.0'),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
+  DATABASE_POOL_SIZE: intVar(10, 1, 200),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL'),
+  REDIS_PREFIX: z.string().default('opsgraph:'),
+  LOG_LEVEL: logLevelVar,
+  MAX_BODY_BYTES: intVar(1_000_000, 1_000),
+  TRUSTED_PROXIES: addressListVar,
+};

@@ -1,0 +1,89 @@
+/**
+ * The one catalogue of error codes a client can see (BRIEF §4). Client-caused failures are
+ * GraphQLErrors carrying one of these codes in `extensions.code`; anything else is masked as
+ * INTERNAL_SERVER_ERROR and logged with the request id.
+ */
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+
+export const ErrorCode = {
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  NOT_FOUND: 'NOT_FOUND',
+  CONFLICT: 'CONFLICT',
+  RATE_LIMITED: 'RATE_LIMITED',
+  CONTENT_REJECTED: 'CONTENT_REJECTED',
+  QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
+  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+const CLIENT_CODES = new Set<string>(Object.values(ErrorCode));
+
+export function clientError(
+  code: ErrorCode,
+  message: string,
+  extensions: Record<string, unknown> = {},
+): GraphQLError {
+  return new GraphQLError(message, { extensions: { ...extensions, code } });
+}
+
+export const unauthenticated = (message = 'Authentication required.') =>
+  clientError(ErrorCode.UNAUTHENTICATED, message);
+
+export const forbidden = (message = 'You are not allowed to do this.') =>
+  clientError(ErrorCode.FORBIDDEN, message);
+
+/** `field` names the offending input field (e.g. `password`) so a form can point at it. */
+export const badUserInput = (message: string, field?: string) =>
+  clientError(ErrorCode.BAD_USER_INPUT, message, field ? { field } : {});
+
+export const notFound = (what: string) => clientError(ErrorCode.NOT_FOUND, `${what} not found.`);
+
+export const conflict = (message: string, extensions: Record<string, unknown> = {}) =>
+  clientError(ErrorCode.CONFLICT, message, extensions);
+
+/** True for errors that were raised on purpose for the client and may be shown as they are. */
+export function isClientError(error: unknown): error is GraphQLError {
+  if (!(error instanceof GraphQLError)) return false;
+  const code = error.extensions?.code;
+  return (
+    typeof code === 'string' && CLIENT_CODES.has(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR
+  );
+}
+
+/** Apollo Server's own codes for malformed requests, all of them the client's doing. */
+const REQUEST_ERROR_CODES = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'OPERATION_RESOLUTION_FAILURE',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+]);
+
+/**
+ * The last word on what a client sees of an error: codes from the catalogue pass through;
+ * malformed requests become BAD_USER_INPUT (the original code kept as `reason`); anything else is
+ * masked, so no internal message or stack trace leaks.
+ */
+export function formatErrorForClient(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  const code = formatted.extensions?.code;
+  if (typeof code === 'string' && REQUEST_ERROR_CODES.has(code)) {
+    return { ...formatted, extensions: { code: ErrorCode.BAD_USER_INPUT, reason: code } };
+  }
+  if (
+    typeof code === 'string' &&
+    CLIENT_CODES.has(code) &&
+    code !== ErrorCode.INTERNAL_SERVER_ERROR
+  ) {
+    const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
+    return { ...formatted, extensions };
+  }
+  return {
+    message: 'Internal server error.',
+    ...(formatted.locations ? { locations: formatted.locations } : {}),
+    ...(formatted.path ? { path: formatted.path } : {}),
+    extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+  };
+}

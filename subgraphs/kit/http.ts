@@ -1,0 +1,158 @@
+/**
+ * A lean HTTP layer shared by the gateway and the subgraphs: Node's own http server calling
+ * Apollo Server's `executeHTTPGraphQLRequest`, plus JSON helpers and health routes. No framework:
+ * it is the hot path, and the few routes we serve do not need one.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ApolloServer, BaseContext } from '@apollo/server';
+import { HeaderMap } from '@apollo/server';
+import { ErrorCode } from './errors';
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly code: string = ErrorCode.BAD_USER_INPUT,
+  ) {
+    super(message);
+  }
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const payload = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(payload),
+  });
+  res.end(payload);
+}
+
+/** A GraphQL-shaped error body, so clients parse every failure the same way. */
+export function sendError(res: ServerResponse, error: HttpError): void {
+  sendJson(res, error.status, {
+    errors: [{ message: error.message, extensions: { code: error.code } }],
+  });
+}
+
+export async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > maxBytes) throw new HttpError(413, `Request body exceeds ${maxBytes} bytes.`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > maxBytes) throw new HttpError(413, `Request body exceeds ${maxBytes} bytes.`);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function toHeaderMap(req: IncomingMessage): HeaderMap {
+  const headers = new HeaderMap();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+  }
+  return headers;
+}
+
+async function parseGraphQLBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {
+  if (req.method !== 'POST') return undefined;
+  const raw = await readBody(req, maxBytes);
+  const contentType = req.headers['content-type'] ?? '';
+  // Anything but JSON is passed through as text so Apollo's CSRF prevention and content-type
+  // checks answer it with their own clear 400s.
+  if (!contentType.includes('application/json')) return raw.toString('utf8');
+  if (raw.length === 0) throw new HttpError(400, 'Request body is empty.');
+  try {
+    return JSON.parse(raw.toString('utf8')) as unknown;
+  } catch {
+    throw new HttpError(400, 'Request body is not valid JSON.');
+  }
+}
+
+export interface GraphQLHandlerOptions<TContext extends BaseContext> {
+  apollo: ApolloServer<TContext>;
+  /** Builds the per-request context; throw a GraphQLError to refuse the request. */
+  context: (req: IncomingMessage) => Promise<TContext>;
+  maxBodyBytes: number;
+}
+
+export function createGraphQLHandler<TContext extends BaseContext>(
+  options: GraphQLHandlerOptions<TContext>,
+): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  return async (req, res) => {
+    const url = req.url ?? '/';
+    const queryStart = url.indexOf('?');
+    const response = await options.apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: {
+        method: req.method ?? 'GET',
+        headers: toHeaderMap(req),
+        search: queryStart === -1 ? '' : url.slice(queryStart),
+        body: await parseGraphQLBody(req, options.maxBodyBytes),
+      },
+      context: () => options.context(req),
+    });
+    const headers: Record<string, string> = {};
+    for (const [name, value] of response.headers) headers[name] = value;
+    if (response.body.kind === 'complete') {
+      headers['content-length'] = String(Buffer.byteLength(response.body.string));
+      res.writeHead(response.status ?? 200, headers);
+      res.end(response.body.string);
+      return;
+    }
+    res.writeHead(response.status ?? 200, headers);
+    for await (const chunk of response.body.asyncIterator) res.write(chunk);
+    res.end();
+  };
+}
+
+export type ReadinessCheck = () => Promise<void>;
+
+/** Runs every check; the JSON says which dependency is not ready and why. */
+export async function checkReadiness(
+  checks: Record<string, ReadinessCheck>,
+): Promise<{ ready: boolean; checks: Record<string, { ok: boolean; error?: string }> }> {
+  const entries = await Promise.all(
+    Object.entries(checks).map(async ([name, check]) => {
+      try {
+        await check();
+        return [name, { ok: true }] as const;
+      } catch (error) {
+        return [
+          name,
+          { ok: false, error: error instanceof Error ? error.message : String(error) },
+        ] as const;
+      }
+    }),
+  );
+  return { ready: entries.every(([, r]) => r.ok), checks: Object.fromEntries(entries) };
+}
+
+export async function serveHealth(
+  url: string,
+  res: ServerResponse,
+  readiness: Record<string, ReadinessCheck>,
+): Promise<boolean> {
+  if (url === '/healthz') {
+    sendJson(res, 200, { status: 'ok' });
+    return true;
+  }
+  if (url === '/readyz') {
+    const report = await checkReadiness(readiness);
+    sendJson(res, report.ready ? 200 : 503, {
+      status: report.ready ? 'ready' : 'not ready',
+      ...report,
+    });
+    return true;
+  }
+  return false;
+}
+
+/** Address of the peer, or of the client a trusted proxy forwarded for. */
+export function clientAddressOf(req: IncomingMessage, trustedProxies: ReadonlySet<string>): string {
+  const peer = req.socket.remoteAddress ?? 'unknown';
+  if (!trustedProxies.has(peer)) return peer;
+  const forwarded = req.headers['x-forwarded-for'];
+  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
+  return first || peer;
+}

@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { intVar, subgraphEnvShape } from './env';
+
+/** Settings every subgraph needs, from its environment or built directly by tests and `npm start`. */
+export interface SubgraphBaseConfig {
+  production: boolean;
+  host: string;
+  port: number;
+  databaseUrl: string;
+  databasePoolSize: number;
+  redisUrl: string;
+  redisPrefix: string;
+  logLevel: string;
+  maxBodyBytes: number;
+  trustedProxies: ReadonlySet<string>;
+}
+
+export function subgraphEnvSchema(defaultPort: number) {
+  return z.object({ ...subgraphEnvShape, PORT: intVar(defaultPort, 0, 65535) });
+}
+
+export function baseConfigFromEnv(
+  env: z.output<ReturnType<typeof subgraphEnvSchema>>,
+): SubgraphBaseConfig {
+  return {
+    production: env.NODE_ENV === 'production',
+    host: env.HOST,
+    port: env.PORT,
+    databaseUrl: env.DATABASE_URL,
+    databasePoolSize: env.DATABASE_POOL_SIZE,
+    redisUrl: env.REDIS_URL,
+    redisPrefix: env.REDIS_PREFIX,
+    logLevel: env.LOG_LEVEL,
+    maxBodyBytes: env.MAX_BODY_BYTES,
+    trustedProxies: env.TRUSTED_PROXIES,
+  };
+}

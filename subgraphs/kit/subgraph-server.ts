@@ -1,0 +1,131 @@
+/**
+ * Builds a subgraph: Apollo Server over `buildSubgraphSchema`, served by Node's http server with
+ * health routes. Building is separate from listening, so tests and the local runner start the
+ * same thing production does.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import type { DocumentNode } from 'graphql';
+import { headerValue, type CredentialVerifier } from './credentials';
+import { formatErrorForClient, isClientError } from './errors';
+import {
+  clientAddressOf,
+  createGraphQLHandler,
+  HttpError,
+  sendError,
+  serveHealth,
+  type ReadinessCheck,
+} from './http';
+import type { Logger } from './logger';
+import type { Principal } from './principal';
+
+/** What every subgraph knows about a request before its own context factory runs. */
+export interface RequestInfo {
+  requestId: string;
+  principal: Principal | null;
+  clientAddress: string;
+  logger: Logger;
+}
+
+export interface SubgraphServerOptions<TContext extends RequestInfo> {
+  name: string;
+  typeDefs: DocumentNode;
+  /** Codegen-typed resolvers; Apollo's own map type is context-agnostic. */
+  resolvers: GraphQLResolverMap<unknown>;
+  credentials: CredentialVerifier;
+  /** Adds the subgraph's own per-request state (forked EntityManager, DataLoaders, …). */
+  createContext: (request: RequestInfo) => TContext;
+  readiness: Record<string, ReadinessCheck>;
+  logger: Logger;
+  maxBodyBytes: number;
+  trustedProxies: ReadonlySet<string>;
+  introspection: boolean;
+}
+
+export interface SubgraphServer {
+  httpServer: Server;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Logs unexpected errors with the request id; clients only see them masked. */
+function useErrorLogging<TContext extends RequestInfo>(): ApolloServerPlugin<TContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didEncounterErrors({ contextValue, errors, operationName }) {
+          for (const error of errors) {
+            const original = error.originalError ?? error;
+            if (
+              !isClientError(original) &&
+              !error.extensions?.code?.toString().startsWith('GRAPHQL_')
+            ) {
+              contextValue.logger.error({ err: original, operationName }, 'request failed');
+            }
+          }
+        },
+      };
+    },
+  };
+}
+
+export function createSubgraphServer<TContext extends RequestInfo>(
+  options: SubgraphServerOptions<TContext>,
+): SubgraphServer {
+  const apollo = new ApolloServer<TContext>({
+    schema: buildSubgraphSchema({ typeDefs: options.typeDefs, resolvers: options.resolvers }),
+    csrfPrevention: true,
+    introspection: options.introspection,
+    includeStacktraceInErrorResponses: false,
+    formatError: formatErrorForClient,
+    // Inline traces only serve Apollo's hosted usage reporting, which opsgraph does not use.
+    plugins: [useErrorLogging<TContext>(), ApolloServerPluginInlineTraceDisabled()],
+  });
+
+  const buildContext = async (req: IncomingMessage): Promise<TContext> => {
+    const requestId = headerValue(req.headers['x-request-id']) ?? randomUUID();
+    const principal = await options.credentials.authenticate({
+      authorization: headerValue(req.headers.authorization),
+      apiKey: headerValue(req.headers['x-api-key']),
+    });
+    return options.createContext({
+      requestId,
+      principal,
+      clientAddress: clientAddressOf(req, options.trustedProxies),
+      logger: options.logger.child({ requestId }),
+    });
+  };
+
+  const graphql = createGraphQLHandler({
+    apollo,
+    context: buildContext,
+    maxBodyBytes: options.maxBodyBytes,
+  });
+
+  const httpServer = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const handle = async () => {
+      if (await serveHealth(path, res, options.readiness)) return;
+      if (path !== '/graphql') throw new HttpError(404, 'Not found.', 'NOT_FOUND');
+      await graphql(req, res);
+    };
+    handle().catch((error: unknown) => {
+      if (res.headersSent) return void res.destroy();
+      if (error instanceof HttpError) return sendError(res, error);
+      options.logger.error({ err: error }, 'unhandled HTTP error');
+      sendError(res, new HttpError(500, 'Internal server error.', 'INTERNAL_SERVER_ERROR'));
+    });
+  });
+
+  return {
+    httpServer,
+    start: () => apollo.start(),
+    async stop() {
+      await apollo.stop();
+    },
+  };
+}

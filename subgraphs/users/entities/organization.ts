@@ -1,0 +1,22 @@
+import { randomUUID } from 'node:crypto';
+import { EntitySchema } from '@mikro-orm/core';
+
+export class Organization {
+  readonly id: string = randomUUID();
+  readonly createdAt: Date = new Date();
+  constructor(
+    public name: string,
+    public slug: string,
+  ) {}
+}
+
+export const OrganizationSchema = new EntitySchema<Organization>({
+  class: Organization,
+  tableName: 'organizations',
+  properties: {
+    id: { type: 'uuid', primary: true },
+    name: { type: 'text' },
+    slug: { type: 'text', unique: true },
+    createdAt: { type: 'Date', columnType: 'timestamptz' },
+  },
+});

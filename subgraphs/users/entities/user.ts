@@ -1,0 +1,37 @@
+import { randomUUID } from 'node:crypto';
+import { EntitySchema } from '@mikro-orm/core';
+import type { Role } from '../../kit/principal';
+import { Organization } from './organization';
+
+export class User {
+  readonly id: string = randomUUID();
+  readonly createdAt: Date = new Date();
+  constructor(
+    public organizationId: string,
+    public username: string,
+    public email: string,
+    public displayName: string,
+    public role: Role,
+    public passwordHash: string,
+  ) {}
+}
+
+export const UserSchema = new EntitySchema<User>({
+  class: User,
+  tableName: 'users',
+  properties: {
+    id: { type: 'uuid', primary: true },
+    organizationId: {
+      kind: 'm:1',
+      entity: () => Organization,
+      mapToPk: true,
+      fieldName: 'organization_id',
+    },
+    username: { type: 'text' },
+    email: { type: 'text' },
+    displayName: { type: 'text' },
+    role: { type: 'text' },
+    passwordHash: { type: 'text', lazy: true },
+    createdAt: { type: 'Date', columnType: 'timestamptz' },
+  },
+});

@@ -1,0 +1,148 @@
+/**
+ * Sessions and credentials: sign-up, login, refresh-token rotation with reuse detection, logout.
+ * An access token names its session (`sid`), so revoking the session revokes its tokens on every
+ * replica at once (see kit/revocations).
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { unauthenticated } from '../../kit/errors';
+import type { EntityManager } from '../../kit/orm';
+import type { UsersContext, UsersDeps } from '../context';
+import { Organization } from '../entities/organization';
+import { RefreshToken, Session } from '../entities/session';
+import { User } from '../entities/user';
+import { requireUser } from './access';
+import { verifyPassword } from './passwords';
+import { insertUser } from './users-service';
+import { nameRule, validate } from './validation';
+
+export interface AuthPayload {
+  accessToken: string;
+  refreshToken: string;
+  expiresAt: Date;
+  user: User;
+}
+
+export const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
+
+const INVALID_LOGIN = 'Invalid username, email or password.';
+
+export function slugify(name: string): string {
+  const slug = name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 48);
+  return slug || 'org';
+}
+
+async function uniqueSlug(em: EntityManager, name: string): Promise<string> {
+  const base = slugify(name);
+  const taken = await em.count(Organization, { slug: base });
+  return taken === 0 ? base : `${base}-${randomBytes(3).toString('hex')}`;
+}
+
+export async function signUp(
+  ctx: UsersContext,
+  input: { organizationName: string; username: string; email: string; password: string },
+): Promise<AuthPayload> {
+  const organizationName = validate(nameRule, input.organizationName, 'organizationName');
+  const user = await ctx.em.transactional(async (em) => {
+    const organization = new Organization(organizationName, await uniqueSlug(em, organizationName));
+    em.persist(organization);
+    return insertUser(em, { ...input, organizationId: organization.id, role: 'ADMIN' });
+  });
+  return startSession(ctx.deps, ctx.em, user);
+}
+
+export async function login(
+  ctx: UsersContext,
+  input: { usernameOrEmail: string; password: string },
+): Promise<AuthPayload> {
+  const identifier = input.usernameOrEmail.trim().toLowerCase();
+  const [row] = await ctx.em
+    .getConnection()
+    .execute<{ id: string; password_hash: string }[]>(
+      'select id, password_hash from users.users where lower(username) = ? or lower(email) = ? limit 1',
+      [identifier, identifier],
+    );
+  // Unknown users and wrong passwords fail alike, in message and in time.
+  if (!(await verifyPassword(row?.password_hash ?? null, input.password)) || !row) {
+    throw unauthenticated(INVALID_LOGIN);
+  }
+  const user = await ctx.em.findOneOrFail(User, { id: row.id });
+  return startSession(ctx.deps, ctx.em, user);
+}
+
+async function startSession(deps: UsersDeps, em: EntityManager, user: User): Promise<AuthPayload> {
+  const session = new Session(
+    user.id,
+    new Date(Date.now() + deps.config.refreshTokenTtlSeconds * 1000),
+  );
+  em.persist(session);
+  return issueCredentials(deps, em, session, user);
+}
+
+async function issueCredentials(
+  deps: UsersDeps,
+  em: EntityManager,
+  session: Session,
+  user: User,
+): Promise<AuthPayload> {
+  const refreshToken = `ogr_${randomBytes(32).toString('base64url')}`;
+  em.persist(new RefreshToken(sha256(refreshToken), session.id));
+  await em.flush();
+  const { token, expiresAt } = await deps.signer.sign(
+    {
+      kind: 'user',
+      userId: user.id,
+      organizationId: user.organizationId,
+      role: user.role,
+      sessionId: session.id,
+    },
+    deps.config.accessTokenTtlSeconds,
+  );
+  return { accessToken: token, refreshToken, expiresAt, user };
+}
+
+export async function refreshSession(ctx: UsersContext, presented: string): Promise<AuthPayload> {
+  const tokenHash = sha256(presented);
+  const token = await ctx.em.findOne(RefreshToken, { tokenHash });
+  if (!token) throw unauthenticated('Invalid refresh token.');
+  const session = await ctx.em.findOne(Session, { id: token.sessionId });
+  if (!session || session.revokedAt || session.expiresAt < new Date()) {
+    throw unauthenticated('This session has ended; sign in again.');
+  }
+  // Spend the token atomically: of two concurrent uses, exactly one wins.
+  const spent = await ctx.em.nativeUpdate(
+    RefreshToken,
+    { tokenHash, spentAt: null },
+    { spentAt: new Date() },
+  );
+  if (spent === 0) {
+    // A spent token came back: it was stolen or replayed. End the whole session.
+    await revokeSession(ctx.deps, ctx.em, session);
+    throw unauthenticated('This refresh token was already used; the session has been ended.');
+  }
+  const user = await ctx.em.findOneOrFail(User, { id: session.userId });
+  return issueCredentials(ctx.deps, ctx.em, session, user);
+}
+
+export async function logout(ctx: UsersContext): Promise<boolean> {
+  const principal = requireUser(ctx);
+  if (!principal.sessionId) return false; // API keys have no session; revoke the key instead.
+  const session = await ctx.em.findOne(Session, { id: principal.sessionId });
+  if (session && !session.revokedAt) await revokeSession(ctx.deps, ctx.em, session);
+  return true;
+}
+
+async function revokeSession(deps: UsersDeps, em: EntityManager, session: Session): Promise<void> {
+  session.revokedAt = new Date();
+  await em.flush();
+  // Tokens of this session live at most one access-token lifetime from now.
+  await deps.revocations.revoke(
+    session.id,
+    Math.ceil(Date.now() / 1000) + deps.config.accessTokenTtlSeconds,
+  );
+}

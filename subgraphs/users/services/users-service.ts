@@ -1,0 +1,122 @@
+import { badUserInput, notFound } from '../../kit/errors';
+import { isUniqueViolation } from '../../kit/orm';
+import { decodeCursor, forwardConnection, pageSize, type Connection } from '../../kit/pagination';
+import type { Role } from '../../kit/principal';
+import type { UsersContext } from '../context';
+import { User } from '../entities/user';
+import type { EntityManager } from '../../kit/orm';
+import { requireRole, requireUser } from './access';
+import { hashPassword } from './passwords';
+import { emailRule, nameRule, passwordRule, usernameRule, validate } from './validation';
+
+export interface NewUser {
+  organizationId: string;
+  username: string;
+  email: string;
+  password: string;
+  role: Role;
+  displayName?: string | null | undefined;
+}
+
+/** Validates and stores a user; usernames and emails must be unique whatever their case. */
+export async function insertUser(em: EntityManager, input: NewUser): Promise<User> {
+  const username = validate(usernameRule, input.username, 'username');
+  const email = validate(emailRule, input.email, 'email');
+  const password = validate(passwordRule, input.password, 'password');
+  const displayName =
+    input.displayName == null ? username : validate(nameRule, input.displayName, 'displayName');
+  await assertAvailable(em, username, email);
+  const user = new User(
+    input.organizationId,
+    username,
+    email,
+    displayName,
+    input.role,
+    await hashPassword(password),
+  );
+  em.persist(user);
+  try {
+    await em.flush();
+  } catch (error) {
+    // Lost a race with a concurrent sign-up: report it like the check above would have.
+    if (isUniqueViolation(error, 'users_username_lower_unique')) throw usernameTaken();
+    if (isUniqueViolation(error, 'users_email_lower_unique')) throw emailTaken();
+    throw error;
+  }
+  return user;
+}
+
+const usernameTaken = () => badUserInput('This username is already taken.', 'username');
+const emailTaken = () => badUserInput('This email address is already registered.', 'email');
+
+async function assertAvailable(em: EntityManager, username: string, email: string): Promise<void> {
+  const rows = await em
+    .getConnection()
+    .execute<{ username: string; email: string }[]>(
+      'select username, email from users.users where lower(username) = lower(?) or lower(email) = lower(?) limit 2',
+      [username, email],
+    );
+  if (rows.some((row) => row.username.toLowerCase() === username.toLowerCase()))
+    throw usernameTaken();
+  if (rows.length > 0) throw emailTaken();
+}
+
+/** A user of the caller's organization, or null: other organizations' users do not exist for them. */
+export async function findVisibleUser(ctx: UsersContext, id: string): Promise<User | null> {
+  if (ctx.principal === null) return null;
+  const user = await ctx.loaders.userById.load(id);
+  return user && user.organizationId === ctx.principal.organizationId ? user : null;
+}
+
+export async function getUser(ctx: UsersContext, id: string): Promise<User> {
+  requireUser(ctx);
+  const user = await findVisibleUser(ctx, id);
+  if (!user) throw notFound('User');
+  return user;
+}
+
+export async function listUsers(
+  ctx: UsersContext,
+  args: { first?: number | null; after?: string | null },
+): Promise<Connection<User>> {
+  const { organizationId } = requireUser(ctx);
+  const size = pageSize(args.first, 'first');
+  const where: Record<string, unknown> = { organizationId };
+  if (args.after) {
+    const [createdAt, id] = decodeCursor(args.after, ['string', 'string']) as [string, string];
+    where.$or = [
+      { createdAt: { $gt: new Date(createdAt) } },
+      { createdAt: new Date(createdAt), id: { $gt: id } },
+    ];
+  }
+  const rows = await ctx.em.find(User, where, {
+    orderBy: { createdAt: 'asc', id: 'asc' },
+    limit: size + 1,
+  });
+  return forwardConnection(
+    rows,
+    size,
+    (u) => [u.createdAt.toISOString(), u.id],
+    Boolean(args.after),
+  );
+}
+
+export async function createUser(
+  ctx: UsersContext,
+  input: Omit<NewUser, 'organizationId'>,
+): Promise<User> {
+  const admin = requireRole(ctx, 'ADMIN');
+  return insertUser(ctx.em, { ...input, organizationId: admin.organizationId });
+}
+
+export async function updateUserRole(ctx: UsersContext, id: string, role: Role): Promise<User> {
+  const admin = requireRole(ctx, 'ADMIN');
+  const user = await findVisibleUser(ctx, id);
+  if (!user) throw notFound('User');
+  if (user.id === admin.userId && role !== 'ADMIN') {
+    throw badUserInput('You cannot remove your own ADMIN role.', 'role');
+  }
+  user.role = role;
+  await ctx.em.flush();
+  return user;
+}

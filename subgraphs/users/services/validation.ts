@@ -1,0 +1,29 @@
+/** Input rules for the users domain; each failure names the offending field. */
+import { z } from 'zod';
+import { badUserInput } from '../../kit/errors';
+
+export const usernameRule = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9._-]{3,32}$/, 'must be 3–32 letters, digits, ".", "_" or "-"');
+export const emailRule = z
+  .string()
+  .trim()
+  .max(254, 'is too long')
+  .regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'must be a valid email address');
+export const passwordRule = z
+  .string()
+  .min(10, 'must be at least 10 characters')
+  .max(256, 'must be at most 256 characters');
+export const nameRule = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(100, 'must be at most 100 characters');
+
+/** Parses `value` with `rule`, or throws BAD_USER_INPUT naming `field`. */
+export function validate<T>(rule: z.ZodType<T>, value: unknown, field: string): T {
+  const result = rule.safeParse(value);
+  if (result.success) return result.data;
+  throw badUserInput(`${field} ${result.error.issues[0]?.message ?? 'is invalid'}.`, field);
+}

@@ -1,0 +1,455 @@
+/**
+ * The users subgraph end to end through the gateway: sign-up, login, sessions, API keys and
+ * organization isolation, on real PostgreSQL and Redis.
+ */
+import { bearer, errorCodes, graphql } from './support/graphql';
+import { addUser, login, PASSWORD, signUp, unique } from './support/seed';
+import { startStack, type Stack } from './support/stack';
+
+let stack: Stack;
+let url: string;
+
+beforeAll(async () => {
+  stack = await startStack({ gateways: 2 });
+  url = stack.gatewayUrl;
+});
+afterAll(() => stack?.stop());
+
+const ME = `{ me { id username email displayName role organization { id name slug } createdAt } }`;
+
+describe('sign-up and login', () => {
+  it('signs up an ADMIN of a new organization, logs in, and answers me', async () => {
+    const username = unique('Alice');
+    const signedUp = await signUp(url, { username, organizationName: 'Acme Ops Élite' });
+    expect(signedUp.user).toMatchObject({
+      username,
+      email: `${username}@example.com`,
+      role: 'ADMIN',
+    });
+
+    const session = await login(url, username.toUpperCase());
+    const me = await graphql(url, ME, {}, session.headers);
+    expect(me.errors).toBeUndefined();
+    expect(me.data?.me).toEqual({
+      id: signedUp.user.id,
+      username,
+      email: `${username}@example.com`,
+      displayName: username,
+      role: 'ADMIN',
+      organization: {
+        id: signedUp.user.organization.id,
+        name: 'Acme Ops Élite',
+        slug: expect.stringMatching(/^acme-ops-elite/),
+      },
+      createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    });
+    // Logging in by email works too, in any letter case.
+    await expect(login(url, `${username}@EXAMPLE.com`)).resolves.toMatchObject({
+      user: { id: signedUp.user.id },
+    });
+  });
+
+  it('fails alike for a wrong password and an unknown user', async () => {
+    const { user } = await signUp(url);
+    const mutation = `mutation ($input: LoginInput!) { login(input: $input) { accessToken } }`;
+    const wrongPassword = await graphql(url, mutation, {
+      input: { usernameOrEmail: user.username, password: 'wrong password!' },
+    });
+    const unknownUser = await graphql(url, mutation, {
+      input: { usernameOrEmail: unique('nobody'), password: PASSWORD },
+    });
+    expect(errorCodes(wrongPassword)).toEqual(['UNAUTHENTICATED']);
+    expect(errorCodes(unknownUser)).toEqual(['UNAUTHENTICATED']);
+    expect(wrongPassword.errors?.[0]?.message).toBe(unknownUser.errors?.[0]?.message);
+  });
+
+  it('refuses duplicate usernames and emails in any letter case', async () => {
+    const { user } = await signUp(url);
+    const mutation = `mutation ($input: SignUpInput!) { signUp(input: $input) { accessToken } }`;
+    const base = { organizationName: 'Other', password: PASSWORD };
+    const sameName = await graphql(url, mutation, {
+      input: {
+        ...base,
+        username: user.username.toUpperCase(),
+        email: `${unique('x')}@example.com`,
+      },
+    });
+    expect(errorCodes(sameName)).toEqual(['BAD_USER_INPUT']);
+    expect(sameName.errors?.[0]?.extensions?.field).toBe('username');
+    const sameEmail = await graphql(url, mutation, {
+      input: { ...base, username: unique('u'), email: user.email.toUpperCase() },
+    });
+    expect(errorCodes(sameEmail)).toEqual(['BAD_USER_INPUT']);
+    expect(sameEmail.errors?.[0]?.extensions?.field).toBe('email');
+  });
+
+  it('names the field for an invalid email or a short password', async () => {
+    const mutation = `mutation ($input: SignUpInput!) { signUp(input: $input) { accessToken } }`;
+    const input = {
+      organizationName: 'Org',
+      username: unique('u'),
+      email: `${unique('e')}@example.com`,
+      password: PASSWORD,
+    };
+    const badEmail = await graphql(url, mutation, { input: { ...input, email: 'not-an-email' } });
+    expect(badEmail.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'email',
+    });
+    const shortPassword = await graphql(url, mutation, { input: { ...input, password: 'short' } });
+    expect(shortPassword.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'password',
+    });
+    expect(shortPassword.errors?.[0]?.message).toMatch(/password/);
+  });
+});
+
+describe('sessions', () => {
+  const REFRESH = `mutation ($token: String!) { refreshSession(refreshToken: $token) { accessToken refreshToken user { id } } }`;
+
+  it('rotates refresh tokens, and reuse of a spent one ends the session', async () => {
+    const session = await signUp(url);
+    const first = await graphql(url, REFRESH, { token: session.refreshToken });
+    expect(first.errors).toBeUndefined();
+    const rotated = first.data!.refreshSession;
+    expect(rotated.refreshToken).not.toBe(session.refreshToken);
+    expect(rotated.user.id).toBe(session.user.id);
+
+    // The new credentials work...
+    const me = await graphql(url, ME, {}, bearer(rotated.accessToken));
+    expect(me.data?.me?.id).toBe(session.user.id);
+
+    // ...until the spent token is replayed: then the whole session ends.
+    const replay = await graphql(url, REFRESH, { token: session.refreshToken });
+    expect(errorCodes(replay)).toEqual(['UNAUTHENTICATED']);
+    const afterReplay = await graphql(url, REFRESH, { token: rotated.refreshToken });
+    expect(errorCodes(afterReplay)).toEqual(['UNAUTHENTICATED']);
+    const meAfter = await graphql(url, ME, {}, bearer(rotated.accessToken));
+    expect(errorCodes(meAfter)).toEqual(['UNAUTHENTICATED']);
+  });
+
+  it('logout makes the access token fail on every gateway within a second', async () => {
+    const session = await signUp(url);
+    const [gatewayA, gatewayB] = stack.gateways.map((g) => g.url) as [string, string];
+    expect((await graphql(gatewayB, ME, {}, session.headers)).data?.me?.id).toBe(session.user.id);
+
+    const out = await graphql(
+      gatewayA,
+      `
+        mutation {
+          logout
+        }
+      `,
+      {},
+      session.headers,
+    );
+    expect(out.data).toEqual({ logout: true });
+
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    for (const gateway of [gatewayA, gatewayB]) {
+      const me = await graphql(gateway, ME, {}, session.headers);
+      expect(me.status).toBe(401);
+      expect(errorCodes(me)).toEqual(['UNAUTHENTICATED']);
+    }
+    // The subgraph refuses it as well, when asked directly.
+    const direct = await graphql(stack.users.url, ME, {}, session.headers);
+    expect(errorCodes(direct)).toEqual(['UNAUTHENTICATED']);
+  });
+
+  it('rejects malformed and forged tokens at the gateway', async () => {
+    const malformed = await graphql(url, ME, {}, bearer('not-a-jwt'));
+    expect(malformed.status).toBe(401);
+    expect(errorCodes(malformed)).toEqual(['UNAUTHENTICATED']);
+    const notBearer = await graphql(url, ME, {}, { authorization: 'Basic abc' });
+    expect(errorCodes(notBearer)).toEqual(['UNAUTHENTICATED']);
+  });
+});
+
+describe('API keys', () => {
+  it('creates a key whose secret works once shown, then revokes it', async () => {
+    const admin = await signUp(url);
+    const created = await graphql(
+      url,
+      `
+        mutation {
+          createApiKey(input: { name: "ci deployer", role: DEVELOPER }) {
+            apiKey {
+              id
+              name
+              role
+              createdAt
+            }
+            secret
+          }
+        }
+      `,
+      {},
+      admin.headers,
+    );
+    expect(created.errors).toBeUndefined();
+    const { apiKey, secret } = created.data!.createApiKey;
+    expect(apiKey).toMatchObject({ name: 'ci deployer', role: 'DEVELOPER' });
+    expect(secret).toMatch(/^ogk_/);
+
+    const me = await graphql(
+      url,
+      `
+        {
+          me {
+            id
+          }
+        }
+      `,
+      {},
+      { 'x-api-key': secret },
+    );
+    expect(me.data?.me?.id).toBe(admin.user.id);
+
+    const revoked = await graphql(
+      url,
+      `
+        mutation ($id: ID!) {
+          revokeApiKey(id: $id) {
+            id
+          }
+        }
+      `,
+      { id: apiKey.id },
+      admin.headers,
+    );
+    expect(revoked.data?.revokeApiKey?.id).toBe(apiKey.id);
+    const after = await graphql(
+      url,
+      `
+        {
+          me {
+            id
+          }
+        }
+      `,
+      {},
+      { 'x-api-key': secret },
+    );
+    expect(errorCodes(after)).toEqual(['UNAUTHENTICATED']);
+  });
+
+  it('is for ADMINs only', async () => {
+    const admin = await signUp(url);
+    const developer = await addUser(url, admin, 'DEVELOPER');
+    const attempt = await graphql(
+      url,
+      `
+        mutation {
+          createApiKey(input: { name: "k", role: VIEWER }) {
+            secret
+          }
+        }
+      `,
+      {},
+      developer.headers,
+    );
+    expect(errorCodes(attempt)).toEqual(['FORBIDDEN']);
+  });
+});
+
+describe('organization isolation', () => {
+  it("lists only the own organization and hides other organizations' users", async () => {
+    const acme = await signUp(url);
+    const acmeViewer = await addUser(url, acme, 'VIEWER');
+    const globex = await signUp(url);
+
+    const list = await graphql(
+      url,
+      `
+        {
+          users(first: 50) {
+            edges {
+              node {
+                id
+              }
+            }
+            pageInfo {
+              hasNextPage
+            }
+          }
+        }
+      `,
+      {},
+      acme.headers,
+    );
+    const ids = list.data!.users.edges.map((e: { node: { id: string } }) => e.node.id).sort();
+    expect(ids).toEqual([acme.user.id, acmeViewer.user.id].sort());
+
+    const foreign = await graphql(
+      url,
+      `
+        query ($id: ID!) {
+          user(id: $id) {
+            id
+          }
+        }
+      `,
+      { id: globex.user.id },
+      acme.headers,
+    );
+    expect(errorCodes(foreign)).toEqual(['NOT_FOUND']);
+    const nonsense = await graphql(
+      url,
+      `
+        query ($id: ID!) {
+          user(id: $id) {
+            id
+          }
+        }
+      `,
+      { id: 'not-an-id' },
+      acme.headers,
+    );
+    expect(errorCodes(nonsense)).toEqual(['NOT_FOUND']);
+  });
+
+  it('pages through users with cursors', async () => {
+    const admin = await signUp(url);
+    for (let i = 0; i < 4; i++) await addUser(url, admin, 'VIEWER');
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const page: any = await graphql(
+        url,
+        `
+          query ($after: String) {
+            users(first: 2, after: $after) {
+              edges {
+                cursor
+                node {
+                  id
+                }
+              }
+              pageInfo {
+                hasNextPage
+                endCursor
+              }
+            }
+          }
+        `,
+        { after },
+        admin.headers,
+      );
+      seen.push(...page.data.users.edges.map((e: { node: { id: string } }) => e.node.id));
+      if (!page.data.users.pageInfo.hasNextPage) break;
+      after = page.data.users.pageInfo.endCursor;
+    }
+    expect(seen).toHaveLength(5);
+    expect(new Set(seen).size).toBe(5);
+    const bad = await graphql(
+      url,
+      `
+        {
+          users(after: "garbage") {
+            edges {
+              cursor
+            }
+          }
+        }
+      `,
+      {},
+      admin.headers,
+    );
+    expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
+  });
+
+  it('only ADMINs change roles, within their organization', async () => {
+    const admin = await signUp(url);
+    const viewer = await addUser(url, admin, 'VIEWER');
+    const other = await signUp(url);
+    const mutation = `mutation ($id: ID!, $role: Role!) { updateUserRole(id: $id, role: $role) { id role } }`;
+    expect(
+      (await graphql(url, mutation, { id: viewer.user.id, role: 'OPERATOR' }, admin.headers)).data,
+    ).toEqual({
+      updateUserRole: { id: viewer.user.id, role: 'OPERATOR' },
+    });
+    expect(
+      errorCodes(
+        await graphql(url, mutation, { id: admin.user.id, role: 'VIEWER' }, viewer.headers),
+      ),
+    ).toEqual(['FORBIDDEN']);
+    expect(
+      errorCodes(
+        await graphql(url, mutation, { id: viewer.user.id, role: 'ADMIN' }, other.headers),
+      ),
+    ).toEqual(['NOT_FOUND']);
+  });
+});
+
+describe('the users subgraph called directly', () => {
+  it('reads no user without credentials, including through _entities', async () => {
+    const admin = await signUp(url);
+    const direct = stack.users.url;
+    const me = await graphql(
+      direct,
+      `
+        {
+          me {
+            id
+          }
+        }
+      `,
+    );
+    expect(me.data).toEqual({ me: null });
+    const users = await graphql(
+      direct,
+      `
+        {
+          users {
+            edges {
+              node {
+                id
+              }
+            }
+          }
+        }
+      `,
+    );
+    expect(errorCodes(users)).toEqual(['UNAUTHENTICATED']);
+    const entities = await graphql(
+      direct,
+      `
+        query ($reps: [_Any!]!) {
+          _entities(representations: $reps) {
+            ... on User {
+              id
+              email
+            }
+          }
+        }
+      `,
+      { reps: [{ __typename: 'User', id: admin.user.id }] },
+    );
+    expect(entities.data).toEqual({ _entities: [null] });
+  });
+
+  it('resolves 100 User references with one SQL statement', async () => {
+    const admin = await signUp(url);
+    const ids = [admin.user.id];
+    for (let i = 0; i < 4; i++) ids.push((await addUser(url, admin, 'VIEWER')).user.id);
+    const representations = Array.from({ length: 100 }, (_, i) => ({
+      __typename: 'User',
+      id: ids[i % ids.length],
+    }));
+    const query = `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on User { id username } } }`;
+    const before = stack.users.service.statementCount();
+    const response = await graphql(
+      stack.users.url,
+      query,
+      { reps: representations },
+      admin.headers,
+    );
+    const statements = stack.users.service.statementCount() - before;
+    expect(response.errors).toBeUndefined();
+    expect(response.data!._entities.map((u: { id: string }) => u.id)).toEqual(
+      representations.map((r) => r.id),
+    );
+    expect(statements).toBe(1);
+  });
+});
