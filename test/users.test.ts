@@ -153,7 +153,7 @@ describe('sessions', () => {
       expect(errorCodes(me)).toEqual(['UNAUTHENTICATED']);
     }
     // The subgraph refuses it as well, when asked directly.
-    const direct = await graphql(stack.users.url, ME, {}, session.headers);
+    const direct = await graphql(stack.subgraphs.users!.url, ME, {}, session.headers);
     expect(errorCodes(direct)).toEqual(['UNAUTHENTICATED']);
   });
 
@@ -385,7 +385,7 @@ describe('organization isolation', () => {
 describe('the users subgraph called directly', () => {
   it('reads no user without credentials, including through _entities', async () => {
     const admin = await signUp(url);
-    const direct = stack.users.url;
+    const direct = stack.subgraphs.users!.url;
     const me = await graphql(
       direct,
       `
@@ -438,14 +438,14 @@ describe('the users subgraph called directly', () => {
       id: ids[i % ids.length],
     }));
     const query = `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on User { id username } } }`;
-    const before = stack.users.service.statementCount();
+    const before = stack.subgraphs.users!.service.statementCount();
     const response = await graphql(
-      stack.users.url,
+      stack.subgraphs.users!.url,
       query,
       { reps: representations },
       admin.headers,
     );
-    const statements = stack.users.service.statementCount() - before;
+    const statements = stack.subgraphs.users!.service.statementCount() - before;
     expect(response.errors).toBeUndefined();
     expect(response.data!._entities.map((u: { id: string }) => u.id)).toEqual(
       representations.map((r) => r.id),

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { intVar, subgraphEnvShape } from './env';
+import type { SubgraphAuthConfig } from './runtime';
+import { publicKeysVar } from './tokens';
 
 /** Settings every subgraph needs, from its environment or built directly by tests and `npm start`. */
 export interface SubgraphBaseConfig {
@@ -16,13 +18,20 @@ export interface SubgraphBaseConfig {
 }
 
 export function subgraphEnvSchema(defaultPort: number) {
-  return z.object({ ...subgraphEnvShape, PORT: intVar(defaultPort, 0, 65535) });
+  return z.object({
+    ...subgraphEnvShape,
+    PORT: intVar(defaultPort, 0, 65535),
+    JWT_PUBLIC_KEYS: publicKeysVar,
+    API_KEY_INTROSPECTION_URL: z.string().url().default('http://127.0.0.1:4001/auth/introspect'),
+  });
 }
 
 export function baseConfigFromEnv(
   env: z.output<ReturnType<typeof subgraphEnvSchema>>,
-): SubgraphBaseConfig {
+): SubgraphBaseConfig & SubgraphAuthConfig {
   return {
+    publicKeys: env.JWT_PUBLIC_KEYS,
+    apiKeyIntrospectionUrl: env.API_KEY_INTROSPECTION_URL,
     production: env.NODE_ENV === 'production',
     host: env.HOST,
     port: env.PORT,

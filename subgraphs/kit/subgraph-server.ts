@@ -4,7 +4,7 @@
  * same thing production does.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
@@ -44,6 +44,8 @@ export interface SubgraphServerOptions<TContext extends RequestInfo> {
   maxBodyBytes: number;
   trustedProxies: ReadonlySet<string>;
   introspection: boolean;
+  /** Extra HTTP routes by exact path, e.g. the users subgraph's API key introspection. */
+  routes?: Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void>>;
 }
 
 export interface SubgraphServer {
@@ -110,6 +112,8 @@ export function createSubgraphServer<TContext extends RequestInfo>(
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const handle = async () => {
       if (await serveHealth(path, res, options.readiness)) return;
+      const route = options.routes?.[path];
+      if (route) return route(req, res);
       if (path !== '/graphql') throw new HttpError(404, 'Not found.', 'NOT_FOUND');
       await graphql(req, res);
     };

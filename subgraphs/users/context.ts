@@ -1,5 +1,5 @@
-import type { CredentialVerifier } from '../kit/credentials';
 import type { EntityManager } from '../kit/orm';
+import type { RedisConnections } from '../kit/redis';
 import type { RevocationList } from '../kit/revocations';
 import type { RequestInfo } from '../kit/subgraph-server';
 import type { TokenSigner } from '../kit/tokens';
@@ -11,7 +11,7 @@ export interface UsersDeps {
   config: UsersConfig;
   signer: TokenSigner;
   revocations: RevocationList;
-  credentials: CredentialVerifier;
+  redis: RedisConnections;
   fork(): EntityManager;
 }
 

@@ -1,16 +1,19 @@
 /**
- * Starts real services on loopback for a test file: the users subgraph on a fresh database and
- * one or more gateways in front of it, sharing one Redis under a prefix of their own.
+ * Starts real services on loopback for a test file: subgraphs on a fresh database and one or
+ * more gateways in front of them, sharing one Redis under a prefix of their own.
+ *
+ * The subgraphs are those of dev/subgraphs.ts, as `npm start` runs them.
  */
 import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
 import { join } from 'node:path';
-import { createGateway, type Gateway } from '../../gateway/server';
 import type { GatewayConfig } from '../../gateway/env';
+import { createGateway, type Gateway } from '../../gateway/server';
+import { INTROSPECTION_PATH } from '../../subgraphs/kit/api-keys';
 import { listen } from '../../subgraphs/kit/listen';
 import { closeHttpServer } from '../../subgraphs/kit/shutdown';
-import { generateSigningKey, publicJwkOf, type PrivateJwk } from '../../subgraphs/kit/tokens';
-import type { UsersConfig } from '../../subgraphs/users/env';
-import { createUsersSubgraph, type UsersSubgraph } from '../../subgraphs/users/server';
+import { generateSigningKey, publicJwkOf } from '../../subgraphs/kit/tokens';
+import { LOCAL_SUBGRAPHS, type SharedConfig, type SubgraphHandle } from '../../dev/subgraphs';
 import { createTestDatabase, type TestDatabase } from './database';
 import { LOG_LEVEL, REDIS_URL } from './env';
 
@@ -20,6 +23,22 @@ export interface Running<T> {
   service: T;
   url: string;
   stop(): Promise<void>;
+}
+
+async function run<T extends { httpServer: Server; close(): Promise<void> }>(
+  service: T,
+  port = 0,
+): Promise<Running<T>> {
+  const url = await listen(service.httpServer, '127.0.0.1', port);
+  return {
+    service,
+    url,
+    async stop() {
+      service.httpServer.closeAllConnections();
+      await closeHttpServer(service.httpServer);
+      await service.close();
+    },
+  };
 }
 
 export function testGatewayConfig(overrides: Partial<GatewayConfig>): GatewayConfig {
@@ -46,68 +65,71 @@ export function testGatewayConfig(overrides: Partial<GatewayConfig>): GatewayCon
 export async function startGateway(config: GatewayConfig): Promise<Running<Gateway>> {
   const gateway = await createGateway(config);
   await gateway.start();
-  const url = await listen(gateway.httpServer, config.host, config.port);
-  return {
-    service: gateway,
-    url,
-    async stop() {
-      await closeHttpServer(gateway.httpServer);
-      await gateway.close();
-    },
-  };
-}
-
-export async function startUsers(config: UsersConfig): Promise<Running<UsersSubgraph>> {
-  const users = await createUsersSubgraph(config);
-  const url = await listen(users.httpServer, config.host, config.port);
-  return {
-    service: users,
-    url,
-    async stop() {
-      users.httpServer.closeAllConnections();
-      await closeHttpServer(users.httpServer);
-      await users.close();
-    },
-  };
+  return run(gateway);
 }
 
 export interface Stack {
   database: TestDatabase;
-  signingKey: PrivateJwk;
-  redisPrefix: string;
-  users: Running<UsersSubgraph>;
+  shared: SharedConfig;
+  subgraphs: Record<string, Running<SubgraphHandle>>;
   gateways: Running<Gateway>[];
   /** The first gateway's URL: where most tests send their requests. */
   gatewayUrl: string;
-  usersConfig: UsersConfig;
   gatewayConfig: GatewayConfig;
+  /** Stops one subgraph (e.g. to test readiness); `restart` brings it back on the same port. */
+  stopSubgraph(name: string): Promise<void>;
+  restartSubgraph(name: string): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function startStack(options: { gateways?: number } = {}): Promise<Stack> {
+export async function startStack(
+  options: {
+    subgraphs?: string[];
+    gateways?: number;
+    config?: Record<string, Record<string, unknown>>;
+  } = {},
+): Promise<Stack> {
+  const names = options.subgraphs ?? LOCAL_SUBGRAPHS.map((s) => s.name);
   const database = await createTestDatabase();
   const signingKey = generateSigningKey(`test-${randomBytes(4).toString('hex')}`);
   const redisPrefix = `opsgraph-test:${randomBytes(6).toString('hex')}:`;
-  const usersConfig: UsersConfig = {
-    production: false,
-    host: '127.0.0.1',
-    port: 0,
-    databaseUrl: database.url,
-    databasePoolSize: 5,
-    redisUrl: REDIS_URL,
-    redisPrefix,
-    logLevel: LOG_LEVEL,
-    maxBodyBytes: 1_000_000,
-    trustedProxies: new Set(),
+  const shared: SharedConfig = {
     signingKey,
-    publicKeys: [publicJwkOf(signingKey)],
-    accessTokenTtlSeconds: 900,
-    refreshTokenTtlSeconds: 86_400,
+    base: {
+      production: false,
+      host: '127.0.0.1',
+      port: 0,
+      databaseUrl: database.url,
+      databasePoolSize: 5,
+      redisUrl: REDIS_URL,
+      redisPrefix,
+      logLevel: LOG_LEVEL,
+      maxBodyBytes: 1_000_000,
+      trustedProxies: new Set(),
+      publicKeys: [publicJwkOf(signingKey)],
+      apiKeyIntrospectionUrl: '',
+    },
   };
-  const users = await startUsers(usersConfig);
+  const subgraphs: Record<string, Running<SubgraphHandle>> = {};
+  const start = async (name: string, port?: number) => {
+    const local = LOCAL_SUBGRAPHS.find((s) => s.name === name);
+    if (!local) throw new Error(`unknown subgraph ${name}`);
+    subgraphs[name] = await run(await local.create(shared, options.config?.[name] ?? {}), port);
+  };
+  for (const { name } of LOCAL_SUBGRAPHS) {
+    if (!names.includes(name)) continue;
+    await start(name);
+    // The others verify API keys through the users subgraph's introspection endpoint.
+    if (name === 'users') {
+      shared.base.apiKeyIntrospectionUrl = new URL(
+        INTROSPECTION_PATH,
+        subgraphs.users!.url,
+      ).toString();
+    }
+  }
   const gatewayConfig = testGatewayConfig({
-    subgraphUrls: { users: users.url },
-    publicKeys: usersConfig.publicKeys,
+    subgraphUrls: Object.fromEntries(Object.entries(subgraphs).map(([name, s]) => [name, s.url])),
+    publicKeys: shared.base.publicKeys,
     redisUrl: REDIS_URL,
     redisPrefix,
   });
@@ -116,16 +138,17 @@ export async function startStack(options: { gateways?: number } = {}): Promise<S
     gateways.push(await startGateway(gatewayConfig));
   return {
     database,
-    signingKey,
-    redisPrefix,
-    users,
+    shared,
+    subgraphs,
     gateways,
     gatewayUrl: gateways[0]!.url,
-    usersConfig,
     gatewayConfig,
+    stopSubgraph: (name) => subgraphs[name]!.stop(),
+    restartSubgraph: (name) => start(name, Number(new URL(subgraphs[name]!.url).port)),
     async stop() {
       await Promise.all(gateways.map((g) => g.stop()));
-      await users.stop();
+      for (const subgraph of Object.values(subgraphs).reverse())
+        await subgraph.stop().catch(() => undefined);
       await database.drop();
     },
   };

@@ -1,12 +1,14 @@
 import { randomBytes } from 'node:crypto';
+import { hashSecret, publishApiKeyRevocation } from '../../kit/api-keys';
 import { notFound } from '../../kit/errors';
 import { isUuid } from '../../kit/ids';
-import type { EntityManager } from '../../kit/orm';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HttpError, readBody, sendJson } from '../../kit/http';
+import type { Database, EntityManager } from '../../kit/orm';
 import type { Principal, Role } from '../../kit/principal';
 import type { UsersContext } from '../context';
 import { ApiKey } from '../entities/api-key';
 import { requireRole } from './access';
-import { sha256 } from './auth-service';
 import { nameRule, validate } from './validation';
 
 export async function createApiKey(
@@ -16,7 +18,13 @@ export async function createApiKey(
   const admin = requireRole(ctx, 'ADMIN');
   const name = validate(nameRule, input.name, 'name');
   const secret = `ogk_${randomBytes(32).toString('base64url')}`;
-  const apiKey = new ApiKey(admin.organizationId, admin.userId, name, input.role, sha256(secret));
+  const apiKey = new ApiKey(
+    admin.organizationId,
+    admin.userId,
+    name,
+    input.role,
+    hashSecret(secret),
+  );
   await ctx.em.persistAndFlush(apiKey);
   return { apiKey, secret };
 }
@@ -29,12 +37,13 @@ export async function revokeApiKey(ctx: UsersContext, id: string): Promise<ApiKe
   if (!apiKey) throw notFound('API key');
   apiKey.revokedAt ??= new Date();
   await ctx.em.flush();
+  await publishApiKeyRevocation(ctx.deps.redis, apiKey.secretHash);
   return apiKey;
 }
 
 /** The principal an API key secret stands for, or null when unknown or revoked. */
 export async function resolveApiKey(em: EntityManager, secret: string): Promise<Principal | null> {
-  const apiKey = await em.findOne(ApiKey, { secretHash: sha256(secret), revokedAt: null });
+  const apiKey = await em.findOne(ApiKey, { secretHash: hashSecret(secret), revokedAt: null });
   if (!apiKey) return null;
   return {
     kind: 'user',
@@ -42,5 +51,27 @@ export async function resolveApiKey(em: EntityManager, secret: string): Promise<
     organizationId: apiKey.organizationId,
     role: apiKey.role,
     apiKeyId: apiKey.id,
+  };
+}
+
+/**
+ * `POST /auth/introspect` with `{"apiKey": "<secret>"}`: tells other subgraphs whom a key stands
+ * for (200 with the principal) or that it stands for nobody (404). Knowing the secret is the
+ * credential, so the endpoint reveals nothing its caller does not already hold.
+ */
+export function createIntrospectionRoute(database: Database, maxBodyBytes: number) {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (req.method !== 'POST') throw new HttpError(405, 'Use POST.');
+    let apiKey: unknown;
+    try {
+      ({ apiKey } = JSON.parse((await readBody(req, maxBodyBytes)).toString('utf8')) as {
+        apiKey?: unknown;
+      });
+    } catch {
+      throw new HttpError(400, 'Request body is not valid JSON.');
+    }
+    if (typeof apiKey !== 'string') throw new HttpError(400, 'Expected {"apiKey": "<secret>"}.');
+    const principal = await resolveApiKey(database.fork(), apiKey);
+    sendJson(res, principal ? 200 : 404, { principal });
   };
 }

@@ -3,7 +3,8 @@
  * An access token names its session (`sid`), so revoking the session revokes its tokens on every
  * replica at once (see kit/revocations).
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { hashSecret } from '../../kit/api-keys';
 import { unauthenticated } from '../../kit/errors';
 import type { EntityManager } from '../../kit/orm';
 import type { UsersContext, UsersDeps } from '../context';
@@ -21,8 +22,6 @@ export interface AuthPayload {
   expiresAt: Date;
   user: User;
 }
-
-export const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
 const INVALID_LOGIN = 'Invalid username, email or password.';
 
@@ -91,7 +90,7 @@ async function issueCredentials(
   user: User,
 ): Promise<AuthPayload> {
   const refreshToken = `ogr_${randomBytes(32).toString('base64url')}`;
-  em.persist(new RefreshToken(sha256(refreshToken), session.id));
+  em.persist(new RefreshToken(hashSecret(refreshToken), session.id));
   await em.flush();
   const { token, expiresAt } = await deps.signer.sign(
     {
@@ -107,7 +106,7 @@ async function issueCredentials(
 }
 
 export async function refreshSession(ctx: UsersContext, presented: string): Promise<AuthPayload> {
-  const tokenHash = sha256(presented);
+  const tokenHash = hashSecret(presented);
   const token = await ctx.em.findOne(RefreshToken, { tokenHash });
   if (!token) throw unauthenticated('Invalid refresh token.');
   const session = await ctx.em.findOne(Session, { id: token.sessionId });

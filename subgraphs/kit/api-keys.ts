@@ -1,0 +1,101 @@
+/**
+ * API key verification for subgraphs that do not own API keys. They ask the users subgraph's
+ * introspection endpoint (RFC 7662 in spirit: the caller proves nothing but possession of the
+ * secret, which is already the credential) and cache answers briefly. Revocations are published
+ * on Redis and evict the cached entry at once, so a revoked key stops working everywhere.
+ */
+import { createHash } from 'node:crypto';
+import { request } from 'undici';
+import type { ApiKeyResolver } from './credentials';
+import { isRole, type Principal } from './principal';
+import type { RedisConnections } from './redis';
+
+export const API_KEY_REVOCATIONS_CHANNEL = 'api-key-revocations';
+export const INTROSPECTION_PATH = '/auth/introspect';
+
+export const hashSecret = (secret: string) => createHash('sha256').update(secret).digest('hex');
+
+/** Announces a revoked key (by its secret's hash) to every service's cache. */
+export async function publishApiKeyRevocation(
+  redis: RedisConnections,
+  secretHash: string,
+): Promise<void> {
+  await redis.commands.publish(`${redis.prefix}${API_KEY_REVOCATIONS_CHANNEL}`, secretHash);
+}
+
+export interface ApiKeyIntrospection {
+  resolve: ApiKeyResolver;
+  close(): Promise<void>;
+}
+
+export async function createApiKeyIntrospection(options: {
+  url: string;
+  redis: RedisConnections;
+  cacheTtlMs?: number;
+  maxEntries?: number;
+}): Promise<ApiKeyIntrospection> {
+  const ttl = options.cacheTtlMs ?? 30_000;
+  const maxEntries = options.maxEntries ?? 10_000;
+  const cache = new Map<string, { principal: Principal | null; expires: number }>();
+  const channel = `${options.redis.prefix}${API_KEY_REVOCATIONS_CHANNEL}`;
+  const onMessage = (from: string, secretHash: string) => {
+    if (from === channel) cache.delete(secretHash);
+  };
+  options.redis.subscriber.on('message', onMessage);
+  await options.redis.subscriber.subscribe(channel);
+  // After a reconnect, revocations may have been missed: forget everything cached.
+  const onReady = () => cache.clear();
+  options.redis.subscriber.on('ready', onReady);
+
+  const introspect = async (secret: string): Promise<Principal | null> => {
+    const response = await request(options.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ apiKey: secret }),
+      headersTimeout: 5000,
+      bodyTimeout: 5000,
+    });
+    if (response.statusCode === 404) {
+      await response.body.dump();
+      return null;
+    }
+    if (response.statusCode !== 200) {
+      await response.body.dump();
+      throw new Error(`API key introspection answered HTTP ${response.statusCode}`);
+    }
+    const { principal } = (await response.body.json()) as { principal?: Record<string, unknown> };
+    if (
+      principal?.kind !== 'user' ||
+      typeof principal.userId !== 'string' ||
+      typeof principal.organizationId !== 'string' ||
+      typeof principal.apiKeyId !== 'string' ||
+      !isRole(principal.role)
+    ) {
+      throw new Error('API key introspection answered an unexpected shape');
+    }
+    return {
+      kind: 'user',
+      userId: principal.userId,
+      organizationId: principal.organizationId,
+      role: principal.role,
+      apiKeyId: principal.apiKeyId,
+    };
+  };
+
+  return {
+    async resolve(secret) {
+      const key = hashSecret(secret);
+      const cached = cache.get(key);
+      if (cached && cached.expires > Date.now()) return cached.principal;
+      const principal = await introspect(secret);
+      if (cache.size >= maxEntries) cache.clear();
+      cache.set(key, { principal, expires: Date.now() + ttl });
+      return principal;
+    },
+    async close() {
+      options.redis.subscriber.off('message', onMessage);
+      options.redis.subscriber.off('ready', onReady);
+      await options.redis.subscriber.unsubscribe(channel).catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,82 @@
+/**
+ * What every subgraph process builds before its own code: logger, migrated database, Redis,
+ * the shared revocation list and a credential verifier. Closing it releases them in order
+ * (Redis, then the database).
+ */
+import type { Constructor, EntitySchema } from '@mikro-orm/core';
+import type { Migration } from '@mikro-orm/migrations';
+import { createApiKeyIntrospection } from './api-keys';
+import {
+  createCredentialVerifier,
+  type ApiKeyResolver,
+  type CredentialVerifier,
+} from './credentials';
+import type { ReadinessCheck } from './http';
+import { createLogger, type Logger } from './logger';
+import { createDatabase, migrate, type Database } from './orm';
+import { createRedisConnections, pingRedis, type RedisConnections } from './redis';
+import { createRevocationList, type RevocationList } from './revocations';
+import type { SubgraphBaseConfig } from './service-config';
+import { createTokenVerifier, type PublicJwk } from './tokens';
+
+export interface SubgraphAuthConfig {
+  /** Every key a token may be signed with. */
+  publicKeys: PublicJwk[];
+  /** The users subgraph's API key introspection endpoint. */
+  apiKeyIntrospectionUrl: string;
+}
+
+export interface SubgraphRuntime {
+  logger: Logger;
+  database: Database;
+  redis: RedisConnections;
+  revocations: RevocationList;
+  credentials: CredentialVerifier;
+  readiness: Record<string, ReadinessCheck>;
+  close(): Promise<void>;
+}
+
+export async function createSubgraphRuntime(options: {
+  name: string;
+  config: SubgraphBaseConfig & SubgraphAuthConfig;
+  entities: EntitySchema[];
+  migrations: { name: string; class: Constructor<Migration> }[];
+  /** The users subgraph resolves API keys from its own tables instead of asking itself. */
+  resolveApiKey?: (database: Database) => ApiKeyResolver;
+}): Promise<SubgraphRuntime> {
+  const { config } = options;
+  const logger = createLogger({ name: options.name, level: config.logLevel });
+  const database = await createDatabase({
+    url: config.databaseUrl,
+    schema: options.name,
+    entities: options.entities,
+    migrations: options.migrations,
+    poolSize: config.databasePoolSize,
+    logger,
+  });
+  await migrate(database);
+  const redis = createRedisConnections(config.redisUrl, config.redisPrefix);
+  const revocations = await createRevocationList(redis);
+  const introspection = options.resolveApiKey
+    ? null
+    : await createApiKeyIntrospection({ url: config.apiKeyIntrospectionUrl, redis });
+  const credentials = createCredentialVerifier({
+    tokens: await createTokenVerifier(config.publicKeys),
+    revocations,
+    resolveApiKey: options.resolveApiKey?.(database) ?? introspection!.resolve,
+  });
+  return {
+    logger,
+    database,
+    redis,
+    revocations,
+    credentials,
+    readiness: { database: database.ping, redis: () => pingRedis(redis.commands) },
+    async close() {
+      await introspection?.close();
+      await revocations.close();
+      await redis.close();
+      await database.close();
+    },
+  };
+}
