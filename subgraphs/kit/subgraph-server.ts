@@ -10,7 +10,7 @@ import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/dis
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { DocumentNode } from 'graphql';
-import { headerValue, type CredentialVerifier } from './credentials';
+import { headerValue, type CredentialHeaders, type CredentialVerifier } from './credentials';
 import { formatErrorForClient, isClientError } from './errors';
 import {
   clientAddressOf,
@@ -29,6 +29,11 @@ export interface RequestInfo {
   principal: Principal | null;
   clientAddress: string;
   logger: Logger;
+  /**
+   * The caller's credentials as received, for the rare call a subgraph makes to another one on
+   * the caller's behalf (zero trust: the other subgraph authorizes the caller itself).
+   */
+  credentials: CredentialHeaders;
 }
 
 export interface SubgraphServerOptions<TContext extends RequestInfo> {
@@ -90,13 +95,15 @@ export function createSubgraphServer<TContext extends RequestInfo>(
 
   const buildContext = async (req: IncomingMessage): Promise<TContext> => {
     const requestId = headerValue(req.headers['x-request-id']) ?? randomUUID();
-    const principal = await options.credentials.authenticate({
+    const credentials = {
       authorization: headerValue(req.headers.authorization),
       apiKey: headerValue(req.headers['x-api-key']),
-    });
+    };
+    const principal = await options.credentials.authenticate(credentials);
     return options.createContext({
       requestId,
       principal,
+      credentials,
       clientAddress: clientAddressOf(req, options.trustedProxies),
       logger: options.logger.child({ requestId }),
     });
