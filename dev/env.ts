@@ -1,18 +1,12 @@
 /** Settings of `npm start`, the zero-configuration local runner. All are optional. */
 import { z } from 'zod';
-import { intVar, logLevelVar, parseEnv } from '../subgraphs/kit/env';
+import { databaseUrlVar, intVar, logLevelVar, parseEnv, redisUrlVar } from '../subgraphs/kit/env';
 
 const schema = z.object({
   /** Use this PostgreSQL instead of the embedded one. */
-  DATABASE_URL: z
-    .string()
-    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
-    .optional(),
+  DATABASE_URL: databaseUrlVar.optional(),
   /** Use this Redis instead of starting redis-server. */
-  REDIS_URL: z
-    .string()
-    .regex(/^rediss?:\/\//, 'must be a redis:// URL')
-    .optional(),
+  REDIS_URL: redisUrlVar.optional(),
   /** Where the embedded PostgreSQL keeps its data and the local signing key is stored. */
   DATA_DIR: z.string().default('.data'),
   EMBEDDED_POSTGRES_PORT: intVar(54329, 1, 65535),
@@ -24,3 +18,14 @@ const schema = z.object({
 export type LocalRunnerConfig = z.output<typeof schema>;
 
 export const loadLocalRunnerConfig = (): LocalRunnerConfig => parseEnv(schema);
+
+export const loadMigrateConfig = () =>
+  parseEnv(
+    z.object({
+      DATABASE_URL: databaseUrlVar,
+      LOG_LEVEL: logLevelVar,
+    }),
+  );
+
+export const loadSeedConfig = () =>
+  parseEnv(z.object({ GATEWAY_URL: z.string().url().default('http://127.0.0.1:4000/graphql') }));

@@ -10,6 +10,7 @@ import {
   logLevelVar,
   nodeEnvVar,
   parseEnv,
+  redisUrlVar,
   type Environment,
 } from '../subgraphs/kit/env';
 import { publicKeysVar, type PublicJwk } from '../subgraphs/kit/tokens';
@@ -43,10 +44,7 @@ const schema = z.object({
   SUPERGRAPH_PATH: z.string().default('schema/supergraph.graphql'),
   SUBGRAPH_TIMEOUT_MS: intVar(10_000, 100),
   JWT_PUBLIC_KEYS: publicKeysVar.optional(),
-  REDIS_URL: z
-    .string()
-    .regex(/^rediss?:\/\//, 'must be a redis:// URL')
-    .optional(),
+  REDIS_URL: redisUrlVar.optional(),
   REDIS_PREFIX: z.string().default('opsgraph:'),
   LOG_LEVEL: logLevelVar,
   MAX_BODY_BYTES: intVar(1_000_000, 1_000),

@@ -38,7 +38,8 @@ export const booleanVar = (defaultValue: boolean) =>
     .transform((v) => v === 'true' || v === '1')
     .prefault(defaultValue ? 'true' : 'false');
 
-export const urlVar = () => z.string().url();
+export const databaseUrlVar = z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL');
+export const redisUrlVar = z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL');
 
 export const nodeEnvVar = z.enum(['development', 'production', 'test']).default('development');
 
@@ -64,9 +65,9 @@ export const addressListVar = z
 export const subgraphEnvShape = {
   NODE_ENV: nodeEnvVar,
   HOST: z.string().default('0.0.0.0'),
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
+  DATABASE_URL: databaseUrlVar,
   DATABASE_POOL_SIZE: intVar(10, 1, 200),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL'),
+  REDIS_URL: redisUrlVar,
   REDIS_PREFIX: z.string().default('opsgraph:'),
   LOG_LEVEL: logLevelVar,
   MAX_BODY_BYTES: intVar(1_000_000, 1_000),
