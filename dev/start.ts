@@ -156,6 +156,13 @@ async function main(): Promise<void> {
       graphiql: true,
       introspection: true,
       apolloTelemetry: false,
+      subscriptionKeepAliveMs: 12_000,
+      subscriptionBufferLimit: 1_000,
+      subscriptionLimits: {
+        subscriptionsPerConnection: 100,
+        connectionsPerCredential: 20,
+        maxBufferedBytes: 4_000_000,
+      },
     });
     await gateway.start();
     const url = await listen(gateway.httpServer, '127.0.0.1', config.PORT);

@@ -8,6 +8,18 @@ import type { Migration } from '@mikro-orm/migrations';
 import type { SubgraphAuthConfig } from '../subgraphs/kit/runtime';
 import type { SubgraphBaseConfig } from '../subgraphs/kit/service-config';
 import type { PrivateJwk } from '../subgraphs/kit/tokens';
+import { entities as deploymentsEntities } from '../subgraphs/deployments/entities';
+import { DEPLOYMENTS_DEFAULTS } from '../subgraphs/deployments/env';
+import { migrations as deploymentsMigrations } from '../subgraphs/deployments/migrations';
+import { createDeploymentsSubgraph } from '../subgraphs/deployments/server';
+import { entities as messagesEntities } from '../subgraphs/messages/entities';
+import { MESSAGES_DEFAULTS } from '../subgraphs/messages/env';
+import { migrations as messagesMigrations } from '../subgraphs/messages/migrations';
+import { createMessagesSubgraph } from '../subgraphs/messages/server';
+import { entities as nodesEntities } from '../subgraphs/nodes/entities';
+import { NODES_DEFAULTS } from '../subgraphs/nodes/env';
+import { migrations as nodesMigrations } from '../subgraphs/nodes/migrations';
+import { createNodesSubgraph } from '../subgraphs/nodes/server';
 import { entities as usersEntities } from '../subgraphs/users/entities';
 import { migrations as usersMigrations } from '../subgraphs/users/migrations';
 import { createUsersSubgraph } from '../subgraphs/users/server';
@@ -23,6 +35,11 @@ export interface SharedConfig {
   base: SubgraphBaseConfig & SubgraphAuthConfig;
   /** Signs tokens in the subgraphs that issue them (users; nodes for node tokens). */
   signingKey: PrivateJwk;
+  /**
+   * URLs of the subgraphs started so far, by name, for one that calls another on a caller's
+   * behalf; where absent, the other's `npm start` port is assumed.
+   */
+  subgraphUrls?: Record<string, string>;
 }
 
 export interface LocalSubgraph {
@@ -48,6 +65,42 @@ export const LOCAL_SUBGRAPHS: LocalSubgraph[] = [
         signingKey,
         accessTokenTtlSeconds: 900,
         refreshTokenTtlSeconds: 30 * 86_400,
+        ...overrides,
+      }),
+  },
+  {
+    name: 'nodes',
+    port: 4002,
+    entities: nodesEntities,
+    migrations: nodesMigrations,
+    create: ({ base, signingKey }, overrides) =>
+      createNodesSubgraph({ ...base, ...NODES_DEFAULTS, signingKey, ...overrides }),
+  },
+  {
+    name: 'messages',
+    port: 4003,
+    entities: messagesEntities,
+    migrations: messagesMigrations,
+    create: ({ base, subgraphUrls }, overrides) =>
+      createMessagesSubgraph({
+        ...base,
+        ...MESSAGES_DEFAULTS,
+        // Asks the users subgraph (started before it) whether new channel members exist.
+        ...(subgraphUrls?.users ? { usersSubgraphUrl: subgraphUrls.users } : {}),
+        ...overrides,
+      }),
+  },
+  {
+    name: 'deployments',
+    port: 4004,
+    entities: deploymentsEntities,
+    migrations: deploymentsMigrations,
+    create: ({ base, subgraphUrls }, overrides) =>
+      createDeploymentsSubgraph({
+        ...base,
+        ...DEPLOYMENTS_DEFAULTS,
+        // Asks the nodes subgraph (started before it) whether a deployment's node exists.
+        ...(subgraphUrls?.nodes ? { nodesUrl: subgraphUrls.nodes } : {}),
         ...overrides,
       }),
   },

@@ -14,6 +14,7 @@ import {
   type Environment,
 } from '../subgraphs/kit/env';
 import { publicKeysVar, type PublicJwk } from '../subgraphs/kit/tokens';
+import type { SubscriptionLimits } from './subscriptions/server';
 
 export interface GatewayConfig {
   production: boolean;
@@ -35,6 +36,11 @@ export interface GatewayConfig {
   introspection: boolean;
   /** Apollo's own usage telemetry from @apollo/gateway; off unless asked for. */
   apolloTelemetry: boolean;
+  /** WebSocket ping interval: well under the 60 s idle timeout of common proxies. */
+  subscriptionKeepAliveMs: number;
+  /** Events a subscriber may fall behind before it is disconnected. */
+  subscriptionBufferLimit: number;
+  subscriptionLimits: SubscriptionLimits;
 }
 
 const schema = z.object({
@@ -52,6 +58,11 @@ const schema = z.object({
   GRAPHIQL: booleanVar(true),
   INTROSPECTION: z.enum(['true', 'false', '1', '0']).optional(),
   APOLLO_TELEMETRY_ENABLED: booleanVar(false),
+  SUBSCRIPTION_KEEPALIVE_MS: intVar(12_000, 1_000, 55_000),
+  SUBSCRIPTION_BUFFER_LIMIT: intVar(1_000, 1),
+  SUBSCRIPTIONS_PER_CONNECTION: intVar(100, 1),
+  CONNECTIONS_PER_CREDENTIAL: intVar(20, 1),
+  SUBSCRIPTION_MAX_BUFFERED_BYTES: intVar(4_000_000, 1_000),
 });
 
 const SUBGRAPH_URL = /^SUBGRAPH_([A-Z0-9_]+)_URL$/;
@@ -84,6 +95,13 @@ export function loadGatewayConfig(source: Environment = process.env): GatewayCon
     trustedProxies: env.TRUSTED_PROXIES,
     graphiql: env.GRAPHIQL,
     apolloTelemetry: env.APOLLO_TELEMETRY_ENABLED,
+    subscriptionKeepAliveMs: env.SUBSCRIPTION_KEEPALIVE_MS,
+    subscriptionBufferLimit: env.SUBSCRIPTION_BUFFER_LIMIT,
+    subscriptionLimits: {
+      subscriptionsPerConnection: env.SUBSCRIPTIONS_PER_CONNECTION,
+      connectionsPerCredential: env.CONNECTIONS_PER_CREDENTIAL,
+      maxBufferedBytes: env.SUBSCRIPTION_MAX_BUFFERED_BYTES,
+    },
     introspection:
       env.INTROSPECTION === undefined
         ? !production

@@ -33,6 +33,10 @@ import { createRevocationList, type RevocationList } from '../subgraphs/kit/revo
 import { createTokenVerifier } from '../subgraphs/kit/tokens';
 import { createSubgraphClient, type ForwardedRequest, type SubgraphClient } from './data-source';
 import { applyApolloTelemetrySetting, type GatewayConfig } from './env';
+import { createSubscriptionExecutor, type SubscriptionStats } from './subscriptions/executor';
+import { createSubscriptionPlanner, type SubscriptionPlanner } from './subscriptions/planner';
+import { createSubscriptionServer } from './subscriptions/server';
+import { createUpstreams } from './subscriptions/upstream';
 import { createGraphiQL } from './graphiql';
 
 export interface GatewayContext {
@@ -43,6 +47,7 @@ export interface GatewayContext {
 export interface Gateway {
   httpServer: Server;
   start(): Promise<void>;
+  subscriptionStats(): SubscriptionStats & { upstreamSubscriptions: number; connections: number };
   /** Stops Apollo, the subgraph pools and Redis (close the HTTP server first). */
   close(): Promise<void>;
 }
@@ -157,6 +162,18 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     context: buildContext,
     maxBodyBytes: config.maxBodyBytes,
   });
+
+  let planner: SubscriptionPlanner | null = null;
+  gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
+    planner = createSubscriptionPlanner(coreSupergraphSdl);
+  });
+  const upstreams = createUpstreams();
+  const executor = createSubscriptionExecutor({
+    upstreams,
+    dataSources: () => clients,
+    logger,
+    bufferLimit: config.subscriptionBufferLimit,
+  });
   const graphiql = config.graphiql ? createGraphiQL() : null;
 
   const readiness: Record<string, ReadinessCheck> = {
@@ -189,13 +206,33 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     });
   });
 
+  const subscriptions = createSubscriptionServer({
+    httpServer,
+    planner: () => planner,
+    executor,
+    credentials,
+    revocations,
+    trustedProxies: config.trustedProxies,
+    logger,
+    keepAliveMs: config.subscriptionKeepAliveMs,
+    limits: config.subscriptionLimits,
+  });
+
   return {
     httpServer,
     async start() {
       await apollo.start();
       supergraphLoaded = true;
     },
+    subscriptionStats: () => ({
+      ...executor.stats(),
+      upstreamSubscriptions: upstreams.active(),
+      connections: subscriptions.connections(),
+    }),
     async close() {
+      await subscriptions.close();
+      executor.close();
+      await upstreams.close();
       await apollo.stop();
       await Promise.all([...clients.values()].map((client) => client.close()));
       await revocations?.close();

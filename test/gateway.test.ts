@@ -125,7 +125,7 @@ describe('over a supergraph that is not opsgraph, with no database', () => {
 describe('over opsgraph', () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({ subgraphs: ['users'] });
+    stack = await startStack();
   });
   afterAll(() => stack?.stop());
 

@@ -87,3 +87,22 @@ export function formatErrorForClient(formatted: GraphQLFormattedError): GraphQLF
     extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
   };
 }
+
+/** A parse or validation error carrying the code Apollo Server gives it over HTTP. */
+export function withRequestCode(
+  error: GraphQLError,
+  code: 'GRAPHQL_PARSE_FAILED' | 'GRAPHQL_VALIDATION_FAILED',
+) {
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    extensions: { code },
+  });
+}
+
+/** formatErrorForClient for errors that have not been serialized yet (WebSocket transports). */
+export const formatErrorsForClient = (errors: readonly (GraphQLError | GraphQLFormattedError)[]) =>
+  errors.map((error) =>
+    formatErrorForClient(error instanceof GraphQLError ? error.toJSON() : error),
+  );

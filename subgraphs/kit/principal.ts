@@ -11,6 +11,8 @@ export interface UserPrincipal {
   sessionId?: string;
   /** Set when the caller authenticated with an API key, which acts for the user who created it. */
   apiKeyId?: string;
+  /** When the bearer token expires (epoch seconds); long-lived connections end then. */
+  expiresAt?: number;
 }
 
 /** A node agent holding a node token. It may call agent operations for its own node only. */
@@ -18,6 +20,7 @@ export interface NodePrincipal {
   kind: 'node';
   nodeId: string;
   organizationId: string;
+  expiresAt?: number;
 }
 
 export type Principal = UserPrincipal | NodePrincipal;

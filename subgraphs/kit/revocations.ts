@@ -9,6 +9,8 @@ export interface RevocationList {
   /** Revokes a session until `untilEpochSeconds` (when its last access token expires anyway). */
   revoke(sessionId: string, untilEpochSeconds: number): Promise<void>;
   isRevoked(sessionId: string): boolean;
+  /** Calls `listener` for each session revoked from now on, wherever it was revoked. */
+  onRevoked(listener: (sessionId: string) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -16,9 +18,12 @@ export async function createRevocationList(redis: RedisConnections): Promise<Rev
   const keyPrefix = `${redis.prefix}revoked-session:`;
   const channel = `${redis.prefix}revocations`;
   const revoked = new Map<string, number>();
+  const listeners = new Set<(sessionId: string) => void>();
 
   const remember = (sessionId: string, until: number) => {
-    if (until * 1000 > Date.now()) revoked.set(sessionId, until);
+    if (until * 1000 <= Date.now() || revoked.has(sessionId)) return;
+    revoked.set(sessionId, until);
+    for (const listener of listeners) listener(sessionId);
   };
   const onMessage = (from: string, message: string) => {
     if (from !== channel) return;
@@ -67,6 +72,10 @@ export async function createRevocationList(redis: RedisConnections): Promise<Rev
       await redis.commands.publish(channel, `${sessionId} ${untilEpochSeconds}`);
     },
     isRevoked: (sessionId) => revoked.has(sessionId),
+    onRevoked(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     async close() {
       clearInterval(prune);
       redis.subscriber.off('message', onMessage);

@@ -22,6 +22,8 @@ import {
 } from './http';
 import type { Logger } from './logger';
 import type { Principal } from './principal';
+import type { StreamState } from './resumable';
+import { serveSubscriptions } from './subscription-server';
 
 /** What every subgraph knows about a request before its own context factory runs. */
 export interface RequestInfo {
@@ -34,6 +36,8 @@ export interface RequestInfo {
    * the caller's behalf (zero trust: the other subgraph authorizes the caller itself).
    */
   credentials: CredentialHeaders;
+  /** For WebSocket subscriptions only: where a resumable stream resumes and has got to. */
+  stream?: StreamState;
 }
 
 export interface SubgraphServerOptions<TContext extends RequestInfo> {
@@ -83,8 +87,9 @@ function useErrorLogging<TContext extends RequestInfo>(): ApolloServerPlugin<TCo
 export function createSubgraphServer<TContext extends RequestInfo>(
   options: SubgraphServerOptions<TContext>,
 ): SubgraphServer {
+  const schema = buildSubgraphSchema({ typeDefs: options.typeDefs, resolvers: options.resolvers });
   const apollo = new ApolloServer<TContext>({
-    schema: buildSubgraphSchema({ typeDefs: options.typeDefs, resolvers: options.resolvers }),
+    schema,
     csrfPrevention: true,
     introspection: options.introspection,
     includeStacktraceInErrorResponses: false,
@@ -132,10 +137,23 @@ export function createSubgraphServer<TContext extends RequestInfo>(
     });
   });
 
+  // Subgraphs that declare subscriptions also serve graphql-ws on the same path and port.
+  const subscriptions = schema.getSubscriptionType()
+    ? serveSubscriptions({
+        httpServer,
+        schema,
+        credentials: options.credentials,
+        createContext: options.createContext,
+        logger: options.logger,
+        trustedProxies: options.trustedProxies,
+      })
+    : null;
+
   return {
     httpServer,
     start: () => apollo.start(),
     async stop() {
+      await subscriptions?.close();
       await apollo.stop();
     },
   };

@@ -91,13 +91,20 @@ export async function createTokenVerifier(publicKeys: PublicJwk[]): Promise<Toke
       }
       if (typ === 'access' && isRole(role) && typeof sid === 'string') {
         return {
-          principal: { kind: 'user', userId: sub, organizationId: org, role, sessionId: sid },
+          principal: {
+            kind: 'user',
+            userId: sub,
+            organizationId: org,
+            role,
+            sessionId: sid,
+            expiresAt: payload.exp,
+          },
           expiresAt: payload.exp,
         };
       }
       if (typ === 'node') {
         return {
-          principal: { kind: 'node', nodeId: sub, organizationId: org },
+          principal: { kind: 'node', nodeId: sub, organizationId: org, expiresAt: payload.exp },
           expiresAt: payload.exp,
         };
       }

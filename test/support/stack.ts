@@ -58,6 +58,13 @@ export function testGatewayConfig(overrides: Partial<GatewayConfig>): GatewayCon
     graphiql: true,
     introspection: true,
     apolloTelemetry: false,
+    subscriptionKeepAliveMs: 12_000,
+    subscriptionBufferLimit: 1_000,
+    subscriptionLimits: {
+      subscriptionsPerConnection: 100,
+      connectionsPerCredential: 20,
+      maxBufferedBytes: 4_000_000,
+    },
     ...overrides,
   };
 }
@@ -115,6 +122,7 @@ export async function startStack(
     const local = LOCAL_SUBGRAPHS.find((s) => s.name === name);
     if (!local) throw new Error(`unknown subgraph ${name}`);
     subgraphs[name] = await run(await local.create(shared, options.config?.[name] ?? {}), port);
+    shared.subgraphUrls = { ...shared.subgraphUrls, [name]: subgraphs[name].url };
   };
   for (const { name } of LOCAL_SUBGRAPHS) {
     if (!names.includes(name)) continue;

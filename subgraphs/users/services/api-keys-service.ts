@@ -8,14 +8,15 @@ import type { Database, EntityManager } from '../../kit/orm';
 import type { Principal, Role } from '../../kit/principal';
 import type { UsersContext } from '../context';
 import { ApiKey } from '../entities/api-key';
-import { requireRole } from './access';
-import { nameRule, validate } from './validation';
+import { validate } from '../../kit/validation';
+import { requireRole } from '../../kit/guards';
+import { nameRule } from './validation';
 
 export async function createApiKey(
   ctx: UsersContext,
   input: { name: string; role: Role },
 ): Promise<{ apiKey: ApiKey; secret: string }> {
-  const admin = requireRole(ctx, 'ADMIN');
+  const admin = requireRole(ctx.principal, 'ADMIN');
   const name = validate(nameRule, input.name, 'name');
   const secret = `ogk_${randomBytes(32).toString('base64url')}`;
   const apiKey = new ApiKey(
@@ -30,7 +31,7 @@ export async function createApiKey(
 }
 
 export async function revokeApiKey(ctx: UsersContext, id: string): Promise<ApiKey> {
-  const admin = requireRole(ctx, 'ADMIN');
+  const admin = requireRole(ctx.principal, 'ADMIN');
   const apiKey = isUuid(id)
     ? await ctx.em.findOne(ApiKey, { id, organizationId: admin.organizationId })
     : null;

@@ -11,10 +11,11 @@ import type { UsersContext, UsersDeps } from '../context';
 import { Organization } from '../entities/organization';
 import { RefreshToken, Session } from '../entities/session';
 import { User } from '../entities/user';
-import { requireUser } from './access';
+import { requireUser } from '../../kit/guards';
 import { verifyPassword } from './passwords';
 import { insertUser } from './users-service';
-import { nameRule, validate } from './validation';
+import { nameRule } from './validation';
+import { validate } from '../../kit/validation';
 
 export interface AuthPayload {
   accessToken: string;
@@ -129,7 +130,7 @@ export async function refreshSession(ctx: UsersContext, presented: string): Prom
 }
 
 export async function logout(ctx: UsersContext): Promise<boolean> {
-  const principal = requireUser(ctx);
+  const principal = requireUser(ctx.principal);
   if (!principal.sessionId) return false; // API keys have no session; revoke the key instead.
   const session = await ctx.em.findOne(Session, { id: principal.sessionId });
   if (session && !session.revokedAt) await revokeSession(ctx.deps, ctx.em, session);

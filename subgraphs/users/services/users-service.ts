@@ -5,9 +5,10 @@ import type { Role } from '../../kit/principal';
 import type { UsersContext } from '../context';
 import { User } from '../entities/user';
 import type { EntityManager } from '../../kit/orm';
-import { requireRole, requireUser } from './access';
+import { validate } from '../../kit/validation';
+import { requireRole, requireUser } from '../../kit/guards';
 import { hashPassword } from './passwords';
-import { emailRule, nameRule, passwordRule, usernameRule, validate } from './validation';
+import { emailRule, nameRule, passwordRule, usernameRule } from './validation';
 
 export interface NewUser {
   organizationId: string;
@@ -69,7 +70,7 @@ export async function findVisibleUser(ctx: UsersContext, id: string): Promise<Us
 }
 
 export async function getUser(ctx: UsersContext, id: string): Promise<User> {
-  requireUser(ctx);
+  requireUser(ctx.principal);
   const user = await findVisibleUser(ctx, id);
   if (!user) throw notFound('User');
   return user;
@@ -79,7 +80,7 @@ export async function listUsers(
   ctx: UsersContext,
   args: { first?: number | null; after?: string | null },
 ): Promise<Connection<User>> {
-  const { organizationId } = requireUser(ctx);
+  const { organizationId } = requireUser(ctx.principal);
   const size = pageSize(args.first, 'first');
   const where: Record<string, unknown> = { organizationId };
   if (args.after) {
@@ -105,12 +106,12 @@ export async function createUser(
   ctx: UsersContext,
   input: Omit<NewUser, 'organizationId'>,
 ): Promise<User> {
-  const admin = requireRole(ctx, 'ADMIN');
+  const admin = requireRole(ctx.principal, 'ADMIN');
   return insertUser(ctx.em, { ...input, organizationId: admin.organizationId });
 }
 
 export async function updateUserRole(ctx: UsersContext, id: string, role: Role): Promise<User> {
-  const admin = requireRole(ctx, 'ADMIN');
+  const admin = requireRole(ctx.principal, 'ADMIN');
   const user = await findVisibleUser(ctx, id);
   if (!user) throw notFound('User');
   if (user.id === admin.userId && role !== 'ADMIN') {

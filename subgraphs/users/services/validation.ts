@@ -1,6 +1,5 @@
 /** Input rules for the users domain; each failure names the offending field. */
 import { z } from 'zod';
-import { badUserInput } from '../../kit/errors';
 
 export const usernameRule = z
   .string()
@@ -20,10 +19,3 @@ export const nameRule = z
   .trim()
   .min(1, 'must not be empty')
   .max(100, 'must be at most 100 characters');
-
-/** Parses `value` with `rule`, or throws BAD_USER_INPUT naming `field`. */
-export function validate<T>(rule: z.ZodType<T>, value: unknown, field: string): T {
-  const result = rule.safeParse(value);
-  if (result.success) return result.data;
-  throw badUserInput(`${field} ${result.error.issues[0]?.message ?? 'is invalid'}.`, field);
-}

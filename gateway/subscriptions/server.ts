@@ -1,0 +1,253 @@
+/**
+ * The gateway's graphql-ws endpoint on `/graphql`, beside HTTP.
+ *
+ * - Credentials come in the `connection_init` payload (`{ "authorization": "Bearer …" }` or
+ *   `{ "x-api-key": "…" }`); a bad token closes the socket with 4403 (Forbidden).
+ * - A subscription ends with an UNAUTHENTICATED error when its session is revoked (logout, on
+ *   any replica) or its token expires; the client reconnects with a fresh token and resumes.
+ * - Limits: subscriptions per connection, connections per credential, and a bounded buffer per
+ *   subscriber — one that cannot keep up is disconnected with 4008 rather than growing memory.
+ * - On shutdown every socket closes with 1001 (going away), so clients reconnect elsewhere.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import { GraphQLError } from 'graphql';
+import type { ExecutionResult } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Channel } from '../../subgraphs/kit/channel';
+import type { CredentialVerifier } from '../../subgraphs/kit/credentials';
+import {
+  badUserInput,
+  clientError,
+  ErrorCode,
+  formatErrorsForClient,
+} from '../../subgraphs/kit/errors';
+import { clientAddressOf } from '../../subgraphs/kit/http';
+import type { Logger } from '../../subgraphs/kit/logger';
+import type { Principal } from '../../subgraphs/kit/principal';
+import type { RevocationList } from '../../subgraphs/kit/revocations';
+import type { ForwardedRequest } from '../data-source';
+import type { SubscriptionExecutor } from './executor';
+import type { PlanningSchemas, SubscriptionPlan, SubscriptionPlanner } from './planner';
+
+/** Close codes beyond graphql-ws's own (4400–4499). */
+export const CloseCode = {
+  GoingAway: 1001,
+  TooManyConnections: 4029,
+  SlowConsumer: 4008,
+} as const;
+
+export interface SubscriptionLimits {
+  subscriptionsPerConnection: number;
+  connectionsPerCredential: number;
+  /** Bytes queued on a socket beyond which its reader is considered too slow. */
+  maxBufferedBytes: number;
+}
+
+export interface SubscriptionServerOptions {
+  httpServer: Server;
+  planner: () => SubscriptionPlanner | null;
+  executor: SubscriptionExecutor;
+  credentials: CredentialVerifier | null;
+  revocations: RevocationList | null;
+  trustedProxies: ReadonlySet<string>;
+  logger: Logger;
+  keepAliveMs: number;
+  limits: SubscriptionLimits;
+}
+
+export interface SubscriptionServer {
+  connections(): number;
+  /** Closes every socket with 1001 (going away), so clients reconnect elsewhere. */
+  close(): Promise<void>;
+}
+
+interface Connection {
+  forwarded: Omit<ForwardedRequest, 'requestId'>;
+  principal: Principal | null;
+  credentialKey: string;
+  subscriptions: number;
+}
+
+interface SubscriptionContext {
+  plan: SubscriptionPlan;
+  schemas: PlanningSchemas;
+  forwarded: ForwardedRequest;
+  connection: Connection;
+  socket: WebSocket;
+}
+
+type ConnectionExtra = { connection?: Connection };
+
+const stringParam = (params: Record<string, unknown> | undefined, ...names: string[]) => {
+  for (const name of names) {
+    const value = params?.[name];
+    if (typeof value === 'string' && value) return value;
+  }
+  return undefined;
+};
+
+const sessionEnded = (message: string): ExecutionResult =>
+  ({ data: null, errors: [{ message, extensions: { code: ErrorCode.UNAUTHENTICATED } }] }) as never;
+
+export function createSubscriptionServer(options: SubscriptionServerOptions): SubscriptionServer {
+  const wss = new WebSocketServer({ server: options.httpServer, path: '/graphql' });
+  const connectionsPerCredential = new Map<string, number>();
+  /** Live subscriber channels by session, to end them when the session is revoked. */
+  const bySession = new Map<string, Set<Channel<ExecutionResult>>>();
+
+  const stopListening = options.revocations?.onRevoked((sessionId) => {
+    for (const channel of bySession.get(sessionId) ?? []) {
+      channel.push(sessionEnded('This session has ended; sign in again.'));
+      channel.end();
+    }
+  });
+
+  const server = useServer<Record<string, unknown>, ConnectionExtra>(
+    {
+      connectionInitWaitTimeout: 10_000,
+      onConnect: async (ctx) => {
+        const params = ctx.connectionParams;
+        const authorization = stringParam(params, 'authorization', 'Authorization');
+        const apiKey = stringParam(params, 'x-api-key', 'apiKey');
+        let principal: Principal | null = null;
+        if (authorization && options.credentials) {
+          try {
+            principal = await options.credentials.authenticate({ authorization });
+          } catch {
+            return false; // graphql-ws closes with 4403 Forbidden
+          }
+        }
+        const clientAddress = clientAddressOf(ctx.extra.request, options.trustedProxies);
+        const credential = authorization ?? apiKey;
+        const credentialKey = credential
+          ? createHash('sha256').update(credential).digest('base64url')
+          : `address:${clientAddress}`;
+        const open = connectionsPerCredential.get(credentialKey) ?? 0;
+        if (open >= options.limits.connectionsPerCredential) {
+          ctx.extra.socket.close(
+            CloseCode.TooManyConnections,
+            'Too many connections for these credentials',
+          );
+          return false;
+        }
+        connectionsPerCredential.set(credentialKey, open + 1);
+        ctx.extra.connection = {
+          forwarded: { clientAddress, authorization, apiKey },
+          principal,
+          credentialKey,
+          subscriptions: 0,
+        };
+        return true;
+      },
+      onClose: (ctx) => {
+        const connection = ctx.extra.connection;
+        if (!connection) return;
+        const open = (connectionsPerCredential.get(connection.credentialKey) ?? 1) - 1;
+        if (open > 0) connectionsPerCredential.set(connection.credentialKey, open);
+        else connectionsPerCredential.delete(connection.credentialKey);
+      },
+      onSubscribe: (ctx, _id, payload) => {
+        const connection = ctx.extra.connection!;
+        if (connection.subscriptions >= options.limits.subscriptionsPerConnection) {
+          return [
+            clientError(
+              ErrorCode.RATE_LIMITED,
+              `At most ${options.limits.subscriptionsPerConnection} subscriptions per connection.`,
+              { limit: options.limits.subscriptionsPerConnection },
+            ),
+          ];
+        }
+        const planner = options.planner();
+        if (!planner) return [new GraphQLError('The supergraph is not loaded yet.')];
+        const plan = planner.plan(payload.query, payload.operationName ?? undefined);
+        if (Array.isArray(plan)) return plan;
+        const contextValue: SubscriptionContext = {
+          plan: plan as SubscriptionPlan,
+          schemas: planner.schemas,
+          forwarded: { ...connection.forwarded, requestId: randomUUID() },
+          connection,
+          socket: ctx.extra.socket,
+        };
+        return {
+          schema: planner.schemas.apiGraphQLSchema,
+          document: (plan as SubscriptionPlan).document,
+          operationName: payload.operationName,
+          variableValues: payload.variables ?? {},
+          contextValue,
+        };
+      },
+      subscribe: (args) => {
+        const { plan, schemas, forwarded, connection, socket } =
+          args.contextValue as SubscriptionContext;
+        const channel = options.executor.subscribe(
+          plan,
+          schemas,
+          {
+            query: args.document.loc?.source.body ?? '',
+            operationName: args.operationName ?? undefined,
+            variables: (args.variableValues ?? {}) as Record<string, unknown>,
+            forwarded,
+          },
+          () => socket.close(CloseCode.SlowConsumer, 'Subscriber too slow'),
+        );
+        connection.subscriptions += 1;
+        const sessionId =
+          connection.principal?.kind === 'user' ? connection.principal.sessionId : undefined;
+        if (sessionId) {
+          const channels = bySession.get(sessionId) ?? new Set();
+          channels.add(channel);
+          bySession.set(sessionId, channels);
+        }
+        const expiresAt = connection.principal?.expiresAt;
+        const expiry =
+          expiresAt === undefined
+            ? undefined
+            : setTimeout(
+                () => {
+                  channel.push(sessionEnded('Access token expired; reconnect with a fresh one.'));
+                  channel.end();
+                },
+                Math.max(0, expiresAt * 1000 - Date.now()),
+              );
+        const release = () => {
+          connection.subscriptions -= 1;
+          clearTimeout(expiry);
+          if (sessionId) bySession.get(sessionId)?.delete(channel);
+          if (sessionId && bySession.get(sessionId)?.size === 0) bySession.delete(sessionId);
+        };
+        const finish = channel.return.bind(channel);
+        channel.return = () => {
+          release();
+          return finish();
+        };
+        return channel as unknown as AsyncGenerator<ExecutionResult>;
+      },
+      execute: () => {
+        throw badUserInput('Only subscriptions are served over WebSocket.');
+      },
+      onNext: (ctx, _id, _payload, _args, result) => {
+        // The kernel's buffer is full and ws is queueing in memory: the reader is too slow.
+        if (ctx.extra.socket.bufferedAmount > options.limits.maxBufferedBytes) {
+          ctx.extra.socket.close(CloseCode.SlowConsumer, 'Subscriber too slow');
+        }
+        return result.errors
+          ? { ...result, errors: formatErrorsForClient(result.errors) }
+          : undefined;
+      },
+      onError: (_ctx, _id, _payload, errors) => formatErrorsForClient(errors),
+    },
+    wss,
+    options.keepAliveMs,
+  );
+
+  return {
+    connections: () => wss.clients.size,
+    async close() {
+      stopListening?.();
+      await server.dispose(); // closes every socket with 1001
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,61 @@
+import { randomUUID } from 'node:crypto';
+import { EntitySchema } from '@mikro-orm/core';
+
+export const DEPLOYMENT_STATUSES = [
+  'QUEUED',
+  'RUNNING',
+  'SUCCEEDED',
+  'FAILED',
+  'CANCELLED',
+  'ROLLED_BACK',
+] as const;
+export type DeploymentStatus = (typeof DEPLOYMENT_STATUSES)[number];
+
+/**
+ * An application version rolled out to one node. `organizationId`, `nodeId` and `triggeredBy`
+ * name rows of other subgraphs (no foreign keys across subgraph boundaries).
+ */
+export class Deployment {
+  readonly id: string = randomUUID();
+  readonly createdAt: Date = new Date();
+  status: DeploymentStatus = 'QUEUED';
+  startedAt: Date | null = null;
+  finishedAt: Date | null = null;
+  /** Sequence number of its latest event: events are numbered 1, 2, … under this row's lock. */
+  lastEventSequence = 0;
+  constructor(
+    public organizationId: string,
+    public nodeId: string,
+    public application: string,
+    public version: string,
+    public environment: string,
+    public triggeredBy: string,
+    public rollbackOf: string | null = null,
+  ) {}
+}
+
+export const DeploymentSchema = new EntitySchema<Deployment>({
+  class: Deployment,
+  tableName: 'deployments',
+  properties: {
+    id: { type: 'uuid', primary: true },
+    organizationId: { type: 'uuid' },
+    nodeId: { type: 'uuid' },
+    application: { type: 'text' },
+    version: { type: 'text' },
+    environment: { type: 'text' },
+    status: { type: 'text' },
+    triggeredBy: { type: 'uuid' },
+    rollbackOf: {
+      kind: 'm:1',
+      entity: () => Deployment,
+      mapToPk: true,
+      fieldName: 'rollback_of',
+      nullable: true,
+    },
+    createdAt: { type: 'Date', columnType: 'timestamptz' },
+    startedAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
+    finishedAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
+    lastEventSequence: { type: 'integer' },
+  },
+});

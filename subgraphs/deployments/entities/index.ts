@@ -1,0 +1,4 @@
+import { DeploymentSchema } from './deployment';
+import { DeploymentEventSchema } from './deployment-event';
+
+export const entities = [DeploymentSchema, DeploymentEventSchema];

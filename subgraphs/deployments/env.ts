@@ -1,0 +1,39 @@
+/** The deployments subgraph's configuration, read from the environment once at start. */
+import { z } from 'zod';
+import { intVar, parseEnv, type Environment } from '../kit/env';
+import type { SubgraphAuthConfig } from '../kit/runtime';
+import {
+  baseConfigFromEnv,
+  subgraphEnvSchema,
+  type SubgraphBaseConfig,
+} from '../kit/service-config';
+
+export interface DeploymentsSettings {
+  /** The nodes subgraph's GraphQL endpoint, asked on the caller's behalf whether a node exists. */
+  nodesUrl: string;
+  /** How long deploymentStats stay cached; every change invalidates them sooner. */
+  statsCacheTtlSeconds: number;
+}
+
+export interface DeploymentsConfig
+  extends SubgraphBaseConfig, SubgraphAuthConfig, DeploymentsSettings {}
+
+/** Defaults shared by the environment schema and the local runner. */
+export const DEPLOYMENTS_DEFAULTS: DeploymentsSettings = {
+  nodesUrl: 'http://127.0.0.1:4002/graphql',
+  statsCacheTtlSeconds: 300,
+};
+
+const schema = subgraphEnvSchema(4004).extend({
+  NODES_URL: z.string().url().default(DEPLOYMENTS_DEFAULTS.nodesUrl),
+  DEPLOYMENT_STATS_CACHE_TTL_SECONDS: intVar(DEPLOYMENTS_DEFAULTS.statsCacheTtlSeconds, 1, 86_400),
+});
+
+export function loadDeploymentsConfig(source?: Environment): DeploymentsConfig {
+  const env = parseEnv(schema, source);
+  return {
+    ...baseConfigFromEnv(env),
+    nodesUrl: env.NODES_URL,
+    statsCacheTtlSeconds: env.DEPLOYMENT_STATS_CACHE_TTL_SECONDS,
+  };
+}

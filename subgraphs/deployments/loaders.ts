@@ -1,0 +1,145 @@
+/**
+ * Per-request DataLoaders: any number of lookups in one tick become one SQL statement. Pages of
+ * related rows (a node's deployments, the latest events of each deployment in a list) are
+ * fetched for every parent at once with a LATERAL join, one statement per page shape.
+ */
+import DataLoader from 'dataloader';
+import { isUuid } from '../kit/ids';
+import type { EntityManager } from '../kit/orm';
+import { Deployment, type DeploymentStatus } from './entities/deployment';
+import { DeploymentEvent } from './entities/deployment-event';
+
+export interface DeploymentPageKey {
+  /** Whose deployments: those on a node, or those a user triggered. */
+  owner: 'node' | 'user';
+  ownerId: string;
+  organizationId: string;
+  status: DeploymentStatus | null;
+  /** Rows to fetch, newest first: the page size plus one, which tells whether more follow. */
+  limit: number;
+  after: { createdAt: Date; id: string } | null;
+}
+
+export interface EventPageKey {
+  deploymentId: string;
+  /** `first`: the oldest events after `after`; `last`: the most recent ones after `after`. */
+  end: 'first' | 'last';
+  /** Rows to fetch: the page size plus one, which tells whether more lie beyond. */
+  limit: number;
+  /** Sequence number the page starts after (0: from the beginning). */
+  after: number;
+}
+
+const OWNER_COLUMN = { node: 'node_id', user: 'triggered_by' } as const;
+
+/** Groups the keys of one batch by the shape of their query, and runs one query per shape. */
+function pageLoader<K, V>(shapeOf: (key: K) => string, load: (keys: K[]) => Promise<V[]>) {
+  return new DataLoader<K, V, string>(
+    async (keys) => {
+      const shapes = new Map<string, number[]>();
+      keys.forEach((key, index) => {
+        const shape = shapeOf(key);
+        const indexes = shapes.get(shape);
+        if (indexes) indexes.push(index);
+        else shapes.set(shape, [index]);
+      });
+      const results = new Array<V>(keys.length);
+      await Promise.all(
+        [...shapes.values()].map(async (indexes) => {
+          const values = await load(indexes.map((index) => keys[index]!));
+          indexes.forEach((index, i) => (results[index] = values[i]!));
+        }),
+      );
+      return results;
+    },
+    { cacheKeyFn: (key) => JSON.stringify(key) },
+  );
+}
+
+/** Splits rows tagged with the position of their key (`page_key`) into one list per key. */
+function byPageKey<T>(
+  em: EntityManager,
+  entity: new (...args: never[]) => T,
+  rows: Record<string, unknown>[],
+  keyCount: number,
+): T[][] {
+  const pages = Array.from({ length: keyCount }, () => [] as T[]);
+  for (const { page_key: pageKey, ...row } of rows) {
+    pages[pageKey as number]!.push(em.map(entity, row as never));
+  }
+  return pages;
+}
+
+function deploymentPages(em: EntityManager) {
+  return pageLoader<DeploymentPageKey, Deployment[]>(
+    ({ owner, organizationId, status, limit }) => `${owner}:${organizationId}:${status}:${limit}`,
+    async (keys) => {
+      const { owner, organizationId, status, limit } = keys[0]!;
+      const parents = keys.map((key, index) => ({
+        owner_id: key.ownerId,
+        after_at: key.after?.createdAt.toISOString() ?? null,
+        after_id: key.after?.id ?? null,
+        page_key: index,
+      }));
+      const rows = await em.execute<Record<string, unknown>[]>(
+        `select page.*, k.page_key
+          from jsonb_to_recordset(?::jsonb) as k(owner_id uuid, after_at timestamptz, after_id uuid, page_key int)
+          cross join lateral (
+            select * from "deployments"."deployments" d
+            where d."${OWNER_COLUMN[owner]}" = k.owner_id and d."organization_id" = ?
+              ${status ? 'and d."status" = ?' : ''}
+              and (k.after_at is null or (d."created_at", d."id") < (k.after_at, k.after_id))
+            order by d."created_at" desc, d."id" desc
+            limit ?
+          ) page
+          order by k.page_key, page."created_at" desc, page."id" desc`,
+        [JSON.stringify(parents), organizationId, ...(status ? [status] : []), limit],
+      );
+      return byPageKey(em, Deployment, rows, keys.length);
+    },
+  );
+}
+
+function eventPages(em: EntityManager) {
+  return pageLoader<EventPageKey, DeploymentEvent[]>(
+    ({ end, limit }) => `${end}:${limit}`,
+    async (keys) => {
+      const { end, limit } = keys[0]!;
+      const parents = keys.map((key, index) => ({
+        deployment_id: key.deploymentId,
+        after_sequence: key.after,
+        page_key: index,
+      }));
+      // Pages come out oldest first either way; `last` fetches from the newest end.
+      const rows = await em.execute<Record<string, unknown>[]>(
+        `select page.*, k.page_key
+          from jsonb_to_recordset(?::jsonb) as k(deployment_id uuid, after_sequence int, page_key int)
+          cross join lateral (
+            select * from "deployments"."deployment_events" e
+            where e."deployment_id" = k.deployment_id and e."sequence" > k.after_sequence
+            order by e."sequence" ${end === 'first' ? 'asc' : 'desc'}
+            limit ?
+          ) page
+          order by k.page_key, page."sequence"`,
+        [JSON.stringify(parents), limit],
+      );
+      return byPageKey(em, DeploymentEvent, rows, keys.length);
+    },
+  );
+}
+
+export function createLoaders(em: EntityManager) {
+  return {
+    deploymentById: new DataLoader<string, Deployment | null>(async (ids) => {
+      const wellFormed = ids.filter(isUuid);
+      const rows =
+        wellFormed.length === 0 ? [] : await em.find(Deployment, { id: { $in: wellFormed } });
+      const found = new Map(rows.map((row) => [row.id, row]));
+      return ids.map((id) => found.get(id) ?? null);
+    }),
+    deploymentPages: deploymentPages(em),
+    eventPages: eventPages(em),
+  };
+}
+
+export type DeploymentsLoaders = ReturnType<typeof createLoaders>;

@@ -1,0 +1,47 @@
+/** The deployments subgraph's domain events (documented in docs/events.md). */
+import type { TypedPubSub } from '../kit/pubsub';
+import type { DeploymentStatus } from './entities/deployment';
+import type { DeploymentEventType, LogLevel } from './entities/deployment-event';
+
+/** A deployment was created or its status changed: its state after the change. */
+export interface DeploymentUpdatedEvent {
+  id: string;
+  organizationId: string;
+  nodeId: string;
+  application: string;
+  version: string;
+  environment: string;
+  status: DeploymentStatus;
+  /** null when the deployment was just created. */
+  previousStatus: DeploymentStatus | null;
+  triggeredBy: string;
+  rollbackOf: string | null;
+  /** ISO-8601, like every timestamp below. */
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+/** An event was appended to a deployment's history (also stored, for replay from a cursor). */
+export interface DeploymentEventAppendedEvent {
+  id: string;
+  organizationId: string;
+  nodeId: string;
+  deploymentId: string;
+  /** 1, 2, … within the deployment, without gaps. */
+  sequence: number;
+  /** DeploymentEvent.cursor (encodes `sequence`): `after` for a replay that resumes past it. */
+  cursor: string;
+  type: DeploymentEventType;
+  status: DeploymentStatus | null;
+  level: LogLevel;
+  message: string;
+  createdAt: string;
+}
+
+export interface DeploymentsTopics extends Record<string, unknown> {
+  DEPLOYMENT_UPDATED: DeploymentUpdatedEvent;
+  DEPLOYMENT_EVENT_APPENDED: DeploymentEventAppendedEvent;
+}
+
+export type DeploymentsPubSub = TypedPubSub<DeploymentsTopics>;

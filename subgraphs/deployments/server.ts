@@ -1,0 +1,70 @@
+/**
+ * Builds the deployments subgraph from its config: runtime (migrated database, Redis,
+ * credentials), event publisher, stats cache, the client that asks the nodes subgraph about
+ * nodes, and Apollo Server. Does not listen; see main.ts.
+ */
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import { createPubSub } from '../kit/pubsub';
+import { createSubgraphRuntime } from '../kit/runtime';
+import { loadSubgraphSdl } from '../kit/schema-file';
+import { createSubgraphServer, type SubgraphServer } from '../kit/subgraph-server';
+import { createVersionedCache } from '../kit/versioned-cache';
+import { createDeploymentsContext, type DeploymentsContext, type DeploymentsDeps } from './context';
+import { entities } from './entities';
+import type { DeploymentsConfig } from './env';
+import { migrations } from './migrations';
+import type { DeploymentsTopics } from './pubsub';
+import { resolvers } from './resolvers';
+import { createNodesClient } from './services/nodes-client';
+
+export interface DeploymentsSubgraph extends SubgraphServer {
+  /** SQL statements sent so far (tests count them). */
+  statementCount(): number;
+  /** Releases Apollo, Redis and the database (close the HTTP server first). */
+  close(): Promise<void>;
+}
+
+export async function createDeploymentsSubgraph(
+  config: DeploymentsConfig,
+): Promise<DeploymentsSubgraph> {
+  const runtime = await createSubgraphRuntime({
+    name: 'deployments',
+    config,
+    entities,
+    migrations,
+  });
+  const pubsub = createPubSub<DeploymentsTopics>(config.redisUrl, config.redisPrefix);
+  const deps: DeploymentsDeps = {
+    config,
+    pubsub,
+    statsCache: createVersionedCache(
+      runtime.redis,
+      'deployment-stats',
+      config.statsCacheTtlSeconds,
+    ),
+    nodes: createNodesClient(config.nodesUrl),
+    fork: runtime.database.fork,
+  };
+  const server = createSubgraphServer<DeploymentsContext>({
+    name: 'deployments',
+    typeDefs: loadSubgraphSdl('deployments'),
+    resolvers: resolvers as GraphQLResolverMap<unknown>,
+    credentials: runtime.credentials,
+    createContext: (request) => createDeploymentsContext(deps, request),
+    readiness: runtime.readiness,
+    logger: runtime.logger,
+    maxBodyBytes: config.maxBodyBytes,
+    trustedProxies: config.trustedProxies,
+    introspection: !config.production,
+  });
+  await server.start();
+  return {
+    ...server,
+    statementCount: runtime.database.statementCount,
+    async close() {
+      await server.stop();
+      await pubsub.close();
+      await runtime.close();
+    },
+  };
+}

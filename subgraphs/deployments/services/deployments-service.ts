@@ -1,0 +1,89 @@
+/** Reading deployments: one, a filtered list, and the pages contributed to Node and User. */
+import type { FilterQuery } from '@mikro-orm/core';
+import { notFound } from '../../kit/errors';
+import { requireUser } from '../../kit/guards';
+import { isUuid } from '../../kit/ids';
+import { forwardConnection, pageSize, type Connection } from '../../kit/pagination';
+import { validate } from '../../kit/validation';
+import type { DeploymentsContext } from '../context';
+import { Deployment, type DeploymentStatus } from '../entities/deployment';
+import { findVisibleDeployment } from './access';
+import { decodeDeploymentCursor, nameRule } from './validation';
+
+export interface DeploymentFilter {
+  status?: DeploymentStatus | null;
+  nodeId?: string | null;
+  application?: string | null;
+  environment?: string | null;
+}
+
+interface PageArgs {
+  first?: number | null;
+  after?: string | null;
+}
+
+/** Newest first; the cursor holds the sort key. */
+const cursorKey = (deployment: Deployment) => [deployment.createdAt.toISOString(), deployment.id];
+
+export async function getDeployment(ctx: DeploymentsContext, id: string): Promise<Deployment> {
+  requireUser(ctx.principal);
+  const deployment = await findVisibleDeployment(ctx, id);
+  if (!deployment) throw notFound('Deployment');
+  return deployment;
+}
+
+export async function listDeployments(
+  ctx: DeploymentsContext,
+  args: PageArgs & { filter?: DeploymentFilter | null },
+): Promise<Connection<Deployment>> {
+  const { organizationId } = requireUser(ctx.principal);
+  const size = pageSize(args.first, 'first');
+  const after = args.after ? decodeDeploymentCursor(args.after) : null;
+  const filter = args.filter ?? {};
+  const where: FilterQuery<Deployment> = { organizationId };
+  if (filter.status) where.status = filter.status;
+  if (filter.application != null) {
+    where.application = validate(nameRule, filter.application, 'filter.application');
+  }
+  if (filter.environment != null) {
+    where.environment = validate(nameRule, filter.environment, 'filter.environment');
+  }
+  if (filter.nodeId != null) {
+    // An ill-formed id names no node: nothing matches.
+    if (!isUuid(filter.nodeId)) return forwardConnection([], size, cursorKey, Boolean(after));
+    where.nodeId = filter.nodeId;
+  }
+  if (after) {
+    // The first condition bounds the index scan; the second breaks ties on the timestamp.
+    where.createdAt = { $lte: after.createdAt };
+    where.$or = [{ createdAt: { $lt: after.createdAt } }, { id: { $lt: after.id } }];
+  }
+  const rows = await ctx.em.find(Deployment, where, {
+    orderBy: { createdAt: 'desc', id: 'desc' },
+    limit: size + 1,
+  });
+  return forwardConnection(rows, size, cursorKey, Boolean(after));
+}
+
+/** `Node.deployments` and `User.deployments`: batched across all parents of a response. */
+export async function ownerDeployments(
+  ctx: DeploymentsContext,
+  owner: 'node' | 'user',
+  ownerId: string,
+  args: PageArgs & { status?: DeploymentStatus | null },
+): Promise<Connection<Deployment>> {
+  const { organizationId } = requireUser(ctx.principal);
+  const size = pageSize(args.first, 'first');
+  const after = args.after ? decodeDeploymentCursor(args.after) : null;
+  const rows = isUuid(ownerId)
+    ? await ctx.loaders.deploymentPages.load({
+        owner,
+        ownerId,
+        organizationId,
+        status: args.status ?? null,
+        limit: size + 1,
+        after,
+      })
+    : [];
+  return forwardConnection(rows, size, cursorKey, Boolean(after));
+}

@@ -1,0 +1,52 @@
+/** A deployment's history, paged forward from a cursor or from its latest end. */
+import { badUserInput } from '../../kit/errors';
+import { encodeCursor, forwardConnection, pageSize, type Connection } from '../../kit/pagination';
+import type { DeploymentsContext } from '../context';
+import type { Deployment } from '../entities/deployment';
+import type { DeploymentEvent } from '../entities/deployment-event';
+import { decodeEventCursor } from './validation';
+
+/** The event's place in its deployment's history; `after` takes it to resume past the event. */
+export const eventCursor = (event: DeploymentEvent): string => encodeCursor([event.sequence]);
+
+/** `events(first, after, last)`, for a deployment the caller was already allowed to see. */
+export async function eventPage(
+  ctx: DeploymentsContext,
+  deployment: Deployment,
+  args: { first?: number | null; after?: string | null; last?: number | null },
+): Promise<Connection<DeploymentEvent>> {
+  if (args.first != null && args.last != null) {
+    throw badUserInput('Pass `first` or `last`, not both.', 'last');
+  }
+  const after = args.after ? decodeEventCursor(args.after) : 0;
+  if (args.last == null) {
+    const size = pageSize(args.first, 'first');
+    const rows = await ctx.loaders.eventPages.load({
+      deploymentId: deployment.id,
+      end: 'first',
+      limit: size + 1,
+      after,
+    });
+    return forwardConnection(rows, size, (event) => [event.sequence], after > 0);
+  }
+  const size = pageSize(args.last, 'last');
+  // Oldest first; one row more than the page when older events remain.
+  const rows = await ctx.loaders.eventPages.load({
+    deploymentId: deployment.id,
+    end: 'last',
+    limit: size + 1,
+    after,
+  });
+  const edges = rows
+    .slice(Math.max(0, rows.length - size))
+    .map((event) => ({ cursor: eventCursor(event), node: event }));
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage: false,
+      hasPreviousPage: rows.length > size,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+  };
+}

@@ -1,0 +1,50 @@
+/**
+ * deploymentStats: counts per status for the whole organization, the dashboard's headline. They
+ * are cached in Redis per organization and invalidated by every change that moves a count (see
+ * announce.ts), the cache-aside pattern of the seeds' dashboard stats.
+ */
+import { requireUser } from '../../kit/guards';
+import type { EntityManager } from '../../kit/orm';
+import type { DeploymentsContext } from '../context';
+import type { DeploymentStatus } from '../entities/deployment';
+
+export interface DeploymentCounts {
+  queued: number;
+  running: number;
+  succeeded: number;
+  failed: number;
+  cancelled: number;
+  rolledBack: number;
+}
+
+const FIELD_OF: Record<DeploymentStatus, keyof DeploymentCounts> = {
+  QUEUED: 'queued',
+  RUNNING: 'running',
+  SUCCEEDED: 'succeeded',
+  FAILED: 'failed',
+  CANCELLED: 'cancelled',
+  ROLLED_BACK: 'rolledBack',
+};
+
+async function countByStatus(em: EntityManager, organizationId: string): Promise<DeploymentCounts> {
+  const rows = await em.execute<{ status: DeploymentStatus; count: number }[]>(
+    `select "status", count(*)::int as "count" from "deployments"."deployments"
+      where "organization_id" = ? group by "status"`,
+    [organizationId],
+  );
+  const counts: DeploymentCounts = {
+    queued: 0,
+    running: 0,
+    succeeded: 0,
+    failed: 0,
+    cancelled: 0,
+    rolledBack: 0,
+  };
+  for (const row of rows) counts[FIELD_OF[row.status]] = row.count;
+  return counts;
+}
+
+export async function getDeploymentStats(ctx: DeploymentsContext): Promise<DeploymentCounts> {
+  const { organizationId } = requireUser(ctx.principal);
+  return ctx.deps.statsCache.get(organizationId, () => countByStatus(ctx.em, organizationId));
+}

@@ -1,0 +1,104 @@
+/**
+ * graphql-ws on a subgraph's `/graphql` path, beside HTTP. The gateway multiplexes many callers
+ * over one connection, so credentials come with each subscription (`extensions.headers`, as the
+ * gateway forwards them) or, for a client connected directly, with `connection_init`. Either
+ * way the subgraph authenticates the caller itself, and the subscription's resolvers authorize
+ * it at subscribe time and for every event.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import { GraphQLError, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import type { CredentialVerifier } from './credentials';
+import { formatErrorsForClient, withRequestCode } from './errors';
+import { clientAddressOf } from './http';
+import type { Logger } from './logger';
+import type { RequestInfo } from './subgraph-server';
+
+export interface SubgraphSubscriptions {
+  close(): Promise<void>;
+}
+
+const text = (value: unknown) => (typeof value === 'string' && value ? value : undefined);
+
+export function serveSubscriptions<TContext extends RequestInfo>(options: {
+  httpServer: Server;
+  schema: GraphQLSchema;
+  credentials: CredentialVerifier;
+  createContext: (request: RequestInfo) => TContext;
+  logger: Logger;
+  trustedProxies: ReadonlySet<string>;
+  keepAliveMs?: number;
+}): SubgraphSubscriptions {
+  const wss = new WebSocketServer({ server: options.httpServer, path: '/graphql' });
+  const server = useServer<Record<string, unknown>>(
+    {
+      schema: options.schema,
+      onSubscribe: async (ctx, _id, payload) => {
+        const headers = (payload.extensions?.headers ?? ctx.connectionParams ?? {}) as Record<
+          string,
+          unknown
+        >;
+        const credentials = {
+          authorization: text(headers.authorization),
+          apiKey: text(headers['x-api-key']),
+        };
+        let document: DocumentNode;
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          return [withRequestCode(error as GraphQLError, 'GRAPHQL_PARSE_FAILED')];
+        }
+        const errors = validate(options.schema, document);
+        if (errors.length > 0)
+          return errors.map((error) => withRequestCode(error, 'GRAPHQL_VALIDATION_FAILED'));
+        let principal;
+        try {
+          principal = await options.credentials.authenticate(credentials);
+        } catch (error) {
+          if (error instanceof GraphQLError) return [error];
+          throw error;
+        }
+        const requestId = text(headers['x-request-id']) ?? randomUUID();
+        const peerIsProxy = options.trustedProxies.has(
+          ctx.extra.request.socket.remoteAddress ?? '',
+        );
+        return {
+          schema: options.schema,
+          document,
+          operationName: payload.operationName,
+          variableValues: payload.variables ?? {},
+          contextValue: options.createContext({
+            requestId,
+            principal,
+            credentials,
+            clientAddress:
+              (peerIsProxy && text(headers['x-forwarded-for'])) ||
+              clientAddressOf(ctx.extra.request, options.trustedProxies),
+            logger: options.logger.child({ requestId }),
+            stream: { resumeAfter: text(payload.extensions?.resumeAfter) },
+          }),
+        };
+      },
+      onNext: (_ctx, _id, _payload, args, result) => {
+        // Resumable streams tell the gateway where they are, so it can resume after a drop.
+        const resumeCursor = (args.contextValue as TContext).stream?.lastCursor;
+        if (!result.errors && !resumeCursor) return undefined;
+        return {
+          ...result,
+          ...(result.errors ? { errors: formatErrorsForClient(result.errors) } : {}),
+          ...(resumeCursor ? { extensions: { ...result.extensions, resumeCursor } } : {}),
+        };
+      },
+      onError: (_ctx, _id, _payload, errors) => formatErrorsForClient(errors),
+    },
+    wss,
+    options.keepAliveMs ?? 12_000,
+  );
+  return {
+    async close() {
+      await server.dispose();
+    },
+  };
+}

@@ -1,0 +1,28 @@
+import type { EntityLookup } from '../kit/entity-lookup';
+import type { EntityManager } from '../kit/orm';
+import type { RequestInfo } from '../kit/subgraph-server';
+import { createLoaders, type MessagesLoaders } from './loaders';
+import type { MessagesPubSub } from './pubsub';
+import type { ContentRules, FloodGuard } from './services/moderation';
+
+/** Process-wide dependencies of the messages subgraph, built once in createMessagesSubgraph. */
+export interface MessagesDeps {
+  pubsub: MessagesPubSub;
+  contentRules: ContentRules;
+  floodGuard: FloodGuard;
+  /** Which user ids the users subgraph resolves for the caller (i.e. their organization's). */
+  users: EntityLookup;
+  fork(): EntityManager;
+}
+
+export interface MessagesContext extends RequestInfo {
+  em: EntityManager;
+  loaders: MessagesLoaders;
+  deps: MessagesDeps;
+}
+
+export function createMessagesContext(deps: MessagesDeps, request: RequestInfo): MessagesContext {
+  const em = deps.fork();
+  const viewerId = request.principal?.kind === 'user' ? request.principal.userId : null;
+  return { ...request, em, loaders: createLoaders(em, viewerId), deps };
+}

@@ -1,0 +1,38 @@
+import { randomUUID } from 'node:crypto';
+import { EntitySchema } from '@mikro-orm/core';
+import { Channel } from './channel';
+
+/**
+ * A chat message. `sequence` numbers the messages of a channel in commit order and is what
+ * cursors encode. Deletion keeps the row as a tombstone with its text erased.
+ */
+export class Message {
+  readonly id: string = randomUUID();
+  readonly createdAt: Date = new Date();
+  editedAt: Date | null = null;
+  deletedAt: Date | null = null;
+  constructor(
+    public channelId: string,
+    public sequence: number,
+    public authorId: string,
+    public body: string,
+    /** The author's idempotency key for this message, if they sent one. */
+    public clientMessageId: string | null,
+  ) {}
+}
+
+export const MessageSchema = new EntitySchema<Message>({
+  class: Message,
+  tableName: 'messages',
+  properties: {
+    id: { type: 'uuid', primary: true },
+    channelId: { kind: 'm:1', entity: () => Channel, mapToPk: true, fieldName: 'channel_id' },
+    sequence: { type: 'integer' },
+    authorId: { type: 'uuid' },
+    body: { type: 'text' },
+    clientMessageId: { type: 'text', nullable: true },
+    createdAt: { type: 'Date', columnType: 'timestamptz' },
+    editedAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
+    deletedAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
+  },
+});

@@ -1,0 +1,155 @@
+/**
+ * Per-request DataLoaders: any number of lookups in one tick become one SQL statement, including
+ * the pages of `Channel.messages` and `Channel.members` for a whole list of channels.
+ */
+import DataLoader from 'dataloader';
+import { isUuid } from '../kit/ids';
+import type { EntityManager } from '../kit/orm';
+import { Channel } from './entities/channel';
+import { ChannelMember } from './entities/channel-member';
+import { Message } from './entities/message';
+
+function byId<T extends { id: string }>(em: EntityManager, entity: new (...args: never[]) => T) {
+  return new DataLoader<string, T | null>(async (ids) => {
+    const wellFormed = ids.filter(isUuid);
+    const rows =
+      wellFormed.length === 0 ? [] : await em.find(entity, { id: { $in: wellFormed } } as never);
+    const found = new Map(rows.map((row) => [row.id, row]));
+    return ids.map((id) => found.get(id) ?? null);
+  });
+}
+
+/** One page of a channel's messages: sequences strictly between the bounds, `limit` of them. */
+export interface MessagePageKey {
+  channelId: string;
+  afterSequence: number | null;
+  beforeSequence: number | null;
+  /** From the newest end (last/before) rather than the oldest (first/after). */
+  backward: boolean;
+  limit: number;
+}
+
+/** One page of a channel's members, in join order, after the (joinedAt, userId) bound. */
+export interface MemberPageKey {
+  channelId: string;
+  after: { joinedAt: Date; userId: string } | null;
+  limit: number;
+}
+
+type Row = Record<string, unknown> & { batch_index: number };
+
+/**
+ * Runs one keyed query for a whole batch: `sql` reads the keys from `jsonb_to_recordset(?)`
+ * and returns rows tagged with their key's `batch_index`; rows are mapped to `entity`.
+ */
+async function batchQuery<T extends object>(
+  em: EntityManager,
+  entity: new (...args: never[]) => T,
+  sql: string,
+  keys: readonly Record<string, unknown>[],
+): Promise<T[][]> {
+  const rows = await em
+    .getConnection()
+    .execute<Row[]>(sql, [JSON.stringify(keys.map((key, i) => ({ ...key, batch_index: i })))]);
+  const pages = keys.map((): T[] => []);
+  for (const { batch_index, ...row } of rows) {
+    pages[batch_index]!.push(em.map(entity, row as never));
+  }
+  return pages;
+}
+
+// Each branch of the lateral union can walk the (channel_id, sequence) index in its direction;
+// `k.backward` turns the other branch off.
+const MESSAGE_PAGES = `
+  select k.batch_index, m.*
+  from jsonb_to_recordset(?::jsonb)
+    as k(batch_index int, channel_id uuid, after_sequence int, before_sequence int, backward boolean, "limit" int)
+  cross join lateral (
+    (select * from "messages"."messages" x
+      where not k.backward and x.channel_id = k.channel_id
+        and x.sequence > coalesce(k.after_sequence, 0)
+        and x.sequence < coalesce(k.before_sequence, 2147483647)
+      order by x.sequence asc limit k."limit")
+    union all
+    (select * from "messages"."messages" x
+      where k.backward and x.channel_id = k.channel_id
+        and x.sequence > coalesce(k.after_sequence, 0)
+        and x.sequence < coalesce(k.before_sequence, 2147483647)
+      order by x.sequence desc limit k."limit")
+  ) m
+`;
+
+const MEMBER_PAGES = `
+  select k.batch_index, m.*
+  from jsonb_to_recordset(?::jsonb)
+    as k(batch_index int, channel_id uuid, after_joined_at timestamptz, after_user_id uuid, "limit" int)
+  cross join lateral (
+    select * from "messages"."channel_members" x
+    where x.channel_id = k.channel_id
+      and (k.after_joined_at is null or (x.joined_at, x.user_id) > (k.after_joined_at, k.after_user_id))
+    order by x.joined_at, x.user_id
+    limit k."limit"
+  ) m
+`;
+
+const pageCacheKey = (key: object) => JSON.stringify(key);
+
+export function createLoaders(em: EntityManager, viewerId: string | null) {
+  return {
+    channelById: byId(em, Channel),
+    messageById: byId(em, Message),
+    /** Whether the caller is a member of each channel. */
+    viewerIsMember: new DataLoader<string, boolean>(async (channelIds) => {
+      if (viewerId === null) return channelIds.map(() => false);
+      const rows = await em.find(
+        ChannelMember,
+        { userId: viewerId, channelId: { $in: [...channelIds] } },
+        { fields: ['channelId'] },
+      );
+      const member = new Set(rows.map((row) => row.channelId));
+      return channelIds.map((id) => member.has(id));
+    }),
+    memberCount: new DataLoader<string, number>(async (channelIds) => {
+      const rows = await em.getConnection().execute<{ channel_id: string; count: string }[]>(
+        `select channel_id, count(*) as count from "messages"."channel_members"
+           where channel_id in (${channelIds.map(() => '?').join(', ')}) group by channel_id`,
+        [...channelIds],
+      );
+      const counts = new Map(rows.map((row) => [row.channel_id, Number(row.count)]));
+      return channelIds.map((id) => counts.get(id) ?? 0);
+    }),
+    messagePage: new DataLoader<MessagePageKey, Message[], string>(
+      (keys) =>
+        batchQuery(
+          em,
+          Message,
+          MESSAGE_PAGES,
+          keys.map((key) => ({
+            channel_id: key.channelId,
+            after_sequence: key.afterSequence,
+            before_sequence: key.beforeSequence,
+            backward: key.backward,
+            limit: key.limit,
+          })),
+        ),
+      { cacheKeyFn: pageCacheKey },
+    ),
+    memberPage: new DataLoader<MemberPageKey, ChannelMember[], string>(
+      (keys) =>
+        batchQuery(
+          em,
+          ChannelMember,
+          MEMBER_PAGES,
+          keys.map((key) => ({
+            channel_id: key.channelId,
+            after_joined_at: key.after?.joinedAt.toISOString() ?? null,
+            after_user_id: key.after?.userId ?? null,
+            limit: key.limit,
+          })),
+        ),
+      { cacheKeyFn: pageCacheKey },
+    ),
+  };
+}
+
+export type MessagesLoaders = ReturnType<typeof createLoaders>;

@@ -1,0 +1,40 @@
+/** The messages subgraph's domain events (documented in docs/events.md). */
+import type { TypedPubSub } from '../kit/pubsub';
+
+/** A message was stored (published once, after commit; idempotent retries publish nothing). */
+export interface MessageAddedEvent {
+  id: string;
+  organizationId: string;
+  channelId: string;
+  /** 1, 2, … within the channel, in commit order (gaps possible); the `cursor` encodes it. */
+  sequence: number;
+  /** The GraphQL `Message.cursor`: pass it as `after` to resume from this message. */
+  cursor: string;
+  authorId: string;
+  body: string;
+  /** ISO-8601, like every timestamp below. */
+  createdAt: string;
+}
+
+/** A message was edited or deleted: its state after the change. */
+export interface MessageChangedEvent {
+  id: string;
+  organizationId: string;
+  channelId: string;
+  sequence: number;
+  cursor: string;
+  authorId: string;
+  change: 'EDITED' | 'DELETED';
+  /** null once deleted. */
+  body: string | null;
+  createdAt: string;
+  editedAt: string | null;
+  deletedAt: string | null;
+}
+
+export interface MessagesTopics extends Record<string, unknown> {
+  MESSAGE_ADDED: MessageAddedEvent;
+  MESSAGE_CHANGED: MessageChangedEvent;
+}
+
+export type MessagesPubSub = TypedPubSub<MessagesTopics>;

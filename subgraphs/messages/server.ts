@@ -1,0 +1,58 @@
+/**
+ * Builds the messages subgraph from its config: runtime (migrated database, Redis, credentials),
+ * moderation, event publisher, Apollo Server. Does not listen; see main.ts.
+ */
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import { createEntityLookup } from '../kit/entity-lookup';
+import { createPubSub } from '../kit/pubsub';
+import { createSubgraphRuntime } from '../kit/runtime';
+import { loadSubgraphSdl } from '../kit/schema-file';
+import { createSubgraphServer, type SubgraphServer } from '../kit/subgraph-server';
+import { createMessagesContext, type MessagesContext, type MessagesDeps } from './context';
+import { entities } from './entities';
+import type { MessagesConfig } from './env';
+import { migrations } from './migrations';
+import type { MessagesTopics } from './pubsub';
+import { resolvers } from './resolvers';
+import { createContentRules, createFloodGuard } from './services/moderation';
+
+export interface MessagesSubgraph extends SubgraphServer {
+  /** SQL statements sent so far (tests count them). */
+  statementCount(): number;
+  /** Releases Apollo, Redis and the database (close the HTTP server first). */
+  close(): Promise<void>;
+}
+
+export async function createMessagesSubgraph(config: MessagesConfig): Promise<MessagesSubgraph> {
+  const runtime = await createSubgraphRuntime({ name: 'messages', config, entities, migrations });
+  const pubsub = createPubSub<MessagesTopics>(config.redisUrl, config.redisPrefix);
+  const deps: MessagesDeps = {
+    pubsub,
+    contentRules: createContentRules(config),
+    floodGuard: createFloodGuard(runtime.redis, config),
+    users: createEntityLookup({ url: config.usersSubgraphUrl, typename: 'User' }),
+    fork: runtime.database.fork,
+  };
+  const server = createSubgraphServer<MessagesContext>({
+    name: 'messages',
+    typeDefs: loadSubgraphSdl('messages'),
+    resolvers: resolvers as GraphQLResolverMap<unknown>,
+    credentials: runtime.credentials,
+    createContext: (request) => createMessagesContext(deps, request),
+    readiness: runtime.readiness,
+    logger: runtime.logger,
+    maxBodyBytes: config.maxBodyBytes,
+    trustedProxies: config.trustedProxies,
+    introspection: !config.production,
+  });
+  await server.start();
+  return {
+    ...server,
+    statementCount: runtime.database.statementCount,
+    async close() {
+      await server.stop();
+      await pubsub.close();
+      await runtime.close();
+    },
+  };
+}

@@ -1,0 +1,268 @@
+/**
+ * Posting, editing and deleting messages, and paging through a channel.
+ *
+ * Each message gets the next number of its channel's sequence while the channel row is locked,
+ * so sequence order is commit order: once a reader has seen message n, no message below n can
+ * appear later. Cursors encode that number, which is why pages never skip or repeat a message
+ * while others post, and why a live stream can resume from a cursor.
+ */
+import { randomUUID } from 'node:crypto';
+import { badUserInput, conflict, forbidden, notFound } from '../../kit/errors';
+import { requireRole, requireUser } from '../../kit/guards';
+import type { EntityManager } from '../../kit/orm';
+import { decodeCursor, encodeCursor, pageSize, type Connection } from '../../kit/pagination';
+import { hasRole } from '../../kit/principal';
+import { validate } from '../../kit/validation';
+import type { MessagesContext } from '../context';
+import type { Channel } from '../entities/channel';
+import { Message } from '../entities/message';
+import type { MessageChangedEvent } from '../pubsub';
+import { findVisibleChannel, getChannel } from './channels-service';
+import { bodyRule, clientMessageIdRule } from './validation';
+
+const MAX_SEQUENCE = 2_147_483_647;
+
+export const messageCursor = (message: Pick<Message, 'sequence'>) =>
+  encodeCursor([message.sequence]);
+
+function decodeMessageCursor(cursor: string, argument: string): number {
+  const [sequence] = decodeCursor(cursor, ['number'], argument) as [number];
+  if (!Number.isInteger(sequence) || sequence < 0 || sequence > MAX_SEQUENCE) {
+    throw badUserInput(`\`${argument}\` is not a valid cursor.`, argument);
+  }
+  return sequence;
+}
+
+/** The message if the caller may see its channel, else null. */
+export async function findVisibleMessage(
+  ctx: MessagesContext,
+  id: string,
+): Promise<Message | null> {
+  if (ctx.principal?.kind !== 'user') return null;
+  const message = await ctx.loaders.messageById.load(id);
+  if (!message) return null;
+  return (await findVisibleChannel(ctx, message.channelId)) ? message : null;
+}
+
+async function getMessage(ctx: MessagesContext, id: string): Promise<Message> {
+  const message = await findVisibleMessage(ctx, id);
+  if (!message) throw notFound('Message');
+  return message;
+}
+
+/** A page of a channel the caller can see (the parent resolver checked it). */
+export async function listMessages(
+  ctx: MessagesContext,
+  channel: Channel,
+  args: {
+    first?: number | null;
+    after?: string | null;
+    last?: number | null;
+    before?: string | null;
+  },
+): Promise<Connection<Message>> {
+  if (args.first != null && args.last != null) {
+    throw badUserInput('Pass either `first` or `last`, not both.', 'last');
+  }
+  const backward = args.last != null || (args.before != null && args.first == null);
+  const size = backward ? pageSize(args.last, 'last') : pageSize(args.first, 'first');
+  const afterSequence = args.after ? decodeMessageCursor(args.after, 'after') : null;
+  const beforeSequence = args.before ? decodeMessageCursor(args.before, 'before') : null;
+  const rows = await ctx.loaders.messagePage.load({
+    channelId: channel.id,
+    afterSequence,
+    beforeSequence,
+    backward,
+    limit: size + 1,
+  });
+  const more = rows.length > size;
+  // Backward pages come newest first from the database; a page always reads oldest first.
+  const page = backward ? rows.slice(0, size).reverse() : rows.slice(0, size);
+  const edges = page.map((node) => ({ cursor: messageCursor(node), node }));
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage: backward ? beforeSequence !== null : more,
+      hasPreviousPage: backward ? more : afterSequence !== null,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+  };
+}
+
+/**
+ * Stores a message as the channel's next one, or returns null when the author already stored
+ * one with this clientMessageId (a retry that raced the original).
+ */
+async function insertMessage(
+  em: EntityManager,
+  values: { channelId: string; authorId: string; body: string; clientMessageId: string | null },
+): Promise<Message | null> {
+  // One statement, so one transaction: the update locks the channel row until commit.
+  const rows = await em.getConnection().execute<Record<string, unknown>[]>(
+    `with next as (
+       update "messages"."channels" set last_sequence = last_sequence + 1
+       where id = ? returning last_sequence
+     )
+     insert into "messages"."messages"
+       (id, channel_id, sequence, author_id, body, client_message_id, created_at)
+     select ?, ?, next.last_sequence, ?, ?, ?, clock_timestamp() from next
+     on conflict (author_id, client_message_id) do nothing
+     returning *`,
+    [
+      values.channelId,
+      randomUUID(),
+      values.channelId,
+      values.authorId,
+      values.body,
+      values.clientMessageId,
+    ],
+  );
+  return rows[0] ? em.map(Message, rows[0] as never) : null;
+}
+
+async function findByClientMessageId(
+  ctx: MessagesContext,
+  authorId: string,
+  clientMessageId: string,
+  channelId: string,
+): Promise<Message | null> {
+  const message = await ctx.em.findOne(Message, { authorId, clientMessageId });
+  if (message && message.channelId !== channelId) {
+    throw conflict('This clientMessageId was already used for a message in another channel.', {
+      field: 'clientMessageId',
+    });
+  }
+  return message;
+}
+
+export async function postMessage(
+  ctx: MessagesContext,
+  input: { channelId: string; body: string; clientMessageId?: string | null },
+): Promise<Message> {
+  const author = requireRole(ctx.principal, 'DEVELOPER');
+  const channel = await getChannel(ctx, input.channelId);
+  if (!(await ctx.loaders.viewerIsMember.load(channel.id))) {
+    throw forbidden('Join this channel to post in it.');
+  }
+  const body = validate(bodyRule, input.body, 'body');
+  const clientMessageId =
+    input.clientMessageId == null
+      ? null
+      : validate(clientMessageIdRule, input.clientMessageId, 'clientMessageId');
+  // A retry returns the original before moderation runs: the flood rule must not refuse it.
+  const retried =
+    clientMessageId &&
+    (await findByClientMessageId(ctx, author.userId, clientMessageId, channel.id));
+  if (retried) return retried;
+
+  ctx.deps.contentRules.check(body);
+  await ctx.deps.floodGuard.admit(author.userId, body, clientMessageId ?? randomUUID());
+
+  const message = await insertMessage(ctx.em, {
+    channelId: channel.id,
+    authorId: author.userId,
+    body,
+    clientMessageId,
+  });
+  if (!message) {
+    // Lost the race against a concurrent retry of the same message: that one is the message.
+    const original =
+      clientMessageId &&
+      (await findByClientMessageId(ctx, author.userId, clientMessageId, channel.id));
+    if (!original) throw new Error('message insert stored nothing and conflicted with nothing');
+    return original;
+  }
+  await publish(ctx, () =>
+    ctx.deps.pubsub.publish('MESSAGE_ADDED', {
+      id: message.id,
+      organizationId: channel.organizationId,
+      channelId: channel.id,
+      sequence: message.sequence,
+      cursor: messageCursor(message),
+      authorId: message.authorId,
+      body: message.body,
+      createdAt: message.createdAt.toISOString(),
+    }),
+  );
+  return message;
+}
+
+export async function editMessage(
+  ctx: MessagesContext,
+  id: string,
+  newBody: string,
+): Promise<Message> {
+  const { userId } = requireUser(ctx.principal);
+  const message = await getMessage(ctx, id);
+  if (message.authorId !== userId) throw forbidden('Only its author can edit a message.');
+  const body = validate(bodyRule, newBody, 'body');
+  ctx.deps.contentRules.check(body);
+  // Conditional, so an edit racing a deletion cannot bring the deleted text back.
+  const [row] = await ctx.em.getConnection().execute<Record<string, unknown>[]>(
+    `update "messages"."messages" set body = ?, edited_at = clock_timestamp()
+       where id = ? and deleted_at is null returning *`,
+    [body, message.id],
+  );
+  if (!row) throw conflict('A deleted message cannot be edited.');
+  const edited = ctx.em.map(Message, row as never);
+  await publishChange(ctx, edited, 'EDITED');
+  return edited;
+}
+
+export async function deleteMessage(ctx: MessagesContext, id: string): Promise<Message> {
+  const user = requireUser(ctx.principal);
+  const message = await getMessage(ctx, id);
+  if (message.authorId !== user.userId && !hasRole(user, 'ADMIN')) {
+    throw forbidden('Only its author or an ADMIN can delete a message.');
+  }
+  // The text is erased, not just hidden; the row stays as the tombstone.
+  const [row] = await ctx.em.getConnection().execute<Record<string, unknown>[]>(
+    `update "messages"."messages" set body = '', deleted_at = clock_timestamp()
+       where id = ? and deleted_at is null returning *`,
+    [message.id],
+  );
+  if (!row) {
+    // Already deleted (maybe just now, concurrently): deleting is idempotent.
+    await ctx.em.refresh(message);
+    return message;
+  }
+  const deleted = ctx.em.map(Message, row as never);
+  await publishChange(ctx, deleted, 'DELETED');
+  return deleted;
+}
+
+async function publishChange(
+  ctx: MessagesContext,
+  message: Message,
+  change: MessageChangedEvent['change'],
+): Promise<void> {
+  const channel = await ctx.loaders.channelById.load(message.channelId);
+  await publish(ctx, () =>
+    ctx.deps.pubsub.publish('MESSAGE_CHANGED', {
+      id: message.id,
+      organizationId: channel!.organizationId,
+      channelId: message.channelId,
+      sequence: message.sequence,
+      cursor: messageCursor(message),
+      authorId: message.authorId,
+      change,
+      body: message.deletedAt ? null : message.body,
+      createdAt: message.createdAt.toISOString(),
+      editedAt: message.editedAt?.toISOString() ?? null,
+      deletedAt: message.deletedAt?.toISOString() ?? null,
+    }),
+  );
+}
+
+/**
+ * The change is committed: a failed publication must not turn it into an error for the client.
+ * Subscribers that missed it replay from their cursor (docs/events.md).
+ */
+async function publish(ctx: MessagesContext, send: () => Promise<void>): Promise<void> {
+  try {
+    await send();
+  } catch (error) {
+    ctx.logger.error({ err: error }, 'could not publish a message event');
+  }
+}

@@ -1,0 +1,27 @@
+import type { EntityManager } from '../kit/orm';
+import type { RedisConnections } from '../kit/redis';
+import type { RequestInfo } from '../kit/subgraph-server';
+import type { TokenSigner } from '../kit/tokens';
+import type { NodesConfig } from './env';
+import { createLoaders, type NodesLoaders } from './loaders';
+import type { NodesPubSub } from './pubsub';
+
+/** Process-wide dependencies of the nodes subgraph, built once in createNodesSubgraph. */
+export interface NodesDeps {
+  config: NodesConfig;
+  signer: TokenSigner;
+  redis: RedisConnections;
+  pubsub: NodesPubSub;
+  fork(): EntityManager;
+}
+
+export interface NodesContext extends RequestInfo {
+  em: EntityManager;
+  loaders: NodesLoaders;
+  deps: NodesDeps;
+}
+
+export function createNodesContext(deps: NodesDeps, request: RequestInfo): NodesContext {
+  const em = deps.fork();
+  return { ...request, em, loaders: createLoaders(em), deps };
+}

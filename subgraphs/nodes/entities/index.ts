@@ -1,0 +1,3 @@
+import { NodeSchema } from './node';
+
+export const entities = [NodeSchema];

@@ -1,0 +1,20 @@
+/** The nodes subgraph's domain events (documented in docs/events.md). */
+import type { TypedPubSub } from '../kit/pubsub';
+import type { NodeStatus } from './entities/node';
+
+/** A node's status changed (or was first set, at registration). */
+export interface NodeStatusChangedEvent {
+  nodeId: string;
+  organizationId: string;
+  status: NodeStatus;
+  /** null when the node was just registered. */
+  previousStatus: NodeStatus | null;
+  /** ISO-8601. */
+  changedAt: string;
+}
+
+export interface NodesTopics extends Record<string, unknown> {
+  NODE_STATUS_CHANGED: NodeStatusChangedEvent;
+}
+
+export type NodesPubSub = TypedPubSub<NodesTopics>;

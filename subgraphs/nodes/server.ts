@@ -1,0 +1,71 @@
+/**
+ * Builds the nodes subgraph from its config: runtime (migrated database, Redis, credentials),
+ * node-token signer, event publisher, the OFFLINE sweeper and Apollo Server. Does not listen;
+ * see main.ts.
+ */
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import { createPubSub } from '../kit/pubsub';
+import { createSubgraphRuntime } from '../kit/runtime';
+import { loadSubgraphSdl } from '../kit/schema-file';
+import { createSubgraphServer, type SubgraphServer } from '../kit/subgraph-server';
+import { createTokenSigner } from '../kit/tokens';
+import { createNodesContext, type NodesContext, type NodesDeps } from './context';
+import { entities } from './entities';
+import type { NodesConfig } from './env';
+import { migrations } from './migrations';
+import type { NodesTopics } from './pubsub';
+import { resolvers } from './resolvers';
+import { startSweeper } from './services/sweeper';
+
+export interface NodesSubgraph extends SubgraphServer {
+  /** SQL statements sent so far (tests count them). */
+  statementCount(): number;
+  /** Sweeps this replica has run (tests check that one replica sweeps at a time). */
+  sweepCount(): number;
+  /** Stops the sweeper, then releases Apollo, Redis and the database (close HTTP first). */
+  close(): Promise<void>;
+}
+
+export async function createNodesSubgraph(config: NodesConfig): Promise<NodesSubgraph> {
+  const runtime = await createSubgraphRuntime({ name: 'nodes', config, entities, migrations });
+  const pubsub = createPubSub<NodesTopics>(config.redisUrl, config.redisPrefix);
+  const deps: NodesDeps = {
+    config,
+    signer: await createTokenSigner(config.signingKey),
+    redis: runtime.redis,
+    pubsub,
+    fork: runtime.database.fork,
+  };
+  const server = createSubgraphServer<NodesContext>({
+    name: 'nodes',
+    typeDefs: loadSubgraphSdl('nodes'),
+    resolvers: resolvers as GraphQLResolverMap<unknown>,
+    credentials: runtime.credentials,
+    createContext: (request) => createNodesContext(deps, request),
+    readiness: runtime.readiness,
+    logger: runtime.logger,
+    maxBodyBytes: config.maxBodyBytes,
+    trustedProxies: config.trustedProxies,
+    introspection: !config.production,
+  });
+  await server.start();
+  const sweeper = startSweeper({
+    database: runtime.database,
+    redis: runtime.redis,
+    pubsub,
+    logger: runtime.logger,
+    offlineAfterMs: config.offlineAfterMs,
+    intervalMs: config.sweepIntervalMs,
+  });
+  return {
+    ...server,
+    statementCount: runtime.database.statementCount,
+    sweepCount: sweeper.sweepCount,
+    async close() {
+      await sweeper.stop();
+      await server.stop();
+      await pubsub.close();
+      await runtime.close();
+    },
+  };
+}

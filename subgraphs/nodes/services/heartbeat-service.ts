@@ -1,0 +1,71 @@
+/** Heartbeats: node agents report metrics, which set the node ONLINE or DEGRADED. */
+import { LockMode } from '@mikro-orm/core';
+import { unauthenticated } from '../../kit/errors';
+import { requireNode } from '../../kit/guards';
+import { validate } from '../../kit/validation';
+import type { NodesContext } from '../context';
+import { Node, type NodeStatus } from '../entities/node';
+import type { NodesSettings } from '../env';
+import { publishStatusChange } from './status-events';
+import { heartbeatRules } from './validation';
+
+export interface Metrics {
+  cpuPercent: number;
+  memoryPercent: number;
+  diskPercent: number;
+}
+
+/** DEGRADED as soon as one metric reaches its threshold. */
+export function statusForMetrics(
+  metrics: Metrics,
+  thresholds: Pick<
+    NodesSettings,
+    'degradedCpuPercent' | 'degradedMemoryPercent' | 'degradedDiskPercent'
+  >,
+): NodeStatus {
+  const degraded =
+    metrics.cpuPercent >= thresholds.degradedCpuPercent ||
+    metrics.memoryPercent >= thresholds.degradedMemoryPercent ||
+    metrics.diskPercent >= thresholds.degradedDiskPercent;
+  return degraded ? 'DEGRADED' : 'ONLINE';
+}
+
+export async function heartbeat(
+  ctx: NodesContext,
+  input: Metrics & { version?: string | null },
+): Promise<Node> {
+  const { nodeId, organizationId } = requireNode(ctx.principal);
+  const metrics: Metrics = {
+    cpuPercent: validate(heartbeatRules.cpuPercent, input.cpuPercent, 'cpuPercent'),
+    memoryPercent: validate(heartbeatRules.memoryPercent, input.memoryPercent, 'memoryPercent'),
+    diskPercent: validate(heartbeatRules.diskPercent, input.diskPercent, 'diskPercent'),
+  };
+  const version =
+    input.version == null ? null : validate(heartbeatRules.version, input.version, 'version');
+  const status = statusForMetrics(metrics, ctx.deps.config);
+  const now = new Date();
+  const { node, previousStatus } = await ctx.em.transactional(async (em) => {
+    // Locked, so a concurrent decommission or sweep cannot interleave with this update.
+    const node = await em.findOne(
+      Node,
+      { id: nodeId, organizationId },
+      { lockMode: LockMode.PESSIMISTIC_WRITE },
+    );
+    // A node token outlives a decommissioning by at most its lifetime; it stops working here.
+    if (!node || node.status === 'DECOMMISSIONED') {
+      throw unauthenticated('This node has been decommissioned.');
+    }
+    const previousStatus = node.status;
+    Object.assign(node, metrics, { lastHeartbeatAt: now });
+    if (version) node.agentVersion = version;
+    if (status !== previousStatus) {
+      node.status = status;
+      node.statusChangedAt = now;
+    }
+    return { node, previousStatus };
+  });
+  if (node.status !== previousStatus) {
+    await publishStatusChange(ctx.deps.pubsub, ctx.logger, node, previousStatus);
+  }
+  return node;
+}

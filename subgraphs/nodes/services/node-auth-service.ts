@@ -1,0 +1,72 @@
+/**
+ * Node authentication by signature: the agent signs `opsgraph-node-auth:<nodeId>:<timestamp>`
+ * with its Ed25519 key and receives a short-lived node token. A signature is good for five
+ * minutes, and only once.
+ */
+import { badUserInput, unauthenticated } from '../../kit/errors';
+import type { NodesContext } from '../context';
+import type { Node } from '../entities/node';
+import { parsePublicKey, verifySignature } from './node-keys';
+
+const MAX_AGE_MS = 5 * 60_000;
+/** Tolerated clock skew for timestamps ahead of ours. */
+const MAX_FUTURE_SKEW_MS = 30_000;
+const INVALID = 'Invalid node signature.';
+
+/** The exact text a node signs to authenticate. */
+export const nodeAuthMessage = (nodeId: string, timestamp: string) =>
+  `opsgraph-node-auth:${nodeId}:${timestamp}`;
+
+export interface NodeAuthPayload {
+  token: string;
+  expiresAt: Date;
+  node: Node;
+}
+
+export async function authenticateNode(
+  ctx: NodesContext,
+  input: { nodeId: string; timestamp: string; signature: string },
+): Promise<NodeAuthPayload> {
+  if (!/^\d{1,15}$/.test(input.timestamp)) {
+    throw badUserInput(
+      'timestamp must be milliseconds since the epoch, as a decimal string.',
+      'timestamp',
+    );
+  }
+  const signedAt = Number(input.timestamp);
+  const age = Date.now() - signedAt;
+  if (age > MAX_AGE_MS)
+    throw unauthenticated('This signature has expired; sign a fresh timestamp.');
+  if (age < -MAX_FUTURE_SKEW_MS) {
+    throw unauthenticated("The timestamp is in the future; check the node's clock.");
+  }
+
+  const node = await ctx.loaders.nodeById.load(input.nodeId);
+  const key = node ? parsePublicKey(node.publicKey)?.key : undefined;
+  const message = nodeAuthMessage(input.nodeId, input.timestamp);
+  // Unknown nodes and bad signatures fail alike, so ids cannot be probed.
+  if (!node || !key || !verifySignature(key, message, input.signature)) {
+    throw unauthenticated(INVALID);
+  }
+  if (node.status === 'DECOMMISSIONED') throw unauthenticated('This node has been decommissioned.');
+
+  // Remember the signed (node, timestamp) until the timestamp is stale anyway: Ed25519 signatures
+  // are deterministic, so this refuses every replay. Only a verified signature gets here, so
+  // nobody can burn a node's timestamp without its key.
+  const rememberMs = Math.max(1, signedAt + MAX_AGE_MS + 1000 - Date.now());
+  const { redis } = ctx.deps;
+  const first = await redis.commands.set(
+    `${redis.prefix}node-auth:${node.id}:${signedAt}`,
+    '1',
+    'PX',
+    rememberMs,
+    'NX',
+  );
+  if (first === null) throw unauthenticated('This signature was already used; sign a new one.');
+
+  const { token, expiresAt } = await ctx.deps.signer.sign(
+    { kind: 'node', nodeId: node.id, organizationId: node.organizationId },
+    ctx.deps.config.nodeTokenTtlSeconds,
+  );
+  return { token, expiresAt, node };
+}

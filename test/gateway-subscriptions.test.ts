@@ -1,0 +1,132 @@
+/**
+ * Federated subscriptions executed by the gateway, over a supergraph that is not opsgraph: the
+ * executor is generic. Events carry fields owned by another subgraph, identical subscriptions
+ * share one upstream subscription, and credentials reach the owning subgraph.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Gateway } from '../gateway/server';
+import { LIBRARIAN, startThrowawaySubgraphs, type Throwaway } from './fixtures/throwaway-subgraphs';
+import { graphql } from './support/graphql';
+import { startGateway, testGatewayConfig, type Running } from './support/stack';
+import { collect, eventually, wsClient } from './support/subscriptions';
+
+let throwaway: Throwaway;
+let gateway: Running<Gateway>;
+
+beforeAll(async () => {
+  throwaway = await startThrowawaySubgraphs();
+  const supergraphPath = join(mkdtempSync(join(tmpdir(), 'opsgraph-')), 'supergraph.graphql');
+  writeFileSync(supergraphPath, throwaway.supergraphSdl);
+  gateway = await startGateway(testGatewayConfig({ supergraphPath }));
+});
+afterAll(async () => {
+  await gateway?.stop();
+  await throwaway?.stop();
+});
+
+const BOOK_ADDED = `subscription { bookAdded { isbn title onLoan } }`;
+const addBook = (isbn: string, title: string) =>
+  graphql(
+    gateway.url,
+    `
+      mutation ($isbn: ID!, $title: String!) {
+        addBook(isbn: $isbn, title: $title) {
+          isbn
+        }
+      }
+    `,
+    { isbn, title },
+  );
+
+it('delivers events with fields resolved by another subgraph', async () => {
+  const client = wsClient(gateway.url, { authorization: LIBRARIAN });
+  const subscription = collect(client, BOOK_ADDED);
+  await eventually(() => throwaway.liveSubscriptions() === 1);
+  await addBook('978-1', 'Solaris, again');
+  await addBook('978-9', 'Roadside Picnic');
+  const results = await subscription.waitFor(2);
+  expect(results).toEqual([
+    { data: { bookAdded: { isbn: '978-1', title: 'Solaris, again', onLoan: true } } },
+    { data: { bookAdded: { isbn: '978-9', title: 'Roadside Picnic', onLoan: false } } },
+  ]);
+  subscription.unsubscribe();
+  await eventually(
+    () =>
+      gateway.service.subscriptionStats().upstreamSubscriptions === 0 &&
+      throwaway.liveSubscriptions() === 0,
+  );
+  await client.dispose();
+});
+
+it('shares one upstream subscription and one rest execution per event among identical subscribers', async () => {
+  const client = wsClient(gateway.url, { authorization: LIBRARIAN });
+  const subscribers = Array.from({ length: 50 }, () => collect(client, BOOK_ADDED));
+  await eventually(
+    () =>
+      gateway.service.subscriptionStats().subscribers === 50 && throwaway.liveSubscriptions() === 1,
+  );
+  const before = gateway.service.subscriptionStats();
+  expect(before.upstreamSubscriptions).toBe(1);
+  expect(before.topics).toBe(1);
+
+  await addBook('978-2', 'Hyperion');
+  for (const subscriber of subscribers) {
+    expect(await subscriber.waitFor(1)).toEqual([
+      { data: { bookAdded: { isbn: '978-2', title: 'Hyperion', onLoan: false } } },
+    ]);
+  }
+  const after = gateway.service.subscriptionStats();
+  expect(after.restExecutions - before.restExecutions).toBe(1);
+  expect(after.eventsDelivered - before.eventsDelivered).toBe(50);
+
+  // Different variables make a different subscription upstream.
+  const other = collect(client, `subscription { bookAdded(titlePrefix: "H") { isbn } }`);
+  await eventually(
+    () =>
+      gateway.service.subscriptionStats().upstreamSubscriptions === 2 &&
+      throwaway.liveSubscriptions() === 2,
+  );
+  other.unsubscribe();
+  subscribers.forEach((s) => s.unsubscribe());
+  await eventually(
+    () =>
+      gateway.service.subscriptionStats().upstreamSubscriptions === 0 &&
+      throwaway.liveSubscriptions() === 0,
+  );
+  await client.dispose();
+});
+
+it("forwards the caller's credentials to the owning subgraph", async () => {
+  const client = wsClient(gateway.url, { authorization: 'Bearer someone-else' });
+  const subscription = collect(client, BOOK_ADDED);
+  await subscription.ended();
+  expect(subscription.results).toEqual([
+    {
+      data: null,
+      errors: [
+        expect.objectContaining({
+          message: 'Librarians only.',
+          extensions: { code: 'UNAUTHENTICATED', serviceName: 'catalogue' },
+        }),
+      ],
+    },
+  ]);
+  await client.dispose();
+});
+
+it('refuses invalid documents and operations that are not subscriptions', async () => {
+  const client = wsClient(gateway.url, { authorization: LIBRARIAN });
+  const invalid = collect(client, `subscription { nope }`);
+  await invalid.ended();
+  expect(invalid.error).toEqual([
+    expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) }),
+  ]);
+  const query = collect(client, `{ books { isbn } }`);
+  await query.ended();
+  expect(query.error).toEqual([
+    expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT' } }),
+  ]);
+  await client.dispose();
+});

@@ -1,0 +1,114 @@
+/**
+ * The seam between replay and live items in resumable streams: nothing published during the
+ * replay is lost, nothing is sent twice, and the position is recorded for the gateway.
+ */
+import { resumableStream, type StreamState } from '../subgraphs/kit/resumable';
+
+interface Item {
+  seq: number;
+}
+
+/** A stored stream of `stored` items plus a live feed the test drives. */
+function fixture(stored: number) {
+  const rows: Item[] = Array.from({ length: stored }, (_, i) => ({ seq: i + 1 }));
+  let push: ((item: Item) => void) | null = null;
+  let stopped = false;
+  const publish = (item: Item) => {
+    rows.push(item);
+    push?.(item);
+  };
+  return {
+    rows,
+    publish,
+    get stopped() {
+      return stopped;
+    },
+    options: {
+      decode: (cursor: string) => Number(cursor),
+      cursor: (item: Item) => String(item.seq),
+      position: (item: Item) => item.seq,
+      listen: async (onItem: (item: Item) => void) => {
+        push = onItem;
+        return async () => {
+          stopped = true;
+          push = null;
+        };
+      },
+      replayPageSize: 7,
+    },
+  };
+}
+
+async function take(iterator: AsyncGenerator<Item>, count: number): Promise<number[]> {
+  const seen: number[] = [];
+  while (seen.length < count) {
+    const { value, done } = await iterator.next();
+    if (done) break;
+    seen.push(value.seq);
+  }
+  return seen;
+}
+
+it('replays after the cursor, then continues live with no gap and no duplicate at the seam', async () => {
+  const f = fixture(20);
+  const stream: StreamState = {};
+  let replays = 0;
+  const iterator = resumableStream<Item>({
+    ...f.options,
+    stream,
+    after: '5',
+    // While the replay reads its pages, new items keep being published live.
+    replay: async (after, limit) => {
+      replays += 1;
+      if (replays <= 3) f.publish({ seq: f.rows.length + 1 });
+      return f.rows.filter((row) => row.seq > after).slice(0, limit);
+    },
+  });
+  const first = await take(iterator, 18);
+  expect(first).toEqual(Array.from({ length: 18 }, (_, i) => i + 6));
+  f.publish({ seq: 24 });
+  expect(await take(iterator, 1)).toEqual([24]);
+  expect(stream.lastCursor).toBe('24');
+  await iterator.return(undefined);
+  expect(f.stopped).toBe(true);
+});
+
+it("prefers the gateway's resume position over the client's cursor", async () => {
+  const f = fixture(10);
+  const iterator = resumableStream<Item>({
+    ...f.options,
+    stream: { resumeAfter: '8' },
+    after: '2',
+    replay: async (after, limit) => f.rows.filter((row) => row.seq > after).slice(0, limit),
+  });
+  expect(await take(iterator, 2)).toEqual([9, 10]);
+  await iterator.return(undefined);
+});
+
+it('with no cursor, sends live items only', async () => {
+  const f = fixture(3);
+  const replay = jest.fn(async () => f.rows);
+  const iterator = resumableStream<Item>({ ...f.options, stream: {}, after: null, replay });
+  const next = iterator.next();
+  await new Promise((r) => setTimeout(r, 10));
+  f.publish({ seq: 4 });
+  expect((await next).value).toEqual({ seq: 4 });
+  expect(replay).not.toHaveBeenCalled();
+  await iterator.return(undefined);
+});
+
+it('ends the stream when an item is no longer authorized', async () => {
+  const f = fixture(3);
+  const iterator = resumableStream<Item>({
+    ...f.options,
+    stream: {},
+    after: '0',
+    replay: async (after, limit) => f.rows.filter((row) => row.seq > after).slice(0, limit),
+    authorize: async (item) => {
+      if (item.seq === 3) throw new Error('removed from the channel');
+    },
+  });
+  expect(await take(iterator, 2)).toEqual([1, 2]);
+  await expect(iterator.next()).rejects.toThrow('removed from the channel');
+  expect(f.stopped).toBe(true);
+});

@@ -1,0 +1,103 @@
+/** Seed builders for deployments: queue them as users do, claim and report as agents do. */
+import { Redis } from 'ioredis';
+import { graphql, type GraphQLResponse } from './graphql';
+
+export const DEPLOYMENT_FIELDS = `id application version environment status createdAt startedAt finishedAt node { id } triggeredBy { id } rollbackOf { id }`;
+
+export const CREATE = `mutation ($input: CreateDeploymentInput!) { createDeployment(input: $input) { ${DEPLOYMENT_FIELDS} } }`;
+export const CANCEL = `mutation ($id: ID!) { cancelDeployment(id: $id) { ${DEPLOYMENT_FIELDS} } }`;
+export const ROLLBACK = `mutation ($id: ID!) { rollbackDeployment(id: $id) { ${DEPLOYMENT_FIELDS} } }`;
+export const CLAIM = `mutation { claimDeployment { ${DEPLOYMENT_FIELDS} } }`;
+export const REPORT = `mutation ($input: ReportDeploymentProgressInput!) { reportDeploymentProgress(input: $input) { ${DEPLOYMENT_FIELDS} } }`;
+export const EVENTS = `query ($id: ID!, $first: Int, $after: String, $last: Int) { deployment(id: $id) { events(first: $first, after: $after, last: $last) { edges { cursor node { id cursor deploymentId type status level message createdAt } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } } }`;
+export const STATS = `{ deploymentStats { queued running succeeded failed cancelled rolledBack } }`;
+
+export interface Deployment {
+  id: string;
+  application: string;
+  version: string;
+  environment: string;
+  status: string;
+  [field: string]: unknown;
+}
+
+function dataOf<T>(response: GraphQLResponse<Record<string, T>>, field: string): T {
+  const value = response.data?.[field];
+  if (value === undefined || value === null || response.errors) {
+    throw new Error(`${field} failed: ${JSON.stringify(response.errors)}`);
+  }
+  return value;
+}
+
+export async function createDeployment(
+  url: string,
+  headers: Record<string, string>,
+  input: { nodeId: string; application?: string; version?: string; environment?: string },
+): Promise<Deployment> {
+  const response = await graphql<Record<string, Deployment>>(
+    url,
+    CREATE,
+    {
+      input: { application: 'billing-api', version: '1.0.0', environment: 'production', ...input },
+    },
+    headers,
+  );
+  return dataOf(response, 'createDeployment');
+}
+
+export async function claim(url: string, headers: Record<string, string>) {
+  const response = await graphql<Record<string, Deployment | null>>(url, CLAIM, {}, headers);
+  if (response.errors)
+    throw new Error(`claimDeployment failed: ${JSON.stringify(response.errors)}`);
+  return response.data!.claimDeployment ?? null;
+}
+
+export async function report(
+  url: string,
+  headers: Record<string, string>,
+  input: { deploymentId: string; status?: string; logs?: { level?: string; message: string }[] },
+): Promise<Deployment> {
+  return dataOf(
+    await graphql<Record<string, Deployment>>(url, REPORT, { input }, headers),
+    'reportDeploymentProgress',
+  );
+}
+
+/** Runs a deployment through claim → logs → `status` (SUCCEEDED unless told otherwise). */
+export async function runToEnd(
+  url: string,
+  agent: Record<string, string>,
+  deploymentId: string,
+  status = 'SUCCEEDED',
+): Promise<Deployment> {
+  const claimed = await claim(url, agent);
+  if (claimed?.id !== deploymentId) {
+    throw new Error(`claimed ${claimed?.id ?? 'nothing'} instead of ${deploymentId}`);
+  }
+  return report(url, agent, { deploymentId, status, logs: [{ message: 'done' }] });
+}
+
+export async function stats(url: string, headers: Record<string, string>) {
+  return dataOf(await graphql(url, STATS, {}, headers), 'deploymentStats');
+}
+
+/** Listens on Redis, as any service may, to the deployments subgraph's events of a stack. */
+export async function listenToDeploymentEvents(redisUrl: string, redisPrefix: string) {
+  const subscriber = new Redis(redisUrl);
+  const updated: Record<string, any>[] = [];
+  const appended: Record<string, any>[] = [];
+  subscriber.on('message', (channel: string, message: string) => {
+    const payload = JSON.parse(message) as Record<string, any>;
+    if (channel.endsWith('DEPLOYMENT_UPDATED')) updated.push(payload);
+    else appended.push(payload);
+  });
+  await subscriber.subscribe(
+    `${redisPrefix}DEPLOYMENT_UPDATED`,
+    `${redisPrefix}DEPLOYMENT_EVENT_APPENDED`,
+  );
+  return {
+    updated,
+    appended,
+    close: () => subscriber.quit().then(() => undefined),
+  };
+}

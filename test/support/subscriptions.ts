@@ -1,0 +1,78 @@
+/** Real graphql-ws clients for tests, collecting what a subscription delivers. */
+import { createClient, type Client, type FormattedExecutionResult } from 'graphql-ws';
+import WebSocket from 'ws';
+
+export interface Collected {
+  results: FormattedExecutionResult<any, unknown>[];
+  /** Set when the server completed the subscription. */
+  completed: boolean;
+  error: unknown;
+  /** Resolves once at least `count` results arrived (rejects after `timeoutMs`). */
+  waitFor(count: number, timeoutMs?: number): Promise<FormattedExecutionResult<any, unknown>[]>;
+  /** Resolves once the subscription completed or failed. */
+  ended(timeoutMs?: number): Promise<void>;
+  unsubscribe(): void;
+}
+
+export function wsClient(httpUrl: string, connectionParams: Record<string, unknown> = {}): Client {
+  return createClient({
+    url: httpUrl.replace(/^http/, 'ws'),
+    webSocketImpl: WebSocket,
+    connectionParams,
+    retryAttempts: 0,
+    lazy: true,
+  });
+}
+
+async function poll(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export function collect(
+  client: Client,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Collected {
+  const collected: Collected = {
+    results: [],
+    completed: false,
+    error: undefined,
+    async waitFor(count, timeoutMs = 10_000) {
+      await poll(
+        () => collected.results.length >= count || collected.completed,
+        timeoutMs,
+        `${count} events`,
+      );
+      return collected.results;
+    },
+    async ended(timeoutMs = 10_000) {
+      await poll(
+        () => collected.completed || collected.error !== undefined,
+        timeoutMs,
+        'the end of the subscription',
+      );
+    },
+    unsubscribe: () => undefined,
+  };
+  collected.unsubscribe = client.subscribe(
+    { query, variables },
+    {
+      next: (result) => void collected.results.push(result),
+      error: (error) => {
+        collected.error = error;
+      },
+      complete: () => {
+        collected.completed = true;
+      },
+    },
+  );
+  return collected;
+}
+
+/** Polls until `check` holds (e.g. a subscription registered upstream). */
+export const eventually = (check: () => boolean, timeoutMs = 10_000) =>
+  poll(check, timeoutMs, 'a condition');
