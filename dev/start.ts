@@ -7,6 +7,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { loadGatewayConfig } from '../gateway/env';
 import { createGateway } from '../gateway/server';
 import { listen } from '../subgraphs/kit/listen';
 import { closeHttpServer } from '../subgraphs/kit/shutdown';
@@ -140,29 +141,16 @@ async function main(): Promise<void> {
         await subgraph.close();
       });
     }
+    // The gateway's own defaults (an empty environment), pointed at the local services.
     const gateway = await createGateway({
-      production: false,
-      host: '127.0.0.1',
-      port: config.PORT,
-      supergraphPath: resolve('schema', 'supergraph.graphql'),
+      ...loadGatewayConfig({
+        HOST: '127.0.0.1',
+        PORT: String(config.PORT),
+        LOG_LEVEL: config.LOG_LEVEL,
+      }),
       subgraphUrls,
-      subgraphTimeoutMs: 10_000,
       publicKeys: shared.base.publicKeys,
       redisUrl,
-      redisPrefix: 'opsgraph:',
-      logLevel: config.LOG_LEVEL,
-      maxBodyBytes: 1_000_000,
-      trustedProxies: new Set(),
-      graphiql: true,
-      introspection: true,
-      apolloTelemetry: false,
-      subscriptionKeepAliveMs: 12_000,
-      subscriptionBufferLimit: 1_000,
-      subscriptionLimits: {
-        subscriptionsPerConnection: 100,
-        connectionsPerCredential: 20,
-        maxBufferedBytes: 4_000_000,
-      },
     });
     await gateway.start();
     const url = await listen(gateway.httpServer, '127.0.0.1', config.PORT);

@@ -3,21 +3,11 @@
  * the pages of `Channel.messages` and `Channel.members` for a whole list of channels.
  */
 import DataLoader from 'dataloader';
-import { isUuid } from '../kit/ids';
+import { byIdLoader } from '../kit/loaders';
 import type { EntityManager } from '../kit/orm';
 import { Channel } from './entities/channel';
 import { ChannelMember } from './entities/channel-member';
 import { Message } from './entities/message';
-
-function byId<T extends { id: string }>(em: EntityManager, entity: new (...args: never[]) => T) {
-  return new DataLoader<string, T | null>(async (ids) => {
-    const wellFormed = ids.filter(isUuid);
-    const rows =
-      wellFormed.length === 0 ? [] : await em.find(entity, { id: { $in: wellFormed } } as never);
-    const found = new Map(rows.map((row) => [row.id, row]));
-    return ids.map((id) => found.get(id) ?? null);
-  });
-}
 
 /** One page of a channel's messages: sequences strictly between the bounds, `limit` of them. */
 export interface MessagePageKey {
@@ -96,8 +86,8 @@ const pageCacheKey = (key: object) => JSON.stringify(key);
 
 export function createLoaders(em: EntityManager, viewerId: string | null) {
   return {
-    channelById: byId(em, Channel),
-    messageById: byId(em, Message),
+    channelById: byIdLoader(em, Channel),
+    messageById: byIdLoader(em, Message),
     /** Whether the caller is a member of each channel. */
     viewerIsMember: new DataLoader<string, boolean>(async (channelIds) => {
       if (viewerId === null) return channelIds.map(() => false);

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
-import type { GatewayConfig } from '../../gateway/env';
+import { loadGatewayConfig, type GatewayConfig } from '../../gateway/env';
 import { createGateway, type Gateway } from '../../gateway/server';
 import { INTROSPECTION_PATH } from '../../subgraphs/kit/api-keys';
 import { listen } from '../../subgraphs/kit/listen';
@@ -41,30 +41,16 @@ async function run<T extends { httpServer: Server; close(): Promise<void> }>(
   };
 }
 
+/** The gateway's own defaults (an empty environment), on a free loopback port. */
 export function testGatewayConfig(overrides: Partial<GatewayConfig>): GatewayConfig {
   return {
-    production: false,
-    host: '127.0.0.1',
-    port: 0,
+    ...loadGatewayConfig({
+      HOST: '127.0.0.1',
+      PORT: '0',
+      LOG_LEVEL,
+      REDIS_PREFIX: 'opsgraph-test:',
+    }),
     supergraphPath: SUPERGRAPH_PATH,
-    subgraphUrls: {},
-    subgraphTimeoutMs: 5000,
-    publicKeys: null,
-    redisUrl: null,
-    redisPrefix: 'opsgraph-test:',
-    logLevel: LOG_LEVEL,
-    maxBodyBytes: 1_000_000,
-    trustedProxies: new Set(),
-    graphiql: true,
-    introspection: true,
-    apolloTelemetry: false,
-    subscriptionKeepAliveMs: 12_000,
-    subscriptionBufferLimit: 1_000,
-    subscriptionLimits: {
-      subscriptionsPerConnection: 100,
-      connectionsPerCredential: 20,
-      maxBufferedBytes: 4_000_000,
-    },
     ...overrides,
   };
 }

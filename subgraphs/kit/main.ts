@@ -1,0 +1,30 @@
+/**
+ * The production entry point every subgraph shares: configuration from the environment only,
+ * listen, and shut down in order (HTTP first, then everything the subgraph holds).
+ */
+import type { Server } from 'node:http';
+import { listen } from './listen';
+import { createLogger } from './logger';
+import { closeHttpServer, registerShutdown } from './shutdown';
+
+export function runSubgraph<TConfig extends { logLevel: string; host: string; port: number }>(
+  name: string,
+  loadConfig: () => TConfig,
+  create: (config: TConfig) => Promise<{ httpServer: Server; close(): Promise<void> }>,
+): void {
+  const start = async () => {
+    const config = loadConfig();
+    const logger = createLogger({ name, level: config.logLevel });
+    const subgraph = await create(config);
+    const url = await listen(subgraph.httpServer, config.host, config.port);
+    logger.info({ url }, `${name} subgraph ready`);
+    registerShutdown(logger, [
+      ['http', () => closeHttpServer(subgraph.httpServer)],
+      ['subgraph', () => subgraph.close()],
+    ]);
+  };
+  start().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}
