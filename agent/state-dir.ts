@@ -1,0 +1,88 @@
+/**
+ * What the agent keeps between runs, in its state directory: its Ed25519 key (generated once,
+ * the private half readable by its owner only) and its node registration.
+ */
+import { createPrivateKey, createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
+import { chmod, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { Logger } from '../subgraphs/kit/logger';
+
+const KEY_FILE = 'node-key.pem';
+const REGISTRATION_FILE = 'registration.json';
+
+export interface NodeKey {
+  /** Base64 of the raw 32-byte public key, as registerNode expects it. */
+  publicKey: string;
+  /** Base64 Ed25519 signature of the UTF-8 `message`. */
+  sign(message: string): string;
+}
+
+const registrationSchema = z.object({
+  nodeId: z.string().min(1),
+  gateway: z.string(),
+  name: z.string(),
+  registeredAt: z.string(),
+});
+export type Registration = z.infer<typeof registrationSchema>;
+
+/** Writes through a temporary file, so a crash never leaves a half-written file behind. */
+async function writeAtomically(path: string, content: string, mode: number): Promise<void> {
+  const temporary = `${path}.${process.pid}.tmp`;
+  await writeFile(temporary, content, { mode });
+  await rename(temporary, path);
+}
+
+const isMissing = (error: unknown) => (error as { code?: unknown }).code === 'ENOENT';
+
+export async function loadOrCreateKey(stateDir: string, logger: Logger): Promise<NodeKey> {
+  await mkdir(stateDir, { recursive: true, mode: 0o700 });
+  const path = join(stateDir, KEY_FILE);
+  let pem: string;
+  try {
+    pem = await readFile(path, 'utf8');
+    if (((await stat(path)).mode & 0o077) !== 0) {
+      // A key others can read is a key others can authenticate with.
+      await chmod(path, 0o600);
+      logger.warn({ path }, 'the node key was readable by others; restricted it to its owner');
+    }
+  } catch (error) {
+    if (!isMissing(error)) throw error;
+    const { privateKey } = generateKeyPairSync('ed25519');
+    pem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+    await writeAtomically(path, pem, 0o600);
+    logger.info({ path }, 'generated a new Ed25519 node key');
+  }
+  const privateKey = createPrivateKey(pem);
+  const { x } = createPublicKey(privateKey).export({ format: 'jwk' });
+  if (!x) throw new Error(`${path} does not hold an Ed25519 private key.`);
+  return {
+    publicKey: Buffer.from(x, 'base64url').toString('base64'),
+    sign: (message) => sign(null, Buffer.from(message, 'utf8'), privateKey).toString('base64'),
+  };
+}
+
+export async function readRegistration(stateDir: string): Promise<Registration | null> {
+  const path = join(stateDir, REGISTRATION_FILE);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if (isMissing(error)) return null;
+    throw error;
+  }
+  const parsed = registrationSchema.safeParse(JSON.parse(text));
+  if (!parsed.success) throw new Error(`${path} is not a registration written by this agent.`);
+  return parsed.data;
+}
+
+export async function saveRegistration(
+  stateDir: string,
+  registration: Registration,
+): Promise<void> {
+  await writeAtomically(
+    join(stateDir, REGISTRATION_FILE),
+    `${JSON.stringify(registration, null, 2)}\n`,
+    0o600,
+  );
+}

@@ -1,0 +1,176 @@
+/**
+ * The node agent CLI as a real child process (its TypeScript run by tsx), with its JSON log
+ * lines collected, plus the seed builders its tests need.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { listen } from '../../subgraphs/kit/listen';
+import { closeHttpServer } from '../../subgraphs/kit/shutdown';
+import { graphql } from './graphql';
+import type { SignedIn } from './seed';
+
+const ROOT = join(__dirname, '..', '..');
+
+export interface AgentProcess {
+  child: ChildProcess;
+  /** Parsed JSON log lines written so far. */
+  logs: Record<string, any>[];
+  stderr: () => string;
+  /** Resolves with the exit code once the process ended. */
+  exited: Promise<number | null>;
+  /** Log messages so far, for compact assertions. */
+  messages(): string[];
+}
+
+export function startAgent(args: string[]): AgentProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'agent/main.ts', ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: Record<string, any>[] = [];
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+    const lines = stdout.split('\n');
+    stdout = lines.pop()!;
+    for (const line of lines) {
+      try {
+        logs.push(JSON.parse(line));
+      } catch {
+        logs.push({ msg: line });
+      }
+    }
+  });
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return {
+    child,
+    logs,
+    stderr: () => stderr,
+    exited,
+    messages: () => logs.map((log) => String(log.msg)),
+  };
+}
+
+/** Resolves with the exit code, or fails with the agent's output when it takes too long. */
+export async function exitOf(agent: AgentProcess, timeoutMs = 30_000): Promise<number | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      agent.child.kill('SIGKILL');
+      reject(
+        new Error(
+          `agent still running; logs:\n${agent.logs.map((l) => JSON.stringify(l)).join('\n')}`,
+        ),
+      );
+    }, timeoutMs);
+  });
+  try {
+    return await Promise.race([agent.exited, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export async function tempStateDir(): Promise<{ path: string; remove(): Promise<void> }> {
+  const path = await mkdtemp(join(tmpdir(), 'opsgraph-agent-'));
+  return { path, remove: () => rm(path, { recursive: true, force: true }) };
+}
+
+/** An ADMIN creates an API key with `role`; returns its secret. */
+export async function createApiKey(url: string, admin: SignedIn, role = 'OPERATOR') {
+  const response = await graphql(
+    url,
+    `
+      mutation ($input: CreateApiKeyInput!) {
+        createApiKey(input: $input) {
+          secret
+        }
+      }
+    `,
+    { input: { name: 'node agent', role } },
+    admin.headers,
+  );
+  if (!response.data?.createApiKey)
+    throw new Error(`createApiKey failed: ${JSON.stringify(response.errors)}`);
+  return response.data.createApiKey.secret as string;
+}
+
+const NODES = `query ($filter: NodeFilter) { nodes(filter: $filter, first: 100) { edges { node { id name kind status region labels publicKey agentVersion metrics { cpuPercent memoryPercent diskPercent } } } } }`;
+
+/** The organization's nodes called `name` (as `viewer` sees them). */
+export async function nodesNamed(url: string, viewer: SignedIn, name: string) {
+  const response = await graphql(url, NODES, {}, viewer.headers);
+  return response
+    .data!.nodes.edges.map((edge: any) => edge.node)
+    .filter((node: any) => node.name === name);
+}
+
+const DEPLOYMENT = `query ($id: ID!) { deployment(id: $id) { status events(first: 500) { edges { node { type status level message } } } } }`;
+
+export async function deploymentWithEvents(url: string, viewer: SignedIn, id: string) {
+  const response = await graphql(url, DEPLOYMENT, { id }, viewer.headers);
+  if (!response.data?.deployment)
+    throw new Error(`deployment failed: ${JSON.stringify(response.errors)}`);
+  const { status, events } = response.data.deployment;
+  const all = events.edges.map((edge: any) => edge.node);
+  return {
+    status: status as string,
+    /** The log lines, in order, as `LEVEL message`. */
+    logs: all.filter((e: any) => e.type === 'LOG').map((e: any) => `${e.level} ${e.message}`),
+    /** The statuses it went through, in order. */
+    statuses: all.filter((e: any) => e.type === 'STATUS_CHANGED').map((e: any) => e.status),
+    last: all.at(-1),
+  };
+}
+
+/** A port nothing listens on (until someone does). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  const url = await listen(server, '127.0.0.1', 0);
+  await closeHttpServer(server);
+  return Number(new URL(url).port);
+}
+
+/**
+ * A real HTTP hop between an agent and the gateway that forwards every request, except that it
+ * drops the connection, after the gateway answered, instead of answering the requests `drop`
+ * picks: a response lost on the way back.
+ */
+export async function startProxy(
+  gatewayUrl: string,
+  options: { port?: number; drop?: (body: string) => boolean } = {},
+) {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', async () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      for (const name of ['authorization', 'x-api-key']) {
+        const value = req.headers[name];
+        if (typeof value === 'string') headers[name] = value;
+      }
+      const upstream = await fetch(gatewayUrl, { method: 'POST', headers, body });
+      const text = await upstream.text();
+      if (options.drop?.(body)) {
+        req.socket.destroy();
+        return;
+      }
+      res.writeHead(upstream.status, { 'content-type': 'application/json' });
+      res.end(text);
+    });
+  });
+  const url = await listen(server, '127.0.0.1', options.port ?? 0);
+  return {
+    url: `${url}/graphql`,
+    close: () => {
+      server.closeAllConnections();
+      return closeHttpServer(server);
+    },
+  };
+}
