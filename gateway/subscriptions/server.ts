@@ -25,6 +25,7 @@ import {
 } from '../../subgraphs/kit/errors';
 import { clientAddressOf } from '../../subgraphs/kit/http';
 import type { Logger } from '../../subgraphs/kit/logger';
+import { goAwayOnClose } from '../../subgraphs/kit/shutdown';
 import type { Principal } from '../../subgraphs/kit/principal';
 import type { RevocationList } from '../../subgraphs/kit/revocations';
 import type { ForwardedRequest } from '../data-source';
@@ -88,11 +89,22 @@ const stringParam = (params: Record<string, unknown> | undefined, ...names: stri
   return undefined;
 };
 
+/**
+ * A reader too slow to take its events is told so (4008) and, as it is not reading, probably
+ * will not answer the close handshake: its socket is dropped shortly after either way.
+ */
+function disconnectSlowConsumer(socket: WebSocket): void {
+  if (socket.readyState !== socket.OPEN) return;
+  socket.close(CloseCode.SlowConsumer, 'Subscriber too slow');
+  setTimeout(() => socket.terminate(), 2_000).unref();
+}
+
 const sessionEnded = (message: string): ExecutionResult =>
   ({ data: null, errors: [{ message, extensions: { code: ErrorCode.UNAUTHENTICATED } }] }) as never;
 
 export function createSubscriptionServer(options: SubscriptionServerOptions): SubscriptionServer {
   const wss = new WebSocketServer({ server: options.httpServer, path: '/graphql' });
+  goAwayOnClose(options.httpServer, () => wss.clients);
   const connectionsPerCredential = new Map<string, number>();
   /** Live subscriber channels by session, to end them when the session is revoked. */
   const bySession = new Map<string, Set<Channel<ExecutionResult>>>();
@@ -190,7 +202,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
             variables: (args.variableValues ?? {}) as Record<string, unknown>,
             forwarded,
           },
-          () => socket.close(CloseCode.SlowConsumer, 'Subscriber too slow'),
+          () => disconnectSlowConsumer(socket),
         );
         connection.subscriptions += 1;
         const sessionId =
@@ -230,7 +242,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
       onNext: (ctx, _id, _payload, _args, result) => {
         // The kernel's buffer is full and ws is queueing in memory: the reader is too slow.
         if (ctx.extra.socket.bufferedAmount > options.limits.maxBufferedBytes) {
-          ctx.extra.socket.close(CloseCode.SlowConsumer, 'Subscriber too slow');
+          disconnectSlowConsumer(ctx.extra.socket);
         }
         return result.errors
           ? { ...result, errors: formatErrorsForClient(result.errors) }

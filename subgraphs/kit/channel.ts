@@ -54,8 +54,9 @@ export function createChannel<T>(
     push(value) {
       if (done) return;
       if (buffer.length >= limit) {
-        if (onOverflow) return onOverflow();
-        return channel.fail(new SlowConsumerError());
+        if (!onOverflow) return channel.fail(new SlowConsumerError());
+        onOverflow();
+        return channel.end(); // nothing more is queued for this subscriber
       }
       buffer.push(value);
       settle();

@@ -32,10 +32,28 @@ export function registerShutdown(logger: Logger, steps: ShutdownStep[], timeoutM
   process.once('SIGINT', () => void stop('SIGINT'));
 }
 
-/** Stops accepting connections, lets in-flight requests finish, then closes idle keep-alives. */
+/**
+ * Emitted on an HTTP server when it stops accepting connections. WebSocket servers attached to
+ * it close their sockets then (1001, going away): upgraded sockets count as open connections,
+ * so the HTTP server could not finish closing while they live.
+ */
+export const HTTP_CLOSING = 'opsgraph:closing';
+
+/** Stops accepting connections, closes idle keep-alives and WebSockets, lets in-flight requests finish. */
 export function closeHttpServer(server: Server): Promise<void> {
   return new Promise((resolve, reject) => {
     server.close((error) => (error ? reject(error) : resolve()));
     server.closeIdleConnections();
+    server.emit(HTTP_CLOSING);
+  });
+}
+
+/** Closes every socket of a WebSocket server with 1001 when its HTTP server closes. */
+export function goAwayOnClose(
+  server: Server,
+  sockets: () => Iterable<{ close(code: number, reason: string): void }>,
+): void {
+  server.once(HTTP_CLOSING, () => {
+    for (const socket of sockets()) socket.close(1001, 'Going away');
   });
 }

@@ -14,6 +14,7 @@ import type { CredentialVerifier } from './credentials';
 import { formatErrorsForClient, withRequestCode } from './errors';
 import { clientAddressOf } from './http';
 import type { Logger } from './logger';
+import { goAwayOnClose } from './shutdown';
 import type { RequestInfo } from './subgraph-server';
 
 export interface SubgraphSubscriptions {
@@ -32,6 +33,7 @@ export function serveSubscriptions<TContext extends RequestInfo>(options: {
   keepAliveMs?: number;
 }): SubgraphSubscriptions {
   const wss = new WebSocketServer({ server: options.httpServer, path: '/graphql' });
+  goAwayOnClose(options.httpServer, () => wss.clients);
   const server = useServer<Record<string, unknown>>(
     {
       schema: options.schema,

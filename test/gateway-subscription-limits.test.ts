@@ -1,0 +1,194 @@
+/**
+ * What keeps long-lived subscriptions safe at the gateway: a revoked session or an expired token
+ * ends them, connections and subscriptions are bounded, a reader that cannot keep up is
+ * disconnected (4008) while others keep receiving, and shutdown says "going away" (1001).
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import type { Gateway } from '../gateway/server';
+import { CloseCode } from '../gateway/subscriptions/server';
+import { createRedisConnections, type RedisConnections } from '../subgraphs/kit/redis';
+import { createRevocationList, type RevocationList } from '../subgraphs/kit/revocations';
+import {
+  createTokenSigner,
+  generateSigningKey,
+  publicJwkOf,
+  type TokenSigner,
+} from '../subgraphs/kit/tokens';
+import { startThrowawaySubgraphs, type Throwaway } from './fixtures/throwaway-subgraphs';
+import { REDIS_URL } from './support/env';
+import { graphql } from './support/graphql';
+import { startGateway, testGatewayConfig, type Running } from './support/stack';
+import { collect, eventually, wsClient } from './support/subscriptions';
+
+const BOOK_ADDED = `subscription { bookAdded { isbn title onLoan } }`;
+const key = generateSigningKey('limits-test');
+const redisPrefix = `opsgraph-test:${randomBytes(6).toString('hex')}:`;
+
+let throwaway: Throwaway;
+let gateway: Running<Gateway>;
+let signer: TokenSigner;
+let redis: RedisConnections;
+let revocations: RevocationList;
+
+const token = async (sessionId = randomUUID(), ttlSeconds = 900) =>
+  `Bearer ${(await signer.sign({ kind: 'user', userId: randomUUID(), organizationId: randomUUID(), role: 'VIEWER', sessionId }, ttlSeconds)).token}`;
+
+const addBook = (isbn: string, title = 'A book') =>
+  graphql(
+    gateway.url,
+    `
+      mutation ($isbn: ID!, $title: String!) {
+        addBook(isbn: $isbn, title: $title) {
+          isbn
+        }
+      }
+    `,
+    { isbn, title },
+  );
+
+beforeAll(async () => {
+  signer = await createTokenSigner(key);
+  // Any bearer token the gateway let through is a librarian here: the gateway is under test.
+  throwaway = await startThrowawaySubgraphs((authorization) =>
+    Boolean(authorization?.startsWith('Bearer ')),
+  );
+  const supergraphPath = join(mkdtempSync(join(tmpdir(), 'opsgraph-')), 'supergraph.graphql');
+  writeFileSync(supergraphPath, throwaway.supergraphSdl);
+  gateway = await startGateway(
+    testGatewayConfig({
+      supergraphPath,
+      publicKeys: [publicJwkOf(key)],
+      redisUrl: REDIS_URL,
+      redisPrefix,
+      subscriptionBufferLimit: 5,
+      subscriptionLimits: {
+        subscriptionsPerConnection: 3,
+        connectionsPerCredential: 2,
+        maxBufferedBytes: 64_000,
+      },
+    }),
+  );
+  redis = createRedisConnections(REDIS_URL, redisPrefix);
+  revocations = await createRevocationList(redis);
+});
+afterAll(async () => {
+  await revocations?.close();
+  await redis?.close();
+  await gateway?.stop();
+  await throwaway?.stop();
+});
+
+it('ends a subscription with UNAUTHENTICATED when its session is revoked elsewhere', async () => {
+  const sessionId = randomUUID();
+  const client = wsClient(gateway.url, { authorization: await token(sessionId) });
+  const subscription = collect(client, BOOK_ADDED);
+  await eventually(() => throwaway.liveSubscriptions() === 1);
+  // Revoked by another process (as logout on another replica does), through Redis.
+  await revocations.revoke(sessionId, Math.floor(Date.now() / 1000) + 900);
+  await subscription.ended();
+  expect(subscription.results).toEqual([
+    {
+      data: null,
+      errors: [
+        {
+          message: 'This session has ended; sign in again.',
+          extensions: { code: 'UNAUTHENTICATED' },
+        },
+      ],
+    },
+  ]);
+  await eventually(() => throwaway.liveSubscriptions() === 0);
+  await client.dispose();
+});
+
+it('ends a subscription when its access token expires', async () => {
+  const client = wsClient(gateway.url, { authorization: await token(randomUUID(), 2) });
+  const subscription = collect(client, BOOK_ADDED);
+  await subscription.ended(6_000);
+  expect(subscription.results.at(-1)?.errors?.[0]?.extensions).toEqual({ code: 'UNAUTHENTICATED' });
+  await client.dispose();
+});
+
+it('refuses a bad token at connection_init with 4403', async () => {
+  const client = wsClient(gateway.url, { authorization: 'Bearer forged' });
+  const subscription = collect(client, BOOK_ADDED);
+  await subscription.ended();
+  expect((subscription.error as { code?: number }).code).toBe(4403);
+  await client.dispose();
+});
+
+it('bounds subscriptions per connection and connections per credential', async () => {
+  const authorization = await token();
+  const client = wsClient(gateway.url, { authorization });
+  const allowed = [0, 1, 2].map(() => collect(client, BOOK_ADDED));
+  await eventually(() => gateway.service.subscriptionStats().subscribers === 3);
+  const fourth = collect(client, BOOK_ADDED);
+  await fourth.ended();
+  expect(fourth.error).toEqual([
+    expect.objectContaining({ extensions: { code: 'RATE_LIMITED', limit: 3 } }),
+  ]);
+
+  const second = wsClient(gateway.url, { authorization });
+  const onSecond = collect(second, BOOK_ADDED);
+  await eventually(() => gateway.service.subscriptionStats().subscribers === 4);
+  const third = wsClient(gateway.url, { authorization });
+  const refused = collect(third, BOOK_ADDED);
+  await refused.ended();
+  expect((refused.error as { code?: number }).code).toBe(CloseCode.TooManyConnections);
+
+  [...allowed, onSecond].forEach((s) => s.unsubscribe());
+  await Promise.all([client.dispose(), second.dispose(), third.dispose()]);
+});
+
+it('disconnects a subscriber that cannot keep up while the others keep receiving', async () => {
+  const authorization = await token();
+  // A raw socket that never reads: its kernel buffers fill, then the gateway's queue.
+  const slow = new WebSocket(gateway.url.replace(/^http/, 'ws'), 'graphql-transport-ws');
+  const closed = new Promise<number>((resolve) => slow.on('close', (code) => resolve(code)));
+  slow.on('error', () => undefined);
+  await new Promise((resolve) => slow.on('open', resolve));
+  slow.send(JSON.stringify({ type: 'connection_init', payload: { authorization } }));
+  await new Promise((resolve) => slow.once('message', resolve)); // connection_ack
+  slow.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: BOOK_ADDED } }));
+  await eventually(() => throwaway.liveSubscriptions() === 1);
+  (slow as unknown as { _socket: { pause(): void } })._socket.pause();
+
+  const healthyClient = wsClient(gateway.url, { authorization: await token() });
+  const healthy = collect(healthyClient, BOOK_ADDED);
+  await eventually(() => throwaway.liveSubscriptions() === 2);
+
+  const title = 'x'.repeat(200_000);
+  let sent = 0;
+  while (gateway.service.subscriptionStats().subscribers === 2 && sent < 80) {
+    await addBook(`slow-${sent}`, title);
+    sent += 1;
+  }
+  expect(gateway.service.subscriptionStats().subscribers).toBe(1);
+  // Once it reads again, the slow client learns why it was dropped (or finds the socket gone).
+  (slow as unknown as { _socket: { resume(): void } })._socket.resume();
+  expect([CloseCode.SlowConsumer, 1006]).toContain(await closed);
+  // Everyone else got every event.
+  const results = await healthy.waitFor(sent, 20_000);
+  expect(results.map((r) => r.data?.bookAdded?.isbn)).toEqual(
+    Array.from({ length: sent }, (_, i) => `slow-${i}`),
+  );
+  healthy.unsubscribe();
+  await healthyClient.dispose();
+}, 40_000);
+
+it('closes sockets with 1001 (going away) on shutdown', async () => {
+  const supergraphPath = join(mkdtempSync(join(tmpdir(), 'opsgraph-')), 'supergraph.graphql');
+  writeFileSync(supergraphPath, throwaway.supergraphSdl);
+  const leaving = await startGateway(testGatewayConfig({ supergraphPath }));
+  const socket = new WebSocket(leaving.url.replace(/^http/, 'ws'), 'graphql-transport-ws');
+  const closed = new Promise<number>((resolve) => socket.on('close', (code) => resolve(code)));
+  await new Promise((resolve) => socket.on('open', resolve));
+  socket.send(JSON.stringify({ type: 'connection_init', payload: {} }));
+  await new Promise((resolve) => socket.once('message', resolve));
+  await leaving.stop();
+  expect(await closed).toBe(CloseCode.GoingAway);
+});
