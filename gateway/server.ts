@@ -35,6 +35,7 @@ import { createSubgraphClient, type ForwardedRequest, type SubgraphClient } from
 import { applyApolloTelemetrySetting, type GatewayConfig } from './env';
 import { createSubscriptionExecutor, type SubscriptionStats } from './subscriptions/executor';
 import { createSubscriptionPlanner, type SubscriptionPlanner } from './subscriptions/planner';
+import { useSubscriptionsOverWebSocketOnly } from './subscriptions/over-http';
 import { createSubscriptionServer } from './subscriptions/server';
 import { createUpstreams } from './subscriptions/upstream';
 import { createGraphiQL } from './graphiql';
@@ -112,6 +113,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),
+      useSubscriptionsOverWebSocketOnly(),
     ],
   });
 

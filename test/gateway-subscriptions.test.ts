@@ -130,3 +130,14 @@ it('refuses invalid documents and operations that are not subscriptions', async 
   ]);
   await client.dispose();
 });
+
+it('answers a subscription sent over HTTP with a pointer to the WebSocket endpoint', async () => {
+  const response = await graphql(gateway.url, BOOK_ADDED, {}, { authorization: LIBRARIAN });
+  expect(response.status).toBe(400);
+  expect(response.errors).toEqual([
+    expect.objectContaining({
+      message: 'Subscriptions are served over WebSocket (graphql-ws) at this same URL.',
+      extensions: { code: 'BAD_USER_INPUT' },
+    }),
+  ]);
+});
