@@ -21,7 +21,24 @@ export interface SubgraphClient extends GraphQLDataSource<{ forwarded?: Forwarde
   close(): Promise<void>;
 }
 
-export function createSubgraphClient(name: string, url: string, timeoutMs: number): SubgraphClient {
+/** The headers every subgraph request carries on the caller's behalf (HTTP and WebSocket alike). */
+export function forwardedHeaders(forwarded: ForwardedRequest): Record<string, string> {
+  const headers: Record<string, string> = {
+    'x-request-id': forwarded.requestId,
+    'x-forwarded-for': forwarded.clientAddress,
+  };
+  if (forwarded.authorization) headers.authorization = forwarded.authorization;
+  if (forwarded.apiKey) headers['x-api-key'] = forwarded.apiKey;
+  return headers;
+}
+
+export function createSubgraphClient(
+  name: string,
+  url: string,
+  timeoutMs: number,
+  /** Called with each fetch's duration in seconds (for metrics). */
+  observe: (seconds: number) => void = () => undefined,
+): SubgraphClient {
   const target = new URL(url);
   const pool = new Pool(target.origin, {
     connections: 64,
@@ -39,13 +56,9 @@ export function createSubgraphClient(name: string, url: string, timeoutMs: numbe
     ): Promise<GatewayGraphQLResponse> {
       const { query, variables, operationName, extensions } = options.request;
       const forwarded = options.context.forwarded;
-      const headers: Record<string, string> = { 'content-type': 'application/json' };
-      if (forwarded) {
-        headers['x-request-id'] = forwarded.requestId;
-        headers['x-forwarded-for'] = forwarded.clientAddress;
-        if (forwarded.authorization) headers.authorization = forwarded.authorization;
-        if (forwarded.apiKey) headers['x-api-key'] = forwarded.apiKey;
-      }
+      const headers = forwarded ? forwardedHeaders(forwarded) : {};
+      headers['content-type'] = 'application/json';
+      const started = performance.now();
       let response;
       try {
         response = await pool.request({
@@ -61,6 +74,7 @@ export function createSubgraphClient(name: string, url: string, timeoutMs: numbe
         });
       }
       const text = await response.body.text();
+      observe((performance.now() - started) / 1000);
       try {
         return JSON.parse(text) as GatewayGraphQLResponse;
       } catch {

@@ -39,6 +39,8 @@ import { useSubscriptionsOverWebSocketOnly } from './subscriptions/over-http';
 import { createSubscriptionServer } from './subscriptions/server';
 import { createUpstreams } from './subscriptions/upstream';
 import { createGraphiQL } from './graphiql';
+import { createGatewayMetrics, observeSubscriptions } from './metrics';
+import { createMetrics, useMetrics } from '../subgraphs/kit/metrics';
 
 export interface GatewayContext {
   forwarded: ForwardedRequest;
@@ -59,6 +61,8 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
   applyApolloTelemetrySetting(config.apolloTelemetry);
   const logger = createLogger({ name: 'gateway', level: config.logLevel });
   const clients = new Map<string, SubgraphClient>();
+  const metrics = createMetrics('gateway');
+  const gatewayMetrics = createGatewayMetrics(metrics);
   let supergraphLoaded = false;
 
   const gateway = new ApolloGateway({
@@ -97,7 +101,9 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
         .get(name)
         ?.close()
         .catch(() => undefined);
-      const client = createSubgraphClient(name, target, config.subgraphTimeoutMs);
+      const client = createSubgraphClient(name, target, config.subgraphTimeoutMs, (seconds) =>
+        gatewayMetrics.subgraphFetchDuration.observe({ subgraph: name }, seconds),
+      );
       clients.set(name, client);
       return client;
     },
@@ -110,6 +116,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     includeStacktraceInErrorResponses: false,
     formatError: formatErrorForClient,
     plugins: [
+      useMetrics(metrics),
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),
@@ -175,6 +182,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     dataSources: () => clients,
     logger,
     bufferLimit: config.subscriptionBufferLimit,
+    onDelivered: (seconds) => gatewayMetrics.deliveryLatency.observe(seconds),
   });
   const graphiql = config.graphiql ? createGraphiQL() : null;
 
@@ -195,6 +203,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const handle = async () => {
       if (await serveHealth(path, res, readiness)) return;
+      if (path === '/metrics') return metrics.serve(res);
       if (graphiql?.serve(path, res)) return;
       if (path !== '/graphql') throw new HttpError(404, 'Not found.', 'NOT_FOUND');
       if (graphiql && req.method === 'GET' && wantsHtml(req)) return graphiql.page(res);
@@ -219,6 +228,11 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     keepAliveMs: config.subscriptionKeepAliveMs,
     limits: config.subscriptionLimits,
   });
+  observeSubscriptions(metrics, () => ({
+    ...executor.stats(),
+    upstreamSubscriptions: upstreams.active(),
+    connections: subscriptions.connections(),
+  }));
 
   return {
     httpServer,

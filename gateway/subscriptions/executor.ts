@@ -60,6 +60,8 @@ export function createSubscriptionExecutor(deps: {
   logger: Logger;
   /** Events a subscriber may fall behind before it is disconnected. */
   bufferLimit: number;
+  /** Called per result handed to a subscriber, with the seconds since its upstream event arrived. */
+  onDelivered?: (latencySeconds: number) => void;
 }): SubscriptionExecutor {
   const topics = new Map<string, Topic>();
   const stats = { restExecutions: 0, eventsDelivered: 0 };
@@ -133,10 +135,12 @@ export function createSubscriptionExecutor(deps: {
     const topic: Topic = { subscribers: new Set(), stopUpstream: () => undefined };
     const source = deps.dataSources().get(plan.primary.serviceName);
     if (!source) throw new Error(`No subgraph ${plan.primary.serviceName} in the supergraph`);
-    const broadcast = (result: ExecutionResult) => {
+    const broadcast = (result: ExecutionResult, receivedAt: number) => {
+      const latency = (performance.now() - receivedAt) / 1000;
       for (const subscriber of topic.subscribers) {
         subscriber.push(result);
         stats.eventsDelivered += 1;
+        deps.onDelivered?.(latency);
       }
     };
     /** Ends every subscriber, after a last result (the upstream's errors) when there is one. */
@@ -164,20 +168,20 @@ export function createSubscriptionExecutor(deps: {
       },
       {
         next: (event) => {
+          const receivedAt = performance.now();
           queue = queue
             .then(() => resolveEvent(plan, schemas, request, event))
-            .then(broadcast, (error: unknown) => {
-              deps.logger.error({ err: error }, 'subscription event failed');
-              broadcast({
-                data: null,
-                errors: [
-                  {
-                    message: 'Internal server error.',
-                    extensions: { code: 'INTERNAL_SERVER_ERROR' },
-                  },
-                ],
-              } as never);
-            });
+            .then(
+              (result) => broadcast(result, receivedAt),
+              (error: unknown) => {
+                deps.logger.error({ err: error }, 'subscription event failed');
+                const failed = {
+                  message: 'Internal server error.',
+                  extensions: { code: 'INTERNAL_SERVER_ERROR' },
+                };
+                broadcast({ data: null, errors: [failed] } as never, receivedAt);
+              },
+            );
         },
         error: (error) => {
           void queue.then(() =>

@@ -5,7 +5,7 @@
  */
 import { createClient, type Client, type ExecutionResult } from 'graphql-ws';
 import WebSocket from 'ws';
-import type { ForwardedRequest } from '../data-source';
+import { forwardedHeaders, type ForwardedRequest } from '../data-source';
 
 export interface UpstreamRequest {
   query: string;
@@ -25,17 +25,6 @@ export interface Upstreams {
   /** Upstream subscriptions currently open, for metrics and tests. */
   active(): number;
   close(): Promise<void>;
-}
-
-/** The headers a subgraph reads from a subscription's `extensions.headers`. */
-export function forwardedHeaders(forwarded: ForwardedRequest): Record<string, string> {
-  const headers: Record<string, string> = {
-    'x-request-id': forwarded.requestId,
-    'x-forwarded-for': forwarded.clientAddress,
-  };
-  if (forwarded.authorization) headers.authorization = forwarded.authorization;
-  if (forwarded.apiKey) headers['x-api-key'] = forwarded.apiKey;
-  return headers;
 }
 
 export function createUpstreams(): Upstreams {

@@ -1,0 +1,58 @@
+/**
+ * The gateway's own series, beside the request and error series every service has: subgraph
+ * fetch durations, WebSocket connections, subscriptions and event delivery.
+ */
+import { Counter, Histogram } from 'prom-client';
+import type { Metrics } from '../subgraphs/kit/metrics';
+import type { SubscriptionStats } from './subscriptions/executor';
+
+export function createGatewayMetrics(metrics: Metrics) {
+  const registers = [metrics.registry];
+  return {
+    subgraphFetchDuration: new Histogram({
+      name: 'opsgraph_subgraph_fetch_duration_seconds',
+      help: 'Duration of the gateway’s HTTP requests to each subgraph.',
+      labelNames: ['subgraph'] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    }),
+    /** From an upstream event's arrival at the gateway to its result being queued for a client. */
+    deliveryLatency: new Histogram({
+      name: 'opsgraph_subscription_delivery_latency_seconds',
+      help: 'Subscription events: upstream event received → result handed to the subscriber.',
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+      registers,
+    }),
+  };
+}
+
+export function observeSubscriptions(
+  metrics: Metrics,
+  stats: () => SubscriptionStats & { upstreamSubscriptions: number; connections: number },
+): void {
+  metrics.gauge(
+    'opsgraph_websocket_connections',
+    'Open graphql-ws connections.',
+    () => stats().connections,
+  );
+  metrics.gauge(
+    'opsgraph_subscriptions_active',
+    'Client subscriptions being served.',
+    () => stats().subscribers,
+  );
+  metrics.gauge(
+    'opsgraph_subscriptions_upstream',
+    'Upstream subscriptions to subgraphs (identical client subscriptions share one).',
+    () => stats().upstreamSubscriptions,
+  );
+  // Read from the executor's running total when scraped.
+  new Counter({
+    name: 'opsgraph_subscription_events_delivered_total',
+    help: 'Subscription results handed to subscribers.',
+    registers: [metrics.registry],
+    collect() {
+      this.reset();
+      this.inc(stats().eventsDelivered);
+    },
+  });
+}

@@ -1,0 +1,113 @@
+/**
+ * Prometheus metrics for every service (prom-client), served on `/metrics`. Each process has
+ * its own registry, so several services can run in one process (npm start, tests) without
+ * mixing their series. Labels stay bounded: operation names beyond a cap count as `other`.
+ */
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { ServerResponse } from 'node:http';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { formatErrorForClient } from './errors';
+
+const MAX_OPERATION_NAMES = 200;
+const SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+export interface Metrics {
+  registry: Registry;
+  requestDuration: Histogram<'operation' | 'type'>;
+  graphqlErrors: Counter<'code'>;
+  /** A gauge whose value is read when scraped. */
+  gauge(name: string, help: string, read: () => number): void;
+  /** Several labelled values read when scraped. */
+  labelledGauge(
+    name: string,
+    help: string,
+    label: string,
+    read: () => Record<string, number>,
+  ): void;
+  serve(res: ServerResponse): Promise<void>;
+}
+
+export function createMetrics(service: string): Metrics {
+  const registry = new Registry();
+  registry.setDefaultLabels({ service });
+  collectDefaultMetrics({ register: registry, prefix: 'opsgraph_' });
+  const requestDuration = new Histogram({
+    name: 'opsgraph_graphql_request_duration_seconds',
+    help: 'GraphQL request duration by operation name and type.',
+    labelNames: ['operation', 'type'] as const,
+    buckets: SECONDS,
+    registers: [registry],
+  });
+  const graphqlErrors = new Counter({
+    name: 'opsgraph_graphql_errors_total',
+    help: 'GraphQL errors sent to clients, by extensions.code.',
+    labelNames: ['code'] as const,
+    registers: [registry],
+  });
+  return {
+    registry,
+    requestDuration,
+    graphqlErrors,
+    gauge(name, help, read) {
+      new Gauge({
+        name,
+        help,
+        registers: [registry],
+        collect() {
+          this.set(read());
+        },
+      });
+    },
+    labelledGauge(name, help, label, read) {
+      new Gauge({
+        name,
+        help,
+        labelNames: [label],
+        registers: [registry],
+        collect() {
+          for (const [value, count] of Object.entries(read())) this.set({ [label]: value }, count);
+        },
+      });
+    },
+    async serve(res) {
+      const body = await registry.metrics();
+      res.writeHead(200, { 'content-type': registry.contentType });
+      res.end(body);
+    },
+  };
+}
+
+/** Records request durations by operation and errors by code. */
+export function useMetrics<TContext extends object>(
+  metrics: Metrics,
+): ApolloServerPlugin<TContext> {
+  const knownOperations = new Set<string>();
+  const operationLabel = (name: string | null | undefined) => {
+    if (!name) return 'anonymous';
+    if (knownOperations.has(name)) return name;
+    if (knownOperations.size >= MAX_OPERATION_NAMES) return 'other';
+    knownOperations.add(name);
+    return name;
+  };
+  return {
+    async requestDidStart() {
+      const stop = metrics.requestDuration.startTimer();
+      return {
+        async didEncounterErrors({ errors }) {
+          // Counted by the code the client sees (after masking and request-error mapping).
+          for (const error of errors) {
+            metrics.graphqlErrors.inc({
+              code: String(formatErrorForClient(error.toJSON()).extensions?.code),
+            });
+          }
+        },
+        async willSendResponse({ operationName, operation }) {
+          stop({
+            operation: operationLabel(operationName),
+            type: operation?.operation ?? 'unknown',
+          });
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,116 @@
+/**
+ * `/metrics` in Prometheus format: after traffic, the request, error, subgraph-fetch and
+ * subscription series move.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Gateway } from '../gateway/server';
+import { LIBRARIAN, startThrowawaySubgraphs, type Throwaway } from './fixtures/throwaway-subgraphs';
+import { graphql } from './support/graphql';
+import { startGateway, testGatewayConfig, type Running } from './support/stack';
+import { collect, eventually, wsClient } from './support/subscriptions';
+
+let throwaway: Throwaway;
+let gateway: Running<Gateway>;
+
+beforeAll(async () => {
+  throwaway = await startThrowawaySubgraphs();
+  const supergraphPath = join(mkdtempSync(join(tmpdir(), 'opsgraph-')), 'supergraph.graphql');
+  writeFileSync(supergraphPath, throwaway.supergraphSdl);
+  gateway = await startGateway(testGatewayConfig({ supergraphPath }));
+});
+afterAll(async () => {
+  await gateway?.stop();
+  await throwaway?.stop();
+});
+
+/** The value of one series (a metric name and its labels, in any order), 0 when absent. */
+async function sample(name: string, labels: Record<string, string> = {}): Promise<number> {
+  const response = await fetch(gateway.url.replace('/graphql', '/metrics'));
+  expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
+  const wanted = { service: 'gateway', ...labels };
+  for (const line of (await response.text()).split('\n')) {
+    const match = /^([a-z_]+)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!match || match[1] !== name) continue;
+    const found = Object.fromEntries(
+      [...(match[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]),
+    );
+    if (
+      Object.keys(found).length === Object.keys(wanted).length &&
+      Object.entries(wanted).every(([k, v]) => found[k] === v)
+    ) {
+      return Number(match[3]);
+    }
+  }
+  return 0;
+}
+
+it('counts requests by operation, errors by code and subgraph fetches', async () => {
+  const requests = () =>
+    sample('opsgraph_graphql_request_duration_seconds_count', {
+      operation: 'Books',
+      type: 'query',
+    });
+  const errors = () => sample('opsgraph_graphql_errors_total', { code: 'BAD_USER_INPUT' });
+  const fetches = () =>
+    sample('opsgraph_subgraph_fetch_duration_seconds_count', { subgraph: 'catalogue' });
+  const before = { requests: await requests(), errors: await errors(), fetches: await fetches() };
+
+  for (let i = 0; i < 3; i++)
+    await graphql(
+      gateway.url,
+      `
+        query Books {
+          books {
+            isbn
+            onLoan
+          }
+        }
+      `,
+    );
+  await graphql(
+    gateway.url,
+    `
+      {
+        nope
+      }
+    `,
+  );
+
+  expect(await requests()).toBe(before.requests + 3);
+  expect(await errors()).toBe(before.errors + 1);
+  expect(await fetches()).toBe(before.fetches + 3);
+  expect(await sample('opsgraph_process_cpu_seconds_total')).toBeGreaterThan(0);
+});
+
+it('tracks connections, subscriptions and delivered events', async () => {
+  const client = wsClient(gateway.url, { authorization: LIBRARIAN });
+  const subscription = collect(client, `subscription { bookAdded { isbn onLoan } }`);
+  await eventually(() => throwaway.liveSubscriptions() === 1);
+  expect(await sample('opsgraph_websocket_connections')).toBe(1);
+  expect(await sample('opsgraph_subscriptions_active')).toBe(1);
+  expect(await sample('opsgraph_subscriptions_upstream')).toBe(1);
+
+  const delivered = await sample('opsgraph_subscription_events_delivered_total');
+  await graphql(
+    gateway.url,
+    `
+      mutation {
+        addBook(isbn: "978-5", title: "Ubik") {
+          isbn
+        }
+      }
+    `,
+  );
+  await subscription.waitFor(1);
+  expect(await sample('opsgraph_subscription_events_delivered_total')).toBe(delivered + 1);
+  expect(
+    await sample('opsgraph_subscription_delivery_latency_seconds_count'),
+  ).toBeGreaterThanOrEqual(1);
+
+  subscription.unsubscribe();
+  await client.dispose();
+  await eventually(() => gateway.service.subscriptionStats().connections === 0);
+  expect(await sample('opsgraph_websocket_connections')).toBe(0);
+});
