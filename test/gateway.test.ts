@@ -172,6 +172,32 @@ describe('over opsgraph', () => {
     });
   });
 
+  it('serves Prometheus metrics on every subgraph', async () => {
+    await graphql(
+      stack.gatewayUrl,
+      `
+        query Me {
+          me {
+            id
+          }
+        }
+      `,
+    );
+    for (const [name, subgraph] of Object.entries(stack.subgraphs)) {
+      const response = await fetch(subgraph.url.replace('/graphql', '/metrics'));
+      expect(response.status).toBe(200);
+      const text = await response.text();
+      expect(text).toContain(`opsgraph_process_cpu_seconds_total{service="${name}"}`);
+      expect(text).toContain('opsgraph_graphql_request_duration_seconds_bucket');
+    }
+    const users = await (
+      await fetch(stack.subgraphs.users!.url.replace('/graphql', '/metrics'))
+    ).text();
+    expect(users).toMatch(
+      /opsgraph_graphql_request_duration_seconds_count\{[^}]*operation="Me"[^}]*\} [1-9]/,
+    );
+  });
+
   it('keeps CSRF prevention on and limits request bodies', async () => {
     const simpleGet = await fetch(
       `${stack.gatewayUrl}?query=${encodeURIComponent('{ me { id } }')}`,

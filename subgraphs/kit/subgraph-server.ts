@@ -21,6 +21,7 @@ import {
   type ReadinessCheck,
 } from './http';
 import type { Logger } from './logger';
+import { createMetrics, useMetrics, type Metrics } from './metrics';
 import type { Principal } from './principal';
 import type { StreamState } from './resumable';
 import { serveSubscriptions } from './subscription-server';
@@ -59,6 +60,8 @@ export interface SubgraphServerOptions<TContext extends RequestInfo> {
 
 export interface SubgraphServer {
   httpServer: Server;
+  /** The subgraph's Prometheus registry, served on /metrics; add the subgraph's own series. */
+  metrics: Metrics;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -88,6 +91,7 @@ export function createSubgraphServer<TContext extends RequestInfo>(
   options: SubgraphServerOptions<TContext>,
 ): SubgraphServer {
   const schema = buildSubgraphSchema({ typeDefs: options.typeDefs, resolvers: options.resolvers });
+  const metrics = createMetrics(options.name);
   const apollo = new ApolloServer<TContext>({
     schema,
     csrfPrevention: true,
@@ -95,7 +99,11 @@ export function createSubgraphServer<TContext extends RequestInfo>(
     includeStacktraceInErrorResponses: false,
     formatError: formatErrorForClient,
     // Inline traces only serve Apollo's hosted usage reporting, which opsgraph does not use.
-    plugins: [useErrorLogging<TContext>(), ApolloServerPluginInlineTraceDisabled()],
+    plugins: [
+      useErrorLogging<TContext>(),
+      useMetrics(metrics),
+      ApolloServerPluginInlineTraceDisabled(),
+    ],
   });
 
   const buildContext = async (req: IncomingMessage): Promise<TContext> => {
@@ -124,6 +132,7 @@ export function createSubgraphServer<TContext extends RequestInfo>(
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const handle = async () => {
       if (await serveHealth(path, res, options.readiness)) return;
+      if (path === '/metrics') return metrics.serve(res);
       const route = options.routes?.[path];
       if (route) return route(req, res);
       if (path !== '/graphql') throw new HttpError(404, 'Not found.', 'NOT_FOUND');
@@ -149,8 +158,22 @@ export function createSubgraphServer<TContext extends RequestInfo>(
       })
     : null;
 
+  if (subscriptions) {
+    metrics.gauge(
+      'opsgraph_websocket_connections',
+      'Open graphql-ws connections.',
+      subscriptions.connections,
+    );
+    metrics.gauge(
+      'opsgraph_subscriptions_active',
+      'Subscriptions being served.',
+      subscriptions.active,
+    );
+  }
+
   return {
     httpServer,
+    metrics,
     start: () => apollo.start(),
     async stop() {
       await subscriptions?.close();

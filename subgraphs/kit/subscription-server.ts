@@ -18,6 +18,8 @@ import { goAwayOnClose } from './shutdown';
 import type { RequestInfo } from './subgraph-server';
 
 export interface SubgraphSubscriptions {
+  connections(): number;
+  active(): number;
   close(): Promise<void>;
 }
 
@@ -34,9 +36,20 @@ export function serveSubscriptions<TContext extends RequestInfo>(options: {
 }): SubgraphSubscriptions {
   const wss = new WebSocketServer({ server: options.httpServer, path: '/graphql' });
   goAwayOnClose(options.httpServer, () => wss.clients);
+  // Subscriptions being served, by connection (ids are only unique within one).
+  const active = new Map<object, Set<string>>();
   const server = useServer<Record<string, unknown>>(
     {
       schema: options.schema,
+      onOperation: (ctx, id) => {
+        active.set(ctx, (active.get(ctx) ?? new Set()).add(id));
+      },
+      onComplete: (ctx, id) => {
+        active.get(ctx)?.delete(id);
+      },
+      onClose: (ctx) => {
+        active.delete(ctx);
+      },
       onSubscribe: async (ctx, _id, payload) => {
         const headers = (payload.extensions?.headers ?? ctx.connectionParams ?? {}) as Record<
           string,
@@ -99,6 +112,8 @@ export function serveSubscriptions<TContext extends RequestInfo>(options: {
     options.keepAliveMs ?? 12_000,
   );
   return {
+    connections: () => wss.clients.size,
+    active: () => [...active.values()].reduce((sum, ids) => sum + ids.size, 0),
     async close() {
       await server.dispose();
     },
