@@ -194,7 +194,7 @@ describe('over opsgraph', () => {
       await fetch(stack.subgraphs.users!.url.replace('/graphql', '/metrics'))
     ).text();
     expect(users).toMatch(
-      /opsgraph_graphql_request_duration_seconds_count\{[^}]*operation="Me"[^}]*\} [1-9]/,
+      /opsgraph_graphql_request_duration_seconds_count\{[^}]*operation="Me__users__0"[^}]*\} [1-9]/,
     );
   });
 
