@@ -20,6 +20,9 @@ import { LOCAL_SUBGRAPHS, type SharedConfig, type SubgraphHandle } from './subgr
 
 type Stop = () => Promise<void>;
 
+/** The example operations, opened by GraphiQL as tabs. */
+const EXAMPLES = resolve('examples', 'operations');
+
 const say = (message: string) => process.stdout.write(`${message}\n`);
 
 async function startPostgres(config: LocalRunnerConfig, stops: Stop[]): Promise<string> {
@@ -149,6 +152,7 @@ async function main(): Promise<void> {
         LOG_LEVEL: config.LOG_LEVEL,
       }),
       subgraphUrls,
+      graphiqlTabsDir: existsSync(EXAMPLES) ? EXAMPLES : null,
       publicKeys: shared.base.publicKeys,
       redisUrl,
     });

@@ -33,6 +33,8 @@ export interface GatewayConfig {
   maxBodyBytes: number;
   trustedProxies: ReadonlySet<string>;
   graphiql: boolean;
+  /** A folder of `.graphql` files GraphiQL opens as example tabs. */
+  graphiqlTabsDir: string | null;
   introspection: boolean;
   /** Apollo's own usage telemetry from @apollo/gateway; off unless asked for. */
   apolloTelemetry: boolean;
@@ -56,6 +58,7 @@ const schema = z.object({
   MAX_BODY_BYTES: intVar(1_000_000, 1_000),
   TRUSTED_PROXIES: addressListVar,
   GRAPHIQL: booleanVar(true),
+  GRAPHIQL_TABS_DIR: z.string().optional(),
   INTROSPECTION: z.enum(['true', 'false', '1', '0']).optional(),
   APOLLO_TELEMETRY_ENABLED: booleanVar(false),
   SUBSCRIPTION_KEEPALIVE_MS: intVar(12_000, 1_000, 55_000),
@@ -94,6 +97,7 @@ export function loadGatewayConfig(source: Environment = process.env): GatewayCon
     maxBodyBytes: env.MAX_BODY_BYTES,
     trustedProxies: env.TRUSTED_PROXIES,
     graphiql: env.GRAPHIQL,
+    graphiqlTabsDir: env.GRAPHIQL_TABS_DIR ?? null,
     apolloTelemetry: env.APOLLO_TELEMETRY_ENABLED,
     subscriptionKeepAliveMs: env.SUBSCRIPTION_KEEPALIVE_MS,
     subscriptionBufferLimit: env.SUBSCRIPTION_BUFFER_LIMIT,

@@ -2,7 +2,7 @@
  * GraphiQL, served by the gateway from node_modules: every asset is local, so the explorer works
  * with no internet. The page has no inline script, so a strict Content-Security-Policy fits it.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { dirname, join } from 'node:path';
 
@@ -25,17 +25,39 @@ const ASSETS: Record<string, { packageName: string; file: string; type: string }
   '/graphiql/graphiql.css': { packageName: 'graphiql', file: 'graphiql.min.css', type: 'text/css' },
 };
 
-const INIT_SCRIPT = `
+const WELCOME = `# Welcome. Send credentials in the Headers tab below, e.g.
+# { "Authorization": "Bearer <accessToken>" }
+# Subscriptions run over WebSocket on this same URL.
+`;
+
+/** The page's script: a fetcher on this origin (HTTP and graphql-ws) and the example tabs. */
+function initScript(tabs: { query: string }[]): string {
+  return `
 const origin = window.location.origin;
 const fetcher = GraphiQL.createFetcher({
   url: origin + '/graphql',
   subscriptionUrl: origin.replace(/^http/, 'ws') + '/graphql',
 });
-const defaultQuery = '# Welcome to opsgraph.\\n# Sign in with the login mutation, then put the token in Headers:\\n# { "Authorization": "Bearer <accessToken>" }\\n\\nquery Me {\\n  me {\\n    id\\n    username\\n    role\\n    organization { name }\\n  }\\n}\\n';
 ReactDOM.createRoot(document.getElementById('graphiql')).render(
-  React.createElement(GraphiQL, { fetcher, defaultQuery, shouldPersistHeaders: true, isHeadersEditorEnabled: true }),
+  React.createElement(GraphiQL, {
+    fetcher,
+    defaultQuery: ${JSON.stringify(WELCOME)},
+    defaultTabs: ${JSON.stringify(tabs.length > 0 ? tabs : [{ query: WELCOME }])},
+    shouldPersistHeaders: true,
+    isHeadersEditorEnabled: true,
+  }),
 );
 `;
+}
+
+/** One tab per `.graphql` file of `dir`, in name order (the gateway itself knows no operations). */
+function exampleTabs(dir: string | null): { query: string }[] {
+  if (!dir) return [];
+  return readdirSync(dir)
+    .filter((name) => name.endsWith('.graphql'))
+    .sort()
+    .map((name) => ({ query: readFileSync(join(dir, name), 'utf8') }));
+}
 
 const PAGE = `<!doctype html>
 <html lang="en">
@@ -62,14 +84,17 @@ export interface GraphiQLAssets {
   page(res: ServerResponse): void;
 }
 
-export function createGraphiQL(): GraphiQLAssets {
+export function createGraphiQL(tabsDir: string | null): GraphiQLAssets {
   const files = new Map<string, { body: Buffer; type: string }>();
   for (const [path, { packageName, file, type }] of Object.entries(ASSETS)) {
     // Resolved through package.json: the UMD builds are not in the packages' export maps.
     const packageDir = dirname(require.resolve(`${packageName}/package.json`));
     files.set(path, { body: readFileSync(join(packageDir, file)), type });
   }
-  files.set('/graphiql/init.js', { body: Buffer.from(INIT_SCRIPT), type: 'text/javascript' });
+  files.set('/graphiql/init.js', {
+    body: Buffer.from(initScript(exampleTabs(tabsDir))),
+    type: 'text/javascript',
+  });
   const page = Buffer.from(PAGE);
   const send = (res: ServerResponse, body: Buffer, type: string, cache: string) => {
     res.writeHead(200, {

@@ -184,7 +184,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     bufferLimit: config.subscriptionBufferLimit,
     onDelivered: (seconds) => gatewayMetrics.deliveryLatency.observe(seconds),
   });
-  const graphiql = config.graphiql ? createGraphiQL() : null;
+  const graphiql = config.graphiql ? createGraphiQL(config.graphiqlTabsDir) : null;
 
   const readiness: Record<string, ReadinessCheck> = {
     supergraph: async () => {

@@ -35,8 +35,10 @@ describe('over a supergraph that is not opsgraph, with no database', () => {
     throwaway = await startThrowawaySubgraphs();
     supergraphPath = join(mkdtempSync(join(tmpdir(), 'opsgraph-')), 'supergraph.graphql');
     writeFileSync(supergraphPath, throwaway.supergraphSdl);
-    // No publicKeys, no Redis, no database: only a supergraph file.
-    gateway = await startGateway(testGatewayConfig({ supergraphPath }));
+    const tabsDir = mkdtempSync(join(tmpdir(), 'opsgraph-tabs-'));
+    writeFileSync(join(tabsDir, 'books.graphql'), 'query Books { books { title onLoan } }\n');
+    // No publicKeys, no Redis, no database: only a supergraph file (and GraphiQL's example tabs).
+    gateway = await startGateway(testGatewayConfig({ supergraphPath, graphiqlTabsDir: tabsDir }));
   });
   afterAll(async () => {
     await gateway?.stop();
@@ -65,6 +67,11 @@ describe('over a supergraph that is not opsgraph, with no database', () => {
         ],
       },
     });
+  });
+
+  it('opens GraphiQL with the configured example tabs', async () => {
+    const init = await (await fetch(gateway.url.replace('/graphql', '/graphiql/init.js'))).text();
+    expect(init).toContain(JSON.stringify([{ query: 'query Books { books { title onLoan } }\n' }]));
   });
 
   it('is ready once the supergraph is loaded and both subgraphs answer', async () => {

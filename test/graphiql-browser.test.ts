@@ -1,0 +1,106 @@
+/**
+ * GraphiQL as a person uses it, in a real headless Chromium (Debian's, driven by
+ * playwright-core): the page loads from the gateway alone, runs a query with a bearer token from
+ * the headers editor, and shows a live `messageAdded` event over graphql-ws. The screenshot goes
+ * to test-output/.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { createChannel, post } from './support/messages';
+import { signUp, type SignedIn } from './support/seed';
+import { startStack, type Stack } from './support/stack';
+
+const CHROMIUM = '/usr/bin/chromium';
+const OUTPUT = join(__dirname, '..', 'test-output');
+
+let stack: Stack;
+let browser: Browser;
+let admin: SignedIn;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM))
+    throw new Error(`${CHROMIUM} is missing: apt-get install chromium (.ci/run does)`);
+  stack = await startStack();
+  admin = await signUp(stack.gatewayUrl);
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+});
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+/** Types a document the way a person does (GraphiQL re-parses it after each edit). */
+async function runInGraphiQL(page: Page, text: string): Promise<void> {
+  // Browser-side code is passed as strings: this file is compiled without the DOM library.
+  await page.evaluate(
+    `document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.setValue(${JSON.stringify(text)})`,
+  );
+  await page.waitForTimeout(500);
+  await page.click('.graphiql-execute-button');
+}
+
+const resultContains = (page: Page, text: string) =>
+  page.waitForFunction(
+    `document.querySelector('.result-window')?.textContent?.includes(${JSON.stringify(text)})`,
+  );
+
+/** The result pane's text, from its CodeMirror (innerText would include fold markers). */
+const result = async (page: Page) =>
+  JSON.parse(
+    (await page.evaluate(
+      `document.querySelector('.result-window .CodeMirror').CodeMirror.getValue()`,
+    )) as string,
+  ) as unknown;
+
+it('runs a query and shows a live subscription event, loading nothing from outside', async () => {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 800 } });
+  const origin = new URL(stack.gatewayUrl).origin;
+  const foreign: string[] = [];
+  context.on('request', (request) => {
+    if (!request.url().startsWith(origin)) foreign.push(request.url());
+  });
+  // The headers editor's content, as GraphiQL persists it between visits.
+  await context.addInitScript({
+    content: `localStorage.setItem('graphiql:headers', ${JSON.stringify(JSON.stringify({ Authorization: admin.headers.authorization }))})`,
+  });
+  const page = await context.newPage();
+  await page.goto(stack.gatewayUrl);
+  await page.waitForSelector('.graphiql-query-editor .CodeMirror');
+
+  await runInGraphiQL(page, `query Me { me { username role } }`);
+  await resultContains(page, '"role"');
+  expect(await result(page)).toEqual({
+    data: { me: { username: admin.user.username, role: 'ADMIN' } },
+  });
+
+  const channel = await createChannel(stack.gatewayUrl, admin, { kind: 'PUBLIC' });
+  await runInGraphiQL(
+    page,
+    `subscription Chat { messageAdded(channelId: "${channel.id}") { body author { username } channel { name } } }`,
+  );
+  // The subscription is live once the gateway has one open upstream.
+  const gateway = stack.gateways[0]!.service;
+  for (let i = 0; i < 100 && gateway.subscriptionStats().upstreamSubscriptions === 0; i++) {
+    await page.waitForTimeout(50);
+  }
+  await post(stack.gatewayUrl, admin, channel.id, 'Hello from the other side');
+  await resultContains(page, 'Hello from');
+  expect(await result(page)).toEqual({
+    data: {
+      messageAdded: {
+        body: 'Hello from the other side',
+        author: { username: admin.user.username },
+        channel: { name: channel.name },
+      },
+    },
+  });
+
+  mkdirSync(OUTPUT, { recursive: true });
+  await page.screenshot({ path: join(OUTPUT, 'graphiql-subscription.png') });
+  expect(foreign).toEqual([]);
+  await context.close();
+}, 60_000);
