@@ -1,6 +1,7 @@
 /**
  * The seam between replay and live items in resumable streams: nothing published during the
- * replay is lost, nothing is sent twice, and the position is recorded for the gateway.
+ * replay is lost, nothing is sent twice, items announced out of order are delivered in order,
+ * and the position is recorded for the gateway.
  */
 import { resumableStream, type StreamState } from '../subgraphs/kit/resumable';
 
@@ -20,6 +21,8 @@ function fixture(stored: number) {
   return {
     rows,
     publish,
+    /** Announces without storing (the item was stored earlier). */
+    announce: (item: Item) => push?.(item),
     get stopped() {
       return stopped;
     },
@@ -27,6 +30,9 @@ function fixture(stored: number) {
       decode: (cursor: string) => Number(cursor),
       cursor: (item: Item) => String(item.seq),
       position: (item: Item) => item.seq,
+      head: async () => rows.length,
+      replay: async (after: number, limit: number) =>
+        rows.filter((row) => row.seq > after).slice(0, limit),
       listen: async (onItem: (item: Item) => void) => {
         push = onItem;
         return async () => {
@@ -111,4 +117,29 @@ it('ends the stream when an item is no longer authorized', async () => {
   expect(await take(iterator, 2)).toEqual([1, 2]);
   await expect(iterator.next()).rejects.toThrow('removed from the channel');
   expect(f.stopped).toBe(true);
+});
+
+it('delivers items announced out of order in order, reading the overtaken ones from storage', async () => {
+  const f = fixture(2);
+  const iterator = resumableStream<Item>({ ...f.options, stream: {}, after: null });
+  const first = iterator.next();
+  await new Promise((r) => setTimeout(r, 10));
+  // 3 and 4 are committed, but 4 is announced first (each announces after its own commit).
+  f.rows.push({ seq: 3 });
+  f.publish({ seq: 4 });
+  f.announce({ seq: 3 });
+  f.publish({ seq: 5 });
+  expect((await first).value).toEqual({ seq: 3 });
+  expect(await take(iterator, 2)).toEqual([4, 5]);
+  await iterator.return(undefined);
+});
+
+it('stops listening at once when an idle stream is unsubscribed', async () => {
+  const f = fixture(1);
+  const iterator = resumableStream<Item>({ ...f.options, stream: {}, after: null });
+  const pending = iterator.next();
+  await new Promise((r) => setTimeout(r, 10));
+  await iterator.return(undefined);
+  expect(f.stopped).toBe(true);
+  expect(await pending).toEqual({ value: undefined, done: true });
 });

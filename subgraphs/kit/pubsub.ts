@@ -19,9 +19,19 @@ export function createPubSub<TopicMap extends Record<string, unknown>>(
   redisUrl: string,
   prefix: string,
 ): TypedPubSub<TopicMap> {
+  const subscriber = connectRedis(redisUrl, 'opsgraph-events');
+  // RedisPubSub.unsubscribe fires these without awaiting them: once the connection is closed
+  // (shutdown), their rejection would surface as an unhandled one. Nothing is left to undo then.
+  for (const method of ['unsubscribe', 'punsubscribe'] as const) {
+    const original = subscriber[method].bind(subscriber) as (
+      ...channels: string[]
+    ) => Promise<unknown>;
+    (subscriber as unknown as Record<string, unknown>)[method] = (...channels: string[]) =>
+      original(...channels).catch(() => 0);
+  }
   const engine = new RedisPubSub({
     publisher: connectRedis(redisUrl, 'opsgraph-publish'),
-    subscriber: connectRedis(redisUrl, 'opsgraph-events'),
+    subscriber,
   });
   const channel = (topic: string) => `${prefix}${topic}`;
   return {

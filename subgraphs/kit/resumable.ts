@@ -1,15 +1,20 @@
 /**
  * Gapless, duplicate-free streams for subscriptions that can resume from a cursor (chat
- * messages, deployment events). The order matters: start listening live first (buffering),
- * then replay what is stored after the cursor, then continue with the live items, dropping any
- * at or before the last one sent. Nothing published during the replay is lost, and nothing is
- * sent twice at the seam.
+ * messages, deployment events), whose items carry dense positions (1, 2, 3… per stream,
+ * assigned under a lock, so position order is commit order).
+ *
+ * The order matters: start listening live first (buffering), then replay what is stored after
+ * the cursor — or, with no cursor, take the stream's current head as the starting point — then
+ * continue with the live items. Live items at or before the last one sent are dropped. Each
+ * item is published after its own commit, so with concurrent writers item n+1 can be announced
+ * before item n: a live item that skips positions is preceded by the missed ones, read from
+ * storage (where they are already committed). Nothing is lost and nothing is sent twice.
  *
  * Each item's cursor is also recorded on the subscription's StreamState, which the subscription
  * server sends as `extensions.resumeCursor`: the gateway re-subscribes from it after losing its
  * connection to the subgraph (passing it back as `extensions.resumeAfter`).
  */
-import { createChannel } from './channel';
+import { createChannel, type Channel } from './channel';
 
 /** Per-subscription resume state, kept in the request info of WebSocket subscriptions. */
 export interface StreamState {
@@ -27,6 +32,8 @@ export interface ResumableStreamOptions<T> {
   decode: (cursor: string) => number;
   /** Starts listening; resolves once live items will be seen, with a function that stops. */
   listen: (push: (item: T) => void) => Promise<() => Promise<void>>;
+  /** The position of the latest stored item (0 for none): where a stream without cursor starts. */
+  head: () => Promise<number>;
   /** Stored items with a position after `after`, ascending, at most `limit`. */
   replay: (after: number, limit: number) => Promise<T[]>;
   position: (item: T) => number;
@@ -38,28 +45,46 @@ export interface ResumableStreamOptions<T> {
   replayPageSize?: number;
 }
 
-export async function* resumableStream<T>(options: ResumableStreamOptions<T>): AsyncGenerator<T> {
-  const from = options.stream?.resumeAfter ?? options.after ?? null;
-  let last = from === null ? null : options.decode(from);
+export function resumableStream<T>(options: ResumableStreamOptions<T>): AsyncGenerator<T> {
   const live = createChannel<T>(options.bufferLimit ?? 10_000);
-  const stop = await options.listen((item) => live.push(item));
-  const send = async (item: T) => {
-    await options.authorize?.(item);
-    last = options.position(item);
-    if (options.stream) options.stream.lastCursor = options.cursor(item);
-    return item;
+  const stream = run(options, live);
+  // A generator only notices return() at its next item; ending the live channel first settles
+  // the pending wait, so unsubscribing from an idle stream stops listening at once.
+  const finish = stream.return.bind(stream);
+  stream.return = async (value) => {
+    await live.return();
+    return finish(value);
   };
+  return stream;
+}
+
+async function* run<T>(options: ResumableStreamOptions<T>, live: Channel<T>): AsyncGenerator<T> {
+  const stop = await options.listen((item) => live.push(item));
   try {
-    if (last !== null) {
+    const from = options.stream?.resumeAfter ?? options.after ?? null;
+    let last = from === null ? await options.head() : options.decode(from);
+    const send = async (item: T) => {
+      await options.authorize?.(item);
+      last = options.position(item);
+      if (options.stream) options.stream.lastCursor = options.cursor(item);
+      return item;
+    };
+    /** Stored items after `last` and before `until` (exclusive), page by page. */
+    async function* stored(until: number) {
       const pageSize = options.replayPageSize ?? 500;
       for (;;) {
-        const page = await options.replay(last, pageSize);
+        const page = (await options.replay(last, pageSize)).filter(
+          (item) => options.position(item) < until,
+        );
         for (const item of page) yield await send(item);
-        if (page.length < pageSize) break;
+        if (page.length < pageSize) return;
       }
     }
+    if (from !== null) yield* stored(Infinity);
     for await (const item of live) {
-      if (last !== null && options.position(item) <= last) continue;
+      const position = options.position(item);
+      if (position <= last) continue;
+      if (position > last + 1) yield* stored(position);
       yield await send(item);
     }
   } finally {

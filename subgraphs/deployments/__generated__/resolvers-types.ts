@@ -275,6 +275,37 @@ export type ReportDeploymentProgressInput = {
   status?: InputMaybe<DeploymentStatus>;
 };
 
+export type Subscription = {
+  __typename?: 'Subscription';
+  /**
+   * A deployment's history as it grows: status changes and log lines, oldest first. Without
+   * `after`, only events from now on; with `after` (the `cursor` of an event of this deployment),
+   * first every stored event after it, then live ones, with no gap and no duplicate, so a log view
+   * that reconnects with the cursor of the last event it received misses nothing.
+   */
+  deploymentEvents: DeploymentEvent;
+  /**
+   * Deployments of the caller's organization as they are created and change status: the
+   * deployment's state after each change. `id` follows one deployment (NOT_FOUND when the caller
+   * cannot see it), `nodeId` the deployments of one node; with both, both must match; with
+   * neither, every deployment of the organization. A node agent may follow its own node only
+   * (`nodeId` omitted means its own node), e.g. to learn about new work as soon as it is queued.
+   */
+  deploymentUpdated: Deployment;
+};
+
+
+export type SubscriptionDeploymentEventsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  deploymentId: Scalars['ID']['input'];
+};
+
+
+export type SubscriptionDeploymentUpdatedArgs = {
+  id?: InputMaybe<Scalars['ID']['input']>;
+  nodeId?: InputMaybe<Scalars['ID']['input']>;
+};
+
 /** A user, as seen by the deployments subgraph: the deployments they triggered. */
 export type User = {
   __typename?: 'User';
@@ -416,6 +447,7 @@ export type ResolversTypes = ResolversObject<{
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ReportDeploymentProgressInput: ReportDeploymentProgressInput;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   User: ResolverTypeWrapper<UserReferenceEntity>;
 }>;
 
@@ -441,6 +473,7 @@ export type ResolversParentTypes = ResolversObject<{
   Boolean: Scalars['Boolean']['output'];
   Query: Record<PropertyKey, never>;
   ReportDeploymentProgressInput: ReportDeploymentProgressInput;
+  Subscription: Record<PropertyKey, never>;
   User: UserReferenceEntity;
 }>;
 
@@ -531,6 +564,11 @@ export type QueryResolvers<ContextType = DeploymentsContext, ParentType extends 
   deployments?: Resolver<ResolversTypes['DeploymentConnection'], ParentType, ContextType, RequireFields<QueryDeploymentsArgs, 'first'>>;
 }>;
 
+export type SubscriptionResolvers<ContextType = DeploymentsContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
+  deploymentEvents?: SubscriptionResolver<ResolversTypes['DeploymentEvent'], "deploymentEvents", ParentType, ContextType, RequireFields<SubscriptionDeploymentEventsArgs, 'deploymentId'>>;
+  deploymentUpdated?: SubscriptionResolver<ResolversTypes['Deployment'], "deploymentUpdated", ParentType, ContextType, Partial<SubscriptionDeploymentUpdatedArgs>>;
+}>;
+
 export type UserResolvers<ContextType = DeploymentsContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User'], FederationReferenceType extends FederationReferenceTypes['User'] = FederationReferenceTypes['User']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['User']> | FederationReferenceType, FederationReferenceType, ContextType>;
   deployments?: Resolver<ResolversTypes['DeploymentConnection'], ParentType, ContextType, RequireFields<UserDeploymentsArgs, 'first'>>;
@@ -550,6 +588,7 @@ export type Resolvers<ContextType = DeploymentsContext> = ResolversObject<{
   Node?: NodeResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
 }>;
 

@@ -1,8 +1,12 @@
 /** Thin resolvers: reshape arguments, call the deployments services, map results. */
 import { DateTimeResolver } from 'graphql-scalars';
 import type { Resolvers } from '../__generated__/resolvers-types';
+import type { DeploymentsContext } from '../context';
+import type { DeploymentEvent as DeploymentEventEntity } from '../entities/deployment-event';
+import type { DeploymentUpdatedEvent } from '../pubsub';
 import { findVisibleDeployment } from '../services/access';
 import * as agent from '../services/agent-service';
+import * as streams from '../services/deployment-streams';
 import * as deployments from '../services/deployments-service';
 import * as events from '../services/events-service';
 import * as lifecycle from '../services/lifecycle-service';
@@ -22,6 +26,17 @@ export const resolvers: Resolvers = {
     claimDeployment: (_parent, _args, ctx) => agent.claimDeployment(ctx),
     reportDeploymentProgress: (_parent, { input }, ctx) =>
       agent.reportDeploymentProgress(ctx, input),
+  },
+  Subscription: {
+    deploymentUpdated: {
+      subscribe: (_parent, args, ctx) => streams.deploymentUpdated(ctx, args),
+      resolve: (event: DeploymentUpdatedEvent, _args: unknown, ctx: DeploymentsContext) =>
+        streams.deploymentOf(ctx, event),
+    },
+    deploymentEvents: {
+      subscribe: (_parent, args, ctx) => streams.deploymentEvents(ctx, args),
+      resolve: (event: DeploymentEventEntity) => event,
+    },
   },
   Deployment: {
     __resolveReference: (reference, ctx) => findVisibleDeployment(ctx, reference.id),

@@ -241,6 +241,37 @@ export type QueryChannelsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
+export type Subscription = {
+  __typename?: 'Subscription';
+  /**
+   * Messages posted in a channel the caller can see, oldest first. Without `after`, only messages
+   * posted from now on; with `after` (any `Message.cursor` or `Channel.messages` cursor of this
+   * channel), first every message stored after it, then live ones, with no gap and no duplicate:
+   * a client that reconnects with the cursor of the last message it received misses nothing.
+   * Replayed messages show their current state (a message deleted since is a tombstone). The
+   * stream ends with FORBIDDEN when the caller leaves, or is removed from, a private channel.
+   */
+  messageAdded: Message;
+  /**
+   * Edits and deletions of messages in a channel the caller can see, as they happen: the message's
+   * state after the change (a deleted message is a tombstone: `deleted` true, `body` null). Not
+   * resumable: after a reconnect, re-read the messages shown. Ends with FORBIDDEN like
+   * `messageAdded`.
+   */
+  messageChanged: Message;
+};
+
+
+export type SubscriptionMessageAddedArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  channelId: Scalars['ID']['input'];
+};
+
+
+export type SubscriptionMessageChangedArgs = {
+  channelId: Scalars['ID']['input'];
+};
+
 /** A person who signs in to opsgraph (owned by the users subgraph). */
 export type User = {
   __typename?: 'User';
@@ -365,6 +396,7 @@ export type ResolversTypes = ResolversObject<{
   PageInfo: ResolverTypeWrapper<PageInfo>;
   PostMessageInput: PostMessageInput;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   User: ResolverTypeWrapper<User>;
 }>;
 
@@ -388,6 +420,7 @@ export type ResolversParentTypes = ResolversObject<{
   PageInfo: PageInfo;
   PostMessageInput: PostMessageInput;
   Query: Record<PropertyKey, never>;
+  Subscription: Record<PropertyKey, never>;
   User: User;
 }>;
 
@@ -474,6 +507,11 @@ export type QueryResolvers<ContextType = MessagesContext, ParentType extends Res
   channels?: Resolver<ResolversTypes['ChannelConnection'], ParentType, ContextType, RequireFields<QueryChannelsArgs, 'first'>>;
 }>;
 
+export type SubscriptionResolvers<ContextType = MessagesContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
+  messageAdded?: SubscriptionResolver<ResolversTypes['Message'], "messageAdded", ParentType, ContextType, RequireFields<SubscriptionMessageAddedArgs, 'channelId'>>;
+  messageChanged?: SubscriptionResolver<ResolversTypes['Message'], "messageChanged", ParentType, ContextType, RequireFields<SubscriptionMessageChangedArgs, 'channelId'>>;
+}>;
+
 export type UserResolvers<ContextType = MessagesContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User']> = ResolversObject<{
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 }>;
@@ -491,6 +529,7 @@ export type Resolvers<ContextType = MessagesContext> = ResolversObject<{
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
 }>;
 

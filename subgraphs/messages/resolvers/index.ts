@@ -1,7 +1,9 @@
 /** Thin resolvers: reshape arguments, call the messages services, map results. */
 import { DateTimeResolver } from 'graphql-scalars';
 import type { Resolvers } from '../__generated__/resolvers-types';
+import type { Message as MessageEntity } from '../entities/message';
 import * as channels from '../services/channels-service';
+import * as streams from '../services/message-streams';
 import * as messages from '../services/messages-service';
 
 export const resolvers: Resolvers = {
@@ -19,6 +21,16 @@ export const resolvers: Resolvers = {
     postMessage: (_parent, { input }, ctx) => messages.postMessage(ctx, input),
     editMessage: (_parent, { id, body }, ctx) => messages.editMessage(ctx, id, body),
     deleteMessage: (_parent, { id }, ctx) => messages.deleteMessage(ctx, id),
+  },
+  Subscription: {
+    messageAdded: {
+      subscribe: (_parent, args, ctx) => streams.messageAdded(ctx, args),
+      resolve: (message: MessageEntity) => message,
+    },
+    messageChanged: {
+      subscribe: (_parent, { channelId }, ctx) => streams.messageChanged(ctx, channelId),
+      resolve: (message: MessageEntity) => message,
+    },
   },
   // Field resolvers below run on channels and messages a service already found visible.
   Channel: {

@@ -25,7 +25,7 @@ const MAX_SEQUENCE = 2_147_483_647;
 export const messageCursor = (message: Pick<Message, 'sequence'>) =>
   encodeCursor([message.sequence]);
 
-function decodeMessageCursor(cursor: string, argument: string): number {
+export function decodeMessageCursor(cursor: string, argument: string): number {
   const [sequence] = decodeCursor(cursor, ['number'], argument) as [number];
   if (!Number.isInteger(sequence) || sequence < 0 || sequence > MAX_SEQUENCE) {
     throw badUserInput(`\`${argument}\` is not a valid cursor.`, argument);

@@ -210,6 +210,22 @@ export type RegisterNodeInput = {
   region: Scalars['String']['input'];
 };
 
+export type Subscription = {
+  __typename?: 'Subscription';
+  /**
+   * Status changes of the organization's nodes (registration, first heartbeat, DEGRADED, OFFLINE,
+   * decommissioning): the node with the status it changed to. With `nodeId`, one node (NOT_FOUND
+   * when the caller cannot see it; a node agent may follow its own node); without, every node of
+   * the caller's organization (users only). Not resumable: after a reconnect, re-read the nodes.
+   */
+  nodeStatusChanged: Node;
+};
+
+
+export type SubscriptionNodeStatusChangedArgs = {
+  nodeId?: InputMaybe<Scalars['ID']['input']>;
+};
+
 /** A user of opsgraph, resolved by the users subgraph. */
 export type User = {
   __typename?: 'User';
@@ -331,6 +347,7 @@ export type ResolversTypes = ResolversObject<{
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   RegisterNodeInput: RegisterNodeInput;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   User: ResolverTypeWrapper<User>;
 }>;
 
@@ -354,6 +371,7 @@ export type ResolversParentTypes = ResolversObject<{
   Query: Record<PropertyKey, never>;
   Int: Scalars['Int']['output'];
   RegisterNodeInput: RegisterNodeInput;
+  Subscription: Record<PropertyKey, never>;
   User: User;
 }>;
 
@@ -419,6 +437,10 @@ export type QueryResolvers<ContextType = NodesContext, ParentType extends Resolv
   nodes?: Resolver<ResolversTypes['NodeConnection'], ParentType, ContextType, RequireFields<QueryNodesArgs, 'first'>>;
 }>;
 
+export type SubscriptionResolvers<ContextType = NodesContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
+  nodeStatusChanged?: SubscriptionResolver<ResolversTypes['Node'], "nodeStatusChanged", ParentType, ContextType, Partial<SubscriptionNodeStatusChangedArgs>>;
+}>;
+
 export type UserResolvers<ContextType = NodesContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User']> = ResolversObject<{
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 }>;
@@ -433,6 +455,7 @@ export type Resolvers<ContextType = NodesContext> = ResolversObject<{
   NodeMetrics?: NodeMetricsResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
 }>;
 

@@ -1,8 +1,11 @@
 /** Thin resolvers: reshape arguments, call the nodes services, map results. */
 import { DateTimeResolver } from 'graphql-scalars';
 import type { Resolvers } from '../__generated__/resolvers-types';
+import type { NodesContext } from '../context';
+import type { NodeStatusChangedEvent } from '../pubsub';
 import * as heartbeats from '../services/heartbeat-service';
 import * as auth from '../services/node-auth-service';
+import * as streams from '../services/node-streams';
 import * as nodes from '../services/nodes-service';
 
 export const resolvers: Resolvers = {
@@ -16,6 +19,13 @@ export const resolvers: Resolvers = {
     authenticateNode: (_parent, { input }, ctx) => auth.authenticateNode(ctx, input),
     heartbeat: (_parent, { input }, ctx) => heartbeats.heartbeat(ctx, input),
     decommissionNode: (_parent, { id }, ctx) => nodes.decommissionNode(ctx, id),
+  },
+  Subscription: {
+    nodeStatusChanged: {
+      subscribe: (_parent, { nodeId }, ctx) => streams.nodeStatusChanged(ctx, nodeId ?? null),
+      resolve: (event: NodeStatusChangedEvent, _args: unknown, ctx: NodesContext) =>
+        streams.nodeOf(ctx, event),
+    },
   },
   Node: {
     __resolveReference: (reference, ctx) => nodes.findVisibleNode(ctx, reference.id),

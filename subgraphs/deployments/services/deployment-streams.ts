@@ -1,0 +1,119 @@
+/**
+ * Live deployments: `deploymentUpdated` (status changes, organization-scoped) and
+ * `deploymentEvents` (a deployment's history, resumable from a cursor). Both are authorized like
+ * the equivalent queries when they start; every event is then filtered by organization (and, for
+ * a node agent, by its node), so another organization's deployments are never delivered. A
+ * deployment never changes organization or node, so nothing else can change per event.
+ */
+import { withFilter } from 'graphql-subscriptions';
+import { forbidden, notFound, unauthenticated } from '../../kit/errors';
+import { resumableStream } from '../../kit/resumable';
+import { createDeploymentsContext, type DeploymentsContext } from '../context';
+import { Deployment } from '../entities/deployment';
+import { DeploymentEvent } from '../entities/deployment-event';
+import type { DeploymentEventAppendedEvent, DeploymentUpdatedEvent } from '../pubsub';
+import { findVisibleDeployment } from './access';
+import { getDeployment } from './deployments-service';
+import { eventCursor } from './events-service';
+import { decodeEventCursor } from './validation';
+
+const dateOrNull = (iso: string | null) => (iso === null ? null : new Date(iso));
+
+export async function deploymentUpdated(
+  ctx: DeploymentsContext,
+  args: { id?: string | null; nodeId?: string | null },
+): Promise<AsyncIterableIterator<DeploymentUpdatedEvent>> {
+  const { principal } = ctx;
+  if (!principal) throw unauthenticated();
+  let nodeId = args.nodeId ?? null;
+  // A node agent follows its own node's deployments only, to learn about new work.
+  if (principal.kind === 'node') {
+    if (nodeId !== null && nodeId !== principal.nodeId) {
+      throw forbidden("A node agent can follow its own node's deployments only.");
+    }
+    nodeId = principal.nodeId;
+  }
+  const id = args.id ?? null;
+  if (id !== null && !(await findVisibleDeployment(ctx, id))) throw notFound('Deployment');
+  const { pubsub } = ctx.deps;
+  return withFilter(
+    () => pubsub.engine.asyncIterableIterator(pubsub.channel('DEPLOYMENT_UPDATED')),
+    (event?: DeploymentUpdatedEvent) =>
+      event?.organizationId === principal.organizationId &&
+      (id === null || event.id === id) &&
+      (nodeId === null || event.nodeId === nodeId),
+  )();
+}
+
+/**
+ * The deployment an event describes, as the Deployment field resolvers expect it. The context
+ * lives as long as the subscription, so each event gets fresh loaders (e.g. for `events`).
+ */
+export function deploymentOf(ctx: DeploymentsContext, event: DeploymentUpdatedEvent): Deployment {
+  Object.assign(ctx, createDeploymentsContext(ctx.deps, ctx));
+  const deployment = new Deployment(
+    event.organizationId,
+    event.nodeId,
+    event.application,
+    event.version,
+    event.environment,
+    event.triggeredBy,
+    event.rollbackOf,
+  );
+  return Object.assign(deployment, {
+    id: event.id,
+    status: event.status,
+    createdAt: new Date(event.createdAt),
+    startedAt: dateOrNull(event.startedAt),
+    finishedAt: dateOrNull(event.finishedAt),
+  });
+}
+
+function eventOf(appended: DeploymentEventAppendedEvent): DeploymentEvent {
+  const event = new DeploymentEvent(
+    appended.deploymentId,
+    appended.sequence,
+    appended.type,
+    appended.level,
+    appended.message,
+    appended.status,
+  );
+  return Object.assign(event, { id: appended.id, createdAt: new Date(appended.createdAt) });
+}
+
+export async function deploymentEvents(
+  ctx: DeploymentsContext,
+  args: { deploymentId: string; after?: string | null },
+): Promise<AsyncIterable<DeploymentEvent>> {
+  const deployment = await getDeployment(ctx, args.deploymentId);
+  // A bad cursor is the client's mistake: refuse it now rather than once the stream runs.
+  if (args.after) decodeEventCursor(args.after);
+  const { pubsub } = ctx.deps;
+  return resumableStream<DeploymentEvent>({
+    stream: ctx.stream,
+    after: args.after,
+    decode: decodeEventCursor,
+    listen: async (push) => {
+      const id = await pubsub.engine.subscribe<DeploymentEventAppendedEvent>(
+        pubsub.channel('DEPLOYMENT_EVENT_APPENDED'),
+        (appended) => {
+          if (appended.deploymentId === deployment.id) push(eventOf(appended));
+        },
+      );
+      return async () => pubsub.engine.unsubscribe(id);
+    },
+    head: async () =>
+      (await ctx.deps.fork().findOneOrFail(Deployment, { id: deployment.id })).lastEventSequence,
+    // A fresh EntityManager per page: a long replay must not pile up in one identity map.
+    replay: (after, limit) =>
+      ctx.deps
+        .fork()
+        .find(
+          DeploymentEvent,
+          { deploymentId: deployment.id, sequence: { $gt: after } },
+          { orderBy: { sequence: 'asc' }, limit },
+        ),
+    position: (event) => event.sequence,
+    cursor: eventCursor,
+  });
+}

@@ -1,0 +1,42 @@
+/**
+ * Live node status: `nodeStatusChanged`, authorized like `node(id)` (one node) or `nodes` (the
+ * whole organization) when it starts. Every event is filtered by organization, so another
+ * organization's nodes are never delivered; a node never changes organization, so nothing else
+ * can change per event.
+ */
+import { withFilter } from 'graphql-subscriptions';
+import { requireUser } from '../../kit/guards';
+import { createNodesContext, type NodesContext } from '../context';
+import type { Node } from '../entities/node';
+import type { NodeStatusChangedEvent } from '../pubsub';
+import { getNode } from './nodes-service';
+
+export async function nodeStatusChanged(
+  ctx: NodesContext,
+  nodeId: string | null,
+): Promise<AsyncIterableIterator<NodeStatusChangedEvent>> {
+  const { organizationId } =
+    nodeId === null ? requireUser(ctx.principal) : await getNode(ctx, nodeId);
+  const { pubsub } = ctx.deps;
+  return withFilter(
+    () => pubsub.engine.asyncIterableIterator(pubsub.channel('NODE_STATUS_CHANGED')),
+    (event?: NodeStatusChangedEvent) =>
+      event?.organizationId === organizationId && (nodeId === null || event.nodeId === nodeId),
+  )();
+}
+
+/**
+ * The node of an event, read afresh (the context lives as long as the subscription, so each
+ * event gets a new EntityManager and loaders), showing the status this event announces even if
+ * a later change is already stored.
+ */
+export async function nodeOf(ctx: NodesContext, event: NodeStatusChangedEvent): Promise<Node> {
+  Object.assign(ctx, createNodesContext(ctx.deps, ctx));
+  const node = await ctx.loaders.nodeById.load(event.nodeId);
+  // Nodes are never deleted, and the event is published after its change committed.
+  if (!node) throw new Error(`node ${event.nodeId} of a status event does not exist`);
+  return Object.assign(node, {
+    status: event.status,
+    statusChangedAt: new Date(event.changedAt),
+  });
+}

@@ -1,0 +1,187 @@
+/**
+ * Who may subscribe to what, at subscribe time and for every event, through the gateway with
+ * real graphql-ws clients: anonymous callers are refused, other organizations' channels,
+ * deployments and nodes do not exist for the caller, their events are never delivered, and a
+ * member who leaves a private channel stops receiving it.
+ */
+import { createDeployment } from './support/deployments';
+import { graphql } from './support/graphql';
+import { createChannel, LEAVE, post } from './support/messages';
+import { authenticateNode, registerNode } from './support/nodes';
+import { addUser, signUp } from './support/seed';
+import { startStack, type Stack } from './support/stack';
+import {
+  DEPLOYMENT_EVENTS,
+  DEPLOYMENT_UPDATED,
+  MESSAGE_ADDED_IDS,
+  MESSAGE_CHANGED,
+  NODE_STATUS_CHANGED,
+  topicListeners,
+  until,
+} from './support/subscription-streams';
+import { collect, eventually, wsClient, type Collected } from './support/subscriptions';
+
+let stack: Stack;
+let url: string;
+let listeners: ReturnType<typeof topicListeners>;
+
+beforeAll(async () => {
+  stack = await startStack();
+  url = stack.gatewayUrl;
+  listeners = topicListeners(stack);
+});
+afterAll(async () => {
+  await listeners?.close();
+  await stack?.stop();
+});
+
+const bearerParams = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** The codes a subscription ended with, once it ended having delivered nothing else. */
+async function refusal(subscription: Collected): Promise<unknown[]> {
+  await subscription.ended();
+  expect(subscription.results.every((result) => result.data == null)).toBe(true);
+  return subscription.results.flatMap((result) =>
+    (result.errors ?? []).map((error) => error.extensions?.code),
+  );
+}
+
+const ANY_ID = '2f1f4c55-7a8a-4c1e-9a55-0d4b8d5b6c11';
+
+it('refuses every subscription without credentials', async () => {
+  const client = wsClient(url);
+  const attempts = [
+    collect(client, MESSAGE_ADDED_IDS, { channelId: ANY_ID }),
+    collect(client, MESSAGE_CHANGED, { channelId: ANY_ID }),
+    collect(client, DEPLOYMENT_UPDATED),
+    collect(client, DEPLOYMENT_EVENTS, { deploymentId: ANY_ID }),
+    collect(client, NODE_STATUS_CHANGED),
+  ];
+  for (const attempt of attempts) expect(await refusal(attempt)).toEqual(['UNAUTHENTICATED']);
+  await client.dispose();
+});
+
+it("treats another organization's channel, deployment and node as not found", async () => {
+  const owner = await signUp(url);
+  const channel = await createChannel(url, owner);
+  const registered = await registerNode(url, owner);
+  const deployment = await createDeployment(url, owner.headers, { nodeId: registered.node.id });
+  const stranger = await signUp(url);
+  const client = wsClient(url, bearerParams(stranger.accessToken));
+  const attempts = [
+    collect(client, MESSAGE_ADDED_IDS, { channelId: channel.id }),
+    collect(client, MESSAGE_CHANGED, { channelId: channel.id }),
+    collect(client, DEPLOYMENT_UPDATED, { id: deployment.id }),
+    collect(client, DEPLOYMENT_EVENTS, { deploymentId: deployment.id }),
+    collect(client, NODE_STATUS_CHANGED, { nodeId: registered.node.id }),
+    // Ill-formed ids name nothing either.
+    collect(client, MESSAGE_ADDED_IDS, { channelId: 'not-an-id' }),
+    collect(client, DEPLOYMENT_EVENTS, { deploymentId: '1; drop table x' }),
+  ];
+  for (const attempt of attempts) expect(await refusal(attempt)).toEqual(['NOT_FOUND']);
+  // Nor may anyone follow a private channel they are not in, in their own organization.
+  const outsider = await addUser(url, owner, 'DEVELOPER');
+  const privateChannel = await createChannel(url, owner, { kind: 'PRIVATE' });
+  const outsiderClient = wsClient(url, bearerParams(outsider.accessToken));
+  expect(
+    await refusal(collect(outsiderClient, MESSAGE_ADDED_IDS, { channelId: privateChannel.id })),
+  ).toEqual(['NOT_FOUND']);
+  await Promise.all([client.dispose(), outsiderClient.dispose()]);
+});
+
+it('refuses bad cursors and node agents on user streams', async () => {
+  const admin = await signUp(url);
+  const channel = await createChannel(url, admin);
+  const registered = await registerNode(url, admin);
+  const session = await authenticateNode(url, registered);
+  const client = wsClient(url, bearerParams(admin.accessToken));
+  expect(
+    await refusal(collect(client, MESSAGE_ADDED_IDS, { channelId: channel.id, after: 'bogus' })),
+  ).toEqual(['BAD_USER_INPUT']);
+  const agent = wsClient(url, bearerParams(session.token));
+  expect(await refusal(collect(agent, MESSAGE_ADDED_IDS, { channelId: channel.id }))).toEqual([
+    'FORBIDDEN',
+  ]);
+  expect(await refusal(collect(agent, NODE_STATUS_CHANGED))).toEqual(['FORBIDDEN']);
+  await Promise.all([client.dispose(), agent.dispose()]);
+});
+
+it('ends the stream with FORBIDDEN once a member has left a private channel', async () => {
+  const admin = await signUp(url);
+  const member = await addUser(url, admin, 'DEVELOPER');
+  const channel = await createChannel(url, admin, {
+    kind: 'PRIVATE',
+    memberIds: [member.user.id],
+  });
+  const first = await post(url, admin, channel.id, 'welcome');
+  const client = wsClient(url, bearerParams(member.accessToken));
+  // From a cursor, so that no message can slip by before the stream is live.
+  const added = collect(client, MESSAGE_ADDED_IDS, { channelId: channel.id, after: first.cursor });
+  const changed = collect(client, MESSAGE_CHANGED, { channelId: channel.id });
+  await until(async () => (await listeners.count('MESSAGE_CHANGED')) === 1);
+  const before = await post(url, admin, channel.id, 'still among us');
+  await added.waitFor(1);
+
+  const left = await graphql(url, LEAVE, { id: channel.id }, member.headers);
+  expect(left.data).toEqual({ leaveChannel: true });
+  const after = await post(url, admin, channel.id, 'after you left');
+  await graphql(
+    url,
+    `
+      mutation ($id: ID!, $body: String!) {
+        editMessage(id: $id, body: $body) {
+          id
+        }
+      }
+    `,
+    { id: after.id, body: 'edited after you left' },
+    admin.headers,
+  );
+  await added.ended();
+  await changed.ended();
+  const forbidden = {
+    data: null,
+    errors: [
+      expect.objectContaining({
+        message: 'You are no longer a member of this channel.',
+        extensions: expect.objectContaining({ code: 'FORBIDDEN' }),
+      }),
+    ],
+  };
+  expect(added.results).toEqual([
+    { data: { messageAdded: { id: before.id, cursor: before.cursor } } },
+    forbidden,
+  ]);
+  expect(changed.results).toEqual([forbidden]);
+  await client.dispose();
+});
+
+it("never delivers another organization's deployments", async () => {
+  const orgs = await Promise.all([signUp(url), signUp(url)]);
+  const nodes = await Promise.all(orgs.map((admin) => registerNode(url, admin)));
+  const clients = orgs.map((admin) => wsClient(url, bearerParams(admin.accessToken)));
+  const all = clients.map((client) => collect(client, DEPLOYMENT_UPDATED));
+  // Naming another organization's node is no way in, as with `deployments(filter: {nodeId})`.
+  const prying = collect(clients[1]!, DEPLOYMENT_UPDATED, { nodeId: nodes[0]!.node.id });
+  const created: string[][] = [[], []];
+  const deploy = async (i: number) => {
+    const { id } = await createDeployment(url, orgs[i]!.headers, { nodeId: nodes[i]!.node.id });
+    created[i]!.push(id);
+    return id;
+  };
+  const received = (i: number) =>
+    all[i]!.results.map((result) => result.data.deploymentUpdated.id as string);
+  // Deploy until each stream has seen something: then both are surely live.
+  await until(async () => {
+    await Promise.all([deploy(0), deploy(1)]);
+    return all.every((subscription) => subscription.results.length > 0);
+  });
+  const last = await Promise.all([deploy(0), deploy(1)]);
+  await eventually(() => received(0).includes(last[0]) && received(1).includes(last[1]));
+
+  for (const i of [0, 1]) {
+    for (const id of received(i)) expect(created[i]).toContain(id);
+  }
+  expect(prying.results).toEqual([]);
+  await Promise.all(clients.map((client) => client.dispose()));
+});
