@@ -7,6 +7,7 @@ import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { GraphQLError } from 'graphql';
 import { Pool } from 'undici';
+import { injectTraceContext } from '../subgraphs/kit/tracing';
 
 /** The per-request values the gateway forwards to every subgraph. */
 export interface ForwardedRequest {
@@ -58,6 +59,7 @@ export function createSubgraphClient(
       const forwarded = options.context.forwarded;
       const headers = forwarded ? forwardedHeaders(forwarded) : {};
       headers['content-type'] = 'application/json';
+      injectTraceContext(headers);
       const started = performance.now();
       let response;
       try {

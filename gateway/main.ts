@@ -1,13 +1,17 @@
 /** Production entry point of the gateway: configuration from the environment only. */
+import { loadTracingConfig } from '../subgraphs/kit/env';
 import { listen } from '../subgraphs/kit/listen';
 import { createLogger } from '../subgraphs/kit/logger';
 import { closeHttpServer, registerShutdown } from '../subgraphs/kit/shutdown';
+import { startTracing } from '../subgraphs/kit/tracing';
 import { loadGatewayConfig } from './env';
 import { createGateway } from './server';
 
 async function main(): Promise<void> {
   const config = loadGatewayConfig();
   const logger = createLogger({ name: 'gateway', level: config.logLevel });
+  const tracingConfig = loadTracingConfig('gateway');
+  const tracing = tracingConfig ? startTracing(tracingConfig) : null;
   const gateway = await createGateway(config);
   await gateway.start();
   const url = await listen(gateway.httpServer, config.host, config.port);
@@ -15,6 +19,7 @@ async function main(): Promise<void> {
   registerShutdown(logger, [
     ['http', () => closeHttpServer(gateway.httpServer)],
     ['gateway', () => gateway.close()],
+    ['tracing', async () => tracing?.shutdown()],
   ]);
 }
 

@@ -11,6 +11,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginSchemaReportingDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginUsageReportingDisabled } from '@apollo/server/plugin/disabled';
+import { context } from '@opentelemetry/api';
 import { GraphQLError } from 'graphql';
 import { request } from 'undici';
 import {
@@ -31,6 +32,7 @@ import { createLogger, type Logger } from '../subgraphs/kit/logger';
 import { createRedisConnections, type RedisConnections } from '../subgraphs/kit/redis';
 import { createRevocationList, type RevocationList } from '../subgraphs/kit/revocations';
 import { createTokenVerifier } from '../subgraphs/kit/tokens';
+import { incomingContext } from '../subgraphs/kit/tracing';
 import { createSubgraphClient, type ForwardedRequest, type SubgraphClient } from './data-source';
 import { applyApolloTelemetrySetting, type GatewayConfig } from './env';
 import { createSubscriptionExecutor, type SubscriptionStats } from './subscriptions/executor';
@@ -207,7 +209,8 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
       if (graphiql?.serve(path, res)) return;
       if (path !== '/graphql') throw new HttpError(404, 'Not found.', 'NOT_FOUND');
       if (graphiql && req.method === 'GET' && wantsHtml(req)) return graphiql.page(res);
-      await graphql(req, res);
+      // @apollo/gateway's spans continue the client's trace, if it sent one.
+      await context.with(incomingContext(req.headers), () => graphql(req, res));
     };
     handle().catch((error: unknown) => {
       if (res.headersSent) return void res.destroy();

@@ -73,3 +73,17 @@ export const subgraphEnvShape = {
   MAX_BODY_BYTES: intVar(1_000_000, 1_000),
   TRUSTED_PROXIES: addressListVar,
 };
+
+/** OpenTelemetry export: on when OTEL_EXPORTER_OTLP_ENDPOINT is set (the standard variables). */
+export function loadTracingConfig(defaultServiceName: string, source: Environment = process.env) {
+  const env = parseEnv(
+    z.object({
+      OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+      OTEL_SERVICE_NAME: z.string().default(`opsgraph-${defaultServiceName}`),
+    }),
+    source,
+  );
+  return env.OTEL_EXPORTER_OTLP_ENDPOINT
+    ? { endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: env.OTEL_SERVICE_NAME }
+    : null;
+}

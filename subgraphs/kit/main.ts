@@ -3,9 +3,11 @@
  * listen, and shut down in order (HTTP first, then everything the subgraph holds).
  */
 import type { Server } from 'node:http';
+import { loadTracingConfig } from './env';
 import { listen } from './listen';
 import { createLogger } from './logger';
 import { closeHttpServer, registerShutdown } from './shutdown';
+import { startTracing } from './tracing';
 
 export function runSubgraph<TConfig extends { logLevel: string; host: string; port: number }>(
   name: string,
@@ -15,12 +17,16 @@ export function runSubgraph<TConfig extends { logLevel: string; host: string; po
   const start = async () => {
     const config = loadConfig();
     const logger = createLogger({ name, level: config.logLevel });
+    // Before anything else, so every span of the process is exported.
+    const tracingConfig = loadTracingConfig(name);
+    const tracing = tracingConfig ? startTracing(tracingConfig) : null;
     const subgraph = await create(config);
     const url = await listen(subgraph.httpServer, config.host, config.port);
     logger.info({ url }, `${name} subgraph ready`);
     registerShutdown(logger, [
       ['http', () => closeHttpServer(subgraph.httpServer)],
       ['subgraph', () => subgraph.close()],
+      ['tracing', async () => tracing?.shutdown()],
     ]);
   };
   start().catch((error: unknown) => {

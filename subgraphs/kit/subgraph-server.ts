@@ -25,6 +25,7 @@ import { createMetrics, useMetrics, type Metrics } from './metrics';
 import type { Principal } from './principal';
 import type { StreamState } from './resumable';
 import { serveSubscriptions } from './subscription-server';
+import { withServerSpan } from './tracing';
 
 /** What every subgraph knows about a request before its own context factory runs. */
 export interface RequestInfo {
@@ -136,7 +137,7 @@ export function createSubgraphServer<TContext extends RequestInfo>(
       const route = options.routes?.[path];
       if (route) return route(req, res);
       if (path !== '/graphql') throw new HttpError(404, 'Not found.', 'NOT_FOUND');
-      await graphql(req, res);
+      await withServerSpan(options.name, req.headers, () => graphql(req, res));
     };
     handle().catch((error: unknown) => {
       if (res.headersSent) return void res.destroy();
