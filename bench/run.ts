@@ -1,0 +1,12 @@
+/** `npm run bench -- <scenario>`: runs one benchmark and appends its results to docs/benchmarks.md. */
+const scenarios: Record<string, string> = {
+  subscriptions: './subscriptions',
+};
+
+const name = process.argv[2];
+if (!name || !scenarios[name]) {
+  console.error(`Usage: npm run bench -- <${Object.keys(scenarios).join('|')}>`);
+  process.exit(2);
+}
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+require(scenarios[name]);

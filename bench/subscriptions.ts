@@ -1,0 +1,164 @@
+/**
+ * `npm run bench -- subscriptions`: one gateway process (pinned to one core) fanning one chat
+ * channel's messageAdded out to 1,000 / 5,000 / 10,000 concurrent subscribers, one WebSocket
+ * each, while messages are posted at a steady rate. Measures delivery latency (post sent →
+ * event received, same clock), events lost (must be 0), and the gateway's memory per
+ * subscriber (RSS growth over the subscribed population).
+ */
+import WebSocket from 'ws';
+import { machine, percentile, record, startGatewayProcess, startSubgraphs } from './support';
+
+const SIZES = (process.env.BENCH_SUBSCRIBERS ?? '1000,5000,10000').split(',').map(Number);
+const RATE_PER_SECOND = Number(process.env.BENCH_RATE ?? 2);
+const DURATION_SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
+
+async function gql(url: string, query: string, variables: Record<string, unknown>, token?: string) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as { data?: Record<string, any>; errors?: unknown[] };
+  if (!body.data) throw new Error(JSON.stringify(body.errors));
+  return body.data;
+}
+
+interface Subscriber {
+  socket: WebSocket;
+  received: number;
+}
+
+function subscribe(
+  url: string,
+  token: string,
+  channelId: string,
+  latencies: number[],
+): Promise<Subscriber> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url.replace(/^http/, 'ws'), 'graphql-transport-ws');
+    const subscriber: Subscriber = { socket, received: 0 };
+    socket.on('error', reject);
+    socket.on('open', () =>
+      socket.send(
+        JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } }),
+      ),
+    );
+    socket.on('message', (data) => {
+      const message = JSON.parse(String(data)) as { type: string; payload?: any };
+      if (message.type === 'connection_ack') {
+        socket.send(
+          JSON.stringify({
+            id: '1',
+            type: 'subscribe',
+            payload: {
+              query:
+                'subscription ($c: ID!) { messageAdded(channelId: $c) { body author { username } } }',
+              variables: { c: channelId },
+            },
+          }),
+        );
+        resolve(subscriber);
+      } else if (message.type === 'next') {
+        subscriber.received += 1;
+        latencies.push(Date.now() - Number(message.payload.data.messageAdded.body.split(' ')[1]));
+      }
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const stack = await startSubgraphs(['users', 'messages'], {
+    messages: { floodMaxRepeats: 1_000_000, maxLinks: 100 },
+  });
+  const gateway = await startGatewayProcess(
+    stack,
+    {
+      SUBSCRIPTIONS_PER_CONNECTION: '10',
+      CONNECTIONS_PER_CREDENTIAL: '100000',
+      SUBSCRIPTION_BUFFER_LIMIT: '100000',
+    },
+    0,
+  );
+  const rows: string[] = [];
+  try {
+    const { signUp } = await gql(
+      gateway.url,
+      'mutation ($i: SignUpInput!) { signUp(input: $i) { accessToken } }',
+      {
+        i: {
+          organizationName: 'Bench',
+          username: `bench${Date.now()}`,
+          email: `bench${Date.now()}@example.com`,
+          password: 'benchmark password',
+        },
+      },
+    );
+    const token = signUp.accessToken as string;
+    for (const size of SIZES) {
+      const { createChannel } = await gql(
+        gateway.url,
+        'mutation ($i: CreateChannelInput!) { createChannel(input: $i) { id } }',
+        { i: { name: `bench-${size}-${Date.now()}`, kind: 'PUBLIC' } },
+        token,
+      );
+      const rssBefore = await gateway.rss();
+      const latencies: number[] = [];
+      const subscribers: Subscriber[] = [];
+      for (let i = 0; i < size; i += 200) {
+        const batch = Math.min(200, size - i);
+        subscribers.push(
+          ...(await Promise.all(
+            Array.from({ length: batch }, () =>
+              subscribe(gateway.url, token, createChannel.id, latencies),
+            ),
+          )),
+        );
+      }
+      await new Promise((r) => setTimeout(r, 2000)); // every subscription live upstream
+      const rssSubscribed = await gateway.rss();
+      const total = RATE_PER_SECOND * DURATION_SECONDS;
+      for (let sent = 0; sent < total; sent++) {
+        await gql(
+          gateway.url,
+          'mutation ($i: PostMessageInput!) { postMessage(input: $i) { id } }',
+          { i: { channelId: createChannel.id, body: `sent ${Date.now()} #${sent}` } },
+          token,
+        );
+        await new Promise((r) => setTimeout(r, 1000 / RATE_PER_SECOND));
+      }
+      const deadline = Date.now() + 30_000;
+      while (subscribers.some((s) => s.received < total) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 200));
+      const lost = subscribers.reduce((sum, s) => sum + (total - s.received), 0);
+      latencies.sort((a, b) => a - b);
+      const perSubscriber = (rssSubscribed - rssBefore) / size;
+      rows.push(
+        `| ${size.toLocaleString('en')} | ${total} | ${(total * size).toLocaleString('en')} | ${percentile(latencies, 50)} | ${percentile(latencies, 99)} | ${percentile(latencies, 100)} | ${lost} | ${(perSubscriber / 1024).toFixed(1)} KiB |`,
+      );
+      console.log(rows.at(-1));
+      for (const s of subscribers) s.socket.terminate();
+      await new Promise((r) => setTimeout(r, 3000));
+    }
+  } finally {
+    await gateway.stop();
+    await stack.stop();
+  }
+  const table = [
+    '| subscribers | messages | deliveries | p50 ms | p99 ms | max ms | lost | gateway RSS per subscriber |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...rows,
+  ].join('\n');
+  console.log(table);
+  record(
+    'Subscriptions: one channel fanned out by one gateway',
+    `Method: the built gateway as one process pinned to core 0 (\`taskset -c 0\`), the users and messages subgraphs, PostgreSQL and Redis on the same machine; subscribers are raw graphql-ws sockets (one per subscriber) in the benchmark process, all subscribed to \`messageAdded\` of one channel selecting \`body author { username }\` (so every event needs a users-subgraph fetch — once per event, thanks to deduplication). ${RATE_PER_SECOND} messages per second for ${DURATION_SECONDS} s, each carrying its send time; latency = receipt − send on the same clock. Memory = growth of the gateway's RSS from before to after subscribing, per subscriber.\n\nMachine: ${machine()}.\n\n${table}`,
+  );
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
