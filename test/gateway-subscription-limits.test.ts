@@ -4,9 +4,6 @@
  * disconnected (4008) while others keep receiving, and shutdown says "going away" (1001).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import WebSocket from 'ws';
 import type { Gateway } from '../gateway/server';
 import { CloseCode } from '../gateway/subscriptions/server';
@@ -56,8 +53,7 @@ beforeAll(async () => {
   throwaway = await startThrowawaySubgraphs((authorization) =>
     Boolean(authorization?.startsWith('Bearer ')),
   );
-  const supergraphPath = join(mkdtempSync(join(tmpdir(), 'opsgraph-')), 'supergraph.graphql');
-  writeFileSync(supergraphPath, throwaway.supergraphSdl);
+  const supergraphPath = throwaway.writeSupergraph();
   gateway = await startGateway(
     testGatewayConfig({
       supergraphPath,
@@ -181,8 +177,7 @@ it('disconnects a subscriber that cannot keep up while the others keep receiving
 }, 40_000);
 
 it('closes sockets with 1001 (going away) on shutdown', async () => {
-  const supergraphPath = join(mkdtempSync(join(tmpdir(), 'opsgraph-')), 'supergraph.graphql');
-  writeFileSync(supergraphPath, throwaway.supergraphSdl);
+  const supergraphPath = throwaway.writeSupergraph();
   const leaving = await startGateway(testGatewayConfig({ supergraphPath }));
   const socket = new WebSocket(leaving.url.replace(/^http/, 'ws'), 'graphql-transport-ws');
   const closed = new Promise<number>((resolve) => socket.on('close', (code) => resolve(code)));

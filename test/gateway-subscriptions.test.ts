@@ -3,9 +3,6 @@
  * executor is generic. Events carry fields owned by another subgraph, identical subscriptions
  * share one upstream subscription, and credentials reach the owning subgraph.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Gateway } from '../gateway/server';
 import { LIBRARIAN, startThrowawaySubgraphs, type Throwaway } from './fixtures/throwaway-subgraphs';
 import { graphql } from './support/graphql';
@@ -17,8 +14,7 @@ let gateway: Running<Gateway>;
 
 beforeAll(async () => {
   throwaway = await startThrowawaySubgraphs();
-  const supergraphPath = join(mkdtempSync(join(tmpdir(), 'opsgraph-')), 'supergraph.graphql');
-  writeFileSync(supergraphPath, throwaway.supergraphSdl);
+  const supergraphPath = throwaway.writeSupergraph();
   gateway = await startGateway(testGatewayConfig({ supergraphPath }));
 });
 afterAll(async () => {

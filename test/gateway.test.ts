@@ -33,8 +33,7 @@ describe('over a supergraph that is not opsgraph, with no database', () => {
 
   beforeAll(async () => {
     throwaway = await startThrowawaySubgraphs();
-    supergraphPath = join(mkdtempSync(join(tmpdir(), 'opsgraph-')), 'supergraph.graphql');
-    writeFileSync(supergraphPath, throwaway.supergraphSdl);
+    supergraphPath = throwaway.writeSupergraph();
     const tabsDir = mkdtempSync(join(tmpdir(), 'opsgraph-tabs-'));
     writeFileSync(join(tabsDir, 'books.graphql'), 'query Books { books { title onLoan } }\n');
     // No publicKeys, no Redis, no database: only a supergraph file (and GraphiQL's example tabs).

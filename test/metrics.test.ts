@@ -2,9 +2,6 @@
  * `/metrics` in Prometheus format: after traffic, the request, error, subgraph-fetch and
  * subscription series move.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Gateway } from '../gateway/server';
 import { LIBRARIAN, startThrowawaySubgraphs, type Throwaway } from './fixtures/throwaway-subgraphs';
 import { graphql } from './support/graphql';
@@ -16,8 +13,7 @@ let gateway: Running<Gateway>;
 
 beforeAll(async () => {
   throwaway = await startThrowawaySubgraphs();
-  const supergraphPath = join(mkdtempSync(join(tmpdir(), 'opsgraph-')), 'supergraph.graphql');
-  writeFileSync(supergraphPath, throwaway.supergraphSdl);
+  const supergraphPath = throwaway.writeSupergraph();
   gateway = await startGateway(testGatewayConfig({ supergraphPath }));
 });
 afterAll(async () => {
