@@ -1,6 +1,7 @@
 /**
  * The node agent, wired from its options: key and registration, heartbeats, and the work loop
- * that claims deployments and runs them with the chosen executor.
+ * that claims deployments and runs them with the chosen executor, woken by the deploymentUpdated
+ * subscription (or by polling alone with --poll-only).
  */
 import type { Logger } from '../subgraphs/kit/logger';
 import type { AgentOptions } from './args';
@@ -11,7 +12,8 @@ import { createMetricsSampler } from './metrics';
 import { AgentFatalError, connectNode } from './node-session';
 import { runDeployment } from './run-deployment';
 import { AGENT_VERSION } from './version';
-import { claimNext, createPollingTrigger, runWorkLoop } from './work-loop';
+import { claimNext, createPollingTrigger, runWorkLoop, type WorkTrigger } from './work-loop';
+import { createSubscriptionTrigger } from './work-subscription';
 
 /** How long a stopping agent may still spend reporting what it abandoned. */
 const SHUTDOWN_REPORT_MS = 10_000;
@@ -59,9 +61,18 @@ export function createAgent(options: AgentOptions, logger: Logger): Agent {
           stop('refused');
         },
       });
+      const subscription = options.pollOnly
+        ? null
+        : createSubscriptionTrigger({
+            gateway: options.gateway,
+            session,
+            pollIntervalMs: options.pollIntervalMs,
+            logger: nodeLogger,
+          });
+      const trigger: WorkTrigger = subscription ?? createPollingTrigger(options.pollIntervalMs);
       try {
         await runWorkLoop({
-          trigger: createPollingTrigger(options.pollIntervalMs),
+          trigger,
           claim: (signal) => claimNext(session, nodeLogger, signal),
           run: (deployment) =>
             runDeployment({
@@ -77,7 +88,7 @@ export function createAgent(options: AgentOptions, logger: Logger): Agent {
           logger: nodeLogger,
         });
       } finally {
-        await heartbeats.stop();
+        await Promise.all([heartbeats.stop(), subscription?.close()]);
       }
       if (fatal) throw fatal;
     },

@@ -27,6 +27,8 @@ export interface AgentOptions {
   executor: ExecutorName;
   shellConfig: string | null;
   pollIntervalMs: number;
+  /** Poll only, without the deploymentUpdated subscription. */
+  pollOnly: boolean;
   heartbeatIntervalMs: number;
   /** Simulated executor: the chance (0–1) that a deployment fails. */
   failureRate: number;
@@ -62,7 +64,9 @@ Options:
   --state-dir <dir>            keeps the node's key and registration (default .data/agent/<name>)
   --executor <name>            simulated | shell (default simulated)
   --shell-config <file>        JSON steps run by the shell executor (required with --executor shell)
-  --poll-interval <duration>   how often to look for queued deployments (default 5s)
+  --poll-interval <duration>   how often to look for queued deployments while the work
+                               subscription is down (default 5s; subscribed, every 30s or this)
+  --poll-only                  poll at --poll-interval instead of subscribing for new work
   --heartbeat-interval <d>     how often to send a heartbeat (default 15s)
   --failure-rate <0..1>        simulated executor: chance that a deployment fails (default 0.1)
   --step-duration <duration>   simulated executor: typical duration of a step (default 2s)
@@ -85,6 +89,7 @@ const OPTIONS = {
   executor: { type: 'string', default: 'simulated' },
   'shell-config': { type: 'string' },
   'poll-interval': { type: 'string', default: '5s' },
+  'poll-only': { type: 'boolean', default: false },
   'heartbeat-interval': { type: 'string', default: '15s' },
   'failure-rate': { type: 'string', default: '0.1' },
   'step-duration': { type: 'string', default: '2s' },
@@ -192,6 +197,7 @@ export function parseAgentArgs(argv: string[]): ParsedCommand {
       executor,
       shellConfig,
       pollIntervalMs: parseDuration(values['poll-interval'], 'poll-interval'),
+      pollOnly: values['poll-only'],
       heartbeatIntervalMs: parseDuration(values['heartbeat-interval'], 'heartbeat-interval'),
       failureRate: failureRate(values['failure-rate']),
       stepDurationMs: parseDuration(values['step-duration'], 'step-duration'),

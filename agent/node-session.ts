@@ -48,6 +48,12 @@ export interface NodeSession {
   authenticate(signal?: AbortSignal): Promise<void>;
   /** One request with the node token, renewed first when it is about to expire. */
   request<T>(query: string, variables?: Record<string, unknown>, signal?: AbortSignal): Promise<T>;
+  /** The node token for a connection of its own (a subscription), renewed like `request`'s. */
+  token(signal?: AbortSignal): Promise<string>;
+  /** The API refused `token` (expired, rotated keys): the next one is fresh. */
+  refused(token: string): void;
+  /** Calls `listener` with every new token; returns a function that stops listening. */
+  onRenewed(listener: (token: string) => void): () => void;
 }
 
 export function createNodeSession(deps: {
@@ -59,6 +65,7 @@ export function createNodeSession(deps: {
   const { client, key, nodeId, logger } = deps;
   let current: { token: string; renewAt: number } | null = null;
   let pending: Promise<string> | null = null;
+  const listeners = new Set<(token: string) => void>();
 
   async function authenticateOnce(signal?: AbortSignal): Promise<string> {
     const payload = await retryTransient(
@@ -79,6 +86,7 @@ export function createNodeSession(deps: {
     const lifetime = Math.max(0, new Date(expiresAt).getTime() - now);
     current = { token, renewAt: now + lifetime * RENEW_AFTER_SHARE };
     logger.info({ nodeId, status: node.status, expiresAt }, 'authenticated');
+    for (const listener of listeners) listener(token);
     return token;
   }
 
@@ -88,6 +96,11 @@ export function createNodeSession(deps: {
       pending = null;
     });
     return pending;
+  }
+
+  /** Forgets a refused token, unless a newer one already replaced it. */
+  function refused(bearer: string): void {
+    if (current?.token === bearer) current = null;
   }
 
   async function token(signal?: AbortSignal): Promise<string> {
@@ -103,14 +116,21 @@ export function createNodeSession(deps: {
     async request<T>(query: string, variables: Record<string, unknown> = {}, signal?: AbortSignal) {
       const send = async (bearer: string) =>
         client.request<T>(query, variables, { authorization: `Bearer ${bearer}` }, signal);
+      const bearer = await token(signal);
       try {
-        return await send(await token(signal));
+        return await send(bearer);
       } catch (error) {
         // Refused before anything happened (an expired or rotated token): sending again is safe.
         if (!hasCode(error, 'UNAUTHENTICATED')) throw error;
-        current = null;
-        return send(await renew(signal));
+        refused(bearer);
+        return send(await token(signal));
       }
+    },
+    token,
+    refused,
+    onRenewed(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
   };
 }

@@ -1,7 +1,7 @@
 /**
  * Finds work: claims the node's next deployment whenever the trigger says work may be waiting,
- * runs it, and looks again at once (more may be queued). Polling is the trigger for now; a
- * `deploymentUpdated(nodeId)` subscription can replace it by implementing WorkTrigger.
+ * runs it, and looks again at once (more may be queued). The trigger is the deploymentUpdated
+ * subscription (work-subscription.ts), or polling alone.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../subgraphs/kit/logger';

@@ -14,6 +14,7 @@ import { createSimulatedExecutor } from '../agent/executors/simulated';
 import { createGatewayClient, GatewayError, TransientError } from '../agent/gateway-client';
 import { cpuPercent, cpuSample, diskPercent, memoryPercent } from '../agent/metrics';
 import { AGENT_VERSION } from '../agent/version';
+import { webSocketUrl } from '../agent/work-subscription';
 import { listen } from '../subgraphs/kit/listen';
 import { closeHttpServer } from '../subgraphs/kit/shutdown';
 import { tempStateDir } from './support/agent';
@@ -114,6 +115,7 @@ describe('command line', () => {
         executor: 'simulated',
         shellConfig: null,
         pollIntervalMs: 5_000,
+        pollOnly: false,
         heartbeatIntervalMs: 15_000,
         failureRate: 0.1,
         stepDurationMs: 2_000,
@@ -140,6 +142,7 @@ describe('command line', () => {
       'steps.json',
       '--poll-interval',
       '250ms',
+      '--poll-only',
       '--heartbeat-interval',
       '1m',
       '--failure-rate',
@@ -163,6 +166,7 @@ describe('command line', () => {
         executor: 'shell',
         shellConfig: 'steps.json',
         pollIntervalMs: 250,
+        pollOnly: true,
         heartbeatIntervalMs: 60_000,
         failureRate: 1,
         stepDurationMs: 1_500,
@@ -198,6 +202,11 @@ describe('command line', () => {
   ])('refuses %j', (argv, message) => {
     expect(() => parseAgentArgs(argv)).toThrow(UsageError);
     expect(() => parseAgentArgs(argv)).toThrow(message);
+  });
+
+  it('subscribes on the gateway URL with ws:// or wss://', () => {
+    expect(webSocketUrl('http://127.0.0.1:4000/graphql')).toBe('ws://127.0.0.1:4000/graphql');
+    expect(webSocketUrl('https://api.example.com/graphql')).toBe('wss://api.example.com/graphql');
   });
 
   it('reads durations with units, bare numbers as seconds', () => {

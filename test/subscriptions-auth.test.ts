@@ -185,3 +185,37 @@ it("never delivers another organization's deployments", async () => {
   expect(prying.results).toEqual([]);
   await Promise.all(clients.map((client) => client.dispose()));
 });
+
+it('ends the subscriptions of a session that logs out, with UNAUTHENTICATED', async () => {
+  const admin = await signUp(url);
+  const channel = await createChannel(url, admin, { kind: 'PUBLIC' });
+  const client = wsClient(url, bearerParams(admin.accessToken));
+  const subscription = collect(client, MESSAGE_ADDED_IDS, { channelId: channel.id });
+  await until(async () => (await listeners.count('MESSAGE_ADDED')) > 0);
+  await post(url, admin, channel.id, 'before logout');
+  await subscription.waitFor(1);
+
+  // The revocation reaches every replica through Redis, and ends the live subscription.
+  const out = await graphql(
+    url,
+    `
+      mutation {
+        logout
+      }
+    `,
+    {},
+    admin.headers,
+  );
+  expect(out.data).toEqual({ logout: true });
+  await subscription.ended();
+  expect(subscription.results.at(-1)).toEqual({
+    data: null,
+    errors: [
+      {
+        message: 'This session has ended; sign in again.',
+        extensions: { code: 'UNAUTHENTICATED' },
+      },
+    ],
+  });
+  await client.dispose();
+});

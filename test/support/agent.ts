@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listen } from '../../subgraphs/kit/listen';
@@ -139,11 +140,13 @@ export async function freePort(): Promise<number> {
 /**
  * A real HTTP hop between an agent and the gateway that forwards every request, except that it
  * drops the connection, after the gateway answered, instead of answering the requests `drop`
- * picks: a response lost on the way back.
+ * picks: a response lost on the way back. WebSocket upgrades (subscriptions) are forwarded while
+ * `websockets()` says so (by default never: the socket is unavailable); `dropWebSockets` cuts
+ * those that are open.
  */
 export async function startProxy(
   gatewayUrl: string,
-  options: { port?: number; drop?: (body: string) => boolean } = {},
+  options: { port?: number; drop?: (body: string) => boolean; websockets?: () => boolean } = {},
 ) {
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -165,10 +168,41 @@ export async function startProxy(
       res.end(text);
     });
   });
+  const tunnels = new Set<Socket>();
+  server.on('upgrade', (req, socket: Socket, head: Buffer) => {
+    if (!options.websockets?.()) {
+      socket.destroy();
+      return;
+    }
+    const target = new URL(gatewayUrl);
+    const upstream = connect(Number(target.port), target.hostname, () => {
+      const lines = [`${req.method} ${target.pathname} HTTP/1.1`];
+      for (let i = 0; i < req.rawHeaders.length; i += 2) {
+        lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
+      }
+      upstream.write(`${lines.join('\r\n')}\r\n\r\n`);
+      upstream.write(head);
+      socket.pipe(upstream).pipe(socket);
+    });
+    for (const end of [socket, upstream]) {
+      tunnels.add(end);
+      end.on('error', () => undefined);
+      end.on('close', () => {
+        tunnels.delete(end);
+        socket.destroy();
+        upstream.destroy();
+      });
+    }
+  });
+  const dropWebSockets = () => {
+    for (const socket of tunnels) socket.destroy();
+  };
   const url = await listen(server, '127.0.0.1', options.port ?? 0);
   return {
     url: `${url}/graphql`,
+    dropWebSockets,
     close: () => {
+      dropWebSockets();
       server.closeAllConnections();
       return closeHttpServer(server);
     },
