@@ -5,7 +5,15 @@
  * plan, fetch) through the OpenTelemetry API; subgraphs add one server span per request.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { context, propagation, trace, SpanKind, SpanStatusCode, type Context, type Span } from '@opentelemetry/api';
+import {
+  context,
+  propagation,
+  trace,
+  SpanKind,
+  SpanStatusCode,
+  type Context,
+  type Span,
+} from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { Resource } from '@opentelemetry/resources';
@@ -21,7 +29,9 @@ export function startTracing(options: { serviceName: string; endpoint: string })
   const provider = new NodeTracerProvider({
     resource: new Resource({ 'service.name': options.serviceName }),
     spanProcessors: [
-      new BatchSpanProcessor(new OTLPTraceExporter({ url: `${options.endpoint.replace(/\/$/, '')}/v1/traces` })),
+      new BatchSpanProcessor(
+        new OTLPTraceExporter({ url: `${options.endpoint.replace(/\/$/, '')}/v1/traces` }),
+      ),
     ],
   });
   provider.register({ propagator: new W3CTraceContextPropagator() });
