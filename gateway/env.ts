@@ -13,6 +13,8 @@ import {
   redisUrlVar,
   type Environment,
 } from '../subgraphs/kit/env';
+import { OPERATION_LIMIT_DEFAULTS, type OperationLimits } from './operation-limits';
+import { rateLimitVar, type RateLimit } from '../subgraphs/kit/rate-limit';
 import { publicKeysVar, type PublicJwk } from '../subgraphs/kit/tokens';
 import type { SubscriptionLimits } from './subscriptions/server';
 
@@ -43,6 +45,9 @@ export interface GatewayConfig {
   /** Events a subscriber may fall behind before it is disconnected. */
   subscriptionBufferLimit: number;
   subscriptionLimits: SubscriptionLimits;
+  /** The general request budget per credential, else per client address. */
+  requestRateLimit: RateLimit;
+  operationLimits: OperationLimits;
 }
 
 const schema = z.object({
@@ -66,7 +71,18 @@ const schema = z.object({
   SUBSCRIPTIONS_PER_CONNECTION: intVar(100, 1),
   CONNECTIONS_PER_CREDENTIAL: intVar(20, 1),
   SUBSCRIPTION_MAX_BUFFERED_BYTES: intVar(4_000_000, 1_000),
+  REQUEST_RATE_LIMIT: rateLimitVar('600/1m'),
+  MAX_DEPTH: intVar(OPERATION_LIMIT_DEFAULTS.maxDepth, 1),
+  MAX_ALIASES: intVar(OPERATION_LIMIT_DEFAULTS.maxAliases, 0),
+  MAX_ROOT_FIELDS: intVar(OPERATION_LIMIT_DEFAULTS.maxRootFields, 1),
+  MAX_DIRECTIVES: intVar(OPERATION_LIMIT_DEFAULTS.maxDirectives, 0),
+  MAX_TOKENS: intVar(OPERATION_LIMIT_DEFAULTS.maxTokens, 10),
+  MAX_COST: intVar(OPERATION_LIMIT_DEFAULTS.maxCost, 1),
+  FIELD_SUGGESTIONS: z.enum(['true', 'false', '1', '0']).optional(),
 });
+
+const flag = (value: string | undefined, fallback: boolean) =>
+  value === undefined ? fallback : value === 'true' || value === '1';
 
 const SUBGRAPH_URL = /^SUBGRAPH_([A-Z0-9_]+)_URL$/;
 
@@ -105,6 +121,17 @@ export function loadGatewayConfig(source: Environment = process.env): GatewayCon
       subscriptionsPerConnection: env.SUBSCRIPTIONS_PER_CONNECTION,
       connectionsPerCredential: env.CONNECTIONS_PER_CREDENTIAL,
       maxBufferedBytes: env.SUBSCRIPTION_MAX_BUFFERED_BYTES,
+    },
+    requestRateLimit: env.REQUEST_RATE_LIMIT,
+    operationLimits: {
+      maxDepth: env.MAX_DEPTH,
+      maxAliases: env.MAX_ALIASES,
+      maxRootFields: env.MAX_ROOT_FIELDS,
+      maxDirectives: env.MAX_DIRECTIVES,
+      maxTokens: env.MAX_TOKENS,
+      maxCost: env.MAX_COST,
+      // Like introspection: on in development, off in production unless asked for.
+      fieldSuggestions: flag(env.FIELD_SUGGESTIONS, !production),
     },
     introspection:
       env.INTROSPECTION === undefined

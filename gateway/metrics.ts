@@ -2,7 +2,7 @@
  * The gateway's own series, beside the request and error series every service has: subgraph
  * fetch durations, WebSocket connections, subscriptions and event delivery.
  */
-import { Counter, Histogram } from 'prom-client';
+import { Histogram } from 'prom-client';
 import type { Metrics } from '../subgraphs/kit/metrics';
 import type { SubscriptionStats } from './subscriptions/executor';
 
@@ -45,14 +45,9 @@ export function observeSubscriptions(
     'Upstream subscriptions to subgraphs (identical client subscriptions share one).',
     () => stats().upstreamSubscriptions,
   );
-  // Read from the executor's running total when scraped.
-  new Counter({
-    name: 'opsgraph_subscription_events_delivered_total',
-    help: 'Subscription results handed to subscribers.',
-    registers: [metrics.registry],
-    collect() {
-      this.reset();
-      this.inc(stats().eventsDelivered);
-    },
-  });
+  metrics.counter(
+    'opsgraph_subscription_events_delivered_total',
+    'Subscription results handed to subscribers.',
+    () => stats().eventsDelivered,
+  );
 }

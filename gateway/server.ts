@@ -19,7 +19,6 @@ import {
   headerValue,
   type CredentialVerifier,
 } from '../subgraphs/kit/credentials';
-import { formatErrorForClient } from '../subgraphs/kit/errors';
 import {
   clientAddressOf,
   createGraphQLHandler,
@@ -41,6 +40,8 @@ import { useSubscriptionsOverWebSocketOnly } from './subscriptions/over-http';
 import { createSubscriptionServer } from './subscriptions/server';
 import { createUpstreams } from './subscriptions/upstream';
 import { createGraphiQL } from './graphiql';
+import { createOperationLimits } from './operation-limits';
+import { createRequestBudget } from './request-budget';
 import { createGatewayMetrics, observeSubscriptions } from './metrics';
 import { createMetrics, useMetrics } from '../subgraphs/kit/metrics';
 
@@ -111,13 +112,19 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     },
   });
 
+  const limits = createOperationLimits(config.operationLimits);
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
+    // Batched HTTP requests stay off (Apollo's default): one request, one operation, one budget.
+    allowBatchedHttpRequests: false,
+    validationRules: limits.validationRules,
+    parseOptions: limits.parseOptions,
     csrfPrevention: true,
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
-    formatError: formatErrorForClient,
+    formatError: limits.formatError,
     plugins: [
+      ...limits.plugins,
       useMetrics(metrics),
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginUsageReportingDisabled(),
@@ -140,10 +147,14 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
       })
     : null;
 
+  const budget = createRequestBudget(redis, config.requestRateLimit);
+
   const buildContext = async (req: IncomingMessage): Promise<GatewayContext> => {
     const incomingId = headerValue(req.headers['x-request-id']);
     const requestId = incomingId && REQUEST_ID.test(incomingId) ? incomingId : randomUUID();
     const authorization = headerValue(req.headers.authorization);
+    const apiKey = headerValue(req.headers['x-api-key']);
+    const clientAddress = clientAddressOf(req, config.trustedProxies);
     if (authorization && credentials) {
       // Refuse bad tokens here, once, before any subgraph is called.
       try {
@@ -157,13 +168,11 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
         throw error;
       }
     }
+    // Charged after the token is verified, so made-up tokens cannot each buy a fresh budget;
+    // API keys are verified by the subgraphs, so they count against the client address.
+    await budget.charge({ credential: credentials ? authorization : undefined, clientAddress });
     return {
-      forwarded: {
-        requestId,
-        clientAddress: clientAddressOf(req, config.trustedProxies),
-        authorization,
-        apiKey: headerValue(req.headers['x-api-key']),
-      },
+      forwarded: { requestId, clientAddress, authorization, apiKey },
       logger: logger.child({ requestId }),
     };
   };

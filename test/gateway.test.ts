@@ -6,7 +6,9 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Client } from 'pg';
 import { composeSupergraph } from '../schema/compose';
+import { ADMIN_DATABASE_URL } from './support/env';
 import { startThrowawaySubgraphs, type Throwaway } from './fixtures/throwaway-subgraphs';
 import { errorCodes, graphql } from './support/graphql';
 import {
@@ -199,9 +201,43 @@ describe('over opsgraph', () => {
     const users = await (
       await fetch(stack.subgraphs.users!.url.replace('/graphql', '/metrics'))
     ).text();
+    expect(users).toMatch(/opsgraph_database_pool_connections\{[^}]*state="used"[^}]*\} \d/);
+    expect(users).toMatch(/opsgraph_sql_statements_total\{service="users"\} [1-9]/);
+    expect(users).toContain('opsgraph_redis_connected{service="users"} 1');
     expect(users).toMatch(
       /opsgraph_graphql_request_duration_seconds_count\{[^}]*operation="Me__users__0"[^}]*\} [1-9]/,
     );
+  });
+
+  it('reports a subgraph whose database is unreachable as not ready, and ready again', async () => {
+    const readyz = () => fetch(stack.subgraphs.users!.url.replace('/graphql', '/readyz'));
+    const name = new URL(stack.database.url).pathname.slice(1);
+    const admin = new Client({ connectionString: ADMIN_DATABASE_URL });
+    await admin.connect();
+    try {
+      await admin.query(`alter database "${name}" allow_connections false`);
+      await admin.query(
+        'select pg_terminate_backend(pid) from pg_stat_activity where datname = $1',
+        [name],
+      );
+      let down: Response | undefined;
+      for (let attempt = 0; attempt < 50 && down?.status !== 503; attempt++) down = await readyz();
+      expect(down!.status).toBe(503);
+      expect(await down!.json()).toMatchObject({
+        status: 'not ready',
+        ready: false,
+        checks: { database: { ok: false }, redis: { ok: true } },
+      });
+    } finally {
+      await admin.query(`alter database "${name}" allow_connections true`);
+      await admin.end();
+    }
+    let up: Response | undefined;
+    for (let attempt = 0; attempt < 50 && up?.status !== 200; attempt++) {
+      up = await readyz();
+      if (up.status !== 200) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(up!.status).toBe(200);
   });
 
   it('keeps CSRF prevention on and limits request bodies', async () => {

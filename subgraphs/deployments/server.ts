@@ -5,7 +5,8 @@
  */
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { createPubSub } from '../kit/pubsub';
-import { createSubgraphRuntime } from '../kit/runtime';
+import { createRateLimiter } from '../kit/rate-limit';
+import { createSubgraphRuntime, observeRuntime } from '../kit/runtime';
 import { loadSubgraphSdl } from '../kit/schema-file';
 import { createSubgraphServer, type SubgraphServer } from '../kit/subgraph-server';
 import { createVersionedCache } from '../kit/versioned-cache';
@@ -13,6 +14,7 @@ import { createDeploymentsContext, type DeploymentsContext, type DeploymentsDeps
 import { entities } from './entities';
 import type { DeploymentsConfig } from './env';
 import { migrations } from './migrations';
+import { createDeploymentsPermissions, DEPLOYMENTS_RATE_LIMITS } from './permissions';
 import type { DeploymentsTopics } from './pubsub';
 import { resolvers } from './resolvers';
 import { createNodesClient } from './services/nodes-client';
@@ -49,6 +51,11 @@ export async function createDeploymentsSubgraph(
     name: 'deployments',
     typeDefs: loadSubgraphSdl('deployments'),
     resolvers: resolvers as GraphQLResolverMap<unknown>,
+    middleware: [
+      createDeploymentsPermissions(
+        createRateLimiter(runtime.redis, { ...DEPLOYMENTS_RATE_LIMITS, ...config.rateLimits }),
+      ),
+    ],
     credentials: runtime.credentials,
     createContext: (request) => createDeploymentsContext(deps, request),
     readiness: runtime.readiness,
@@ -57,6 +64,7 @@ export async function createDeploymentsSubgraph(
     trustedProxies: config.trustedProxies,
     introspection: !config.production,
   });
+  observeRuntime(server.metrics, runtime);
   await server.start();
   return {
     ...server,

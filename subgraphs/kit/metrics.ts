@@ -17,6 +17,8 @@ export interface Metrics {
   graphqlErrors: Counter<'code'>;
   /** A gauge whose value is read when scraped. */
   gauge(name: string, help: string, read: () => number): void;
+  /** A counter whose running total is kept elsewhere and read when scraped. */
+  counter(name: string, help: string, read: () => number): void;
   /** Several labelled values read when scraped. */
   labelledGauge(
     name: string,
@@ -55,6 +57,17 @@ export function createMetrics(service: string): Metrics {
         registers: [registry],
         collect() {
           this.set(read());
+        },
+      });
+    },
+    counter(name, help, read) {
+      new Counter({
+        name,
+        help,
+        registers: [registry],
+        collect() {
+          this.reset();
+          this.inc(read());
         },
       });
     },

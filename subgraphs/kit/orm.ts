@@ -25,6 +25,8 @@ export interface Database {
   fork(): EntityManager;
   /** SQL statements sent since start — read by tests and the `sql` benchmark. */
   statementCount(): number;
+  /** Connections of the pool: in use, idle, and requests waiting for one. */
+  poolState(): { used: number; free: number; pending: number };
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -61,6 +63,20 @@ export async function createDatabase(options: DatabaseOptions): Promise<Database
     orm,
     fork: () => orm.em.fork(),
     statementCount: () => statements,
+    poolState() {
+      const pool = orm.em.getConnection().getKnex().client.pool as
+        | {
+            numUsed(): number;
+            numFree(): number;
+            numPendingAcquires(): number;
+          }
+        | undefined;
+      return {
+        used: pool?.numUsed() ?? 0,
+        free: pool?.numFree() ?? 0,
+        pending: pool?.numPendingAcquires() ?? 0,
+      };
+    },
     async ping() {
       await orm.em.getConnection().execute('select 1');
     },

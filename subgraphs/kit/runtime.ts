@@ -12,6 +12,7 @@ import {
   type CredentialVerifier,
 } from './credentials';
 import type { ReadinessCheck } from './http';
+import type { Metrics } from './metrics';
 import { createLogger, type Logger } from './logger';
 import { createDatabase, migrate, type Database } from './orm';
 import { createRedisConnections, pingRedis, type RedisConnections } from './redis';
@@ -79,4 +80,24 @@ export async function createSubgraphRuntime(options: {
       await database.close();
     },
   };
+}
+
+/** The runtime's dependencies in a subgraph's /metrics: database pool, SQL statements, Redis. */
+export function observeRuntime(metrics: Metrics, runtime: SubgraphRuntime): void {
+  metrics.labelledGauge(
+    'opsgraph_database_pool_connections',
+    'Database pool connections by state (used, free) and requests waiting for one (pending).',
+    'state',
+    () => runtime.database.poolState(),
+  );
+  metrics.counter(
+    'opsgraph_sql_statements_total',
+    'SQL statements sent.',
+    runtime.database.statementCount,
+  );
+  metrics.gauge(
+    'opsgraph_redis_connected',
+    'Whether the Redis command connection is ready (1) or not (0).',
+    () => (runtime.redis.commands.status === 'ready' ? 1 : 0),
+  );
 }

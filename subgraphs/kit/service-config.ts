@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { intVar, subgraphEnvShape } from './env';
+import { rateLimitsVar, type RateLimits } from './rate-limit';
 import type { SubgraphAuthConfig } from './runtime';
 import { publicKeysVar } from './tokens';
 
@@ -15,6 +16,8 @@ export interface SubgraphBaseConfig {
   logLevel: string;
   maxBodyBytes: number;
   trustedProxies: ReadonlySet<string>;
+  /** Overrides of the subgraph's named rate limits (its permissions.ts holds the defaults). */
+  rateLimits?: RateLimits;
 }
 
 export function subgraphEnvSchema(defaultPort: number) {
@@ -22,6 +25,7 @@ export function subgraphEnvSchema(defaultPort: number) {
     ...subgraphEnvShape,
     PORT: intVar(defaultPort, 0, 65535),
     JWT_PUBLIC_KEYS: publicKeysVar,
+    RATE_LIMITS: rateLimitsVar,
     API_KEY_INTROSPECTION_URL: z.string().url().default('http://127.0.0.1:4001/auth/introspect'),
   });
 }
@@ -42,5 +46,6 @@ export function baseConfigFromEnv(
     logLevel: env.LOG_LEVEL,
     maxBodyBytes: env.MAX_BODY_BYTES,
     trustedProxies: env.TRUSTED_PROXIES,
+    rateLimits: env.RATE_LIMITS,
   };
 }

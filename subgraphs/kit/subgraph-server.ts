@@ -10,6 +10,7 @@ import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/dis
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { DocumentNode } from 'graphql';
+import { applyMiddleware } from 'graphql-middleware';
 import { headerValue, type CredentialHeaders, type CredentialVerifier } from './credentials';
 import { formatErrorForClient, isClientError } from './errors';
 import {
@@ -47,6 +48,12 @@ export interface SubgraphServerOptions<TContext extends RequestInfo> {
   typeDefs: DocumentNode;
   /** Codegen-typed resolvers; Apollo's own map type is context-agnostic. */
   resolvers: GraphQLResolverMap<unknown>;
+  /**
+   * graphql-middleware applied to the built subgraph schema, e.g. the subgraph's graphql-shield
+   * permissions. It wraps field resolvers (and `subscribe` where a field has no resolver of its
+   * own); `__resolveReference` lives in the type's extensions and is kept as it is.
+   */
+  middleware?: Parameters<typeof applyMiddleware>[1][];
   credentials: CredentialVerifier;
   /** Adds the subgraph's own per-request state (forked EntityManager, DataLoaders, …). */
   createContext: (request: RequestInfo) => TContext;
@@ -91,7 +98,8 @@ function useErrorLogging<TContext extends RequestInfo>(): ApolloServerPlugin<TCo
 export function createSubgraphServer<TContext extends RequestInfo>(
   options: SubgraphServerOptions<TContext>,
 ): SubgraphServer {
-  const schema = buildSubgraphSchema({ typeDefs: options.typeDefs, resolvers: options.resolvers });
+  const built = buildSubgraphSchema({ typeDefs: options.typeDefs, resolvers: options.resolvers });
+  const schema = options.middleware?.length ? applyMiddleware(built, ...options.middleware) : built;
   const metrics = createMetrics(options.name);
   const apollo = new ApolloServer<TContext>({
     schema,

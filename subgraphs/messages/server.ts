@@ -5,13 +5,15 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { createEntityLookup } from '../kit/entity-lookup';
 import { createPubSub } from '../kit/pubsub';
-import { createSubgraphRuntime } from '../kit/runtime';
+import { createRateLimiter } from '../kit/rate-limit';
+import { createSubgraphRuntime, observeRuntime } from '../kit/runtime';
 import { loadSubgraphSdl } from '../kit/schema-file';
 import { createSubgraphServer, type SubgraphServer } from '../kit/subgraph-server';
 import { createMessagesContext, type MessagesContext, type MessagesDeps } from './context';
 import { entities } from './entities';
 import type { MessagesConfig } from './env';
 import { migrations } from './migrations';
+import { createMessagesPermissions, MESSAGES_RATE_LIMITS } from './permissions';
 import type { MessagesTopics } from './pubsub';
 import { resolvers } from './resolvers';
 import { createContentRules, createFloodGuard } from './services/moderation';
@@ -37,6 +39,11 @@ export async function createMessagesSubgraph(config: MessagesConfig): Promise<Me
     name: 'messages',
     typeDefs: loadSubgraphSdl('messages'),
     resolvers: resolvers as GraphQLResolverMap<unknown>,
+    middleware: [
+      createMessagesPermissions(
+        createRateLimiter(runtime.redis, { ...MESSAGES_RATE_LIMITS, ...config.rateLimits }),
+      ),
+    ],
     credentials: runtime.credentials,
     createContext: (request) => createMessagesContext(deps, request),
     readiness: runtime.readiness,
@@ -45,6 +52,7 @@ export async function createMessagesSubgraph(config: MessagesConfig): Promise<Me
     trustedProxies: config.trustedProxies,
     introspection: !config.production,
   });
+  observeRuntime(server.metrics, runtime);
   await server.start();
   return {
     ...server,

@@ -5,7 +5,8 @@
  */
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { createPubSub } from '../kit/pubsub';
-import { createSubgraphRuntime } from '../kit/runtime';
+import { createRateLimiter } from '../kit/rate-limit';
+import { createSubgraphRuntime, observeRuntime } from '../kit/runtime';
 import { loadSubgraphSdl } from '../kit/schema-file';
 import { createSubgraphServer, type SubgraphServer } from '../kit/subgraph-server';
 import { createTokenSigner } from '../kit/tokens';
@@ -13,6 +14,7 @@ import { createNodesContext, type NodesContext, type NodesDeps } from './context
 import { entities } from './entities';
 import type { NodesConfig } from './env';
 import { migrations } from './migrations';
+import { createNodesPermissions, NODES_RATE_LIMITS } from './permissions';
 import type { NodesTopics } from './pubsub';
 import { resolvers } from './resolvers';
 import { startSweeper } from './services/sweeper';
@@ -40,6 +42,11 @@ export async function createNodesSubgraph(config: NodesConfig): Promise<NodesSub
     name: 'nodes',
     typeDefs: loadSubgraphSdl('nodes'),
     resolvers: resolvers as GraphQLResolverMap<unknown>,
+    middleware: [
+      createNodesPermissions(
+        createRateLimiter(runtime.redis, { ...NODES_RATE_LIMITS, ...config.rateLimits }),
+      ),
+    ],
     credentials: runtime.credentials,
     createContext: (request) => createNodesContext(deps, request),
     readiness: runtime.readiness,
@@ -48,6 +55,7 @@ export async function createNodesSubgraph(config: NodesConfig): Promise<NodesSub
     trustedProxies: config.trustedProxies,
     introspection: !config.production,
   });
+  observeRuntime(server.metrics, runtime);
   await server.start();
   const sweeper = startSweeper({
     database: runtime.database,

@@ -4,7 +4,8 @@
  */
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { INTROSPECTION_PATH } from '../kit/api-keys';
-import { createSubgraphRuntime } from '../kit/runtime';
+import { createSubgraphRuntime, observeRuntime } from '../kit/runtime';
+import { createRateLimiter } from '../kit/rate-limit';
 import { loadSubgraphSdl } from '../kit/schema-file';
 import { createSubgraphServer, type SubgraphServer } from '../kit/subgraph-server';
 import { createTokenSigner } from '../kit/tokens';
@@ -12,6 +13,7 @@ import { createUsersContext, type UsersContext, type UsersDeps } from './context
 import { entities } from './entities';
 import type { UsersConfig } from './env';
 import { migrations } from './migrations';
+import { createUsersPermissions, USERS_RATE_LIMITS } from './permissions';
 import { resolvers } from './resolvers';
 import { createIntrospectionRoute, resolveApiKey } from './services/api-keys-service';
 
@@ -41,6 +43,11 @@ export async function createUsersSubgraph(config: UsersConfig): Promise<UsersSub
     name: 'users',
     typeDefs: loadSubgraphSdl('users'),
     resolvers: resolvers as GraphQLResolverMap<unknown>,
+    middleware: [
+      createUsersPermissions(
+        createRateLimiter(runtime.redis, { ...USERS_RATE_LIMITS, ...config.rateLimits }),
+      ),
+    ],
     credentials: runtime.credentials,
     createContext: (request) => createUsersContext(deps, request),
     readiness: runtime.readiness,
@@ -52,6 +59,7 @@ export async function createUsersSubgraph(config: UsersConfig): Promise<UsersSub
       [INTROSPECTION_PATH]: createIntrospectionRoute(runtime.database, config.maxBodyBytes),
     },
   });
+  observeRuntime(server.metrics, runtime);
   await server.start();
   return {
     ...server,

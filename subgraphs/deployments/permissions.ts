@@ -1,0 +1,62 @@
+/**
+ * Who may call what in the deployments subgraph: graphql-shield's coarse rules (fallback: deny)
+ * and the rate limit on new deployments. Organization and own-node checks stay in the services.
+ */
+import { chain } from 'graphql-shield';
+import { rateLimitRule, type RateLimiter, type RateLimits } from '../kit/rate-limit';
+import {
+  createPermissions,
+  hasRole,
+  isAnyone,
+  isAuthenticated,
+  isNodeAgent,
+  isUser,
+} from '../kit/shield';
+import type { DeploymentsContext } from './context';
+
+/** Defaults; RATE_LIMITS overrides them by name. */
+export const DEPLOYMENTS_RATE_LIMITS: RateLimits = {
+  /** Per user. */
+  createDeployment: { max: 30, windowMs: 60_000 },
+};
+
+export function createDeploymentsPermissions(limiter: RateLimiter) {
+  const createDeployment = rateLimitRule<unknown, DeploymentsContext>(
+    limiter,
+    'createDeployment',
+    (_args, ctx) => (ctx.principal?.kind === 'user' ? ctx.principal.userId : null),
+  );
+  return createPermissions({
+    Query: {
+      deployment: isUser,
+      deployments: isUser,
+      deploymentStats: isUser,
+    },
+    Mutation: {
+      // The role first, so a refused caller is not counted.
+      createDeployment: chain(hasRole('DEVELOPER'), createDeployment),
+      cancelDeployment: hasRole('DEVELOPER'),
+      rollbackDeployment: hasRole('DEVELOPER'),
+      claimDeployment: isNodeAgent,
+      reportDeploymentProgress: isNodeAgent,
+    },
+    Subscription: {
+      // Users watch their organization's deployments, an agent only its own node's.
+      deploymentUpdated: isAuthenticated,
+      deploymentEvents: isUser,
+    },
+    // Reached only through a field or reference that already checked visibility.
+    types: {
+      Deployment: isAnyone,
+      DeploymentConnection: isAnyone,
+      DeploymentEdge: isAnyone,
+      DeploymentEvent: isAnyone,
+      DeploymentEventConnection: isAnyone,
+      DeploymentEventEdge: isAnyone,
+      DeploymentStats: isAnyone,
+      Node: isAnyone,
+      PageInfo: isAnyone,
+      User: isAnyone,
+    },
+  });
+}

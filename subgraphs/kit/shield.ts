@@ -1,0 +1,95 @@
+/**
+ * graphql-shield for the subgraphs: the coarse "may this kind of caller call this field at all"
+ * rules, shared by every subgraph's `permissions.ts`. Ownership and organization checks stay in
+ * the services, next to the data; shield is the first wall, not the only one.
+ *
+ * The rules reuse the guards the services call, so a refused field carries the same
+ * UNAUTHENTICATED / FORBIDDEN error whichever wall stops it.
+ */
+import type { GraphQLError } from 'graphql';
+import { allow, deny, rule, shield, type chain, type IRules } from 'graphql-shield';
+import { forbidden, unauthenticated } from './errors';
+import { requireNode, requireRole, requireUser } from './guards';
+import type { Principal, Role } from './principal';
+
+/** Any shield rule (graphql-shield exports no name for the union of rules and logic rules). */
+export type ShieldRule = Parameters<typeof chain>[number];
+export type RuleFieldMap = Record<string, ShieldRule>;
+
+/** Runs a guard; its GraphQLError becomes the rule's answer. */
+const guarded =
+  (guard: (principal: Principal | null) => unknown) =>
+  (_parent: unknown, _args: unknown, ctx: { principal: Principal | null }) => {
+    try {
+      guard(ctx.principal);
+      return true;
+    } catch (error) {
+      return error as GraphQLError;
+    }
+  };
+
+/** Anyone, signed in or not (sign-up, login, public federation fields). */
+export const isAnyone: ShieldRule = allow;
+
+/** Any authenticated caller: a user or a node agent (the service narrows it further). */
+export const isAuthenticated: ShieldRule = rule('isAuthenticated', { cache: 'contextual' })(
+  guarded((principal) => {
+    if (!principal) throw unauthenticated();
+  }),
+);
+
+/** A user (any role); node agents are FORBIDDEN, anonymous callers UNAUTHENTICATED. */
+export const isUser: ShieldRule = rule('isUser', { cache: 'contextual' })(guarded(requireUser));
+
+const roleRules = new Map<Role, ShieldRule>();
+/** A user with at least `minimum` (roles are ordered VIEWER < DEVELOPER < OPERATOR < ADMIN). */
+export function hasRole(minimum: Role): ShieldRule {
+  let cached = roleRules.get(minimum);
+  if (!cached) {
+    cached = rule(`hasRole:${minimum}`, { cache: 'contextual' })(
+      guarded((principal) => requireRole(principal, minimum)),
+    );
+    roleRules.set(minimum, cached);
+  }
+  return cached;
+}
+
+/** A node agent's token; which node it may act for is the service's check. */
+export const isNodeAgent: ShieldRule = rule('isNodeAgent', { cache: 'contextual' })(
+  guarded(requireNode),
+);
+
+/** The root types a permission table lists field by field. */
+export interface PermissionTable {
+  Query: RuleFieldMap;
+  Mutation?: RuleFieldMap;
+  Subscription?: RuleFieldMap;
+  /** Every other object type: usually `isAnyone`, since only visible objects ever reach it. */
+  types: Record<string, ShieldRule | RuleFieldMap>;
+}
+
+export const NO_RULE_MESSAGE = 'No permission rule allows this field.';
+
+/**
+ * The shield middleware for one subgraph. `fallbackRule: deny`: a root field or type the table
+ * does not list is refused. The federation fields stay open: `_service` serves the SDL, and
+ * `_entities` hands each reference to its type's `__resolveReference`, which returns null for
+ * anything the caller may not see.
+ */
+export function createPermissions(table: PermissionTable) {
+  const tree: IRules = {
+    ...table.types,
+    _Service: isAnyone,
+    Query: { ...table.Query, _service: isAnyone, _entities: isAnyone },
+    ...(table.Mutation ? { Mutation: table.Mutation } : {}),
+    ...(table.Subscription ? { Subscription: table.Subscription } : {}),
+  };
+  return shield(tree, {
+    fallbackRule: deny,
+    fallbackError: forbidden(NO_RULE_MESSAGE),
+    // Resolver errors (NOT_FOUND, CONFLICT, …) pass through as they are; formatError masks the
+    // unexpected ones.
+    allowExternalErrors: true,
+    debug: false,
+  });
+}

@@ -1,0 +1,57 @@
+/**
+ * Who may call what in the messages subgraph: graphql-shield's coarse rules (fallback: deny) and
+ * the rate limit on posting. Membership, authorship and organization checks stay in the services.
+ */
+import { chain } from 'graphql-shield';
+import { rateLimitRule, type RateLimiter, type RateLimits } from '../kit/rate-limit';
+import { createPermissions, hasRole, isAnyone, isUser } from '../kit/shield';
+import type { MessagesContext } from './context';
+
+/** Defaults; RATE_LIMITS overrides them by name. */
+export const MESSAGES_RATE_LIMITS: RateLimits = {
+  /** Per user (moderation separately refuses the same body repeated). */
+  postMessage: { max: 60, windowMs: 60_000 },
+};
+
+export function createMessagesPermissions(limiter: RateLimiter) {
+  const postMessage = rateLimitRule<unknown, MessagesContext>(
+    limiter,
+    'postMessage',
+    (_args, ctx) => (ctx.principal?.kind === 'user' ? ctx.principal.userId : null),
+  );
+  return createPermissions({
+    Query: {
+      channel: isUser,
+      channels: isUser,
+    },
+    Mutation: {
+      createChannel: hasRole('DEVELOPER'),
+      // Anyone in the organization may read public channels, so joining one is open to viewers.
+      joinChannel: isUser,
+      leaveChannel: isUser,
+      addChannelMember: hasRole('DEVELOPER'),
+      // The role first, so a refused caller is not counted.
+      postMessage: chain(hasRole('DEVELOPER'), postMessage),
+      // Author only, or author and ADMIN: the service checks.
+      editMessage: isUser,
+      deleteMessage: isUser,
+    },
+    Subscription: {
+      messageAdded: isUser,
+      messageChanged: isUser,
+    },
+    // Reached only through a field or reference that already checked visibility.
+    types: {
+      Channel: isAnyone,
+      ChannelConnection: isAnyone,
+      ChannelEdge: isAnyone,
+      ChannelMemberConnection: isAnyone,
+      ChannelMemberEdge: isAnyone,
+      Message: isAnyone,
+      MessageConnection: isAnyone,
+      MessageEdge: isAnyone,
+      PageInfo: isAnyone,
+      User: isAnyone,
+    },
+  });
+}

@@ -1,0 +1,56 @@
+/**
+ * Who may call what in the nodes subgraph: graphql-shield's coarse rules (fallback: deny) and the
+ * rate limit on node authentication. Organization and own-node checks stay in the services.
+ */
+import { rateLimitRule, type RateLimiter, type RateLimits } from '../kit/rate-limit';
+import {
+  createPermissions,
+  hasRole,
+  isAnyone,
+  isAuthenticated,
+  isNodeAgent,
+  isUser,
+} from '../kit/shield';
+import type { MutationAuthenticateNodeArgs } from './__generated__/resolvers-types';
+import type { NodesContext } from './context';
+
+/** Defaults; RATE_LIMITS overrides them by name. */
+export const NODES_RATE_LIMITS: RateLimits = {
+  /** Per node: an agent authenticates once per token lifetime, a little more after restarts. */
+  authenticateNode: { max: 30, windowMs: 15 * 60_000 },
+};
+
+export function createNodesPermissions(limiter: RateLimiter) {
+  return createPermissions({
+    Query: {
+      // A node agent may read its own node; the service says which.
+      node: isAuthenticated,
+      nodes: isUser,
+    },
+    Mutation: {
+      registerNode: hasRole('OPERATOR'),
+      // The signature is the credential here.
+      authenticateNode: rateLimitRule<MutationAuthenticateNodeArgs, NodesContext>(
+        limiter,
+        'authenticateNode',
+        ({ input }) => input.nodeId,
+      ),
+      heartbeat: isNodeAgent,
+      decommissionNode: hasRole('OPERATOR'),
+    },
+    Subscription: {
+      // Users watch their organization's nodes, an agent only its own node (the service checks).
+      nodeStatusChanged: isAuthenticated,
+    },
+    // Reached only through a field or reference that already checked visibility.
+    types: {
+      Node: isAnyone,
+      NodeConnection: isAnyone,
+      NodeEdge: isAnyone,
+      NodeMetrics: isAnyone,
+      PageInfo: isAnyone,
+      AuthenticateNodePayload: isAnyone,
+      User: isAnyone,
+    },
+  });
+}

@@ -1,0 +1,70 @@
+/**
+ * Who may call what in the users subgraph: graphql-shield's coarse rules (fallback: deny) and the
+ * rate limits on sign-up and login. Organization checks stay in the services.
+ */
+import { chain } from 'graphql-shield';
+import { rateLimitRule, type RateLimiter, type RateLimits } from '../kit/rate-limit';
+import { createPermissions, hasRole, isAnyone, isUser } from '../kit/shield';
+import type { MutationLoginArgs } from './__generated__/resolvers-types';
+import type { UsersContext } from './context';
+
+const MINUTE = 60_000;
+
+/** Defaults; RATE_LIMITS overrides them by name. */
+export const USERS_RATE_LIMITS: RateLimits = {
+  /** Per (client address, username or email): slows password guessing on one account. */
+  login: { max: 5, windowMs: 15 * MINUTE },
+  /** Per client address: slows guessing across many accounts. */
+  loginPerAddress: { max: 20, windowMs: 15 * MINUTE },
+  /** Per client address. */
+  signUp: { max: 10, windowMs: 60 * MINUTE },
+};
+
+export function createUsersPermissions(limiter: RateLimiter) {
+  const login = chain(
+    rateLimitRule<MutationLoginArgs, UsersContext>(
+      limiter,
+      'login',
+      ({ input }, ctx) => `${ctx.clientAddress}|${input.usernameOrEmail.trim().toLowerCase()}`,
+    ),
+    rateLimitRule<unknown, UsersContext>(
+      limiter,
+      'loginPerAddress',
+      (_args, ctx) => ctx.clientAddress,
+    ),
+  );
+  return createPermissions({
+    Query: {
+      // Anonymous callers and node agents get null: there is no user to show.
+      me: isAnyone,
+      user: isUser,
+      users: isUser,
+    },
+    Mutation: {
+      signUp: rateLimitRule<unknown, UsersContext>(
+        limiter,
+        'signUp',
+        (_args, ctx) => ctx.clientAddress,
+      ),
+      login,
+      // The refresh token is the credential here.
+      refreshSession: isAnyone,
+      logout: isUser,
+      createUser: hasRole('ADMIN'),
+      updateUserRole: hasRole('ADMIN'),
+      createApiKey: hasRole('ADMIN'),
+      revokeApiKey: hasRole('ADMIN'),
+    },
+    // Reached only through a field or reference that already checked visibility.
+    types: {
+      User: isAnyone,
+      Organization: isAnyone,
+      UserConnection: isAnyone,
+      UserEdge: isAnyone,
+      PageInfo: isAnyone,
+      AuthPayload: isAnyone,
+      ApiKey: isAnyone,
+      CreateApiKeyPayload: isAnyone,
+    },
+  });
+}
