@@ -15,6 +15,7 @@ import {
 } from '../subgraphs/kit/env';
 import { OPERATION_LIMIT_DEFAULTS, type OperationLimits } from './operation-limits';
 import { rateLimitVar, type RateLimit } from '../subgraphs/kit/rate-limit';
+import type { SecurityOptions } from '../subgraphs/kit/security-headers';
 import { publicKeysVar, type PublicJwk } from '../subgraphs/kit/tokens';
 import type { SubscriptionLimits } from './subscriptions/server';
 
@@ -35,6 +36,7 @@ export interface GatewayConfig {
   maxBodyBytes: number;
   trustedProxies: ReadonlySet<string>;
   graphiql: boolean;
+  security: SecurityOptions;
   /** A folder of `.graphql` files GraphiQL opens as example tabs. */
   graphiqlTabsDir: string | null;
   introspection: boolean;
@@ -63,6 +65,8 @@ const schema = z.object({
   MAX_BODY_BYTES: intVar(1_000_000, 1_000),
   TRUSTED_PROXIES: addressListVar,
   GRAPHIQL: booleanVar(true),
+  CORS_ORIGINS: addressListVar,
+  HSTS: booleanVar(false),
   GRAPHIQL_TABS_DIR: z.string().optional(),
   INTROSPECTION: z.enum(['true', 'false', '1', '0']).optional(),
   APOLLO_TELEMETRY_ENABLED: booleanVar(false),
@@ -113,6 +117,7 @@ export function loadGatewayConfig(source: Environment = process.env): GatewayCon
     maxBodyBytes: env.MAX_BODY_BYTES,
     trustedProxies: env.TRUSTED_PROXIES,
     graphiql: env.GRAPHIQL,
+    security: { corsOrigins: env.CORS_ORIGINS, hsts: env.HSTS },
     graphiqlTabsDir: env.GRAPHIQL_TABS_DIR ?? null,
     apolloTelemetry: env.APOLLO_TELEMETRY_ENABLED,
     subscriptionKeepAliveMs: env.SUBSCRIPTION_KEEPALIVE_MS,

@@ -5,6 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { dirname, join } from 'node:path';
+import { PAGE_CSP } from '../subgraphs/kit/security-headers';
 
 const ASSETS: Record<string, { packageName: string; file: string; type: string }> = {
   '/graphiql/react.js': {
@@ -98,6 +99,7 @@ export function createGraphiQL(tabsDir: string | null): GraphiQLAssets {
   const page = Buffer.from(PAGE);
   const send = (res: ServerResponse, body: Buffer, type: string, cache: string) => {
     res.writeHead(200, {
+      'content-security-policy': PAGE_CSP,
       'content-type': `${type}; charset=utf-8`,
       'content-length': body.length,
       'cache-control': cache,

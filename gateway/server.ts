@@ -31,6 +31,7 @@ import { createLogger, type Logger } from '../subgraphs/kit/logger';
 import { createRedisConnections, type RedisConnections } from '../subgraphs/kit/redis';
 import { createRevocationList, type RevocationList } from '../subgraphs/kit/revocations';
 import { createTokenVerifier } from '../subgraphs/kit/tokens';
+import { handleCors, setSecurityHeaders } from '../subgraphs/kit/security-headers';
 import { incomingContext } from '../subgraphs/kit/tracing';
 import { createSubgraphClient, type ForwardedRequest, type SubgraphClient } from './data-source';
 import { applyApolloTelemetrySetting, type GatewayConfig } from './env';
@@ -212,7 +213,9 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
 
   const httpServer = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
+    setSecurityHeaders(res, config.security);
     const handle = async () => {
+      if (handleCors(req, res, config.security)) return;
       if (await serveHealth(path, res, readiness)) return;
       if (path === '/metrics') return metrics.serve(res);
       if (graphiql?.serve(path, res)) return;

@@ -26,7 +26,11 @@ import { createMetrics, useMetrics, type Metrics } from './metrics';
 import type { Principal } from './principal';
 import type { StreamState } from './resumable';
 import { serveSubscriptions } from './subscription-server';
+import { setSecurityHeaders } from './security-headers';
 import { withServerSpan } from './tracing';
+
+/** Only the gateway calls subgraphs: no browser origin is allowed, TLS ends before them. */
+const SUBGRAPH_SECURITY = { corsOrigins: new Set<string>(), hsts: false };
 
 /** What every subgraph knows about a request before its own context factory runs. */
 export interface RequestInfo {
@@ -139,6 +143,7 @@ export function createSubgraphServer<TContext extends RequestInfo>(
 
   const httpServer = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
+    setSecurityHeaders(res, SUBGRAPH_SECURITY);
     const handle = async () => {
       if (await serveHealth(path, res, options.readiness)) return;
       if (path === '/metrics') return metrics.serve(res);
