@@ -31,13 +31,13 @@ import { createLogger, type Logger } from '../subgraphs/kit/logger';
 import { createRedisConnections, type RedisConnections } from '../subgraphs/kit/redis';
 import { createRevocationList, type RevocationList } from '../subgraphs/kit/revocations';
 import { createTokenVerifier } from '../subgraphs/kit/tokens';
+import { useOperationGuard } from '../subgraphs/kit/operation-guard';
 import { handleCors, setSecurityHeaders } from '../subgraphs/kit/security-headers';
 import { incomingContext } from '../subgraphs/kit/tracing';
 import { createSubgraphClient, type ForwardedRequest, type SubgraphClient } from './data-source';
 import { applyApolloTelemetrySetting, type GatewayConfig } from './env';
 import { createSubscriptionExecutor, type SubscriptionStats } from './subscriptions/executor';
 import { createSubscriptionPlanner, type SubscriptionPlanner } from './subscriptions/planner';
-import { useSubscriptionsOverWebSocketOnly } from './subscriptions/over-http';
 import { createSubscriptionServer } from './subscriptions/server';
 import { createUpstreams } from './subscriptions/upstream';
 import { createGraphiQL } from './graphiql';
@@ -130,7 +130,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),
-      useSubscriptionsOverWebSocketOnly(),
+      useOperationGuard(),
     ],
   });
 

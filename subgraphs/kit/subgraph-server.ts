@@ -9,7 +9,7 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
-import type { DocumentNode } from 'graphql';
+import { GraphQLError, type DocumentNode } from 'graphql';
 import { applyMiddleware } from 'graphql-middleware';
 import { headerValue, type CredentialHeaders, type CredentialVerifier } from './credentials';
 import { formatErrorForClient, isClientError } from './errors';
@@ -26,6 +26,7 @@ import { createMetrics, useMetrics, type Metrics } from './metrics';
 import type { Principal } from './principal';
 import type { StreamState } from './resumable';
 import { serveSubscriptions } from './subscription-server';
+import { useOperationGuard } from './operation-guard';
 import { setSecurityHeaders } from './security-headers';
 import { withServerSpan } from './tracing';
 
@@ -114,6 +115,7 @@ export function createSubgraphServer<TContext extends RequestInfo>(
     // Inline traces only serve Apollo's hosted usage reporting, which opsgraph does not use.
     plugins: [
       useErrorLogging<TContext>(),
+      useOperationGuard<TContext>(),
       useMetrics(metrics),
       ApolloServerPluginInlineTraceDisabled(),
     ],
@@ -125,7 +127,17 @@ export function createSubgraphServer<TContext extends RequestInfo>(
       authorization: headerValue(req.headers.authorization),
       apiKey: headerValue(req.headers['x-api-key']),
     };
-    const principal = await options.credentials.authenticate(credentials);
+    const principal = await options.credentials
+      .authenticate(credentials)
+      .catch((error: unknown) => {
+        // Refused credentials answer 401, as at the gateway (Apollo makes context errors 500).
+        if (error instanceof GraphQLError) {
+          throw new GraphQLError(error.message, {
+            extensions: { ...error.extensions, http: { status: 401 } },
+          });
+        }
+        throw error;
+      });
     return options.createContext({
       requestId,
       principal,

@@ -9,13 +9,14 @@ export const emailRule = z
   .string()
   .trim()
   .max(254, 'is too long')
-  .regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'must be a valid email address');
+  .regex(/^[^\s@\p{Cc}]+@[^\s@\p{Cc}]+\.[^\s@\p{Cc}]+$/u, 'must be a valid email address');
 export const passwordRule = z
   .string()
   .min(10, 'must be at least 10 characters')
   .max(256, 'must be at most 256 characters');
 export const nameRule = z
   .string()
+  .regex(/^\P{Cc}*$/u, 'must not contain control characters')
   .trim()
   .min(1, 'must not be empty')
   .max(100, 'must be at most 100 characters');
