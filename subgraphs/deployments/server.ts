@@ -6,9 +6,8 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { createPubSub } from '../kit/pubsub';
 import { createRateLimiter } from '../kit/rate-limit';
-import { createSubgraphRuntime, observeRuntime } from '../kit/runtime';
-import { loadSubgraphSdl } from '../kit/schema-file';
-import { createSubgraphServer, type SubgraphServer } from '../kit/subgraph-server';
+import { createSubgraphRuntime, startSubgraphServer } from '../kit/runtime';
+import type { SubgraphServer } from '../kit/subgraph-server';
 import { createVersionedCache } from '../kit/versioned-cache';
 import { createDeploymentsContext, type DeploymentsContext, type DeploymentsDeps } from './context';
 import { entities } from './entities';
@@ -47,28 +46,17 @@ export async function createDeploymentsSubgraph(
     nodes: createNodesClient(config.nodesUrl),
     fork: runtime.database.fork,
   };
-  const server = createSubgraphServer<DeploymentsContext>({
-    name: 'deployments',
-    typeDefs: loadSubgraphSdl('deployments'),
+  const server = await startSubgraphServer<DeploymentsContext>(runtime, config, {
     resolvers: resolvers as GraphQLResolverMap<unknown>,
     middleware: [
       createDeploymentsPermissions(
         createRateLimiter(runtime.redis, { ...DEPLOYMENTS_RATE_LIMITS, ...config.rateLimits }),
       ),
     ],
-    credentials: runtime.credentials,
     createContext: (request) => createDeploymentsContext(deps, request),
-    readiness: runtime.readiness,
-    logger: runtime.logger,
-    maxBodyBytes: config.maxBodyBytes,
-    trustedProxies: config.trustedProxies,
-    introspection: !config.production,
   });
-  observeRuntime(server.metrics, runtime);
-  await server.start();
   return {
     ...server,
-    statementCount: runtime.database.statementCount,
     async close() {
       await server.stop();
       await pubsub.close();

@@ -13,6 +13,13 @@ import {
 } from './credentials';
 import type { ReadinessCheck } from './http';
 import type { Metrics } from './metrics';
+import { loadSubgraphSdl } from './schema-file';
+import {
+  createSubgraphServer,
+  type RequestInfo,
+  type SubgraphServer,
+  type SubgraphServerOptions,
+} from './subgraph-server';
 import { createLogger, type Logger } from './logger';
 import { createDatabase, migrate, type Database } from './orm';
 import { createRedisConnections, pingRedis, type RedisConnections } from './redis';
@@ -28,6 +35,8 @@ export interface SubgraphAuthConfig {
 }
 
 export interface SubgraphRuntime {
+  /** The subgraph's name: its SDL file, PostgreSQL schema and metrics label. */
+  name: string;
   logger: Logger;
   database: Database;
   redis: RedisConnections;
@@ -67,6 +76,7 @@ export async function createSubgraphRuntime(options: {
     resolveApiKey: options.resolveApiKey?.(database) ?? introspection!.resolve,
   });
   return {
+    name: options.name,
     logger,
     database,
     redis,
@@ -100,4 +110,32 @@ export function observeRuntime(metrics: Metrics, runtime: SubgraphRuntime): void
     'Whether the Redis command connection is ready (1) or not (0).',
     () => (runtime.redis.commands.status === 'ready' ? 1 : 0),
   );
+}
+
+/**
+ * Builds and starts a subgraph's server on its runtime: its committed SDL, the runtime's
+ * credentials, readiness checks, logger and metrics, introspection off in production.
+ */
+export async function startSubgraphServer<TContext extends RequestInfo>(
+  runtime: SubgraphRuntime,
+  config: SubgraphBaseConfig,
+  options: Pick<
+    SubgraphServerOptions<TContext>,
+    'resolvers' | 'createContext' | 'middleware' | 'routes'
+  >,
+): Promise<SubgraphServer & { statementCount(): number }> {
+  const server = createSubgraphServer<TContext>({
+    ...options,
+    name: runtime.name,
+    typeDefs: loadSubgraphSdl(runtime.name),
+    credentials: runtime.credentials,
+    readiness: runtime.readiness,
+    logger: runtime.logger,
+    maxBodyBytes: config.maxBodyBytes,
+    trustedProxies: config.trustedProxies,
+    introspection: !config.production,
+  });
+  observeRuntime(server.metrics, runtime);
+  await server.start();
+  return { ...server, statementCount: runtime.database.statementCount };
 }

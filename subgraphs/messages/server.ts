@@ -6,9 +6,8 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { createEntityLookup } from '../kit/entity-lookup';
 import { createPubSub } from '../kit/pubsub';
 import { createRateLimiter } from '../kit/rate-limit';
-import { createSubgraphRuntime, observeRuntime } from '../kit/runtime';
-import { loadSubgraphSdl } from '../kit/schema-file';
-import { createSubgraphServer, type SubgraphServer } from '../kit/subgraph-server';
+import { createSubgraphRuntime, startSubgraphServer } from '../kit/runtime';
+import type { SubgraphServer } from '../kit/subgraph-server';
 import { createMessagesContext, type MessagesContext, type MessagesDeps } from './context';
 import { entities } from './entities';
 import type { MessagesConfig } from './env';
@@ -35,28 +34,17 @@ export async function createMessagesSubgraph(config: MessagesConfig): Promise<Me
     users: createEntityLookup({ url: config.usersSubgraphUrl, typename: 'User' }),
     fork: runtime.database.fork,
   };
-  const server = createSubgraphServer<MessagesContext>({
-    name: 'messages',
-    typeDefs: loadSubgraphSdl('messages'),
+  const server = await startSubgraphServer<MessagesContext>(runtime, config, {
     resolvers: resolvers as GraphQLResolverMap<unknown>,
     middleware: [
       createMessagesPermissions(
         createRateLimiter(runtime.redis, { ...MESSAGES_RATE_LIMITS, ...config.rateLimits }),
       ),
     ],
-    credentials: runtime.credentials,
     createContext: (request) => createMessagesContext(deps, request),
-    readiness: runtime.readiness,
-    logger: runtime.logger,
-    maxBodyBytes: config.maxBodyBytes,
-    trustedProxies: config.trustedProxies,
-    introspection: !config.production,
   });
-  observeRuntime(server.metrics, runtime);
-  await server.start();
   return {
     ...server,
-    statementCount: runtime.database.statementCount,
     async close() {
       await server.stop();
       await pubsub.close();

@@ -6,9 +6,8 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { createPubSub } from '../kit/pubsub';
 import { createRateLimiter } from '../kit/rate-limit';
-import { createSubgraphRuntime, observeRuntime } from '../kit/runtime';
-import { loadSubgraphSdl } from '../kit/schema-file';
-import { createSubgraphServer, type SubgraphServer } from '../kit/subgraph-server';
+import { createSubgraphRuntime, startSubgraphServer } from '../kit/runtime';
+import type { SubgraphServer } from '../kit/subgraph-server';
 import { createTokenSigner } from '../kit/tokens';
 import { createNodesContext, type NodesContext, type NodesDeps } from './context';
 import { entities } from './entities';
@@ -38,25 +37,15 @@ export async function createNodesSubgraph(config: NodesConfig): Promise<NodesSub
     pubsub,
     fork: runtime.database.fork,
   };
-  const server = createSubgraphServer<NodesContext>({
-    name: 'nodes',
-    typeDefs: loadSubgraphSdl('nodes'),
+  const server = await startSubgraphServer<NodesContext>(runtime, config, {
     resolvers: resolvers as GraphQLResolverMap<unknown>,
     middleware: [
       createNodesPermissions(
         createRateLimiter(runtime.redis, { ...NODES_RATE_LIMITS, ...config.rateLimits }),
       ),
     ],
-    credentials: runtime.credentials,
     createContext: (request) => createNodesContext(deps, request),
-    readiness: runtime.readiness,
-    logger: runtime.logger,
-    maxBodyBytes: config.maxBodyBytes,
-    trustedProxies: config.trustedProxies,
-    introspection: !config.production,
   });
-  observeRuntime(server.metrics, runtime);
-  await server.start();
   const sweeper = startSweeper({
     database: runtime.database,
     redis: runtime.redis,
@@ -67,7 +56,6 @@ export async function createNodesSubgraph(config: NodesConfig): Promise<NodesSub
   });
   return {
     ...server,
-    statementCount: runtime.database.statementCount,
     sweepCount: sweeper.sweepCount,
     async close() {
       await sweeper.stop();

@@ -4,10 +4,9 @@
  */
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { INTROSPECTION_PATH } from '../kit/api-keys';
-import { createSubgraphRuntime, observeRuntime } from '../kit/runtime';
+import { createSubgraphRuntime, startSubgraphServer } from '../kit/runtime';
 import { createRateLimiter } from '../kit/rate-limit';
-import { loadSubgraphSdl } from '../kit/schema-file';
-import { createSubgraphServer, type SubgraphServer } from '../kit/subgraph-server';
+import type { SubgraphServer } from '../kit/subgraph-server';
 import { createTokenSigner } from '../kit/tokens';
 import { createUsersContext, type UsersContext, type UsersDeps } from './context';
 import { entities } from './entities';
@@ -39,31 +38,20 @@ export async function createUsersSubgraph(config: UsersConfig): Promise<UsersSub
     redis: runtime.redis,
     fork: runtime.database.fork,
   };
-  const server = createSubgraphServer<UsersContext>({
-    name: 'users',
-    typeDefs: loadSubgraphSdl('users'),
+  const server = await startSubgraphServer<UsersContext>(runtime, config, {
     resolvers: resolvers as GraphQLResolverMap<unknown>,
     middleware: [
       createUsersPermissions(
         createRateLimiter(runtime.redis, { ...USERS_RATE_LIMITS, ...config.rateLimits }),
       ),
     ],
-    credentials: runtime.credentials,
     createContext: (request) => createUsersContext(deps, request),
-    readiness: runtime.readiness,
-    logger: runtime.logger,
-    maxBodyBytes: config.maxBodyBytes,
-    trustedProxies: config.trustedProxies,
-    introspection: !config.production,
     routes: {
       [INTROSPECTION_PATH]: createIntrospectionRoute(runtime.database, config.maxBodyBytes),
     },
   });
-  observeRuntime(server.metrics, runtime);
-  await server.start();
   return {
     ...server,
-    statementCount: runtime.database.statementCount,
     async close() {
       await server.stop();
       await runtime.close();
