@@ -8,11 +8,16 @@ import { randomBytes } from 'node:crypto';
 import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { LOCAL_SUBGRAPHS, type SharedConfig, type SubgraphHandle } from '../dev/subgraphs';
+import {
+  LOCAL_SUBGRAPHS,
+  localSharedConfig,
+  type SharedConfig,
+  type SubgraphHandle,
+} from '../dev/subgraphs';
 import { INTROSPECTION_PATH } from '../subgraphs/kit/api-keys';
 import { listen } from '../subgraphs/kit/listen';
 import { closeHttpServer } from '../subgraphs/kit/shutdown';
-import { generateSigningKey, publicJwkOf } from '../subgraphs/kit/tokens';
+import { generateSigningKey } from '../subgraphs/kit/tokens';
 import { createTestDatabase, type TestDatabase } from '../test/support/database';
 
 export const ROOT = join(__dirname, '..');
@@ -31,23 +36,15 @@ export async function startSubgraphs(
 ): Promise<BenchStack> {
   const database = await createTestDatabase();
   const signingKey = generateSigningKey('bench');
-  const shared: SharedConfig = {
+  const shared = localSharedConfig({
+    databaseUrl: database.url,
+    redisUrl: REDIS_URL,
+    redisPrefix: `opsgraph-bench:${randomBytes(4).toString('hex')}:`,
+    logLevel: 'silent',
     signingKey,
-    base: {
-      production: true,
-      host: '127.0.0.1',
-      port: 0,
-      databaseUrl: database.url,
-      databasePoolSize: 10,
-      redisUrl: REDIS_URL,
-      redisPrefix: `opsgraph-bench:${randomBytes(4).toString('hex')}:`,
-      logLevel: 'silent',
-      maxBodyBytes: 1_000_000,
-      trustedProxies: new Set(),
-      publicKeys: [publicJwkOf(signingKey)],
-      apiKeyIntrospectionUrl: '',
-    },
-  };
+    production: true,
+  });
+
   const handles: SubgraphHandle[] = [];
   const subgraphUrls: Record<string, string> = {};
   for (const local of LOCAL_SUBGRAPHS) {

@@ -11,12 +11,12 @@ import { loadGatewayConfig } from '../gateway/env';
 import { createGateway } from '../gateway/server';
 import { listen } from '../subgraphs/kit/listen';
 import { closeHttpServer } from '../subgraphs/kit/shutdown';
-import { generateSigningKey, publicJwkOf, type PrivateJwk } from '../subgraphs/kit/tokens';
+import { generateSigningKey, type PrivateJwk } from '../subgraphs/kit/tokens';
 import { INTROSPECTION_PATH } from '../subgraphs/kit/api-keys';
 import { IN_PROCESS_REDIS_URL } from '../subgraphs/kit/redis';
 import { loadLocalRunnerConfig, type LocalRunnerConfig } from './env';
 import { seedDemo } from './seed-demo';
-import { LOCAL_SUBGRAPHS, type SharedConfig, type SubgraphHandle } from './subgraphs';
+import { LOCAL_SUBGRAPHS, localSharedConfig, type SubgraphHandle } from './subgraphs';
 
 type Stop = () => Promise<void>;
 
@@ -118,23 +118,14 @@ async function main(): Promise<void> {
     const databaseUrl = await startPostgres(config, stops);
     const redisUrl = await startRedis(config, stops);
     const signingKey = localSigningKey(config.DATA_DIR);
-    const shared: SharedConfig = {
+    const shared = localSharedConfig({
+      databaseUrl,
+      redisUrl,
+      redisPrefix: 'opsgraph:',
+      logLevel: config.LOG_LEVEL,
       signingKey,
-      base: {
-        production: false,
-        host: '127.0.0.1',
-        port: 0,
-        databaseUrl,
-        databasePoolSize: 10,
-        redisUrl,
-        redisPrefix: 'opsgraph:',
-        logLevel: config.LOG_LEVEL,
-        maxBodyBytes: 1_000_000,
-        trustedProxies: new Set(),
-        publicKeys: [publicJwkOf(signingKey)],
-        apiKeyIntrospectionUrl: `http://127.0.0.1:${LOCAL_SUBGRAPHS[0]!.port}${INTROSPECTION_PATH}`,
-      },
-    };
+      apiKeyIntrospectionUrl: `http://127.0.0.1:${LOCAL_SUBGRAPHS[0]!.port}${INTROSPECTION_PATH}`,
+    });
     const subgraphUrls: Record<string, string> = {};
     for (const local of LOCAL_SUBGRAPHS) {
       const subgraph: SubgraphHandle = await local.create(shared);

@@ -7,7 +7,7 @@ import type { Constructor, EntitySchema } from '@mikro-orm/core';
 import type { Migration } from '@mikro-orm/migrations';
 import type { SubgraphAuthConfig } from '../subgraphs/kit/runtime';
 import type { SubgraphBaseConfig } from '../subgraphs/kit/service-config';
-import type { PrivateJwk } from '../subgraphs/kit/tokens';
+import { publicJwkOf, type PrivateJwk } from '../subgraphs/kit/tokens';
 import { entities as deploymentsEntities } from '../subgraphs/deployments/entities';
 import { DEPLOYMENTS_DEFAULTS } from '../subgraphs/deployments/env';
 import { migrations as deploymentsMigrations } from '../subgraphs/deployments/migrations';
@@ -40,6 +40,42 @@ export interface SharedConfig {
    * behalf; where absent, the other's `npm start` port is assumed.
    */
   subgraphUrls?: Record<string, string>;
+}
+
+/**
+ * The settings every locally run subgraph shares (npm start, tests, benchmarks): loopback, the
+ * given database and Redis, tokens signed by `signingKey`. API keys are verified through the
+ * users subgraph at `apiKeyIntrospectionUrl` (set it once users listens when its port is free).
+ */
+export function localSharedConfig(options: {
+  databaseUrl: string;
+  redisUrl: string;
+  redisPrefix: string;
+  logLevel: string;
+  signingKey: PrivateJwk;
+  production?: boolean;
+  databasePoolSize?: number;
+  apiKeyIntrospectionUrl?: string;
+  rateLimits?: SubgraphBaseConfig['rateLimits'];
+}): SharedConfig {
+  return {
+    signingKey: options.signingKey,
+    base: {
+      production: options.production ?? false,
+      host: '127.0.0.1',
+      port: 0,
+      databaseUrl: options.databaseUrl,
+      databasePoolSize: options.databasePoolSize ?? 10,
+      redisUrl: options.redisUrl,
+      redisPrefix: options.redisPrefix,
+      logLevel: options.logLevel,
+      maxBodyBytes: 1_000_000,
+      trustedProxies: new Set(),
+      ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
+      publicKeys: [publicJwkOf(options.signingKey)],
+      apiKeyIntrospectionUrl: options.apiKeyIntrospectionUrl ?? '',
+    },
+  };
 }
 
 export interface LocalSubgraph {

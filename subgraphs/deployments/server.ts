@@ -5,7 +5,6 @@
  */
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { createPubSub } from '../kit/pubsub';
-import { createRateLimiter } from '../kit/rate-limit';
 import { createSubgraphRuntime, startSubgraphServer } from '../kit/runtime';
 import type { SubgraphServer } from '../kit/subgraph-server';
 import { createVersionedCache } from '../kit/versioned-cache';
@@ -48,11 +47,8 @@ export async function createDeploymentsSubgraph(
   };
   const server = await startSubgraphServer<DeploymentsContext>(runtime, config, {
     resolvers: resolvers as GraphQLResolverMap<unknown>,
-    middleware: [
-      createDeploymentsPermissions(
-        createRateLimiter(runtime.redis, { ...DEPLOYMENTS_RATE_LIMITS, ...config.rateLimits }),
-      ),
-    ],
+    permissions: createDeploymentsPermissions,
+    rateLimits: DEPLOYMENTS_RATE_LIMITS,
     createContext: (request) => createDeploymentsContext(deps, request),
   });
   return {

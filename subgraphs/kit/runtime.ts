@@ -13,6 +13,7 @@ import {
 } from './credentials';
 import type { ReadinessCheck } from './http';
 import type { Metrics } from './metrics';
+import { createRateLimiter, type RateLimiter, type RateLimits } from './rate-limit';
 import { loadSubgraphSdl } from './schema-file';
 import {
   createSubgraphServer,
@@ -119,13 +120,20 @@ export function observeRuntime(metrics: Metrics, runtime: SubgraphRuntime): void
 export async function startSubgraphServer<TContext extends RequestInfo>(
   runtime: SubgraphRuntime,
   config: SubgraphBaseConfig,
-  options: Pick<
-    SubgraphServerOptions<TContext>,
-    'resolvers' | 'createContext' | 'middleware' | 'routes'
-  >,
+  options: Pick<SubgraphServerOptions<TContext>, 'resolvers' | 'createContext' | 'routes'> & {
+    /** The subgraph's graphql-shield rules, given its rate limiter. */
+    permissions: (
+      limiter: RateLimiter,
+    ) => NonNullable<SubgraphServerOptions<TContext>['middleware']>[number];
+    /** Its default rate limits; `config.rateLimits` overrides them by name. */
+    rateLimits: RateLimits;
+  },
 ): Promise<SubgraphServer & { statementCount(): number }> {
+  const { permissions, rateLimits, ...rest } = options;
+  const limiter = createRateLimiter(runtime.redis, { ...rateLimits, ...config.rateLimits });
   const server = createSubgraphServer<TContext>({
-    ...options,
+    ...rest,
+    middleware: [permissions(limiter)],
     name: runtime.name,
     typeDefs: loadSubgraphSdl(runtime.name),
     credentials: runtime.credentials,

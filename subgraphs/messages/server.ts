@@ -5,7 +5,6 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { createEntityLookup } from '../kit/entity-lookup';
 import { createPubSub } from '../kit/pubsub';
-import { createRateLimiter } from '../kit/rate-limit';
 import { createSubgraphRuntime, startSubgraphServer } from '../kit/runtime';
 import type { SubgraphServer } from '../kit/subgraph-server';
 import { createMessagesContext, type MessagesContext, type MessagesDeps } from './context';
@@ -36,11 +35,8 @@ export async function createMessagesSubgraph(config: MessagesConfig): Promise<Me
   };
   const server = await startSubgraphServer<MessagesContext>(runtime, config, {
     resolvers: resolvers as GraphQLResolverMap<unknown>,
-    middleware: [
-      createMessagesPermissions(
-        createRateLimiter(runtime.redis, { ...MESSAGES_RATE_LIMITS, ...config.rateLimits }),
-      ),
-    ],
+    permissions: createMessagesPermissions,
+    rateLimits: MESSAGES_RATE_LIMITS,
     createContext: (request) => createMessagesContext(deps, request),
   });
   return {

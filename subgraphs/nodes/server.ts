@@ -5,7 +5,6 @@
  */
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { createPubSub } from '../kit/pubsub';
-import { createRateLimiter } from '../kit/rate-limit';
 import { createSubgraphRuntime, startSubgraphServer } from '../kit/runtime';
 import type { SubgraphServer } from '../kit/subgraph-server';
 import { createTokenSigner } from '../kit/tokens';
@@ -39,11 +38,8 @@ export async function createNodesSubgraph(config: NodesConfig): Promise<NodesSub
   };
   const server = await startSubgraphServer<NodesContext>(runtime, config, {
     resolvers: resolvers as GraphQLResolverMap<unknown>,
-    middleware: [
-      createNodesPermissions(
-        createRateLimiter(runtime.redis, { ...NODES_RATE_LIMITS, ...config.rateLimits }),
-      ),
-    ],
+    permissions: createNodesPermissions,
+    rateLimits: NODES_RATE_LIMITS,
     createContext: (request) => createNodesContext(deps, request),
   });
   const sweeper = startSweeper({

@@ -5,7 +5,6 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { INTROSPECTION_PATH } from '../kit/api-keys';
 import { createSubgraphRuntime, startSubgraphServer } from '../kit/runtime';
-import { createRateLimiter } from '../kit/rate-limit';
 import type { SubgraphServer } from '../kit/subgraph-server';
 import { createTokenSigner } from '../kit/tokens';
 import { createUsersContext, type UsersContext, type UsersDeps } from './context';
@@ -40,11 +39,8 @@ export async function createUsersSubgraph(config: UsersConfig): Promise<UsersSub
   };
   const server = await startSubgraphServer<UsersContext>(runtime, config, {
     resolvers: resolvers as GraphQLResolverMap<unknown>,
-    middleware: [
-      createUsersPermissions(
-        createRateLimiter(runtime.redis, { ...USERS_RATE_LIMITS, ...config.rateLimits }),
-      ),
-    ],
+    permissions: createUsersPermissions,
+    rateLimits: USERS_RATE_LIMITS,
     createContext: (request) => createUsersContext(deps, request),
     routes: {
       [INTROSPECTION_PATH]: createIntrospectionRoute(runtime.database, config.maxBodyBytes),

@@ -12,8 +12,13 @@ import { createGateway, type Gateway } from '../../gateway/server';
 import { INTROSPECTION_PATH } from '../../subgraphs/kit/api-keys';
 import { listen } from '../../subgraphs/kit/listen';
 import { closeHttpServer } from '../../subgraphs/kit/shutdown';
-import { generateSigningKey, publicJwkOf } from '../../subgraphs/kit/tokens';
-import { LOCAL_SUBGRAPHS, type SharedConfig, type SubgraphHandle } from '../../dev/subgraphs';
+import { generateSigningKey } from '../../subgraphs/kit/tokens';
+import {
+  LOCAL_SUBGRAPHS,
+  localSharedConfig,
+  type SharedConfig,
+  type SubgraphHandle,
+} from '../../dev/subgraphs';
 import { createTestDatabase, type TestDatabase } from './database';
 import { LOG_LEVEL, REDIS_URL } from './env';
 
@@ -93,26 +98,18 @@ export async function startStack(
   const database = await createTestDatabase();
   const signingKey = generateSigningKey(`test-${randomBytes(4).toString('hex')}`);
   const redisPrefix = `opsgraph-test:${randomBytes(6).toString('hex')}:`;
-  const shared: SharedConfig = {
+  const shared = localSharedConfig({
+    databaseUrl: database.url,
+    redisUrl: REDIS_URL,
+    redisPrefix,
+    logLevel: LOG_LEVEL,
     signingKey,
-    base: {
-      production: false,
-      host: '127.0.0.1',
-      port: 0,
-      databaseUrl: database.url,
-      databasePoolSize: 5,
-      redisUrl: REDIS_URL,
-      redisPrefix,
-      logLevel: LOG_LEVEL,
-      maxBodyBytes: 1_000_000,
-      trustedProxies: new Set(),
-      // Test files sign up and sign in from one address far more often than a client would;
-      // the security tests pass the real limits through `config`.
-      rateLimits: RELAXED_RATE_LIMITS,
-      publicKeys: [publicJwkOf(signingKey)],
-      apiKeyIntrospectionUrl: '',
-    },
-  };
+    databasePoolSize: 5,
+    // Test files sign up and sign in from one address far more often than a client would;
+    // the security tests pass the real limits through `config`.
+    rateLimits: RELAXED_RATE_LIMITS,
+  });
+
   const subgraphs: Record<string, Running<SubgraphHandle>> = {};
   const start = async (name: string, port?: number) => {
     const local = LOCAL_SUBGRAPHS.find((s) => s.name === name);
