@@ -101,7 +101,7 @@ async function main(): Promise<void> {
       SUBSCRIPTION_BUFFER_LIMIT: '100000',
       REQUEST_RATE_LIMIT: '1000000/1m',
     },
-    0,
+    { core: 0 },
   );
   const rows: string[] = [];
   try {
@@ -127,7 +127,7 @@ async function main(): Promise<void> {
         { i: { name: `bench-${size}-${Date.now()}`, kind: 'PUBLIC' } },
         token,
       );
-      const rssBefore = await gateway.rss();
+      const rssBefore = gateway.memory().rss;
       const latencies: number[] = [];
       const subscribers: Subscriber[] = [];
       for (let i = 0; i < size; i += 200) {
@@ -141,7 +141,7 @@ async function main(): Promise<void> {
         );
       }
       await new Promise((r) => setTimeout(r, 2000)); // every subscription live upstream
-      const rssSubscribed = await gateway.rss();
+      const rssSubscribed = gateway.memory().rss;
       const total = RATE_PER_SECOND * DURATION_SECONDS;
       for (let sent = 0; sent < total; sent++) {
         await mutate(

@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -76,19 +76,30 @@ export async function startSubgraphs(
 export interface GatewayProcess {
   url: string;
   child: ChildProcess;
-  /** The process's resident memory, read from its /metrics. */
-  rss(): Promise<number>;
+  /** The process's resident memory now and at its peak, in bytes (Linux /proc). */
+  memory(): { rss: number; peak: number };
+  /** CPU time (user + system) the process has used so far, in milliseconds (Linux /proc). */
+  cpuMs(): number;
   stop(): Promise<void>;
 }
 
-/** The built gateway (`npm run build` first) as its own process, optionally pinned to a core. */
+export interface GatewayProcessOptions {
+  /** Built script to run; opsgraph's gateway when absent. */
+  entry?: string;
+  /** Pin the process to this core with taskset, where taskset exists. */
+  core?: number;
+  /** Extra node flags, e.g. --cpu-prof. */
+  nodeArgs?: string[];
+}
+
+/** A gateway (`npm run build` first) as its own process, so its CPU and memory are its own. */
 export async function startGatewayProcess(
-  stack: BenchStack,
+  stack: Pick<BenchStack, 'shared' | 'subgraphUrls'>,
   env: Record<string, string>,
-  core?: number,
+  options: GatewayProcessOptions = {},
 ): Promise<GatewayProcess> {
   const port = 20_000 + Math.floor(Math.random() * 20_000);
-  const entry = join(ROOT, 'dist', 'gateway', 'main.js');
+  const entry = options.entry ?? join(ROOT, 'dist', 'gateway', 'main.js');
   if (!existsSync(entry)) throw new Error('Run `npm run build` first.');
   const variables: Record<string, string> = {
     ...(process.env as Record<string, string>),
@@ -107,33 +118,31 @@ export async function startGatewayProcess(
     ),
     ...env,
   };
+  const node = ['node', ...(options.nodeArgs ?? []), entry];
   const command =
-    core === undefined || !existsSync('/usr/bin/taskset')
-      ? ['node', entry]
-      : ['taskset', '-c', String(core), 'node', entry];
+    options.core === undefined || !existsSync('/usr/bin/taskset')
+      ? node
+      : ['taskset', '-c', String(options.core), ...node];
+  // taskset execs node, so the child's pid is the gateway's own.
   const child = spawn(command[0]!, command.slice(1), {
     env: variables,
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}/graphql`;
-  for (let i = 0; ; i++) {
-    const ready = await fetch(url.replace('/graphql', '/healthz')).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ready) break;
-    if (i > 100) throw new Error('gateway did not start');
+  for (let i = 0; !(await answersTypename(url)); i++) {
+    if (i > 150 || child.exitCode !== null) throw new Error(`${entry} did not start`);
     await new Promise((r) => setTimeout(r, 100));
   }
+  const status = (field: string) =>
+    Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(procFile(child, 'status'))?.[1]) * 1024;
   return {
     url,
     child,
-    async rss() {
-      const text = await (await fetch(url.replace('/graphql', '/metrics'))).text();
-      const line = text
-        .split('\n')
-        .find((l) => l.startsWith('opsgraph_process_resident_memory_bytes'));
-      return Number(line?.split(' ').at(-1));
+    memory: () => ({ rss: status('VmRSS'), peak: status('VmHWM') }),
+    cpuMs() {
+      // Fields 14 and 15 of /proc/<pid>/stat (after the parenthesised name): utime, stime.
+      const fields = procFile(child, 'stat').split(') ')[1]!.split(' ');
+      return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
     },
     async stop() {
       const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -141,6 +150,26 @@ export async function startGatewayProcess(
       await exited;
     },
   };
+}
+
+/** Linux's USER_HZ, the unit of /proc/<pid>/stat's CPU times (100 on every mainstream kernel). */
+const CLOCK_TICKS = 100;
+
+function procFile(child: ChildProcess, name: string): string {
+  return readFileSync(`/proc/${child.pid}/${name}`, 'utf8');
+}
+
+async function answersTypename(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query":"{ __typename }"}',
+    });
+    return response.ok;
+  } catch {
+    return false;
+  }
 }
 
 export function percentile(sorted: number[], p: number): number {
