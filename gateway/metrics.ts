@@ -2,13 +2,28 @@
  * The gateway's own series, beside the request and error series every service has: subgraph
  * fetch durations, WebSocket connections, subscriptions and event delivery.
  */
-import { Histogram } from 'prom-client';
+import { Counter, Histogram } from 'prom-client';
 import type { Metrics } from '../subgraphs/kit/metrics';
 import type { SubscriptionStats } from './subscriptions/executor';
 
+export type OperationPath = 'pipeline' | 'cached-plan' | 'lean';
+
 export function createGatewayMetrics(metrics: Metrics) {
   const registers = [metrics.registry];
+  const operationPaths = new Counter({
+    name: 'opsgraph_gateway_operations_total',
+    help: 'HTTP operations by how they were answered: Apollo Server’s pipeline (a document seen for the first time, or anything unusual), or the hot path running a remembered plan with Apollo’s executor (cached-plan) or the lean one.',
+    labelNames: ['path'] as const,
+    registers,
+  });
+  // Bound once: no label object per request.
+  const byPath = {
+    pipeline: operationPaths.labels('pipeline'),
+    'cached-plan': operationPaths.labels('cached-plan'),
+    lean: operationPaths.labels('lean'),
+  };
   return {
+    countOperation: (path: OperationPath) => byPath[path].inc(),
     subgraphFetchDuration: new Histogram({
       name: 'opsgraph_subgraph_fetch_duration_seconds',
       help: 'Duration of the gateway’s HTTP requests to each subgraph.',

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync, unwatchFile, watchFile } from 'node:fs';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -23,11 +23,12 @@ import {
   clientAddressOf,
   createGraphQLHandler,
   HttpError,
+  readGraphQLBody,
   sendError,
   serveHealth,
   type ReadinessCheck,
 } from '../subgraphs/kit/http';
-import { createLogger, type Logger } from '../subgraphs/kit/logger';
+import { createLogger } from '../subgraphs/kit/logger';
 import { createRedisConnections, type RedisConnections } from '../subgraphs/kit/redis';
 import { createRevocationList, type RevocationList } from '../subgraphs/kit/revocations';
 import { createTokenVerifier } from '../subgraphs/kit/tokens';
@@ -44,11 +45,11 @@ import { createGraphiQL } from './graphiql';
 import { createOperationLimits } from './operation-limits';
 import { createRequestBudget } from './request-budget';
 import { createGatewayMetrics, observeSubscriptions } from './metrics';
-import { createMetrics, useMetrics } from '../subgraphs/kit/metrics';
+import { createMetrics, createRequestObserver, useMetrics } from '../subgraphs/kit/metrics';
+import { createKnownOperations } from './known-operations';
 
 export interface GatewayContext {
   forwarded: ForwardedRequest;
-  logger: Logger;
 }
 
 export interface Gateway {
@@ -60,6 +61,8 @@ export interface Gateway {
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
+/** Distinct operations whose plans the hot path keeps (a client's set is usually far smaller). */
+const KNOWN_OPERATIONS = 1000;
 
 export async function createGateway(config: GatewayConfig): Promise<Gateway> {
   applyApolloTelemetrySetting(config.apolloTelemetry);
@@ -67,10 +70,20 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
   const clients = new Map<string, SubgraphClient>();
   const metrics = createMetrics('gateway');
   const gatewayMetrics = createGatewayMetrics(metrics);
+  const requestObserver = createRequestObserver(metrics);
+  const limits = createOperationLimits(config.operationLimits);
+  const knownOperations = createKnownOperations({
+    formatError: limits.formatError,
+    observer: requestObserver,
+    onAnswered: (path) => gatewayMetrics.countOperation(path),
+    logger,
+    maxEntries: KNOWN_OPERATIONS,
+  });
   let supergraphLoaded = false;
 
   const gateway = new ApolloGateway({
     logger,
+    experimental_didResolveQueryPlan: knownOperations.remember,
     supergraphSdl: async ({ update }) => {
       const path = config.supergraphPath;
       let current = readFileSync(path, 'utf8');
@@ -113,7 +126,6 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     },
   });
 
-  const limits = createOperationLimits(config.operationLimits);
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     // Batched HTTP requests stay off (Apollo's default): one request, one operation, one budget.
@@ -126,7 +138,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     formatError: limits.formatError,
     plugins: [
       ...limits.plugins,
-      useMetrics(metrics),
+      useMetrics(requestObserver),
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),
@@ -172,10 +184,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     // Charged after the token is verified, so made-up tokens cannot each buy a fresh budget;
     // API keys are verified by the subgraphs, so they count against the client address.
     await budget.charge({ credential: credentials ? authorization : undefined, clientAddress });
-    return {
-      forwarded: { requestId, clientAddress, authorization, apiKey },
-      logger: logger.child({ requestId }),
-    };
+    return { forwarded: { requestId, clientAddress, authorization, apiKey } };
   };
 
   const graphql = createGraphQLHandler({
@@ -184,9 +193,27 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     maxBodyBytes: config.maxBodyBytes,
   });
 
+  const serveGraphQL = async (req: IncomingMessage, res: ServerResponse) => {
+    const body = await readGraphQLBody(req, config.maxBodyBytes);
+    const hot = knownOperations.match(req, body);
+    if (!hot) {
+      gatewayMetrics.countOperation('pipeline');
+      return graphql(req, res, body);
+    }
+    let requestContext: GatewayContext;
+    try {
+      requestContext = await buildContext(req);
+    } catch (error) {
+      // Refused (bad token, budget spent): Apollo Server writes the error response.
+      return graphql(req, res, body, () => Promise.reject(error));
+    }
+    await knownOperations.answer(hot, requestContext, res);
+  };
+
   let planner: SubscriptionPlanner | null = null;
   gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
     planner = createSubscriptionPlanner(coreSupergraphSdl);
+    knownOperations.clear(planner.schemas);
   });
   const upstreams = createUpstreams();
   const executor = createSubscriptionExecutor({
@@ -222,7 +249,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
       if (path !== '/graphql') throw new HttpError(404, 'Not found.', 'NOT_FOUND');
       if (graphiql && req.method === 'GET' && wantsHtml(req)) return graphiql.page(res);
       // @apollo/gateway's spans continue the client's trace, if it sent one.
-      await context.with(incomingContext(req.headers), () => graphql(req, res));
+      await context.with(incomingContext(req.headers), () => serveGraphQL(req, res));
     };
     handle().catch((error: unknown) => {
       if (res.headersSent) return void res.destroy();

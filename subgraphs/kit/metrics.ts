@@ -90,10 +90,15 @@ export function createMetrics(service: string): Metrics {
   };
 }
 
-/** Records request durations by operation and errors by code. */
-export function useMetrics<TContext extends object>(
-  metrics: Metrics,
-): ApolloServerPlugin<TContext> {
+export interface RequestObserver {
+  /** Starts timing a request; call what it returns once the request is answered. */
+  start(): (operationName: string | null | undefined, type: string) => void;
+  /** Counts an error by the code the client sees (after masking and request-error mapping). */
+  countError(code: unknown): void;
+}
+
+/** Request durations by operation and errors by code, with a bounded set of operation labels. */
+export function createRequestObserver(metrics: Metrics): RequestObserver {
   const knownOperations = new Set<string>();
   const operationLabel = (name: string | null | undefined) => {
     if (!name) return 'anonymous';
@@ -103,22 +108,29 @@ export function useMetrics<TContext extends object>(
     return name;
   };
   return {
-    async requestDidStart() {
+    start() {
       const stop = metrics.requestDuration.startTimer();
+      return (operationName, type) => stop({ operation: operationLabel(operationName), type });
+    },
+    countError: (code) => metrics.graphqlErrors.inc({ code: String(code) }),
+  };
+}
+
+/** Records request durations by operation and errors by code. */
+export function useMetrics<TContext extends object>(
+  observer: RequestObserver,
+): ApolloServerPlugin<TContext> {
+  return {
+    async requestDidStart() {
+      const answered = observer.start();
       return {
         async didEncounterErrors({ errors }) {
-          // Counted by the code the client sees (after masking and request-error mapping).
           for (const error of errors) {
-            metrics.graphqlErrors.inc({
-              code: String(formatErrorForClient(error.toJSON()).extensions?.code),
-            });
+            observer.countError(formatErrorForClient(error.toJSON()).extensions?.code);
           }
         },
         async willSendResponse({ operationName, operation }) {
-          stop({
-            operation: operationLabel(operationName),
-            type: operation?.operation ?? 'unknown',
-          });
+          answered(operationName, operation?.operation ?? 'unknown');
         },
       };
     },

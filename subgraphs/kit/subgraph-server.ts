@@ -22,7 +22,7 @@ import {
   type ReadinessCheck,
 } from './http';
 import type { Logger } from './logger';
-import { createMetrics, useMetrics, type Metrics } from './metrics';
+import { createMetrics, createRequestObserver, useMetrics, type Metrics } from './metrics';
 import type { Principal } from './principal';
 import type { StreamState } from './resumable';
 import { serveSubscriptions } from './subscription-server';
@@ -116,7 +116,7 @@ export function createSubgraphServer<TContext extends RequestInfo>(
     plugins: [
       useErrorLogging<TContext>(),
       useOperationGuard<TContext>(),
-      useMetrics(metrics),
+      useMetrics(createRequestObserver(metrics)),
       ApolloServerPluginInlineTraceDisabled(),
     ],
   });

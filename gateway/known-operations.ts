@@ -1,0 +1,207 @@
+/**
+ * The gateway's hot path: operations it has already run once. A document's first request goes
+ * through Apollo Server's whole pipeline — parsing, validation, operation limits, the operation
+ * guard, planning — all of which depend on the document alone. When that request reaches
+ * execution, its operation and query plan are remembered here, keyed by query text and
+ * operation name. A later request for the same document skips the pipeline: it coerces its
+ * variables, gets its context (token verification, request budget), runs the remembered plan
+ * with @apollo/gateway's executeQueryPlan and writes the JSON.
+ *
+ * Anything out of the ordinary is left to Apollo Server, so the answer is exactly its answer: a
+ * document not seen yet, variables that do not coerce, a cost that depends on variables, APQ or
+ * other extensions, a content type or Accept header other than plain JSON, a refused context.
+ * Remembered plans are dropped when the supergraph changes.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  executeQueryPlan,
+  type buildOperationContext,
+  type Experimental_DidResolveQueryPlanCallback,
+  type ServiceMap,
+} from '@apollo/gateway';
+import type { QueryPlan } from '@apollo/query-planner';
+import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
+import type { GraphQLError } from 'graphql';
+import { getVariableValues, type GraphQLFormattedError } from 'graphql';
+import Negotiator from 'negotiator';
+import type { Logger } from '../subgraphs/kit/logger';
+import type { RequestObserver } from '../subgraphs/kit/metrics';
+import type { OperationPath } from './metrics';
+import type { PlanningSchemas } from './subscriptions/planner';
+import { compileLeanQuery, FALL_BACK, type LeanQuery } from './lean-executor';
+import { operationCost } from './operation-limits';
+
+type OperationContext = ReturnType<typeof buildOperationContext>;
+
+interface KnownOperation {
+  queryPlan: QueryPlan;
+  /** The plan compiled for the lean executor, when it covers this query. */
+  lean: LeanQuery | null;
+  operationContext: OperationContext;
+  /** The executed operation's own name (null when anonymous), for metrics. */
+  operationName: string | null;
+  type: string;
+}
+
+/** A request the hot path will answer, once it has the request's context. */
+export interface HotRequest {
+  known: KnownOperation;
+  query: string;
+  operationName: string | undefined;
+  variables: Record<string, unknown>;
+  contentType: string;
+}
+
+export interface KnownOperations {
+  /** For ApolloGateway's experimental_didResolveQueryPlan: remembers what Apollo let through. */
+  remember: Experimental_DidResolveQueryPlanCallback;
+  /** The hot request for this body, or null when Apollo Server must answer it. */
+  match(req: IncomingMessage, body: unknown): HotRequest | null;
+  answer(request: HotRequest, context: object, res: ServerResponse): Promise<void>;
+  /** Forgets every plan (the supergraph changed). */
+  clear(schemas: PlanningSchemas): void;
+}
+
+const JSON_CONTENT_TYPE = /^application\/json\s*(;|$)/i;
+const MEDIA_TYPES = [
+  'application/json; charset=utf-8',
+  'application/graphql-response+json; charset=utf-8',
+];
+
+export function createKnownOperations(options: {
+  formatError: (formatted: GraphQLFormattedError) => GraphQLFormattedError;
+  observer: RequestObserver;
+  onAnswered: (path: OperationPath) => void;
+  logger: Logger;
+  maxEntries: number;
+}): KnownOperations {
+  const operations = new Map<string, KnownOperation>();
+  let serviceMap: ServiceMap = Object.create(null) as ServiceMap;
+  let schemas: PlanningSchemas | null = null;
+  const keyOf = (query: string, operationName: string | null | undefined) =>
+    `${operationName ?? ''}\n${query}`;
+
+  return {
+    remember({ queryPlan, serviceMap: services, requestContext, operationContext }) {
+      const { source, request, document } = requestContext;
+      serviceMap = services;
+      if (!source || request.extensions || operations.size >= options.maxEntries) return;
+      // Plans whose cost depends on variables need the limit checked per request: Apollo's.
+      if (operationCost(operationContext.schema, document, request.operationName, {}).usesVariables)
+        return;
+      operations.set(keyOf(source, request.operationName), {
+        queryPlan,
+        lean: compileLeanQuery(
+          operationContext.schema,
+          operationContext.operation,
+          operationContext.fragments,
+          queryPlan,
+        ),
+        operationContext,
+        operationName: operationContext.operation.name?.value ?? null,
+        type: operationContext.operation.operation,
+      });
+    },
+
+    match(req, body) {
+      if (!schemas || !isPlainRequest(body)) return null;
+      if (!JSON_CONTENT_TYPE.test(req.headers['content-type'] ?? '')) return null;
+      const accept = req.headers.accept;
+      const contentType = accept
+        ? new Negotiator({ headers: { accept } }).mediaType(MEDIA_TYPES)
+        : MEDIA_TYPES[0];
+      if (!contentType) return null;
+      const operationName = body.operationName ?? undefined;
+      const known = operations.get(keyOf(body.query, operationName));
+      if (!known) return null;
+      const variables = body.variables ?? {};
+      const definitions = known.operationContext.operation.variableDefinitions;
+      if (
+        definitions?.length &&
+        getVariableValues(known.operationContext.schema, definitions, variables).errors
+      )
+        return null;
+      return { known, query: body.query, operationName, variables, contentType };
+    },
+
+    async answer({ known, query, operationName, variables, contentType }, context, res) {
+      const answered = options.observer.start();
+      const respond = (status: number, body: object) => {
+        // Apollo Server's field order and trailing newline: both paths answer byte for byte alike.
+        const payload = `${JSON.stringify(body)}\n`;
+        res.writeHead(status, {
+          'content-type': contentType,
+          'content-length': Buffer.byteLength(payload),
+        });
+        res.end(payload);
+        answered(known.operationName, known.type);
+      };
+      const data = await known.lean?.execute(variables, context, serviceMap);
+      if (data && data !== FALL_BACK) {
+        options.onAnswered('lean');
+        return respond(200, { data });
+      }
+      options.onAnswered('cached-plan');
+
+      const requestContext = {
+        request: { query, operationName, variables },
+        context,
+        logger: options.logger,
+        metrics: {},
+      } as unknown as GatewayGraphQLRequestContext;
+      const result = await executeQueryPlan(
+        known.queryPlan,
+        serviceMap,
+        requestContext,
+        known.operationContext,
+        schemas!.supergraphSchema,
+        schemas!.apiSchema,
+      );
+      let status = 200;
+      const errors = result.errors?.map((error) => {
+        const formatted = formatLikeApollo(error, options.formatError);
+        if (formatted.status) status = formatted.status;
+        options.observer.countError(formatted.error.extensions?.code);
+        return formatted.error;
+      });
+      respond(status, { errors, data: result.data, extensions: result.extensions });
+    },
+
+    clear(next) {
+      operations.clear();
+      schemas = next;
+    },
+  };
+}
+
+interface PlainRequest {
+  query: string;
+  operationName?: string | null;
+  variables?: Record<string, unknown> | null;
+}
+
+function isPlainRequest(body: unknown): body is PlainRequest {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return false;
+  const { query, operationName, variables, extensions } = body as Record<string, unknown>;
+  return (
+    typeof query === 'string' &&
+    extensions === undefined &&
+    (operationName == null || typeof operationName === 'string') &&
+    (variables == null || (typeof variables === 'object' && !Array.isArray(variables)))
+  );
+}
+
+/** What Apollo Server's error normalization does to an execution error, then formatError. */
+function formatLikeApollo(
+  error: GraphQLError,
+  formatError: (formatted: GraphQLFormattedError) => GraphQLFormattedError,
+): { error: GraphQLFormattedError; status?: number } {
+  const { http, ...extensions } = error.extensions as Record<string, unknown> & {
+    http?: { status?: number };
+  };
+  extensions.code ??= 'INTERNAL_SERVER_ERROR';
+  return {
+    error: formatError({ ...error.toJSON(), extensions }),
+    ...(typeof http?.status === 'number' ? { status: http.status } : {}),
+  };
+}

@@ -1,0 +1,353 @@
+/**
+ * A lean executor for the hot path's queries. @apollo/gateway's executeQueryPlan rebuilds the
+ * operation from its AST on every request, allocates trace nodes and spans, and shapes the
+ * result by walking that operation generically; on the dashboard query those were most of the
+ * gateway's CPU. Here the work that depends on the operation alone — which fields each object
+ * contributes, for each runtime type, in which order, with which nullability — is compiled once
+ * per operation, and a request only sends the plan's fetches, merges what they return and copies
+ * the requested fields out.
+ *
+ * It is deliberately the success path only. A plan or operation it does not cover (anything but
+ * Sequence, Parallel, Flatten and Fetch nodes without rewrites; directives; introspection) is
+ * not compiled, and anything unusual at run time — a subgraph error, an unreachable subgraph, a
+ * null where the schema forbids one, an unknown __typename — makes `execute` return FALL_BACK:
+ * the caller then runs the same query with executeQueryPlan, whose answer, errors included, is
+ * Apollo's. Only queries are compiled, so running one again has no side effect.
+ */
+import type { GraphQLDataSource, ServiceMap } from '@apollo/gateway';
+import type { FetchNode, PlanNode, QueryPlan, QueryPlanSelectionNode } from '@apollo/query-planner';
+import {
+  getNamedType,
+  isAbstractType,
+  isCompositeType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+  Kind,
+  type FragmentDefinitionNode,
+  type GraphQLCompositeType,
+  type GraphQLObjectType,
+  type GraphQLOutputType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+  type FieldNode,
+  visit,
+  BREAK,
+} from 'graphql';
+
+export const FALL_BACK: unique symbol = Symbol('fall back to executeQueryPlan');
+
+/** Thrown inside a run to abandon it; never escapes `execute`. */
+class FallBack extends Error {}
+const fallBack = (): never => {
+  throw new FallBack();
+};
+
+type Data = Record<string, unknown>;
+type Shape = (value: unknown) => unknown;
+
+export interface LeanQuery {
+  execute(
+    variables: Record<string, unknown>,
+    context: object,
+    services: ServiceMap,
+  ): Promise<Data | typeof FALL_BACK>;
+}
+
+/** A lean executor for this query and plan, or null when the hot path must use Apollo's. */
+export function compileLeanQuery(
+  schema: GraphQLSchema,
+  operation: OperationDefinitionNode,
+  fragments: Record<string, FragmentDefinitionNode>,
+  queryPlan: QueryPlan,
+): LeanQuery | null {
+  const queryType = schema.getQueryType();
+  if (operation.operation !== 'query' || !queryType || !isCovered(operation, fragments))
+    return null;
+  const root = queryPlan.node;
+  if (root?.kind === 'Subscription' || (root && !isCoveredPlan(root, schema))) return null;
+  const shapeRoot = compileObject(schema, queryType, [operation.selectionSet], fragments);
+
+  return {
+    async execute(variables, context, services) {
+      const data: Data = {};
+      try {
+        if (root) await runNode(root, data, { variables, context, services });
+        return shapeRoot(data) as Data;
+      } catch (error) {
+        if (error instanceof FallBack) return FALL_BACK;
+        throw error;
+      }
+    },
+  };
+}
+
+/** No directives (@skip, @include, @defer…) and no introspection beyond __typename. */
+function isCovered(
+  operation: OperationDefinitionNode,
+  fragments: Record<string, FragmentDefinitionNode>,
+): boolean {
+  let covered = true;
+  for (const node of [operation, ...Object.values(fragments)]) {
+    visit(node.selectionSet, {
+      Directive() {
+        covered = false;
+        return BREAK;
+      },
+      Field(field) {
+        if (field.name.value.startsWith('__') && field.name.value !== '__typename') {
+          covered = false;
+          return BREAK;
+        }
+        return undefined;
+      },
+    });
+  }
+  return covered;
+}
+
+/** Plain fetches only, whose representations select by concrete type. */
+function isCoveredPlan(node: PlanNode, schema: GraphQLSchema): boolean {
+  switch (node.kind) {
+    case 'Sequence':
+    case 'Parallel':
+      return node.nodes.every((child) => isCoveredPlan(child, schema));
+    case 'Flatten':
+      return (
+        node.path.every((part) => typeof part === 'string') && isCoveredPlan(node.node, schema)
+      );
+    case 'Fetch':
+      return (
+        !node.inputRewrites?.length &&
+        !node.outputRewrites?.length &&
+        !node.contextRewrites?.length &&
+        (node.requires ?? []).every(
+          (selection) =>
+            selection.kind === Kind.FIELD ||
+            isObjectType(schema.getType(selection.typeCondition ?? '')),
+        )
+      );
+    default:
+      return false;
+  }
+}
+
+interface Run {
+  variables: Record<string, unknown>;
+  context: object;
+  services: ServiceMap;
+}
+
+async function runNode(node: PlanNode, data: unknown, run: Run): Promise<void> {
+  switch (node.kind) {
+    case 'Sequence':
+      for (const child of node.nodes) await runNode(child, data, run);
+      return;
+    case 'Parallel':
+      await Promise.all(node.nodes.map((child) => runNode(child, data, run)));
+      return;
+    case 'Flatten': {
+      const inner = flatten(data, node.path as string[], 0);
+      if (inner != null) await runNode(node.node, inner, run);
+      return;
+    }
+    case 'Fetch':
+      return runFetch(node, data, run);
+    default:
+      fallBack();
+  }
+}
+
+/** The values at `path` under `value`, lists ("@") flattened, as executeQueryPlan walks them. */
+function flatten(value: unknown, path: string[], from: number): unknown {
+  if (from === path.length || value == null) return value;
+  const part = path[from]!;
+  if (part === '@') {
+    if (!Array.isArray(value)) return fallBack();
+    return value.flatMap((element) => flatten(element, path, from + 1) as unknown[]);
+  }
+  if (Array.isArray(value) || typeof value !== 'object') return fallBack();
+  return flatten(Object.hasOwn(value, part) ? (value as Data)[part] : undefined, path, from + 1);
+}
+
+async function runFetch(fetch: FetchNode, data: unknown, run: Run): Promise<void> {
+  const entities = (Array.isArray(data) ? data.filter((e) => e != null) : [data]) as Data[];
+  if (entities.length === 0) return;
+  const variables: Record<string, unknown> = {};
+  for (const name of fetch.variableUsages ?? []) {
+    if (run.variables[name] !== undefined) variables[name] = run.variables[name];
+  }
+  if (!fetch.requires) {
+    const received = await send(fetch, variables, run);
+    for (const entity of entities) deepMerge(entity, received);
+    return;
+  }
+  const representations: Data[] = [];
+  const owners: Data[] = [];
+  for (const entity of entities) {
+    const representation = select(entity, fetch.requires);
+    if (representation?.__typename) {
+      representations.push(representation);
+      owners.push(entity);
+    }
+  }
+  if (representations.length === 0) return;
+  const received = (await send(fetch, { ...variables, representations }, run))._entities;
+  if (!Array.isArray(received) || received.length !== representations.length) return fallBack();
+  received.forEach((entity, i) => deepMerge(owners[i]!, entity as Data));
+}
+
+async function send(fetch: FetchNode, variables: Data, run: Run): Promise<Data> {
+  const service: GraphQLDataSource | undefined = run.services[fetch.serviceName];
+  if (!service) return fallBack();
+  let response;
+  try {
+    response = await service.process({
+      request: { query: fetch.operation, variables, operationName: fetch.operationName },
+      context: run.context,
+    } as Parameters<GraphQLDataSource['process']>[0]);
+  } catch {
+    return fallBack();
+  }
+  if (response.errors?.length || !response.data) return fallBack();
+  return response.data;
+}
+
+/** An entity's representation: the fields its `requires` selection names (null if one lacks). */
+function select(source: Data, selections: readonly QueryPlanSelectionNode[]): Data | null {
+  const result: Data = {};
+  for (const selection of selections) {
+    if (selection.kind === Kind.FIELD) {
+      const name = selection.alias ?? selection.name;
+      const value = Object.hasOwn(source, name) ? source[name] : undefined;
+      if (value === undefined) return null;
+      const inner = selection.selections;
+      result[name] =
+        inner && value !== null
+          ? Array.isArray(value)
+            ? value.map((element: Data | null) =>
+                element === null ? null : select(element, inner),
+              )
+            : select(value as Data, inner)
+          : value;
+    } else if (selection.typeCondition === source.__typename) {
+      // Compiled plans' type conditions are concrete types (isCoveredPlan).
+      deepMerge(result, select(source, selection.selections));
+    }
+  }
+  return result;
+}
+
+function deepMerge(target: Data, source: Data | null | undefined): void {
+  if (source == null) return;
+  for (const key of Object.keys(source)) {
+    const value = source[key];
+    if (value === undefined || key === '__proto__') continue;
+    const existing = target[key];
+    if (existing && typeof value === 'object' && value !== null && typeof existing === 'object')
+      deepMerge(existing as Data, value as Data);
+    else target[key] = value;
+  }
+}
+
+/**
+ * A function copying an object's requested fields out of the merged subgraph data. Fields are
+ * collected per runtime type (its __typename) the first time that type is met.
+ */
+function compileObject(
+  schema: GraphQLSchema,
+  staticType: GraphQLCompositeType,
+  selectionSets: readonly SelectionSetNode[],
+  fragments: Record<string, FragmentDefinitionNode>,
+): Shape {
+  const byType = new Map<string, [responseName: string, shape: Shape | null][]>();
+  const fieldsOf = (type: GraphQLObjectType) => {
+    let fields = byType.get(type.name);
+    if (!fields) {
+      const grouped = new Map<string, FieldNode[]>();
+      collectFields(schema, type, selectionSets, fragments, grouped);
+      fields = [...grouped].map(([responseName, nodes]) => {
+        const name = nodes[0]!.name.value;
+        if (name === '__typename') return [responseName, null];
+        const definition = type.getFields()[name];
+        if (!definition) throw new Error(`${type.name}.${name} is not in the schema`);
+        const selections = nodes.flatMap((node) => (node.selectionSet ? [node.selectionSet] : []));
+        return [responseName, compileValue(schema, definition.type, selections, fragments)];
+      });
+      byType.set(type.name, fields);
+    }
+    return fields;
+  };
+  return (value) => {
+    if (typeof value !== 'object' || Array.isArray(value)) return fallBack();
+    const input = value as Data;
+    const typename = input.__typename;
+    const runtime =
+      typeof typename === 'string'
+        ? schema.getType(typename)
+        : isObjectType(staticType) && staticType;
+    if (!isObjectType(runtime)) return fallBack();
+    const output: Data = {};
+    for (const [responseName, shape] of fieldsOf(runtime)) {
+      output[responseName] = shape
+        ? shape(Object.hasOwn(input, responseName) ? input[responseName] : undefined)
+        : runtime.name;
+    }
+    return output;
+  };
+}
+
+function compileValue(
+  schema: GraphQLSchema,
+  type: GraphQLOutputType,
+  selections: readonly SelectionSetNode[],
+  fragments: Record<string, FragmentDefinitionNode>,
+): Shape {
+  if (isNonNullType(type)) {
+    const inner = compileValue(schema, type.ofType, selections, fragments);
+    return (value) => (value == null ? fallBack() : inner(value));
+  }
+  if (isListType(type)) {
+    const element = compileValue(schema, type.ofType, selections, fragments);
+    return (value) =>
+      value == null ? null : Array.isArray(value) ? value.map(element) : fallBack();
+  }
+  const named = getNamedType(type);
+  if (isCompositeType(named)) {
+    const object = compileObject(schema, named, selections, fragments);
+    return (value) => (value == null ? null : object(value));
+  }
+  return (value) => (value === undefined ? null : value);
+}
+
+function collectFields(
+  schema: GraphQLSchema,
+  runtime: GraphQLObjectType,
+  selectionSets: readonly SelectionSetNode[],
+  fragments: Record<string, FragmentDefinitionNode>,
+  into: Map<string, FieldNode[]>,
+): void {
+  const applies = (condition: string | undefined) => {
+    if (!condition || condition === runtime.name) return true;
+    const type = schema.getType(condition);
+    return !!type && isAbstractType(type) && schema.isSubType(type, runtime);
+  };
+  for (const selectionSet of selectionSets) {
+    for (const selection of selectionSet.selections) {
+      if (selection.kind === Kind.FIELD) {
+        const responseName = selection.alias?.value ?? selection.name.value;
+        const nodes = into.get(responseName);
+        if (nodes) nodes.push(selection);
+        else into.set(responseName, [selection]);
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        if (applies(selection.typeCondition?.name.value))
+          collectFields(schema, runtime, [selection.selectionSet], fragments, into);
+      } else {
+        const fragment = fragments[selection.name.value];
+        if (fragment && applies(fragment.typeCondition.name.value))
+          collectFields(schema, runtime, [fragment.selectionSet], fragments, into);
+      }
+    }
+  }
+}

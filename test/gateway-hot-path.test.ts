@@ -1,0 +1,208 @@
+/**
+ * The gateway's hot path (known operations, the lean executor) must answer exactly as Apollo
+ * Server's pipeline does. Each request below is sent three times: the first goes through the
+ * pipeline, the next two through the hot path; status, content type and body must be identical
+ * byte for byte, and /metrics must show which path answered. The subgraphs are made up for it:
+ * an interface over two entity types, fields split across subgraphs, aliases, fragments,
+ * variables, a subgraph error and a null where the schema forbids one.
+ */
+import { GraphQLError, parse } from 'graphql';
+import { startComposedSubgraphs, type ComposedSubgraphs } from './fixtures/throwaway-subgraphs';
+import { startGateway, testGatewayConfig, type Running } from './support/stack';
+import type { Gateway } from '../gateway/server';
+
+const LINK =
+  'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])';
+
+const items = [
+  { __typename: 'Book', id: 'b1', title: 'Dune', author: { name: 'Herbert' } },
+  { __typename: 'Film', id: 'f1', title: 'Stalker', minutes: 161 },
+  { __typename: 'Book', id: 'b2', title: 'Solaris', author: null },
+];
+
+const shelf = {
+  name: 'shelf',
+  typeDefs: parse(`${LINK}
+    interface Item { id: ID! title: String! }
+    type Author { name: String! }
+    type Book implements Item @key(fields: "id") { id: ID! title: String! author: Author }
+    type Film implements Item @key(fields: "id") { id: ID! title: String! minutes: Int }
+    type Query {
+      items: [Item!]!
+      item(id: ID!): Item
+      failing: String
+      broken: Book
+    }`),
+  resolvers: {
+    Item: { __resolveType: (item: { __typename: string }) => item.__typename },
+    Query: {
+      items: () => items,
+      item: (_: unknown, { id }: { id: string }) => items.find((item) => item.id === id) ?? null,
+      failing: () => {
+        throw new GraphQLError('The shelf is closed.', { extensions: { code: 'FORBIDDEN' } });
+      },
+      // A subgraph breaking its own schema: a non-null title that is null.
+      broken: () => ({ id: 'b3', title: null }),
+    },
+  },
+};
+
+const reviews = {
+  name: 'reviews',
+  typeDefs: parse(`${LINK}
+    type Review { stars: Int! text: String }
+    type Book @key(fields: "id") { id: ID! reviews: [Review!]! }
+    type Film @key(fields: "id") { id: ID! rating: Float }`),
+  resolvers: {
+    Book: {
+      reviews: ({ id }: { id: string }) =>
+        id === 'b1'
+          ? [
+              { stars: 5, text: 'Spice.' },
+              { stars: 4, text: null },
+            ]
+          : [],
+    },
+    Film: { rating: ({ id }: { id: string }) => (id === 'f1' ? 8.1 : null) },
+  },
+};
+
+let subgraphs: ComposedSubgraphs;
+let gateway: Running<Gateway>;
+
+beforeAll(async () => {
+  subgraphs = await startComposedSubgraphs([shelf, reviews]);
+  gateway = await startGateway(testGatewayConfig({ supergraphPath: subgraphs.writeSupergraph() }));
+});
+afterAll(async () => {
+  await gateway?.stop();
+  await subgraphs?.stop();
+});
+
+async function operationPaths(): Promise<Record<string, number>> {
+  const text = await (await fetch(gateway.url.replace('/graphql', '/metrics'))).text();
+  const counts: Record<string, number> = { pipeline: 0, 'cached-plan': 0, lean: 0 };
+  for (const match of text.matchAll(/^opsgraph_gateway_operations_total\{[^}]*path="([^"]+)"[^}]*\} (\d+)/gm))
+    counts[match[1]!] = Number(match[2]);
+  return counts;
+}
+
+async function send(body: unknown, headers: Record<string, string> = {}) {
+  const response = await fetch(gateway.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+  return {
+    status: response.status,
+    contentType: response.headers.get('content-type'),
+    body: await response.text(),
+  };
+}
+
+/** Sends `body` three times; returns the answer and how the last two were served. */
+async function sendThrice(body: unknown, headers?: Record<string, string>) {
+  const first = await send(body, headers);
+  const before = await operationPaths();
+  const again = [await send(body, headers), await send(body, headers)];
+  const after = await operationPaths();
+  for (const answer of again) expect(answer).toEqual(first);
+  const served = Object.fromEntries(
+    Object.keys(after).map((path) => [path, after[path]! - before[path]!]),
+  );
+  return { answer: first, served };
+}
+
+const ITEMS = `{
+  items {
+    __typename
+    id
+    ... on Book { title reviews { stars text } author { name } }
+    ... on Film { name: title rating minutes }
+  }
+}`;
+
+it('answers a query spanning both subgraphs through interfaces, on the lean path', async () => {
+  const { answer, served } = await sendThrice({ query: ITEMS });
+  expect(served).toEqual({ pipeline: 0, 'cached-plan': 0, lean: 2 });
+  expect(answer.status).toBe(200);
+  expect(JSON.parse(answer.body)).toEqual({
+    data: {
+      items: [
+        {
+          __typename: 'Book',
+          id: 'b1',
+          title: 'Dune',
+          reviews: [
+            { stars: 5, text: 'Spice.' },
+            { stars: 4, text: null },
+          ],
+          author: { name: 'Herbert' },
+        },
+        { __typename: 'Film', id: 'f1', name: 'Stalker', rating: 8.1, minutes: 161 },
+        { __typename: 'Book', id: 'b2', title: 'Solaris', reviews: [], author: null },
+      ],
+    },
+  });
+});
+
+it('keeps aliases, named fragments, variables and operation names', async () => {
+  const query = `
+    query Pair($id: ID!, $other: ID!) {
+      first: item(id: $id) { ...Described }
+      second: item(id: $other) { kind: __typename id }
+      missing: item(id: "none") { id }
+    }
+    query Unused { items { id } }
+    fragment Described on Item { id label: title ... on Book { reviews { stars } } }`;
+  const { answer, served } = await sendThrice({
+    query,
+    operationName: 'Pair',
+    variables: { id: 'b1', other: 'f1' },
+  });
+  expect(served.lean).toBe(2);
+  expect(JSON.parse(answer.body)).toEqual({
+    data: {
+      first: { id: 'b1', label: 'Dune', reviews: [{ stars: 5 }, { stars: 4 }] },
+      second: { kind: 'Film', id: 'f1' },
+      missing: null,
+    },
+  });
+  // Other variables, same document: still the hot path, and their own answer.
+  const other = await send({ query, operationName: 'Pair', variables: { id: 'b2', other: 'b1' } });
+  expect(JSON.parse(other.body).data.first).toEqual({ id: 'b2', label: 'Solaris', reviews: [] });
+});
+
+it('answers a subgraph error exactly as Apollo does (Apollo’s executor, not the lean one)', async () => {
+  const { answer, served } = await sendThrice({ query: '{ items { id } failing }' });
+  expect(served).toEqual({ pipeline: 0, 'cached-plan': 2, lean: 0 });
+  const body = JSON.parse(answer.body);
+  expect(body.data.failing).toBeNull();
+  expect(body.errors).toEqual([
+    expect.objectContaining({ message: 'The shelf is closed.', path: ['failing'] }),
+  ]);
+});
+
+it('answers a null the schema forbids exactly as Apollo does', async () => {
+  const { answer, served } = await sendThrice({ query: '{ broken { id title } }' });
+  expect(served['cached-plan']).toBe(2);
+  expect(JSON.parse(answer.body).data).toEqual({ broken: null });
+});
+
+it('leaves to Apollo what it does not cover: bad variables, other media types, extensions', async () => {
+  const query = 'query ($id: ID!) { item(id: $id) { id } }';
+  await send({ query, variables: { id: 'b1' } });
+  const wrong = await sendThrice({ query, variables: { id: { not: 'an id' } } });
+  expect(wrong.served).toEqual({ pipeline: 2, 'cached-plan': 0, lean: 0 });
+  expect(JSON.parse(wrong.answer.body).errors[0].extensions.code).toBe('BAD_USER_INPUT');
+
+  const strict = await sendThrice(
+    { query: ITEMS },
+    { accept: 'application/graphql-response+json' },
+  );
+  expect(strict.served.lean).toBe(2);
+  expect(strict.answer.contentType).toBe('application/graphql-response+json; charset=utf-8');
+
+  const persisted = await sendThrice({ query: ITEMS, extensions: { persistedQuery: {} } });
+  expect(persisted.served).toEqual({ pipeline: 2, 'cached-plan': 0, lean: 0 });
+});
