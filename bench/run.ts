@@ -1,6 +1,7 @@
 /** `npm run bench -- <scenario>`: runs one benchmark and appends its results to docs/benchmarks.md. */
 const scenarios: Record<string, string> = {
   gateway: './gateway',
+  sql: './sql',
   subscriptions: './subscriptions',
 };
 

@@ -4,7 +4,7 @@
  * fetched for every parent at once with a LATERAL join, one statement per page shape.
  */
 import DataLoader from 'dataloader';
-import { isUuid } from '../kit/ids';
+import { byIdLoader } from '../kit/loaders';
 import type { EntityManager } from '../kit/orm';
 import { Deployment, type DeploymentStatus } from './entities/deployment';
 import { DeploymentEvent } from './entities/deployment-event';
@@ -31,6 +31,13 @@ export interface EventPageKey {
 }
 
 const OWNER_COLUMN = { node: 'node_id', user: 'triggered_by' } as const;
+
+/**
+ * First pages start after (infinity, the largest uuid): one row comparison for every page, which
+ * the owner's (created_at, id) index seeks to — `after is null or …` would make it a filter, read
+ * from the newest row however deep the page.
+ */
+const MAX_UUID = 'ffffffff-ffff-ffff-ffff-ffffffffffff';
 
 /** Groups the keys of one batch by the shape of their query, and runs one query per shape. */
 function pageLoader<K, V>(shapeOf: (key: K) => string, load: (keys: K[]) => Promise<V[]>) {
@@ -88,7 +95,7 @@ function deploymentPages(em: EntityManager) {
             select * from "deployments"."deployments" d
             where d."${OWNER_COLUMN[owner]}" = k.owner_id and d."organization_id" = ?
               ${status ? 'and d."status" = ?' : ''}
-              and (k.after_at is null or (d."created_at", d."id") < (k.after_at, k.after_id))
+              and (d."created_at", d."id") < (coalesce(k.after_at, 'infinity'), coalesce(k.after_id, '${MAX_UUID}'))
             order by d."created_at" desc, d."id" desc
             limit ?
           ) page
@@ -130,13 +137,7 @@ function eventPages(em: EntityManager) {
 
 export function createLoaders(em: EntityManager) {
   return {
-    deploymentById: new DataLoader<string, Deployment | null>(async (ids) => {
-      const wellFormed = ids.filter(isUuid);
-      const rows =
-        wellFormed.length === 0 ? [] : await em.find(Deployment, { id: { $in: wellFormed } });
-      const found = new Map(rows.map((row) => [row.id, row]));
-      return ids.map((id) => found.get(id) ?? null);
-    }),
+    deploymentById: byIdLoader(em, Deployment),
     deploymentPages: deploymentPages(em),
     eventPages: eventPages(em),
   };

@@ -66,6 +66,13 @@ export const subgraphEnvShape = {
   NODE_ENV: nodeEnvVar,
   HOST: z.string().default('0.0.0.0'),
   DATABASE_URL: databaseUrlVar,
+  // Connections per process. A request holds one only while its few batched statements run
+  // (a millisecond or two each), and one JavaScript thread can only keep so many in flight: at
+  // 2,000 statements per second, ~2 ms each, four are busy on average (Little's law), and ten
+  // leave room for bursts and for transactions (claims, reports) that hold theirs longer. More
+  // would not speed the process up but would multiply across subgraphs and replicas against
+  // PostgreSQL's max_connections (100 by default: 4 subgraphs × 2 replicas × 10 = 80). Scale
+  // with replicas, behind PgBouncer once they multiply (docs/operations.md).
   DATABASE_POOL_SIZE: intVar(10, 1, 200),
   REDIS_URL: redisUrlVar,
   REDIS_PREFIX: z.string().default('opsgraph:'),

@@ -25,6 +25,8 @@ export interface Database {
   fork(): EntityManager;
   /** SQL statements sent since start — read by tests and the `sql` benchmark. */
   statementCount(): number;
+  /** Rows those statements returned (a page that grows with its size shows here, not above). */
+  rowCount(): number;
   /** Connections of the pool: in use, idle, and requests waiting for one. */
   poolState(): { used: number; free: number; pending: number };
   ping(): Promise<void>;
@@ -53,16 +55,21 @@ export async function createDatabase(options: DatabaseOptions): Promise<Database
     discovery: { disableDynamicFileAccess: true, requireEntitiesArray: true },
   });
   let statements = 0;
+  let rows = 0;
   orm.em
     .getConnection()
     .getKnex()
     .on('query', () => {
       statements += 1;
+    })
+    .on('query-response', (response: unknown) => {
+      rows += rowsReturned(response);
     });
   return {
     orm,
     fork: () => orm.em.fork(),
     statementCount: () => statements,
+    rowCount: () => rows,
     poolState() {
       const pool = orm.em.getConnection().getKnex().client.pool as
         | {
@@ -82,6 +89,18 @@ export async function createDatabase(options: DatabaseOptions): Promise<Database
     },
     close: () => orm.close(),
   };
+}
+
+/**
+ * MikroORM sends every statement as raw SQL, so knex hands back pg's result as it is: one result,
+ * or one per statement of a multi-statement string.
+ */
+function rowsReturned(response: unknown): number {
+  const results = Array.isArray(response) ? response : [response];
+  return results.reduce<number>(
+    (sum, result: { rows?: unknown[] } | null) => sum + (result?.rows?.length ?? 0),
+    0,
+  );
 }
 
 export async function migrate(database: Database): Promise<void> {

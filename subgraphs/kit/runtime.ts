@@ -93,7 +93,7 @@ export async function createSubgraphRuntime(options: {
   };
 }
 
-/** The runtime's dependencies in a subgraph's /metrics: database pool, SQL statements, Redis. */
+/** The runtime's dependencies in a subgraph's /metrics: database pool, SQL traffic, Redis. */
 export function observeRuntime(metrics: Metrics, runtime: SubgraphRuntime): void {
   metrics.labelledGauge(
     'opsgraph_database_pool_connections',
@@ -105,6 +105,11 @@ export function observeRuntime(metrics: Metrics, runtime: SubgraphRuntime): void
     'opsgraph_sql_statements_total',
     'SQL statements sent.',
     runtime.database.statementCount,
+  );
+  metrics.counter(
+    'opsgraph_sql_rows_total',
+    'Rows returned by SQL statements.',
+    runtime.database.rowCount,
   );
   metrics.gauge(
     'opsgraph_redis_connected',

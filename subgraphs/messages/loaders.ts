@@ -69,6 +69,8 @@ const MESSAGE_PAGES = `
   ) m
 `;
 
+// First pages start after (-infinity, the smallest uuid): one row comparison for every page,
+// which the (channel_id, joined_at, user_id) index seeks to, however deep the page.
 const MEMBER_PAGES = `
   select k.batch_index, m.*
   from jsonb_to_recordset(?::jsonb)
@@ -76,7 +78,8 @@ const MEMBER_PAGES = `
   cross join lateral (
     select * from "messages"."channel_members" x
     where x.channel_id = k.channel_id
-      and (k.after_joined_at is null or (x.joined_at, x.user_id) > (k.after_joined_at, k.after_user_id))
+      and (x.joined_at, x.user_id)
+        > (coalesce(k.after_joined_at, '-infinity'), coalesce(k.after_user_id, '00000000-0000-0000-0000-000000000000'))
     order by x.joined_at, x.user_id
     limit k."limit"
   ) m

@@ -1,6 +1,11 @@
 import { Migration20261122020000Initial } from './20261122020000-initial';
+import { Migration20261122080000OwnerStatistics } from './20261122080000-owner-statistics';
 
 /** Every migration of the deployments schema, in order. New ones are appended, never edited. */
 export const migrations = [
   { name: 'Migration20261122020000Initial', class: Migration20261122020000Initial },
+  {
+    name: 'Migration20261122080000OwnerStatistics',
+    class: Migration20261122080000OwnerStatistics,
+  },
 ];

@@ -51,10 +51,10 @@ export async function listNodes(
   if (region != null) where.region = region;
   if (args.after) {
     const [createdAt, id] = decodeCursor(args.after, ['string', 'string']) as [string, string];
-    where.$or = [
-      { createdAt: { $gt: new Date(createdAt) } },
-      { createdAt: new Date(createdAt), id: { $gt: id } },
-    ];
+    // The first condition bounds the index scan (the page starts at the cursor, not at the
+    // beginning of the list); the second breaks ties on the timestamp.
+    where.createdAt = { $gte: new Date(createdAt) };
+    where.$or = [{ createdAt: { $gt: new Date(createdAt) } }, { id: { $gt: id } }];
   }
   const rows = await ctx.em.find(Node, where, {
     orderBy: { createdAt: 'asc', id: 'asc' },
