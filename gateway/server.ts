@@ -118,8 +118,9 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
         .get(name)
         ?.close()
         .catch(() => undefined);
+      const fetchDuration = gatewayMetrics.subgraphFetchDuration.labels(name);
       const client = createSubgraphClient(name, target, config.subgraphTimeoutMs, (seconds) =>
-        gatewayMetrics.subgraphFetchDuration.observe({ subgraph: name }, seconds),
+        fetchDuration.observe(seconds),
       );
       clients.set(name, client);
       return client;

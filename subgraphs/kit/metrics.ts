@@ -107,10 +107,21 @@ export function createRequestObserver(metrics: Metrics): RequestObserver {
     knownOperations.add(name);
     return name;
   };
+  // Label sets bound once, not an object per request.
+  const durations = new Map<string, { observe(seconds: number): void }>();
+  const durationOf = (operation: string, type: string) => {
+    const key = `${type}\n${operation}`;
+    let child = durations.get(key);
+    if (!child) durations.set(key, (child = metrics.requestDuration.labels({ operation, type })));
+    return child;
+  };
   return {
     start() {
-      const stop = metrics.requestDuration.startTimer();
-      return (operationName, type) => stop({ operation: operationLabel(operationName), type });
+      const started = performance.now();
+      return (operationName, type) =>
+        durationOf(operationLabel(operationName), type).observe(
+          (performance.now() - started) / 1000,
+        );
     },
     countError: (code) => metrics.graphqlErrors.inc({ code: String(code) }),
   };
