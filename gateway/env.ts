@@ -2,6 +2,7 @@
  * The gateway's configuration, read from the environment once at start. The gateway knows no
  * domain: subgraph URL overrides are read generically as SUBGRAPH_<NAME>_URL.
  */
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import {
   addressListVar,
@@ -23,6 +24,8 @@ export interface GatewayConfig {
   production: boolean;
   host: string;
   port: number;
+  /** Processes serving the port (node:cluster); 1 runs the gateway in this process. */
+  workers: number;
   supergraphPath: string;
   /** Subgraph name (lower case, as in the supergraph) → URL replacing the composed one. */
   subgraphUrls: Record<string, string>;
@@ -56,6 +59,7 @@ const schema = z.object({
   NODE_ENV: nodeEnvVar,
   HOST: z.string().default('0.0.0.0'),
   PORT: intVar(4000, 0, 65535),
+  GATEWAY_WORKERS: intVar(1, 0, 256),
   SUPERGRAPH_PATH: z.string().default('schema/supergraph.graphql'),
   SUBGRAPH_TIMEOUT_MS: intVar(10_000, 100),
   JWT_PUBLIC_KEYS: publicKeysVar.optional(),
@@ -107,6 +111,8 @@ export function loadGatewayConfig(source: Environment = process.env): GatewayCon
     production,
     host: env.HOST,
     port: env.PORT,
+    // 0: one per core this process may use.
+    workers: env.GATEWAY_WORKERS === 0 ? availableParallelism() : env.GATEWAY_WORKERS,
     supergraphPath: env.SUPERGRAPH_PATH,
     subgraphUrls,
     subgraphTimeoutMs: env.SUBGRAPH_TIMEOUT_MS,

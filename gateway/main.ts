@@ -1,21 +1,25 @@
-/** Production entry point of the gateway: configuration from the environment only. */
+/**
+ * Production entry point of the gateway: configuration from the environment only. With
+ * GATEWAY_WORKERS other than 1 this process is a node:cluster primary that serves nothing itself:
+ * it runs that many gateway workers on the same port (the kernel spreads connections), replaces
+ * one that dies, and on SIGTERM/SIGINT stops them all gracefully before exiting.
+ */
+import cluster, { type Worker } from 'node:cluster';
 import { loadTracingConfig } from '../subgraphs/kit/env';
 import { listen } from '../subgraphs/kit/listen';
-import { createLogger } from '../subgraphs/kit/logger';
+import { createLogger, type Logger } from '../subgraphs/kit/logger';
 import { closeHttpServer, registerShutdown } from '../subgraphs/kit/shutdown';
 import { startTracing } from '../subgraphs/kit/tracing';
-import { loadGatewayConfig } from './env';
+import { loadGatewayConfig, type GatewayConfig } from './env';
 import { createGateway } from './server';
 
-async function main(): Promise<void> {
-  const config = loadGatewayConfig();
-  const logger = createLogger({ name: 'gateway', level: config.logLevel });
+async function serve(config: GatewayConfig, logger: Logger): Promise<void> {
   const tracingConfig = loadTracingConfig('gateway');
   const tracing = tracingConfig ? startTracing(tracingConfig) : null;
   const gateway = await createGateway(config);
   await gateway.start();
   const url = await listen(gateway.httpServer, config.host, config.port);
-  logger.info({ url }, 'gateway ready');
+  logger.info({ url, pid: process.pid }, 'gateway ready');
   registerShutdown(logger, [
     ['http', () => closeHttpServer(gateway.httpServer)],
     ['gateway', () => gateway.close()],
@@ -23,7 +27,39 @@ async function main(): Promise<void> {
   ]);
 }
 
-main().catch((error: unknown) => {
+function supervise(config: GatewayConfig, logger: Logger): void {
+  let stopping = false;
+  const start = (): Worker => cluster.fork();
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) {
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+      return;
+    }
+    logger.error({ pid: worker.process.pid, code, signal }, 'gateway worker died; replacing it');
+    // After a pause, so a worker that cannot start does not spin.
+    setTimeout(start, 1000);
+  });
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  logger.info({ workers: config.workers }, 'starting gateway workers');
+  for (let i = 0; i < config.workers; i++) start();
+}
+
+try {
+  const config = loadGatewayConfig();
+  const logger = createLogger({ name: 'gateway', level: config.logLevel });
+  if (config.workers !== 1 && cluster.isPrimary) supervise(config, logger);
+  else
+    serve(config, logger).catch((error: unknown) => {
+      console.error(error instanceof Error ? error.message : error);
+      process.exit(1);
+    });
+} catch (error) {
   console.error(error instanceof Error ? error.message : error);
   process.exit(1);
-});
+}
