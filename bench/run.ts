@@ -2,7 +2,9 @@
 const scenarios: Record<string, string> = {
   gateway: './gateway',
   sql: './sql',
+  startup: './startup',
   subscriptions: './subscriptions',
+  system: './system',
 };
 
 const name = process.argv[2];

@@ -181,8 +181,9 @@ export function machine(): string {
   return `${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 }
 
-/** Appends a section to docs/benchmarks.md (created with its header when missing). */
+/** Appends a section to docs/benchmarks.md (created with its header when missing; BENCH_RECORD=0: not). */
 export function record(title: string, body: string): void {
+  if (process.env.BENCH_RECORD === '0') return; // a trial run
   const path = join(ROOT, 'docs', 'benchmarks.md');
   if (!existsSync(path)) {
     writeFileSync(

@@ -82,7 +82,9 @@ afterAll(async () => {
 async function operationPaths(): Promise<Record<string, number>> {
   const text = await (await fetch(gateway.url.replace('/graphql', '/metrics'))).text();
   const counts: Record<string, number> = { pipeline: 0, 'cached-plan': 0, lean: 0 };
-  for (const match of text.matchAll(/^opsgraph_gateway_operations_total\{[^}]*path="([^"]+)"[^}]*\} (\d+)/gm))
+  for (const match of text.matchAll(
+    /^opsgraph_gateway_operations_total\{[^}]*path="([^"]+)"[^}]*\} (\d+)/gm,
+  ))
     counts[match[1]!] = Number(match[2]);
   return counts;
 }

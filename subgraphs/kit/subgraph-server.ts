@@ -6,7 +6,10 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+} from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { GraphQLError, type DocumentNode } from 'graphql';
@@ -112,12 +115,14 @@ export function createSubgraphServer<TContext extends RequestInfo>(
     introspection: options.introspection,
     includeStacktraceInErrorResponses: false,
     formatError: formatErrorForClient,
-    // Inline traces only serve Apollo's hosted usage reporting, which opsgraph does not use.
+    // Inline traces only serve Apollo's hosted usage reporting, and cache hints nothing here
+    // (no @cacheControl, no response cache): both would wrap every field resolver.
     plugins: [
       useErrorLogging<TContext>(),
       useOperationGuard<TContext>(),
       useMetrics(createRequestObserver(metrics)),
       ApolloServerPluginInlineTraceDisabled(),
+      ApolloServerPluginCacheControlDisabled(),
     ],
   });
 
