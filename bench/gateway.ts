@@ -26,10 +26,9 @@ import { request } from 'undici';
 import { listen } from '../subgraphs/kit/listen';
 import { createTokenSigner, type TokenSigner } from '../subgraphs/kit/tokens';
 import type { Principal } from '../subgraphs/kit/principal';
-import { claim, createDeployment, report } from '../test/support/deployments';
+import { seedFinishedDeployments } from '../test/support/deployments';
 import { graphql } from '../test/support/graphql';
 import { createChannel, post } from '../test/support/messages';
-import { authenticateNode, registerNode } from '../test/support/nodes';
 import { signUp } from '../test/support/seed';
 import { RELAXED_RATE_LIMITS } from '../test/support/stack';
 import {
@@ -84,28 +83,7 @@ function exampleOperations(): Record<string, string> {
  */
 async function seed(url: string) {
   const admin = await signUp(url);
-  const nodes = await Promise.all(
-    Array.from({ length: 5 }, async () => {
-      const registered = await registerNode(url, admin, { region: 'eu-central-1' });
-      return { id: registered.node.id, agent: (await authenticateNode(url, registered)).headers };
-    }),
-  );
-  await Promise.all(
-    nodes.map(async (node) => {
-      for (let i = 0; i < PAGE / nodes.length; i++) {
-        const { id } = await createDeployment(url, admin.headers, {
-          nodeId: node.id,
-          application: `app-${i}`,
-        });
-        await claim(url, node.agent);
-        await report(url, node.agent, {
-          deploymentId: id,
-          status: 'SUCCEEDED',
-          logs: [{ message: `pulled app-${i}` }, { message: `started app-${i}` }],
-        });
-      }
-    }),
-  );
+  await seedFinishedDeployments(url, admin, PAGE / 5);
   const channel = await createChannel(url, admin, { name: 'bench' });
   for (let i = 0; i < PAGE; i++) await post(url, admin, channel.id, `message ${i}`);
   return { admin, channelId: channel.id };
@@ -382,7 +360,7 @@ async function main(): Promise<void> {
     record(
       'Gateway: opsgraph vs stock @apollo/gateway',
       [
-        `Machine: ${machine()}. ${versions}. Both gateways built JavaScript under NODE_ENV=production, pinned to core 0 with taskset; the four real subgraphs behind a replaying proxy, PostgreSQL, Redis and autocannon (${CONNECTIONS} connections) on the rest. Each scenario: ${ROUNDS} rounds of A then B, each a ${WARMUP_SECONDS} s warm-up and a ${SECONDS} s measured window; a unique signed token per request. CPU ms/req is the gateway process's user + system time over the measured windows ÷ requests answered; latencies are the median over the rounds of each window's percentile (p95 is autocannon's p97.5); peak RSS is VmHWM. dashboard = examples/operations/dashboard.graphql (${PAGE} deployments with node, triggeredBy, last 3 events); chat = ChatChannel (${PAGE} messages with authors); me = Me.`,
+        `Machine: ${machine()}. ${versions}. Both gateways built JavaScript under NODE_ENV=production, pinned to core 0 with taskset; the four real subgraphs behind a replaying proxy, PostgreSQL, Redis and autocannon (${CONNECTIONS} connections) on the rest. Each scenario: ${ROUNDS} rounds of each gateway in turn (A, B, C, A, B, C…), each turn a ${WARMUP_SECONDS} s warm-up and a ${SECONDS} s measured window; a unique signed token per request. CPU ms/req is the gateway process's user + system time over the measured windows ÷ requests answered; latencies are the median over the rounds of each window's percentile (p95 is autocannon's p97.5); peak RSS is VmHWM. dashboard = examples/operations/dashboard.graphql (${PAGE} deployments with node, triggeredBy, last 3 events); chat = ChatChannel (${PAGE} messages with authors); me = Me.`,
         '',
         table,
       ].join('\n'),

@@ -3,9 +3,8 @@
  * (nodes subgraph), who triggered them (users subgraph) and their latest events. The number of
  * SQL statements each subgraph runs must not grow with the page size.
  */
-import { claim, createDeployment, report } from './support/deployments';
+import { seedFinishedDeployments } from './support/deployments';
 import { graphql } from './support/graphql';
-import { authenticateNode, registerNode } from './support/nodes';
 import { addUser, signUp } from './support/seed';
 import { startStack, type Stack } from './support/stack';
 
@@ -49,28 +48,12 @@ async function statementsDuring(run: () => Promise<void>): Promise<Record<string
 it('runs the same few SQL statements per subgraph for 10 and for 100 deployments', async () => {
   const admin = await signUp(url);
   const developers = [admin, await addUser(url, admin, 'DEVELOPER')];
-  const nodes = await Promise.all(
-    Array.from({ length: 5 }, async () => {
-      const registered = await registerNode(url, admin, { region: 'eu-central-1' });
-      return { id: registered.node.id, agent: (await authenticateNode(url, registered)).headers };
-    }),
-  );
-  // 100 deployments, 20 per node, each claimed and run to success with logs: 5 events each.
-  await Promise.all(
-    nodes.map(async (node) => {
-      for (let i = 0; i < 20; i++) {
-        const { id } = await createDeployment(url, developers[i % 2]!.headers, {
-          nodeId: node.id,
-          application: `app-${i}`,
-        });
-        await claim(url, node.agent);
-        await report(url, node.agent, {
-          deploymentId: id,
-          status: 'SUCCEEDED',
-          logs: [{ message: `pulled app-${i}` }, { message: `started app-${i}` }],
-        });
-      }
-    }),
+  // 100 deployments, 20 on each of 5 nodes, each run to success with logs: 5 events each.
+  await seedFinishedDeployments(
+    url,
+    admin,
+    20,
+    developers.map((developer) => developer.headers),
   );
 
   const counts: Record<number, Record<string, number>> = {};

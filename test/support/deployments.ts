@@ -1,6 +1,8 @@
 /** Seed builders for deployments: queue them as users do, claim and report as agents do. */
 import { Redis } from 'ioredis';
 import { graphql, type GraphQLResponse } from './graphql';
+import { authenticateNode, registerNode } from './nodes';
+import type { SignedIn } from './seed';
 
 export const DEPLOYMENT_FIELDS = `id application version environment status createdAt startedAt finishedAt node { id } triggeredBy { id } rollbackOf { id }`;
 
@@ -60,6 +62,40 @@ export async function report(
   return dataOf(
     await graphql<Record<string, Deployment>>(url, REPORT, { input }, headers),
     'reportDeploymentProgress',
+  );
+}
+
+/**
+ * Five nodes registered by `admin`, each running `perNode` deployments to success with two log
+ * lines (five events each); deployment i on a node is triggered by `triggeredBy[i % length]`.
+ */
+export async function seedFinishedDeployments(
+  url: string,
+  admin: SignedIn,
+  perNode: number,
+  triggeredBy: Record<string, string>[] = [admin.headers],
+): Promise<void> {
+  const nodes = await Promise.all(
+    Array.from({ length: 5 }, async () => {
+      const registered = await registerNode(url, admin, { region: 'eu-central-1' });
+      return { id: registered.node.id, agent: (await authenticateNode(url, registered)).headers };
+    }),
+  );
+  await Promise.all(
+    nodes.map(async (node) => {
+      for (let i = 0; i < perNode; i++) {
+        const { id } = await createDeployment(url, triggeredBy[i % triggeredBy.length]!, {
+          nodeId: node.id,
+          application: `app-${i}`,
+        });
+        await claim(url, node.agent);
+        await report(url, node.agent, {
+          deploymentId: id,
+          status: 'SUCCEEDED',
+          logs: [{ message: `pulled app-${i}` }, { message: `started app-${i}` }],
+        });
+      }
+    }),
   );
 }
 
