@@ -175,6 +175,33 @@ describe('the gateway request budget', () => {
     }
   });
 
+  test('counts every request exactly once across gateways, even all at once', async () => {
+    const redisPrefix = `${stack.gatewayConfig.redisPrefix}${Math.random().toString(36).slice(2)}:`;
+    const gateways = await Promise.all(
+      [0, 1].map(() =>
+        // An hour's window: a burst this short never straddles two of them.
+        startGateway({
+          ...stack.gatewayConfig,
+          redisPrefix,
+          requestRateLimit: { max: 5, windowMs: 3_600_000 },
+        }),
+      ),
+    );
+    try {
+      const answers = await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          graphql(gateways[i % 2]!.url, ME, {}, admin.headers).then(
+            (r) => errorCodes(r)[0] ?? 'ok',
+          ),
+        ),
+      );
+      expect(answers.filter((code) => code === 'ok')).toHaveLength(5);
+      expect(answers.filter((code) => code === 'RATE_LIMITED')).toHaveLength(7);
+    } finally {
+      await Promise.all(gateways.map((gateway) => gateway.stop()));
+    }
+  });
+
   test('trusts X-Forwarded-For only from a configured proxy', async () => {
     const direct = await budgetGateway({ requestRateLimit: limit(2) });
     const proxied = await budgetGateway({

@@ -63,6 +63,8 @@ export function testGatewayConfig(overrides: Partial<GatewayConfig>): GatewayCon
       REDIS_PREFIX: 'opsgraph-test:',
     }),
     supergraphPath: SUPERGRAPH_PATH,
+    // Tests send far more per token than a person does; the budget's own tests set theirs.
+    requestRateLimit: RELAXED,
     ...overrides,
   };
 }
