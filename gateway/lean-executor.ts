@@ -271,7 +271,7 @@ function compileObject(
         const name = nodes[0]!.name.value;
         if (name === '__typename') return [responseName, null];
         const definition = type.getFields()[name];
-        if (!definition) throw new Error(`${type.name}.${name} is not in the schema`);
+        if (!definition) return fallBack();
         const selections = nodes.flatMap((node) => (node.selectionSet ? [node.selectionSet] : []));
         return [responseName, compileValue(schema, definition.type, selections, fragments)];
       });
