@@ -87,9 +87,11 @@ it('runs a query and shows a live subscription event, loading nothing from outsi
   );
   // The subscription is live once the gateway has one open upstream.
   const gateway = stack.gateways[0]!.service;
-  for (let i = 0; i < 100 && gateway.subscriptionStats().upstreamSubscriptions === 0; i++) {
+  // (Up to 20 s: under a loaded CI machine GraphiQL can take seconds to send it.)
+  for (let i = 0; i < 400 && gateway.subscriptionStats().upstreamSubscriptions === 0; i++) {
     await page.waitForTimeout(50);
   }
+  expect(gateway.subscriptionStats().upstreamSubscriptions).toBeGreaterThan(0);
   await post(stack.gatewayUrl, admin, channel.id, 'Hello from the other side');
   await resultContains(page, 'Hello from');
   expect(await result(page)).toEqual({
