@@ -15,6 +15,7 @@ import {
   type SubgraphHandle,
 } from '../dev/subgraphs';
 import { INTROSPECTION_PATH } from '../subgraphs/kit/api-keys';
+import { answersTypename } from '../subgraphs/kit/http';
 import { listen } from '../subgraphs/kit/listen';
 import { closeHttpServer } from '../subgraphs/kit/shutdown';
 import { generateSigningKey } from '../subgraphs/kit/tokens';
@@ -157,19 +158,6 @@ const CLOCK_TICKS = 100;
 
 function procFile(child: ChildProcess, name: string): string {
   return readFileSync(`/proc/${child.pid}/${name}`, 'utf8');
-}
-
-async function answersTypename(url: string): Promise<boolean> {
-  try {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: '{"query":"{ __typename }"}',
-    });
-    return response.ok;
-  } catch {
-    return false;
-  }
 }
 
 export function percentile(sorted: number[], p: number): number {

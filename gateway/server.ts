@@ -13,7 +13,6 @@ import { ApolloServerPluginSchemaReportingDisabled } from '@apollo/server/plugin
 import { ApolloServerPluginUsageReportingDisabled } from '@apollo/server/plugin/disabled';
 import { context } from '@opentelemetry/api';
 import { GraphQLError } from 'graphql';
-import { request } from 'undici';
 import {
   createCredentialVerifier,
   headerValue,
@@ -24,6 +23,7 @@ import {
   createGraphQLHandler,
   HttpError,
   readGraphQLBody,
+  answersTypename,
   sendError,
   serveHealth,
   type ReadinessCheck,
@@ -232,7 +232,9 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     },
     subgraphs: async () => {
       const failures = await Promise.all(
-        [...clients].map(async ([name, client]) => ((await isReachable(client.url)) ? null : name)),
+        [...clients].map(async ([name, client]) =>
+          (await answersTypename(client.url)) ? null : name,
+        ),
       );
       const down = failures.filter(Boolean);
       if (down.length > 0) throw new Error(`unreachable: ${down.join(', ')}`);
@@ -303,21 +305,4 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
 function wantsHtml(req: IncomingMessage): boolean {
   const url = req.url ?? '';
   return (req.headers.accept ?? '').includes('text/html') && !url.includes('query=');
-}
-
-/** A subgraph is reachable when it answers `{ __typename }`; works for any GraphQL server. */
-async function isReachable(url: string): Promise<boolean> {
-  try {
-    const response = await request(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: '{"query":"{ __typename }"}',
-      headersTimeout: 2000,
-      bodyTimeout: 2000,
-    });
-    await response.body.dump();
-    return response.statusCode === 200;
-  } catch {
-    return false;
-  }
 }

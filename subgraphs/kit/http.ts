@@ -3,6 +3,7 @@
  * Apollo Server's `executeHTTPGraphQLRequest`, plus JSON helpers and health routes. No framework:
  * it is the hot path, and the few routes we serve do not need one.
  */
+import { request } from 'undici';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApolloServer, BaseContext } from '@apollo/server';
 import { HeaderMap } from '@apollo/server';
@@ -174,4 +175,21 @@ export function clientAddressOf(req: IncomingMessage, trustedProxies: ReadonlySe
   const forwarded = req.headers['x-forwarded-for'];
   const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
   return first || peer;
+}
+
+/** Whether a GraphQL server (any, not only ours) answers `{ __typename }` at `url`. */
+export async function answersTypename(url: string): Promise<boolean> {
+  try {
+    const response = await request(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query":"{ __typename }"}',
+      headersTimeout: 2000,
+      bodyTimeout: 2000,
+    });
+    await response.body.dump();
+    return response.statusCode === 200;
+  } catch {
+    return false;
+  }
 }
