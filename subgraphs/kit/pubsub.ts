@@ -5,6 +5,7 @@
  */
 import { RedisPubSub } from 'graphql-redis-subscriptions';
 import { connectRedis } from './redis';
+import { DEFAULT_POLL_INTERVAL_MS } from './resumable';
 
 export interface TypedPubSub<TopicMap extends Record<string, unknown>> {
   publish<K extends keyof TopicMap & string>(topic: K, payload: TopicMap[K]): Promise<void>;
@@ -12,14 +13,38 @@ export interface TypedPubSub<TopicMap extends Record<string, unknown>> {
   readonly engine: RedisPubSub;
   /** The Redis channel name of a topic. */
   channel(topic: keyof TopicMap & string): string;
+  /**
+   * Listens to a topic, mapping each payload to an item (null: not for this listener). Resolves
+   * once subscribed, with a function that stops listening.
+   */
+  listen<K extends keyof TopicMap & string, T>(
+    topic: K,
+    accept: (payload: TopicMap[K]) => T | null,
+    push: (item: T) => void,
+  ): Promise<() => Promise<void>>;
+  /**
+   * Calls `listener` each time the subscriber connection is back after a loss: announcements
+   * published meanwhile were lost, so resumable streams check the store then.
+   */
+  onRecovered(listener: () => void): () => void;
+  /** How long a resumable stream stays without a live item before it checks the store. */
+  readonly pollIntervalMs: number;
   close(): Promise<void>;
 }
 
 export function createPubSub<TopicMap extends Record<string, unknown>>(
   redisUrl: string,
   prefix: string,
+  pollIntervalMs = DEFAULT_POLL_INTERVAL_MS,
 ): TypedPubSub<TopicMap> {
   const subscriber = connectRedis(redisUrl, 'opsgraph-events');
+  // 'ready' follows every (re)connection; the first one is no recovery.
+  const recovered = new Set<() => void>();
+  let connectedBefore = false;
+  subscriber.on('ready', () => {
+    if (connectedBefore) for (const listener of recovered) listener();
+    connectedBefore = true;
+  });
   // RedisPubSub.unsubscribe fires these without awaiting them: once the connection is closed
   // (shutdown), their rejection would surface as an unhandled one. Nothing is left to undo then.
   for (const method of ['unsubscribe', 'punsubscribe'] as const) {
@@ -38,6 +63,18 @@ export function createPubSub<TopicMap extends Record<string, unknown>>(
     engine,
     channel,
     publish: (topic, payload) => engine.publish(channel(topic), payload),
+    pollIntervalMs,
+    async listen(topic, accept, push) {
+      const id = await engine.subscribe(channel(topic), (payload: TopicMap[typeof topic]) => {
+        const item = accept(payload);
+        if (item !== null) push(item);
+      });
+      return async () => engine.unsubscribe(id);
+    },
+    onRecovered(listener) {
+      recovered.add(listener);
+      return () => recovered.delete(listener);
+    },
     async close() {
       await engine.close().catch(() => undefined);
     },
