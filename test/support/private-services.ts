@@ -116,6 +116,11 @@ export async function privatePostgres(): Promise<PrivatePostgres> {
     if (result.status !== 0) throw new Error(`pg_ctl ${args[0]} failed: ${result.stderr}`);
   };
   let running = false;
+  const stop = async () => {
+    if (!running) return;
+    pgCtl('stop', '-m', 'immediate', '-s');
+    running = false;
+  };
   return {
     port,
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
@@ -131,13 +136,9 @@ export async function privatePostgres(): Promise<PrivatePostgres> {
       );
       running = true;
     },
-    async stop() {
-      if (!running) return;
-      pgCtl('stop', '-m', 'immediate', '-s');
-      running = false;
-    },
+    stop,
     async remove() {
-      await this.stop().catch(() => undefined);
+      await stop().catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });
     },
   };
