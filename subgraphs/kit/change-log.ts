@@ -166,7 +166,11 @@ export function changeStream<
         await changesAfter<TopicMap[K]>(options.fork(), schema, topic, scope, after, limit, match)
       ).map(
         ({ position, payload }) =>
-          ({ ...(payload as object), position, changeCursor: changeCursor(topic, position) }) as Item,
+          ({
+            ...(payload as object),
+            position,
+            changeCursor: changeCursor(topic, position),
+          }) as Item,
       ),
     position: (item) => item.position,
     cursor: (item) => item.changeCursor,

@@ -76,7 +76,8 @@ export async function serveWhileStarting(
       Object.entries(waiting).map(([name, error]) => [name, { ok: false, error }]),
     );
     res.setHeader('retry-after', '1');
-    if (path === '/readyz') return sendJson(res, 503, { status: 'not ready', ready: false, checks });
+    if (path === '/readyz')
+      return sendJson(res, 503, { status: 'not ready', ready: false, checks });
     sendJson(res, 503, {
       errors: [{ message: 'The service is starting; retry shortly.', extensions: unavailable }],
     });
