@@ -2,8 +2,8 @@
  * Services start before their dependencies and keep running across their restarts: a subgraph
  * and a gateway, each its own OS process, are started against a private PostgreSQL and a
  * private Redis that are not up yet. They answer /healthz at once, /readyz says what they wait
- * for, and once the dependencies start they become ready and answer; a Redis restart later is
- * survived (readiness drops, then returns, and queries work again).
+ * for, and once the dependencies start they become ready and answer; Redis and PostgreSQL
+ * restarts later are survived (readiness drops, then returns, and queries work again).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -93,7 +93,7 @@ afterAll(async () => {
   await postgres?.remove();
 });
 
-it('a subgraph and a gateway start before PostgreSQL and Redis, wait for them, and survive a Redis restart', async () => {
+it('a subgraph and a gateway start before PostgreSQL and Redis, wait for them, and survive their restarts', async () => {
   const signingKey = generateSigningKey('startup-test');
   const publicKeys = JSON.stringify({ keys: [publicJwkOf(signingKey)] });
   users = startService('subgraphs/users/main.ts', await freePort(), {
@@ -155,29 +155,32 @@ it('a subgraph and a gateway start before PostgreSQL and Redis, wait for them, a
   await until(gateway, async () => /gateway ready/.test(gateway!.output()), 'gateway ready');
   expect(gateway.exitCode()).toBeNull();
 
-  // A Redis restart: readiness drops while it is away, then returns by itself.
-  await redis.stop();
-  await until(users, async () => (await probe(`${users!.url}/readyz`)).status === 503, 'drop');
-  await redis.start();
-  await until(users, async () => (await probe(`${users!.url}/readyz`)).status === 200, 'back');
-  const login = await retrying(async () => {
-    const response = await graphql(
-      `${users!.url}/graphql`,
-      `
-        mutation ($input: LoginInput!) {
-          login(input: $input) {
-            user {
-              username
+  // A Redis restart, then a PostgreSQL restart: readiness drops while each is away, then
+  // returns by itself, and queries work again.
+  for (const dependency of [redis, postgres]) {
+    await dependency.stop();
+    await until(users, async () => (await probe(`${users!.url}/readyz`)).status === 503, 'drop');
+    await dependency.start();
+    await until(users, async () => (await probe(`${users!.url}/readyz`)).status === 200, 'back');
+    const login = await retrying(async () => {
+      const response = await graphql(
+        `${users!.url}/graphql`,
+        `
+          mutation ($input: LoginInput!) {
+            login(input: $input) {
+              user {
+                username
+              }
             }
           }
-        }
-      `,
-      { input: { usernameOrEmail: 'early', password: 'correct horse battery staple' } },
-    );
-    if (response.errors) throw new Error(JSON.stringify(response.errors));
-    return response;
-  });
-  expect(login.data?.login.user.username).toBe('early');
+        `,
+        { input: { usernameOrEmail: 'early', password: 'correct horse battery staple' } },
+      );
+      if (response.errors) throw new Error(JSON.stringify(response.errors));
+      return response;
+    });
+    expect(login.data?.login.user.username).toBe('early');
+  }
   expect(users.exitCode()).toBeNull();
   expect(gateway.exitCode()).toBeNull();
 });
