@@ -161,6 +161,10 @@ export function changeStream<
     listen: (push) =>
       pubsub.listen(topic, (payload) => (matches(payload) ? (payload as Item) : null), push),
     head: () => changeHead(options.fork(), schema, topic, scope),
+    checkHead: () =>
+      pubsub.sharedHead(`${topic}:${scope}`, () =>
+        changeHead(options.fork(), schema, topic, scope),
+      ),
     replay: async (after, limit) =>
       (
         await changesAfter<TopicMap[K]>(options.fork(), schema, topic, scope, after, limit, match)

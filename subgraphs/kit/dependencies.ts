@@ -9,7 +9,6 @@
  */
 import { createServer, type Server } from 'node:http';
 import { Redis } from 'ioredis';
-import { Client } from 'pg';
 import { sendJson } from './http';
 import { listen } from './listen';
 import type { Logger } from './logger';
@@ -21,6 +20,8 @@ export type DependencyCheck = () => Promise<void>;
 export const postgresAnswers =
   (url: string): DependencyCheck =>
   async () => {
+    // Loaded here: the gateway, which has no database, never pays for it.
+    const { Client } = await import('pg');
     const client = new Client({ connectionString: url, connectionTimeoutMillis: 3000 });
     client.on('error', () => undefined);
     try {

@@ -29,6 +29,12 @@ export interface TypedPubSub<TopicMap extends Record<string, unknown>> {
   onRecovered(listener: () => void): () => void;
   /** How long a resumable stream stays without a live item before it checks the store. */
   readonly pollIntervalMs: number;
+  /**
+   * A head position for an idle check, shared by every stream of this process that checks the
+   * same `key` within half a poll interval: thousands of idle subscriptions to one channel cost
+   * one read per interval, not thousands. (A head read a moment ago is still a safe bound.)
+   */
+  sharedHead(key: string, read: () => Promise<number>): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -59,6 +65,7 @@ export function createPubSub<TopicMap extends Record<string, unknown>>(
     subscriber,
   });
   const channel = (topic: string) => `${prefix}${topic}`;
+  const heads = new Map<string, { at: number; head: Promise<number> }>();
   return {
     engine,
     channel,
@@ -70,6 +77,17 @@ export function createPubSub<TopicMap extends Record<string, unknown>>(
         if (item !== null) push(item);
       });
       return async () => engine.unsubscribe(id);
+    },
+    sharedHead(key, read) {
+      const now = Date.now();
+      const recent = heads.get(key);
+      if (recent && now - recent.at < pollIntervalMs / 2) return recent.head;
+      // Stale entries go at once when they would pile up (one per stream ever checked).
+      if (heads.size >= 10_000) heads.clear();
+      const head = read();
+      heads.set(key, { at: now, head });
+      head.catch(() => heads.delete(key));
+      return head;
     },
     onRecovered(listener) {
       recovered.add(listener);

@@ -64,6 +64,8 @@ export interface ResumableStreamOptions<T> {
   replayPageSize?: number;
   /** Idle time after which the stream checks the store itself (DEFAULT_POLL_INTERVAL_MS). */
   pollIntervalMs?: number;
+  /** The head for idle checks, e.g. shared between streams (TypedPubSub.sharedHead); `head`. */
+  checkHead?: () => Promise<number>;
   /** Registers a callback for "the pub/sub connection recovered"; returns an unregister. */
   wake?: (signal: () => void) => () => void;
 }
@@ -137,7 +139,7 @@ async function* run<T>(
       if (item === CHECK) {
         // Everything up to the head is committed: what this stream does not see of it (other
         // streams' positions, filtered out) is passed over, so the next check starts there.
-        const head = await options.head();
+        const head = await (options.checkHead ?? options.head)();
         if (head > last) {
           yield* stored(head + 1);
           last = Math.max(last, head);

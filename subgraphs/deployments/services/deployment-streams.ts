@@ -98,6 +98,8 @@ export async function deploymentEvents(
   // A bad cursor is the client's mistake: refuse it now rather than once the stream runs.
   if (args.after) decodeEventCursor(args.after);
   const { pubsub } = ctx.deps;
+  const head = async () =>
+    (await ctx.deps.fork().findOneOrFail(Deployment, { id: deployment.id })).lastEventSequence;
   return resumableStream<DeploymentEvent>({
     stream: ctx.stream,
     after: args.after,
@@ -108,8 +110,8 @@ export async function deploymentEvents(
         (appended) => (appended.deploymentId === deployment.id ? eventOf(appended) : null),
         push,
       ),
-    head: async () =>
-      (await ctx.deps.fork().findOneOrFail(Deployment, { id: deployment.id })).lastEventSequence,
+    head,
+    checkHead: () => pubsub.sharedHead(`events:${deployment.id}`, head),
     // A fresh EntityManager per page: a long replay must not pile up in one identity map.
     replay: (after, limit) =>
       ctx.deps

@@ -68,6 +68,7 @@ export async function messageAdded(
         push,
       ),
     head: () => head(ctx, channel),
+    checkHead: () => ctx.deps.pubsub.sharedHead(channel.id, () => head(ctx, channel)),
     replay: (after, limit) => storedAfter(ctx, channel, after, limit),
     position: (message) => message.sequence,
     cursor: messageCursor,
