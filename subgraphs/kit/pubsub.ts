@@ -9,10 +9,6 @@ import { DEFAULT_POLL_INTERVAL_MS } from './resumable';
 
 export interface TypedPubSub<TopicMap extends Record<string, unknown>> {
   publish<K extends keyof TopicMap & string>(topic: K, payload: TopicMap[K]): Promise<void>;
-  /** The underlying RedisPubSub, for subscription resolvers. Topics carry the Redis prefix. */
-  readonly engine: RedisPubSub;
-  /** The Redis channel name of a topic. */
-  channel(topic: keyof TopicMap & string): string;
   /**
    * Listens to a topic, mapping each payload to an item (null: not for this listener). Resolves
    * once subscribed, with a function that stops listening.
@@ -67,8 +63,6 @@ export function createPubSub<TopicMap extends Record<string, unknown>>(
   const channel = (topic: string) => `${prefix}${topic}`;
   const heads = new Map<string, { at: number; head: Promise<number> }>();
   return {
-    engine,
-    channel,
     publish: (topic, payload) => engine.publish(channel(topic), payload),
     pollIntervalMs,
     async listen(topic, accept, push) {
