@@ -2,9 +2,15 @@
  * Production entry point of the gateway: configuration from the environment only. With
  * GATEWAY_WORKERS other than 1 this process is a node:cluster primary that serves nothing itself:
  * it runs that many gateway workers on the same port (the kernel spreads connections), replaces
- * one that dies, and on SIGTERM/SIGINT stops them all gracefully before exiting.
+ * one that dies, and on SIGTERM/SIGINT stops them all gracefully before exiting. A gateway whose
+ * Redis is not reachable yet starts anyway and waits for it (subgraphs/kit/dependencies).
  */
 import cluster, { type Worker } from 'node:cluster';
+import {
+  redisAnswers,
+  serveWhileStarting,
+  startWhenReachable,
+} from '../subgraphs/kit/dependencies';
 import { loadTracingConfig } from '../subgraphs/kit/env';
 import { listen } from '../subgraphs/kit/listen';
 import { createLogger, type Logger } from '../subgraphs/kit/logger';
@@ -16,9 +22,22 @@ import { createGateway } from './server';
 async function serve(config: GatewayConfig, logger: Logger): Promise<void> {
   const tracingConfig = loadTracingConfig('gateway');
   const tracing = tracingConfig ? startTracing(tracingConfig) : null;
-  const gateway = await createGateway(config);
-  await gateway.start();
-  const url = await listen(gateway.httpServer, config.host, config.port);
+  // Redis may not be reachable yet: answer probes meanwhile and wait for it, never exit.
+  const starting = await serveWhileStarting(config.host, config.port, {
+    code: 'INTERNAL_SERVER_ERROR',
+  });
+  const gateway = await startWhenReachable(
+    config.redisUrl ? { redis: redisAnswers(config.redisUrl) } : {},
+    logger,
+    starting,
+    async () => {
+      const built = await createGateway(config);
+      await built.start();
+      return built;
+    },
+  );
+  await starting.close();
+  const url = await listen(gateway.httpServer, config.host, starting.port);
   logger.info({ url, pid: process.pid }, 'gateway ready');
   registerShutdown(logger, [
     ['http', () => closeHttpServer(gateway.httpServer)],

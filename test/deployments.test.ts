@@ -198,6 +198,9 @@ describe('lifecycle', () => {
         previousStatus: 'RUNNING',
         triggeredBy: org.developer.user.id,
         rollbackOf: null,
+        // Its place in the organization's change stream (stored for deploymentUpdated(after)).
+        position: expect.any(Number),
+        changeCursor: expect.any(String),
         createdAt: created.createdAt,
         startedAt: claimed!.startedAt,
         finishedAt: done.finishedAt,

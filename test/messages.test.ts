@@ -517,6 +517,9 @@ describe('editing and deleting', () => {
           body: 'v2',
           editedAt: expect.any(String),
           deletedAt: null,
+          // The channel's change stream: edits and deletions numbered 1, 2, …
+          position: 1,
+          changeCursor: expect.any(String),
         },
       },
       {
@@ -527,6 +530,8 @@ describe('editing and deleting', () => {
           body: null,
           editedAt: expect.any(String),
           deletedAt: expect.any(String),
+          position: 2,
+          changeCursor: expect.any(String),
         },
       },
     ]);

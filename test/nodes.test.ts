@@ -101,6 +101,9 @@ describe('registerNode', () => {
       status: 'PENDING',
       previousStatus: null,
       changedAt: node.createdAt,
+      // The first change of the organization's stream (stored for nodeStatusChanged(after)).
+      position: 1,
+      changeCursor: expect.any(String),
     });
   });
 

@@ -143,3 +143,79 @@ it('stops listening at once when an idle stream is unsubscribed', async () => {
   expect(f.stopped).toBe(true);
   expect(await pending).toEqual({ value: undefined, done: true });
 });
+
+/** The next `count` items, failing (instead of hanging) if they do not come. */
+const within = <T>(promise: Promise<T>, ms = 10_000) =>
+  Promise.race([
+    promise,
+    new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error('the stream delivered nothing')), ms).unref(),
+    ),
+  ]);
+
+it('delivers a stored item whose announcement never came, by checking the store while idle', async () => {
+  const f = fixture(3);
+  const iterator = resumableStream<Item>({
+    ...f.options,
+    stream: {},
+    after: null,
+    pollIntervalMs: 20,
+  });
+  const first = iterator.next();
+  await new Promise((r) => setTimeout(r, 10));
+  // Stored, but its announcement failed (Redis down, or the publisher died after the commit).
+  f.rows.push({ seq: 4 });
+  expect((await within(first)).value).toEqual({ seq: 4 });
+  f.publish({ seq: 5 });
+  expect(await within(take(iterator, 1))).toEqual([5]);
+  await iterator.return(undefined);
+  expect(f.stopped).toBe(true);
+});
+
+it('checks the store at once when the pub/sub connection recovers', async () => {
+  const f = fixture(3);
+  let recovered: (() => void) | null = null;
+  const iterator = resumableStream<Item>({
+    ...f.options,
+    stream: {},
+    after: '3',
+    // Never idle long enough: only the recovery signal can bring item 4.
+    pollIntervalMs: 3_600_000,
+    wake: (signal) => {
+      recovered = signal;
+      return () => {
+        recovered = null;
+      };
+    },
+  });
+  const first = iterator.next();
+  await new Promise((r) => setTimeout(r, 10));
+  f.rows.push({ seq: 4 }); // published while the pub/sub connection was down: lost
+  recovered!();
+  expect((await within(first)).value).toEqual({ seq: 4 });
+  await iterator.return(undefined);
+  expect(recovered).toBeNull();
+});
+
+it('an idle check passes over positions the stream does not see and delivers only its own', async () => {
+  const f = fixture(0);
+  const mine = (item: Item) => item.seq % 2 === 0;
+  const iterator = resumableStream<Item>({
+    ...f.options,
+    stream: {},
+    after: '0',
+    pollIntervalMs: 20,
+    // A filtered stream (e.g. one node's deployments within its organization's stream).
+    replay: async (after, limit) =>
+      f.rows.filter((row) => row.seq > after && mine(row)).slice(0, limit),
+    listen: async (onItem) => {
+      void onItem; // announcements all lost
+      return async () => undefined;
+    },
+  });
+  for (let seq = 1; seq <= 6; seq++) f.rows.push({ seq });
+  expect(await within(take(iterator, 3))).toEqual([2, 4, 6]);
+  f.rows.push({ seq: 7 }, { seq: 8 });
+  expect(await within(take(iterator, 1))).toEqual([8]);
+  await iterator.return(undefined);
+});

@@ -1,10 +1,14 @@
 /** The deployments subgraph's domain events (documented in docs/events.md). */
+import type { Positioned } from '../kit/change-log';
 import type { TypedPubSub } from '../kit/pubsub';
 import type { DeploymentStatus } from './entities/deployment';
 import type { DeploymentEventType, LogLevel } from './entities/deployment-event';
 
-/** A deployment was created or its status changed: its state after the change. */
-export interface DeploymentUpdatedEvent {
+/**
+ * A deployment was created or its status changed: its state after the change. Also stored as a
+ * change record of its organization (`position` 1, 2, … per organization).
+ */
+export interface DeploymentUpdatedEvent extends Positioned {
   id: string;
   organizationId: string;
   nodeId: string;

@@ -33,7 +33,11 @@ export async function createDeploymentsSubgraph(
     entities,
     migrations,
   });
-  const pubsub = createPubSub<DeploymentsTopics>(config.redisUrl, config.redisPrefix);
+  const pubsub = createPubSub<DeploymentsTopics>(
+    config.redisUrl,
+    config.redisPrefix,
+    config.streamPollIntervalMs,
+  );
   const deps: DeploymentsDeps = {
     config,
     pubsub,

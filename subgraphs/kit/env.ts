@@ -79,6 +79,9 @@ export const subgraphEnvShape = {
   LOG_LEVEL: logLevelVar,
   MAX_BODY_BYTES: intVar(1_000_000, 1_000),
   TRUSTED_PROXIES: addressListVar,
+  // How long a resumable subscription stays without a live event before it checks the database
+  // for items whose announcement was lost (one indexed read per idle subscription per interval).
+  STREAM_POLL_INTERVAL_MS: intVar(1500, 100, 60_000),
 };
 
 /** OpenTelemetry export: on when OTEL_EXPORTER_OTLP_ENDPOINT is set (the standard variables). */

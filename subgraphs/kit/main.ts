@@ -1,15 +1,30 @@
 /**
  * The production entry point every subgraph shares: configuration from the environment only,
- * listen, and shut down in order (HTTP first, then everything the subgraph holds).
+ * listen, and shut down in order (HTTP first, then everything the subgraph holds). The process
+ * starts even when PostgreSQL or Redis is not reachable yet: it waits for them (kit/dependencies).
  */
 import type { Server } from 'node:http';
+import {
+  postgresAnswers,
+  redisAnswers,
+  serveWhileStarting,
+  startWhenReachable,
+} from './dependencies';
 import { loadTracingConfig } from './env';
 import { listen } from './listen';
 import { createLogger } from './logger';
 import { closeHttpServer, registerShutdown } from './shutdown';
 import { startTracing } from './tracing';
 
-export function runSubgraph<TConfig extends { logLevel: string; host: string; port: number }>(
+export function runSubgraph<
+  TConfig extends {
+    logLevel: string;
+    host: string;
+    port: number;
+    databaseUrl: string;
+    redisUrl: string;
+  },
+>(
   name: string,
   loadConfig: () => TConfig,
   create: (config: TConfig) => Promise<{ httpServer: Server; close(): Promise<void> }>,
@@ -20,8 +35,18 @@ export function runSubgraph<TConfig extends { logLevel: string; host: string; po
     // Before anything else, so every span of the process is exported.
     const tracingConfig = loadTracingConfig(name);
     const tracing = tracingConfig ? startTracing(tracingConfig) : null;
-    const subgraph = await create(config);
-    const url = await listen(subgraph.httpServer, config.host, config.port);
+    const starting = await serveWhileStarting(config.host, config.port, {
+      code: 'SUBGRAPH_UNAVAILABLE',
+      subgraph: name,
+    });
+    const subgraph = await startWhenReachable(
+      { database: postgresAnswers(config.databaseUrl), redis: redisAnswers(config.redisUrl) },
+      logger,
+      starting,
+      () => create(config),
+    );
+    await starting.close();
+    const url = await listen(subgraph.httpServer, config.host, starting.port);
     logger.info({ url }, `${name} subgraph ready`);
     registerShutdown(logger, [
       ['http', () => closeHttpServer(subgraph.httpServer)],

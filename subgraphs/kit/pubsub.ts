@@ -5,21 +5,48 @@
  */
 import { RedisPubSub } from 'graphql-redis-subscriptions';
 import { connectRedis } from './redis';
+import { DEFAULT_POLL_INTERVAL_MS } from './resumable';
 
 export interface TypedPubSub<TopicMap extends Record<string, unknown>> {
   publish<K extends keyof TopicMap & string>(topic: K, payload: TopicMap[K]): Promise<void>;
-  /** The underlying RedisPubSub, for subscription resolvers. Topics carry the Redis prefix. */
-  readonly engine: RedisPubSub;
-  /** The Redis channel name of a topic. */
-  channel(topic: keyof TopicMap & string): string;
+  /**
+   * Listens to a topic, mapping each payload to an item (null: not for this listener). Resolves
+   * once subscribed, with a function that stops listening.
+   */
+  listen<K extends keyof TopicMap & string, T>(
+    topic: K,
+    accept: (payload: TopicMap[K]) => T | null,
+    push: (item: T) => void,
+  ): Promise<() => Promise<void>>;
+  /**
+   * Calls `listener` each time the subscriber connection is back after a loss: announcements
+   * published meanwhile were lost, so resumable streams check the store then.
+   */
+  onRecovered(listener: () => void): () => void;
+  /** How long a resumable stream stays without a live item before it checks the store. */
+  readonly pollIntervalMs: number;
+  /**
+   * A head position for an idle check, shared by every stream of this process that checks the
+   * same `key` within half a poll interval: thousands of idle subscriptions to one channel cost
+   * one read per interval, not thousands. (A head read a moment ago is still a safe bound.)
+   */
+  sharedHead(key: string, read: () => Promise<number>): Promise<number>;
   close(): Promise<void>;
 }
 
 export function createPubSub<TopicMap extends Record<string, unknown>>(
   redisUrl: string,
   prefix: string,
+  pollIntervalMs = DEFAULT_POLL_INTERVAL_MS,
 ): TypedPubSub<TopicMap> {
   const subscriber = connectRedis(redisUrl, 'opsgraph-events');
+  // 'ready' follows every (re)connection; the first one is no recovery.
+  const recovered = new Set<() => void>();
+  let connectedBefore = false;
+  subscriber.on('ready', () => {
+    if (connectedBefore) for (const listener of recovered) listener();
+    connectedBefore = true;
+  });
   // RedisPubSub.unsubscribe fires these without awaiting them: once the connection is closed
   // (shutdown), their rejection would surface as an unhandled one. Nothing is left to undo then.
   for (const method of ['unsubscribe', 'punsubscribe'] as const) {
@@ -34,10 +61,32 @@ export function createPubSub<TopicMap extends Record<string, unknown>>(
     subscriber,
   });
   const channel = (topic: string) => `${prefix}${topic}`;
+  const heads = new Map<string, { at: number; head: Promise<number> }>();
   return {
-    engine,
-    channel,
     publish: (topic, payload) => engine.publish(channel(topic), payload),
+    pollIntervalMs,
+    async listen(topic, accept, push) {
+      const id = await engine.subscribe(channel(topic), (payload: TopicMap[typeof topic]) => {
+        const item = accept(payload);
+        if (item !== null) push(item);
+      });
+      return async () => engine.unsubscribe(id);
+    },
+    sharedHead(key, read) {
+      const now = Date.now();
+      const recent = heads.get(key);
+      if (recent && now - recent.at < pollIntervalMs / 2) return recent.head;
+      // Stale entries go at once when they would pile up (one per stream ever checked).
+      if (heads.size >= 10_000) heads.clear();
+      const head = read();
+      heads.set(key, { at: now, head });
+      head.catch(() => heads.delete(key));
+      return head;
+    },
+    onRecovered(listener) {
+      recovered.add(listener);
+      return () => recovered.delete(listener);
+    },
     async close() {
       await engine.close().catch(() => undefined);
     },

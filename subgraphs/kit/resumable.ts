@@ -4,17 +4,28 @@
  * assigned under a lock, so position order is commit order).
  *
  * The order matters: start listening live first (buffering), then replay what is stored after
- * the cursor — or, with no cursor, take the stream's current head as the starting point — then
- * continue with the live items. Live items at or before the last one sent are dropped. Each
+ * the cursor — with no cursor, the head read just before listening is the starting point —
+ * then continue with the live items. Live items at or before the last one sent are dropped. Each
  * item is published after its own commit, so with concurrent writers item n+1 can be announced
  * before item n: a live item that skips positions is preceded by the missed ones, read from
  * storage (where they are already committed). Nothing is lost and nothing is sent twice.
+ *
+ * An item can be stored and never announced (the publish failed: Redis down, or the process died
+ * between commit and publish), and announcements are lost while the pub/sub connection is down.
+ * So the stream also reads the store by itself: whenever no live item arrived for
+ * `pollIntervalMs` (an idle stream, or a dead pub/sub), and at once when `wake` signals that the
+ * pub/sub connection recovered. It first asks for the head position (one indexed row) and reads
+ * items only when the head moved past the last one sent. A stored item is thus delivered within
+ * about one interval even if its announcement never comes.
  *
  * Each item's cursor is also recorded on the subscription's StreamState, which the subscription
  * server sends as `extensions.resumeCursor`: the gateway re-subscribes from it after losing its
  * connection to the subgraph (passing it back as `extensions.resumeAfter`).
  */
 import { createChannel, type Channel } from './channel';
+
+/** How long a stream waits without a live item before it checks the store. */
+export const DEFAULT_POLL_INTERVAL_MS = 1500;
 
 /** Per-subscription resume state, kept in the request info of WebSocket subscriptions. */
 export interface StreamState {
@@ -32,9 +43,17 @@ export interface ResumableStreamOptions<T> {
   decode: (cursor: string) => number;
   /** Starts listening; resolves once live items will be seen, with a function that stops. */
   listen: (push: (item: T) => void) => Promise<() => Promise<void>>;
-  /** The position of the latest stored item (0 for none): where a stream without cursor starts. */
+  /**
+   * The position of the latest stored item (0 for none): where a stream without cursor starts,
+   * and what an idle stream compares with its last position. Every position up to it must be
+   * committed (positions assigned under a lock, in commit order).
+   */
   head: () => Promise<number>;
-  /** Stored items with a position after `after`, ascending, at most `limit`. */
+  /**
+   * Stored items with a position after `after`, ascending, at most `limit`. A stream that sees
+   * only some of its positions (filters) returns only its items; positions in between are
+   * simply not there.
+   */
   replay: (after: number, limit: number) => Promise<T[]>;
   position: (item: T) => number;
   cursor: (item: T) => string;
@@ -43,10 +62,33 @@ export interface ResumableStreamOptions<T> {
   /** Live items that may wait during the replay or a slow send before the stream fails. */
   bufferLimit?: number;
   replayPageSize?: number;
+  /** Idle time after which the stream checks the store itself (DEFAULT_POLL_INTERVAL_MS). */
+  pollIntervalMs?: number;
+  /** The head for idle checks, e.g. shared between streams (TypedPubSub.sharedHead); `head`. */
+  checkHead?: () => Promise<number>;
+  /** Registers a callback for "the pub/sub connection recovered"; returns an unregister. */
+  wake?: (signal: () => void) => () => void;
 }
 
+/**
+ * The cursor a stream sent an item with, for the `streamCursor` field of the types streams
+ * deliver: the item is the object the resolvers see (an entity), so the cursor rides beside it.
+ */
+const streamCursors = new WeakMap<object, string>();
+
+export function withStreamCursor<T extends object>(item: T, cursor: string): T {
+  streamCursors.set(item, cursor);
+  return item;
+}
+
+/** The cursor a stream delivered this object with, or null when it was read otherwise. */
+export const streamCursorOf = (item: object): string | null => streamCursors.get(item) ?? null;
+
+/** A pseudo-item on the live channel: check the store now. */
+const CHECK = Symbol('check');
+
 export function resumableStream<T>(options: ResumableStreamOptions<T>): AsyncGenerator<T> {
-  const live = createChannel<T>(options.bufferLimit ?? 10_000);
+  const live = createChannel<T | typeof CHECK>(options.bufferLimit ?? 10_000);
   const stream = run(options, live);
   // A generator only notices return() at its next item; ending the live channel first settles
   // the pending wait, so unsubscribing from an idle stream stops listening at once.
@@ -58,15 +100,25 @@ export function resumableStream<T>(options: ResumableStreamOptions<T>): AsyncGen
   return stream;
 }
 
-async function* run<T>(options: ResumableStreamOptions<T>, live: Channel<T>): AsyncGenerator<T> {
+async function* run<T>(
+  options: ResumableStreamOptions<T>,
+  live: Channel<T | typeof CHECK>,
+): AsyncGenerator<T> {
+  const from = options.stream?.resumeAfter ?? options.after ?? null;
+  // Without a cursor the stream starts at the head read before listening: an item committed
+  // between the two comes through the gap check or the idle check, and once the listener is
+  // subscribed (what a caller can observe) the starting point is already fixed.
+  let last = from === null ? await options.head() : options.decode(from);
   const stop = await options.listen((item) => live.push(item));
+  const unwake = options.wake?.(() => live.push(CHECK)) ?? (() => undefined);
+  const next = idleAware(live, options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS);
   try {
-    const from = options.stream?.resumeAfter ?? options.after ?? null;
-    let last = from === null ? await options.head() : options.decode(from);
     const send = async (item: T) => {
       await options.authorize?.(item);
       last = options.position(item);
-      if (options.stream) options.stream.lastCursor = options.cursor(item);
+      const cursor = options.cursor(item);
+      if (options.stream) options.stream.lastCursor = cursor;
+      if (typeof item === 'object' && item !== null) withStreamCursor(item, cursor);
       return item;
     };
     /** Stored items after `last` and before `until` (exclusive), page by page. */
@@ -81,14 +133,53 @@ async function* run<T>(options: ResumableStreamOptions<T>, live: Channel<T>): As
       }
     }
     if (from !== null) yield* stored(Infinity);
-    for await (const item of live) {
+    for (;;) {
+      const item = await next();
+      if (item === DONE) return;
+      if (item === CHECK) {
+        // Everything up to the head is committed: what this stream does not see of it (other
+        // streams' positions, filtered out) is passed over, so the next check starts there.
+        const head = await (options.checkHead ?? options.head)();
+        if (head > last) {
+          yield* stored(head + 1);
+          last = Math.max(last, head);
+        }
+        continue;
+      }
       const position = options.position(item);
       if (position <= last) continue;
       if (position > last + 1) yield* stored(position);
       yield await send(item);
     }
   } finally {
+    unwake();
     await live.return();
     await stop();
   }
+}
+
+const DONE = Symbol('done');
+
+/**
+ * Reads the live channel, yielding CHECK when nothing came for `idleMs`, and DONE once the
+ * channel ended. A read that lost to the timer is not abandoned: the next call awaits it again.
+ */
+function idleAware<T>(live: Channel<T | typeof CHECK>, idleMs: number) {
+  let pending: Promise<IteratorResult<T | typeof CHECK>> | null = null;
+  return async (): Promise<T | typeof CHECK | typeof DONE> => {
+    pending ??= live.next();
+    let timer: NodeJS.Timeout | undefined;
+    const idle = new Promise<typeof CHECK>((resolve) => {
+      timer = setTimeout(() => resolve(CHECK), idleMs);
+      timer.unref();
+    });
+    try {
+      const winner = await Promise.race([pending, idle]);
+      if (winner === CHECK) return CHECK;
+      pending = null;
+      return winner.done ? DONE : winner.value;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
 }

@@ -65,17 +65,30 @@ export async function createSubgraphRuntime(options: {
     poolSize: config.databasePoolSize,
     logger,
   });
-  await migrate(database);
-  const redis = createRedisConnections(config.redisUrl, config.redisPrefix);
-  const revocations = await createRevocationList(redis);
-  const introspection = options.resolveApiKey
-    ? null
-    : await createApiKeyIntrospection({ url: config.apiKeyIntrospectionUrl, redis });
-  const credentials = createCredentialVerifier({
-    tokens: await createTokenVerifier(config.publicKeys),
-    revocations,
-    resolveApiKey: options.resolveApiKey?.(database) ?? introspection!.resolve,
-  });
+  let redis: RedisConnections | null = null;
+  let revocations: RevocationList | null = null;
+  let introspection: Awaited<ReturnType<typeof createApiKeyIntrospection>> | null = null;
+  let credentials: CredentialVerifier;
+  try {
+    await migrate(database);
+    redis = createRedisConnections(config.redisUrl, config.redisPrefix);
+    revocations = await createRevocationList(redis);
+    introspection = options.resolveApiKey
+      ? null
+      : await createApiKeyIntrospection({ url: config.apiKeyIntrospectionUrl, redis });
+    credentials = createCredentialVerifier({
+      tokens: await createTokenVerifier(config.publicKeys),
+      revocations,
+      resolveApiKey: options.resolveApiKey?.(database) ?? introspection!.resolve,
+    });
+  } catch (error) {
+    // A dependency went away while starting: release what was built, so a retry starts clean.
+    await introspection?.close().catch(() => undefined);
+    await revocations?.close().catch(() => undefined);
+    await redis?.close();
+    await database.close().catch(() => undefined);
+    throw error;
+  }
   return {
     name: options.name,
     logger,

@@ -18,6 +18,8 @@ export interface SubgraphBaseConfig {
   trustedProxies: ReadonlySet<string>;
   /** Overrides of the subgraph's named rate limits (its permissions.ts holds the defaults). */
   rateLimits?: RateLimits;
+  /** Idle time after which a resumable subscription checks the store (kit/resumable.ts). */
+  streamPollIntervalMs?: number;
 }
 
 export function subgraphEnvSchema(defaultPort: number) {
@@ -47,5 +49,6 @@ export function baseConfigFromEnv(
     maxBodyBytes: env.MAX_BODY_BYTES,
     trustedProxies: env.TRUSTED_PROXIES,
     rateLimits: env.RATE_LIMITS,
+    streamPollIntervalMs: env.STREAM_POLL_INTERVAL_MS,
   };
 }

@@ -1,4 +1,5 @@
 /** The messages subgraph's domain events (documented in docs/events.md). */
+import type { Positioned } from '../kit/change-log';
 import type { TypedPubSub } from '../kit/pubsub';
 
 /** A message was stored (published once, after commit; idempotent retries publish nothing). */
@@ -16,8 +17,11 @@ export interface MessageAddedEvent {
   createdAt: string;
 }
 
-/** A message was edited or deleted: its state after the change. */
-export interface MessageChangedEvent {
+/**
+ * A message was edited or deleted: its state after the change. Also stored as a change record
+ * of its channel (`position` 1, 2, … per channel, `changeCursor` encodes it).
+ */
+export interface MessageChangedEvent extends Positioned {
   id: string;
   organizationId: string;
   channelId: string;

@@ -25,7 +25,11 @@ export interface MessagesSubgraph extends SubgraphServer {
 
 export async function createMessagesSubgraph(config: MessagesConfig): Promise<MessagesSubgraph> {
   const runtime = await createSubgraphRuntime({ name: 'messages', config, entities, migrations });
-  const pubsub = createPubSub<MessagesTopics>(config.redisUrl, config.redisPrefix);
+  const pubsub = createPubSub<MessagesTopics>(
+    config.redisUrl,
+    config.redisPrefix,
+    config.streamPollIntervalMs,
+  );
   const deps: MessagesDeps = {
     pubsub,
     contentRules: createContentRules(config),

@@ -1,9 +1,13 @@
 /** The nodes subgraph's domain events (documented in docs/events.md). */
+import type { Positioned } from '../kit/change-log';
 import type { TypedPubSub } from '../kit/pubsub';
 import type { NodeStatus } from './entities/node';
 
-/** A node's status changed (or was first set, at registration). */
-export interface NodeStatusChangedEvent {
+/**
+ * A node's status changed (or was first set, at registration). Also stored as a change record
+ * of its organization (`position` 1, 2, … per organization).
+ */
+export interface NodeStatusChangedEvent extends Positioned {
   nodeId: string;
   organizationId: string;
   status: NodeStatus;

@@ -28,7 +28,11 @@ export interface NodesSubgraph extends SubgraphServer {
 
 export async function createNodesSubgraph(config: NodesConfig): Promise<NodesSubgraph> {
   const runtime = await createSubgraphRuntime({ name: 'nodes', config, entities, migrations });
-  const pubsub = createPubSub<NodesTopics>(config.redisUrl, config.redisPrefix);
+  const pubsub = createPubSub<NodesTopics>(
+    config.redisUrl,
+    config.redisPrefix,
+    config.streamPollIntervalMs,
+  );
   const deps: NodesDeps = {
     config,
     signer: await createTokenSigner(config.signingKey),

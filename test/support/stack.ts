@@ -94,15 +94,18 @@ export async function startStack(
     subgraphs?: string[];
     gateways?: number;
     config?: Record<string, Record<string, unknown>>;
+    /** A Redis of the test's own (e.g. one it stops or restricts); the shared one otherwise. */
+    redisUrl?: string;
   } = {},
 ): Promise<Stack> {
+  const redisUrl = options.redisUrl ?? REDIS_URL;
   const names = options.subgraphs ?? LOCAL_SUBGRAPHS.map((s) => s.name);
   const database = await createTestDatabase();
   const signingKey = generateSigningKey(`test-${randomBytes(4).toString('hex')}`);
   const redisPrefix = `opsgraph-test:${randomBytes(6).toString('hex')}:`;
   const shared = localSharedConfig({
     databaseUrl: database.url,
-    redisUrl: REDIS_URL,
+    redisUrl,
     redisPrefix,
     logLevel: LOG_LEVEL,
     signingKey,
@@ -133,7 +136,7 @@ export async function startStack(
   const gatewayConfig = testGatewayConfig({
     subgraphUrls: Object.fromEntries(Object.entries(subgraphs).map(([name, s]) => [name, s.url])),
     publicKeys: shared.base.publicKeys,
-    redisUrl: REDIS_URL,
+    redisUrl,
     redisPrefix,
   });
   const gateways: Running<Gateway>[] = [];

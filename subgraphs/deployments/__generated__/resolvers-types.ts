@@ -54,6 +54,11 @@ export type Deployment = {
   /** When the agent claimed it; null while QUEUED. */
   startedAt?: Maybe<Scalars['DateTime']['output']>;
   status: DeploymentStatus;
+  /**
+   * On a deployment delivered by `deploymentUpdated`: the cursor of the change it reports, to pass
+   * as that subscription's `after` to resume right after it. Null when read by a query.
+   */
+  streamCursor?: Maybe<Scalars['String']['output']>;
   /** Who created it (for an API key, the user who created the key). */
   triggeredBy: User;
   /** The version deployed, e.g. `1.4.2` or an image tag. */
@@ -290,6 +295,10 @@ export type Subscription = {
    * cannot see it), `nodeId` the deployments of one node; with both, both must match; with
    * neither, every deployment of the organization. A node agent may follow its own node only
    * (`nodeId` omitted means its own node), e.g. to learn about new work as soon as it is queued.
+   * Every change is stored with its position in the organization's change stream. Without
+   * `after`, only changes from now on; with `after` (the `streamCursor` of a deployment this
+   * subscription delivered), first every matching change stored after it, then live ones, with
+   * no gap and no duplicate. A cursor of another stream is BAD_USER_INPUT.
    */
   deploymentUpdated: Deployment;
 };
@@ -302,6 +311,7 @@ export type SubscriptionDeploymentEventsArgs = {
 
 
 export type SubscriptionDeploymentUpdatedArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
   id?: InputMaybe<Scalars['ID']['input']>;
   nodeId?: InputMaybe<Scalars['ID']['input']>;
 };
@@ -493,6 +503,7 @@ export type DeploymentResolvers<ContextType = DeploymentsContext, ParentType ext
   rollbackOf?: Resolver<Maybe<ResolversTypes['Deployment']>, ParentType, ContextType>;
   startedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['DeploymentStatus'], ParentType, ContextType>;
+  streamCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   triggeredBy?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
   version?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;

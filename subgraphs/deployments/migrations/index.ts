@@ -1,5 +1,6 @@
 import { Migration20261122020000Initial } from './20261122020000-initial';
 import { Migration20261122080000OwnerStatistics } from './20261122080000-owner-statistics';
+import { Migration20261130190000ChangeLog } from './20261130190000-change-log';
 
 /** Every migration of the deployments schema, in order. New ones are appended, never edited. */
 export const migrations = [
@@ -8,4 +9,5 @@ export const migrations = [
     name: 'Migration20261122080000OwnerStatistics',
     class: Migration20261122080000OwnerStatistics,
   },
+  { name: 'Migration20261130190000ChangeLog', class: Migration20261130190000ChangeLog },
 ];

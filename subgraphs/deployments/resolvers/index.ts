@@ -1,5 +1,6 @@
 /** Thin resolvers: reshape arguments, call the deployments services, map results. */
 import { DateTimeResolver } from 'graphql-scalars';
+import { streamCursorOf } from '../../kit/resumable';
 import type { Resolvers } from '../__generated__/resolvers-types';
 import type { DeploymentsContext } from '../context';
 import type { DeploymentEvent as DeploymentEventEntity } from '../entities/deployment-event';
@@ -46,6 +47,7 @@ export const resolvers: Resolvers = {
     rollbackOf: (deployment, _args, ctx) =>
       deployment.rollbackOf ? ctx.loaders.deploymentById.load(deployment.rollbackOf) : null,
     events: (deployment, args, ctx) => events.eventPage(ctx, deployment, args),
+    streamCursor: (deployment) => streamCursorOf(deployment),
   },
   DeploymentEvent: {
     cursor: (event) => events.eventCursor(event),

@@ -10,7 +10,7 @@ import { validate } from '../../kit/validation';
 import type { DeploymentsContext } from '../context';
 import { Deployment, type DeploymentStatus } from '../entities/deployment';
 import type { LogLevel } from '../entities/deployment-event';
-import { announce } from './announce';
+import { announce, recordUpdates } from './announce';
 import { appendLog, changeStatus, noChanges, type Changes } from './history';
 import { lockDeployment } from './lifecycle-service';
 import { logMessageRule, MAX_LOGS_PER_REPORT } from './validation';
@@ -66,6 +66,7 @@ export async function claimDeployment(ctx: DeploymentsContext): Promise<Deployme
         if (!row) return null;
         const deployment = em.map(Deployment, row);
         changeStatus(em, changes, deployment, 'RUNNING', { message: 'Claimed by the node agent.' });
+        await recordUpdates(em, changes);
         return deployment;
       });
       await announce(ctx, changes);
@@ -109,6 +110,7 @@ export async function reportDeploymentProgress(
           await markRolledBack(em, changes, locked, locked.rollbackOf);
         }
       }
+      await recordUpdates(em, changes);
       return locked;
     });
     await announce(ctx, changes);

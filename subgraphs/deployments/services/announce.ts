@@ -4,6 +4,8 @@
  * already stored, so a Redis failure is logged rather than failing the mutation: subscribers
  * replay missed deployment events from PostgreSQL anyway.
  */
+import { appendChanges, changeCursor } from '../../kit/change-log';
+import type { EntityManager } from '../../kit/orm';
 import type { DeploymentsContext } from '../context';
 import type { Deployment, DeploymentStatus } from '../entities/deployment';
 import type { DeploymentEvent } from '../entities/deployment-event';
@@ -16,7 +18,7 @@ const iso = (date: Date | null) => date?.toISOString() ?? null;
 function updatedEvent(
   deployment: Deployment,
   previousStatus: DeploymentStatus | null,
-): DeploymentUpdatedEvent {
+): Omit<DeploymentUpdatedEvent, 'position' | 'changeCursor'> {
   return {
     id: deployment.id,
     organizationId: deployment.organizationId,
@@ -53,6 +55,32 @@ function appendedEvent(
   };
 }
 
+/**
+ * Stores the transaction's status changes as change records of their organizations' streams
+ * (kit/change-log), for deploymentUpdated to replay. Call it last in the transaction: it flushes
+ * first, so the head rows are locked only from there to the commit.
+ */
+export async function recordUpdates(em: EntityManager, changes: Changes): Promise<void> {
+  await em.flush();
+  const payloads = changes.statusChanges.map(({ deployment, previousStatus }) =>
+    updatedEvent(deployment, previousStatus),
+  );
+  const positions = await appendChanges(
+    em,
+    'deployments',
+    'DEPLOYMENT_UPDATED',
+    payloads.map((payload) => ({ stream: payload.organizationId, payload })),
+  );
+  changes.statusChanges.forEach((change, i) => {
+    const position = positions[i]!;
+    change.event = {
+      ...payloads[i]!,
+      position,
+      changeCursor: changeCursor('DEPLOYMENT_UPDATED', position),
+    };
+  });
+}
+
 export async function announce(ctx: DeploymentsContext, changes: Changes): Promise<void> {
   const { pubsub, statsCache } = ctx.deps;
   const organizations = new Set(changes.statusChanges.map((c) => c.deployment.organizationId));
@@ -60,9 +88,7 @@ export async function announce(ctx: DeploymentsContext, changes: Changes): Promi
   // events in the order they were stored.
   const results = await Promise.allSettled([
     ...[...organizations].map((organizationId) => statsCache.invalidate(organizationId)),
-    ...changes.statusChanges.map(({ deployment, previousStatus }) =>
-      pubsub.publish('DEPLOYMENT_UPDATED', updatedEvent(deployment, previousStatus)),
-    ),
+    ...changes.statusChanges.map(({ event }) => pubsub.publish('DEPLOYMENT_UPDATED', event!)),
     ...changes.events.map(({ deployment, event }) =>
       pubsub.publish('DEPLOYMENT_EVENT_APPENDED', appendedEvent(deployment, event)),
     ),

@@ -5,9 +5,9 @@
  * a node agent, by its node), so another organization's deployments are never delivered. A
  * deployment never changes organization or node, so nothing else can change per event.
  */
-import { withFilter } from 'graphql-subscriptions';
+import { changeStream, decodeChangeCursor } from '../../kit/change-log';
 import { forbidden, notFound, unauthenticated } from '../../kit/errors';
-import { resumableStream } from '../../kit/resumable';
+import { resumableStream, withStreamCursor } from '../../kit/resumable';
 import { createDeploymentsContext, type DeploymentsContext } from '../context';
 import { Deployment } from '../entities/deployment';
 import { DeploymentEvent } from '../entities/deployment-event';
@@ -21,8 +21,8 @@ const dateOrNull = (iso: string | null) => (iso === null ? null : new Date(iso))
 
 export async function deploymentUpdated(
   ctx: DeploymentsContext,
-  args: { id?: string | null; nodeId?: string | null },
-): Promise<AsyncIterableIterator<DeploymentUpdatedEvent>> {
+  args: { id?: string | null; nodeId?: string | null; after?: string | null },
+): Promise<AsyncIterable<DeploymentUpdatedEvent>> {
   const { principal } = ctx;
   if (!principal) throw unauthenticated();
   let nodeId = args.nodeId ?? null;
@@ -35,14 +35,22 @@ export async function deploymentUpdated(
   }
   const id = args.id ?? null;
   if (id !== null && !(await findVisibleDeployment(ctx, id))) throw notFound('Deployment');
-  const { pubsub } = ctx.deps;
-  return withFilter(
-    () => pubsub.engine.asyncIterableIterator(pubsub.channel('DEPLOYMENT_UPDATED')),
-    (event?: DeploymentUpdatedEvent) =>
-      event?.organizationId === principal.organizationId &&
-      (id === null || event.id === id) &&
-      (nodeId === null || event.nodeId === nodeId),
-  )();
+  // A bad cursor is the client's mistake: refuse it now rather than once the stream runs.
+  if (args.after) decodeChangeCursor('DEPLOYMENT_UPDATED', args.after);
+  return changeStream({
+    pubsub: ctx.deps.pubsub,
+    topic: 'DEPLOYMENT_UPDATED',
+    schema: 'deployments',
+    scope: principal.organizationId,
+    match: {
+      organizationId: principal.organizationId,
+      ...(id === null ? {} : { id }),
+      ...(nodeId === null ? {} : { nodeId }),
+    },
+    fork: ctx.deps.fork,
+    stream: ctx.stream,
+    after: args.after,
+  });
 }
 
 /**
@@ -60,6 +68,7 @@ export function deploymentOf(ctx: DeploymentsContext, event: DeploymentUpdatedEv
     event.triggeredBy,
     event.rollbackOf,
   );
+  withStreamCursor(deployment, event.changeCursor);
   return Object.assign(deployment, {
     id: event.id,
     status: event.status,
@@ -89,21 +98,20 @@ export async function deploymentEvents(
   // A bad cursor is the client's mistake: refuse it now rather than once the stream runs.
   if (args.after) decodeEventCursor(args.after);
   const { pubsub } = ctx.deps;
+  const head = async () =>
+    (await ctx.deps.fork().findOneOrFail(Deployment, { id: deployment.id })).lastEventSequence;
   return resumableStream<DeploymentEvent>({
     stream: ctx.stream,
     after: args.after,
     decode: decodeEventCursor,
-    listen: async (push) => {
-      const id = await pubsub.engine.subscribe<DeploymentEventAppendedEvent>(
-        pubsub.channel('DEPLOYMENT_EVENT_APPENDED'),
-        (appended) => {
-          if (appended.deploymentId === deployment.id) push(eventOf(appended));
-        },
-      );
-      return async () => pubsub.engine.unsubscribe(id);
-    },
-    head: async () =>
-      (await ctx.deps.fork().findOneOrFail(Deployment, { id: deployment.id })).lastEventSequence,
+    listen: (push) =>
+      pubsub.listen(
+        'DEPLOYMENT_EVENT_APPENDED',
+        (appended) => (appended.deploymentId === deployment.id ? eventOf(appended) : null),
+        push,
+      ),
+    head,
+    checkHead: () => pubsub.sharedHead(`events:${deployment.id}`, head),
     // A fresh EntityManager per page: a long replay must not pile up in one identity map.
     replay: (after, limit) =>
       ctx.deps
@@ -115,5 +123,7 @@ export async function deploymentEvents(
         ),
     position: (event) => event.sequence,
     cursor: eventCursor,
+    pollIntervalMs: pubsub.pollIntervalMs,
+    wake: (signal) => pubsub.onRecovered(signal),
   });
 }

@@ -7,11 +7,17 @@
 import type { EntityManager } from '../../kit/orm';
 import type { Deployment, DeploymentStatus } from '../entities/deployment';
 import { DeploymentEvent, type LogLevel } from '../entities/deployment-event';
+import type { DeploymentUpdatedEvent } from '../pubsub';
 import { assertTransition, levelOf, type TransitionCause } from './state-machine';
 
 /** What a transaction changed, to announce after it commits. */
 export interface Changes {
-  statusChanges: { deployment: Deployment; previousStatus: DeploymentStatus | null }[];
+  statusChanges: {
+    deployment: Deployment;
+    previousStatus: DeploymentStatus | null;
+    /** The stored change record's event (announce.ts recordUpdates), to publish. */
+    event?: DeploymentUpdatedEvent;
+  }[];
   events: { deployment: Deployment; event: DeploymentEvent }[];
 }
 

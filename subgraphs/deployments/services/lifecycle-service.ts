@@ -11,7 +11,7 @@ import { validate } from '../../kit/validation';
 import type { DeploymentsContext } from '../context';
 import { Deployment } from '../entities/deployment';
 import { findVisibleDeployment } from './access';
-import { announce } from './announce';
+import { announce, recordUpdates } from './announce';
 import { changeStatus, noChanges, recordQueued } from './history';
 import { nameRule } from './validation';
 
@@ -55,8 +55,10 @@ export async function createDeployment(
     user.userId,
   );
   const changes = noChanges();
-  recordQueued(ctx.em, changes, deployment, `Queued ${application} ${version} for ${environment}.`);
-  await ctx.em.flush();
+  await ctx.em.transactional(async (em) => {
+    recordQueued(em, changes, deployment, `Queued ${application} ${version} for ${environment}.`);
+    await recordUpdates(em, changes);
+  });
   await announce(ctx, changes);
   return deployment;
 }
@@ -68,6 +70,7 @@ export async function cancelDeployment(ctx: DeploymentsContext, id: string): Pro
     const locked = isUuid(id) ? await lockDeployment(em, { id, organizationId }) : null;
     if (!locked) throw notFound('Deployment');
     changeStatus(em, changes, locked, 'CANCELLED', { message: 'Cancelled by a user.' });
+    await recordUpdates(em, changes);
     return locked;
   });
   await announce(ctx, changes);
@@ -135,6 +138,7 @@ export async function rollbackDeployment(ctx: DeploymentsContext, id: string): P
       deployment,
       `Queued rollback of ${locked.application} from ${locked.version} to ${target.version}.`,
     );
+    await recordUpdates(em, changes);
     return deployment;
   });
   await announce(ctx, changes);

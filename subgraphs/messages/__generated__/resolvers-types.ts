@@ -127,6 +127,12 @@ export type Message = {
   /** When the author last edited it; null if never. */
   editedAt?: Maybe<Scalars['DateTime']['output']>;
   id: Scalars['ID']['output'];
+  /**
+   * On a message delivered by a subscription: the cursor to pass as that subscription's `after` to
+   * resume right after this item (for `messageAdded` the same as `cursor`; for `messageChanged`
+   * the change's own cursor). Null when the message was read by a query.
+   */
+  streamCursor?: Maybe<Scalars['String']['output']>;
 };
 
 export type MessageConnection = {
@@ -253,9 +259,12 @@ export type Subscription = {
    */
   messageAdded: Message;
   /**
-   * Edits and deletions of messages in a channel the caller can see, as they happen: the message's
-   * state after the change (a deleted message is a tombstone: `deleted` true, `body` null). Not
-   * resumable: after a reconnect, re-read the messages shown. Ends with FORBIDDEN like
+   * Edits and deletions of messages in a channel the caller can see, oldest first: the message's
+   * state after each change (a deleted message is a tombstone: `deleted` true, `body` null).
+   * Every change is stored with its position in the channel's change stream. Without `after`,
+   * only changes from now on; with `after` (the `streamCursor` of a message this subscription
+   * delivered), first every change stored after it, then live ones, with no gap and no
+   * duplicate. A cursor of another stream is BAD_USER_INPUT. Ends with FORBIDDEN like
    * `messageAdded`.
    */
   messageChanged: Message;
@@ -269,6 +278,7 @@ export type SubscriptionMessageAddedArgs = {
 
 
 export type SubscriptionMessageChangedArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
   channelId: Scalars['ID']['input'];
 };
 
@@ -473,6 +483,7 @@ export type MessageResolvers<ContextType = MessagesContext, ParentType extends R
   deleted?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   editedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  streamCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
 export type MessageConnectionResolvers<ContextType = MessagesContext, ParentType extends ResolversParentTypes['MessageConnection'] = ResolversParentTypes['MessageConnection']> = ResolversObject<{

@@ -1,6 +1,7 @@
 /** Thin resolvers: reshape arguments, call the messages services, map results. */
 import { DateTimeResolver } from 'graphql-scalars';
 import type { Resolvers } from '../__generated__/resolvers-types';
+import { streamCursorOf } from '../../kit/resumable';
 import type { Message as MessageEntity } from '../entities/message';
 import * as channels from '../services/channels-service';
 import * as streams from '../services/message-streams';
@@ -28,8 +29,8 @@ export const resolvers: Resolvers = {
       resolve: (message: MessageEntity) => message,
     },
     messageChanged: {
-      subscribe: (_parent, { channelId }, ctx) => streams.messageChanged(ctx, channelId),
-      resolve: (message: MessageEntity) => message,
+      subscribe: (_parent, args, ctx) => streams.messageChanged(ctx, args),
+      resolve: streams.changedMessage,
     },
   },
   // Field resolvers below run on channels and messages a service already found visible.
@@ -44,6 +45,7 @@ export const resolvers: Resolvers = {
   Message: {
     __resolveReference: (reference, ctx) => messages.findVisibleMessage(ctx, reference.id),
     cursor: (message) => messages.messageCursor(message),
+    streamCursor: (message) => streamCursorOf(message),
     channel: (message, _args, ctx) =>
       ctx.loaders.channelById.load(message.channelId).then((channel) => channel!),
     author: (message) => ({ id: message.authorId }),

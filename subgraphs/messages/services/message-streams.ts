@@ -5,8 +5,9 @@
  * stream ends with FORBIDDEN). Only events of the subscribed channel pass, so nothing of another
  * organization is ever delivered.
  */
+import { changeStream, decodeChangeCursor } from '../../kit/change-log';
 import { forbidden } from '../../kit/errors';
-import { resumableStream } from '../../kit/resumable';
+import { resumableStream, withStreamCursor } from '../../kit/resumable';
 import { createMessagesContext, type MessagesContext } from '../context';
 import type { Channel } from '../entities/channel';
 import { Message } from '../entities/message';
@@ -60,12 +61,20 @@ export async function messageAdded(
     stream: ctx.stream,
     after: args.after,
     decode: (cursor) => decodeMessageCursor(cursor, 'after'),
-    listen: (push) => listen(ctx, channel, push),
+    listen: (push) =>
+      ctx.deps.pubsub.listen(
+        'MESSAGE_ADDED',
+        (event) => (event.channelId === channel.id ? messageOf(event) : null),
+        push,
+      ),
     head: () => head(ctx, channel),
+    checkHead: () => ctx.deps.pubsub.sharedHead(channel.id, () => head(ctx, channel)),
     replay: (after, limit) => storedAfter(ctx, channel, after, limit),
     position: (message) => message.sequence,
     cursor: messageCursor,
     authorize: () => assertStillVisible(ctx, channel),
+    pollIntervalMs: ctx.deps.pubsub.pollIntervalMs,
+    wake: (signal) => ctx.deps.pubsub.onRecovered(signal),
   });
 }
 
@@ -86,18 +95,6 @@ function storedAfter(
     );
 }
 
-/** Listens for the channel's new messages as the pub/sub announces them. */
-async function listen(ctx: MessagesContext, channel: Channel, push: (message: Message) => void) {
-  const { pubsub } = ctx.deps;
-  const id = await pubsub.engine.subscribe<MessageAddedEvent>(
-    pubsub.channel('MESSAGE_ADDED'),
-    (event) => {
-      if (event.channelId === channel.id) push(messageOf(event));
-    },
-  );
-  return async () => pubsub.engine.unsubscribe(id);
-}
-
 /** The channel's latest sequence number, where a stream without cursor starts. */
 async function head(ctx: MessagesContext, channel: Channel): Promise<number> {
   const [row] = await ctx.deps
@@ -110,49 +107,29 @@ async function head(ctx: MessagesContext, channel: Channel): Promise<number> {
   return row?.last_sequence ?? 0;
 }
 
+/**
+ * Edits and deletions in the channel, resumable from a change's cursor (stored change records,
+ * kit/change-log). Each item is the message as that change left it.
+ */
 export async function messageChanged(
   ctx: MessagesContext,
-  channelId: string,
-): Promise<AsyncIterableIterator<Message>> {
-  const channel = await getChannel(ctx, channelId);
-  const events: AsyncIterableIterator<MessageChangedEvent> =
-    ctx.deps.pubsub.engine.asyncIterableIterator(ctx.deps.pubsub.channel('MESSAGE_CHANGED'));
-  return authorizedEvents(events, async (event) => {
-    if (event.channelId !== channel.id) return null;
-    await assertStillVisible(ctx, channel);
-    return messageOf(event);
+  args: { channelId: string; after?: string | null },
+): Promise<AsyncIterable<MessageChangedEvent>> {
+  const channel = await getChannel(ctx, args.channelId);
+  if (args.after) decodeChangeCursor('MESSAGE_CHANGED', args.after);
+  return changeStream({
+    pubsub: ctx.deps.pubsub,
+    topic: 'MESSAGE_CHANGED',
+    schema: 'messages',
+    scope: channel.id,
+    match: { channelId: channel.id },
+    fork: ctx.deps.fork,
+    stream: ctx.stream,
+    after: args.after,
+    authorize: () => assertStillVisible(ctx, channel),
   });
 }
 
-/**
- * Maps live events to items, skipping those `accept` maps to null; an error from `accept` ends
- * the stream with that error. Unsubscribing stops listening at once, even between events (an
- * async generator would only notice at its next event).
- */
-function authorizedEvents<E, T>(
-  events: AsyncIterableIterator<E>,
-  accept: (event: E) => Promise<T | null>,
-): AsyncIterableIterator<T> {
-  const stream: AsyncIterableIterator<T> = {
-    async next() {
-      for (;;) {
-        const event = await events.next();
-        if (event.done) return { value: undefined, done: true };
-        let item: T | null;
-        try {
-          item = await accept(event.value);
-        } catch (error) {
-          await events.return?.();
-          throw error;
-        }
-        if (item !== null) return { value: item, done: false };
-      }
-    },
-    async return() {
-      await events.return?.();
-      return { value: undefined, done: true };
-    },
-    [Symbol.asyncIterator]: () => stream,
-  };
-  return stream;
-}
+/** The message as a MESSAGE_CHANGED event left it, with the change's cursor to resume from. */
+export const changedMessage = (event: MessageChangedEvent) =>
+  withStreamCursor(messageOf(event), event.changeCursor);

@@ -7,6 +7,7 @@
  * while others post, and why a live stream can resume from a cursor.
  */
 import { randomUUID } from 'node:crypto';
+import { appendChanges, changeCursor } from '../../kit/change-log';
 import { badUserInput, conflict, forbidden, notFound } from '../../kit/errors';
 import { requireRole, requireUser } from '../../kit/guards';
 import type { EntityManager } from '../../kit/orm';
@@ -14,7 +15,7 @@ import { decodeCursor, encodeCursor, pageSize, type Connection } from '../../kit
 import { hasRole } from '../../kit/principal';
 import { validate } from '../../kit/validation';
 import type { MessagesContext } from '../context';
-import type { Channel } from '../entities/channel';
+import { Channel } from '../entities/channel';
 import { Message } from '../entities/message';
 import type { MessageChangedEvent } from '../pubsub';
 import { findVisibleChannel, getChannel } from './channels-service';
@@ -199,15 +200,16 @@ export async function editMessage(
   const body = validate(bodyRule, newBody, 'body');
   ctx.deps.contentRules.check(body);
   // Conditional, so an edit racing a deletion cannot bring the deleted text back.
-  const [row] = await ctx.em.getConnection().execute<Record<string, unknown>[]>(
+  const edited = await changeMessage(
+    ctx,
     `update "messages"."messages" set body = ?, edited_at = clock_timestamp()
        where id = ? and deleted_at is null returning *`,
     [body, message.id],
+    'EDITED',
   );
-  if (!row) throw conflict('A deleted message cannot be edited.');
-  const edited = ctx.em.map(Message, row as never);
-  await publishChange(ctx, edited, 'EDITED');
-  return edited;
+  if (!edited) throw conflict('A deleted message cannot be edited.');
+  await publishChange(ctx, edited);
+  return edited.message;
 }
 
 export async function deleteMessage(ctx: MessagesContext, id: string): Promise<Message> {
@@ -217,31 +219,46 @@ export async function deleteMessage(ctx: MessagesContext, id: string): Promise<M
     throw forbidden('Only its author or an ADMIN can delete a message.');
   }
   // The text is erased, not just hidden; the row stays as the tombstone.
-  const [row] = await ctx.em.getConnection().execute<Record<string, unknown>[]>(
+  const deleted = await changeMessage(
+    ctx,
     `update "messages"."messages" set body = '', deleted_at = clock_timestamp()
        where id = ? and deleted_at is null returning *`,
     [message.id],
+    'DELETED',
   );
-  if (!row) {
+  if (!deleted) {
     // Already deleted (maybe just now, concurrently): deleting is idempotent.
     await ctx.em.refresh(message);
     return message;
   }
-  const deleted = ctx.em.map(Message, row as never);
-  await publishChange(ctx, deleted, 'DELETED');
-  return deleted;
+  await publishChange(ctx, deleted);
+  return deleted.message;
 }
 
-async function publishChange(
+/** A stored change of a message: the message after it, and the event that announces it. */
+interface MessageChange {
+  message: Message;
+  event: MessageChangedEvent;
+}
+
+/**
+ * Runs a conditional update of one message and, in the same transaction, stores its change
+ * record (kit/change-log); null when the update changed nothing.
+ */
+async function changeMessage(
   ctx: MessagesContext,
-  message: Message,
+  update: string,
+  params: unknown[],
   change: MessageChangedEvent['change'],
-): Promise<void> {
-  const channel = await ctx.loaders.channelById.load(message.channelId);
-  await publish(ctx, () =>
-    ctx.deps.pubsub.publish('MESSAGE_CHANGED', {
+): Promise<MessageChange | null> {
+  return ctx.em.transactional(async (em) => {
+    const [row] = await em.execute<Record<string, unknown>[]>(update, params);
+    if (!row) return null;
+    const message = em.map(Message, row as never);
+    const channel = await em.findOneOrFail(Channel, { id: message.channelId });
+    const payload = {
       id: message.id,
-      organizationId: channel!.organizationId,
+      organizationId: channel.organizationId,
       channelId: message.channelId,
       sequence: message.sequence,
       cursor: messageCursor(message),
@@ -251,8 +268,21 @@ async function publishChange(
       createdAt: message.createdAt.toISOString(),
       editedAt: message.editedAt?.toISOString() ?? null,
       deletedAt: message.deletedAt?.toISOString() ?? null,
-    }),
-  );
+    };
+    const [position] = await appendChanges(em, 'messages', 'MESSAGE_CHANGED', [
+      { stream: channel.id, payload },
+    ]);
+    const event = {
+      ...payload,
+      position: position!,
+      changeCursor: changeCursor('MESSAGE_CHANGED', position!),
+    };
+    return { message, event };
+  });
+}
+
+async function publishChange(ctx: MessagesContext, { event }: MessageChange): Promise<void> {
+  await publish(ctx, () => ctx.deps.pubsub.publish('MESSAGE_CHANGED', event));
 }
 
 /**

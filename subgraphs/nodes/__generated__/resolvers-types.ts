@@ -110,6 +110,11 @@ export type Node = {
   status: NodeStatus;
   /** When `status` last changed. */
   statusChangedAt: Scalars['DateTime']['output'];
+  /**
+   * On a node delivered by `nodeStatusChanged`: the cursor of the status change it reports, to
+   * pass as that subscription's `after` to resume right after it. Null when read by a query.
+   */
+  streamCursor?: Maybe<Scalars['String']['output']>;
 };
 
 export type NodeConnection = {
@@ -216,13 +221,18 @@ export type Subscription = {
    * Status changes of the organization's nodes (registration, first heartbeat, DEGRADED, OFFLINE,
    * decommissioning): the node with the status it changed to. With `nodeId`, one node (NOT_FOUND
    * when the caller cannot see it; a node agent may follow its own node); without, every node of
-   * the caller's organization (users only). Not resumable: after a reconnect, re-read the nodes.
+   * the caller's organization (users only). Every change is stored with its position in the
+   * organization's change stream. Without `after`, only changes from now on; with `after` (the
+   * `streamCursor` of a node this subscription delivered), first every matching change stored
+   * after it, then live ones, with no gap and no duplicate. A cursor of another stream is
+   * BAD_USER_INPUT.
    */
   nodeStatusChanged: Node;
 };
 
 
 export type SubscriptionNodeStatusChangedArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
   nodeId?: InputMaybe<Scalars['ID']['input']>;
 };
 
@@ -407,6 +417,7 @@ export type NodeResolvers<ContextType = NodesContext, ParentType extends Resolve
   registeredBy?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['NodeStatus'], ParentType, ContextType>;
   statusChangedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  streamCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
 export type NodeConnectionResolvers<ContextType = NodesContext, ParentType extends ResolversParentTypes['NodeConnection'] = ResolversParentTypes['NodeConnection']> = ResolversObject<{

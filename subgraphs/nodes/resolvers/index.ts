@@ -1,5 +1,6 @@
 /** Thin resolvers: reshape arguments, call the nodes services, map results. */
 import { DateTimeResolver } from 'graphql-scalars';
+import { streamCursorOf } from '../../kit/resumable';
 import type { Resolvers } from '../__generated__/resolvers-types';
 import type { NodesContext } from '../context';
 import type { NodeStatusChangedEvent } from '../pubsub';
@@ -22,7 +23,7 @@ export const resolvers: Resolvers = {
   },
   Subscription: {
     nodeStatusChanged: {
-      subscribe: (_parent, { nodeId }, ctx) => streams.nodeStatusChanged(ctx, nodeId ?? null),
+      subscribe: (_parent, args, ctx) => streams.nodeStatusChanged(ctx, args),
       resolve: (event: NodeStatusChangedEvent, _args: unknown, ctx: NodesContext) =>
         streams.nodeOf(ctx, event),
     },
@@ -36,5 +37,6 @@ export const resolvers: Resolvers = {
         : { cpuPercent, memoryPercent, diskPercent },
     // The users subgraph resolves the reference, and decides whether the caller may see them.
     registeredBy: (node) => ({ __typename: 'User', id: node.registeredBy }),
+    streamCursor: (node) => streamCursorOf(node),
   },
 };

@@ -6,7 +6,7 @@ import { validate } from '../../kit/validation';
 import type { NodesContext } from '../context';
 import { Node, type NodeStatus } from '../entities/node';
 import type { NodesSettings } from '../env';
-import { publishStatusChange } from './status-events';
+import { publishStatusChanges, recordStatusChanges } from './status-events';
 import { heartbeatRules } from './validation';
 
 export interface Metrics {
@@ -44,7 +44,7 @@ export async function heartbeat(
     input.version == null ? null : validate(heartbeatRules.version, input.version, 'version');
   const status = statusForMetrics(metrics, ctx.deps.config);
   const now = new Date();
-  const { node, previousStatus } = await ctx.em.transactional(async (em) => {
+  const { node, events } = await ctx.em.transactional(async (em) => {
     // Locked, so a concurrent decommission or sweep cannot interleave with this update.
     const node = await em.findOne(
       Node,
@@ -58,14 +58,11 @@ export async function heartbeat(
     const previousStatus = node.status;
     Object.assign(node, metrics, { lastHeartbeatAt: now });
     if (version) node.agentVersion = version;
-    if (status !== previousStatus) {
-      node.status = status;
-      node.statusChangedAt = now;
-    }
-    return { node, previousStatus };
+    if (status === previousStatus) return { node, events: [] };
+    node.status = status;
+    node.statusChangedAt = now;
+    return { node, events: await recordStatusChanges(em, [{ node, previousStatus }]) };
   });
-  if (node.status !== previousStatus) {
-    await publishStatusChange(ctx.deps.pubsub, ctx.logger, node, previousStatus);
-  }
+  await publishStatusChanges(ctx.deps.pubsub, ctx.logger, events);
   return node;
 }

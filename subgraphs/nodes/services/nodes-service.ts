@@ -10,7 +10,7 @@ import { validate } from '../../kit/validation';
 import type { NodesContext } from '../context';
 import { Node, type NodeKind, type NodeStatus } from '../entities/node';
 import { parsePublicKey } from './node-keys';
-import { publishStatusChange } from './status-events';
+import { publishStatusChanges, recordStatusChanges } from './status-events';
 import { labelsRule, nodeNameRule, regionRule } from './validation';
 
 /** A user sees their organization's nodes; a node agent sees only its own node. */
@@ -99,15 +99,18 @@ export async function registerNode(
     publicKey,
   );
   await assertAvailable(ctx.em, node);
-  ctx.em.persist(node);
+  let events;
   try {
-    await ctx.em.flush();
+    events = await ctx.em.transactional((em) => {
+      em.persist(node);
+      return recordStatusChanges(em, [{ node, previousStatus: null }]);
+    });
   } catch (error) {
     // Lost a race with a concurrent registration: report it like the check above would have.
     if (isUniqueViolation(error)) await assertAvailable(ctx.em, node);
     throw error;
   }
-  await publishStatusChange(ctx.deps.pubsub, ctx.logger, node, null);
+  await publishStatusChanges(ctx.deps.pubsub, ctx.logger, events);
   return node;
 }
 
@@ -130,7 +133,7 @@ async function assertAvailable(em: EntityManager, node: Node): Promise<void> {
 export async function decommissionNode(ctx: NodesContext, id: string): Promise<Node> {
   const { organizationId } = requireRole(ctx.principal, 'OPERATOR');
   if (!isUuid(id)) throw notFound('Node');
-  const { node, previousStatus } = await ctx.em.transactional(async (em) => {
+  const { node, events } = await ctx.em.transactional(async (em) => {
     // Locked, so a concurrent heartbeat cannot bring the node back ONLINE meanwhile.
     const node = await em.findOne(
       Node,
@@ -142,8 +145,8 @@ export async function decommissionNode(ctx: NodesContext, id: string): Promise<N
     const previousStatus = node.status;
     node.status = 'DECOMMISSIONED';
     node.statusChangedAt = new Date();
-    return { node, previousStatus };
+    return { node, events: await recordStatusChanges(em, [{ node, previousStatus }]) };
   });
-  await publishStatusChange(ctx.deps.pubsub, ctx.logger, node, previousStatus);
+  await publishStatusChanges(ctx.deps.pubsub, ctx.logger, events);
   return node;
 }

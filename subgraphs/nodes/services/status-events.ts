@@ -1,26 +1,59 @@
+import { appendChanges, changeCursor } from '../../kit/change-log';
 import type { Logger } from '../../kit/logger';
+import type { EntityManager } from '../../kit/orm';
 import type { Node, NodeStatus } from '../entities/node';
-import type { NodesPubSub } from '../pubsub';
+import type { NodesPubSub, NodeStatusChangedEvent } from '../pubsub';
+
+export interface StatusChange {
+  node: Pick<Node, 'id' | 'organizationId' | 'status' | 'statusChangedAt'>;
+  previousStatus: NodeStatus | null;
+}
 
 /**
- * Announces a committed status change on Redis (docs/events.md). A failed publish is logged, not
- * thrown: the change itself is stored, and Redis pub/sub is at-most-once anyway.
+ * Stores status changes as change records of their organizations' streams (kit/change-log), for
+ * nodeStatusChanged to replay, and returns the events to publish once committed. Call it last in
+ * the transaction that makes the changes: it flushes first, so the head rows stay locked only
+ * from there to the commit.
  */
-export async function publishStatusChange(
+export async function recordStatusChanges(
+  em: EntityManager,
+  changes: StatusChange[],
+): Promise<NodeStatusChangedEvent[]> {
+  await em.flush();
+  const payloads = changes.map(({ node, previousStatus }) => ({
+    nodeId: node.id,
+    organizationId: node.organizationId,
+    status: node.status,
+    previousStatus,
+    changedAt: node.statusChangedAt.toISOString(),
+  }));
+  const positions = await appendChanges(
+    em,
+    'nodes',
+    'NODE_STATUS_CHANGED',
+    payloads.map((payload) => ({ stream: payload.organizationId, payload })),
+  );
+  return payloads.map((payload, i) => ({
+    ...payload,
+    position: positions[i]!,
+    changeCursor: changeCursor('NODE_STATUS_CHANGED', positions[i]!),
+  }));
+}
+
+/**
+ * Announces committed status changes on Redis (docs/events.md). A failed publish is logged, not
+ * thrown: the change itself is stored, and subscribers find it in the store.
+ */
+export async function publishStatusChanges(
   pubsub: NodesPubSub,
   logger: Logger,
-  node: Pick<Node, 'id' | 'organizationId' | 'status' | 'statusChangedAt'>,
-  previousStatus: NodeStatus | null,
+  events: NodeStatusChangedEvent[],
 ): Promise<void> {
-  try {
-    await pubsub.publish('NODE_STATUS_CHANGED', {
-      nodeId: node.id,
-      organizationId: node.organizationId,
-      status: node.status,
-      previousStatus,
-      changedAt: node.statusChangedAt.toISOString(),
-    });
-  } catch (error) {
-    logger.error({ err: error, nodeId: node.id }, 'could not publish a node status change');
+  for (const event of events) {
+    try {
+      await pubsub.publish('NODE_STATUS_CHANGED', event);
+    } catch (error) {
+      logger.error({ err: error, nodeId: event.nodeId }, 'could not publish a node status change');
+    }
   }
 }

@@ -13,7 +13,7 @@ import type { Database } from '../../kit/orm';
 import type { RedisConnections } from '../../kit/redis';
 import type { NodeStatus } from '../entities/node';
 import type { NodesPubSub } from '../pubsub';
-import { publishStatusChange } from './status-events';
+import { publishStatusChanges, recordStatusChanges } from './status-events';
 
 /** The lease's key, after the Redis prefix. */
 export const SWEEPER_LEASE_KEY = 'nodes:sweeper-lease';
@@ -65,11 +65,12 @@ export function startSweeper(deps: {
   const sweep = async () => {
     const now = new Date();
     const cutoff = new Date(now.getTime() - deps.offlineAfterMs);
-    // Rows a heartbeat holds locked are skipped: they are not silent.
-    const rows = await deps.database
-      .fork()
-      .getConnection()
-      .execute<{ id: string; organization_id: string; previous_status: NodeStatus }[]>(
+    // Rows a heartbeat holds locked are skipped: they are not silent. The changes are stored
+    // in the same transaction, then announced.
+    const events = await deps.database.fork().transactional(async (em) => {
+      const rows = await em.execute<
+        { id: string; organization_id: string; previous_status: NodeStatus }[]
+      >(
         `with silent as (
            select id, status from nodes.nodes
             where status in ('ONLINE', 'DEGRADED') and last_heartbeat_at < ?
@@ -81,20 +82,21 @@ export function startSweeper(deps: {
          returning node.id, node.organization_id, silent.status as previous_status`,
         [cutoff, now],
       );
-    for (const row of rows) {
-      await publishStatusChange(
-        deps.pubsub,
-        logger,
-        {
-          id: row.id,
-          organizationId: row.organization_id,
-          status: 'OFFLINE',
-          statusChangedAt: now,
-        },
-        row.previous_status,
+      return recordStatusChanges(
+        em,
+        rows.map((row) => ({
+          node: {
+            id: row.id,
+            organizationId: row.organization_id,
+            status: 'OFFLINE',
+            statusChangedAt: now,
+          },
+          previousStatus: row.previous_status,
+        })),
       );
-    }
-    if (rows.length > 0) logger.info({ count: rows.length }, 'silent nodes marked OFFLINE');
+    });
+    await publishStatusChanges(deps.pubsub, logger, events);
+    if (events.length > 0) logger.info({ count: events.length }, 'silent nodes marked OFFLINE');
   };
 
   const tick = async () => {

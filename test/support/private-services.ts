@@ -1,0 +1,145 @@
+/**
+ * Dependencies of a test's own, on free ports, that the test may stop, start again or restrict
+ * without touching the machine's shared PostgreSQL and Redis.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { freePort } from './agent';
+
+async function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  await new Promise((resolve) => child.once('exit', resolve));
+}
+
+/** Waits until `check` stops throwing (a starting server), failing after `timeoutMs`. */
+export async function retrying<T>(check: () => Promise<T>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
+export interface PrivateRedis {
+  port: number;
+  url: string;
+  /** Starts it (again), on the same port, and waits until it answers. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Runs one command on it, e.g. `ACL SETUSER default -publish`. */
+  command(...args: string[]): Promise<unknown>;
+}
+
+/** A redis-server of the test's own, without persistence. Not started until `start()`. */
+export async function privateRedis(): Promise<PrivateRedis> {
+  const port = await freePort();
+  let child: ChildProcess | null = null;
+  const command = async (...args: string[]) => {
+    const redis = new Redis({
+      port,
+      host: '127.0.0.1',
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+    });
+    redis.on('error', () => undefined);
+    try {
+      await redis.connect();
+      const [name, ...rest] = args;
+      return await redis.call(name!, ...rest);
+    } finally {
+      redis.disconnect();
+    }
+  };
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    command,
+    async start() {
+      child = spawn(
+        'redis-server',
+        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+        { stdio: 'ignore' },
+      );
+      await retrying(() => command('PING'));
+    },
+    async stop() {
+      if (!child) return;
+      child.kill('SIGKILL');
+      await exited(child);
+      child = null;
+    },
+  };
+}
+
+export interface PrivatePostgres {
+  port: number;
+  /** A postgres:// URL of the `postgres` database. */
+  url: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Stops it and deletes its data directory. */
+  remove(): Promise<void>;
+}
+
+const postgresBin = (() => {
+  const found = spawnSync('sh', ['-c', 'ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1'], {
+    encoding: 'utf8',
+  }).stdout.trim();
+  return found || '/usr/lib/postgresql/bin';
+})();
+
+/** Runs a PostgreSQL binary as the `postgres` user when the test runs as root (initdb refuses root). */
+function asPostgres(binary: string, args: string[]) {
+  const path = join(postgresBin, binary);
+  return process.getuid?.() === 0
+    ? spawnSync('runuser', ['-u', 'postgres', '--', path, ...args], { encoding: 'utf8' })
+    : spawnSync(path, args, { encoding: 'utf8' });
+}
+
+/** A PostgreSQL cluster of the test's own (trust authentication). Not started until `start()`. */
+export async function privatePostgres(): Promise<PrivatePostgres> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'opsgraph-pg-'));
+  if (process.getuid?.() === 0) spawnSync('chown', ['postgres', dir]);
+  const data = join(dir, 'data');
+  const init = asPostgres('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-N']);
+  if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}`);
+  const pgCtl = (...args: string[]) => {
+    const result = asPostgres('pg_ctl', ['-D', data, ...args]);
+    if (result.status !== 0) throw new Error(`pg_ctl ${args[0]} failed: ${result.stderr}`);
+  };
+  let running = false;
+  const stop = async () => {
+    if (!running) return;
+    pgCtl('stop', '-m', 'immediate', '-s');
+    running = false;
+  };
+  return {
+    port,
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    async start() {
+      pgCtl(
+        'start',
+        '-w',
+        '-s',
+        '-l',
+        join(dir, 'log'),
+        '-o',
+        `-p ${port} -k ${dir} -h 127.0.0.1 -F`,
+      );
+      running = true;
+    },
+    stop,
+    async remove() {
+      await stop().catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
