@@ -28,7 +28,7 @@ import type { Logger } from '../subgraphs/kit/logger';
 import type { RequestObserver } from '../subgraphs/kit/metrics';
 import type { OperationPath } from './metrics';
 import type { PlanningSchemas } from './subscriptions/planner';
-import { compileLeanQuery, FALL_BACK, type LeanQuery } from './lean-executor';
+import { compileLeanQuery, type LeanQuery } from './lean-executor';
 import { operationCost } from './operation-limits';
 
 type OperationContext = ReturnType<typeof buildOperationContext>;
@@ -136,10 +136,10 @@ export function createKnownOperations(options: {
         res.end(payload);
         answered(known.operationName, known.type);
       };
-      const data = await known.lean?.execute(variables, context, serviceMap);
-      if (data && data !== FALL_BACK) {
+      const lean = await known.lean?.execute(variables, context, serviceMap);
+      if (lean && 'data' in lean) {
         options.onAnswered('lean');
-        return respond(200, { data });
+        return respond(200, { data: lean.data });
       }
       options.onAnswered('cached-plan');
 
@@ -151,7 +151,7 @@ export function createKnownOperations(options: {
       } as unknown as GatewayGraphQLRequestContext;
       const result = await executeQueryPlan(
         known.queryPlan,
-        serviceMap,
+        lean?.fallBack ?? serviceMap,
         requestContext,
         known.operationContext,
         schemas!.supergraphSchema,

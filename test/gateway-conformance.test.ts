@@ -80,14 +80,19 @@ const BASE_QUERIES = [
 type Transform = (document: DocumentNode) => DocumentNode;
 
 const leaf = (node: FieldNode) => !node.selectionSet;
-const field = (name: string): FieldNode => ({ kind: Kind.FIELD, name: { kind: Kind.NAME, value: name } });
+const field = (name: string): FieldNode => ({
+  kind: Kind.FIELD,
+  name: { kind: Kind.NAME, value: name },
+});
 
 const TRANSFORMS: Record<string, Transform> = {
   plain: (document) => document,
   aliased: (document) =>
     visit(document, {
       Field: (node) =>
-        node.alias ? undefined : { ...node, alias: { kind: Kind.NAME, value: `${node.name.value}_` } },
+        node.alias
+          ? undefined
+          : { ...node, alias: { kind: Kind.NAME, value: `${node.name.value}_` } },
     }),
   typenamed: (document) =>
     visit(document, {
@@ -112,9 +117,7 @@ const TRANSFORMS: Record<string, Transform> = {
             }
           : undefined,
     });
-    return parse(
-      `query Fragmented { ...Root } fragment Root on Query ${print(nested as ASTNode)}`,
-    );
+    return parse(`query Fragmented { ...Root } fragment Root on Query ${print(nested as ASTNode)}`);
   },
   directed: (document) => {
     const withDirectives = visit(document, {
@@ -245,13 +248,29 @@ async function send({ query, variables, operationName }: Omit<Case, 'name'>) {
   };
 }
 
-/** The first answer (the pipeline's), after checking both repeats match it byte for byte. */
+const subgraphRequests = () => Object.values(subgraphs.requests).reduce((sum, n) => sum + n, 0);
+
+/** The answer, and how many subgraph requests it took. */
+async function sendCounted(request: Omit<Case, 'name'>) {
+  const before = subgraphRequests();
+  const answer = await send(request);
+  return { answer, fetches: subgraphRequests() - before };
+}
+
+/**
+ * The first answer (the pipeline's), after checking both repeats match it byte for byte and
+ * cost the same subgraph requests (a lean run that falls back reuses what it fetched).
+ */
 async function sendThrice(request: Omit<Case, 'name'>) {
-  const first = await send(request);
+  const first = await sendCounted(request);
   const before = await pipelineAnswers();
-  const repeats = [await send(request), await send(request)];
+  const repeats = [await sendCounted(request), await sendCounted(request)];
   const pipelineRepeats = (await pipelineAnswers()) - before;
   for (const repeat of repeats) expect(repeat).toEqual(first);
+  return checkPaths(first.answer, pipelineRepeats);
+}
+
+function checkPaths(first: Awaited<ReturnType<typeof send>>, pipelineRepeats: number) {
   // A refused document is refused by the pipeline every time; anything else is remembered.
   const refused = JSON.parse(first.body).errors?.some(
     (error: { extensions?: { code?: string } }) => error.extensions?.code === 'BAD_USER_INPUT',
@@ -307,6 +326,18 @@ describe('what the federation spec requires, on every path', () => {
     expect(body.data.widgets[0].color).toBe('crimson');
     expect(body.data.widgets[0].reviews[0].author).toEqual({ name: 'Ada' });
     expect(subgraphs.requests.gamma).toBe(gammaBefore);
+  });
+
+  it('fetches once when a subgraph answers FORBIDDEN to a lean query (its fallback reuses the answers)', async () => {
+    const query = '{ wilds { id rating } }';
+    const first = await sendCounted({ query });
+    const repeat = await sendCounted({ query });
+    expect(repeat).toEqual(first);
+    expect(first.fetches).toBe(2); // alpha's list, then beta's ratings
+    expect(JSON.parse(first.answer.body).errors[0].extensions).toEqual({
+      code: 'FORBIDDEN',
+      serviceName: 'beta',
+    });
   });
 
   it('propagates a forbidden null to the nearest nullable parent, at the root too', async () => {
