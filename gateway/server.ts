@@ -265,6 +265,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
   const subscriptions = createSubscriptionServer({
     httpServer,
     planner: () => planner,
+    checkOperation: limits.checkOperation,
     executor,
     credentials,
     revocations,
