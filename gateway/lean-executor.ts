@@ -10,10 +10,13 @@
  * It is deliberately the success path only. A plan or operation it does not cover (anything but
  * Sequence, Parallel, Flatten and Fetch nodes without rewrites; directives; introspection) is
  * not compiled, and anything unusual at run time — a subgraph error, an unreachable subgraph, a
- * null where the schema forbids one, an unknown __typename — makes `execute` return FALL_BACK:
- * the caller then runs the same query with executeQueryPlan, whose answer, errors included, is
- * Apollo's. That run gets service stand-ins that answer every fetch the lean run already sent
- * with the response it got (or its failure), so a subgraph error costs no second round of calls.
+ * null where the schema forbids one, a leaf value the API schema rejects, an unknown __typename —
+ * makes `execute` return `{ fallBack }`: the caller then runs the same query with
+ * executeQueryPlan, whose answer, errors included, is Apollo's. That run gets service stand-ins
+ * that answer every fetch the lean run already sent with the response it got (or its failure),
+ * so a subgraph error costs no second round of calls. (Those responses may already hold fields
+ * the lean run merged into them; executeQueryPlan merges the same fields again, to the same
+ * values.)
  */
 import type { GraphQLDataSource, ServiceMap } from '@apollo/gateway';
 import type { FetchNode, PlanNode, QueryPlan, QueryPlanSelectionNode } from '@apollo/query-planner';
@@ -350,8 +353,12 @@ function compileValue(
   return (value) => (value == null ? null : valid(value) ? value : fallBack());
 }
 
-/** Apollo's integer test for Int and ID values sent as numbers (federation-internals'). */
-const INTEGER = /^-?(?:0|[1-9][0-9]*)$/;
+/**
+ * Apollo's test for Int and ID values sent as numbers: their decimal string is an integer, which
+ * rules out fractions and, written in exponent form from 1e21 on, huge magnitudes.
+ */
+const isInteger = (value: unknown) =>
+  typeof value === 'number' && Number.isInteger(value) && Math.abs(value) < 1e21;
 
 /**
  * Whether a subgraph's leaf value is one the client-facing schema can return, as Apollo's result
@@ -371,10 +378,9 @@ function leafCheck(type: GraphQLLeafType): (value: unknown) => boolean {
     case 'Float':
       return (value) => typeof value === 'number' && Number.isFinite(value);
     case 'Int':
-      return (value) => typeof value === 'number' && INTEGER.test(String(value));
+      return isInteger;
     case 'ID':
-      return (value) =>
-        typeof value === 'string' || (typeof value === 'number' && INTEGER.test(String(value)));
+      return (value) => typeof value === 'string' || isInteger(value);
     default:
       return (value) => typeof value === 'string';
   }
