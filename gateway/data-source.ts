@@ -5,8 +5,8 @@
  */
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
-import { GraphQLError } from 'graphql';
 import { Pool } from 'undici';
+import { subgraphUnavailable } from '../subgraphs/kit/errors';
 import { injectTraceContext } from '../subgraphs/kit/tracing';
 
 /** The per-request values the gateway forwards to every subgraph. */
@@ -70,21 +70,16 @@ export function createSubgraphClient(
           body: JSON.stringify({ query, variables, operationName, extensions }),
         });
       } catch (error) {
-        throw new GraphQLError(`Subgraph ${name} is unreachable.`, {
-          extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: name },
-          originalError: error as Error,
-        });
+        throw subgraphUnavailable(name, `Subgraph ${name} is unreachable.`, error as Error);
       }
       const text = await response.body.text();
       observe((performance.now() - started) / 1000);
       try {
         return JSON.parse(text) as GatewayGraphQLResponse;
       } catch {
-        throw new GraphQLError(
+        throw subgraphUnavailable(
+          name,
           `Subgraph ${name} answered HTTP ${response.statusCode} without GraphQL JSON.`,
-          {
-            extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: name },
-          },
         );
       }
     },

@@ -13,31 +13,23 @@
  * Remembered plans are dropped when the supergraph changes.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import {
-  executeQueryPlan,
-  type buildOperationContext,
-  type Experimental_DidResolveQueryPlanCallback,
-  type ServiceMap,
-} from '@apollo/gateway';
+import type { Experimental_DidResolveQueryPlanCallback } from '@apollo/gateway';
 import type { QueryPlan } from '@apollo/query-planner';
-import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import type { GraphQLError } from 'graphql';
 import { getVariableValues, type GraphQLFormattedError } from 'graphql';
 import Negotiator from 'negotiator';
-import type { Logger } from '../subgraphs/kit/logger';
 import type { RequestObserver } from '../subgraphs/kit/metrics';
+import type { DocumentContext, Execution, GatewayContext } from './execution';
 import type { OperationPath } from './metrics';
-import type { PlanningSchemas } from './subscriptions/planner';
-import { compileLeanQuery, FALL_BACK, type LeanQuery } from './lean-executor';
+import { compileLeanQuery, type LeanQuery } from './lean-executor';
 import { operationCost } from './operation-limits';
-
-type OperationContext = ReturnType<typeof buildOperationContext>;
 
 interface KnownOperation {
   queryPlan: QueryPlan;
   /** The plan compiled for the lean executor, when it covers this query. */
   lean: LeanQuery | null;
-  operationContext: OperationContext;
+  /** The pipeline's own request context for this document, for executeQueryPlan. */
+  document: DocumentContext;
   /** The executed operation's own name (null when anonymous), for metrics. */
   operationName: string | null;
   type: string;
@@ -57,9 +49,9 @@ export interface KnownOperations {
   remember: Experimental_DidResolveQueryPlanCallback;
   /** The hot request for this body, or null when Apollo Server must answer it. */
   match(req: IncomingMessage, body: unknown): HotRequest | null;
-  answer(request: HotRequest, context: object, res: ServerResponse): Promise<void>;
+  answer(request: HotRequest, context: GatewayContext, res: ServerResponse): Promise<void>;
   /** Forgets every plan (the supergraph changed). */
-  clear(schemas: PlanningSchemas): void;
+  clear(): void;
 }
 
 const JSON_CONTENT_TYPE = /^application\/json\s*(;|$)/i;
@@ -72,19 +64,17 @@ export function createKnownOperations(options: {
   formatError: (formatted: GraphQLFormattedError) => GraphQLFormattedError;
   observer: RequestObserver;
   onAnswered: (path: OperationPath) => void;
-  logger: Logger;
+  execution: Execution;
   maxEntries: number;
 }): KnownOperations {
+  const { execution } = options;
   const operations = new Map<string, KnownOperation>();
-  let serviceMap: ServiceMap = Object.create(null) as ServiceMap;
-  let schemas: PlanningSchemas | null = null;
   const keyOf = (query: string, operationName: string | null | undefined) =>
     `${operationName ?? ''}\n${query}`;
 
   return {
-    remember({ queryPlan, serviceMap: services, requestContext, operationContext }) {
+    remember({ queryPlan, requestContext, operationContext }) {
       const { source, request, document } = requestContext;
-      serviceMap = services;
       if (!source || request.extensions || operations.size >= options.maxEntries) return;
       // Plans whose cost depends on variables need the limit checked per request: Apollo's.
       if (operationCost(operationContext.schema, document, request.operationName, {}).usesVariables)
@@ -97,14 +87,23 @@ export function createKnownOperations(options: {
           operationContext.fragments,
           queryPlan,
         ),
-        operationContext,
+        document: {
+          schema: requestContext.schema,
+          schemaHash: requestContext.schemaHash,
+          queryHash: requestContext.queryHash,
+          document,
+          source,
+          operationName: requestContext.operationName,
+          operation: requestContext.operation,
+          operationContext,
+        },
         operationName: operationContext.operation.name?.value ?? null,
         type: operationContext.operation.operation,
       });
     },
 
     match(req, body) {
-      if (!schemas || !isPlainRequest(body)) return null;
+      if (!execution.current() || !isPlainRequest(body)) return null;
       if (!JSON_CONTENT_TYPE.test(req.headers['content-type'] ?? '')) return null;
       const accept = req.headers.accept;
       const contentType = accept
@@ -115,11 +114,9 @@ export function createKnownOperations(options: {
       const known = operations.get(keyOf(body.query, operationName));
       if (!known) return null;
       const variables = body.variables ?? {};
-      const definitions = known.operationContext.operation.variableDefinitions;
-      if (
-        definitions?.length &&
-        getVariableValues(known.operationContext.schema, definitions, variables).errors
-      )
+      const { operation, schema } = known.document.operationContext;
+      const definitions = operation.variableDefinitions;
+      if (definitions?.length && getVariableValues(schema, definitions, variables).errors)
         return null;
       return { known, query: body.query, operationName, variables, contentType };
     },
@@ -136,26 +133,17 @@ export function createKnownOperations(options: {
         res.end(payload);
         answered(known.operationName, known.type);
       };
-      const data = await known.lean?.execute(variables, context, serviceMap);
-      if (data && data !== FALL_BACK) {
+      const lean = await known.lean?.execute(variables, context, execution.current()!.services);
+      if (lean && 'data' in lean) {
         options.onAnswered('lean');
-        return respond(200, { data });
+        return respond(200, { data: lean.data });
       }
       options.onAnswered('cached-plan');
-
-      const requestContext = {
-        request: { query, operationName, variables },
-        context,
-        logger: options.logger,
-        metrics: {},
-      } as unknown as GatewayGraphQLRequestContext;
-      const result = await executeQueryPlan(
+      const result = await execution.runPlan(
         known.queryPlan,
-        serviceMap,
-        requestContext,
-        known.operationContext,
-        schemas!.supergraphSchema,
-        schemas!.apiSchema,
+        known.document,
+        { query, operationName, variables, context },
+        lean?.fallBack,
       );
       let status = 200;
       const errors = result.errors?.map((error) => {
@@ -167,9 +155,8 @@ export function createKnownOperations(options: {
       respond(status, { errors, data: result.data, extensions: result.extensions });
     },
 
-    clear(next) {
+    clear() {
       operations.clear();
-      schemas = next;
     },
   };
 }

@@ -10,9 +10,13 @@
  * It is deliberately the success path only. A plan or operation it does not cover (anything but
  * Sequence, Parallel, Flatten and Fetch nodes without rewrites; directives; introspection) is
  * not compiled, and anything unusual at run time — a subgraph error, an unreachable subgraph, a
- * null where the schema forbids one, an unknown __typename — makes `execute` return FALL_BACK:
- * the caller then runs the same query with executeQueryPlan, whose answer, errors included, is
- * Apollo's. Only queries are compiled, so running one again has no side effect.
+ * null where the schema forbids one, a leaf value the API schema rejects, an unknown __typename —
+ * makes `execute` return `{ fallBack }`: the caller then runs the same query with
+ * executeQueryPlan, whose answer, errors included, is Apollo's. That run gets service stand-ins
+ * that answer every fetch the lean run already sent with the response it got (or its failure),
+ * so a subgraph error costs no second round of calls. (Those responses may already hold fields
+ * the lean run merged into them; executeQueryPlan merges the same fields again, to the same
+ * values.)
  */
 import type { GraphQLDataSource, ServiceMap } from '@apollo/gateway';
 import type { FetchNode, PlanNode, QueryPlan, QueryPlanSelectionNode } from '@apollo/query-planner';
@@ -20,12 +24,15 @@ import {
   getNamedType,
   isAbstractType,
   isCompositeType,
+  isEnumType,
   isListType,
+  isSpecifiedScalarType,
   isNonNullType,
   isObjectType,
   Kind,
   type FragmentDefinitionNode,
   type GraphQLCompositeType,
+  type GraphQLLeafType,
   type GraphQLObjectType,
   type GraphQLOutputType,
   type GraphQLSchema,
@@ -36,8 +43,6 @@ import {
   BREAK,
 } from 'graphql';
 
-export const FALL_BACK: unique symbol = Symbol('fall back to executeQueryPlan');
-
 /** Thrown inside a run to abandon it; never escapes `execute`. */
 class FallBack extends Error {}
 const fallBack = (): never => {
@@ -46,13 +51,17 @@ const fallBack = (): never => {
 
 type Data = Record<string, unknown>;
 type Shape = (value: unknown) => unknown;
+type Response = Awaited<ReturnType<GraphQLDataSource['process']>>;
+
+/** Either the answer's data, or the services executeQueryPlan must use to answer instead. */
+export type LeanResult = { data: Data } | { fallBack: ServiceMap };
 
 export interface LeanQuery {
   execute(
     variables: Record<string, unknown>,
     context: object,
     services: ServiceMap,
-  ): Promise<Data | typeof FALL_BACK>;
+  ): Promise<LeanResult>;
 }
 
 /** A lean executor for this query and plan, or null when the hot path must use Apollo's. */
@@ -72,11 +81,12 @@ export function compileLeanQuery(
   return {
     async execute(variables, context, services) {
       const data: Data = {};
+      const run: Run = { variables, context, services, sent: new Map() };
       try {
-        if (root) await runNode(root, data, { variables, context, services });
-        return shapeRoot(data) as Data;
+        if (root) await runNode(root, data, run);
+        return { data: shapeRoot(data) as Data };
       } catch (error) {
-        if (error instanceof FallBack) return FALL_BACK;
+        if (error instanceof FallBack) return { fallBack: replaying(run) };
         throw error;
       }
     },
@@ -137,6 +147,24 @@ interface Run {
   variables: Record<string, unknown>;
   context: object;
   services: ServiceMap;
+  /** Every subgraph request sent, by fetchKey, with its (possibly failed) response. */
+  sent: Map<string, Promise<Response>>;
+}
+
+const fetchKey = (serviceName: string, query: string | undefined, variables: unknown) =>
+  `${serviceName}\n${query}\n${JSON.stringify(variables)}`;
+
+/** The run's services, answering a request the run already sent with what it received. */
+function replaying(run: Run): ServiceMap {
+  const services = Object.create(null) as ServiceMap;
+  for (const [name, service] of Object.entries(run.services)) {
+    services[name] = {
+      process: (options) =>
+        run.sent.get(fetchKey(name, options.request.query, options.request.variables ?? {})) ??
+        service.process(options),
+    };
+  }
+  return services;
 }
 
 async function runNode(node: PlanNode, data: unknown, run: Run): Promise<void> {
@@ -201,12 +229,15 @@ async function runFetch(fetch: FetchNode, data: unknown, run: Run): Promise<void
 async function send(fetch: FetchNode, variables: Data, run: Run): Promise<Data> {
   const service: GraphQLDataSource | undefined = run.services[fetch.serviceName];
   if (!service) return fallBack();
+  const pending = service.process({
+    request: { query: fetch.operation, variables, operationName: fetch.operationName },
+    context: run.context,
+  } as Parameters<GraphQLDataSource['process']>[0]);
+  pending.catch(() => undefined); // a failure is replayed to executeQueryPlan, not lost
+  run.sent.set(fetchKey(fetch.serviceName, fetch.operation, variables), pending);
   let response;
   try {
-    response = await service.process({
-      request: { query: fetch.operation, variables, operationName: fetch.operationName },
-      context: run.context,
-    } as Parameters<GraphQLDataSource['process']>[0]);
+    response = await pending;
   } catch {
     return fallBack();
   }
@@ -318,7 +349,41 @@ function compileValue(
     const object = compileObject(schema, named, selections, fragments);
     return (value) => (value == null ? null : object(value));
   }
-  return (value) => (value === undefined ? null : value);
+  const valid = leafCheck(named);
+  return (value) => (value == null ? null : valid(value) ? value : fallBack());
+}
+
+/**
+ * Apollo's test for Int and ID values sent as numbers: their decimal string is an integer, which
+ * rules out fractions and, written in exponent form from 1e21 on, huge magnitudes.
+ */
+const isInteger = (value: unknown) =>
+  typeof value === 'number' && Number.isInteger(value) && Math.abs(value) < 1e21;
+
+/**
+ * Whether a subgraph's leaf value is one the client-facing schema can return, as Apollo's result
+ * shaping (isValidLeafValue) decides: an enum value the API schema hides (@inaccessible) is not,
+ * nor a string for an Int. Apollo answers those with null and a valueCompletion note; the lean
+ * executor falls back so that it does exactly that.
+ */
+function leafCheck(type: GraphQLLeafType): (value: unknown) => boolean {
+  if (isEnumType(type)) {
+    const names = new Set(type.getValues().map((value) => value.name));
+    return (value) => typeof value === 'string' && names.has(value);
+  }
+  if (!isSpecifiedScalarType(type)) return () => true;
+  switch (type.name) {
+    case 'Boolean':
+      return (value) => typeof value === 'boolean';
+    case 'Float':
+      return (value) => typeof value === 'number' && Number.isFinite(value);
+    case 'Int':
+      return isInteger;
+    case 'ID':
+      return (value) => typeof value === 'string' || isInteger(value);
+    default:
+      return (value) => typeof value === 'string';
+  }
 }
 
 function collectFields(

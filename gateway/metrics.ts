@@ -41,6 +41,8 @@ export function createGatewayMetrics(metrics: Metrics) {
   };
 }
 
+export type GatewayMetrics = ReturnType<typeof createGatewayMetrics>;
+
 export function observeSubscriptions(
   metrics: Metrics,
   stats: () => SubscriptionStats & { upstreamSubscriptions: number; connections: number },

@@ -28,7 +28,7 @@ import {
   type ValidationRule,
   type ValueNode,
 } from 'graphql';
-import type { GraphQLFormattedError, GraphQLError } from 'graphql';
+import { GraphQLError, parse, validate, type GraphQLFormattedError } from 'graphql';
 import { clientError, ErrorCode, formatErrorForClient } from '../subgraphs/kit/errors';
 import { MAX_PAGE_SIZE } from '../subgraphs/kit/pagination';
 
@@ -236,12 +236,26 @@ function useCostLimit(maxCost: number): ApolloServerPlugin {
   };
 }
 
+/** The limits' verdict on an operation outside Apollo Server: null, or the errors refusing it. */
+export type CheckOperation = (
+  schema: GraphQLSchema,
+  query: string,
+  operationName: string | undefined,
+  variables: Record<string, unknown>,
+) => readonly GraphQLError[] | null;
+
 export function createOperationLimits(limits: OperationLimits): {
   plugins: ApolloServerPlugin[];
   validationRules: ValidationRule[];
   parseOptions: { maxTokens: number };
   /** The gateway's formatError: limit violations named, suggestions hidden when asked. */
   formatError: (formatted: GraphQLFormattedError) => GraphQLFormattedError;
+  /**
+   * The same limits for transports Apollo Server does not carry (subscriptions over WebSocket),
+   * with the codes and messages its pipeline gives. Other parse and validation errors are left to
+   * the caller's own validation (null).
+   */
+  checkOperation: CheckOperation;
 } {
   const callbacks = (limit: string) => ({
     onReject: [reportAs(limit)],
@@ -260,10 +274,47 @@ export function createOperationLimits(limits: OperationLimits): {
     // Its plugin edits messages after they are formatted; formatError below hides them instead.
     blockFieldSuggestion: { enabled: false },
   }).protect();
+  const validationRules = [...armor.validationRules, maxRootFieldsRule(limits.maxRootFields)];
+  /** What the client sees of a limit error over HTTP: its message and {code, limit}. */
+  const asSeenOverHttp = (error: GraphQLError) => {
+    const { code, limit } = error.extensions;
+    return new GraphQLError(error.message, {
+      source: error.source,
+      positions: error.positions,
+      extensions: { code, limit },
+    });
+  };
   return {
     plugins: [...(armor.plugins as ApolloServerPlugin[]), useCostLimit(limits.maxCost)],
-    validationRules: [...armor.validationRules, maxRootFieldsRule(limits.maxRootFields)],
+    validationRules,
     parseOptions: { maxTokens: limits.maxTokens },
+    checkOperation(schema, query, operationName, variables) {
+      let document: DocumentNode;
+      try {
+        document = parse(query, { maxTokens: limits.maxTokens });
+      } catch (error) {
+        if (!(error instanceof GraphQLError) || !TOKEN_LIMIT.test(error.message)) return null;
+        return [
+          new GraphQLError(`Token limit of ${limits.maxTokens} exceeded.`, {
+            source: error.source,
+            positions: error.positions,
+            extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, limit: 'maxTokens' },
+          }),
+        ];
+      }
+      const refused = validate(schema, document, validationRules).filter(
+        (error) => typeof error.extensions.limit === 'string',
+      );
+      if (refused.length > 0) return refused.map(asSeenOverHttp);
+      const { cost } = operationCost(schema, document, operationName, variables);
+      if (cost > limits.maxCost)
+        return [
+          asSeenOverHttp(
+            tooComplex('maxCost', `Query cost limit of ${limits.maxCost} exceeded, found ${cost}.`),
+          ),
+        ];
+      return null;
+    },
     formatError: (formatted) => {
       if (TOKEN_LIMIT.test(formatted.message))
         return {

@@ -208,3 +208,26 @@ it('leaves to Apollo what it does not cover: bad variables, other media types, e
   const persisted = await sendThrice({ query: ITEMS, extensions: { persistedQuery: {} } });
   expect(persisted.served).toEqual({ pipeline: 2, 'cached-plan': 0, lean: 0 });
 });
+
+it('names a stopped subgraph with SUBGRAPH_UNAVAILABLE on both paths (last: it stops one)', async () => {
+  const query = '{ items { id ... on Film { rating } } }';
+  const up = await send({ query });
+  expect(JSON.parse(up.body).errors).toBeUndefined();
+  await subgraphs.stopOne('reviews');
+
+  const expected = {
+    message: 'Subgraph reviews is unreachable.',
+    extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'reviews' },
+  };
+  // Remembered: the hot path (the lean run falls back to Apollo's executor).
+  const { answer, served } = await sendThrice({ query });
+  expect(served.pipeline).toBe(0);
+  const body = JSON.parse(answer.body);
+  expect(body.errors).toEqual([expected]);
+  expect(body.data.items[1]).toEqual({ id: 'f1', rating: null });
+  // Never seen: Apollo Server's pipeline says the same.
+  const fresh = JSON.parse(
+    (await send({ query: '{ item(id: "f1") { ... on Film { rating } } }' })).body,
+  );
+  expect(fresh.errors).toEqual([expected]);
+});

@@ -6,6 +6,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import type { Gateway } from '../gateway/server';
+import { OPERATION_LIMIT_DEFAULTS, type OperationLimits } from '../gateway/operation-limits';
 import { CloseCode } from '../gateway/subscriptions/server';
 import { createRedisConnections, type RedisConnections } from '../subgraphs/kit/redis';
 import { createRevocationList, type RevocationList } from '../subgraphs/kit/revocations';
@@ -186,4 +187,65 @@ it('closes sockets with 1001 (going away) on shutdown', async () => {
   await new Promise((resolve) => socket.once('message', resolve));
   await leaving.stop();
   expect(await closed).toBe(CloseCode.GoingAway);
+});
+
+describe('operation limits, the same on WebSocket as over HTTP', () => {
+  const cases: [keyof typeof OPERATION_LIMIT_DEFAULTS, number, string][] = [
+    ['maxDepth', 1, 'subscription { bookAdded { isbn } }'],
+    ['maxAliases', 2, 'subscription { a: bookAdded { b: isbn c: title } }'],
+    [
+      'maxRootFields',
+      1,
+      'subscription { bookAdded { isbn } ...More } fragment More on Subscription { bookAdded { title } }',
+    ],
+    [
+      'maxDirectives',
+      1,
+      'subscription { bookAdded { isbn @include(if: true) title @skip(if: false) } }',
+    ],
+    ['maxTokens', 12, `subscription { bookAdded { ${'isbn '.repeat(20)}} }`],
+    ['maxCost', 2, 'subscription { bookAdded { isbn title onLoan } }'],
+  ];
+
+  it.each(cases)(
+    '%s: refused with QUERY_TOO_COMPLEX on both transports',
+    async (limit, max, query) => {
+      const operationLimits: OperationLimits = {
+        ...OPERATION_LIMIT_DEFAULTS,
+        fieldSuggestions: false,
+        [limit]: max,
+      };
+      const strict = await startGateway(
+        testGatewayConfig({ supergraphPath: throwaway.writeSupergraph(), operationLimits }),
+      );
+      try {
+        const overHttp = await fetch(strict.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query }),
+        });
+        expect(overHttp.status).toBe(400);
+        const { errors } = (await overHttp.json()) as {
+          errors: { message: string; extensions: unknown }[];
+        };
+        expect(errors).toHaveLength(1);
+        expect([errors[0]!.message, errors[0]!.extensions]).toEqual([
+          expect.any(String),
+          { code: 'QUERY_TOO_COMPLEX', limit },
+        ]);
+
+        const client = wsClient(strict.url, { authorization: await token() });
+        try {
+          const subscription = collect(client, query);
+          await subscription.ended();
+          expect(subscription.error).toEqual(errors);
+          expect(throwaway.liveSubscriptions()).toBe(0);
+        } finally {
+          await client.dispose();
+        }
+      } finally {
+        await strict.stop();
+      }
+    },
+  );
 });

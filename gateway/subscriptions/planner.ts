@@ -5,12 +5,12 @@
  * `rest` that fetches fields owned elsewhere for each event. Plans are cached per document.
  */
 import { buildOperationContext } from '@apollo/gateway';
-import { operationFromDocument, Supergraph, type Schema } from '@apollo/federation-internals';
+import { operationFromDocument } from '@apollo/federation-internals';
 import { QueryPlanner, type FetchNode, type PlanNode } from '@apollo/query-planner';
-import { type DocumentNode, type GraphQLError, type GraphQLSchema, parse, validate } from 'graphql';
+import { type DocumentNode, type GraphQLError, parse, validate } from 'graphql';
 import { badUserInput, withRequestCode } from '../../subgraphs/kit/errors';
-
-type OperationContext = ReturnType<typeof buildOperationContext>;
+import type { OperationContext } from '../execution/request-context';
+import type { LoadedSupergraph, PlanningSchemas } from '../execution/schemas';
 
 export interface SubscriptionPlan {
   document: DocumentNode;
@@ -19,11 +19,8 @@ export interface SubscriptionPlan {
   rest: PlanNode | undefined;
 }
 
-export interface PlanningSchemas {
-  supergraphSchema: GraphQLSchema;
-  apiSchema: Schema;
-  apiGraphQLSchema: GraphQLSchema;
-}
+// Where the subscription executor imports them from.
+export type { PlanningSchemas };
 
 export interface SubscriptionPlanner {
   readonly schemas: PlanningSchemas;
@@ -36,14 +33,11 @@ export interface SubscriptionPlanner {
 
 const MAX_CACHED_PLANS = 1000;
 
-export function createSubscriptionPlanner(supergraphSdl: string): SubscriptionPlanner {
-  const supergraph = Supergraph.build(supergraphSdl);
-  const apiSchema = supergraph.apiSchema();
-  const schemas: PlanningSchemas = {
-    supergraphSchema: supergraph.schema.toGraphQLJSSchema(),
-    apiSchema,
-    apiGraphQLSchema: apiSchema.toGraphQLJSSchema(),
-  };
+export function createSubscriptionPlanner({
+  supergraph,
+  schemas,
+}: LoadedSupergraph): SubscriptionPlanner {
+  const { apiSchema } = schemas;
   const queryPlanner = new QueryPlanner(supergraph);
   const cache = new Map<string, SubscriptionPlan>();
 

@@ -29,6 +29,7 @@ import { goAwayOnClose } from '../../subgraphs/kit/shutdown';
 import type { Principal } from '../../subgraphs/kit/principal';
 import type { RevocationList } from '../../subgraphs/kit/revocations';
 import type { ForwardedRequest } from '../data-source';
+import type { CheckOperation } from '../operation-limits';
 import type { SubscriptionExecutor } from './executor';
 import type { PlanningSchemas, SubscriptionPlan, SubscriptionPlanner } from './planner';
 
@@ -49,6 +50,8 @@ export interface SubscriptionLimits {
 export interface SubscriptionServerOptions {
   httpServer: Server;
   planner: () => SubscriptionPlanner | null;
+  /** The operation limits HTTP requests obey (depth, aliases, root fields, … cost). */
+  checkOperation: CheckOperation;
   executor: SubscriptionExecutor;
   credentials: CredentialVerifier | null;
   revocations: RevocationList | null;
@@ -173,6 +176,13 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
         }
         const planner = options.planner();
         if (!planner) return [new GraphQLError('The supergraph is not loaded yet.')];
+        const refused = options.checkOperation(
+          planner.schemas.apiGraphQLSchema,
+          payload.query,
+          payload.operationName ?? undefined,
+          payload.variables ?? {},
+        );
+        if (refused) return refused;
         const plan = planner.plan(payload.query, payload.operationName ?? undefined);
         if (Array.isArray(plan)) return plan;
         const contextValue: SubscriptionContext = {

@@ -14,6 +14,8 @@ export const ErrorCode = {
   RATE_LIMITED: 'RATE_LIMITED',
   CONTENT_REJECTED: 'CONTENT_REJECTED',
   QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
+  /** Raised by the gateway, with `extensions.serviceName`, when a subgraph cannot be reached. */
+  SUBGRAPH_UNAVAILABLE: 'SUBGRAPH_UNAVAILABLE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -37,6 +39,13 @@ export const forbidden = (message = 'You are not allowed to do this.') =>
 /** `field` names the offending input field (e.g. `password`) so a form can point at it. */
 export const badUserInput = (message: string, field?: string) =>
   clientError(ErrorCode.BAD_USER_INPUT, message, field ? { field } : {});
+
+/** A subgraph the gateway could not get a GraphQL answer from (the client may retry). */
+export const subgraphUnavailable = (serviceName: string, message: string, cause?: Error) =>
+  new GraphQLError(message, {
+    extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, serviceName },
+    ...(cause ? { originalError: cause } : {}),
+  });
 
 export const notFound = (what: string) => clientError(ErrorCode.NOT_FOUND, `${what} not found.`);
 

@@ -1,0 +1,81 @@
+/**
+ * The gateway's edge: what every HTTP request goes through before any subgraph is called — its
+ * request id, the caller's address, token verification (a bad token is refused here, once) and
+ * the request budget — ending in the context forwarded to the subgraphs.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { GraphQLError } from 'graphql';
+import {
+  createCredentialVerifier,
+  headerValue,
+  type CredentialVerifier,
+} from '../subgraphs/kit/credentials';
+import { clientAddressOf } from '../subgraphs/kit/http';
+import { createRedisConnections, type RedisConnections } from '../subgraphs/kit/redis';
+import { createRevocationList, type RevocationList } from '../subgraphs/kit/revocations';
+import { createTokenVerifier } from '../subgraphs/kit/tokens';
+import type { GatewayConfig } from './env';
+import type { GatewayContext } from './execution';
+import { createRequestBudget } from './request-budget';
+
+export interface Edge {
+  /** The request's context, or a GraphQLError refusing it (bad token, budget spent). */
+  buildContext(req: IncomingMessage): Promise<GatewayContext>;
+  /** Token verification for other transports (WebSocket), when keys are configured. */
+  credentials: CredentialVerifier | null;
+  revocations: RevocationList | null;
+  close(): Promise<void>;
+}
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+export async function createEdge(config: GatewayConfig): Promise<Edge> {
+  let redis: RedisConnections | null = null;
+  let revocations: RevocationList | null = null;
+  if (config.redisUrl) {
+    redis = createRedisConnections(config.redisUrl, config.redisPrefix);
+    revocations = await createRevocationList(redis);
+  }
+  const credentials: CredentialVerifier | null = config.publicKeys
+    ? createCredentialVerifier({
+        tokens: await createTokenVerifier(config.publicKeys),
+        revocations,
+        resolveApiKey: null,
+      })
+    : null;
+  const budget = createRequestBudget(redis, config.requestRateLimit);
+
+  return {
+    credentials,
+    revocations,
+    async buildContext(req) {
+      const incomingId = headerValue(req.headers['x-request-id']);
+      const requestId = incomingId && REQUEST_ID.test(incomingId) ? incomingId : randomUUID();
+      const authorization = headerValue(req.headers.authorization);
+      const apiKey = headerValue(req.headers['x-api-key']);
+      const clientAddress = clientAddressOf(req, config.trustedProxies);
+      if (authorization && credentials) {
+        // Refuse bad tokens here, once, before any subgraph is called.
+        try {
+          await credentials.authenticate({ authorization });
+        } catch (error) {
+          if (error instanceof GraphQLError) {
+            throw new GraphQLError(error.message, {
+              extensions: { ...error.extensions, http: { status: 401 } },
+            });
+          }
+          throw error;
+        }
+      }
+      // Charged after the token is verified, so made-up tokens cannot each buy a fresh budget;
+      // API keys are verified by the subgraphs, so they count against the client address.
+      await budget.charge({ credential: credentials ? authorization : undefined, clientAddress });
+      return { forwarded: { requestId, clientAddress, authorization, apiKey } };
+    },
+    async close() {
+      await revocations?.close();
+      await redis?.close();
+    },
+  };
+}

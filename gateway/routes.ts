@@ -1,0 +1,82 @@
+/**
+ * The gateway's HTTP routes: CORS and security headers, health and readiness, metrics, GraphiQL,
+ * and /graphql — answered by the hot path (known operations) when it can, by Apollo Server's
+ * pipeline otherwise.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { context } from '@opentelemetry/api';
+import {
+  type GraphQLHandler,
+  HttpError,
+  readGraphQLBody,
+  sendError,
+  serveHealth,
+  type ReadinessCheck,
+} from '../subgraphs/kit/http';
+import type { Logger } from '../subgraphs/kit/logger';
+import type { Metrics } from '../subgraphs/kit/metrics';
+import { handleCors, setSecurityHeaders } from '../subgraphs/kit/security-headers';
+import { incomingContext } from '../subgraphs/kit/tracing';
+import type { Edge } from './edge';
+import type { GatewayConfig } from './env';
+import type { GatewayContext } from './execution';
+import type { createGraphiQL } from './graphiql';
+import type { KnownOperations } from './known-operations';
+import type { GatewayMetrics } from './metrics';
+
+export function createRoutes(options: {
+  config: GatewayConfig;
+  graphql: GraphQLHandler<GatewayContext>;
+  edge: Edge;
+  knownOperations: KnownOperations;
+  graphiql: ReturnType<typeof createGraphiQL> | null;
+  readiness: Record<string, ReadinessCheck>;
+  metrics: Metrics;
+  gatewayMetrics: GatewayMetrics;
+  logger: Logger;
+}): (req: IncomingMessage, res: ServerResponse) => void {
+  const { config, graphql, edge, knownOperations, graphiql, metrics, logger } = options;
+
+  const serveGraphQL = async (req: IncomingMessage, res: ServerResponse) => {
+    const body = await readGraphQLBody(req, config.maxBodyBytes);
+    const hot = knownOperations.match(req, body);
+    if (!hot) {
+      options.gatewayMetrics.countOperation('pipeline');
+      return graphql(req, res, body);
+    }
+    let requestContext: GatewayContext;
+    try {
+      requestContext = await edge.buildContext(req);
+    } catch (error) {
+      // Refused (bad token, budget spent): Apollo Server writes the error response.
+      return graphql(req, res, body, () => Promise.reject(error));
+    }
+    await knownOperations.answer(hot, requestContext, res);
+  };
+
+  return (req, res) => {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    setSecurityHeaders(res, config.security);
+    const handle = async () => {
+      if (handleCors(req, res, config.security)) return;
+      if (await serveHealth(path, res, options.readiness)) return;
+      if (path === '/metrics') return metrics.serve(res);
+      if (graphiql?.serve(path, res)) return;
+      if (path !== '/graphql') throw new HttpError(404, 'Not found.', 'NOT_FOUND');
+      if (graphiql && req.method === 'GET' && wantsHtml(req)) return graphiql.page(res);
+      // @apollo/gateway's spans continue the client's trace, if it sent one.
+      await context.with(incomingContext(req.headers), () => serveGraphQL(req, res));
+    };
+    handle().catch((error: unknown) => {
+      if (res.headersSent) return void res.destroy();
+      if (error instanceof HttpError) return sendError(res, error);
+      logger.error({ err: error }, 'unhandled HTTP error');
+      sendError(res, new HttpError(500, 'Internal server error.', 'INTERNAL_SERVER_ERROR'));
+    });
+  };
+}
+
+function wantsHtml(req: IncomingMessage): boolean {
+  const url = req.url ?? '';
+  return (req.headers.accept ?? '').includes('text/html') && !url.includes('query=');
+}

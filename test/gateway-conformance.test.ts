@@ -1,0 +1,353 @@
+/**
+ * Differential conformance: the gateway's hot path (remembered plans, the lean executor) must
+ * answer every repeat exactly as Apollo Server's pipeline answered the first request. Over four
+ * throwaway subgraphs shaped for federation v2 (test/fixtures/conformance-subgraphs.ts), each
+ * case is sent three times to one gateway over HTTP; status, content type and body must be
+ * identical byte for byte, and the repeats must really be served by the hot path.
+ *
+ * The cases are a list of base queries, each also sent aliased, with __typename everywhere,
+ * through fragments and under @skip/@include, plus queries over several variable sets. A few
+ * cases also state what the federation spec requires, where both paths could agree and be wrong.
+ */
+import {
+  Kind,
+  parse,
+  print,
+  visit,
+  type ASTNode,
+  type DocumentNode,
+  type FieldNode,
+  type SelectionSetNode,
+} from 'graphql';
+import { CONFORMANCE_SUBGRAPHS } from './fixtures/conformance-subgraphs';
+import { startComposedSubgraphs, type ComposedSubgraphs } from './fixtures/throwaway-subgraphs';
+import { startGateway, testGatewayConfig, type Running } from './support/stack';
+import type { Gateway } from '../gateway/server';
+
+const BASE_QUERIES = [
+  '{ widgets { id name } }',
+  '{ widgets { id kind } }',
+  '{ widgets { id kinds } }',
+  '{ widget(id: "w3") { id kind } }',
+  '{ wilds { id name kind } }',
+  '{ widgets { id price priceLabel } }',
+  '{ wilds { id priceLabel stock } }',
+  '{ wilds { id ratingStrict } }',
+  '{ wilds { id rating } }',
+  '{ widgets { id reviews { stars body author { name } } } }',
+  '{ widgets { id reviews { stars author { id name nickname } } } }',
+  '{ widget(id: "w3") { reviews { author { name since } } } }',
+  '{ widgets { id warehouse { code city capacity manager { name since } } } }',
+  '{ widgets { id color } }',
+  '{ widgets { id name color maker { id } } }',
+  '{ featured { id name kind price priceLabel color } }',
+  '{ topRated { id name rating reviews { stars } } }',
+  '{ matrix { id name } }',
+  '{ matrix { id ratingStrict } }',
+  '{ widgets { dims parts { label weight note sub { label weight sub { label } } } } }',
+  '{ widget(id: "w3") { parts { label sub { label } } } }',
+  '{ items { id title } }',
+  '{ items { id title popularity } }',
+  '{ items { id ... on Book { pages } ... on Movie { minutes } } }',
+  '{ item(id: "m1") { id popularity ... on Movie { minutes } } }',
+  '{ search { ... on Widget { id name rating } ... on Book { title } ... on Movie { title minutes } } }',
+  '{ search(term: "ghost") { ... on Widget { id } } }',
+  '{ failingRoot widgets { id } }',
+  '{ failingStrictRoot widgets { id } }',
+  '{ strictWidget(id: "w1") { id ratingStrict } }',
+  '{ strictWidget(id: "w4") { id ratingStrict } }',
+  '{ strictWidget(id: "w6") { id name ratingStrict } }',
+  '{ widget(id: "nope") { id } }',
+  '{ strictWidget(id: "nope") { id } }',
+  '{ people { id name nickname since } }',
+  '{ widget(id: "w2") { maker { id } reviews { author { nickname } } } }',
+  '{ greeting }',
+  '{ greeting(name: "x") loud: greeting(loud: true) }',
+  '{ widget(id: "w5") { id name rating ratingStrict reviews { author { name nickname since } } } }',
+  '{ wilds { id kinds reviews { stars } warehouse { city } } }',
+  '{ widgets { id secret } }',
+  '{ people { email } }',
+  '{ matrix { id kinds } }',
+  '{ wilds { id warehouse { manager { since } } } }',
+  '{ item(id: "b2") { id title popularity } }',
+  '{ items { id ... on Book { title popularity } } }',
+  '{ search { ... on Item { id title popularity } } }',
+  '{ featured { maker { id } reviews { body } } }',
+  '{ wilds { id name kind kinds price priceLabel stock rating ratingStrict color } }',
+  '{ widget(id: "w1") { kinds parts { sub { sub { weight } } } dims } }',
+];
+
+type Transform = (document: DocumentNode) => DocumentNode;
+
+const leaf = (node: FieldNode) => !node.selectionSet;
+const field = (name: string): FieldNode => ({
+  kind: Kind.FIELD,
+  name: { kind: Kind.NAME, value: name },
+});
+
+const TRANSFORMS: Record<string, Transform> = {
+  plain: (document) => document,
+  aliased: (document) =>
+    visit(document, {
+      Field: (node) =>
+        node.alias
+          ? undefined
+          : { ...node, alias: { kind: Kind.NAME, value: `${node.name.value}_` } },
+    }),
+  typenamed: (document) =>
+    visit(document, {
+      SelectionSet: (node: SelectionSetNode) => ({
+        ...node,
+        selections: [field('__typename'), ...node.selections],
+      }),
+    }),
+  fragmented: (document) => {
+    const [operation] = document.definitions;
+    if (operation?.kind !== Kind.OPERATION_DEFINITION) return document;
+    // Every nested selection set behind an inline fragment, the root behind a named one.
+    const nested = visit(operation.selectionSet, {
+      Field: (node) =>
+        node.selectionSet
+          ? {
+              ...node,
+              selectionSet: {
+                kind: Kind.SELECTION_SET,
+                selections: [{ kind: Kind.INLINE_FRAGMENT, selectionSet: node.selectionSet }],
+              },
+            }
+          : undefined,
+    });
+    return parse(`query Fragmented { ...Root } fragment Root on Query ${print(nested as ASTNode)}`);
+  },
+  directed: (document) => {
+    const withDirectives = visit(document, {
+      Field: (node) => {
+        if (node.name.value === '__typename') return undefined;
+        const [name, variable] = leaf(node) ? ['include', 'yes'] : ['skip', 'no'];
+        return {
+          ...node,
+          directives: [
+            ...(node.directives ?? []),
+            {
+              kind: Kind.DIRECTIVE,
+              name: { kind: Kind.NAME, value: name },
+              arguments: [
+                {
+                  kind: Kind.ARGUMENT,
+                  name: { kind: Kind.NAME, value: 'if' },
+                  value: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: variable } },
+                },
+              ],
+            },
+          ],
+        };
+      },
+    });
+    const body = print(withDirectives).replace(/^\{/, '');
+    return parse(`query Directed($yes: Boolean = true, $no: Boolean = false) {${body}`);
+  },
+};
+
+interface Case {
+  name: string;
+  query: string;
+  variables?: Record<string, unknown>;
+  operationName?: string;
+}
+
+const WIDGET_BY_ID = `query WidgetById($id: ID!) {
+  widget(id: $id) { id name kind rating ratingStrict reviews { stars author { name since } } }
+}`;
+const SEARCH = `query Search($term: String) {
+  search(term: $term) { __typename ... on Widget { id kind } ... on Item { id } }
+}`;
+const GREETING = `query Greeting($name: String, $loud: Boolean) { greeting(name: $name, loud: $loud) }`;
+const ITEM_BY_ID = `query ItemById($id: ID!) { item(id: $id) { __typename id title popularity } }`;
+const SWITCHES = `query Switches($yes: Boolean!, $no: Boolean!) {
+  widgets {
+    id
+    name @include(if: $yes)
+    kind @skip(if: $no)
+    reviews @include(if: $yes) { stars author @skip(if: $no) { name since } }
+  }
+  ... on Query @skip(if: $yes) { items { id } }
+}`;
+const TWO_OPERATIONS = `
+  query First { widgets { id } }
+  query Second($id: ID!) { w: widget(id: $id) { ...Bits } }
+  fragment Bits on Widget { name kinds color }`;
+
+const CASES: Case[] = [
+  ...BASE_QUERIES.flatMap((query, index) =>
+    Object.entries(TRANSFORMS).map(([transform, apply]) => ({
+      name: `#${index} ${transform}: ${query}`,
+      query: print(apply(parse(query))),
+    })),
+  ),
+  ...['w1', 'w2', 'w3', 'w4', 'w5', 'w6', 'nope'].map((id) => ({
+    name: `widget by id ${id}`,
+    query: WIDGET_BY_ID,
+    variables: { id },
+  })),
+  ...[null, 'ghost', 'x'].map((term) => ({
+    name: `search ${term}`,
+    query: SEARCH,
+    variables: { term },
+  })),
+  ...[{}, { name: 'z' }, { name: 'z', loud: true }, { name: null, loud: false }].map(
+    (variables) => ({ name: `greeting ${JSON.stringify(variables)}`, query: GREETING, variables }),
+  ),
+  ...['b1', 'm1', 'b2', 'zz'].map((id) => ({
+    name: `item by id ${id}`,
+    query: ITEM_BY_ID,
+    variables: { id },
+  })),
+  ...[true, false].flatMap((yes) =>
+    [true, false].map((no) => ({
+      name: `switches yes=${yes} no=${no}`,
+      query: SWITCHES,
+      variables: { yes, no },
+    })),
+  ),
+  ...['First', 'Second'].map((operationName) => ({
+    name: `operation ${operationName} of two`,
+    query: TWO_OPERATIONS,
+    operationName,
+    variables: operationName === 'Second' ? { id: 'w1' } : {},
+  })),
+];
+
+let subgraphs: ComposedSubgraphs;
+let gateway: Running<Gateway>;
+
+beforeAll(async () => {
+  subgraphs = await startComposedSubgraphs(CONFORMANCE_SUBGRAPHS);
+  gateway = await startGateway(testGatewayConfig({ supergraphPath: subgraphs.writeSupergraph() }));
+});
+afterAll(async () => {
+  await gateway?.stop();
+  await subgraphs?.stop();
+});
+
+async function pipelineAnswers(): Promise<number> {
+  const text = await (await fetch(gateway.url.replace('/graphql', '/metrics'))).text();
+  const match = /^opsgraph_gateway_operations_total\{[^}]*path="pipeline"[^}]*\} (\d+)/m.exec(text);
+  return Number(match?.[1] ?? 0);
+}
+
+async function send({ query, variables, operationName }: Omit<Case, 'name'>) {
+  const response = await fetch(gateway.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables, operationName }),
+  });
+  return {
+    status: response.status,
+    contentType: response.headers.get('content-type'),
+    body: await response.text(),
+  };
+}
+
+const subgraphRequests = () => Object.values(subgraphs.requests).reduce((sum, n) => sum + n, 0);
+
+/** The answer, and how many subgraph requests it took. */
+async function sendCounted(request: Omit<Case, 'name'>) {
+  const before = subgraphRequests();
+  const answer = await send(request);
+  return { answer, fetches: subgraphRequests() - before };
+}
+
+/**
+ * The first answer (the pipeline's), after checking both repeats match it byte for byte and
+ * cost the same subgraph requests (a lean run that falls back reuses what it fetched).
+ */
+async function sendThrice(request: Omit<Case, 'name'>) {
+  const first = await sendCounted(request);
+  const before = await pipelineAnswers();
+  const repeats = [await sendCounted(request), await sendCounted(request)];
+  const pipelineRepeats = (await pipelineAnswers()) - before;
+  for (const repeat of repeats) expect(repeat).toEqual(first);
+  return checkPaths(first.answer, pipelineRepeats);
+}
+
+function checkPaths(first: Awaited<ReturnType<typeof send>>, pipelineRepeats: number) {
+  // A refused document is refused by the pipeline every time; anything else is remembered.
+  const refused = JSON.parse(first.body).errors?.some(
+    (error: { extensions?: { code?: string } }) => error.extensions?.code === 'BAD_USER_INPUT',
+  );
+  expect(pipelineRepeats).toBe(refused && !JSON.parse(first.body).data ? 2 : 0);
+  return { status: first.status, body: JSON.parse(first.body) };
+}
+
+it('has at least 150 cases', () => {
+  expect(CASES.length).toBeGreaterThanOrEqual(150);
+});
+
+it.each(CASES.map((c) => [c.name, c] as const))('%s', async (_name, request) => {
+  await sendThrice(request);
+});
+
+describe('what the federation spec requires, on every path', () => {
+  it('completes an @inaccessible enum value as an invalid value (null), never the hidden name', async () => {
+    const { body } = await sendThrice({
+      query: '{ wilds { id kind kinds } hidden: widget(id: "w3") { kind } }',
+    });
+    expect(JSON.stringify(body)).not.toContain('SECRET');
+    expect(body.data.hidden).toEqual({ kind: null });
+    expect(body.data.wilds[1]).toEqual({ id: 'w2', kind: 'CLOSED', kinds: null });
+    expect(body.extensions.valueCompletion).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          message: 'Invalid value found for field Widget.kind.',
+          path: ['hidden', 'kind'],
+        }),
+      ]),
+    );
+  });
+
+  it('never exposes a value of an @inaccessible type', async () => {
+    const { body } = await sendThrice({
+      query: '{ search(term: "ghost") { __typename ... on Widget { id } } }',
+    });
+    expect(body.data.search).toEqual([null, { __typename: 'Widget', id: 'w1' }]);
+  });
+
+  it('refuses @inaccessible fields at validation', async () => {
+    const { body } = await sendThrice({ query: '{ widgets { secret } }' });
+    expect(body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    expect(body.data).toBeUndefined();
+  });
+
+  it('serves an @override field from the overriding subgraph and @provides fields without a fetch', async () => {
+    const gammaBefore = subgraphs.requests.gamma!;
+    const { body } = await sendThrice({
+      query: '{ widgets { color reviews { author { name } } } }',
+    });
+    expect(body.data.widgets[0].color).toBe('crimson');
+    expect(body.data.widgets[0].reviews[0].author).toEqual({ name: 'Ada' });
+    expect(subgraphs.requests.gamma).toBe(gammaBefore);
+  });
+
+  it('fetches once when a subgraph answers FORBIDDEN to a lean query (its fallback reuses the answers)', async () => {
+    const query = '{ wilds { id rating } }';
+    const first = await sendCounted({ query });
+    const repeat = await sendCounted({ query });
+    expect(repeat).toEqual(first);
+    expect(first.fetches).toBe(2); // alpha's list, then beta's ratings
+    expect(JSON.parse(first.answer.body).errors[0].extensions).toEqual({
+      code: 'FORBIDDEN',
+      serviceName: 'beta',
+    });
+  });
+
+  it('propagates a forbidden null to the nearest nullable parent, at the root too', async () => {
+    const root = await sendThrice({ query: '{ strictWidget(id: "w4") { id ratingStrict } }' });
+    expect(root.body.data).toBeNull();
+    const inList = await sendThrice({ query: '{ matrix { id ratingStrict } }' });
+    expect(inList.body.data.matrix).toEqual([
+      [{ id: 'w1', ratingStrict: 2 }, null, null],
+      [{ id: 'w2', ratingStrict: 2 }],
+      [],
+    ]);
+  });
+});
