@@ -21,15 +21,22 @@ export const writableMode = (): ReadMode => ({ readOnly: false });
 
 type EntityClass<T> = new (...args: never[]) => T;
 
+/**
+ * What a read path returns: an entity's fields as a plain object. Entities (having no methods)
+ * are rows too, so a mutation's result fits wherever a row does; codegen maps the GraphQL types
+ * to these.
+ */
+export type Row<T> = { [K in keyof T]: T[K] };
+
 /** One row of `entity`'s table (columns as selected by `select *`), in the request's mode. */
 export function fromRow<T extends object>(
   em: EntityManager,
   mode: ReadMode,
   entity: EntityClass<T>,
   row: Record<string, unknown>,
-): T {
+): Row<T> {
   return mode.readOnly
-    ? (em.getComparator().mapResult(entity.name, row as never) as T)
+    ? (em.getComparator().mapResult(entity.name, row as never) as Row<T>)
     : em.map(entity, row as never);
 }
 
@@ -40,10 +47,10 @@ export async function findRows<T extends object>(
   entity: EntityClass<T>,
   where: FilterQuery<T>,
   options: { orderBy?: QueryOrderMap<T>; limit?: number } = {},
-): Promise<T[]> {
+): Promise<Row<T>[]> {
   if (!mode.readOnly) return em.find(entity, where, options);
   const query = em.createQueryBuilder(entity).select('*').where(where);
   if (options.orderBy) query.orderBy(options.orderBy);
   if (options.limit !== undefined) query.limit(options.limit);
-  return (await query.execute('all')) as T[];
+  return (await query.execute('all')) as Row<T>[];
 }
