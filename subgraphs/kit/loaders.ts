@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import { isUuid } from './ids';
 import type { EntityManager } from './orm';
-import { findRows, type ReadMode } from './reads';
+import { findRowsById, type ReadMode } from './reads';
 
 /**
  * A per-request loader of rows by id: any number of ids in one tick, one SQL statement. Plain
@@ -14,10 +14,7 @@ export function byIdLoader<T extends { id: string }>(
 ) {
   return new DataLoader<string, T | null>(async (ids) => {
     const wellFormed = ids.filter(isUuid);
-    const rows =
-      wellFormed.length === 0
-        ? []
-        : await findRows(em, mode, entity, { id: { $in: wellFormed } } as never);
+    const rows = wellFormed.length === 0 ? [] : await findRowsById(em, mode, entity, wellFormed);
     const found = new Map(rows.map((row) => [row.id, row]));
     return ids.map((id) => found.get(id) ?? null);
   });
