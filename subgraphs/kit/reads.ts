@@ -49,7 +49,10 @@ export async function findRows<T extends object>(
   options: { orderBy?: QueryOrderMap<T>; limit?: number } = {},
 ): Promise<Row<T>[]> {
   if (!mode.readOnly) return em.find(entity, where, options);
-  const query = em.createQueryBuilder(entity).select('*').where(where);
+  const query = em
+    .createQueryBuilder(entity)
+    .select(readColumns(em, entity).map(({ property }) => property) as never)
+    .where(where);
   if (options.orderBy) query.orderBy(options.orderBy);
   if (options.limit !== undefined) query.limit(options.limit);
   return (await query.execute('all')) as Row<T>[];
@@ -69,11 +72,32 @@ export async function findRowsById<T extends { id: string }>(
   if (!mode.readOnly) return em.find(entity, { id: { $in: [...ids] } } as never);
   const meta = em.getMetadata().get(entity.name);
   const schema = meta.schema ?? em.config.get('schema');
+  const columns = readColumns(em, entity)
+    .map(({ column }) => `"${column}"`)
+    .join(', ');
   const rows = await em
     .getConnection()
     .execute<Record<string, unknown>[]>(
-      `select * from "${schema}"."${meta.tableName}" where "id" in (${ids.map(() => '?').join(', ')})`,
+      `select ${columns} from "${schema}"."${meta.tableName}" where "id" in (${ids.map(() => '?').join(', ')})`,
       [...ids],
     );
   return rows.map((row) => fromRow(em, mode, entity, row));
+}
+
+const columnsByMetadata = new WeakMap<object, { property: string; column: string }[]>();
+
+/**
+ * The columns `em.find` would select: every stored property but the lazy ones (a password hash
+ * is read only by the path that checks it).
+ */
+function readColumns(em: EntityManager, entity: EntityClass<unknown>) {
+  const meta = em.getMetadata().get(entity.name);
+  let columns = columnsByMetadata.get(meta);
+  if (!columns) {
+    columns = meta.props
+      .filter((prop) => prop.persist !== false && !prop.lazy && prop.fieldNames?.length === 1)
+      .map((prop) => ({ property: prop.name as string, column: prop.fieldNames[0]! }));
+    columnsByMetadata.set(meta, columns);
+  }
+  return columns;
 }
