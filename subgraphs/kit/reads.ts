@@ -28,7 +28,10 @@ type EntityClass<T> = new (...args: never[]) => T;
  */
 export type Row<T> = { [K in keyof T]: T[K] };
 
-/** One row of `entity`'s table (columns as selected by `select *`), in the request's mode. */
+/**
+ * One row of `entity`'s table, in the request's mode. The caller's statement picks the columns
+ * (`select *` suits tables without lazy columns).
+ */
 export function fromRow<T extends object>(
   em: EntityManager,
   mode: ReadMode,

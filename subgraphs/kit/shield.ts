@@ -80,9 +80,9 @@ export const NO_RULE_MESSAGE = 'No permission rule allows this field.';
  * Only the fields whose rule decides something are wrapped: the root fields, and any field of a
  * type the table does not allow outright. A field whose rule is `allow` (every field of the
  * object types reached through an entry point that already checked) runs its resolver as it is:
- * graphql-shield's wrapper would only await it and pass its result on, at the price of a few
- * promises per field of every row — most of a subgraph's execution time on a page of 50 rows.
- * The decisions are the same either way; only the wrapping of pass-through fields goes.
+ * graphql-shield's wrapper would only await it and pass its result on, at the price of an async
+ * call and a few promises per field of every row (thousands on a dashboard page: microtasks and
+ * GC). The decisions are the same either way; only the wrapping of pass-through fields goes.
  */
 export function createPermissions(table: PermissionTable) {
   const tree: IRules = {
