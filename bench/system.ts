@@ -20,7 +20,7 @@
  */
 import { execFileSync, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -377,6 +377,8 @@ async function startStack(options: {
     production: true,
   });
   const profileDir = join(ROOT, '.bench-profiles', 'system', options.role);
+  // A previous run's profiles would be summed with this one's.
+  if (PROFILE) rmSync(profileDir, { recursive: true, force: true });
   const subgraphs = await startSubgraphProcesses({
     root: options.root,
     shared,
