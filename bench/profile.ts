@@ -1,10 +1,24 @@
 /**
- * `npx tsx bench/profile.ts <file.cpuprofile> [top]`: where a --cpu-prof profile's time went —
- * self time by package (node_modules/<name>, our own folders, Node's internals) and the
- * functions with the most self time. `BENCH_PROFILE=1 npm run bench -- gateway` writes the
+ * `npx tsx bench/profile.ts <file.cpuprofile>… [--top N]`: where --cpu-prof profiles' time went
+ * — self time by package (node_modules/<name>, our own folders, Node's internals) and the
+ * functions with the most self time, summed over every file given (e.g. the four subgraph
+ * processes of one run). `BENCH_PROFILE=1 npm run bench -- gateway` (or `system`) writes the
  * profiles to .bench-profiles/.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+/** A stretch of a run to keep, in the profiles' clock (microseconds the system has been up). */
+export interface ProfileWindow {
+  from: number;
+  to: number;
+}
+
+/**
+ * Written by the `system` benchmark beside its profiles: the measured windows. Samples outside
+ * them (start-up, migrations, seeding, warm-up) are left out of the summary.
+ */
+export const WINDOWS_FILE = 'windows.json';
 
 interface ProfileNode {
   id: number;
@@ -12,6 +26,7 @@ interface ProfileNode {
 }
 
 interface Profile {
+  startTime: number;
   nodes: ProfileNode[];
   samples: number[];
   timeDeltas: number[];
@@ -28,22 +43,31 @@ function ownerOf(url: string, functionName: string): string {
   return url;
 }
 
-function summarize(path: string, top: number): string {
-  const profile = JSON.parse(readFileSync(path, 'utf8')) as Profile;
-  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+function summarize(paths: string[], top: number): string {
   const selfByFunction = new Map<string, number>();
   const selfByOwner = new Map<string, number>();
   let total = 0;
-  profile.samples.forEach((id, i) => {
-    const micros = profile.timeDeltas[i] ?? 0;
-    const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
-    if (functionName === '(idle)') return;
-    total += micros;
-    const owner = ownerOf(url, functionName);
-    const name = `${functionName || '(anonymous)'} ${owner}:${lineNumber + 1}`;
-    selfByFunction.set(name, (selfByFunction.get(name) ?? 0) + micros);
-    selfByOwner.set(owner, (selfByOwner.get(owner) ?? 0) + micros);
-  });
+  for (const path of paths) {
+    const profile = JSON.parse(readFileSync(path, 'utf8')) as Profile;
+    const windowsFile = join(dirname(path), WINDOWS_FILE);
+    const windows = existsSync(windowsFile)
+      ? (JSON.parse(readFileSync(windowsFile, 'utf8')) as ProfileWindow[])
+      : null;
+    const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+    let at = profile.startTime;
+    profile.samples.forEach((id, i) => {
+      const micros = profile.timeDeltas[i] ?? 0;
+      at += micros;
+      if (windows && !windows.some(({ from, to }) => at >= from && at <= to)) return;
+      const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
+      if (functionName === '(idle)') return;
+      total += micros;
+      const owner = ownerOf(url, functionName);
+      const name = `${functionName || '(anonymous)'} ${owner}:${lineNumber + 1}`;
+      selfByFunction.set(name, (selfByFunction.get(name) ?? 0) + micros);
+      selfByOwner.set(owner, (selfByOwner.get(owner) ?? 0) + micros);
+    });
+  }
   const table = (entries: Map<string, number>) =>
     [...entries]
       .sort((a, b) => b[1] - a[1])
@@ -63,9 +87,13 @@ function summarize(path: string, top: number): string {
   ].join('\n');
 }
 
-const [path, top] = process.argv.slice(2);
-if (!path) {
-  console.error('Usage: npx tsx bench/profile.ts <file.cpuprofile> [top]');
-  process.exit(2);
+if (require.main === module) {
+  const args = process.argv.slice(2);
+  const topAt = args.indexOf('--top');
+  const top = topAt >= 0 ? Number(args.splice(topAt, 2)[1]) : 25;
+  if (args.length === 0) {
+    console.error('Usage: npx tsx bench/profile.ts <file.cpuprofile>… [--top N]');
+    process.exit(2);
+  }
+  console.log(summarize(args, top));
 }
-console.log(summarize(path, Number(top ?? 25)));

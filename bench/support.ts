@@ -3,10 +3,18 @@
  * (as `npm start` does), a gateway as a child process (so its CPU and memory are its own),
  * percentiles, and appending results to docs/benchmarks.md.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import {
+  appendFileSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import {
   LOCAL_SUBGRAPHS,
@@ -140,11 +148,7 @@ export async function startGatewayProcess(
     url,
     child,
     memory: () => ({ rss: status('VmRSS'), peak: status('VmHWM') }),
-    cpuMs() {
-      // Fields 14 and 15 of /proc/<pid>/stat (after the parenthesised name): utime, stime.
-      const fields = procFile(child, 'stat').split(') ')[1]!.split(' ');
-      return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
-    },
+    cpuMs: () => processCpuMs(child.pid!),
     async stop() {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
@@ -183,4 +187,136 @@ export function record(title: string, body: string): void {
     path,
     `\n## ${title} — ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC\n\n${body}\n`,
   );
+}
+
+/** A TCP port nothing listens on right now (the kernel's pick), for a child process to take. */
+export async function freePort(): Promise<number> {
+  const server = createNetServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** CPU time (user + system) a process has used so far, in milliseconds (Linux /proc). */
+export function processCpuMs(pid: number): number {
+  // Fields 14 and 15 of /proc/<pid>/stat (after the parenthesised name): utime, stime.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+}
+
+export interface SubgraphProcesses {
+  urls: Record<string, string>;
+  pids: number[];
+  stop(): Promise<void>;
+}
+
+/**
+ * The four subgraphs as production runs them: each its own `node dist/subgraphs/<name>/main.js`
+ * process of the build under `root`, NODE_ENV=production, configured by environment variables
+ * only. Each migrates its schema at start, as in production.
+ */
+export async function startSubgraphProcesses(options: {
+  root: string;
+  shared: SharedConfig;
+  /** Extra node flags, e.g. --cpu-prof (a profile per process, written when it exits). */
+  nodeArgs?: string[];
+  env?: Record<string, string>;
+}): Promise<SubgraphProcesses> {
+  const names = ['users', 'nodes', 'messages', 'deployments'];
+  const ports = await Promise.all(names.map(() => freePort()));
+  const urls = Object.fromEntries(
+    names.map((name, i) => [name, `http://127.0.0.1:${ports[i]}/graphql`]),
+  );
+  const { base, signingKey } = options.shared;
+  const children = names.map((name, i) => {
+    const entry = join(options.root, 'dist', 'subgraphs', name, 'main.js');
+    if (!existsSync(entry)) throw new Error(`${entry} is missing: build first.`);
+    return spawn('node', [...(options.nodeArgs ?? []), entry], {
+      cwd: options.root,
+      env: {
+        PATH: process.env.PATH,
+        NODE_ENV: 'production',
+        HOST: '127.0.0.1',
+        PORT: String(ports[i]),
+        LOG_LEVEL: 'warn',
+        DATABASE_URL: base.databaseUrl,
+        DATABASE_POOL_SIZE: String(base.databasePoolSize),
+        REDIS_URL: base.redisUrl,
+        REDIS_PREFIX: base.redisPrefix,
+        JWT_PUBLIC_KEYS: JSON.stringify({ keys: base.publicKeys }),
+        JWT_PRIVATE_KEY: JSON.stringify(signingKey),
+        API_KEY_INTROSPECTION_URL: new URL(INTROSPECTION_PATH, urls.users).toString(),
+        USERS_SUBGRAPH_URL: urls.users!,
+        NODES_URL: urls.nodes!,
+        ...options.env,
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+  });
+  const stop = async () => {
+    await Promise.all(
+      children.map((child) => {
+        if (child.exitCode !== null || child.signalCode !== null) return undefined;
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        return exited;
+      }),
+    );
+  };
+  try {
+    for (const [i, name] of names.entries()) {
+      for (let attempt = 0; !(await answersTypename(urls[name]!)); attempt++) {
+        if (attempt > 300 || children[i]!.exitCode !== null)
+          throw new Error(`the ${name} subgraph of ${options.root} did not start`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { urls, pids: children.map((child) => child.pid!), stop };
+}
+
+export interface BaselineBuild {
+  /** The resolved commit. */
+  commit: string;
+  root: string;
+  remove(): Promise<void>;
+}
+
+function git(args: string[], cwd = ROOT): string {
+  return execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
+}
+
+/**
+ * Builds `ref` in a temporary git worktree (BENCH_BASELINE), to run the same benchmark on the old
+ * code side by side. The worktree borrows this checkout's node_modules when the lockfiles agree
+ * (and installs its own with `npm ci` otherwise).
+ */
+export function buildBaseline(ref: string): BaselineBuild {
+  const commit = git(['rev-parse', '--verify', `${ref}^{commit}`]);
+  const root = mkdtempSync(join(tmpdir(), `opsgraph-baseline-${commit.slice(0, 7)}-`));
+  git(['worktree', 'add', '--detach', root, commit]);
+  const remove = async () => {
+    git(['worktree', 'remove', '--force', root]);
+  };
+  try {
+    const sameLockfile =
+      git(['show', `${commit}:package-lock.json`]) ===
+      readFileSync(join(ROOT, 'package-lock.json'), 'utf8').trim();
+    if (sameLockfile) symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
+    else execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+    execFileSync(
+      process.execPath,
+      [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'],
+      { cwd: root, stdio: 'inherit' },
+    );
+  } catch (error) {
+    void remove();
+    throw error;
+  }
+  return { commit, root, remove };
 }

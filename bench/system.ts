@@ -1,18 +1,26 @@
 /**
- * `npm run bench -- system`: the whole stack — PostgreSQL, Redis, the four subgraphs and the
- * built gateway as its own process — on a large seeded dataset (bench/seed-large.ts), loaded by
+ * `npm run bench -- system`: the whole stack as production runs it — PostgreSQL, Redis, the four
+ * subgraphs each in its own process and the gateway in another, all built JavaScript from
+ * `dist/` with NODE_ENV=production — on a large seeded dataset (bench/seed-large.ts), loaded by
  * autocannon with the three client scenarios (the dashboard, a chat page, `me`) at 10, 50 and
- * 200 connections: req/s, latency percentiles and the error rate, where a 200 answer whose body
- * carries `errors` counts as an error too.
+ * 200 connections: req/s, latency percentiles, errors and timeouts (a 200 answer whose body
+ * carries `errors` counts as an error too), and the CPU the subgraph and gateway processes spent
+ * per request, from /proc.
  *
- * autocannon runs in a child process of its own (this file, with `--load-generator`), so that
- * neither it nor the subgraphs in this process delay each other's event loop.
+ * BENCH_BASELINE=<git ref> also builds that commit in a temporary git worktree and runs it on the
+ * same database, each cell on both builds in turn, and reports this build's figures as ratios of
+ * the baseline's: the machine's speed drifts too much for figures from separate runs to compare.
  *
- * BENCH_SCALE=0.1 seeds a tenth of the dataset; BENCH_CONNECTIONS=10,50 and BENCH_SECONDS=10
- * adjust the runs.
+ * autocannon runs in a child process of its own (this file, with `--load-generator`).
+ *
+ * BENCH_SCALE=0.1 seeds a tenth of the dataset; BENCH_CONNECTIONS=10,50, BENCH_SECONDS=10,
+ * BENCH_WARMUP_SECONDS=3 and BENCH_SCENARIOS=dashboard,chat,me adjust the runs (short windows:
+ * BENCH_SECONDS=4 BENCH_WARMUP_SECONDS=1); BENCH_PROFILE=1 runs the subgraphs under --cpu-prof,
+ * writing one profile per process to .bench-profiles/system/<build>/ when the run ends.
  */
-import { fork } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { execFileSync, fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -24,7 +32,9 @@ import {
   type DefinitionNode,
   type FragmentDefinitionNode,
 } from 'graphql';
-import { createTokenSigner } from '../subgraphs/kit/tokens';
+import { localSharedConfig, type SharedConfig } from '../dev/subgraphs';
+import { createTokenSigner, generateSigningKey } from '../subgraphs/kit/tokens';
+import { createTestDatabase } from '../test/support/database';
 import { graphql } from '../test/support/graphql';
 import {
   FULL_DATASET,
@@ -33,14 +43,28 @@ import {
   SEEDED_PASSWORD,
   type SeededDataset,
 } from './seed-large';
-import { machine, percentile, record, ROOT, startGatewayProcess, startSubgraphs } from './support';
+import {
+  buildBaseline,
+  machine,
+  percentile,
+  processCpuMs,
+  record,
+  REDIS_URL,
+  ROOT,
+  startGatewayProcess,
+  startSubgraphProcesses,
+} from './support';
+import { WINDOWS_FILE, type ProfileWindow } from './profile';
 
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? '10,50,200').split(',').map(Number);
-const WARM_UP_SECONDS = 3;
+const WARM_UP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 const MEASURE_SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-/** Linux's clock ticks per second in /proc figures (USER_HZ). */
-const USER_HZ = 100;
+/** A git ref to build and run side by side with this checkout. */
+const BASELINE = process.env.BENCH_BASELINE;
+/** Scenario names to run (dashboard, chat, me), comma-separated; all when unset. */
+const SCENARIOS = process.env.BENCH_SCENARIOS?.split(',');
+const PROFILE = process.env.BENCH_PROFILE === '1';
 /** Distinct signed-in users whose tokens the requests take in turn. */
 const TOKEN_POOL = 200;
 
@@ -66,6 +90,8 @@ interface LoadResult {
   non2xx: number;
   graphqlErrors: number;
   socketErrors: number;
+  /** Of the socket errors: requests with no answer within autocannon's 10 s timeout. */
+  timeouts: number;
   sampleError: string | null;
 }
 
@@ -82,7 +108,7 @@ function isCleanAnswer(body: string): boolean {
 /** Runs in the child: warms up, then measures, in one autocannon run on the same connections. */
 function runLoad(job: LoadJob): Promise<LoadResult> {
   const latencies: number[] = [];
-  const counts = { requests: 0, non2xx: 0, graphqlErrors: 0, socketErrors: 0 };
+  const counts = { requests: 0, non2xx: 0, graphqlErrors: 0, socketErrors: 0, timeouts: 0 };
   let sampleError: string | null = null;
   let measuring = false;
   let measureStart = 0;
@@ -137,8 +163,10 @@ function runLoad(job: LoadJob): Promise<LoadResult> {
       if (measuring) latencies.push(responseTime);
     });
     // Connection errors and timeouts (autocannon's 10 s) get no response at all.
-    instance.on('reqError', () => {
-      if (measuring) counts.socketErrors += 1;
+    instance.on('reqError', (error: Error) => {
+      if (!measuring) return;
+      counts.socketErrors += 1;
+      if (error.message === 'request timed out') counts.timeouts += 1;
     });
     setTimeout(() => {
       measuring = true;
@@ -185,21 +213,6 @@ function startLoadGenerator(): LoadGenerator {
       }),
     stop: () => child.kill(),
   };
-}
-
-/** CPU time (user + system) a process has used so far, from /proc (Linux). */
-function processCpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  return ticks * (1000 / USER_HZ);
-}
-
-/** CPU time of the gateway process and of this one (the four subgraphs), in milliseconds. */
-function cpuSample(gatewayPid: number): { gateway: number; subgraphs: number } {
-  const own = process.cpuUsage();
-  return { gateway: processCpuMs(gatewayPid), subgraphs: (own.user + own.system) / 1000 };
 }
 
 /** A named operation of examples/operations with the fragments it uses, from any example file. */
@@ -330,86 +343,257 @@ async function accessTokens(
 
 const milliseconds = (value: number) => (Number.isNaN(value) ? '–' : String(Math.round(value)));
 
+/** One whole opsgraph, built from one commit: four subgraph processes and a gateway process. */
+interface RunningStack {
+  label: string;
+  gatewayUrl: string;
+  /** Summed CPU time of the subgraph processes and of the gateway so far, in milliseconds. */
+  cpu(): { gateway: number; subgraphs: number };
+  /** Notes a measured window, so that the profiles can be cut to it (BENCH_PROFILE=1). */
+  measured(window: ProfileWindow): void;
+  stop(): Promise<void>;
+}
+
+/** When the system has been up, in microseconds: the clock of --cpu-prof's sample timestamps. */
+function uptimeMicros(): number {
+  return Math.round(Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]) * 1e6);
+}
+
+async function startStack(options: {
+  label: string;
+  /** `this` or `baseline`: where its profiles go. */
+  role: string;
+  root: string;
+  databaseUrl: string;
+  signingKey: SharedConfig['signingKey'];
+}): Promise<RunningStack> {
+  // Each stack its own Redis keys, so that neither warms the other's caches.
+  const shared = localSharedConfig({
+    databaseUrl: options.databaseUrl,
+    redisUrl: REDIS_URL,
+    redisPrefix: `opsgraph-bench:${randomBytes(4).toString('hex')}:`,
+    logLevel: 'warn',
+    signingKey: options.signingKey,
+    production: true,
+  });
+  const profileDir = join(ROOT, '.bench-profiles', 'system', options.role);
+  // A previous run's profiles would be summed with this one's.
+  if (PROFILE) rmSync(profileDir, { recursive: true, force: true });
+  const subgraphs = await startSubgraphProcesses({
+    root: options.root,
+    shared,
+    nodeArgs: PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+    // No node agents run during the benchmark: keep the sweeper from turning the seeded ONLINE
+    // nodes OFFLINE (and writing) in the middle of it.
+    env: { NODE_OFFLINE_AFTER_MS: String(7 * 86_400_000) },
+  });
+  try {
+    const gateway = await startGatewayProcess(
+      { shared, subgraphUrls: subgraphs.urls },
+      { REQUEST_RATE_LIMIT: '100000000/1m' },
+      { entry: join(options.root, 'dist', 'gateway', 'main.js') },
+    );
+    const windows: ProfileWindow[] = [];
+    return {
+      label: options.label,
+      gatewayUrl: gateway.url,
+      measured: (window) => windows.push(window),
+      cpu: () => ({
+        gateway: gateway.cpuMs(),
+        subgraphs: subgraphs.pids.reduce((sum, pid) => sum + processCpuMs(pid), 0),
+      }),
+      async stop() {
+        await gateway.stop();
+        await subgraphs.stop();
+        // Beside the profiles, which the subgraphs wrote as they exited.
+        if (PROFILE) writeFileSync(join(profileDir, WINDOWS_FILE), JSON.stringify(windows));
+      },
+    };
+  } catch (error) {
+    await subgraphs.stop();
+    throw error;
+  }
+}
+
+interface Cell {
+  scenario: string;
+  connections: number;
+  stack: string;
+  result: LoadResult;
+  gatewayCpuPerRequest: number;
+  subgraphCpuPerRequest: number;
+}
+
+function errorText(result: LoadResult): string {
+  const attempts = result.requests + result.socketErrors;
+  const rate = attempts ? (100 * result.errors) / attempts : 0;
+  const kinds = [
+    [result.non2xx, 'non-2xx'],
+    [result.graphqlErrors, 'with `errors`'],
+    [result.socketErrors - result.timeouts, 'failed'],
+  ]
+    .filter(([count]) => Number(count) > 0)
+    .map(([count, kind]) => `${count} ${kind}`);
+  return `${result.errors} of ${attempts} (${rate.toFixed(2)} %${kinds.length ? `: ${kinds.join(', ')}` : ''})`;
+}
+
+function cellRow(cell: Cell): string {
+  const { result } = cell;
+  return `| ${cell.scenario} | ${cell.connections} | ${cell.stack} | ${Math.round(result.requests / result.seconds)} | ${milliseconds(result.p50)} | ${milliseconds(result.p95)} | ${milliseconds(result.p99)} | ${errorText(result)} | ${result.timeouts} | ${cell.gatewayCpuPerRequest.toFixed(2)} | ${cell.subgraphCpuPerRequest.toFixed(2)} |`;
+}
+
+async function measure(
+  stack: RunningStack,
+  loadGenerator: LoadGenerator,
+  scenario: Scenario,
+  tokens: string[],
+  connections: number,
+): Promise<Cell> {
+  const body = JSON.stringify({ query: scenario.query, variables: scenario.variables });
+  let before = stack.cpu();
+  let from = uptimeMicros();
+  const result = await loadGenerator.run(
+    {
+      url: stack.gatewayUrl,
+      body,
+      tokens,
+      connections,
+      warmUpSeconds: WARM_UP_SECONDS,
+      measureSeconds: MEASURE_SECONDS,
+    },
+    () => {
+      before = stack.cpu();
+      from = uptimeMicros();
+    },
+  );
+  const after = stack.cpu();
+  stack.measured({ from, to: uptimeMicros() });
+  const perRequest = (ms: number) => (result.requests ? ms / result.requests : NaN);
+  return {
+    scenario: scenario.name,
+    connections,
+    stack: stack.label,
+    result,
+    gatewayCpuPerRequest: perRequest(after.gateway - before.gateway),
+    subgraphCpuPerRequest: perRequest(after.subgraphs - before.subgraphs),
+  };
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   const loadAverage = loadavg()[0]!.toFixed(1);
   const size = SCALE === 1 ? FULL_DATASET : scaleDataset(SCALE);
-  const stack = await startSubgraphs(['users', 'nodes', 'messages', 'deployments'], {
-    // No node agents run during the benchmark: keep the sweeper from turning the seeded ONLINE
-    // nodes OFFLINE (and writing) in the middle of it.
-    nodes: { offlineAfterMs: 7 * 86_400_000 },
-  });
-  let gateway: Awaited<ReturnType<typeof startGatewayProcess>> | null = null;
+  const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  }).trim();
+  const baseline = BASELINE ? buildBaseline(BASELINE) : null;
+  const database = await createTestDatabase();
+  const signingKey = generateSigningKey('bench');
+  const stacks: RunningStack[] = [];
   const loadGenerator = startLoadGenerator();
-  const rows: string[] = [];
+  const cells: Cell[] = [];
   let dataset: SeededDataset;
   try {
-    dataset = await seedLargeDataset(stack.database.url, size);
-    gateway = await startGatewayProcess(stack, { REQUEST_RATE_LIMIT: '100000000/1m' });
-    const tokens = await accessTokens(gateway.url, dataset, stack.shared.signingKey);
-    for (const scenario of scenarios(dataset)) {
-      const answer = await graphql(gateway.url, scenario.query, scenario.variables, {
-        authorization: `Bearer ${tokens[0]}`,
-      });
-      if (answer.errors || !answer.data) throw new Error(JSON.stringify(answer.errors));
-      scenario.check(answer.data);
-      const body = JSON.stringify({ query: scenario.query, variables: scenario.variables });
-      const gatewayPid = gateway.child.pid!;
+    // The current build first: its subgraphs migrate the schema the dataset is written into.
+    stacks.push(
+      await startStack({
+        label: `${head} (this)`,
+        role: 'this',
+        root: ROOT,
+        databaseUrl: database.url,
+        signingKey,
+      }),
+    );
+    dataset = await seedLargeDataset(database.url, size);
+    if (baseline) {
+      stacks.push(
+        await startStack({
+          label: `${baseline.commit.slice(0, 7)} (baseline)`,
+          role: 'baseline',
+          root: baseline.root,
+          databaseUrl: database.url,
+          signingKey,
+        }),
+      );
+    }
+    const tokens = await accessTokens(stacks[0]!.gatewayUrl, dataset, signingKey);
+    const chosen = scenarios(dataset).filter(
+      (s) => !SCENARIOS || SCENARIOS.some((name) => s.name.startsWith(name)),
+    );
+    for (const scenario of chosen) {
+      for (const stack of stacks) {
+        const answer = await graphql(stack.gatewayUrl, scenario.query, scenario.variables, {
+          authorization: `Bearer ${tokens[0]}`,
+        });
+        if (answer.errors || !answer.data) throw new Error(JSON.stringify(answer.errors));
+        scenario.check(answer.data);
+      }
+    }
+    // Interleaved: every cell runs on each stack in turn, the order alternating between cells,
+    // so the machine's drift over the run falls on both alike.
+    let turn = 0;
+    for (const scenario of chosen) {
       for (const connections of CONNECTIONS) {
-        let before = cpuSample(gatewayPid);
-        const result = await loadGenerator.run(
-          {
-            url: gateway.url,
-            body,
-            tokens,
-            connections,
-            warmUpSeconds: WARM_UP_SECONDS,
-            measureSeconds: MEASURE_SECONDS,
-          },
-          () => (before = cpuSample(gatewayPid)),
-        );
-        const after = cpuSample(gatewayPid);
-        const perRequest = (ms: number) =>
-          (result.requests ? ms / result.requests : NaN).toFixed(1);
-        const attempts = result.requests + result.socketErrors;
-        const errorRate = attempts ? (100 * result.errors) / attempts : 0;
-        const kinds = [
-          [result.non2xx, 'non-2xx'],
-          [result.graphqlErrors, 'with `errors`'],
-          [result.socketErrors, 'timed out or failed'],
-        ]
-          .filter(([count]) => Number(count) > 0)
-          .map(([count, kind]) => `${count} ${kind}`);
-        const errors = `${result.errors} of ${attempts} (${errorRate.toFixed(2)} %${kinds.length ? `: ${kinds.join(', ')}` : ''})`;
-        rows.push(
-          `| ${scenario.name} | ${connections} | ${Math.round(result.requests / result.seconds)} | ${milliseconds(result.p50)} | ${milliseconds(result.p95)} | ${milliseconds(result.p99)} | ${errors} | ${perRequest(after.gateway - before.gateway)} | ${perRequest(after.subgraphs - before.subgraphs)} |`,
-        );
-        console.log(rows.at(-1));
-        if (result.sampleError) console.log(`  first error: ${result.sampleError}`);
+        const order = turn++ % 2 === 0 ? stacks : [...stacks].reverse();
+        for (const stack of order) {
+          const cell = await measure(stack, loadGenerator, scenario, tokens, connections);
+          cells.push(cell);
+          console.log(cellRow(cell));
+          if (cell.result.sampleError) console.log(`  first error: ${cell.result.sampleError}`);
+        }
       }
     }
   } finally {
     loadGenerator.stop();
-    await gateway?.stop();
-    await stack.stop();
+    for (const stack of stacks.reverse()) await stack.stop();
+    await database.drop();
+    await baseline?.remove();
   }
   const minutes = ((Date.now() - started) / 60_000).toFixed(1);
   const table = [
-    '| scenario | connections | req/s | p50 ms | p95 ms | p99 ms | errors | gateway CPU ms/req | subgraphs CPU ms/req |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...rows,
+    '| scenario | connections | build | req/s | p50 ms | p95 ms | p99 ms | errors | timeouts | gateway CPU ms/req | subgraphs CPU ms/req |',
+    '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...cells.map(cellRow),
   ].join('\n');
+  const ratios = baseline ? ratioTable(cells) : '';
   console.log(table);
+  if (ratios) console.log(ratios);
   const { size: s } = dataset;
   record(
-    'System: the whole stack on a large dataset',
+    `System: the whole stack on a large dataset${baseline ? ` — ${head} vs ${baseline.commit.slice(0, 7)}` : ''}`,
     [
-      `Method: PostgreSQL and Redis (local services), the four subgraphs in one process as \`npm start\` runs them (production settings, a pool of 10 connections each; the nodes subgraph's offline sweeper held off, since no agent heartbeats during the run), the built gateway as its own process (production settings, request rate limit raised out of the way), all on the same machine, unpinned. The dataset is written straight into the subgraphs' tables after their migrations (\`bench/seed-large.ts\`, ${dataset.seconds.toFixed(0)} s, then VACUUM ANALYZE): 3 organizations (the first holds ~75 % of everything), ${s.users} users, ${s.nodes.toLocaleString('en')} nodes, ${s.deployments.toLocaleString('en')} deployments with ${dataset.deploymentEvents.toLocaleString('en')} events (1–6 each by status, ~5 on average), ${s.messages.toLocaleString('en')} messages over ${s.channels} channels (the r-th busiest holds ~1/r of them; the busiest ${dataset.busiestChannel.messages.toLocaleString('en')}).`,
-      `Load: autocannon 8 in a child process, POST /graphql with the operations of \`examples/operations\` (Dashboard, ChatChannel, Me) as written; every request carries the access token of another of ${TOKEN_POOL} users of the first organization (one from the real login, the others signed with the stack's key for their sessions). Per cell: ${WARM_UP_SECONDS} s warm-up, then ${MEASURE_SECONDS} s measured on the same connections; latency from autocannon's per-response times; errors = non-2xx answers + 2xx answers whose body has \`errors\` or no \`data\` (every body is parsed) + requests that failed or got no answer within autocannon's 10 s timeout (these have no latency, so the percentiles are of the answered ones). CPU per request: the gateway process's and this process's (the four subgraphs; autocannon runs elsewhere) user + system time over the measured window, divided by the answers in it. The whole run took ${minutes} min.`,
-      `Machine: ${machine()}; 1-minute load average when the run began: ${loadAverage} (a shared machine).`,
+      `Method: PostgreSQL and Redis (local services); each build runs as production does — its own four subgraph processes and its gateway process, built JavaScript from \`dist/\`, \`NODE_ENV=production\`, configured by environment variables only (a pool of 10 connections per subgraph; the nodes subgraph's offline sweeper held off, since no agent heartbeats during the run; the gateway's request rate limit raised out of the way), all on the same machine, unpinned.${baseline ? ` The baseline (\`BENCH_BASELINE=${BASELINE}\`, ${baseline.commit.slice(0, 7)}) is built in a temporary git worktree and runs on the same database and dataset; every cell runs on both builds in turn, alternating which goes first.` : ''} The dataset is written straight into the subgraphs' tables after their migrations (\`bench/seed-large.ts\`, ${dataset.seconds.toFixed(0)} s, then VACUUM ANALYZE): 3 organizations (the first holds ~75 % of everything), ${s.users} users, ${s.nodes.toLocaleString('en')} nodes, ${s.deployments.toLocaleString('en')} deployments with ${dataset.deploymentEvents.toLocaleString('en')} events (1–6 each by status, ~5 on average), ${s.messages.toLocaleString('en')} messages over ${s.channels} channels (the r-th busiest holds ~1/r of them; the busiest ${dataset.busiestChannel.messages.toLocaleString('en')}).`,
+      `Load: autocannon 8 in a child process, POST /graphql with the operations of \`examples/operations\` (Dashboard, ChatChannel, Me) as written; every request carries the access token of another of ${TOKEN_POOL} users of the first organization (one from the real login, the others signed with the stack's key for their sessions). Per cell: ${WARM_UP_SECONDS} s warm-up, then ${MEASURE_SECONDS} s measured on the same connections; latency from autocannon's per-response times; errors = non-2xx answers + 2xx answers whose body has \`errors\` or no \`data\` (every body is parsed) + requests that failed or got no answer within autocannon's 10 s timeout (counted again under timeouts; they have no latency, so the percentiles are of the answered ones). CPU per request: user + system time from /proc of the gateway process and of the four subgraph processes over the measured window, divided by the answers in it. The whole run took ${minutes} min.`,
+      `Machine: ${machine()}; 1-minute load average when the run began: ${loadAverage} (a shared machine: other developers' builds and tests ran at the same time).`,
       table,
-    ].join('\n\n'),
+      ratios,
+    ]
+      .filter(Boolean)
+      .join('\n\n'),
   );
+}
+
+/** This build over the baseline, cell by cell: the figures the issue's targets are about. */
+function ratioTable(cells: Cell[]): string {
+  const [current, baseline] = [...new Set(cells.map((cell) => cell.stack))];
+  const rows = cells
+    .filter((cell) => cell.stack === current)
+    .map((cell) => {
+      const base = cells.find(
+        (other) =>
+          other.stack === baseline &&
+          other.scenario === cell.scenario &&
+          other.connections === cell.connections,
+      )!;
+      const rate = (c: Cell) => c.result.requests / c.result.seconds;
+      return `| ${cell.scenario} | ${cell.connections} | ${(cell.subgraphCpuPerRequest / base.subgraphCpuPerRequest).toFixed(2)}× | ${(rate(cell) / rate(base)).toFixed(2)}× | ${(cell.result.p95 / base.result.p95).toFixed(2)}× | ${cell.result.errors} / ${base.result.errors} |`;
+    });
+  return [
+    '| scenario | connections | subgraphs CPU/req, this ÷ baseline | req/s, this ÷ baseline | p95, this ÷ baseline | errors, this / baseline |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    ...rows,
+  ].join('\n');
 }
 
 if (process.argv.includes('--load-generator')) loadGeneratorChild();

@@ -185,13 +185,15 @@ afterAll(async () => {
   await testDatabase?.drop();
 });
 
-/** What a subgraph knows of the request: the caller. Its read paths use nothing else. */
+/** What a subgraph knows of the request: the caller, on a query. Its read paths use nothing else. */
 const request: () => RequestInfo = () => ({
   requestId: 'query-plans',
   principal,
   clientAddress: '127.0.0.1',
   logger: createLogger({ name: 'query-plans', level: LOG_LEVEL }),
   credentials: { authorization: undefined, apiKey: undefined },
+  // Read-only, as for every query: the plain-row statements are the ones production sends.
+  mode: { readOnly: true },
 });
 
 /**

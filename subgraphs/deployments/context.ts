@@ -6,6 +6,7 @@ import { createLoaders, type DeploymentsLoaders } from './loaders';
 import type { DeploymentsPubSub } from './pubsub';
 import type { NodesClient } from './services/nodes-client';
 import type { DeploymentCounts } from './services/stats-service';
+import { writableMode, type ReadMode } from '../kit/reads';
 
 /** Process-wide dependencies of the deployments subgraph, built once in createDeploymentsSubgraph. */
 export interface DeploymentsDeps {
@@ -18,6 +19,8 @@ export interface DeploymentsDeps {
 
 export interface DeploymentsContext extends RequestInfo {
   em: EntityManager;
+  /** Read plain rows (queries) or entities (mutations, subscriptions): see kit/reads.ts. */
+  mode: ReadMode;
   loaders: DeploymentsLoaders;
   deps: DeploymentsDeps;
 }
@@ -27,5 +30,6 @@ export function createDeploymentsContext(
   request: RequestInfo,
 ): DeploymentsContext {
   const em = deps.fork();
-  return { ...request, em, loaders: createLoaders(em), deps };
+  const mode = request.mode ?? writableMode();
+  return { ...request, mode, em, loaders: createLoaders(em, mode), deps };
 }

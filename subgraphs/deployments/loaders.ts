@@ -6,6 +6,7 @@
 import DataLoader from 'dataloader';
 import { byIdLoader } from '../kit/loaders';
 import type { EntityManager } from '../kit/orm';
+import { fromRow, type ReadMode } from '../kit/reads';
 import { Deployment, type DeploymentStatus } from './entities/deployment';
 import { DeploymentEvent } from './entities/deployment-event';
 
@@ -64,20 +65,21 @@ function pageLoader<K, V>(shapeOf: (key: K) => string, load: (keys: K[]) => Prom
 }
 
 /** Splits rows tagged with the position of their key (`page_key`) into one list per key. */
-function byPageKey<T>(
+function byPageKey<T extends object>(
   em: EntityManager,
+  mode: ReadMode,
   entity: new (...args: never[]) => T,
   rows: Record<string, unknown>[],
   keyCount: number,
 ): T[][] {
   const pages = Array.from({ length: keyCount }, () => [] as T[]);
   for (const { page_key: pageKey, ...row } of rows) {
-    pages[pageKey as number]!.push(em.map(entity, row as never));
+    pages[pageKey as number]!.push(fromRow(em, mode, entity, row));
   }
   return pages;
 }
 
-function deploymentPages(em: EntityManager) {
+function deploymentPages(em: EntityManager, mode: ReadMode) {
   return pageLoader<DeploymentPageKey, Deployment[]>(
     ({ owner, organizationId, status, limit }) => `${owner}:${organizationId}:${status}:${limit}`,
     async (keys) => {
@@ -102,12 +104,12 @@ function deploymentPages(em: EntityManager) {
           order by k.page_key, page."created_at" desc, page."id" desc`,
         [JSON.stringify(parents), organizationId, ...(status ? [status] : []), limit],
       );
-      return byPageKey(em, Deployment, rows, keys.length);
+      return byPageKey(em, mode, Deployment, rows, keys.length);
     },
   );
 }
 
-function eventPages(em: EntityManager) {
+function eventPages(em: EntityManager, mode: ReadMode) {
   return pageLoader<EventPageKey, DeploymentEvent[]>(
     ({ end, limit }) => `${end}:${limit}`,
     async (keys) => {
@@ -130,16 +132,16 @@ function eventPages(em: EntityManager) {
           order by k.page_key, page."sequence"`,
         [JSON.stringify(parents), limit],
       );
-      return byPageKey(em, DeploymentEvent, rows, keys.length);
+      return byPageKey(em, mode, DeploymentEvent, rows, keys.length);
     },
   );
 }
 
-export function createLoaders(em: EntityManager) {
+export function createLoaders(em: EntityManager, mode: ReadMode) {
   return {
-    deploymentById: byIdLoader(em, Deployment),
-    deploymentPages: deploymentPages(em),
-    eventPages: eventPages(em),
+    deploymentById: byIdLoader(em, mode, Deployment),
+    deploymentPages: deploymentPages(em, mode),
+    eventPages: eventPages(em, mode),
   };
 }
 

@@ -27,6 +27,7 @@ import {
 import type { Logger } from './logger';
 import { createMetrics, createRequestObserver, useMetrics, type Metrics } from './metrics';
 import type { Principal } from './principal';
+import { writableMode, type ReadMode } from './reads';
 import type { StreamState } from './resumable';
 import { serveSubscriptions } from './subscription-server';
 import { useOperationGuard } from './operation-guard';
@@ -49,6 +50,11 @@ export interface RequestInfo {
   credentials: CredentialHeaders;
   /** For WebSocket subscriptions only: where a resumable stream resumes and has got to. */
   stream?: StreamState;
+  /**
+   * Whether the request only reads, so that its read paths skip the unit of work (reads.ts).
+   * Set for HTTP requests once the operation is known; absent, reads load entities.
+   */
+  mode?: ReadMode;
 }
 
 export interface SubgraphServerOptions<TContext extends RequestInfo> {
@@ -80,6 +86,19 @@ export interface SubgraphServer {
   metrics: Metrics;
   start(): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** Queries (federation's `_entities` included) read plain rows; mutations keep entities. */
+function useReadMode<TContext extends RequestInfo>(): ApolloServerPlugin<TContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ contextValue, operation }) {
+          if (contextValue.mode) contextValue.mode.readOnly = operation?.operation === 'query';
+        },
+      };
+    },
+  };
 }
 
 /** Logs unexpected errors with the request id; clients only see them masked. */
@@ -119,6 +138,7 @@ export function createSubgraphServer<TContext extends RequestInfo>(
     // (no @cacheControl, no response cache): both would wrap every field resolver.
     plugins: [
       useErrorLogging<TContext>(),
+      useReadMode<TContext>(),
       useOperationGuard<TContext>(),
       useMetrics(createRequestObserver(metrics)),
       ApolloServerPluginInlineTraceDisabled(),
@@ -149,6 +169,7 @@ export function createSubgraphServer<TContext extends RequestInfo>(
       credentials,
       clientAddress: clientAddressOf(req, options.trustedProxies),
       logger: options.logger.child({ requestId }),
+      mode: writableMode(),
     });
   };
 

@@ -4,6 +4,7 @@ import type { RequestInfo } from '../kit/subgraph-server';
 import { createLoaders, type MessagesLoaders } from './loaders';
 import type { MessagesPubSub } from './pubsub';
 import type { ContentRules, FloodGuard } from './services/moderation';
+import { writableMode, type ReadMode } from '../kit/reads';
 
 /** Process-wide dependencies of the messages subgraph, built once in createMessagesSubgraph. */
 export interface MessagesDeps {
@@ -17,12 +18,15 @@ export interface MessagesDeps {
 
 export interface MessagesContext extends RequestInfo {
   em: EntityManager;
+  /** Read plain rows (queries) or entities (mutations, subscriptions): see kit/reads.ts. */
+  mode: ReadMode;
   loaders: MessagesLoaders;
   deps: MessagesDeps;
 }
 
 export function createMessagesContext(deps: MessagesDeps, request: RequestInfo): MessagesContext {
   const em = deps.fork();
+  const mode = request.mode ?? writableMode();
   const viewerId = request.principal?.kind === 'user' ? request.principal.userId : null;
-  return { ...request, em, loaders: createLoaders(em, viewerId), deps };
+  return { ...request, mode, em, loaders: createLoaders(em, mode, viewerId), deps };
 }

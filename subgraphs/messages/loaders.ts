@@ -5,6 +5,7 @@
 import DataLoader from 'dataloader';
 import { byIdLoader } from '../kit/loaders';
 import type { EntityManager } from '../kit/orm';
+import { fromRow, type ReadMode } from '../kit/reads';
 import { Channel } from './entities/channel';
 import { ChannelMember } from './entities/channel-member';
 import { Message } from './entities/message';
@@ -34,6 +35,7 @@ type Row = Record<string, unknown> & { batch_index: number };
  */
 async function batchQuery<T extends object>(
   em: EntityManager,
+  mode: ReadMode,
   entity: new (...args: never[]) => T,
   sql: string,
   keys: readonly Record<string, unknown>[],
@@ -43,7 +45,7 @@ async function batchQuery<T extends object>(
     .execute<Row[]>(sql, [JSON.stringify(keys.map((key, i) => ({ ...key, batch_index: i })))]);
   const pages = keys.map((): T[] => []);
   for (const { batch_index, ...row } of rows) {
-    pages[batch_index]!.push(em.map(entity, row as never));
+    pages[batch_index]!.push(fromRow(em, mode, entity, row));
   }
   return pages;
 }
@@ -87,19 +89,20 @@ const MEMBER_PAGES = `
 
 const pageCacheKey = (key: object) => JSON.stringify(key);
 
-export function createLoaders(em: EntityManager, viewerId: string | null) {
+export function createLoaders(em: EntityManager, mode: ReadMode, viewerId: string | null) {
   return {
-    channelById: byIdLoader(em, Channel),
-    messageById: byIdLoader(em, Message),
+    channelById: byIdLoader(em, mode, Channel),
+    messageById: byIdLoader(em, mode, Message),
     /** Whether the caller is a member of each channel. */
     viewerIsMember: new DataLoader<string, boolean>(async (channelIds) => {
       if (viewerId === null) return channelIds.map(() => false);
-      const rows = await em.find(
-        ChannelMember,
-        { userId: viewerId, channelId: { $in: [...channelIds] } },
-        { fields: ['channelId'] },
+      // Only the answer, no entity: one statement whatever the request's mode.
+      const rows = await em.getConnection().execute<{ channel_id: string }[]>(
+        `select channel_id from "messages"."channel_members"
+           where user_id = ? and channel_id in (${channelIds.map(() => '?').join(', ')})`,
+        [viewerId, ...channelIds],
       );
-      const member = new Set(rows.map((row) => row.channelId));
+      const member = new Set(rows.map((row) => row.channel_id));
       return channelIds.map((id) => member.has(id));
     }),
     memberCount: new DataLoader<string, number>(async (channelIds) => {
@@ -115,6 +118,7 @@ export function createLoaders(em: EntityManager, viewerId: string | null) {
       (keys) =>
         batchQuery(
           em,
+          mode,
           Message,
           MESSAGE_PAGES,
           keys.map((key) => ({
@@ -131,6 +135,7 @@ export function createLoaders(em: EntityManager, viewerId: string | null) {
       (keys) =>
         batchQuery(
           em,
+          mode,
           ChannelMember,
           MEMBER_PAGES,
           keys.map((key) => ({

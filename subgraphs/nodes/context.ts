@@ -5,6 +5,7 @@ import type { TokenSigner } from '../kit/tokens';
 import type { NodesConfig } from './env';
 import { createLoaders, type NodesLoaders } from './loaders';
 import type { NodesPubSub } from './pubsub';
+import { writableMode, type ReadMode } from '../kit/reads';
 
 /** Process-wide dependencies of the nodes subgraph, built once in createNodesSubgraph. */
 export interface NodesDeps {
@@ -17,11 +18,14 @@ export interface NodesDeps {
 
 export interface NodesContext extends RequestInfo {
   em: EntityManager;
+  /** Read plain rows (queries) or entities (mutations, subscriptions): see kit/reads.ts. */
+  mode: ReadMode;
   loaders: NodesLoaders;
   deps: NodesDeps;
 }
 
 export function createNodesContext(deps: NodesDeps, request: RequestInfo): NodesContext {
   const em = deps.fork();
-  return { ...request, em, loaders: createLoaders(em), deps };
+  const mode = request.mode ?? writableMode();
+  return { ...request, mode, em, loaders: createLoaders(em, mode), deps };
 }

@@ -1,11 +1,12 @@
 /** Per-request DataLoaders: any number of lookups in one tick become one SQL statement. */
 import { byIdLoader } from '../kit/loaders';
 import type { EntityManager } from '../kit/orm';
+import type { ReadMode } from '../kit/reads';
 import { Node } from './entities/node';
 
-export function createLoaders(em: EntityManager) {
+export function createLoaders(em: EntityManager, mode: ReadMode) {
   return {
-    nodeById: byIdLoader(em, Node),
+    nodeById: byIdLoader(em, mode, Node),
   };
 }
 

@@ -5,6 +5,7 @@ import type { RequestInfo } from '../kit/subgraph-server';
 import type { TokenSigner } from '../kit/tokens';
 import type { UsersConfig } from './env';
 import { createLoaders, type UsersLoaders } from './loaders';
+import { writableMode, type ReadMode } from '../kit/reads';
 
 /** Process-wide dependencies of the users subgraph, built once in createUsersSubgraph. */
 export interface UsersDeps {
@@ -17,11 +18,14 @@ export interface UsersDeps {
 
 export interface UsersContext extends RequestInfo {
   em: EntityManager;
+  /** Read plain rows (queries) or entities (mutations, subscriptions): see kit/reads.ts. */
+  mode: ReadMode;
   loaders: UsersLoaders;
   deps: UsersDeps;
 }
 
 export function createUsersContext(deps: UsersDeps, request: RequestInfo): UsersContext {
   const em = deps.fork();
-  return { ...request, em, loaders: createLoaders(em), deps };
+  const mode = request.mode ?? writableMode();
+  return { ...request, mode, em, loaders: createLoaders(em, mode), deps };
 }

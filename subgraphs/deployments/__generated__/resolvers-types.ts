@@ -1,6 +1,6 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
-import type { Deployment as DeploymentEntity } from '../entities/deployment';
-import type { DeploymentEvent as DeploymentEventEntity } from '../entities/deployment-event';
+import type { DeploymentRow as DeploymentRowEntity } from '../entities/deployment';
+import type { DeploymentEventRow as DeploymentEventRowEntity } from '../entities/deployment-event';
 import type { NodeReference as NodeReferenceEntity, UserReference as UserReferenceEntity } from '../references';
 import type { DeploymentsContext } from '../context';
 export type Maybe<T> = T | null;
@@ -438,11 +438,11 @@ export type ResolversTypes = ResolversObject<{
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
-  Deployment: ResolverTypeWrapper<DeploymentEntity>;
+  Deployment: ResolverTypeWrapper<DeploymentRowEntity>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   DeploymentConnection: ResolverTypeWrapper<Omit<DeploymentConnection, 'edges'> & { edges: Array<ResolversTypes['DeploymentEdge']> }>;
   DeploymentEdge: ResolverTypeWrapper<Omit<DeploymentEdge, 'node'> & { node: ResolversTypes['Deployment'] }>;
-  DeploymentEvent: ResolverTypeWrapper<DeploymentEventEntity>;
+  DeploymentEvent: ResolverTypeWrapper<DeploymentEventRowEntity>;
   DeploymentEventConnection: ResolverTypeWrapper<Omit<DeploymentEventConnection, 'edges'> & { edges: Array<ResolversTypes['DeploymentEventEdge']> }>;
   DeploymentEventEdge: ResolverTypeWrapper<Omit<DeploymentEventEdge, 'node'> & { node: ResolversTypes['DeploymentEvent'] }>;
   DeploymentEventType: DeploymentEventType;
@@ -467,11 +467,11 @@ export type ResolversParentTypes = ResolversObject<{
   String: Scalars['String']['output'];
   ID: Scalars['ID']['output'];
   DateTime: Scalars['DateTime']['output'];
-  Deployment: DeploymentEntity;
+  Deployment: DeploymentRowEntity;
   Int: Scalars['Int']['output'];
   DeploymentConnection: Omit<DeploymentConnection, 'edges'> & { edges: Array<ResolversParentTypes['DeploymentEdge']> };
   DeploymentEdge: Omit<DeploymentEdge, 'node'> & { node: ResolversParentTypes['Deployment'] };
-  DeploymentEvent: DeploymentEventEntity;
+  DeploymentEvent: DeploymentEventRowEntity;
   DeploymentEventConnection: Omit<DeploymentEventConnection, 'edges'> & { edges: Array<ResolversParentTypes['DeploymentEventEdge']> };
   DeploymentEventEdge: Omit<DeploymentEventEdge, 'node'> & { node: ResolversParentTypes['DeploymentEvent'] };
   DeploymentFilter: DeploymentFilter;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EntitySchema } from '@mikro-orm/core';
 import { Deployment, type DeploymentStatus } from './deployment';
+import type { Row } from '../../kit/reads';
 
 export type DeploymentEventType = 'STATUS_CHANGED' | 'LOG';
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
@@ -19,6 +20,9 @@ export class DeploymentEvent {
     public status: DeploymentStatus | null = null,
   ) {}
 }
+
+/** DeploymentEvent as read paths return it: its fields, no entity (kit/reads.ts). */
+export type DeploymentEventRow = Row<DeploymentEvent>;
 
 export const DeploymentEventSchema = new EntitySchema<DeploymentEvent>({
   class: DeploymentEvent,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EntitySchema } from '@mikro-orm/core';
+import type { Row } from '../../kit/reads';
 
 export const DEPLOYMENT_STATUSES = [
   'QUEUED',
@@ -33,6 +34,9 @@ export class Deployment {
     public rollbackOf: string | null = null,
   ) {}
 }
+
+/** Deployment as read paths return it: its fields, no entity (kit/reads.ts). */
+export type DeploymentRow = Row<Deployment>;
 
 export const DeploymentSchema = new EntitySchema<Deployment>({
   class: Deployment,

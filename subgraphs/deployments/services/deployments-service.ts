@@ -5,6 +5,7 @@ import { requireUser } from '../../kit/guards';
 import { isUuid } from '../../kit/ids';
 import { forwardConnection, pageSize, type Connection } from '../../kit/pagination';
 import { validate } from '../../kit/validation';
+import { findRows } from '../../kit/reads';
 import type { DeploymentsContext } from '../context';
 import { Deployment, type DeploymentStatus } from '../entities/deployment';
 import { findVisibleDeployment } from './access';
@@ -58,7 +59,7 @@ export async function listDeployments(
     where.createdAt = { $lte: after.createdAt };
     where.$or = [{ createdAt: { $lt: after.createdAt } }, { id: { $lt: after.id } }];
   }
-  const rows = await ctx.em.find(Deployment, where, {
+  const rows = await findRows(ctx.em, ctx.mode, Deployment, where, {
     orderBy: { createdAt: 'desc', id: 'desc' },
     limit: size + 1,
   });

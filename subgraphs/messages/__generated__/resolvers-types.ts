@@ -1,6 +1,6 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
-import type { Channel as ChannelEntity } from '../entities/channel';
-import type { Message as MessageEntity } from '../entities/message';
+import type { ChannelRow as ChannelRowEntity } from '../entities/channel';
+import type { MessageRow as MessageRowEntity } from '../entities/message';
 import type { MessagesContext } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -387,7 +387,7 @@ export type FederationReferenceTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
-  Channel: ResolverTypeWrapper<ChannelEntity>;
+  Channel: ResolverTypeWrapper<ChannelRowEntity>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
@@ -399,7 +399,7 @@ export type ResolversTypes = ResolversObject<{
   ChannelMemberEdge: ResolverTypeWrapper<ChannelMemberEdge>;
   CreateChannelInput: CreateChannelInput;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
-  Message: ResolverTypeWrapper<MessageEntity>;
+  Message: ResolverTypeWrapper<MessageRowEntity>;
   MessageConnection: ResolverTypeWrapper<Omit<MessageConnection, 'edges'> & { edges: Array<ResolversTypes['MessageEdge']> }>;
   MessageEdge: ResolverTypeWrapper<Omit<MessageEdge, 'node'> & { node: ResolversTypes['Message'] }>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -412,7 +412,7 @@ export type ResolversTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
-  Channel: ChannelEntity;
+  Channel: ChannelRowEntity;
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
   String: Scalars['String']['output'];
@@ -423,7 +423,7 @@ export type ResolversParentTypes = ResolversObject<{
   ChannelMemberEdge: ChannelMemberEdge;
   CreateChannelInput: CreateChannelInput;
   DateTime: Scalars['DateTime']['output'];
-  Message: MessageEntity;
+  Message: MessageRowEntity;
   MessageConnection: Omit<MessageConnection, 'edges'> & { edges: Array<ResolversParentTypes['MessageEdge']> };
   MessageEdge: Omit<MessageEdge, 'node'> & { node: ResolversParentTypes['Message'] };
   Mutation: Record<PropertyKey, never>;

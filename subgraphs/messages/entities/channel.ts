@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EntitySchema } from '@mikro-orm/core';
+import type { Row } from '../../kit/reads';
 
 export type ChannelKind = 'PUBLIC' | 'PRIVATE';
 
@@ -20,6 +21,9 @@ export class Channel {
     public createdBy: string,
   ) {}
 }
+
+/** Channel as read paths return it: its fields, no entity (kit/reads.ts). */
+export type ChannelRow = Row<Channel>;
 
 export const ChannelSchema = new EntitySchema<Channel>({
   class: Channel,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EntitySchema } from '@mikro-orm/core';
 import { Channel } from './channel';
+import type { Row } from '../../kit/reads';
 
 /**
  * A chat message. `sequence` numbers the messages of a channel in commit order and is what
@@ -20,6 +21,9 @@ export class Message {
     public clientMessageId: string | null,
   ) {}
 }
+
+/** Message as read paths return it: its fields, no entity (kit/reads.ts). */
+export type MessageRow = Row<Message>;
 
 export const MessageSchema = new EntitySchema<Message>({
   class: Message,

@@ -1,5 +1,5 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
-import type { Node as NodeEntity } from '../entities/node';
+import type { NodeRow as NodeRowEntity } from '../entities/node';
 import type { NodesContext } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -345,7 +345,7 @@ export type ResolversTypes = ResolversObject<{
   HeartbeatInput: HeartbeatInput;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
-  Node: ResolverTypeWrapper<NodeEntity>;
+  Node: ResolverTypeWrapper<NodeRowEntity>;
   NodeConnection: ResolverTypeWrapper<Omit<NodeConnection, 'edges'> & { edges: Array<ResolversTypes['NodeEdge']> }>;
   NodeEdge: ResolverTypeWrapper<Omit<NodeEdge, 'node'> & { node: ResolversTypes['Node'] }>;
   NodeFilter: NodeFilter;
@@ -371,7 +371,7 @@ export type ResolversParentTypes = ResolversObject<{
   HeartbeatInput: HeartbeatInput;
   Float: Scalars['Float']['output'];
   Mutation: Record<PropertyKey, never>;
-  Node: NodeEntity;
+  Node: NodeRowEntity;
   NodeConnection: Omit<NodeConnection, 'edges'> & { edges: Array<ResolversParentTypes['NodeEdge']> };
   NodeEdge: Omit<NodeEdge, 'node'> & { node: ResolversParentTypes['Node'] };
   NodeFilter: NodeFilter;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EntitySchema } from '@mikro-orm/core';
+import type { Row } from '../../kit/reads';
 
 export const NODE_KINDS = ['DOCKER_HOST', 'SWARM', 'KUBERNETES', 'VM', 'PHYSICAL'] as const;
 export type NodeKind = (typeof NODE_KINDS)[number];
@@ -35,6 +36,9 @@ export class Node {
     public publicKey: string,
   ) {}
 }
+
+/** Node as read paths return it: its fields, no entity (kit/reads.ts). */
+export type NodeRow = Row<Node>;
 
 export const NodeSchema = new EntitySchema<Node>({
   class: Node,

@@ -7,6 +7,7 @@ import { isUniqueViolation, type EntityManager } from '../../kit/orm';
 import { decodeCursor, forwardConnection, pageSize, type Connection } from '../../kit/pagination';
 import type { Principal } from '../../kit/principal';
 import { validate } from '../../kit/validation';
+import { findRows } from '../../kit/reads';
 import type { NodesContext } from '../context';
 import { Node, type NodeKind, type NodeStatus } from '../entities/node';
 import { parsePublicKey } from './node-keys';
@@ -56,7 +57,7 @@ export async function listNodes(
     where.createdAt = { $gte: new Date(createdAt) };
     where.$or = [{ createdAt: { $gt: new Date(createdAt) } }, { id: { $gt: id } }];
   }
-  const rows = await ctx.em.find(Node, where, {
+  const rows = await findRows(ctx.em, ctx.mode, Node, where, {
     orderBy: { createdAt: 'asc', id: 'asc' },
     limit: size + 1,
   });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EntitySchema } from '@mikro-orm/core';
+import type { Row } from '../../kit/reads';
 
 export class Organization {
   readonly id: string = randomUUID();
@@ -9,6 +10,9 @@ export class Organization {
     public slug: string,
   ) {}
 }
+
+/** Organization as read paths return it: its fields, no entity (kit/reads.ts). */
+export type OrganizationRow = Row<Organization>;
 
 export const OrganizationSchema = new EntitySchema<Organization>({
   class: Organization,

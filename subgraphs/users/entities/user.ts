@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EntitySchema } from '@mikro-orm/core';
 import type { Role } from '../../kit/principal';
 import { Organization } from './organization';
+import type { Row } from '../../kit/reads';
 
 export class User {
   readonly id: string = randomUUID();
@@ -15,6 +16,9 @@ export class User {
     public passwordHash: string,
   ) {}
 }
+
+/** User as read paths return it: its fields, no entity (kit/reads.ts). */
+export type UserRow = Row<User>;
 
 export const UserSchema = new EntitySchema<User>({
   class: User,

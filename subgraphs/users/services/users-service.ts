@@ -7,6 +7,7 @@ import { User } from '../entities/user';
 import type { EntityManager } from '../../kit/orm';
 import { validate } from '../../kit/validation';
 import { requireRole, requireUser } from '../../kit/guards';
+import { findRows } from '../../kit/reads';
 import { hashPassword } from './passwords';
 import { emailRule, nameRule, passwordRule, usernameRule } from './validation';
 
@@ -90,7 +91,7 @@ export async function listUsers(
     where.createdAt = { $gte: new Date(createdAt) };
     where.$or = [{ createdAt: { $gt: new Date(createdAt) } }, { id: { $gt: id } }];
   }
-  const rows = await ctx.em.find(User, where, {
+  const rows = await findRows(ctx.em, ctx.mode, User, where, {
     orderBy: { createdAt: 'asc', id: 'asc' },
     limit: size + 1,
   });
