@@ -1,0 +1,67 @@
+/**
+ * The fault-injection suite: the system as separate processes (two gateways, four subgraphs) on
+ * a private PostgreSQL and Redis; resuming subscribers on messageAdded, deploymentEvents and
+ * deploymentUpdated; a poster and a node agent retrying until acknowledged; and every kind of
+ * fault, each at least twice, at seeded times: SIGKILL of each gateway and subgraph, Redis and
+ * PostgreSQL restarts, client socket drops. The seed is printed; FAULT_SEED=<n> replays it.
+ *
+ * Needs the built services (`npm run build`), as CI builds them before the tests.
+ */
+import { problems } from './check';
+import { FAULT_KEEP_LOGS, FAULT_MESSAGES, FAULT_SEED } from './env';
+import { runScenario, summary, type Outcome } from './scenario';
+
+/** The promise operators get: a restarted service answers again within this. */
+const RESTART_BUDGET_MS = 5_000;
+const TIMES = 2;
+
+let outcome: Outcome;
+
+beforeAll(async () => {
+  outcome = await runScenario({
+    seed: FAULT_SEED,
+    messages: FAULT_MESSAGES,
+    chatSubscribers: 20,
+    deploymentSubscribers: 10,
+    times: TIMES,
+    keepLogs: FAULT_KEEP_LOGS,
+  });
+  process.stdout.write(`\n${summary(outcome)}\n\n`);
+}, 600_000);
+
+it('injects every fault at least twice', () => {
+  const counts = new Map<string, number>();
+  for (const { fault } of outcome.faults) counts.set(fault, (counts.get(fault) ?? 0) + 1);
+  const kinds = new Set(outcome.faults.map((f) => f.kind));
+  expect([...kinds].sort()).toEqual(['kill', 'postgres-restart', 'redis-restart', 'socket-drop']);
+  for (const [fault, count] of counts)
+    if (!fault.startsWith('socket drop')) expect([fault, count]).toEqual([fault, TIMES]);
+});
+
+it('stores every acknowledged post exactly once', () => {
+  expect(outcome.poster.acknowledged).toHaveLength(FAULT_MESSAGES);
+  expect(outcome.storage).toEqual([]);
+});
+
+it('delivers every stored message to every messageAdded subscriber exactly once, in cursor order', () => {
+  expect(problems(outcome.chat)).toEqual([]);
+});
+
+it('delivers every stored event to every deploymentEvents subscriber exactly once, in cursor order', () => {
+  expect(problems(outcome.events)).toEqual([]);
+});
+
+it('delivers every status change to every deploymentUpdated subscriber exactly once, in order', () => {
+  expect(problems(outcome.updated)).toEqual([]);
+});
+
+it(`has every restarted service answering again within ${RESTART_BUDGET_MS / 1000} s`, () => {
+  const slow = outcome.faults
+    .filter((f) => f.service && (f.recoveryMs === null || f.recoveryMs > RESTART_BUDGET_MS))
+    .map((f) => `${f.service} at t+${f.at.toFixed(1)}s: ${f.recoveryMs ?? 'never'} ms`);
+  expect(slow).toEqual([]);
+});
+
+it('keeps every service running through its dependencies’ restarts', () => {
+  expect(outcome.unexpectedExits).toEqual([]);
+});
