@@ -11,8 +11,12 @@ import { problems } from './check';
 import { FAULT_KEEP_LOGS, FAULT_MESSAGES, FAULT_SEED } from './env';
 import { runScenario, summary, type Outcome } from './scenario';
 
-/** The promise operators get: a restarted service answers again within this. */
-const RESTART_BUDGET_MS = 5_000;
+/**
+ * The promise operators get: a restarted service answers again within this. Reported in the
+ * summary, not asserted: on a shared, loaded machine it measures the machine as much as the
+ * code (no timing assertions in tests). A service that does not come back at all fails below.
+ */
+export const RESTART_PROMISE_MS = 5_000;
 const TIMES = 2;
 
 let outcome: Outcome;
@@ -26,7 +30,7 @@ beforeAll(async () => {
     times: TIMES,
     keepLogs: FAULT_KEEP_LOGS,
   });
-  process.stdout.write(`\n${summary(outcome)}\n\n`);
+  process.stdout.write(`\n${summary(outcome, RESTART_PROMISE_MS)}\n\n`);
 }, 600_000);
 
 it('injects every fault at least twice', () => {
@@ -55,11 +59,11 @@ it('delivers every status change to every deploymentUpdated subscriber exactly o
   expect(problems(outcome.updated)).toEqual([]);
 });
 
-it(`has every restarted service answering again within ${RESTART_BUDGET_MS / 1000} s`, () => {
-  const slow = outcome.faults
-    .filter((f) => f.service && (f.recoveryMs === null || f.recoveryMs > RESTART_BUDGET_MS))
-    .map((f) => `${f.service} at t+${f.at.toFixed(1)}s: ${f.recoveryMs ?? 'never'} ms`);
-  expect(slow).toEqual([]);
+it('has every killed or restarted service answering again', () => {
+  const never = outcome.faults
+    .filter((f) => f.service && f.recoveryMs === null)
+    .map((f) => `${f.service} restarted at t+${f.at.toFixed(1)}s never answered again`);
+  expect(never).toEqual([]);
 });
 
 it('keeps every service running through its dependencies’ restarts', () => {

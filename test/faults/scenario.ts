@@ -235,7 +235,7 @@ export async function runScenario(options: ScenarioOptions): Promise<Outcome> {
 }
 
 /** The summary the closing note quotes. */
-export function summary(outcome: Outcome): string {
+export function summary(outcome: Outcome, promiseMs: number): string {
   const line = (label: string, deliveries: Delivery[], extra = '') => {
     const t = totals(deliveries);
     return (
@@ -258,6 +258,7 @@ export function summary(outcome: Outcome): string {
       (outcome.deploymentUpdatedResumable ? '' : ' (deploymentUpdated has no `after` here)'),
     `  faults: ${outcome.faults.length} — ${[...byKind].map(([f, n]) => `${f} ×${n}`).join(', ')}`,
     `  restart → answering (ms): ${[...restarts].map(([s, ms]) => `${s} ${ms.map((m) => m ?? 'never').join('/')}`).join('; ')}`,
+    `  restarts answering within ${promiseMs / 1000} s: ${outcome.faults.filter((f) => f.service && f.recoveryMs !== null && f.recoveryMs <= promiseMs).length} of ${outcome.faults.filter((f) => f.service).length}`,
     `  ${line('messageAdded', outcome.chat)}`,
     `  ${line('deploymentEvents', outcome.events)}`,
     `  ${line('deploymentUpdated', outcome.updated)}`,

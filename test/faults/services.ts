@@ -106,9 +106,9 @@ export class Service {
 
   /**
    * Kills it and starts it again; resolves with the milliseconds from the new process's spawn
-   * until it answered (null when it did not answer within `timeoutMs`).
+   * until it answered (null when it did not answer within `timeoutMs`: it never came back).
    */
-  async restart(timeoutMs = 30_000): Promise<number | null> {
+  async restart(timeoutMs = 90_000): Promise<number | null> {
     await this.kill();
     return this.start(timeoutMs).catch(() => null);
   }
