@@ -95,7 +95,7 @@ export async function postMessages(
   urls: string[],
   admin: SignedIn,
   channelId: string,
-  options: { count: number; intervalMs: number; seed: number },
+  options: { count: number; intervalMs: number; seed: number; signal: AbortSignal },
 ): Promise<PosterStats> {
   const stats: PosterStats = { acknowledged: [], retries: 0 };
   for (let n = 0; n < options.count; n++) {
@@ -107,6 +107,7 @@ export async function postMessages(
       POST,
       { input: { channelId, body: `message ${n}`, clientMessageId } },
       admin.accessToken,
+      { signal: options.signal },
     );
     stats.retries += result.attempts - 1;
     stats.acknowledged.push({ clientMessageId, id: String(result.data!.postMessage.id) });

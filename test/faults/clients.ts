@@ -46,12 +46,19 @@ export async function untilAcknowledged(
   query: string,
   variables: Record<string, unknown>,
   token: string | null,
-  options: { accept?: (result: GraphQLResult) => boolean; timeoutMs?: number } = {},
+  options: {
+    accept?: (result: GraphQLResult) => boolean;
+    timeoutMs?: number;
+    /** Ends the retries when the run is abandoned. */
+    signal?: AbortSignal;
+  } = {},
 ): Promise<GraphQLResult & { attempts: number }> {
   const accept = options.accept ?? ((result) => !!result.data && !result.errors);
-  const deadline = Date.now() + (options.timeoutMs ?? 90_000);
+  // Longer than a restart may take on a loaded machine, and than a dependency's restart after it.
+  const deadline = Date.now() + (options.timeoutMs ?? 150_000);
   let last = '';
   for (let attempt = 0; ; attempt++) {
+    options.signal?.throwIfAborted();
     try {
       const result = await request(urls[attempt % urls.length]!, query, variables, token);
       if (accept(result)) return { ...result, attempts: attempt + 1 };

@@ -148,10 +148,10 @@ const acknowledgedOrConflict = (result: GraphQLResult) =>
   (!!result.data && !result.errors) ||
   (result.errors ?? []).some((error) => error.extensions?.code === 'CONFLICT');
 
-async function finishClaimed(urls: string[], nodeB: Node): Promise<number> {
+async function finishClaimed(urls: string[], nodeB: Node, signal?: AbortSignal): Promise<number> {
   let finished = 0;
   for (;;) {
-    const claimed = await untilAcknowledged(urls, CLAIM, {}, nodeB.token);
+    const claimed = await untilAcknowledged(urls, CLAIM, {}, nodeB.token, { signal });
     const id = claimed.data?.claimDeployment?.id as string | undefined;
     if (!id) return finished;
     await untilAcknowledged(
@@ -159,7 +159,7 @@ async function finishClaimed(urls: string[], nodeB: Node): Promise<number> {
       REPORT,
       { input: { deploymentId: id, status: 'SUCCEEDED', logs: [{ message: 'done' }] } },
       nodeB.token,
-      { accept: acknowledgedOrConflict },
+      { accept: acknowledgedOrConflict, signal },
     );
     finished += 1;
   }
@@ -178,10 +178,16 @@ export async function driveDeployments(
   urls: string[],
   admin: SignedIn,
   deployments: Deployments,
-  options: { done: () => boolean; logIntervalMs: number; shortIntervalMs: number },
+  options: {
+    done: () => boolean;
+    logIntervalMs: number;
+    shortIntervalMs: number;
+    signal: AbortSignal;
+  },
 ): Promise<DeploymentStats> {
   const stats: DeploymentStats = { logReports: 0, shortDeployments: 0 };
   const { nodeA, nodeB, longDeploymentId } = deployments;
+  const { signal } = options;
   const logs = async () => {
     while (!options.done()) {
       await untilAcknowledged(
@@ -194,6 +200,7 @@ export async function driveDeployments(
           },
         },
         nodeA.token,
+        { signal },
       );
       stats.logReports += 1;
       await sleep(options.logIntervalMs);
@@ -213,9 +220,10 @@ export async function driveDeployments(
           },
         },
         admin.accessToken,
+        { signal },
       );
       stats.shortDeployments += 1;
-      await finishClaimed(urls, nodeB);
+      await finishClaimed(urls, nodeB, signal);
       await sleep(options.shortIntervalMs);
     }
   };
@@ -225,7 +233,7 @@ export async function driveDeployments(
     REPORT,
     { input: { deploymentId: longDeploymentId, status: 'SUCCEEDED' } },
     nodeA.token,
-    { accept: acknowledgedOrConflict },
+    { accept: acknowledgedOrConflict, signal },
   );
   return stats;
 }

@@ -11,6 +11,17 @@ import { Client } from 'pg';
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+const cleanups = new Set<() => void>();
+/**
+ * Runs `cleanup` (synchronous) if the test process exits before it is withdrawn, e.g. when jest
+ * gives up on a timed-out run: no private server or service outlives the suite.
+ */
+export function onExit(cleanup: () => void): () => void {
+  if (cleanups.size === 0) process.once('exit', () => cleanups.forEach((c) => c()));
+  cleanups.add(cleanup);
+  return () => void cleanups.delete(cleanup);
+}
+
 /** Polls `check` until it resolves true; resolves with the milliseconds it took. */
 export async function until(
   check: () => Promise<boolean>,
@@ -102,6 +113,14 @@ export async function startPostgres(port: number): Promise<PrivatePostgres> {
     }
   };
   const answers = async () => (await query('select 1 as one'))[0]?.one === 1;
+  const stop = () => {
+    try {
+      run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  const withdraw = onExit(stop);
   return {
     url,
     answers,
@@ -114,11 +133,8 @@ export async function startPostgres(port: number): Promise<PrivatePostgres> {
       return Date.now() - started;
     },
     stop() {
-      try {
-        run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
+      withdraw();
+      stop();
     },
   };
 }
@@ -162,6 +178,7 @@ export async function startRedis(port: number): Promise<PrivateRedis> {
       running.kill('SIGKILL');
     });
   };
+  const withdraw = onExit(() => child?.kill('SIGKILL'));
   start();
   await until(answers, 10_000, 'private redis-server');
   return {
@@ -174,6 +191,9 @@ export async function startRedis(port: number): Promise<PrivateRedis> {
       await until(answers, 30_000, 'Redis after its restart');
       return Date.now() - started;
     },
-    stop: () => void kill(),
+    stop() {
+      withdraw();
+      void kill();
+    },
   };
 }

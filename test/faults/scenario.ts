@@ -69,10 +69,12 @@ async function injectFaults(
   schedule: ReturnType<typeof faultSchedule>,
   subscribers: ResumingSubscriber[],
   startedAt: number,
+  signal: AbortSignal,
 ): Promise<FaultRecord[]> {
   const records: FaultRecord[] = [];
   for (const { pauseMs, fault } of schedule) {
     await sleep(pauseMs);
+    signal.throwIfAborted();
     const at = (Date.now() - startedAt) / 1000;
     let recoveryMs: number | null = null;
     let service: string | null = null;
@@ -157,18 +159,34 @@ export async function runScenario(options: ScenarioOptions): Promise<Outcome> {
     const startedAt = Date.now();
     let faultsDone = false;
     let postingDone = false;
+    // When one part of the workload fails, the others stop too (no fault after the teardown).
+    const abort = new AbortController();
+    const { signal } = abort;
+    const part = <T>(work: Promise<T>) =>
+      work.catch((error: unknown) => {
+        abort.abort(error);
+        throw error;
+      });
     const [faults, poster, deploymentWork] = await Promise.all([
-      injectFaults(system, schedule, all, startedAt).finally(() => (faultsDone = true)),
-      postMessages(urls, admin, chat.channelId, {
-        count: options.messages,
-        intervalMs: Math.max(10, windowMs / options.messages - 40),
-        seed: options.seed,
-      }).finally(() => (postingDone = true)),
-      driveDeployments(urls, admin, deployments, {
-        done: () => faultsDone && postingDone,
-        logIntervalMs: 500,
-        shortIntervalMs: 1_500,
-      }),
+      part(injectFaults(system, schedule, all, startedAt, signal)).finally(
+        () => (faultsDone = true),
+      ),
+      part(
+        postMessages(urls, admin, chat.channelId, {
+          count: options.messages,
+          intervalMs: Math.max(10, windowMs / options.messages - 40),
+          seed: options.seed,
+          signal,
+        }),
+      ).finally(() => (postingDone = true)),
+      part(
+        driveDeployments(urls, admin, deployments, {
+          done: () => (faultsDone && postingDone) || signal.aborted,
+          logIntervalMs: 500,
+          shortIntervalMs: 1_500,
+          signal,
+        }),
+      ),
     ]);
     await finishStragglers(urls, system.postgres, deployments);
     log(`workload done at t+${((Date.now() - startedAt) / 1000).toFixed(1)}s; draining`);

@@ -8,7 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, openSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
-import { sleep, until } from './infra';
+import { onExit, sleep, until } from './infra';
 
 export const ROOT = join(__dirname, '..', '..');
 
@@ -60,6 +60,7 @@ export class Service {
   }
 
   private spawn(): void {
+    if (this.stopped) throw new Error(`${this.spec.name} was stopped`);
     const log = openSync(this.logFile, 'a');
     const child = spawn(process.execPath, [this.spec.script], {
       cwd: ROOT,
@@ -69,7 +70,9 @@ export class Service {
     });
     closeSync(log);
     this.child = child;
+    const withdraw = onExit(() => child.kill('SIGKILL'));
     child.once('exit', (code, signal) => {
+      withdraw();
       if (this.child === child) this.child = null;
       if (this.expectingExit || this.stopped) return;
       this.unexpectedExits.push(`${this.spec.name} exited by itself (${signal ?? `code ${code}`})`);
