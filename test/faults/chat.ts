@@ -19,8 +19,6 @@ const POST = `mutation ($input: PostMessageInput!) {
 
 export interface Chat {
   channelId: string;
-  /** Messages posted before the subscribers start: their starting cursors. */
-  starts: { id: string; cursor: string }[];
   subscribers: ResumingSubscriber[];
   /** The subscriber's starting message, by subscriber name. */
   startOf: Map<string, string>;
@@ -73,7 +71,6 @@ export async function setUpChat(
   }
   return {
     channelId: channel.id,
-    starts: starts.map(({ id, cursor }) => ({ id, cursor })),
     subscribers,
     startOf,
   };

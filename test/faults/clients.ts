@@ -16,7 +16,7 @@ export interface GraphQLResult {
 }
 
 /** One POST; throws on a transport failure or a non-JSON answer. */
-export async function request(
+async function request(
   url: string,
   query: string,
   variables: Record<string, unknown>,

@@ -21,7 +21,7 @@ export function requireDist(scripts: string[]): void {
 }
 
 /** POST `{ __typename }`: the service answers GraphQL (200 with data). */
-export async function answersGraphQL(url: string): Promise<boolean> {
+async function answersGraphQL(url: string): Promise<boolean> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
