@@ -146,6 +146,7 @@ async function main(): Promise<void> {
       graphiqlTabsDir: existsSync(EXAMPLES) ? EXAMPLES : null,
       publicKeys: shared.base.publicKeys,
       redisUrl,
+      apiKeyIntrospectionUrl: shared.base.apiKeyIntrospectionUrl,
     });
     await gateway.start();
     const url = await listen(gateway.httpServer, '127.0.0.1', config.PORT);

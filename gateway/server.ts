@@ -12,7 +12,6 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { ApolloServerPluginSchemaReportingDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginUsageReportingDisabled } from '@apollo/server/plugin/disabled';
 import { context } from '@opentelemetry/api';
-import { GraphQLError } from 'graphql';
 import {
   createCredentialVerifier,
   headerValue,
@@ -47,6 +46,9 @@ import { createRequestBudget } from './request-budget';
 import { createGatewayMetrics, observeSubscriptions } from './metrics';
 import { createMetrics, createRequestObserver, useMetrics } from '../subgraphs/kit/metrics';
 import { createKnownOperations } from './known-operations';
+import { createEdgeAuthenticator } from './edge-auth';
+import { answerHead } from './edge-routes';
+import { createApiKeyIntrospection } from '../subgraphs/kit/api-keys';
 
 export interface GatewayContext {
   forwarded: ForwardedRequest;
@@ -139,7 +141,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     formatError: limits.formatError,
     plugins: [
       ...limits.plugins,
-      useMetrics(requestObserver),
+      useMetrics(requestObserver, limits.formatError),
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),
@@ -161,27 +163,19 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
       })
     : null;
 
+  const apiKeys =
+    redis && config.apiKeyIntrospectionUrl
+      ? await createApiKeyIntrospection({ url: config.apiKeyIntrospectionUrl, redis })
+      : null;
+  const authenticateAtEdge = createEdgeAuthenticator({ tokens: credentials, apiKeys, logger });
   const budget = createRequestBudget(redis, config.requestRateLimit);
 
   const buildContext = async (req: IncomingMessage): Promise<GatewayContext> => {
     const incomingId = headerValue(req.headers['x-request-id']);
     const requestId = incomingId && REQUEST_ID.test(incomingId) ? incomingId : randomUUID();
-    const authorization = headerValue(req.headers.authorization);
-    const apiKey = headerValue(req.headers['x-api-key']);
     const clientAddress = clientAddressOf(req, config.trustedProxies);
-    if (authorization && credentials) {
-      // Refuse bad tokens here, once, before any subgraph is called.
-      try {
-        await credentials.authenticate({ authorization });
-      } catch (error) {
-        if (error instanceof GraphQLError) {
-          throw new GraphQLError(error.message, {
-            extensions: { ...error.extensions, http: { status: 401 } },
-          });
-        }
-        throw error;
-      }
-    }
+    // Bad credentials are refused here, once, before any subgraph is called.
+    const { authorization, apiKey } = await authenticateAtEdge(req);
     // Charged after the token is verified, so made-up tokens cannot each buy a fresh budget;
     // API keys are verified by the subgraphs, so they count against the client address.
     await budget.charge({ credential: credentials ? authorization : undefined, clientAddress });
@@ -249,6 +243,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
       if (await serveHealth(path, res, readiness)) return;
       if (path === '/metrics') return metrics.serve(res);
       if (graphiql?.serve(path, res)) return;
+      if (answerHead(req, path, res)) return;
       if (path !== '/graphql') throw new HttpError(404, 'Not found.', 'NOT_FOUND');
       if (graphiql && req.method === 'GET' && wantsHtml(req)) return graphiql.page(res);
       // @apollo/gateway's spans continue the client's trace, if it sent one.
@@ -256,7 +251,11 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     };
     handle().catch((error: unknown) => {
       if (res.headersSent) return void res.destroy();
-      if (error instanceof HttpError) return sendError(res, error);
+      if (error instanceof HttpError) {
+        // Refused before Apollo saw it (e.g. malformed JSON): still an error the client sees.
+        if (path === '/graphql') requestObserver.countError(error.code);
+        return sendError(res, error);
+      }
       logger.error({ err: error }, 'unhandled HTTP error');
       sendError(res, new HttpError(500, 'Internal server error.', 'INTERNAL_SERVER_ERROR'));
     });
@@ -296,6 +295,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
       await upstreams.close();
       await apollo.stop();
       await Promise.all([...clients.values()].map((client) => client.close()));
+      await apiKeys?.close();
       await revocations?.close();
       await redis?.close();
     },

@@ -135,6 +135,8 @@ export async function startStack(
     publicKeys: shared.base.publicKeys,
     redisUrl: REDIS_URL,
     redisPrefix,
+    // As `npm start` does: a bad API key is refused at the edge, like a bad token.
+    apiKeyIntrospectionUrl: subgraphs.users ? shared.base.apiKeyIntrospectionUrl : null,
   });
   const gateways: Running<Gateway>[] = [];
   for (let i = 0; i < (options.gateways ?? 1); i++)
