@@ -32,7 +32,7 @@ const ASSETS: Record<string, { packageName: string; file: string; type: string }
  * with the variables of a `<name>.variables.json` beside it when there is one.
  */
 function exampleTabs(dir: string | null): GraphiQLTab[] {
-  if (!dir) return [];
+  if (!dir || !existsSync(dir)) return [];
   return readdirSync(dir)
     .filter((name) => name.endsWith('.graphql'))
     .sort()
