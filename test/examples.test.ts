@@ -1,7 +1,8 @@
 /**
  * The first hour: `npm start`'s demo organization has data to show, seeding it again adds
  * nothing, and every example operation — each file sent whole, as its GraphiQL tab sends it,
- * with the variables that tab opens with — runs through a real gateway without an error.
+ * with the variables that tab opens with — runs through a real gateway without an error. And
+ * what all that traffic leaves in Redis expires.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,7 +10,9 @@ import { Kind, parse, type OperationDefinitionNode } from 'graphql';
 import { exampleVariables } from '../dev/graphiql-tabs';
 import { seedDemo, type DemoData } from '../dev/seed-demo';
 import { bearer, graphql } from './support/graphql';
-import { startStack, type Stack } from './support/stack';
+import { keysWithoutExpiry, startStack, type Stack } from './support/stack';
+import { REDIS_URL } from './support/env';
+import { Redis } from 'ioredis';
 import { collect, eventually, wsClient } from './support/subscriptions';
 
 const EXAMPLES = join(__dirname, '..', 'examples', 'operations');
@@ -119,6 +122,15 @@ it('runs every example operation, each file whole, with its tab’s variables', 
   }
   expect(failures).toEqual({});
 }, 60_000);
+
+it('leaves no Redis key that never expires (the deployment stats version included)', async () => {
+  // The seed's deployments changed the stats, so the cache's version key exists by now.
+  const redis = new Redis(REDIS_URL);
+  const versionKeys = await redis.keys(`${stack.redisPrefix}*:version`);
+  redis.disconnect();
+  expect(versionKeys.length).toBeGreaterThan(0);
+  expect(await keysWithoutExpiry(stack.redisPrefix)).toEqual([]);
+});
 
 /** The file with only `name` among its operations (fragments kept): graphql-ws has no operationName. */
 function operationText(text: string, name: string): string {
