@@ -18,7 +18,7 @@ const WELCOME = `# Welcome. Sign in once in the Credentials panel (the key icon 
 # this same URL.
 `;
 
-export const defaultTabs = (tabs: GraphiQLTab[]): GraphiQLTab[] =>
+const defaultTabs = (tabs: GraphiQLTab[]): GraphiQLTab[] =>
   tabs.length > 0 ? tabs : [{ query: WELCOME }];
 
 export function initScript(tabs: GraphiQLTab[]): string {
