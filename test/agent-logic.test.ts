@@ -213,7 +213,10 @@ describe('command line', () => {
     [['--gateway', 'nope', '--name', 'a', '--region', 'r'], '--gateway must be a URL'],
     [[...base, '--nme', 'x'], "Unknown option '--nme'"],
     [[...base, 'extra'], "Unexpected argument 'extra'"],
-    [[...base, '--api-key', 'a', '--token', 't'], 'Pass --api-key or --token, not both.'],
+    [
+      [...base, '--api-key', 'a', '--token', 't'],
+      'Pass one of --api-key, --api-key-file or --token, not 2.',
+    ],
     [[...base, '--kind', 'vm'], '--kind must be one of DOCKER_HOST, SWARM'],
     [[...base, '--executor', 'docker'], '--executor must be one of simulated, shell.'],
     [[...base, '--executor', 'shell'], '--executor shell needs --shell-config <file>.'],
