@@ -1,5 +1,7 @@
 /** The agent's command line, parsed with Node's util.parseArgs and validated in one place. */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { AgentEnvironment } from './env';
 import { parseArgs } from 'node:util';
 
 export const NODE_KINDS = ['DOCKER_HOST', 'SWARM', 'KUBERNETES', 'VM', 'PHYSICAL'] as const;
@@ -46,7 +48,7 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-export const USAGE = `Usage: npm run agent -- --gateway <url> (--api-key <key> | --token <token>) --name <name> --region <region> [options]
+export const USAGE = `Usage: npm run agent -- --gateway <url> --name <name> --region <region> [options]
 
 Registers this machine as an opsgraph node, heartbeats, and runs the deployments queued for it.
 
@@ -54,9 +56,13 @@ Required:
   --gateway <url>              the gateway's GraphQL endpoint, e.g. http://127.0.0.1:4000/graphql
   --name <name>                the node's name (unique in the organization)
   --region <region>            where the node runs, e.g. eu-west-1
-  --api-key <key>              an OPERATOR or ADMIN API key, to register the node
-  --token <token>              or an OPERATOR or ADMIN access token
-                               (neither is needed once the node is registered)
+
+To register the node, an OPERATOR or ADMIN credential (not needed once it is registered):
+  OPSGRAPH_API_KEY=<key>       an API key, from the environment (preferred), or
+  --api-key-file <file>        an API key read from a file, or
+  OPSGRAPH_TOKEN=<token>       an access token, from the environment
+  --api-key <key>, --token <token>
+                               the same on the command line, where the process list shows them
 
 Options:
   --kind <kind>                ${NODE_KINDS.join(' | ')} (default DOCKER_HOST)
@@ -80,6 +86,7 @@ Durations are a number with a unit (ms, s, m); a bare number means seconds.`;
 const OPTIONS = {
   gateway: { type: 'string' },
   'api-key': { type: 'string' },
+  'api-key-file': { type: 'string' },
   token: { type: 'string' },
   name: { type: 'string' },
   region: { type: 'string' },
@@ -141,7 +148,41 @@ function failureRate(text: string): number {
   return rate;
 }
 
-export function parseAgentArgs(argv: string[]): ParsedCommand {
+/** The file's first line, trimmed: an API key kept out of the command line. */
+function readApiKeyFile(path: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new UsageError(`--api-key-file ${path} cannot be read.`);
+  }
+  const key = text.split('\n')[0]?.trim();
+  if (!key) throw new UsageError(`--api-key-file ${path} is empty.`);
+  return key;
+}
+
+/** One credential at most: the command line's, else the environment's. */
+function registrationCredentials(
+  values: { 'api-key'?: string; 'api-key-file'?: string; token?: string },
+  environment: AgentEnvironment,
+): RegistrationCredentials | null {
+  const given = (['api-key', 'api-key-file', 'token'] as const).filter(
+    (option) => values[option] !== undefined,
+  );
+  if (given.length > 1)
+    throw new UsageError(`Pass one of --api-key, --api-key-file or --token, not ${given.length}.`);
+  if (values['api-key'] !== undefined) return { apiKey: required(values['api-key'], 'api-key') };
+  if (values['api-key-file'] !== undefined)
+    return { apiKey: readApiKeyFile(required(values['api-key-file'], 'api-key-file')) };
+  if (values.token !== undefined) return { token: required(values.token, 'token') };
+  if (environment.apiKey && environment.token)
+    throw new UsageError('Set OPSGRAPH_API_KEY or OPSGRAPH_TOKEN, not both.');
+  if (environment.apiKey) return { apiKey: environment.apiKey };
+  if (environment.token) return { token: environment.token };
+  return null;
+}
+
+export function parseAgentArgs(argv: string[], environment: AgentEnvironment = {}): ParsedCommand {
   let values;
   try {
     ({ values } = parseArgs({
@@ -157,15 +198,7 @@ export function parseAgentArgs(argv: string[]): ParsedCommand {
   if (values.help) return { command: 'help' };
   if (values.version) return { command: 'version' };
 
-  if (values['api-key'] !== undefined && values.token !== undefined) {
-    throw new UsageError('Pass --api-key or --token, not both.');
-  }
-  const credentials: RegistrationCredentials | null =
-    values['api-key'] !== undefined
-      ? { apiKey: required(values['api-key'], 'api-key') }
-      : values.token !== undefined
-        ? { token: required(values.token, 'token') }
-        : null;
+  const credentials = registrationCredentials(values, environment);
   const executor = oneOf(EXECUTORS, values.executor, 'executor');
   const shellConfig = values['shell-config'] ?? null;
   if (executor === 'shell' && shellConfig === null) {

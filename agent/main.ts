@@ -1,17 +1,18 @@
 /**
- * `npm run agent -- --gateway <url> --api-key <key> --name <name> --region <region>`: the node
- * agent's process entry. Exit codes: 0 stopped normally, 1 fatal error, 2 usage error.
+ * `OPSGRAPH_API_KEY=<key> npm run agent -- --gateway <url> --name <name> --region <region>`: the
+ * node agent's process entry. Exit codes: 0 stopped normally, 1 fatal error, 2 usage error.
  */
 import { createLogger } from '../subgraphs/kit/logger';
 import { createAgent } from './agent';
 import { AgentFatalError } from './node-session';
 import { parseAgentArgs, USAGE, UsageError, type ParsedCommand } from './args';
+import { loadAgentEnvironment } from './env';
 import { AGENT_VERSION } from './version';
 
 async function main(): Promise<number> {
   let parsed: ParsedCommand;
   try {
-    parsed = parseAgentArgs(process.argv.slice(2));
+    parsed = parseAgentArgs(process.argv.slice(2), loadAgentEnvironment());
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     process.stderr.write(`Error: ${error.message}\n\n${USAGE}\n`);
@@ -28,6 +29,10 @@ async function main(): Promise<number> {
 
   const { options } = parsed;
   const logger = createLogger({ name: 'agent', level: options.logLevel });
+  if (process.argv.some((arg) => /^--(api-key|token)(=|$)/.test(arg)))
+    logger.warn(
+      'a credential on the command line is visible in the process list: prefer OPSGRAPH_API_KEY, --api-key-file or OPSGRAPH_TOKEN',
+    );
   const agent = createAgent(options, logger);
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {

@@ -5,7 +5,10 @@
  * Each run ends with Ctrl-C as a terminal sends it (SIGINT to the whole process group) and
  * checks that nothing it started is left running.
  *
- * BENCH_RUNS=5 changes the number of runs (default 3).
+ * Then warm starts, as a developer restarts it: the same data folder again (PostgreSQL
+ * initialised, the demo seeded) and the compiled output current, so no build runs.
+ *
+ * BENCH_RUNS=5 changes the number of cold runs (default 3), BENCH_WARM_RUNS the warm ones (3).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
@@ -19,6 +22,8 @@ import { graphql } from '../test/support/graphql';
 import { machine, record, ROOT } from './support';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+/** Warm starts: the data folder of the first cold run again, its database and demo in place. */
+const WARM_RUNS = Number(process.env.BENCH_WARM_RUNS ?? 3);
 const TIMEOUT_MS = 180_000;
 /** The runner's first line, printed once its build is done and its modules are loaded. */
 const FIRST_LINE = /(Initialising|Starting) embedded PostgreSQL/;
@@ -66,6 +71,8 @@ interface Run {
   /** Seconds from `npm start` to each milestone. */
   build: number;
   firstAnswer: number;
+  /** The GraphiQL page served to a browser. */
+  graphiql: number;
   ready: number;
   login: number;
 }
@@ -142,15 +149,19 @@ async function stop(child: ChildProcess): Promise<Stopped> {
   };
 }
 
-async function measureOnce(): Promise<Run & Stopped> {
+async function graphiqlServed(url: string): Promise<number> {
+  const response = await fetch(url, { headers: { accept: 'text/html' } });
+  if (response.status !== 200) throw new Error(`GraphiQL answered HTTP ${response.status}`);
+  await response.text();
+  return performance.now();
+}
+
+async function measureOnce(dataDir: string): Promise<Run & Stopped> {
   const busy = await busyPorts();
   if (busy.length > 0)
     throw new Error(
       `npm start needs these ports, which are in use: ${busy.join(', ')}. Stop what listens there (another \`npm start\`?) and run again.`,
     );
-  const dataDir = mkdtempSync(join(tmpdir(), 'opsgraph-startup-'));
-  // Run as root, embedded PostgreSQL runs as a `postgres` user, which must reach its folder.
-  chmodSync(dataDir, 0o755);
   const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir };
   // Zero configuration, as the README runs it: its own PostgreSQL and Redis.
   delete env.DATABASE_URL;
@@ -173,6 +184,7 @@ async function measureOnce(): Promise<Run & Stopped> {
   const url = `http://127.0.0.1:${loadLocalRunnerConfig().PORT}/graphql`;
   try {
     const answered = await firstAnswer(url, child);
+    const graphiqlAt = await graphiqlServed(url);
     const builtAt = await built;
     const readyAt = await ready;
     const login = await graphql(
@@ -192,6 +204,7 @@ async function measureOnce(): Promise<Run & Stopped> {
     return {
       build: seconds(builtAt),
       firstAnswer: seconds(answered),
+      graphiql: seconds(graphiqlAt),
       ready: seconds(readyAt),
       login: seconds(loggedIn),
       ...stopped,
@@ -199,43 +212,62 @@ async function measureOnce(): Promise<Run & Stopped> {
   } catch (error) {
     await stop(child);
     throw error;
-  } finally {
-    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
 const median = (values: number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-async function main(): Promise<void> {
-  const loadAverage = loadavg()[0]!.toFixed(1);
-  const runs: (Run & Stopped)[] = [];
-  for (let i = 1; i <= RUNS; i++) {
-    const run = await measureOnce();
-    runs.push(run);
-    console.log(
-      `run ${i}: build ${run.build.toFixed(1)} s, first answer ${run.firstAnswer.toFixed(1)} s, ready ${run.ready.toFixed(1)} s, demo login ${run.login.toFixed(1)} s, stopped in ${run.stopSeconds.toFixed(1)} s${run.stoppedCleanly ? '' : ` — NOT STOPPED CLEANLY: ${run.note}`}`,
-    );
-  }
+function summary(runs: (Run & Stopped)[]): string {
   const cell = (value: number) => value.toFixed(1);
-  const table = [
-    '| run | build, until the runner starts (s) | first answer (s) | "opsgraph is running" (s) | demo login answered (s) | Ctrl-C until all gone (s) | stopped cleanly |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | --- |',
+  const column = (pick: (run: Run & Stopped) => number) => cell(median(runs.map(pick)));
+  return [
+    '| run | until the runner starts (s) | first answer (s) | GraphiQL page (s) | "opsgraph is running" (s) | demo login answered (s) | Ctrl-C until all gone (s) | stopped cleanly |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
     ...runs.map(
       (run, i) =>
-        `| ${i + 1} | ${cell(run.build)} | ${cell(run.firstAnswer)} | ${cell(run.ready)} | ${cell(run.login)} | ${cell(run.stopSeconds)} | ${run.stoppedCleanly ? 'yes' : `no: ${run.note}`} |`,
+        `| ${i + 1} | ${cell(run.build)} | ${cell(run.firstAnswer)} | ${cell(run.graphiql)} | ${cell(run.ready)} | ${cell(run.login)} | ${cell(run.stopSeconds)} | ${run.stoppedCleanly ? 'yes' : `no: ${run.note}`} |`,
     ),
-    `| median | ${cell(median(runs.map((r) => r.build)))} | ${cell(median(runs.map((r) => r.firstAnswer)))} | ${cell(median(runs.map((r) => r.ready)))} | ${cell(median(runs.map((r) => r.login)))} | ${cell(median(runs.map((r) => r.stopSeconds)))} | |`,
+    `| median | ${column((r) => r.build)} | ${column((r) => r.firstAnswer)} | ${column((r) => r.graphiql)} | ${column((r) => r.ready)} | ${column((r) => r.login)} | ${column((r) => r.stopSeconds)} | |`,
   ].join('\n');
-  console.log(table);
-  record(
-    'Start-up: `npm start` from a cold data directory',
-    [
-      `Method: \`npm start\` exactly as the README runs it — \`npm run build\` (the whole TypeScript build) and then the runner — with an empty, new DATA_DIR each run (embedded PostgreSQL initialises its cluster from scratch), no DATABASE_URL or REDIS_URL (its own redis-server), default ports. Times are from spawning \`npm start\`: "build" until the runner's first line (the build plus loading the runner's modules), "first answer" until \`{ __typename }\` POSTed to the gateway every 25 ms first answers, then the runner's ready line (after it seeded the demo organization) and the demo login answered. Each run ends with SIGINT to the process group (Ctrl-C in a terminal), and checks that npm start exited (by the SIGINT npm re-raises once its script has stopped, or 0), no process of the group is left and every port is free again. ${RUNS} runs.`,
-      `Machine: ${machine()}; 1-minute load average when the run began: ${loadAverage} (a shared machine).`,
-      table,
-    ].join('\n\n'),
-  );
+}
+
+async function main(): Promise<void> {
+  const loadAverage = loadavg()[0]!.toFixed(1);
+  const folders: string[] = [];
+  const runs = async (count: number, label: string, folder: () => string) => {
+    const done: (Run & Stopped)[] = [];
+    for (let i = 1; i <= count; i++) {
+      const run = await measureOnce(folder());
+      done.push(run);
+      console.log(
+        `${label} ${i}: runner ${run.build.toFixed(1)} s, first answer ${run.firstAnswer.toFixed(1)} s, GraphiQL ${run.graphiql.toFixed(1)} s, ready ${run.ready.toFixed(1)} s, demo login ${run.login.toFixed(1)} s, stopped in ${run.stopSeconds.toFixed(1)} s${run.stoppedCleanly ? '' : ` — NOT STOPPED CLEANLY: ${run.note}`}`,
+      );
+    }
+    return done;
+  };
+  try {
+    const cold = await runs(RUNS, 'cold', () => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'opsgraph-startup-'));
+      // Run as root, embedded PostgreSQL runs as a `postgres` user, which must reach its folder.
+      chmodSync(dataDir, 0o755);
+      folders.push(dataDir);
+      return dataDir;
+    });
+    const warm = await runs(WARM_RUNS, 'warm', () => folders[0]!);
+    const table = `Cold (a new data folder each run):\n\n${summary(cold)}\n\nWarm (the first run's data folder again, nothing to compile):\n\n${summary(warm)}`;
+    console.log(table);
+    record(
+      'Start-up: `npm start` from a cold data directory',
+      [
+        `Method: \`npm start\` exactly as the README runs it — its up-to-date check (\`npm run bench\` has just built, so nothing is compiled) and then the runner. Cold runs use an empty, new DATA_DIR each (embedded PostgreSQL initialises its cluster from scratch), no DATABASE_URL or REDIS_URL (its own redis-server), default ports. Times are from spawning \`npm start\`: "until the runner starts" is until its first line (the check plus loading the runner's modules), "first answer" until \`{ __typename }\` POSTed to the gateway every 25 ms first answers, then the GraphiQL page as a browser asks for it, the runner's ready line (after it seeded the demo organization) and the demo login answered. Each run ends with SIGINT to the process group (Ctrl-C in a terminal), and checks that npm start exited (by the SIGINT npm re-raises once its script has stopped, or 0), no process of the group is left and every port is free again. ${RUNS} cold runs, then ${WARM_RUNS} warm runs on the first cold run's data folder (PostgreSQL initialised, demo seeded).`,
+        `Machine: ${machine()}; 1-minute load average when the run began: ${loadAverage} (a shared machine).`,
+        table,
+      ].join('\n\n'),
+    );
+  } finally {
+    for (const folder of folders) rmSync(folder, { recursive: true, force: true });
+  }
 }
 
 main().catch((error: unknown) => {

@@ -16,6 +16,7 @@ import { INTROSPECTION_PATH } from '../subgraphs/kit/api-keys';
 import { IN_PROCESS_REDIS_URL } from '../subgraphs/kit/redis';
 import { loadLocalRunnerConfig, type LocalRunnerConfig } from './env';
 import { seedDemo } from './seed-demo';
+import { writeGraphiQLTabs } from './graphiql-tabs';
 import { LOCAL_SUBGRAPHS, localSharedConfig, type SubgraphHandle } from './subgraphs';
 
 type Stop = () => Promise<void>;
@@ -118,6 +119,7 @@ async function main(): Promise<void> {
     const databaseUrl = await startPostgres(config, stops);
     const redisUrl = await startRedis(config, stops);
     const signingKey = localSigningKey(config.DATA_DIR);
+    const tabsDir = resolve(config.DATA_DIR, 'graphiql-tabs');
     const shared = localSharedConfig({
       databaseUrl,
       redisUrl,
@@ -143,9 +145,11 @@ async function main(): Promise<void> {
         LOG_LEVEL: config.LOG_LEVEL,
       }),
       subgraphUrls,
-      graphiqlTabsDir: existsSync(EXAMPLES) ? EXAMPLES : null,
+      // Filled once the demo is seeded (the gateway reads the tabs at every page load).
+      graphiqlTabsDir: existsSync(EXAMPLES) ? tabsDir : null,
       publicKeys: shared.base.publicKeys,
       redisUrl,
+      apiKeyIntrospectionUrl: shared.base.apiKeyIntrospectionUrl,
     });
     await gateway.start();
     const url = await listen(gateway.httpServer, '127.0.0.1', config.PORT);
@@ -153,10 +157,15 @@ async function main(): Promise<void> {
       await closeHttpServer(gateway.httpServer);
       await gateway.close();
     });
-    const demo = await seedDemo(url);
+    const agentApiKeyFile = join(config.DATA_DIR, 'demo-agent-api-key');
+    const demo = await seedDemo(url, { agentApiKeyFile });
+    if (existsSync(EXAMPLES)) writeGraphiQLTabs(EXAMPLES, tabsDir, demo);
     say('');
     say(`opsgraph is running. GraphiQL: ${url}`);
     say(`Demo login: ${demo.username} / ${demo.password}  (organization "${demo.organization}")`);
+    say(
+      `Demo agent: npm run agent -- --gateway ${url} --api-key-file ${agentApiKeyFile} --name demo-agent --region eu-west-1`,
+    );
     say('Press Ctrl-C to stop.');
   } catch (error) {
     console.error(error instanceof Error ? error.message : error);

@@ -1,11 +1,11 @@
 /**
  * The gateway's edge: what every HTTP request goes through before any subgraph is called — its
- * request id, the caller's address, token verification (a bad token is refused here, once) and
+ * request id, the caller's address, credential checks (a bad token or API key is refused here, once) and
  * the request budget — ending in the context forwarded to the subgraphs.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { GraphQLError } from 'graphql';
+import { createApiKeyIntrospection } from '../subgraphs/kit/api-keys';
 import {
   createCredentialVerifier,
   headerValue,
@@ -14,7 +14,9 @@ import {
 import { clientAddressOf } from '../subgraphs/kit/http';
 import { createRedisConnections, type RedisConnections } from '../subgraphs/kit/redis';
 import { createRevocationList, type RevocationList } from '../subgraphs/kit/revocations';
+import type { Logger } from '../subgraphs/kit/logger';
 import { createTokenVerifier } from '../subgraphs/kit/tokens';
+import { createEdgeAuthenticator } from './edge-auth';
 import type { GatewayConfig } from './env';
 import type { GatewayContext } from './execution';
 import { createRequestBudget } from './request-budget';
@@ -30,7 +32,7 @@ export interface Edge {
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
-export async function createEdge(config: GatewayConfig): Promise<Edge> {
+export async function createEdge(config: GatewayConfig, logger: Logger): Promise<Edge> {
   let redis: RedisConnections | null = null;
   let revocations: RevocationList | null = null;
   if (config.redisUrl) {
@@ -44,6 +46,11 @@ export async function createEdge(config: GatewayConfig): Promise<Edge> {
         resolveApiKey: null,
       })
     : null;
+  const apiKeys =
+    redis && config.apiKeyIntrospectionUrl
+      ? await createApiKeyIntrospection({ url: config.apiKeyIntrospectionUrl, redis })
+      : null;
+  const authenticateAtEdge = createEdgeAuthenticator({ tokens: credentials, apiKeys, logger });
   const budget = createRequestBudget(redis, config.requestRateLimit);
 
   return {
@@ -52,28 +59,16 @@ export async function createEdge(config: GatewayConfig): Promise<Edge> {
     async buildContext(req) {
       const incomingId = headerValue(req.headers['x-request-id']);
       const requestId = incomingId && REQUEST_ID.test(incomingId) ? incomingId : randomUUID();
-      const authorization = headerValue(req.headers.authorization);
-      const apiKey = headerValue(req.headers['x-api-key']);
       const clientAddress = clientAddressOf(req, config.trustedProxies);
-      if (authorization && credentials) {
-        // Refuse bad tokens here, once, before any subgraph is called.
-        try {
-          await credentials.authenticate({ authorization });
-        } catch (error) {
-          if (error instanceof GraphQLError) {
-            throw new GraphQLError(error.message, {
-              extensions: { ...error.extensions, http: { status: 401 } },
-            });
-          }
-          throw error;
-        }
-      }
+      // Bad credentials are refused here, once, before any subgraph is called.
+      const { authorization, apiKey } = await authenticateAtEdge(req);
       // Charged after the token is verified, so made-up tokens cannot each buy a fresh budget;
       // API keys are verified by the subgraphs, so they count against the client address.
       await budget.charge({ credential: credentials ? authorization : undefined, clientAddress });
       return { forwarded: { requestId, clientAddress, authorization, apiKey } };
     },
     async close() {
+      await apiKeys?.close();
       await revocations?.close();
       await redis?.close();
     },

@@ -34,6 +34,12 @@ export interface GatewayConfig {
   publicKeys: PublicJwk[] | null;
   /** When set, revoked sessions are refused here too (subgraphs check them regardless). */
   redisUrl: string | null;
+  /**
+   * Where API keys are verified (the users subgraph's introspection endpoint). With it (and
+   * Redis, which carries key revocations), a bad key is refused here with HTTP 401 like a bad
+   * token; without it, keys pass through and the subgraphs refuse bad ones.
+   */
+  apiKeyIntrospectionUrl: string | null;
   redisPrefix: string;
   logLevel: string;
   maxBodyBytes: number;
@@ -65,6 +71,7 @@ const schema = z.object({
   JWT_PUBLIC_KEYS: publicKeysVar.optional(),
   REDIS_URL: redisUrlVar.optional(),
   REDIS_PREFIX: z.string().default('opsgraph:'),
+  API_KEY_INTROSPECTION_URL: z.string().url().optional(),
   LOG_LEVEL: logLevelVar,
   MAX_BODY_BYTES: intVar(1_000_000, 1_000),
   TRUSTED_PROXIES: addressListVar,
@@ -119,6 +126,7 @@ export function loadGatewayConfig(source: Environment = process.env): GatewayCon
     publicKeys: env.JWT_PUBLIC_KEYS ?? null,
     redisUrl: env.REDIS_URL ?? null,
     redisPrefix: env.REDIS_PREFIX,
+    apiKeyIntrospectionUrl: env.API_KEY_INTROSPECTION_URL ?? null,
     logLevel: env.LOG_LEVEL,
     maxBodyBytes: env.MAX_BODY_BYTES,
     trustedProxies: env.TRUSTED_PROXIES,

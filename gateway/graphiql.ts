@@ -2,10 +2,11 @@
  * GraphiQL, served by the gateway from node_modules: every asset is local, so the explorer works
  * with no internet. The page has no inline script, so a strict Content-Security-Policy fits it.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { dirname, join } from 'node:path';
 import { PAGE_CSP } from '../subgraphs/kit/security-headers';
+import { initScript, type GraphiQLTab } from './graphiql-script';
 
 const ASSETS: Record<string, { packageName: string; file: string; type: string }> = {
   '/graphiql/react.js': {
@@ -26,39 +27,28 @@ const ASSETS: Record<string, { packageName: string; file: string; type: string }
   '/graphiql/graphiql.css': { packageName: 'graphiql', file: 'graphiql.min.css', type: 'text/css' },
 };
 
-const WELCOME = `# Welcome. Send credentials in the Headers tab below, e.g.
-# { "Authorization": "Bearer <accessToken>" }
-# Subscriptions run over WebSocket on this same URL.
-`;
-
-/** The page's script: a fetcher on this origin (HTTP and graphql-ws) and the example tabs. */
-function initScript(tabs: { query: string }[]): string {
-  return `
-const origin = window.location.origin;
-const fetcher = GraphiQL.createFetcher({
-  url: origin + '/graphql',
-  subscriptionUrl: origin.replace(/^http/, 'ws') + '/graphql',
-});
-ReactDOM.createRoot(document.getElementById('graphiql')).render(
-  React.createElement(GraphiQL, {
-    fetcher,
-    defaultQuery: ${JSON.stringify(WELCOME)},
-    defaultTabs: ${JSON.stringify(tabs.length > 0 ? tabs : [{ query: WELCOME }])},
-    shouldPersistHeaders: true,
-    isHeadersEditorEnabled: true,
-  }),
-);
-`;
-}
-
-/** One tab per `.graphql` file of `dir`, in name order (the gateway itself knows no operations). */
-function exampleTabs(dir: string | null): { query: string }[] {
-  if (!dir) return [];
+/**
+ * One tab per `.graphql` file of `dir`, in name order (the gateway itself knows no operations),
+ * with the variables of a `<name>.variables.json` beside it when there is one.
+ */
+function exampleTabs(dir: string | null): GraphiQLTab[] {
+  if (!dir || !existsSync(dir)) return [];
   return readdirSync(dir)
     .filter((name) => name.endsWith('.graphql'))
     .sort()
-    .map((name) => ({ query: readFileSync(join(dir, name), 'utf8') }));
+    .map((name) => {
+      const tab: GraphiQLTab = { query: readFileSync(join(dir, name), 'utf8') };
+      const variablesPath = join(dir, name.replace(/\.graphql$/, '.variables.json'));
+      if (existsSync(variablesPath)) tab.variables = readFileSync(variablesPath, 'utf8');
+      return tab;
+    });
 }
+
+/** A small SVG mark for the browser tab (browsers ask for /favicon.ico whatever the page says). */
+const FAVICON = Buffer.from(
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#e10098"/>' +
+    '<circle cx="16" cy="16" r="7" fill="none" stroke="#fff" stroke-width="3"/></svg>',
+);
 
 const PAGE = `<!doctype html>
 <html lang="en">
@@ -92,10 +82,7 @@ export function createGraphiQL(tabsDir: string | null): GraphiQLAssets {
     const packageDir = dirname(require.resolve(`${packageName}/package.json`));
     files.set(path, { body: readFileSync(join(packageDir, file)), type });
   }
-  files.set('/graphiql/init.js', {
-    body: Buffer.from(initScript(exampleTabs(tabsDir))),
-    type: 'text/javascript',
-  });
+  files.set('/favicon.ico', { body: FAVICON, type: 'image/svg+xml' });
   const page = Buffer.from(PAGE);
   const send = (res: ServerResponse, body: Buffer, type: string, cache: string) => {
     res.writeHead(200, {
@@ -108,6 +95,12 @@ export function createGraphiQL(tabsDir: string | null): GraphiQLAssets {
   };
   return {
     serve(path, res) {
+      // Read at every page load: the example tabs (and their variables) may change on disk,
+      // e.g. `npm start` fills in the ids of the demo data it has just seeded.
+      if (path === '/graphiql/init.js') {
+        send(res, Buffer.from(initScript(exampleTabs(tabsDir))), 'text/javascript', 'no-cache');
+        return true;
+      }
       const file = files.get(path);
       if (!file) return false;
       send(res, file.body, file.type, 'public, max-age=3600');

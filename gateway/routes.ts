@@ -18,6 +18,7 @@ import type { Metrics } from '../subgraphs/kit/metrics';
 import { handleCors, setSecurityHeaders } from '../subgraphs/kit/security-headers';
 import { incomingContext } from '../subgraphs/kit/tracing';
 import type { Edge } from './edge';
+import { answerHead } from './edge-routes';
 import type { GatewayConfig } from './env';
 import type { GatewayContext } from './execution';
 import type { createGraphiQL } from './graphiql';
@@ -33,6 +34,8 @@ export function createRoutes(options: {
   readiness: Record<string, ReadinessCheck>;
   metrics: Metrics;
   gatewayMetrics: GatewayMetrics;
+  /** Counts an error the client sees that Apollo Server never saw (e.g. malformed JSON). */
+  countError: (code: string) => void;
   logger: Logger;
 }): (req: IncomingMessage, res: ServerResponse) => void {
   const { config, graphql, edge, knownOperations, graphiql, metrics, logger } = options;
@@ -62,6 +65,7 @@ export function createRoutes(options: {
       if (await serveHealth(path, res, options.readiness)) return;
       if (path === '/metrics') return metrics.serve(res);
       if (graphiql?.serve(path, res)) return;
+      if (answerHead(req, path, res)) return;
       if (path !== '/graphql') throw new HttpError(404, 'Not found.', 'NOT_FOUND');
       if (graphiql && req.method === 'GET' && wantsHtml(req)) return graphiql.page(res);
       // @apollo/gateway's spans continue the client's trace, if it sent one.
@@ -69,7 +73,10 @@ export function createRoutes(options: {
     };
     handle().catch((error: unknown) => {
       if (res.headersSent) return void res.destroy();
-      if (error instanceof HttpError) return sendError(res, error);
+      if (error instanceof HttpError) {
+        if (path === '/graphql') options.countError(error.code);
+        return sendError(res, error);
+      }
       logger.error({ err: error }, 'unhandled HTTP error');
       sendError(res, new HttpError(500, 'Internal server error.', 'INTERNAL_SERVER_ERROR'));
     });

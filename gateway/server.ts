@@ -79,7 +79,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     formatError: limits.formatError,
     plugins: [
       ...limits.plugins,
-      useMetrics(requestObserver),
+      useMetrics(requestObserver, limits.formatError),
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),
@@ -87,7 +87,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     ],
   });
 
-  const edge = await createEdge(config);
+  const edge = await createEdge(config, logger);
   let supergraphLoaded = false;
   const httpServer = createServer(
     createRoutes({
@@ -116,6 +116,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
       },
       metrics,
       gatewayMetrics,
+      countError: (code) => requestObserver.countError(code),
       logger,
     }),
   );

@@ -5,8 +5,10 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { createServer, type RequestListener } from 'node:http';
 import { join } from 'node:path';
-import type { CpuInfo } from 'node:os';
+import { tmpdir, type CpuInfo } from 'node:os';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { parseAgentArgs, parseDuration, UsageError } from '../agent/args';
+import { loadAgentEnvironment } from '../agent/env';
 import { backoffDelay, retry } from '../agent/backoff';
 import type { ExecutionSink } from '../agent/executors/executor';
 import { loadShellConfig } from '../agent/executors/shell';
@@ -125,6 +127,29 @@ describe('command line', () => {
     });
   });
 
+  it('takes the registration credential from the environment or a file, one at most', () => {
+    const credentialsOf = (args: string[], env = {}) => {
+      const parsed = parseAgentArgs([...base, ...args], env);
+      return parsed.command === 'run' ? parsed.options.credentials : parsed;
+    };
+    expect(credentialsOf([], { apiKey: 'from-env' })).toEqual({ apiKey: 'from-env' });
+    expect(credentialsOf([], { token: 'jwt-from-env' })).toEqual({ token: 'jwt-from-env' });
+    const file = join(mkdtempSync(join(tmpdir(), 'agent-key-')), 'key');
+    writeFileSync(file, 'ogk_from-file\n', { mode: 0o600 });
+    expect(credentialsOf(['--api-key-file', file])).toEqual({ apiKey: 'ogk_from-file' });
+    // The command line wins over the environment.
+    expect(credentialsOf(['--api-key-file', file], { apiKey: 'from-env' })).toEqual({
+      apiKey: 'ogk_from-file',
+    });
+    expect(() => credentialsOf(['--api-key-file', file, '--token', 't'])).toThrow(UsageError);
+    expect(() => credentialsOf([], { apiKey: 'k', token: 't' })).toThrow(UsageError);
+    expect(() => credentialsOf(['--api-key-file', `${file}.missing`])).toThrow(/cannot be read/);
+    expect(loadAgentEnvironment({ OPSGRAPH_API_KEY: ' ogk_x ', OPSGRAPH_TOKEN: '' })).toEqual({
+      apiKey: 'ogk_x',
+      token: undefined,
+    });
+  });
+
   it('takes every option', () => {
     const parsed = parseAgentArgs([
       ...base,
@@ -188,7 +213,10 @@ describe('command line', () => {
     [['--gateway', 'nope', '--name', 'a', '--region', 'r'], '--gateway must be a URL'],
     [[...base, '--nme', 'x'], "Unknown option '--nme'"],
     [[...base, 'extra'], "Unexpected argument 'extra'"],
-    [[...base, '--api-key', 'a', '--token', 't'], 'Pass --api-key or --token, not both.'],
+    [
+      [...base, '--api-key', 'a', '--token', 't'],
+      'Pass one of --api-key, --api-key-file or --token, not 2.',
+    ],
     [[...base, '--kind', 'vm'], '--kind must be one of DOCKER_HOST, SWARM'],
     [[...base, '--executor', 'docker'], '--executor must be one of simulated, shell.'],
     [[...base, '--executor', 'shell'], '--executor shell needs --shell-config <file>.'],

@@ -79,29 +79,31 @@ const SUCCESS_LOGS = [
 ];
 
 describe('node agent', () => {
-  it('registers with an API key, heartbeats to ONLINE, and runs a deployment to SUCCEEDED', async () => {
+  it('registers with an API key from the environment, heartbeats to ONLINE, and runs a deployment to SUCCEEDED', async () => {
     const { admin, developer } = await organization();
     const apiKey = await createApiKey(url, admin, 'OPERATOR');
     const dir = await stateDir();
     const name = unique('agent-');
-    const agent = startAgent([
-      '--gateway',
-      url,
-      '--api-key',
-      apiKey,
-      '--name',
-      name,
-      '--region',
-      'eu-west-1',
-      '--labels',
-      'gpu, edge',
-      '--state-dir',
-      dir,
-      '--failure-rate',
-      '0',
-      '--once',
-      ...FAST,
-    ]);
+    const agent = startAgent(
+      [
+        '--gateway',
+        url,
+        '--name',
+        name,
+        '--region',
+        'eu-west-1',
+        '--labels',
+        'gpu, edge',
+        '--state-dir',
+        dir,
+        '--failure-rate',
+        '0',
+        '--once',
+        ...FAST,
+      ],
+      // Not on the command line, where the process list would show it to every user.
+      { OPSGRAPH_API_KEY: apiKey },
+    );
 
     const node = await onlineNode(developer, name);
     const registration = JSON.parse(await readFile(join(dir, 'registration.json'), 'utf8'));
@@ -143,6 +145,8 @@ describe('node agent', () => {
     expect(result.logs).toEqual(SUCCESS_LOGS);
     expect(result.last).toMatchObject({ type: 'STATUS_CHANGED', status: 'SUCCEEDED' });
     expect(agent.messages()).toContain('deployment finished');
+    // The key is never echoed: not in a log line, not on stderr.
+    expect(JSON.stringify(agent.logs) + agent.stderr()).not.toContain(apiKey);
   });
 
   it('reuses the node its key is registered to, and reports a failing deployment as FAILED', async () => {

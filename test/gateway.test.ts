@@ -155,6 +155,17 @@ describe('over opsgraph', () => {
     expect(init).toContain("origin + '/graphql'");
   });
 
+  it('answers HEAD /graphql and serves a favicon, as browsers and uptime checks expect', async () => {
+    const head = await fetch(stack.gatewayUrl, { method: 'HEAD' });
+    expect([head.status, head.headers.get('allow')]).toEqual([200, 'GET, POST, HEAD, OPTIONS']);
+    const favicon = await fetch(new URL('/favicon.ico', stack.gatewayUrl));
+    expect([favicon.status, favicon.headers.get('content-type')]).toEqual([
+      200,
+      'image/svg+xml; charset=utf-8',
+    ]);
+    expect(await favicon.text()).toMatch(/^<svg /);
+  });
+
   it('turns unready while a subgraph is down, and ready again when it returns', async () => {
     const readyz = () => fetch(stack.gatewayUrl.replace('/graphql', '/readyz'));
     expect((await readyz()).status).toBe(200);

@@ -2,14 +2,18 @@
  * GraphiQL as a person uses it, in a real headless Chromium (Debian's, driven by
  * playwright-core): the page loads from the gateway alone, runs a query with a bearer token from
  * the headers editor, and shows a live `messageAdded` event over graphql-ws. The screenshot goes
- * to test-output/.
+ * to test-output/. Then the first hour's tabs: they open with the example operations and working
+ * variables, and running the Login tab once signs every tab in.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createChannel, post } from './support/messages';
 import { signUp, type SignedIn } from './support/seed';
-import { startStack, type Stack } from './support/stack';
+import { startGateway, startStack, testGatewayConfig, type Stack } from './support/stack';
+import { writeGraphiQLTabs } from '../dev/graphiql-tabs';
+import { seedDemo } from '../dev/seed-demo';
 
 const CHROMIUM = '/usr/bin/chromium';
 const OUTPUT = join(__dirname, '..', 'test-output');
@@ -109,3 +113,55 @@ it('runs a query and shows a live subscription event, loading nothing from outsi
   expect(foreign).toEqual([]);
   await context.close();
 }, 60_000);
+
+it('opens the example tabs with their variables; one login signs in every tab', async () => {
+  // As `npm start` does: the demo seeded, the example tabs written with its ids.
+  const demo = await seedDemo(stack.gatewayUrl);
+  const tabsDir = mkdtempSync(join(tmpdir(), 'opsgraph-tabs-'));
+  writeGraphiQLTabs(join(__dirname, '..', 'examples', 'operations'), tabsDir, demo);
+  const gateway = await startGateway(
+    testGatewayConfig({ ...stack.gatewayConfig, graphiqlTabsDir: tabsDir }),
+  );
+  const context = await browser.newContext({ viewport: { width: 1400, height: 800 } });
+  try {
+    const page = await context.newPage();
+    await page.goto(gateway.url);
+    await page.waitForSelector('.graphiql-query-editor .CodeMirror');
+    const tab = (title: string) =>
+      page.locator('.graphiql-tab-button', { hasText: new RegExp(`^${title}$`) }).click();
+    /** Runs `operation` of the open tab (a tab with several asks which one). */
+    const run = async (operation: string, several: boolean) => {
+      await page.waitForTimeout(300);
+      await page.click('.graphiql-execute-button');
+      if (several) await page.getByRole('menuitem', { name: operation }).click();
+    };
+    // The page opened on the Credentials panel: nobody is signed in yet.
+    await expect(page.getByTestId('credential-status').textContent()).resolves.toMatch(
+      /^Not signed in/,
+    );
+
+    await tab('Login');
+    await run('Login', true);
+    await resultContains(page, 'accessToken');
+    await expect(page.getByTestId('credential-status').textContent()).resolves.toContain(
+      `Authorization for ${demo.username}`,
+    );
+
+    // Another tab, with no header of its own, is signed in too.
+    await tab('Me');
+    await run('Me', false);
+    await resultContains(page, '"username"');
+    expect(await result(page)).toMatchObject({ data: { me: { username: demo.username } } });
+
+    // And its variables name the demo's #general channel.
+    await tab('ChatChannel');
+    await run('ChatChannel', true);
+    await resultContains(page, 'Welcome to #general');
+    expect(await result(page)).toMatchObject({
+      data: { channel: { id: demo.channelId, name: 'general' } },
+    });
+  } finally {
+    await context.close();
+    await gateway.stop();
+  }
+}, 90_000);

@@ -4,7 +4,8 @@
  */
 import type { Gateway } from '../gateway/server';
 import { LIBRARIAN, startThrowawaySubgraphs, type Throwaway } from './fixtures/throwaway-subgraphs';
-import { graphql } from './support/graphql';
+import { generateSigningKey, publicJwkOf } from '../subgraphs/kit/tokens';
+import { bearer, errorCodes, graphql } from './support/graphql';
 import { startGateway, testGatewayConfig, type Running } from './support/stack';
 import { collect, eventually, wsClient } from './support/subscriptions';
 
@@ -22,8 +23,12 @@ afterAll(async () => {
 });
 
 /** The value of one series (a metric name and its labels, in any order), 0 when absent. */
-async function sample(name: string, labels: Record<string, string> = {}): Promise<number> {
-  const response = await fetch(gateway.url.replace('/graphql', '/metrics'));
+async function sample(
+  name: string,
+  labels: Record<string, string> = {},
+  url = gateway.url,
+): Promise<number> {
+  const response = await fetch(url.replace('/graphql', '/metrics'));
   expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
   const wanted = { service: 'gateway', ...labels };
   for (const line of (await response.text()).split('\n')) {
@@ -78,6 +83,59 @@ it('counts requests by operation, errors by code and subgraph fetches', async ()
   expect(await errors()).toBe(before.errors + 1);
   expect(await fetches()).toBe(before.fetches + 3);
   expect(await sample('opsgraph_process_cpu_seconds_total')).toBeGreaterThan(0);
+});
+
+it('counts errors by the code the client sees, refusals at the edge included', async () => {
+  // With public keys, so a bad bearer token is refused at the edge.
+  const publicKeys = [publicJwkOf(generateSigningKey('metrics'))];
+  const keyed = await startGateway(
+    testGatewayConfig({ supergraphPath: throwaway.writeSupergraph(), publicKeys }),
+  );
+  try {
+    const codes = ['QUERY_TOO_COMPLEX', 'UNAUTHENTICATED', 'BAD_USER_INPUT'];
+    const counts = async () =>
+      Object.fromEntries(
+        await Promise.all(
+          codes.map(async (code) => [
+            code,
+            await sample('opsgraph_graphql_errors_total', { code }, keyed.url),
+          ]),
+        ),
+      ) as Record<string, number>;
+    const before = await counts();
+
+    // A limit violation (Apollo labels it a validation failure; the client sees QUERY_TOO_COMPLEX).
+    const aliases = Array.from({ length: 40 }, (_, i) => `t${i}: title`).join(' ');
+    const tooComplex = await graphql(keyed.url, `{ books { ${aliases} } }`);
+    // A bad bearer token, refused before any subgraph is called.
+    const badToken = await graphql(keyed.url, '{ books { title } }', {}, bearer('a.b.c'));
+    // A body that is not JSON, refused before Apollo Server sees it.
+    const malformed = await fetch(keyed.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query": ',
+    });
+    const malformedBody = (await malformed.json()) as {
+      errors: { extensions: { code: string } }[];
+    };
+
+    expect([errorCodes(tooComplex), badToken.status, errorCodes(badToken)]).toEqual([
+      ['QUERY_TOO_COMPLEX'],
+      401,
+      ['UNAUTHENTICATED'],
+    ]);
+    expect([malformed.status, malformedBody.errors[0]?.extensions.code]).toEqual([
+      400,
+      'BAD_USER_INPUT',
+    ]);
+    expect(await counts()).toEqual({
+      QUERY_TOO_COMPLEX: before.QUERY_TOO_COMPLEX! + 1,
+      UNAUTHENTICATED: before.UNAUTHENTICATED! + 1,
+      BAD_USER_INPUT: before.BAD_USER_INPUT! + 1,
+    });
+  } finally {
+    await keyed.stop();
+  }
 });
 
 it('tracks connections, subscriptions and delivered events', async () => {

@@ -166,6 +166,48 @@ describe('sessions', () => {
   });
 });
 
+describe('bad credentials', () => {
+  // One answer for "your credential is wrong", whichever kind was sent: HTTP 401, one
+  // UNAUTHENTICATED error, no data (docs/security.md).
+  const refused = (message: string) => ({
+    status: 401,
+    errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }],
+  });
+
+  it('get the same status and shape for a bearer token and an API key', async () => {
+    const admin = await signUp(url);
+    const forged = `${admin.accessToken.slice(0, -4)}AAAA`;
+    expect(await graphql(url, ME, {}, bearer(forged))).toEqual(refused('Invalid access token.'));
+    expect(await graphql(url, ME, {}, { 'x-api-key': unique('ogk_') })).toEqual(
+      refused('Invalid API key.'),
+    );
+  });
+
+  it('refuse a revoked API key like an unknown one, on the cached path too', async () => {
+    const admin = await signUp(url);
+    const created = await graphql(
+      url,
+      'mutation { createApiKey(input: { name: "ci", role: VIEWER }) { apiKey { id } secret } }',
+      {},
+      admin.headers,
+    );
+    const { apiKey, secret } = created.data!.createApiKey;
+    expect((await graphql(url, ME, {}, { 'x-api-key': secret })).data?.me?.id).toBe(admin.user.id);
+    await graphql(
+      url,
+      'mutation ($id: ID!) { revokeApiKey(id: $id) { id } }',
+      { id: apiKey.id },
+      admin.headers,
+    );
+    // Revocations reach every service's cache through Redis.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    for (let i = 0; i < 2; i++)
+      expect(await graphql(url, ME, {}, { 'x-api-key': secret })).toEqual(
+        refused('Invalid API key.'),
+      );
+  });
+});
+
 describe('API keys', () => {
   it('creates a key whose secret works once shown, then revokes it', async () => {
     const admin = await signUp(url);

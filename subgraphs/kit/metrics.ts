@@ -6,7 +6,8 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { ServerResponse } from 'node:http';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { formatErrorForClient } from './errors';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { ErrorCode, formatErrorForClient } from './errors';
 
 const MAX_OPERATION_NAMES = 200;
 const SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -127,18 +128,34 @@ export function createRequestObserver(metrics: Metrics): RequestObserver {
   };
 }
 
-/** Records request durations by operation and errors by code. */
+/**
+ * Records request durations by operation and errors by the code the client sees: `formatError`
+ * must be the server's own, so a limit violation Apollo labels GRAPHQL_VALIDATION_FAILED counts
+ * as the QUERY_TOO_COMPLEX the client gets. Requests refused before execution (context creation
+ * failed, e.g. a bad token; a malformed HTTP request) are counted too.
+ */
 export function useMetrics<TContext extends object>(
   observer: RequestObserver,
+  formatError: (formatted: GraphQLFormattedError) => GraphQLFormattedError = formatErrorForClient,
 ): ApolloServerPlugin<TContext> {
+  const count = (error: Error) =>
+    observer.countError(
+      error instanceof GraphQLError
+        ? formatError(error.toJSON()).extensions?.code
+        : ErrorCode.INTERNAL_SERVER_ERROR,
+    );
   return {
+    async contextCreationDidFail({ error }) {
+      count(error);
+    },
+    async invalidRequestWasReceived({ error }) {
+      count(error);
+    },
     async requestDidStart() {
       const answered = observer.start();
       return {
         async didEncounterErrors({ errors }) {
-          for (const error of errors) {
-            observer.countError(formatErrorForClient(error.toJSON()).extensions?.code);
-          }
+          for (const error of errors) count(error);
         },
         async willSendResponse({ operationName, operation }) {
           answered(operationName, operation?.operation ?? 'unknown');

@@ -14,6 +14,8 @@ export interface VersionedCache<T> {
   invalidate(scope: string): Promise<void>;
 }
 
+const VERSION_GRACE_SECONDS = 3600;
+
 export function createVersionedCache<T>(
   redis: RedisConnections,
   name: string,
@@ -39,7 +41,14 @@ export function createVersionedCache<T>(
       return value;
     },
     async invalidate(scope) {
-      await redis.commands.incr(versionKey(scope));
+      // The version expires too (no key lives forever), long after any value written under an
+      // older version: a reader would have to stall for an hour between computing and storing
+      // for a reset version to match its stale value.
+      await redis.commands
+        .multi()
+        .incr(versionKey(scope))
+        .expire(versionKey(scope), ttlSeconds * 2 + VERSION_GRACE_SECONDS)
+        .exec();
     },
   };
 }

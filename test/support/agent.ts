@@ -3,6 +3,7 @@
  * lines collected, plus the seed builders its tests need.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { inheritedEnvironment } from '../../agent/env';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { connect, type Socket } from 'node:net';
@@ -26,9 +27,11 @@ export interface AgentProcess {
   messages(): string[];
 }
 
-export function startAgent(args: string[]): AgentProcess {
+/** Runs the agent CLI; `env` adds variables to the inherited environment (e.g. OPSGRAPH_API_KEY). */
+export function startAgent(args: string[], env: Record<string, string> = {}): AgentProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', 'agent/main.ts', ...args], {
     cwd: ROOT,
+    env: { ...inheritedEnvironment(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: Record<string, any>[] = [];

@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { loadGatewayConfig, type GatewayConfig } from '../../gateway/env';
 import { createGateway, type Gateway } from '../../gateway/server';
 import { INTROSPECTION_PATH } from '../../subgraphs/kit/api-keys';
@@ -75,6 +76,29 @@ export async function startGateway(config: GatewayConfig): Promise<Running<Gatew
   return run(gateway);
 }
 
+/** Keys under `prefix` that would never expire (a test run must leave none behind). */
+export async function keysWithoutExpiry(prefix: string): Promise<string[]> {
+  const redis = new Redis(REDIS_URL);
+  try {
+    const keys = await redis.keys(`${prefix}*`);
+    const ttls = await Promise.all(keys.map((key) => redis.ttl(key)));
+    return keys.filter((_, i) => ttls[i] === -1);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Tests clean up after themselves: every key under the stack's own prefix goes with it. */
+async function deleteKeys(prefix: string): Promise<void> {
+  const redis = new Redis(REDIS_URL);
+  try {
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
+  } finally {
+    redis.disconnect();
+  }
+}
+
 export interface Stack {
   database: TestDatabase;
   shared: SharedConfig;
@@ -83,6 +107,8 @@ export interface Stack {
   /** The first gateway's URL: where most tests send their requests. */
   gatewayUrl: string;
   gatewayConfig: GatewayConfig;
+  /** The prefix of every Redis key and channel of this stack. */
+  redisPrefix: string;
   /** Stops one subgraph (e.g. to test readiness); `restart` brings it back on the same port. */
   stopSubgraph(name: string): Promise<void>;
   restartSubgraph(name: string): Promise<void>;
@@ -138,6 +164,8 @@ export async function startStack(
     publicKeys: shared.base.publicKeys,
     redisUrl,
     redisPrefix,
+    // As `npm start` does: a bad API key is refused at the edge, like a bad token.
+    apiKeyIntrospectionUrl: subgraphs.users ? shared.base.apiKeyIntrospectionUrl : null,
   });
   const gateways: Running<Gateway>[] = [];
   for (let i = 0; i < (options.gateways ?? 1); i++)
@@ -149,6 +177,7 @@ export async function startStack(
     gateways,
     gatewayUrl: gateways[0]!.url,
     gatewayConfig,
+    redisPrefix,
     stopSubgraph: (name) => subgraphs[name]!.stop(),
     restartSubgraph: (name) => start(name, Number(new URL(subgraphs[name]!.url).port)),
     async stop() {
@@ -156,6 +185,7 @@ export async function startStack(
       for (const subgraph of Object.values(subgraphs).reverse())
         await subgraph.stop().catch(() => undefined);
       await database.drop();
+      await deleteKeys(redisPrefix);
     },
   };
 }

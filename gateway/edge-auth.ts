@@ -1,0 +1,60 @@
+/**
+ * Credentials refused at the edge, before any subgraph is called: a bad bearer token and a bad
+ * API key get the same answer, HTTP 401 with one UNAUTHENTICATED error and no `data`, so a
+ * client handles "my credential is wrong" in one place whichever kind it sends. Subgraphs still
+ * verify everything themselves (zero trust); this only makes refusals early and uniform.
+ */
+import type { IncomingMessage } from 'node:http';
+import { GraphQLError } from 'graphql';
+import type { Logger } from 'pino';
+import type { ApiKeyIntrospection } from '../subgraphs/kit/api-keys';
+import { headerValue, type CredentialVerifier } from '../subgraphs/kit/credentials';
+import { unauthenticated } from '../subgraphs/kit/errors';
+
+export interface EdgeCredentials {
+  authorization: string | undefined;
+  apiKey: string | undefined;
+}
+
+export type EdgeAuthenticator = (req: IncomingMessage) => Promise<EdgeCredentials>;
+
+export function createEdgeAuthenticator(deps: {
+  /** Verifies bearer tokens; null when the gateway has no public keys (tokens pass through). */
+  tokens: CredentialVerifier | null;
+  /** Verifies API keys; null when no introspection URL is set (keys pass through). */
+  apiKeys: ApiKeyIntrospection | null;
+  logger: Logger;
+}): EdgeAuthenticator {
+  const check = async ({ authorization, apiKey }: EdgeCredentials) => {
+    // The subgraphs use the bearer token when both are sent, so that is the one checked here.
+    if (authorization) {
+      if (deps.tokens) await deps.tokens.authenticate({ authorization });
+      return;
+    }
+    if (!apiKey || !deps.apiKeys) return;
+    let known: boolean;
+    try {
+      known = (await deps.apiKeys.resolve(apiKey)) !== null;
+    } catch (error) {
+      // The users subgraph cannot say: let the request through, its subgraphs will decide.
+      deps.logger.warn({ err: error }, 'API key check at the edge failed; left to the subgraphs');
+      return;
+    }
+    if (!known) throw unauthenticated('Invalid API key.');
+  };
+  return async (req) => {
+    const credentials = {
+      authorization: headerValue(req.headers.authorization),
+      apiKey: headerValue(req.headers['x-api-key']),
+    };
+    try {
+      await check(credentials);
+    } catch (error) {
+      if (!(error instanceof GraphQLError)) throw error;
+      throw new GraphQLError(error.message, {
+        extensions: { ...error.extensions, http: { status: 401 } },
+      });
+    }
+    return credentials;
+  };
+}
