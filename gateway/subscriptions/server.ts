@@ -29,7 +29,7 @@ import { goAwayOnClose } from '../../subgraphs/kit/shutdown';
 import type { Principal } from '../../subgraphs/kit/principal';
 import type { RevocationList } from '../../subgraphs/kit/revocations';
 import type { ForwardedRequest } from '../data-source';
-import type { SubscriptionExecutor } from './executor';
+import { formatSubscriptionErrors, type SubscriptionExecutor } from './executor';
 import type { PlanningSchemas, SubscriptionPlan, SubscriptionPlanner } from './planner';
 
 /** Close codes beyond graphql-ws's own (4400–4499). */
@@ -245,7 +245,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
           disconnectSlowConsumer(ctx.extra.socket);
         }
         return result.errors
-          ? { ...result, errors: formatErrorsForClient(result.errors) }
+          ? { ...result, errors: formatSubscriptionErrors(result.errors) }
           : undefined;
       },
       onError: (_ctx, _id, _payload, errors) => formatErrorsForClient(errors),
