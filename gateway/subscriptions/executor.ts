@@ -98,7 +98,8 @@ interface Topic {
   /** What it delivered since it opened, for joiners; null when it does not replay or overflowed. */
   history: ExecutionResult[] | null;
   historyBytes: number;
-  stopUpstream: () => void;
+  /** Ends the topic: its upstream, its pending events, and every subscriber left. */
+  close: () => void;
 }
 
 /** A `rest` execution's outcome: the result, or the subgraph that could not complete it. */
@@ -242,13 +243,14 @@ export function createSubscriptionExecutor(deps: {
       subscribers: new Set(),
       history: startsFromCursor(plan, request.variables) ? [] : null,
       historyBytes: 0,
-      stopUpstream: () => undefined,
+      close: () => undefined,
     };
     const source = deps.dataSources().get(plan.primary.serviceName);
     if (!source) throw new Error(`No subgraph ${plan.primary.serviceName} in the supergraph`);
     open.add(topic);
     let lastCursor: string | null = null;
     let ended = false;
+    let stopUpstream = () => undefined as void;
 
     const deliver = (result: ExecutionResult, receivedAt: number) => {
       const latency = (performance.now() - receivedAt) / 1000;
@@ -272,7 +274,7 @@ export function createSubscriptionExecutor(deps: {
       ended = true;
       open.delete(topic);
       if (topics.get(key) === topic) topics.delete(key);
-      topic.stopUpstream();
+      stopUpstream();
       for (const subscriber of topic.subscribers) {
         if (last) subscriber.push(last);
         subscriber.end();
@@ -324,7 +326,7 @@ export function createSubscriptionExecutor(deps: {
           failingService = failed.failedService;
           if (performance.now() - failingSince >= retry.giveUpAfterMs)
             return giveUp(failed.failedService, 'subscription event could not be completed');
-          await new Promise((wake) => setTimeout(wake, delay));
+          await new Promise((wake) => setTimeout(wake, delay).unref());
           delay = Math.min(delay * 2, retry.maxDelayMs);
           stats.restRetries += 1;
           outcomes = await Promise.all(
@@ -350,7 +352,8 @@ export function createSubscriptionExecutor(deps: {
         .filter((name) => name in request.variables)
         .map((name) => [name, request.variables[name]]),
     );
-    topic.stopUpstream = deps.upstreams.subscribe(
+    topic.close = () => finish();
+    stopUpstream = deps.upstreams.subscribe(
       source.url,
       {
         query: plan.primary.operation,
@@ -396,10 +399,7 @@ export function createSubscriptionExecutor(deps: {
         deps.bufferLimit,
         () => {
           topic.subscribers.delete(channel);
-          if (topic.subscribers.size > 0) return;
-          open.delete(topic);
-          if (topics.get(key) === topic) topics.delete(key);
-          topic.stopUpstream();
+          if (topic.subscribers.size === 0) topic.close();
         },
         onOverflow,
       );
@@ -419,12 +419,7 @@ export function createSubscriptionExecutor(deps: {
       };
     },
     close() {
-      for (const topic of [...open]) {
-        topic.stopUpstream();
-        for (const subscriber of topic.subscribers) subscriber.end();
-      }
-      open.clear();
-      topics.clear();
+      for (const topic of [...open]) topic.close();
     },
   };
 }
