@@ -169,10 +169,6 @@ async function main(): Promise<void> {
       duplicated += s.received.length - got.size;
       if (s.received.join() !== want.join() && got.size === want.length) outOfOrder += 1;
     }
-    const stats = (await (await fetch(gateway.url.replace('/graphql', '/metrics'))).text())
-      .split('\n')
-      .filter((line) => /^opsgraph_subscription/.test(line))
-      .join('; ');
     const row = `| ${SUBSCRIBERS.toLocaleString('en')} | ${BACKLOG} | ${USERS} × ${CHANNELS} | ${(connectedMs / 1000).toFixed(1)} | ${(deliveredMs / 1000).toFixed(1)} | ${lost} | ${duplicated} | ${outOfOrder} | ${(gateway.cpuMs() - cpuBefore).toFixed(0)} |`;
     const table = [
       '| subscribers | backlog each | users × channels | all reconnected (s) | every backlog delivered (s) | lost | duplicated | out of order | gateway CPU ms |',
@@ -180,7 +176,6 @@ async function main(): Promise<void> {
       row,
     ].join('\n');
     console.log(table);
-    console.log(stats);
     for (const s of subscribers) s.socket?.terminate();
     record(
       'Reconnect storm: every subscriber resumes 100 messages behind after a gateway restart',

@@ -7,7 +7,6 @@
  * the users subgraph).
  */
 import { createServer, type Server } from 'node:http';
-import type { Client } from 'graphql-ws';
 import type { Gateway } from '../gateway/server';
 import { listen } from '../subgraphs/kit/listen';
 import { closeHttpServer } from '../subgraphs/kit/shutdown';
@@ -16,16 +15,12 @@ import { createChannel, pageAll, post } from './support/messages';
 import { signUp, type SignedIn } from './support/seed';
 import { startGateway, startStack, type Running, type Stack } from './support/stack';
 import { MESSAGE_ADDED } from './support/subscription-streams';
-import { collect, wsClient, type Collected } from './support/subscriptions';
+import { clientsFor, collect, deliveredMessages, type Collected } from './support/subscriptions';
 
 let stack: Stack;
 let admin: SignedIn;
-const clients: Client[] = [];
-const client = (url: string) => {
-  const created = wsClient(url, { authorization: `Bearer ${admin.accessToken}` });
-  clients.push(created);
-  return created;
-};
+const clients = clientsFor(() => ({ authorization: `Bearer ${admin.accessToken}` }));
+const client = (url: string) => clients.open(url);
 
 beforeAll(async () => {
   stack = await startStack({
@@ -34,9 +29,7 @@ beforeAll(async () => {
   });
   admin = await signUp(stack.gatewayUrl);
 });
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.dispose()));
-});
+afterEach(() => clients.disposeAll());
 afterAll(() => stack?.stop());
 
 /** Posts without selecting anything of the users subgraph, so it works while that one is down. */
@@ -51,18 +44,7 @@ async function postBare(url: string, channelId: string, body: string): Promise<s
   return response.data.postMessage.cursor as string;
 }
 
-/** Every delivered message, checked whole: no error, author enriched, cursor in extensions. */
-const messages = (subscription: Collected) =>
-  subscription.results.map((result) => {
-    expect(result.errors).toBeUndefined();
-    const message = result.data.messageAdded;
-    expect(message.author).toEqual({
-      username: admin.user.username,
-      displayName: expect.any(String),
-    });
-    expect(result.extensions).toEqual({ resumeCursor: message.cursor });
-    return message.id as string;
-  });
+const messages = (subscription: Collected) => deliveredMessages(subscription, admin.user.username);
 
 async function channelWithStart(url: string) {
   const channel = await createChannel(url, admin);
@@ -200,7 +182,7 @@ it('a replay is enriched in merged entity fetches, delivered in order', async ()
       .ids;
     expect(messages(replay)).toEqual(all);
   } finally {
-    await Promise.all(clients.splice(0).map((c) => c.dispose()));
+    await clients.disposeAll();
     await gateway?.stop();
     await proxy.close();
   }

@@ -9,20 +9,19 @@ import { createChannel, pageAll, post } from './support/messages';
 import { signUp, type SignedIn } from './support/seed';
 import { startGateway, startStack, type Running, type Stack } from './support/stack';
 import { MESSAGE_ADDED } from './support/subscription-streams';
-import type { Client } from 'graphql-ws';
-import { collect, eventually, wsClient, type Collected } from './support/subscriptions';
+import {
+  clientsFor,
+  collect,
+  deliveredMessages,
+  eventually,
+  type Collected,
+} from './support/subscriptions';
 
 let stack: Stack;
 let admin: SignedIn;
-const clients: Client[] = [];
-const client = (url: string) => {
-  const created = wsClient(url, { authorization: `Bearer ${admin.accessToken}` });
-  clients.push(created);
-  return created;
-};
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.dispose()));
-});
+const clients = clientsFor(() => ({ authorization: `Bearer ${admin.accessToken}` }));
+const client = (url: string) => clients.open(url);
+afterEach(() => clients.disposeAll());
 
 beforeAll(async () => {
   stack = await startStack({
@@ -33,18 +32,7 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.stop());
 
-/** Every delivered message, checked whole: no error, author enriched, cursor in extensions. */
-const messages = (subscription: Collected) =>
-  subscription.results.map((result) => {
-    expect(result.errors).toBeUndefined();
-    const message = result.data.messageAdded;
-    expect(message.author).toEqual({
-      username: admin.user.username,
-      displayName: expect.any(String),
-    });
-    expect(result.extensions).toEqual({ resumeCursor: message.cursor });
-    return message.id as string;
-  });
+const messages = (subscription: Collected) => deliveredMessages(subscription, admin.user.username);
 
 async function postMany(url: string, channelId: string, count: number, label: string) {
   for (let i = 0; i < count; i++) await post(url, admin, channelId, `${label} ${i}`);
@@ -85,7 +73,7 @@ it('a joiner replays from the subgraph once the shared topic can no longer remem
   try {
     await sharedCursorCase(gateway, 15);
     expect(gateway.service.subscriptionStats()).toMatchObject({ topics: 2, subscribers: 2 });
-    await Promise.all(clients.splice(0).map((c) => c.dispose()));
+    await clients.disposeAll();
   } finally {
     await gateway.stop();
   }

@@ -404,7 +404,10 @@ export function createSubscriptionExecutor(deps: {
         onOverflow,
       );
       // The replay so far, then the live tail: both in this turn, so nothing falls between.
-      if (joinable) for (const result of topic.history ?? []) channel.push(result);
+      if (joinable && topic.history) {
+        for (const result of topic.history) channel.push(result);
+        stats.eventsDelivered += topic.history.length;
+      }
       topic.subscribers.add(channel);
       return channel;
     },
