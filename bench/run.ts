@@ -1,6 +1,7 @@
 /** `npm run bench -- <scenario>`: runs one benchmark and appends its results to docs/benchmarks.md. */
 const scenarios: Record<string, string> = {
   gateway: './gateway',
+  'reconnect-storm': './reconnect-storm',
   sql: './sql',
   startup: './startup',
   subscriptions: './subscriptions',

@@ -6,38 +6,18 @@
  * subscriber (RSS growth over the subscribed population).
  */
 import WebSocket from 'ws';
-import { machine, percentile, record, startGatewayProcess, startSubgraphs } from './support';
+import {
+  machine,
+  mutate,
+  percentile,
+  record,
+  startGatewayProcess,
+  startSubgraphs,
+} from './support';
 
 const SIZES = (process.env.BENCH_SUBSCRIBERS ?? '1000,5000,10000').split(',').map(Number);
 const RATE_PER_SECOND = Number(process.env.BENCH_RATE ?? 2);
 const DURATION_SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
-
-/** The few mutation fields the benchmark reads. */
-interface Result {
-  accessToken: string;
-  id: string;
-}
-
-async function mutate(
-  url: string,
-  field: string,
-  query: string,
-  variables: Record<string, unknown>,
-  token?: string,
-): Promise<Result> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as { data?: Record<string, Result>; errors?: unknown[] };
-  const result = body.data?.[field];
-  if (!result) throw new Error(JSON.stringify(body.errors));
-  return result;
-}
 
 interface Subscriber {
   socket: WebSocket;

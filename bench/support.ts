@@ -320,3 +320,32 @@ export function buildBaseline(ref: string): BaselineBuild {
   }
   return { commit, root, remove };
 }
+
+/** The few mutation fields the benchmarks read. */
+export interface Result {
+  accessToken: string;
+  id: string;
+  cursor: string;
+}
+
+/** One GraphQL request over HTTP that must succeed: the named field of its data. */
+export async function mutate(
+  url: string,
+  field: string,
+  query: string,
+  variables: Record<string, unknown>,
+  token?: string,
+): Promise<Result> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as { data?: Record<string, Result>; errors?: unknown[] };
+  const result = body.data?.[field];
+  if (!result) throw new Error(JSON.stringify(body.errors));
+  return result;
+}

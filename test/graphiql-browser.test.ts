@@ -96,7 +96,7 @@ it('runs a query and shows a live subscription event, loading nothing from outsi
     await page.waitForTimeout(50);
   }
   expect(gateway.subscriptionStats().upstreamSubscriptions).toBeGreaterThan(0);
-  await post(stack.gatewayUrl, admin, channel.id, 'Hello from the other side');
+  const posted = await post(stack.gatewayUrl, admin, channel.id, 'Hello from the other side');
   await resultContains(page, 'Hello from');
   expect(await result(page)).toEqual({
     data: {
@@ -106,6 +106,7 @@ it('runs a query and shows a live subscription event, loading nothing from outsi
         channel: { name: channel.name },
       },
     },
+    extensions: { resumeCursor: posted.cursor },
   });
 
   mkdirSync(OUTPUT, { recursive: true });

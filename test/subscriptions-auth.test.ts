@@ -149,7 +149,10 @@ it('ends the stream with FORBIDDEN once a member has left a private channel', as
     ],
   };
   expect(added.results).toEqual([
-    { data: { messageAdded: { id: before.id, cursor: before.cursor } } },
+    {
+      data: { messageAdded: { id: before.id, cursor: before.cursor } },
+      extensions: { resumeCursor: before.cursor },
+    },
     forbidden,
   ]);
   expect(changed.results).toEqual([forbidden]);

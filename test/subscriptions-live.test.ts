@@ -66,6 +66,8 @@ describe('messageAdded', () => {
             channel: { name: channel.name },
           },
         },
+        // The stream's position, on every event of a resumable stream (docs/subscriptions.md).
+        extensions: { resumeCursor: posted.cursor },
       },
     ]);
     subscription.unsubscribe();
@@ -96,6 +98,7 @@ describe('messageAdded', () => {
           channel: { name: channel.name },
         },
       },
+      extensions: { resumeCursor: posted.cursor },
     };
     for (const subscriber of subscribers) expect(await subscriber.waitFor(1)).toEqual([expected]);
     const after = gateway.subscriptionStats();
@@ -241,6 +244,7 @@ describe('deployments', () => {
       data: {
         deploymentEvents: { cursor: expect.any(String), type, status, level, message },
       },
+      extensions: { resumeCursor: expect.any(String) },
     });
     expect(await events.waitFor(4)).toEqual([
       event('STATUS_CHANGED', 'RUNNING', 'INFO', 'Claimed by the node agent.'),
@@ -268,6 +272,8 @@ describe('deployments', () => {
     expect(events.results.map((r) => r.data.deploymentEvents.cursor)).toEqual(
       stored.data!.deployment.events.edges.slice(1).map((edge: { cursor: string }) => edge.cursor),
     );
+    for (const result of events.results)
+      expect(result.extensions).toEqual({ resumeCursor: result.data.deploymentEvents.cursor });
     updates.unsubscribe();
     events.unsubscribe();
     await client.dispose();

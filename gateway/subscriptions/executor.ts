@@ -1,21 +1,34 @@
 /**
  * Executes federated subscriptions. For each client subscription: open the plan's `primary`
  * fetch as an upstream subscription on the owning subgraph, and for every event run the `rest`
- * of the plan with @apollo/gateway's executeQueryPlan (entity fetches from other subgraphs, in
- * batches) before handing the result to the client.
+ * of the plan with @apollo/gateway's executeQueryPlan (entity fetches from other subgraphs)
+ * before handing the result to the client.
  *
  * Identical subscriptions (same document, variables and credentials) share one "topic": one
  * upstream subscription and one `rest` execution per event, whose result goes to every
- * subscriber.
+ * subscriber. Sharing never costs a subscriber its replay: a topic whose subscription starts
+ * from a cursor (`after`) remembers what it delivered since it opened (bounded), and a joiner is
+ * handed that first, in the same turn of the event loop in which it joins the live tail — so
+ * nothing falls between the two and nothing comes twice. Once that memory has overflowed, the
+ * next joiner gets a topic of its own, whose upstream replays from the subgraph's store.
+ *
+ * An event is never skipped: when its `rest` cannot be completed (a subgraph unreachable or
+ * failing), it is retried with backoff while later events wait behind it; if it still fails,
+ * the stream ends with a retryable SUBGRAPH_UNAVAILABLE error carrying the last cursor delivered.
+ * Events that arrive together (a replay) are resolved together — their entity fetches merged by
+ * the entity batcher — and delivered strictly in order.
  */
 import { createHash } from 'node:crypto';
 import { executeQueryPlan, type GraphQLDataSource, type ServiceMap } from '@apollo/gateway';
 import type { QueryPlan } from '@apollo/query-planner';
 import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
+import { Kind, type GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { ExecutionResult } from 'graphql-ws';
 import type { Logger } from '../../subgraphs/kit/logger';
 import type { ForwardedRequest } from '../data-source';
 import { createChannel, type Channel } from '../../subgraphs/kit/channel';
+import { ErrorCode, formatErrorsForClient } from '../../subgraphs/kit/errors';
+import { createEntityBatcher } from './entity-batcher';
 import type { PlanningSchemas, SubscriptionPlan } from './planner';
 import type { Upstreams } from './upstream';
 
@@ -33,6 +46,11 @@ export interface SubscriptionStats {
   /** `rest` executions since start (one per event per topic, however many subscribers). */
   restExecutions: number;
   eventsDelivered: number;
+  /** `rest` executions that failed and were tried again. */
+  restRetries: number;
+  /** Entity requests sent to subgraphs for `rest`, and the per-event fetches they carried. */
+  entityRequests: number;
+  entityFetches: number;
 }
 
 export interface SubscriptionExecutor {
@@ -48,10 +66,59 @@ export interface SubscriptionExecutor {
   close(): void;
 }
 
+/** How long an event whose `rest` fails is retried before its stream ends. */
+export interface RetryPolicy {
+  initialDelayMs: number;
+  maxDelayMs: number;
+  /** Time since the event first failed after which the stream ends with a retryable error. */
+  giveUpAfterMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = {
+  initialDelayMs: 100,
+  maxDelayMs: 2_000,
+  giveUpAfterMs: 10_000,
+};
+
+/** What a topic remembers for joiners, at most (whichever bound is reached first). */
+export interface HistoryLimits {
+  events: number;
+  bytes: number;
+}
+
+export const DEFAULT_HISTORY: HistoryLimits = { events: 1_000, bytes: 4 * 1024 * 1024 };
+
+/** Upstream events resolved together at most (their entity fetches merged). */
+const WINDOW = 100;
+/** Representations in one merged `_entities` request at most. */
+const MAX_REPRESENTATIONS = 500;
+
 interface Topic {
   subscribers: Set<Channel<ExecutionResult>>;
-  stopUpstream: () => void;
+  /** What it delivered since it opened, for joiners; null when it does not replay or overflowed. */
+  history: ExecutionResult[] | null;
+  historyBytes: number;
+  /** Ends the topic: its upstream, its pending events, and every subscriber left. */
+  close: () => void;
 }
+
+/** A `rest` execution's outcome: the result, or the subgraph that could not complete it. */
+type Outcome = { result: ExecutionResult } | { failedService: string | null };
+
+/**
+ * Codes a subgraph gives on purpose (the caller may not see this, the input is wrong…): passed
+ * to the client as they are. Anything else — INTERNAL_SERVER_ERROR, RATE_LIMITED, no code, an
+ * unreachable subgraph — is a failure to complete the event, which is retried.
+ */
+const FINAL_CODES = new Set<string>(
+  Object.values(ErrorCode).filter(
+    (code) => code !== ErrorCode.INTERNAL_SERVER_ERROR && code !== ErrorCode.RATE_LIMITED,
+  ),
+);
+const isFinal = (error: GraphQLFormattedError) => {
+  const code = error.extensions?.code;
+  return typeof code === 'string' && FINAL_CODES.has(code);
+};
 
 export function createSubscriptionExecutor(deps: {
   upstreams: Upstreams;
@@ -62,9 +129,20 @@ export function createSubscriptionExecutor(deps: {
   bufferLimit: number;
   /** Called per result handed to a subscriber, with the seconds since its upstream event arrived. */
   onDelivered?: (latencySeconds: number) => void;
+  retry?: RetryPolicy;
+  history?: HistoryLimits;
 }): SubscriptionExecutor {
+  const retry = deps.retry ?? DEFAULT_RETRY;
+  const historyLimits = deps.history ?? DEFAULT_HISTORY;
+  // A joiner is handed the whole history at once, and a window is delivered at once: both must
+  // leave room in a subscriber's buffer for what follows.
+  const historyEvents = Math.min(historyLimits.events, Math.floor(deps.bufferLimit / 2));
+  const windowSize = Math.max(1, Math.min(WINDOW, Math.floor(deps.bufferLimit / 2)));
+  /** Joinable topics by key; a topic replaced by a fresher one keeps serving its subscribers. */
   const topics = new Map<string, Topic>();
-  const stats = { restExecutions: 0, eventsDelivered: 0 };
+  const open = new Set<Topic>();
+  const stats = { restExecutions: 0, eventsDelivered: 0, restRetries: 0 };
+  const batcher = createEntityBatcher({ maxRepresentations: MAX_REPRESENTATIONS });
 
   const topicKey = (request: SubscriptionRequest) =>
     createHash('sha256')
@@ -85,10 +163,26 @@ export function createSubscriptionExecutor(deps: {
     schemas: PlanningSchemas,
     request: SubscriptionRequest,
     event: ExecutionResult,
-  ): Promise<ExecutionResult> => {
+  ): Promise<Outcome> => {
     if (plan.rest) stats.restExecutions += 1;
+    const failures: string[] = [];
     const serviceMap: ServiceMap = Object.create(null) as ServiceMap;
-    for (const [name, source] of deps.dataSources()) serviceMap[name] = source;
+    for (const [name, source] of deps.dataSources()) {
+      const batched = batcher.wrap(name, source);
+      serviceMap[name] = {
+        async process(options) {
+          let response;
+          try {
+            response = await batched.process(options);
+          } catch (error) {
+            failures.push(name); // the subgraph is unreachable or answered no GraphQL
+            throw error;
+          }
+          if (response.errors?.some((error) => !isFinal(error))) failures.push(name);
+          return response;
+        },
+      };
+    }
     const primarySource = serviceMap[plan.primary.serviceName];
     serviceMap[plan.primary.serviceName] = {
       process: (options) =>
@@ -112,18 +206,31 @@ export function createSubscriptionExecutor(deps: {
       logger: deps.logger,
       metrics: {},
     } as unknown as GatewayGraphQLRequestContext;
-    const result = await executeQueryPlan(
-      queryPlan,
-      serviceMap,
-      requestContext,
-      plan.operationContext,
-      schemas.supergraphSchema,
-      schemas.apiSchema,
-    );
+    let result;
+    try {
+      result = await executeQueryPlan(
+        queryPlan,
+        serviceMap,
+        requestContext,
+        plan.operationContext,
+        schemas.supergraphSchema,
+        schemas.apiSchema,
+      );
+    } catch (error) {
+      deps.logger.error({ err: error }, 'subscription event failed');
+      return { failedService: null };
+    }
+    if (failures.length > 0) return { failedService: failures[0]! };
+    // The subgraph's position in the stream travels with every result, so that a client can
+    // resume without selecting a cursor field.
+    const resumeCursor = (event.extensions as { resumeCursor?: unknown } | undefined)?.resumeCursor;
     return {
-      data: result.data ?? null,
-      ...(result.errors?.length ? { errors: result.errors } : {}),
-    } as ExecutionResult;
+      result: {
+        data: result.data ?? null,
+        ...(result.errors?.length ? { errors: result.errors } : {}),
+        ...(typeof resumeCursor === 'string' ? { extensions: { resumeCursor } } : {}),
+      } as ExecutionResult,
+    };
   };
 
   const openTopic = (
@@ -132,11 +239,29 @@ export function createSubscriptionExecutor(deps: {
     schemas: PlanningSchemas,
     request: SubscriptionRequest,
   ): Topic => {
-    const topic: Topic = { subscribers: new Set(), stopUpstream: () => undefined };
+    const topic: Topic = {
+      subscribers: new Set(),
+      history: startsFromCursor(plan, request.variables) ? [] : null,
+      historyBytes: 0,
+      close: () => undefined,
+    };
     const source = deps.dataSources().get(plan.primary.serviceName);
     if (!source) throw new Error(`No subgraph ${plan.primary.serviceName} in the supergraph`);
-    const broadcast = (result: ExecutionResult, receivedAt: number) => {
+    open.add(topic);
+    let lastCursor: string | null = null;
+    let ended = false;
+    let stopUpstream = () => undefined as void;
+
+    const deliver = (result: ExecutionResult, receivedAt: number) => {
       const latency = (performance.now() - receivedAt) / 1000;
+      const cursor = result.extensions?.resumeCursor;
+      if (typeof cursor === 'string') lastCursor = cursor;
+      if (topic.history) {
+        topic.historyBytes += JSON.stringify(result).length;
+        topic.history.push(result);
+        if (topic.history.length > historyEvents || topic.historyBytes > historyLimits.bytes)
+          topic.history = null; // too much to hand over: the next joiner replays on its own
+      }
       for (const subscriber of topic.subscribers) {
         subscriber.push(result);
         stats.eventsDelivered += 1;
@@ -145,20 +270,90 @@ export function createSubscriptionExecutor(deps: {
     };
     /** Ends every subscriber, after a last result (the upstream's errors) when there is one. */
     const finish = (last?: ExecutionResult) => {
+      if (ended) return;
+      ended = true;
+      open.delete(topic);
       if (topics.get(key) === topic) topics.delete(key);
+      stopUpstream();
       for (const subscriber of topic.subscribers) {
         if (last) subscriber.push(last);
         subscriber.end();
       }
     };
-    // Events are resolved one after another so subscribers see them in upstream order.
-    let queue = Promise.resolve();
+    const giveUp = (failedService: string | null, why: string) => {
+      deps.logger.warn({ service: failedService, lastCursor }, why);
+      finish({ data: null, errors: [unavailable(failedService, lastCursor)] } as never);
+    };
+
+    const queue: { event: ExecutionResult; receivedAt: number }[] = [];
+    let pumping = false;
+    /** The subgraph the event at the head is waiting for, while it is retried. */
+    let failingService: string | null = null;
+    let upstreamEnd: { last?: ExecutionResult } | null = null;
+    const resolve = (event: ExecutionResult) => resolveEvent(plan, schemas, request, event);
+    /**
+     * Resolves queued events a window at a time (concurrently, so their entity fetches merge)
+     * and delivers them in order. A failed event is retried with backoff, the ones after it
+     * waiting; successes after it are kept and delivered once it succeeds.
+     */
+    const pump = async () => {
+      pumping = true;
+      while (queue.length > 0 && !ended) {
+        // Let sockets flush what the last window gave them before the next one.
+        await new Promise((wake) => setImmediate(wake));
+        let window = queue.splice(0, windowSize);
+        let outcomes = await Promise.all(window.map(({ event }) => resolve(event)));
+        let delay = retry.initialDelayMs;
+        let failingSince = 0;
+        for (;;) {
+          if (ended) return;
+          let done = 0;
+          for (const outcome of outcomes) {
+            if (!('result' in outcome)) break;
+            deliver(outcome.result, window[done]!.receivedAt);
+            done += 1;
+          }
+          if (done > 0) {
+            window = window.slice(done);
+            outcomes = outcomes.slice(done);
+            delay = retry.initialDelayMs;
+            failingSince = 0;
+            failingService = null;
+          }
+          const failed = outcomes[0];
+          if (!failed || 'result' in failed) break;
+          failingSince ||= performance.now();
+          failingService = failed.failedService;
+          if (performance.now() - failingSince >= retry.giveUpAfterMs)
+            return giveUp(failed.failedService, 'subscription event could not be completed');
+          await new Promise((wake) => setTimeout(wake, delay).unref());
+          delay = Math.min(delay * 2, retry.maxDelayMs);
+          stats.restRetries += 1;
+          outcomes = await Promise.all(
+            window.map(({ event }, i) =>
+              'result' in outcomes[i]! ? outcomes[i]! : resolve(event),
+            ),
+          );
+        }
+      }
+      pumping = false;
+      if (upstreamEnd && !ended) finish(upstreamEnd.last);
+    };
+    const run = () => {
+      if (pumping) return;
+      pump().catch((error: unknown) => {
+        deps.logger.error({ err: error }, 'subscription pipeline failed');
+        giveUp(null, 'subscription pipeline failed');
+      });
+    };
+
     const primaryVariables = Object.fromEntries(
       (plan.primary.variableUsages ?? [])
         .filter((name) => name in request.variables)
         .map((name) => [name, request.variables[name]]),
     );
-    topic.stopUpstream = deps.upstreams.subscribe(
+    topic.close = () => finish();
+    stopUpstream = deps.upstreams.subscribe(
       source.url,
       {
         query: plan.primary.operation,
@@ -168,28 +363,23 @@ export function createSubscriptionExecutor(deps: {
       },
       {
         next: (event) => {
-          const receivedAt = performance.now();
-          queue = queue
-            .then(() => resolveEvent(plan, schemas, request, event))
-            .then(
-              (result) => broadcast(result, receivedAt),
-              (error: unknown) => {
-                deps.logger.error({ err: error }, 'subscription event failed');
-                const failed = {
-                  message: 'Internal server error.',
-                  extensions: { code: 'INTERNAL_SERVER_ERROR' },
-                };
-                broadcast({ data: null, errors: [failed] } as never, receivedAt);
-              },
-            );
+          if (ended) return;
+          queue.push({ event, receivedAt: performance.now() });
+          // Events pile up only while one is being retried; beyond a subscriber's buffer, the
+          // stream ends (retryably) rather than growing without bound.
+          if (queue.length > deps.bufferLimit)
+            return giveUp(failingService, 'subscription events piled up behind a failing one');
+          run();
         },
         error: (error) => {
-          void queue.then(() =>
-            finish({ data: null, errors: upstreamErrors(error, plan.primary.serviceName) }),
-          );
+          upstreamEnd = {
+            last: { data: null, errors: upstreamErrors(error, plan.primary.serviceName) },
+          };
+          if (!pumping) finish(upstreamEnd.last);
         },
         complete: () => {
-          void queue.then(() => finish());
+          upstreamEnd = {};
+          if (!pumping) finish();
         },
       },
     );
@@ -199,35 +389,101 @@ export function createSubscriptionExecutor(deps: {
   return {
     subscribe(plan, schemas, request, onOverflow) {
       const key = topicKey(request);
-      const topic = topics.get(key) ?? openTopic(key, plan, schemas, request);
+      const shared = topics.get(key);
+      // A replaying topic whose history overflowed cannot hand a joiner its replay.
+      const joinable =
+        shared && (shared.history !== null || !startsFromCursor(plan, request.variables));
+      const topic = joinable ? shared : openTopic(key, plan, schemas, request);
       topics.set(key, topic);
       const channel = createChannel<ExecutionResult>(
         deps.bufferLimit,
         () => {
           topic.subscribers.delete(channel);
-          if (topic.subscribers.size === 0 && topics.get(key) === topic) {
-            topics.delete(key);
-            topic.stopUpstream();
-          }
+          if (topic.subscribers.size === 0) topic.close();
         },
         onOverflow,
       );
+      // The replay so far, then the live tail: both in this turn, so nothing falls between.
+      if (joinable && topic.history) {
+        for (const result of topic.history) channel.push(result);
+        stats.eventsDelivered += topic.history.length;
+      }
       topic.subscribers.add(channel);
       return channel;
     },
-    stats: () => ({
-      topics: topics.size,
-      subscribers: [...topics.values()].reduce((sum, topic) => sum + topic.subscribers.size, 0),
-      ...stats,
-    }),
+    stats: () => {
+      const batched = batcher.stats();
+      return {
+        topics: open.size,
+        subscribers: [...open].reduce((sum, topic) => sum + topic.subscribers.size, 0),
+        ...stats,
+        entityRequests: batched.requests,
+        entityFetches: batched.fetches,
+      };
+    },
     close() {
-      for (const topic of [...topics.values()]) {
-        topic.stopUpstream();
-        for (const subscriber of topic.subscribers) subscriber.end();
-      }
-      topics.clear();
+      for (const topic of [...open]) topic.close();
     },
   };
+}
+
+/**
+ * Whether the subscription starts from a cursor: its root field is given a non-null `after`
+ * (the resume convention every resumable stream follows). Only such a topic hands joiners what
+ * it delivered before they joined; a live-only joiner gets what happens from now on.
+ */
+function startsFromCursor(plan: SubscriptionPlan, variables: Record<string, unknown>): boolean {
+  const root = plan.operationContext.operation.selectionSet.selections.find(
+    (selection) => selection.kind === Kind.FIELD,
+  );
+  const after =
+    root?.kind === Kind.FIELD ? root.arguments?.find((a) => a.name.value === 'after') : undefined;
+  if (!after) return false;
+  if (after.value.kind === Kind.VARIABLE) return variables[after.value.name.value] != null;
+  return after.value.kind !== Kind.NULL;
+}
+
+/** The documented end of a stream whose event could not be completed (docs/subscriptions.md). */
+function unavailable(serviceName: string | null, lastCursor: string | null): GraphQLFormattedError {
+  return {
+    message:
+      serviceName === null
+        ? 'An event could not be completed; resubscribe after extensions.lastCursor.'
+        : `Subgraph ${serviceName} is unavailable; resubscribe after extensions.lastCursor.`,
+    extensions: {
+      code: SUBGRAPH_UNAVAILABLE,
+      ...(serviceName === null ? {} : { serviceName }),
+      retryable: true,
+      lastCursor,
+    },
+  };
+}
+
+const SUBGRAPH_UNAVAILABLE = 'SUBGRAPH_UNAVAILABLE';
+
+/**
+ * formatErrorsForClient, except that SUBGRAPH_UNAVAILABLE (raised by the gateway, naming the
+ * subgraph and, when the stream ended on it, the cursor to resume after) reaches the client as
+ * it is: it tells the client what to do.
+ */
+export function formatSubscriptionErrors(
+  errors: readonly (GraphQLError | GraphQLFormattedError)[],
+): GraphQLFormattedError[] {
+  return errors.map((error) => {
+    if (error.extensions?.code !== SUBGRAPH_UNAVAILABLE) return formatErrorsForClient([error])[0]!;
+    const { code, serviceName, retryable, lastCursor } = error.extensions as Record<
+      string,
+      unknown
+    >;
+    return {
+      message: error.message,
+      extensions: {
+        code,
+        ...(serviceName === undefined ? {} : { serviceName }),
+        ...(retryable === undefined ? {} : { retryable, lastCursor }),
+      },
+    };
+  });
 }
 
 /**

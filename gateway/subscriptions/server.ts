@@ -30,7 +30,7 @@ import type { Principal } from '../../subgraphs/kit/principal';
 import type { RevocationList } from '../../subgraphs/kit/revocations';
 import type { ForwardedRequest } from '../data-source';
 import type { CheckOperation } from '../operation-limits';
-import type { SubscriptionExecutor } from './executor';
+import { formatSubscriptionErrors, type SubscriptionExecutor } from './executor';
 import type { PlanningSchemas, SubscriptionPlan, SubscriptionPlanner } from './planner';
 
 /** Close codes beyond graphql-ws's own (4400–4499). */
@@ -255,7 +255,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
           disconnectSlowConsumer(ctx.extra.socket);
         }
         return result.errors
-          ? { ...result, errors: formatErrorsForClient(result.errors) }
+          ? { ...result, errors: formatSubscriptionErrors(result.errors) }
           : undefined;
       },
       onError: (_ctx, _id, _payload, errors) => formatErrorsForClient(errors),

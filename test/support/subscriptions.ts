@@ -76,3 +76,29 @@ export function collect(
 /** Polls until `check` holds (e.g. a subscription registered upstream). */
 export const eventually = (check: () => boolean, timeoutMs = 10_000) =>
   poll(check, timeoutMs, 'a condition');
+
+/**
+ * The ids of the messages a `messageAdded` subscription (MESSAGE_ADDED) delivered, each checked
+ * whole: no error, the author resolved by the users subgraph, its cursor in extensions.
+ */
+export const deliveredMessages = (subscription: Collected, authorUsername: string) =>
+  subscription.results.map((result) => {
+    expect(result.errors).toBeUndefined();
+    const message = result.data.messageAdded;
+    expect(message.author).toEqual({ username: authorUsername, displayName: expect.any(String) });
+    expect(result.extensions).toEqual({ resumeCursor: message.cursor });
+    return message.id as string;
+  });
+
+/** WebSocket clients for one test, all disposed by `disposeAll` (call it in afterEach). */
+export function clientsFor(params: () => Record<string, unknown>) {
+  const clients: Client[] = [];
+  return {
+    open(url: string): Client {
+      const created = wsClient(url, params());
+      clients.push(created);
+      return created;
+    },
+    disposeAll: () => Promise.all(clients.splice(0).map((c) => c.dispose())).then(() => undefined),
+  };
+}
