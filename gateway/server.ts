@@ -125,6 +125,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
   const executor = createSubscriptionExecutor({
     upstreams,
     dataSources: () => clients,
+    runEvent: execution.runSubscriptionEvent,
     logger,
     bufferLimit: config.subscriptionBufferLimit,
     onDelivered: (seconds) => gatewayMetrics.deliveryLatency.observe(seconds),

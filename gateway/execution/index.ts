@@ -48,6 +48,8 @@ export interface Execution {
     plan: SubscriptionPlan,
     request: ExecutionRequest,
     event: ExecutionResult,
+    /** Wraps each subgraph's service for this event (e.g. to batch fetches or note failures). */
+    wrap?: (name: string, service: GraphQLDataSource) => GraphQLDataSource,
   ): Promise<ExecutionResult>;
 }
 
@@ -78,16 +80,21 @@ export function createExecution(logger: Logger): Execution {
     },
     current: () => loaded,
     runPlan,
-    async runSubscriptionEvent(plan, request, event) {
+    async runSubscriptionEvent(plan, request, event, wrap) {
       if (!loaded) throw new Error('no supergraph loaded');
       let document = eventDocuments.get(plan);
       if (!document) {
         document = documentContextOf(loaded, request.query, plan.document, plan.operationContext);
         eventDocuments.set(plan, document);
       }
-      const primary = loaded.services[plan.primary.serviceName];
+      const base: ServiceMap = wrap
+        ? Object.fromEntries(
+            Object.entries(loaded.services).map(([name, service]) => [name, wrap(name, service)]),
+          )
+        : loaded.services;
+      const primary = base[plan.primary.serviceName];
       const services: ServiceMap = {
-        ...loaded.services,
+        ...base,
         [plan.primary.serviceName]: {
           process: (options) =>
             options.request.query === plan.primary.operation

@@ -1,8 +1,8 @@
 /**
  * Executes federated subscriptions. For each client subscription: open the plan's `primary`
  * fetch as an upstream subscription on the owning subgraph, and for every event run the `rest`
- * of the plan with @apollo/gateway's executeQueryPlan (entity fetches from other subgraphs)
- * before handing the result to the client.
+ * of the plan through the gateway's execution seam (entity fetches from other subgraphs) before
+ * handing the result to the client.
  *
  * Identical subscriptions (same document, variables and credentials) share one "topic": one
  * upstream subscription and one `rest` execution per event, whose result goes to every
@@ -19,9 +19,8 @@
  * the entity batcher — and delivered strictly in order.
  */
 import { createHash } from 'node:crypto';
-import { executeQueryPlan, type GraphQLDataSource, type ServiceMap } from '@apollo/gateway';
-import type { QueryPlan } from '@apollo/query-planner';
-import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
+import type { GraphQLDataSource } from '@apollo/gateway';
+import type { Execution } from '../execution';
 import { Kind, type GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { ExecutionResult } from 'graphql-ws';
 import type { Logger } from '../../subgraphs/kit/logger';
@@ -29,7 +28,7 @@ import type { ForwardedRequest } from '../data-source';
 import { createChannel, type Channel } from '../../subgraphs/kit/channel';
 import { ErrorCode, formatErrorsForClient } from '../../subgraphs/kit/errors';
 import { createEntityBatcher } from './entity-batcher';
-import type { PlanningSchemas, SubscriptionPlan } from './planner';
+import type { SubscriptionPlan } from './planner';
 import type { Upstreams } from './upstream';
 
 export interface SubscriptionRequest {
@@ -57,7 +56,6 @@ export interface SubscriptionExecutor {
   /** `onOverflow` runs when this subscriber falls `bufferLimit` events behind. */
   subscribe(
     plan: SubscriptionPlan,
-    schemas: PlanningSchemas,
     request: SubscriptionRequest,
     onOverflow: () => void,
   ): Channel<ExecutionResult>;
@@ -124,6 +122,8 @@ export function createSubscriptionExecutor(deps: {
   upstreams: Upstreams;
   /** The data sources of the current supergraph, by subgraph name. */
   dataSources: () => ReadonlyMap<string, GraphQLDataSource & { url: string }>;
+  /** Runs one event through the gateway's execution seam (primary replayed, `rest` fetched). */
+  runEvent: Execution['runSubscriptionEvent'];
   logger: Logger;
   /** Events a subscriber may fall behind before it is disconnected. */
   bufferLimit: number;
@@ -160,61 +160,38 @@ export function createSubscriptionExecutor(deps: {
   /** Runs primary + rest for one upstream event: the primary "fetch" replays the event itself. */
   const resolveEvent = async (
     plan: SubscriptionPlan,
-    schemas: PlanningSchemas,
     request: SubscriptionRequest,
     event: ExecutionResult,
   ): Promise<Outcome> => {
     if (plan.rest) stats.restExecutions += 1;
     const failures: string[] = [];
-    const serviceMap: ServiceMap = Object.create(null) as ServiceMap;
-    for (const [name, source] of deps.dataSources()) {
-      const batched = batcher.wrap(name, source);
-      serviceMap[name] = {
-        async process(options) {
-          let response;
-          try {
-            response = await batched.process(options);
-          } catch (error) {
-            failures.push(name); // the subgraph is unreachable or answered no GraphQL
-            throw error;
-          }
-          if (response.errors?.some((error) => !isFinal(error))) failures.push(name);
-          return response;
-        },
-      };
-    }
-    const primarySource = serviceMap[plan.primary.serviceName];
-    serviceMap[plan.primary.serviceName] = {
-      process: (options) =>
-        options.request.query === plan.primary.operation
-          ? Promise.resolve(event as never)
-          : primarySource!.process(options),
-    };
-    // Even without `rest`, the plan runs: executeQueryPlan shapes the result to the client's
-    // selection (aliases, typename, fragments).
-    const queryPlan: QueryPlan = {
-      kind: 'QueryPlan',
-      node: plan.rest ? { kind: 'Sequence', nodes: [plan.primary, plan.rest] } : plan.primary,
-    };
-    const requestContext = {
-      request: {
-        query: request.query,
-        operationName: request.operationName,
-        variables: request.variables,
-      },
-      context: { forwarded: request.forwarded },
-      logger: deps.logger,
-      metrics: {},
-    } as unknown as GatewayGraphQLRequestContext;
     let result;
     try {
-      result = await executeQueryPlan(
-        queryPlan,
-        serviceMap,
-        requestContext,
-        plan.operationContext,
-        schemas.supergraphSchema,
-        schemas.apiSchema,
+      result = await deps.runEvent(
+        plan,
+        {
+          query: request.query,
+          operationName: request.operationName,
+          variables: request.variables,
+          context: { forwarded: request.forwarded },
+        },
+        event,
+        (name, source) => {
+          const batched = batcher.wrap(name, source);
+          return {
+            async process(options) {
+              let response;
+              try {
+                response = await batched.process(options);
+              } catch (error) {
+                failures.push(name); // the subgraph is unreachable or answered no GraphQL
+                throw error;
+              }
+              if (response.errors?.some((error) => !isFinal(error))) failures.push(name);
+              return response;
+            },
+          };
+        },
       );
     } catch (error) {
       deps.logger.error({ err: error }, 'subscription event failed');
@@ -233,12 +210,7 @@ export function createSubscriptionExecutor(deps: {
     };
   };
 
-  const openTopic = (
-    key: string,
-    plan: SubscriptionPlan,
-    schemas: PlanningSchemas,
-    request: SubscriptionRequest,
-  ): Topic => {
+  const openTopic = (key: string, plan: SubscriptionPlan, request: SubscriptionRequest): Topic => {
     const topic: Topic = {
       subscribers: new Set(),
       history: startsFromCursor(plan, request.variables) ? [] : null,
@@ -290,7 +262,7 @@ export function createSubscriptionExecutor(deps: {
     /** The subgraph the event at the head is waiting for, while it is retried. */
     let failingService: string | null = null;
     let upstreamEnd: { last?: ExecutionResult } | null = null;
-    const resolve = (event: ExecutionResult) => resolveEvent(plan, schemas, request, event);
+    const resolve = (event: ExecutionResult) => resolveEvent(plan, request, event);
     /**
      * Resolves queued events a window at a time (concurrently, so their entity fetches merge)
      * and delivers them in order. A failed event is retried with backoff, the ones after it
@@ -387,13 +359,13 @@ export function createSubscriptionExecutor(deps: {
   };
 
   return {
-    subscribe(plan, schemas, request, onOverflow) {
+    subscribe(plan, request, onOverflow) {
       const key = topicKey(request);
       const shared = topics.get(key);
       // A replaying topic whose history overflowed cannot hand a joiner its replay.
       const joinable =
         shared && (shared.history !== null || !startsFromCursor(plan, request.variables));
-      const topic = joinable ? shared : openTopic(key, plan, schemas, request);
+      const topic = joinable ? shared : openTopic(key, plan, request);
       topics.set(key, topic);
       const channel = createChannel<ExecutionResult>(
         deps.bufferLimit,

@@ -19,9 +19,6 @@ export interface SubscriptionPlan {
   rest: PlanNode | undefined;
 }
 
-// Where the subscription executor imports them from.
-export type { PlanningSchemas };
-
 export interface SubscriptionPlanner {
   readonly schemas: PlanningSchemas;
   /** A plan, or the GraphQL errors that make the operation invalid. */

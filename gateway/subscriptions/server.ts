@@ -31,7 +31,7 @@ import type { RevocationList } from '../../subgraphs/kit/revocations';
 import type { ForwardedRequest } from '../data-source';
 import type { CheckOperation } from '../operation-limits';
 import { formatSubscriptionErrors, type SubscriptionExecutor } from './executor';
-import type { PlanningSchemas, SubscriptionPlan, SubscriptionPlanner } from './planner';
+import type { SubscriptionPlan, SubscriptionPlanner } from './planner';
 
 /** Close codes beyond graphql-ws's own (4400–4499). */
 export const CloseCode = {
@@ -76,7 +76,6 @@ interface Connection {
 
 interface SubscriptionContext {
   plan: SubscriptionPlan;
-  schemas: PlanningSchemas;
   forwarded: ForwardedRequest;
   connection: Connection;
   socket: WebSocket;
@@ -187,7 +186,6 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
         if (Array.isArray(plan)) return plan;
         const contextValue: SubscriptionContext = {
           plan: plan as SubscriptionPlan,
-          schemas: planner.schemas,
           forwarded: { ...connection.forwarded, requestId: randomUUID() },
           connection,
           socket: ctx.extra.socket,
@@ -201,11 +199,9 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
         };
       },
       subscribe: (args) => {
-        const { plan, schemas, forwarded, connection, socket } =
-          args.contextValue as SubscriptionContext;
+        const { plan, forwarded, connection, socket } = args.contextValue as SubscriptionContext;
         const channel = options.executor.subscribe(
           plan,
-          schemas,
           {
             query: args.document.loc?.source.body ?? '',
             operationName: args.operationName ?? undefined,
