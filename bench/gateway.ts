@@ -15,7 +15,8 @@
  * steadiest figure on a shared machine), peak RSS, and error answers (non-2xx, or a body with
  * `errors`). BENCH_SECONDS, BENCH_WARMUP_SECONDS, BENCH_ROUNDS, BENCH_CONNECTIONS and
  * BENCH_SCENARIOS (comma-separated) adjust the run; BENCH_PROFILE=1 writes --cpu-prof profiles
- * to .bench-profiles/.
+ * to .bench-profiles/; BENCH_BASELINE=<git ref> adds that commit's gateway as a further
+ * contender, to compare a change with the code before it in the same run.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -36,6 +37,7 @@ import {
   percentile,
   record,
   ROOT,
+  buildBaseline,
   startGatewayProcess,
   startSubgraphs,
   type GatewayProcess,
@@ -251,6 +253,19 @@ async function main(): Promise<void> {
     { name: 'stock @apollo/gateway', gateway: stock },
     { name: 'opsgraph, no edge token check', gateway: unverified },
   ];
+  const baseline = process.env.BENCH_BASELINE ? buildBaseline(process.env.BENCH_BASELINE) : null;
+  if (baseline) {
+    const previous = await startGatewayProcess(
+      proxied,
+      { REQUEST_RATE_LIMIT: '1000000000/1m' },
+      {
+        core: 0,
+        entry: join(baseline.root, 'dist', 'gateway', 'main.js'),
+        nodeArgs: profile('opsgraph-baseline'),
+      },
+    );
+    contenders.push({ name: `opsgraph @ ${baseline.commit.slice(0, 7)}`, gateway: previous });
+  }
 
   try {
     console.log('Seeding through the gateway…');
@@ -367,6 +382,7 @@ async function main(): Promise<void> {
     );
   } finally {
     await Promise.all(contenders.map(({ gateway }) => gateway.stop()));
+    await baseline?.remove();
     for (const proxy of Object.values(proxies)) proxy.server.close();
     await stack.stop();
   }
