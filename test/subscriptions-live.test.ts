@@ -143,6 +143,7 @@ describe('messageChanged', () => {
             author,
           },
         },
+        extensions: { resumeCursor: expect.any(String) },
       },
       {
         data: {
@@ -154,6 +155,7 @@ describe('messageChanged', () => {
             author,
           },
         },
+        extensions: { resumeCursor: expect.any(String) },
       },
     ]);
     subscription.unsubscribe();
@@ -234,6 +236,7 @@ describe('deployments', () => {
           triggeredBy,
         },
       },
+      extensions: { resumeCursor: expect.any(String) },
     });
     expect(await updates.waitFor(3)).toEqual([
       update('QUEUED'),
@@ -289,7 +292,10 @@ describe('deployments', () => {
     await createDeployment(url, org.developer.headers, { nodeId: other.node.id });
     const mine = await createDeployment(url, org.developer.headers, { nodeId: org.node.id });
     expect(await work.waitFor(1)).toEqual([
-      { data: { deploymentUpdated: { id: mine.id, status: 'QUEUED', node: { id: org.node.id } } } },
+      {
+        data: { deploymentUpdated: { id: mine.id, status: 'QUEUED', node: { id: org.node.id } } },
+        extensions: { resumeCursor: expect.any(String) },
+      },
     ]);
 
     const elsewhere = collect(agent, DEPLOYMENT_UPDATED, { nodeId: other.node.id });
@@ -334,6 +340,7 @@ describe('nodeStatusChanged', () => {
           registeredBy: { username: admin.user.username },
         },
       },
+      extensions: { resumeCursor: expect.any(String) },
     });
     expect(await subscription.waitFor(3)).toEqual([
       change('PENDING'),
