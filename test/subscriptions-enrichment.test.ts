@@ -8,6 +8,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { Gateway } from '../gateway/server';
+import { serveWhileStarting } from '../subgraphs/kit/dependencies';
 import { listen } from '../subgraphs/kit/listen';
 import { closeHttpServer } from '../subgraphs/kit/shutdown';
 import { graphql } from './support/graphql';
@@ -71,6 +72,35 @@ it('events wait while the users subgraph restarts, and arrive whole, in order, o
   const all = (await pageAll(url, admin, variables.channelId, 'forward', 100, variables.after)).ids;
   expect(messages(live)).toEqual(all);
   expect(live.completed).toBe(false);
+});
+
+it('events wait while the users subgraph is starting (503, SUBGRAPH_UNAVAILABLE), and arrive whole', async () => {
+  const url = stack.gatewayUrl;
+  const variables = await channelWithStart(url);
+  const live = collect(client(url), MESSAGE_ADDED, variables);
+  await postBare(url, variables.channelId, 'one');
+  await live.waitFor(1);
+
+  // What a restarted subgraph answers until its dependencies are up: the stand-in's GraphQL error.
+  await stack.stopSubgraph('users');
+  const port = Number(new URL(stack.subgraphs.users!.url).port);
+  const starting = await serveWhileStarting('127.0.0.1', port, {
+    code: 'SUBGRAPH_UNAVAILABLE',
+    subgraph: 'users',
+  });
+  try {
+    await postBare(url, variables.channelId, 'two');
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(live.results).toHaveLength(1);
+  } finally {
+    await starting.close();
+    await stack.restartSubgraph('users');
+  }
+
+  await live.waitFor(2);
+  expect(live.results.every((result) => result.errors === undefined)).toBe(true);
+  const all = (await pageAll(url, admin, variables.channelId, 'forward', 100, variables.after)).ids;
+  expect(messages(live)).toEqual(all);
 });
 
 it('a stream whose event cannot be completed ends with a retryable error naming the last cursor delivered', async () => {

@@ -106,12 +106,16 @@ type Outcome = { result: ExecutionResult } | { failedService: string | null };
 /**
  * Codes a subgraph gives on purpose (the caller may not see this, the input is wrong…): passed
  * to the client as they are. Anything else — INTERNAL_SERVER_ERROR, RATE_LIMITED, no code, an
- * unreachable subgraph — is a failure to complete the event, which is retried.
+ * unreachable or starting subgraph (SUBGRAPH_UNAVAILABLE, as the data source reports a refused
+ * connection or a 503) — is a failure to complete the event, which is retried.
  */
+const RETRIED_CODES = new Set<string>([
+  ErrorCode.INTERNAL_SERVER_ERROR,
+  ErrorCode.RATE_LIMITED,
+  ErrorCode.SUBGRAPH_UNAVAILABLE,
+]);
 const FINAL_CODES = new Set<string>(
-  Object.values(ErrorCode).filter(
-    (code) => code !== ErrorCode.INTERNAL_SERVER_ERROR && code !== ErrorCode.RATE_LIMITED,
-  ),
+  Object.values(ErrorCode).filter((code) => !RETRIED_CODES.has(code)),
 );
 const isFinal = (error: GraphQLFormattedError) => {
   const code = error.extensions?.code;
