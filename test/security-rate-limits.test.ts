@@ -145,6 +145,9 @@ test('postMessage and createDeployment are limited per user', async () => {
 describe('the gateway request budget', () => {
   const ME = '{ me { id } }';
   // Each gateway here counts under a prefix of its own, apart from the stack's gateways.
+  // An hour's window: with the stack's short one, a window boundary between requests would
+  // leave the budget partly spent, and the count would depend on the clock.
+  const hourlyLimit = (max: number) => ({ max, windowMs: 3_600_000 });
   const budgetGateway = (overrides: Partial<Stack['gatewayConfig']>) =>
     startGateway({
       ...stack.gatewayConfig,
@@ -153,7 +156,7 @@ describe('the gateway request budget', () => {
     });
 
   test('is per token, else per address, answered 429 with Retry-After', async () => {
-    const gateway = await budgetGateway({ requestRateLimit: limit(3) });
+    const gateway = await budgetGateway({ requestRateLimit: hourlyLimit(3) });
     try {
       for (let i = 0; i < 3; i++) expect(errorCodes(await graphql(gateway.url, ME))).toEqual([]);
       const response = await fetch(`${gateway.url}`, {
@@ -179,11 +182,10 @@ describe('the gateway request budget', () => {
     const redisPrefix = `${stack.gatewayConfig.redisPrefix}${Math.random().toString(36).slice(2)}:`;
     const gateways = await Promise.all(
       [0, 1].map(() =>
-        // An hour's window: a burst this short never straddles two of them.
         startGateway({
           ...stack.gatewayConfig,
           redisPrefix,
-          requestRateLimit: { max: 5, windowMs: 3_600_000 },
+          requestRateLimit: hourlyLimit(5),
         }),
       ),
     );
@@ -203,9 +205,9 @@ describe('the gateway request budget', () => {
   });
 
   test('trusts X-Forwarded-For only from a configured proxy', async () => {
-    const direct = await budgetGateway({ requestRateLimit: limit(2) });
+    const direct = await budgetGateway({ requestRateLimit: hourlyLimit(2) });
     const proxied = await budgetGateway({
-      requestRateLimit: limit(2),
+      requestRateLimit: hourlyLimit(2),
       trustedProxies: new Set(['127.0.0.1']),
     });
     try {
