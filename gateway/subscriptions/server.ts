@@ -8,6 +8,8 @@
  * - Limits: subscriptions per connection, connections per credential, and a bounded buffer per
  *   subscriber — one that cannot keep up is disconnected with 4008 rather than growing memory.
  * - On shutdown every socket closes with 1001 (going away), so clients reconnect elsewhere.
+ * - Fan-out serializes each event once: every subscriber of a shared topic is sent the same
+ *   bytes (see sendEvents), not a message built and stringified per socket.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
@@ -75,6 +77,8 @@ interface Connection {
 }
 
 interface SubscriptionContext {
+  /** The client's id for this subscription, which every frame of it carries. */
+  id: string;
   plan: SubscriptionPlan;
   forwarded: ForwardedRequest;
   connection: Connection;
@@ -99,6 +103,56 @@ function disconnectSlowConsumer(socket: WebSocket): void {
   if (socket.readyState !== socket.OPEN) return;
   socket.close(CloseCode.SlowConsumer, 'Subscriber too slow');
   setTimeout(() => socket.terminate(), 2_000).unref();
+}
+
+/**
+ * The `next` frame of an event, built once per event and subscription id: subscribers of one
+ * shared topic get the same result object, and clients mostly number their subscriptions alike,
+ * so thousands of sockets share one buffer. Kept as long as the result is (e.g. in a topic's
+ * history), no longer.
+ */
+const frames = new WeakMap<ExecutionResult, Map<string, Buffer>>();
+
+function nextFrame(id: string, result: ExecutionResult): Buffer {
+  let byId = frames.get(result);
+  if (!byId) frames.set(result, (byId = new Map()));
+  let frame = byId.get(id);
+  if (!frame) {
+    const payload = result.errors
+      ? { ...result, errors: formatSubscriptionErrors(result.errors) }
+      : result;
+    frame = Buffer.from(JSON.stringify({ id, type: 'next', payload }));
+    byId.set(id, frame);
+  }
+  return frame;
+}
+
+/**
+ * Sends a subscriber's events on its socket as shared frames. graphql-ws would build and
+ * stringify a message per socket for every event; the iterator it is given here yields nothing
+ * and ends when the subscriber's channel does, so graphql-ws still sends `complete` (or
+ * `error`) after the last event, and still ends the channel when the client unsubscribes.
+ */
+function sendEvents(
+  channel: Channel<ExecutionResult>,
+  socket: WebSocket,
+  id: string,
+  maxBufferedBytes: number,
+): AsyncGenerator<ExecutionResult> {
+  const events = {
+    async next(): Promise<IteratorResult<ExecutionResult>> {
+      for (;;) {
+        const step = await channel.next();
+        if (step.done || socket.readyState !== socket.OPEN) return channel.return();
+        socket.send(nextFrame(id, step.value), { binary: false });
+        // The kernel's buffer is full and ws is queueing in memory: the reader is too slow.
+        if (socket.bufferedAmount > maxBufferedBytes) disconnectSlowConsumer(socket);
+      }
+    },
+    return: () => channel.return(),
+    [Symbol.asyncIterator]: () => events,
+  };
+  return events as unknown as AsyncGenerator<ExecutionResult>;
 }
 
 const sessionEnded = (message: string): ExecutionResult =>
@@ -162,7 +216,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
         if (open > 0) connectionsPerCredential.set(connection.credentialKey, open);
         else connectionsPerCredential.delete(connection.credentialKey);
       },
-      onSubscribe: (ctx, _id, payload) => {
+      onSubscribe: (ctx, id, payload) => {
         const connection = ctx.extra.connection!;
         if (connection.subscriptions >= options.limits.subscriptionsPerConnection) {
           return [
@@ -185,6 +239,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
         const plan = planner.plan(payload.query, payload.operationName ?? undefined);
         if (Array.isArray(plan)) return plan;
         const contextValue: SubscriptionContext = {
+          id,
           plan: plan as SubscriptionPlan,
           forwarded: { ...connection.forwarded, requestId: randomUUID() },
           connection,
@@ -199,7 +254,8 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
         };
       },
       subscribe: (args) => {
-        const { plan, forwarded, connection, socket } = args.contextValue as SubscriptionContext;
+        const { id, plan, forwarded, connection, socket } =
+          args.contextValue as SubscriptionContext;
         const channel = options.executor.subscribe(
           plan,
           {
@@ -240,19 +296,10 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
           release();
           return finish();
         };
-        return channel as unknown as AsyncGenerator<ExecutionResult>;
+        return sendEvents(channel, socket, id, options.limits.maxBufferedBytes);
       },
       execute: () => {
         throw badUserInput('Only subscriptions are served over WebSocket.');
-      },
-      onNext: (ctx, _id, _payload, _args, result) => {
-        // The kernel's buffer is full and ws is queueing in memory: the reader is too slow.
-        if (ctx.extra.socket.bufferedAmount > options.limits.maxBufferedBytes) {
-          disconnectSlowConsumer(ctx.extra.socket);
-        }
-        return result.errors
-          ? { ...result, errors: formatSubscriptionErrors(result.errors) }
-          : undefined;
       },
       onError: (_ctx, _id, _payload, errors) => formatErrorsForClient(errors),
     },
