@@ -3,16 +3,20 @@
  * channel's messageAdded out to 1,000 / 5,000 / 10,000 concurrent subscribers, one WebSocket
  * each, while messages are posted at a steady rate. Measures delivery latency (post sent →
  * event received, same clock), events lost (must be 0), and the gateway's memory per
- * subscriber (RSS growth over the subscribed population).
+ * subscriber (RSS growth over the subscribed population) and its CPU per event.
+ * BENCH_BASELINE=<git ref> runs that commit's gateway too, taking turns at each size.
  */
+import { join } from 'node:path';
 import WebSocket from 'ws';
 import {
+  buildBaseline,
   machine,
   mutate,
   percentile,
   record,
   startGatewayProcess,
   startSubgraphs,
+  type GatewayProcess,
 } from './support';
 
 const SIZES = (process.env.BENCH_SUBSCRIBERS ?? '1000,5000,10000').split(',').map(Number);
@@ -65,6 +69,60 @@ function subscribe(
   });
 }
 
+interface Contender {
+  name: string;
+  gateway: GatewayProcess;
+}
+
+/** One population of `size` subscribers on one gateway: its table row. */
+async function measure(contender: Contender, token: string, size: number): Promise<string> {
+  const { gateway } = contender;
+  const createChannel = await mutate(
+    gateway.url,
+    'createChannel',
+    'mutation ($i: CreateChannelInput!) { createChannel(input: $i) { id } }',
+    { i: { name: `bench-${size}-${Date.now()}`, kind: 'PUBLIC' } },
+    token,
+  );
+  const rssBefore = gateway.memory().rss;
+  const latencies: number[] = [];
+  const subscribers: Subscriber[] = [];
+  for (let i = 0; i < size; i += 200) {
+    const batch = Math.min(200, size - i);
+    subscribers.push(
+      ...(await Promise.all(
+        Array.from({ length: batch }, () =>
+          subscribe(gateway.url, token, createChannel.id, latencies),
+        ),
+      )),
+    );
+  }
+  await new Promise((r) => setTimeout(r, 2000)); // every subscription live upstream
+  const rssSubscribed = gateway.memory().rss;
+  const cpuBefore = gateway.cpuMs();
+  const total = RATE_PER_SECOND * DURATION_SECONDS;
+  for (let sent = 0; sent < total; sent++) {
+    await mutate(
+      gateway.url,
+      'postMessage',
+      'mutation ($i: PostMessageInput!) { postMessage(input: $i) { id } }',
+      { i: { channelId: createChannel.id, body: `sent ${Date.now()} #${sent}` } },
+      token,
+    );
+    await new Promise((r) => setTimeout(r, 1000 / RATE_PER_SECOND));
+  }
+  const deadline = Date.now() + 30_000;
+  while (subscribers.some((s) => s.received < total) && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 200));
+  const cpuPerEvent = (gateway.cpuMs() - cpuBefore) / total;
+  const lost = subscribers.reduce((sum, s) => sum + (total - s.received), 0);
+  latencies.sort((a, b) => a - b);
+  const perSubscriber = (rssSubscribed - rssBefore) / size;
+  for (const s of subscribers) s.socket.terminate();
+  await new Promise((r) => setTimeout(r, 3000));
+  return `| ${contender.name} | ${size.toLocaleString('en')} | ${total} | ${(total * size).toLocaleString('en')} | ${percentile(latencies, 50)} | ${percentile(latencies, 99)} | ${percentile(latencies, 100)} | ${lost} | ${(perSubscriber / 1024).toFixed(1)} KiB | ${cpuPerEvent.toFixed(0)} ms |`;
+}
+
 async function main(): Promise<void> {
   const stack = await startSubgraphs(['users', 'messages'], {
     // The benchmark posts far faster than a person: no flood or rate limit applies to it.
@@ -73,20 +131,29 @@ async function main(): Promise<void> {
       rateLimits: { postMessage: { max: 1_000_000, windowMs: 60_000 } },
     },
   });
-  const gateway = await startGatewayProcess(
-    stack,
-    {
-      SUBSCRIPTIONS_PER_CONNECTION: '10',
-      CONNECTIONS_PER_CREDENTIAL: '100000',
-      SUBSCRIPTION_BUFFER_LIMIT: '100000',
-      REQUEST_RATE_LIMIT: '1000000/1m',
-    },
-    { core: 0 },
-  );
+  const gatewayEnv = {
+    SUBSCRIPTIONS_PER_CONNECTION: '10',
+    CONNECTIONS_PER_CREDENTIAL: '100000',
+    SUBSCRIPTION_BUFFER_LIMIT: '100000',
+    REQUEST_RATE_LIMIT: '1000000/1m',
+  };
+  const contenders: Contender[] = [
+    { name: 'opsgraph', gateway: await startGatewayProcess(stack, gatewayEnv, { core: 0 }) },
+  ];
+  const baseline = process.env.BENCH_BASELINE ? buildBaseline(process.env.BENCH_BASELINE) : null;
+  if (baseline) {
+    contenders.push({
+      name: `opsgraph @ ${baseline.commit.slice(0, 7)}`,
+      gateway: await startGatewayProcess(stack, gatewayEnv, {
+        core: 0,
+        entry: join(baseline.root, 'dist', 'gateway', 'main.js'),
+      }),
+    });
+  }
   const rows: string[] = [];
   try {
     const signUp = await mutate(
-      gateway.url,
+      contenders[0]!.gateway.url,
       'signUp',
       'mutation ($i: SignUpInput!) { signUp(input: $i) { accessToken } }',
       {
@@ -98,67 +165,27 @@ async function main(): Promise<void> {
         },
       },
     );
-    const token = signUp.accessToken;
+    // Contenders take turns at each size, so a drift in the machine's speed hits both alike.
     for (const size of SIZES) {
-      const createChannel = await mutate(
-        gateway.url,
-        'createChannel',
-        'mutation ($i: CreateChannelInput!) { createChannel(input: $i) { id } }',
-        { i: { name: `bench-${size}-${Date.now()}`, kind: 'PUBLIC' } },
-        token,
-      );
-      const rssBefore = gateway.memory().rss;
-      const latencies: number[] = [];
-      const subscribers: Subscriber[] = [];
-      for (let i = 0; i < size; i += 200) {
-        const batch = Math.min(200, size - i);
-        subscribers.push(
-          ...(await Promise.all(
-            Array.from({ length: batch }, () =>
-              subscribe(gateway.url, token, createChannel.id, latencies),
-            ),
-          )),
-        );
+      for (const contender of contenders) {
+        rows.push(await measure(contender, signUp.accessToken, size));
+        console.log(rows.at(-1));
       }
-      await new Promise((r) => setTimeout(r, 2000)); // every subscription live upstream
-      const rssSubscribed = gateway.memory().rss;
-      const total = RATE_PER_SECOND * DURATION_SECONDS;
-      for (let sent = 0; sent < total; sent++) {
-        await mutate(
-          gateway.url,
-          'postMessage',
-          'mutation ($i: PostMessageInput!) { postMessage(input: $i) { id } }',
-          { i: { channelId: createChannel.id, body: `sent ${Date.now()} #${sent}` } },
-          token,
-        );
-        await new Promise((r) => setTimeout(r, 1000 / RATE_PER_SECOND));
-      }
-      const deadline = Date.now() + 30_000;
-      while (subscribers.some((s) => s.received < total) && Date.now() < deadline)
-        await new Promise((r) => setTimeout(r, 200));
-      const lost = subscribers.reduce((sum, s) => sum + (total - s.received), 0);
-      latencies.sort((a, b) => a - b);
-      const perSubscriber = (rssSubscribed - rssBefore) / size;
-      rows.push(
-        `| ${size.toLocaleString('en')} | ${total} | ${(total * size).toLocaleString('en')} | ${percentile(latencies, 50)} | ${percentile(latencies, 99)} | ${percentile(latencies, 100)} | ${lost} | ${(perSubscriber / 1024).toFixed(1)} KiB |`,
-      );
-      console.log(rows.at(-1));
-      for (const s of subscribers) s.socket.terminate();
-      await new Promise((r) => setTimeout(r, 3000));
     }
   } finally {
-    await gateway.stop();
+    await Promise.all(contenders.map(({ gateway }) => gateway.stop()));
+    await baseline?.remove();
     await stack.stop();
   }
   const table = [
-    '| subscribers | messages | deliveries | p50 ms | p99 ms | max ms | lost | gateway RSS per subscriber |',
-    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| gateway | subscribers | messages | deliveries | p50 ms | p99 ms | max ms | lost | gateway RSS per subscriber | gateway CPU per event |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows,
   ].join('\n');
   console.log(table);
   record(
     'Subscriptions: one channel fanned out by one gateway',
-    `Method: the built gateway as one process pinned to core 0 (\`taskset -c 0\`), the users and messages subgraphs, PostgreSQL and Redis on the same machine; subscribers are raw graphql-ws sockets (one per subscriber) in the benchmark process, all subscribed to \`messageAdded\` of one channel selecting \`body author { username }\` (so every event needs a users-subgraph fetch — once per event, thanks to deduplication). ${RATE_PER_SECOND} messages per second for ${DURATION_SECONDS} s, each carrying its send time; latency = receipt − send on the same clock. Memory = growth of the gateway's RSS from before to after subscribing, per subscriber.\n\nMachine: ${machine()}.\n\n${table}`,
+    `Method: the built gateway as one process pinned to core 0 (\`taskset -c 0\`), the users and messages subgraphs, PostgreSQL and Redis on the same machine; subscribers are raw graphql-ws sockets (one per subscriber) in the benchmark process, all subscribed to \`messageAdded\` of one channel selecting \`body author { username }\` (so every event needs a users-subgraph fetch — once per event, thanks to deduplication). ${RATE_PER_SECOND} messages per second for ${DURATION_SECONDS} s, each carrying its send time; latency = receipt − send on the same clock. Memory = growth of the gateway's RSS from before to after subscribing, per subscriber. CPU per event = the gateway process's CPU time while posting and delivering, per message. With BENCH_BASELINE=<ref>, that commit's gateway takes turns with this one at each size.\n\nMachine: ${machine()}.\n\n${table}`,
   );
 }
 
