@@ -2,6 +2,7 @@
 const scenarios: Record<string, string> = {
   gateway: './gateway',
   'reconnect-storm': './reconnect-storm',
+  soak: './soak',
   sql: './sql',
   startup: './startup',
   subscriptions: './subscriptions',

@@ -1,0 +1,240 @@
+/**
+ * `npm run bench -- soak`: the whole system as production runs it (four subgraph processes and a
+ * gateway process, built JavaScript, NODE_ENV=production) under mixed load for
+ * BENCH_SOAK_MINUTES (30): BENCH_SUBSCRIBERS (5,000) resuming `messageAdded` subscribers in 10
+ * channels, each losing its socket at random (on average every BENCH_DROP_SECONDS, 120) and
+ * resuming from its last cursor as the client recipe says; a poster per channel; and HTTP
+ * clients reading `me` and chat pages. Reports errors, every subscriber's deliveries against
+ * what was acknowledged (lost, duplicated, out of order), and the RSS of every process after the
+ * warm-up (BENCH_SOAK_WARMUP_MINUTES, 5) and at the end.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { localSharedConfig } from '../dev/subgraphs';
+import { generateSigningKey } from '../subgraphs/kit/tokens';
+import { checkDelivery, problems, totals } from '../test/faults/check';
+import { ResumingSubscriber, untilAcknowledged, type StreamSpec } from '../test/faults/clients';
+import { sleep } from '../test/faults/infra';
+import { Random } from '../test/faults/schedule';
+import { createTestDatabase } from '../test/support/database';
+import { graphql, type GraphQLResponse } from '../test/support/graphql';
+import { createChannel, join, MESSAGES, post } from '../test/support/messages';
+import { addUser, signUp, type SignedIn } from '../test/support/seed';
+import {
+  machine,
+  record,
+  REDIS_URL,
+  ROOT,
+  startGatewayProcess,
+  startSubgraphProcesses,
+} from './support';
+
+const MINUTES = Number(process.env.BENCH_SOAK_MINUTES ?? 30);
+const WARMUP_MINUTES = Number(process.env.BENCH_SOAK_WARMUP_MINUTES ?? 5);
+const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 5000);
+const DROP_SECONDS = Number(process.env.BENCH_DROP_SECONDS ?? 120);
+const CHANNELS = 10;
+/** Per channel: one message every 5 s, within the per-user postMessage limit (60/min). */
+const POST_INTERVAL_MS = 5_000;
+/** HTTP readers, each sending a request every 100 ms: about 40 requests per second. */
+const READERS = 4;
+const SEED = Number(process.env.BENCH_SEED ?? Date.now() % 1_000_000);
+
+const MESSAGE_ADDED = `subscription ($channelId: ID!, $after: String) {
+  messageAdded(channelId: $channelId, after: $after) { id cursor body author { username } }
+}`;
+const POST = `mutation ($input: PostMessageInput!) { postMessage(input: $input) { id } }`;
+
+const rssOf = (pid: number) =>
+  Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) * 1024;
+const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
+
+async function main(): Promise<void> {
+  console.log(`Soak: seed ${SEED}, ${MINUTES} min, ${SUBSCRIBERS} subscribers`);
+  const random = new Random(SEED);
+  const database = await createTestDatabase();
+  const shared = localSharedConfig({
+    databaseUrl: database.url,
+    redisUrl: REDIS_URL,
+    redisPrefix: `opsgraph-bench:${randomBytes(4).toString('hex')}:`,
+    logLevel: 'warn',
+    signingKey: generateSigningKey('bench'),
+    production: true,
+  });
+  // Tokens outlive the run: token refresh is not what this soaks.
+  const subgraphs = await startSubgraphProcesses({
+    root: ROOT,
+    shared,
+    env: { ACCESS_TOKEN_TTL_SECONDS: String((MINUTES + 30) * 60) },
+  });
+  const gateway = await startGatewayProcess(
+    { shared, subgraphUrls: subgraphs.urls },
+    {
+      CONNECTIONS_PER_CREDENTIAL: '100000',
+      REQUEST_RATE_LIMIT: '100000000/1m',
+    },
+  );
+  const url = gateway.url;
+  const processes = [
+    { name: 'gateway', pid: gateway.child.pid! },
+    ...Object.keys(subgraphs.urls).map((name, i) => ({ name, pid: subgraphs.pids[i]! })),
+  ];
+  const abort = new AbortController();
+  try {
+    const admin = await signUp(url);
+    const posters: SignedIn[] = [];
+    const channels: { id: string; start: string; startCursor: string; acked: string[] }[] = [];
+    for (let c = 0; c < CHANNELS; c++) {
+      const channel = await createChannel(url, admin);
+      const poster = await addUser(url, admin, 'DEVELOPER');
+      await join(url, poster, channel.id);
+      const start = await post(url, admin, channel.id, `start ${c}`);
+      posters.push(poster);
+      channels.push({ id: channel.id, start: start.id, startCursor: start.cursor, acked: [] });
+    }
+
+    const subscribers = Array.from({ length: SUBSCRIBERS }, (_, i) => {
+      const channel = channels[i % CHANNELS]!;
+      const spec: StreamSpec = {
+        query: MESSAGE_ADDED,
+        variables: (after) => ({ channelId: channel.id, after }),
+        keyOf: (data) => String(data.messageAdded.id),
+        cursorOf: (data) => String(data.messageAdded.cursor),
+      };
+      const token = i % 3 === 0 ? admin.accessToken : posters[i % CHANNELS]!.accessToken;
+      return {
+        channel,
+        subscriber: new ResumingSubscriber(
+          `soak-${i}`,
+          [url],
+          token,
+          spec,
+          channel.startCursor,
+          random.fork(),
+        ),
+      };
+    });
+    for (let i = 0; i < subscribers.length; i += 250) {
+      for (const { subscriber } of subscribers.slice(i, i + 250)) subscriber.start();
+      await sleep(250);
+    }
+
+    const errors = new Map<string, number>();
+    const count = (what: string, n = 1) => errors.set(what, (errors.get(what) ?? 0) + n);
+    let requests = 0;
+
+    const posting = channels.map(async (channel, c) => {
+      for (let n = 0; !abort.signal.aborted; n++) {
+        // Every attempt beyond the first is an error answered (or a request that failed); the
+        // retries carry the same clientMessageId, so the message is stored once.
+        const result = await untilAcknowledged(
+          [url],
+          POST,
+          {
+            input: {
+              channelId: channel.id,
+              body: `soak ${n}`,
+              clientMessageId: `${SEED}-${c}-${n}`,
+            },
+          },
+          posters[c]!.accessToken,
+        );
+        requests += result.attempts;
+        if (result.attempts > 1) count('postMessage not acknowledged at once', result.attempts - 1);
+        channel.acked.push(String(result.data!.postMessage.id));
+        await sleep(POST_INTERVAL_MS);
+      }
+    });
+
+    const reading = Array.from({ length: READERS }, async (_, r) => {
+      for (let n = 0; !abort.signal.aborted; n++) {
+        const channelId = channels[(n + r) % CHANNELS]!.id;
+        const read =
+          n % 2 === 0
+            ? graphql(url, '{ me { id username organization { id } } }', {}, admin.headers)
+            : graphql(url, MESSAGES, { id: channelId, last: 50 }, admin.headers);
+        const response = await read.catch((error: unknown): GraphQLResponse => ({
+          status: 0,
+          errors: [{ message: String(error) }],
+        }));
+        requests += 1;
+        const error = response.errors?.[0];
+        if (response.status !== 200 || error)
+          count(`read ${String(error?.extensions?.code ?? error?.message ?? response.status)}`);
+        await sleep(100);
+      }
+    });
+
+    // Each second, a share of the sockets is cut from the client's side.
+    const dropping = (async () => {
+      while (!abort.signal.aborted) {
+        await sleep(1_000);
+        for (const { subscriber } of subscribers)
+          if (random.next() < 1 / DROP_SECONDS) subscriber.drop();
+      }
+    })();
+
+    const samples: { minute: number; rss: number[] }[] = [];
+    const began = Date.now();
+    for (let minute = 0; minute <= MINUTES; minute++) {
+      if (minute > 0) await sleep(60_000);
+      samples.push({ minute, rss: processes.map((p) => rssOf(p.pid)) });
+      console.log(
+        `minute ${minute}: ${processes.map((p, i) => `${p.name} ${mib(samples.at(-1)!.rss[i]!)} MiB`).join(', ')}; ${requests} requests, ${[...errors.values()].reduce((a, b) => a + b, 0)} errors`,
+      );
+    }
+    abort.abort();
+    await Promise.all([...posting, ...reading, dropping]);
+    const elapsedMinutes = (Date.now() - began) / 60_000;
+
+    // Every subscriber catches up with the last acknowledged message, or the check says what it lacks.
+    const caughtUp = () =>
+      subscribers.every(({ channel, subscriber }) =>
+        subscriber.received.some((item) => item.key === channel.acked.at(-1)),
+      );
+    for (let waited = 0; !caughtUp() && waited < 60_000; waited += 500) await sleep(500);
+    await Promise.all(subscribers.map(({ subscriber }) => subscriber.stop()));
+    const deliveries = subscribers.map(({ channel, subscriber }) =>
+      checkDelivery(subscriber.name, channel.acked, subscriber.received),
+    );
+    const delivery = totals(deliveries);
+    for (const line of problems(deliveries).slice(0, 10)) console.log(line);
+    const reconnections = subscribers.reduce((n, { subscriber }) => n + subscriber.connections, 0);
+
+    // Medians of three samples, so one garbage collection more or less does not decide.
+    const median = (rows: number[][], i: number) =>
+      rows.map((rss) => rss[i]!).sort((a, b) => a - b)[Math.floor(rows.length / 2)]!;
+    const rssRows = (from: number, to: number) =>
+      samples.filter((s) => s.minute >= from && s.minute <= to).map((s) => s.rss);
+    const warm = rssRows(WARMUP_MINUTES, WARMUP_MINUTES + 2);
+    const end = rssRows(MINUTES - 2, MINUTES);
+    const growth = processes.map((p, i) => {
+      const [before, after] = [median(warm, i), median(end, i)];
+      return `| ${p.name} | ${mib(before)} | ${mib(after)} | ${(((after - before) / before) * 100).toFixed(1)} % |`;
+    });
+    const errorList = [...errors].map(([what, n]) => `${what} × ${n}`).join(', ') || 'none';
+    const summary = [
+      `Seed ${SEED}; ${elapsedMinutes.toFixed(1)} minutes; ${requests.toLocaleString('en')} HTTP requests, errors: ${errorList}.`,
+      `Subscribers: ${delivery.subscribers} (${reconnections.toLocaleString('en')} connections in all, i.e. ${(reconnections - SUBSCRIBERS).toLocaleString('en')} resumptions); messages acknowledged per channel: ${delivery.expectedPerSubscriber}; lost ${delivery.lost}, duplicated ${delivery.duplicated}, out of order ${delivery.outOfOrder}, unexpected ${delivery.unexpected}.`,
+      '',
+      `| process | RSS after the ${WARMUP_MINUTES}-minute warm-up (MiB) | RSS at the end (MiB) | growth |`,
+      '| --- | ---: | ---: | ---: |',
+      ...growth,
+    ].join('\n');
+    console.log(summary);
+    record(
+      `Soak: ${MINUTES} minutes of mixed load with ${SUBSCRIBERS.toLocaleString('en')} resuming subscribers`,
+      `Method: \`npm run bench -- soak\`: the four subgraphs and the gateway as production runs them (own processes, built JavaScript, NODE_ENV=production), PostgreSQL and Redis on the same machine. ${SUBSCRIBERS.toLocaleString('en')} graphql-ws subscribers (the fault suite's resuming clients) follow \`messageAdded\` with \`author { username }\` in ${CHANNELS} channels from a stored start message; each second every socket is cut with probability 1/${DROP_SECONDS} and the client resumes from its last cursor. A poster per channel sends a message every ${POST_INTERVAL_MS / 1000} s (retried with its clientMessageId until acknowledged); ${READERS} HTTP readers alternate \`me\` and a 50-message chat page every 100 ms each. Deliveries are checked against the acknowledged messages; RSS is sampled every minute; the table compares the median of minutes ${WARMUP_MINUTES}–${WARMUP_MINUTES + 2} with that of the last three.\n\nMachine: ${machine()}.\n\n${summary}`,
+    );
+  } finally {
+    abort.abort();
+    await gateway.stop();
+    await subgraphs.stop();
+    await database.drop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
