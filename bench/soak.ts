@@ -125,8 +125,9 @@ async function main(): Promise<void> {
 
     const posting = channels.map(async (channel, c) => {
       for (let n = 0; !abort.signal.aborted; n++) {
-        // Every attempt beyond the first is an error answered (or a request that failed); the
-        // retries carry the same clientMessageId, so the message is stored once.
+        // Retries carry the same clientMessageId, so the message is stored once. An attempt
+        // answered with errors is counted by its code; any other retry, by its transport failure.
+        let answeredWithErrors = 0;
         const result = await untilAcknowledged(
           [url],
           POST,
@@ -138,9 +139,20 @@ async function main(): Promise<void> {
             },
           },
           posters[c]!.accessToken,
+          {
+            accept: (answer) => {
+              const error = answer.errors?.[0];
+              if (!error) return !!answer.data;
+              answeredWithErrors += 1;
+              count(`postMessage ${String(error.extensions?.code ?? error.message)}`);
+              return false;
+            },
+          },
         );
         requests += result.attempts;
-        if (result.attempts > 1) count('postMessage not acknowledged at once', result.attempts - 1);
+        const failedRequests = result.attempts - 1 - answeredWithErrors;
+        if (failedRequests > 0)
+          count('postMessage request failed (timeout or connection)', failedRequests);
         channel.acked.push(String(result.data!.postMessage.id));
         await sleep(POST_INTERVAL_MS);
       }
