@@ -55,6 +55,8 @@ export interface GatewayConfig {
   subscriptionKeepAliveMs: number;
   /** Events a subscriber may fall behind before it is disconnected. */
   subscriptionBufferLimit: number;
+  /** How long a topic resumed from a cursor keeps what it delivered, for joiners. */
+  subscriptionHistorySeconds: number;
   subscriptionLimits: SubscriptionLimits;
   /** The general request budget per credential, else per client address. */
   requestRateLimit: RateLimit;
@@ -83,6 +85,7 @@ const schema = z.object({
   APOLLO_TELEMETRY_ENABLED: booleanVar(false),
   SUBSCRIPTION_KEEPALIVE_MS: intVar(12_000, 1_000, 55_000),
   SUBSCRIPTION_BUFFER_LIMIT: intVar(1_000, 1),
+  SUBSCRIPTION_HISTORY_SECONDS: intVar(60, 0, 3_600),
   SUBSCRIPTIONS_PER_CONNECTION: intVar(100, 1),
   CONNECTIONS_PER_CREDENTIAL: intVar(20, 1),
   SUBSCRIPTION_MAX_BUFFERED_BYTES: intVar(4_000_000, 1_000),
@@ -136,6 +139,7 @@ export function loadGatewayConfig(source: Environment = process.env): GatewayCon
     apolloTelemetry: env.APOLLO_TELEMETRY_ENABLED,
     subscriptionKeepAliveMs: env.SUBSCRIPTION_KEEPALIVE_MS,
     subscriptionBufferLimit: env.SUBSCRIPTION_BUFFER_LIMIT,
+    subscriptionHistorySeconds: env.SUBSCRIPTION_HISTORY_SECONDS,
     subscriptionLimits: {
       subscriptionsPerConnection: env.SUBSCRIPTIONS_PER_CONNECTION,
       connectionsPerCredential: env.CONNECTIONS_PER_CREDENTIAL,

@@ -21,7 +21,11 @@ import { createKnownOperations } from './known-operations';
 import { createGatewayMetrics, observeSubscriptions } from './metrics';
 import { createOperationLimits } from './operation-limits';
 import { createRoutes } from './routes';
-import { createSubscriptionExecutor, type SubscriptionStats } from './subscriptions/executor';
+import {
+  createSubscriptionExecutor,
+  DEFAULT_HISTORY,
+  type SubscriptionStats,
+} from './subscriptions/executor';
 import { createSubscriptionPlanner, type SubscriptionPlanner } from './subscriptions/planner';
 import { createSubscriptionServer } from './subscriptions/server';
 import { createUpstreams } from './subscriptions/upstream';
@@ -128,6 +132,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     runEvent: execution.runSubscriptionEvent,
     logger,
     bufferLimit: config.subscriptionBufferLimit,
+    history: { ...DEFAULT_HISTORY, ageMs: config.subscriptionHistorySeconds * 1000 },
     onDelivered: (seconds) => gatewayMetrics.deliveryLatency.observe(seconds),
   });
   const subscriptions = createSubscriptionServer({

@@ -2,7 +2,7 @@
  * Sharing one upstream subscription never costs a subscriber anything: a subscription that joins
  * an identical one (same token, same `after`) gets the whole replay and then the live tail, with
  * no gap and no duplicate — from the shared topic's memory while it has one, from a private
- * upstream once that memory overflowed. A live-only joiner gets what happens from then on.
+ * upstream once that memory overflowed or aged. A live-only joiner gets what happens from then on.
  */
 import type { Gateway } from '../gateway/server';
 import { createChannel, pageAll, post } from './support/messages';
@@ -38,7 +38,7 @@ async function postMany(url: string, channelId: string, count: number, label: st
   for (let i = 0; i < count; i++) await post(url, admin, channelId, `${label} ${i}`);
 }
 
-async function sharedCursorCase(gateway: Running<Gateway>, replayed: number) {
+async function sharedCursorCase(gateway: Running<Gateway>, replayed: number, joinAfterMs = 0) {
   const url = gateway.url;
   const channel = await createChannel(url, admin);
   const start = await post(url, admin, channel.id, 'start');
@@ -47,6 +47,7 @@ async function sharedCursorCase(gateway: Running<Gateway>, replayed: number) {
 
   const a = collect(client(url), MESSAGE_ADDED, variables);
   await a.waitFor(replayed);
+  await new Promise((resolve) => setTimeout(resolve, joinAfterMs));
   const b = collect(client(url), MESSAGE_ADDED, variables);
   await b.waitFor(replayed);
   await postMany(url, channel.id, 5, 'after');
@@ -72,6 +73,17 @@ it('a joiner replays from the subgraph once the shared topic can no longer remem
   const gateway = await startGateway({ ...stack.gatewayConfig, subscriptionBufferLimit: 20 });
   try {
     await sharedCursorCase(gateway, 15);
+    expect(gateway.service.subscriptionStats()).toMatchObject({ topics: 2, subscribers: 2 });
+    await clients.disposeAll();
+  } finally {
+    await gateway.stop();
+  }
+});
+
+it('a joiner replays from the subgraph once the shared topic is older than its history', async () => {
+  const gateway = await startGateway({ ...stack.gatewayConfig, subscriptionHistorySeconds: 1 });
+  try {
+    await sharedCursorCase(gateway, 5, 1_500);
     expect(gateway.service.subscriptionStats()).toMatchObject({ topics: 2, subscribers: 2 });
     await clients.disposeAll();
   } finally {

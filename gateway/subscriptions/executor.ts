@@ -78,13 +78,23 @@ export const DEFAULT_RETRY: RetryPolicy = {
   giveUpAfterMs: 10_000,
 };
 
-/** What a topic remembers for joiners, at most (whichever bound is reached first). */
+/**
+ * What a topic remembers for joiners, at most (whichever bound is reached first). Joiners with
+ * the same cursor come together — a user's tabs reconnecting after a restart, within seconds —
+ * so a topic forgets its history once it is `ageMs` old rather than holding it for its life:
+ * thousands of resumed single-subscriber topics would otherwise each keep what they delivered.
+ */
 export interface HistoryLimits {
   events: number;
   bytes: number;
+  ageMs: number;
 }
 
-export const DEFAULT_HISTORY: HistoryLimits = { events: 1_000, bytes: 4 * 1024 * 1024 };
+export const DEFAULT_HISTORY: HistoryLimits = {
+  events: 1_000,
+  bytes: 4 * 1024 * 1024,
+  ageMs: 60_000,
+};
 
 /** Upstream events resolved together at most (their entity fetches merged). */
 const WINDOW = 100;
@@ -93,9 +103,13 @@ const MAX_REPRESENTATIONS = 500;
 
 interface Topic {
   subscribers: Set<Channel<ExecutionResult>>;
-  /** What it delivered since it opened, for joiners; null when it does not replay or overflowed. */
+  /**
+   * What it delivered since it opened, for joiners; null when it does not replay, overflowed or
+   * is older than the history's age (see historyOf).
+   */
   history: ExecutionResult[] | null;
   historyBytes: number;
+  openedAt: number;
   /** Ends the topic: its upstream, its pending events, and every subscriber left. */
   close: () => void;
 }
@@ -147,6 +161,13 @@ export function createSubscriptionExecutor(deps: {
   const open = new Set<Topic>();
   const stats = { restExecutions: 0, eventsDelivered: 0, restRetries: 0 };
   const batcher = createEntityBatcher({ maxRepresentations: MAX_REPRESENTATIONS });
+
+  /** The topic's whole history, if it still holds it; forgotten once too old. */
+  const historyOf = (topic: Topic): ExecutionResult[] | null => {
+    if (topic.history && performance.now() - topic.openedAt > historyLimits.ageMs)
+      topic.history = null; // the next joiner replays on its own
+    return topic.history;
+  };
 
   const topicKey = (request: SubscriptionRequest) =>
     createHash('sha256')
@@ -219,6 +240,7 @@ export function createSubscriptionExecutor(deps: {
       subscribers: new Set(),
       history: startsFromCursor(plan, request.variables) ? [] : null,
       historyBytes: 0,
+      openedAt: performance.now(),
       close: () => undefined,
     };
     const source = deps.dataSources().get(plan.primary.serviceName);
@@ -232,10 +254,11 @@ export function createSubscriptionExecutor(deps: {
       const latency = (performance.now() - receivedAt) / 1000;
       const cursor = result.extensions?.resumeCursor;
       if (typeof cursor === 'string') lastCursor = cursor;
-      if (topic.history) {
+      const history = historyOf(topic);
+      if (history) {
         topic.historyBytes += JSON.stringify(result).length;
-        topic.history.push(result);
-        if (topic.history.length > historyEvents || topic.historyBytes > historyLimits.bytes)
+        history.push(result);
+        if (history.length > historyEvents || topic.historyBytes > historyLimits.bytes)
           topic.history = null; // too much to hand over: the next joiner replays on its own
       }
       for (const subscriber of topic.subscribers) {
@@ -367,8 +390,7 @@ export function createSubscriptionExecutor(deps: {
       const key = topicKey(request);
       const shared = topics.get(key);
       // A replaying topic whose history overflowed cannot hand a joiner its replay.
-      const joinable =
-        shared && (shared.history !== null || !startsFromCursor(plan, request.variables));
+      const joinable = shared && (historyOf(shared) !== null || !startsFromCursor(plan, request.variables));
       const topic = joinable ? shared : openTopic(key, plan, request);
       topics.set(key, topic);
       const channel = createChannel<ExecutionResult>(
