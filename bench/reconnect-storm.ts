@@ -1,14 +1,18 @@
 /**
  * `npm run bench -- reconnect-storm`: 1,000 graphql-ws subscribers follow `messageAdded` in 10
- * channels through one gateway process; the gateway stops, 100 messages are posted in each channel
+ * channels of one organization through one gateway process; the gateway stops, 100 messages are posted in each channel
  * meanwhile (straight to the messages subgraph), a new gateway starts, and every subscriber
  * reconnects at once with the cursor of the last message it received. Measures the time from the
  * reconnections until every backlog is delivered, and the messages lost and duplicated.
  *
- * Subscribers use BENCH_STORM_USERS distinct tokens (10 by default): those with the same token and
- * channel resume with the same cursor, as a user's tabs do, and share one upstream subscription.
+ * Subscribers are BENCH_STORM_USERS distinct users (10 by default; subscriber i is user i mod
+ * users in channel i mod 10): those with the same user and channel resume with the same cursor,
+ * as a user's tabs do, and share one upstream subscription.
  */
 import WebSocket from 'ws';
+import { createChannel, join } from '../test/support/messages';
+import { addUser, signUp } from '../test/support/seed';
+import { RELAXED_RATE_LIMITS } from '../test/support/stack';
 import { machine, mutate, record, startGatewayProcess, startSubgraphs } from './support';
 
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 1000);
@@ -66,7 +70,7 @@ function connect(url: string, subscriber: Subscriber, channelId: string): Promis
 
 async function main(): Promise<void> {
   const stack = await startSubgraphs(['users', 'messages'], {
-    users: { rateLimits: { signUp: { max: 1_000_000, windowMs: 60_000 } } },
+    users: { rateLimits: RELAXED_RATE_LIMITS },
     messages: {
       floodMaxRepeats: 1_000_000,
       rateLimits: { postMessage: { max: 1_000_000, windowMs: 60_000 } },
@@ -80,26 +84,11 @@ async function main(): Promise<void> {
   let gateway = await startGatewayProcess(stack, env, { core: 0 });
   const messagesUrl = stack.subgraphUrls.messages!;
   try {
-    const tokens: string[] = [];
-    for (let i = 0; i < USERS; i++) {
-      const name = `storm${Date.now()}x${i}`;
-      const signUp = await mutate(
-        gateway.url,
-        'signUp',
-        'mutation ($i: SignUpInput!) { signUp(input: $i) { accessToken } }',
-        {
-          i: {
-            organizationName: i === 0 ? 'Storm' : `Storm ${i}`,
-            username: name,
-            email: `${name}@example.com`,
-            password: 'benchmark password',
-          },
-        },
-      );
-      tokens.push(signUp.accessToken);
-    }
-    // Each user has its own organization: each gets its own channels.
-    const channels: string[][] = [];
+    // One organization: its admin creates the channels and the other users, who join the
+    // channels their subscribers follow (subscriber i: user i mod USERS, channel i mod CHANNELS).
+    const admin = await signUp(gateway.url);
+    const channels: string[] = [];
+    const starts: string[] = [];
     const post = (token: string, channelId: string, body: string) =>
       mutate(
         messagesUrl,
@@ -108,30 +97,35 @@ async function main(): Promise<void> {
         { i: { channelId, body } },
         token,
       );
-    const starts: string[][] = [];
-    for (const token of tokens) {
-      const ids: string[] = [];
-      const cursors: string[] = [];
-      for (let c = 0; c < CHANNELS; c++) {
-        const channel = await mutate(
-          gateway.url,
-          'createChannel',
-          'mutation ($i: CreateChannelInput!) { createChannel(input: $i) { id } }',
-          { i: { name: `storm-${c}-${Date.now()}`, kind: 'PUBLIC' } },
-          token,
-        );
-        ids.push(channel.id);
-        cursors.push((await post(token, channel.id, 'caught up here')).cursor);
-      }
-      channels.push(ids);
-      starts.push(cursors);
+    for (let c = 0; c < CHANNELS; c++) {
+      const channel = await createChannel(gateway.url, admin);
+      channels.push(channel.id);
+      starts.push((await post(admin.accessToken, channel.id, 'caught up here')).cursor);
     }
-    const subscribers: Subscriber[] = Array.from({ length: SUBSCRIBERS }, (_, i) => {
-      const user = i % USERS;
-      const channel = Math.floor(i / USERS) % CHANNELS;
-      return { token: tokens[user]!, channel, after: starts[user]![channel]!, received: [] };
-    });
-    const channelOf = (s: Subscriber) => channels[tokens.indexOf(s.token)]![s.channel]!;
+    const channelsOf = (user: number) => {
+      const followed = new Set<number>();
+      for (let i = user; i < SUBSCRIBERS; i += USERS) followed.add(i % CHANNELS);
+      return followed;
+    };
+    const tokens: string[] = [admin.accessToken];
+    for (let u = 1; u < USERS; u += 8) {
+      const batch = Array.from({ length: Math.min(8, USERS - u) }, (_, k) => u + k);
+      const users = await Promise.all(
+        batch.map(async (user) => {
+          const signedIn = await addUser(gateway.url, admin, 'DEVELOPER');
+          for (const c of channelsOf(user)) await join(gateway.url, signedIn, channels[c]!);
+          return signedIn;
+        }),
+      );
+      tokens.push(...users.map((user) => user.accessToken));
+    }
+    const subscribers: Subscriber[] = Array.from({ length: SUBSCRIBERS }, (_, i) => ({
+      token: tokens[i % USERS]!,
+      channel: i % CHANNELS,
+      after: starts[i % CHANNELS]!,
+      received: [],
+    }));
+    const channelOf = (s: Subscriber) => channels[s.channel]!;
     for (let i = 0; i < subscribers.length; i += 200)
       await Promise.all(
         subscribers.slice(i, i + 200).map((s) => connect(gateway.url, s, channelOf(s))),
@@ -141,13 +135,11 @@ async function main(): Promise<void> {
     await gateway.stop();
     for (const s of subscribers) s.socket?.terminate();
     const expected = new Map<string, string[]>();
-    for (const [user, token] of tokens.entries()) {
-      for (const channelId of channels[user]!) {
-        const posted: string[] = [];
-        for (let n = 0; n < BACKLOG; n++)
-          posted.push((await post(token, channelId, `backlog ${n}`)).id);
-        expected.set(channelId, posted);
-      }
+    for (const channelId of channels) {
+      const posted: string[] = [];
+      for (let n = 0; n < BACKLOG; n++)
+        posted.push((await post(admin.accessToken, channelId, `backlog ${n}`)).id);
+      expected.set(channelId, posted);
     }
     gateway = await startGatewayProcess(stack, env, { core: 0 });
     const cpuBefore = gateway.cpuMs();
@@ -179,7 +171,7 @@ async function main(): Promise<void> {
     for (const s of subscribers) s.socket?.terminate();
     record(
       'Reconnect storm: every subscriber resumes 100 messages behind after a gateway restart',
-      `Method: the built gateway as one process pinned to core 0, the users and messages subgraphs, PostgreSQL and Redis on the same machine. ${SUBSCRIBERS} raw graphql-ws subscribers (one socket each) follow \`messageAdded\` selecting \`author { username displayName }\` (an entity fetch to the users subgraph per event) in ${CHANNELS} channels of each of ${USERS} users (subscriber i uses user i mod ${USERS}); the gateway stops, ${BACKLOG} messages are posted in every channel, a new gateway process starts and every subscriber reconnects at once with the cursor it last received. Time from the first reconnection until every subscriber has its ${BACKLOG} messages; then lost, duplicated and out-of-order counts against the stored messages.\n\nMachine: ${machine()}; shared with other developers' work while it ran (noisy).\n\n${table}`,
+      `Method: the built gateway as one process pinned to core 0, the users and messages subgraphs, PostgreSQL and Redis on the same machine. ${SUBSCRIBERS} raw graphql-ws subscribers (one socket each) follow \`messageAdded\` selecting \`author { username displayName }\` (an entity fetch to the users subgraph per event) in ${CHANNELS} channels of one organization, as ${USERS} distinct users (subscriber i is user i mod ${USERS} in channel i mod ${CHANNELS}; subscribers with the same user and channel resume with the same cursor and share one upstream subscription); the gateway stops, ${BACKLOG} messages are posted in every channel, a new gateway process starts and every subscriber reconnects at once with the cursor it last received. Time from the first reconnection until every subscriber has its ${BACKLOG} messages; then lost, duplicated and out-of-order counts against the stored messages.\n\nMachine: ${machine()}; shared with other developers' work while it ran (noisy).\n\n${table}`,
     );
   } finally {
     await gateway.stop();
