@@ -82,9 +82,6 @@ export const subgraphEnvShape = {
   // Streaming replicas of DATABASE_URL that serve queries' reads (kit/read-routing.ts); each
   // gets a pool of DATABASE_POOL_SIZE connections per process.
   DATABASE_REPLICA_URLS: databaseUrlListVar,
-  // How long after a caller's mutation their queries read a replica only once it has replayed
-  // that mutation. Longer than any replica lag the deployment tolerates.
-  DATABASE_REPLICA_READ_YOUR_WRITES_MS: intVar(60_000, 1_000, 3_600_000),
   REDIS_URL: redisUrlVar,
   REDIS_PREFIX: z.string().default('opsgraph:'),
   LOG_LEVEL: logLevelVar,

@@ -7,7 +7,7 @@
  * name, even when the reload is answered by another process of the subgraph.
  *
  * So after a caller's mutation, the primary's WAL position is recorded in Redis under the caller
- * (the user, or the node for an agent) for `readYourWritesMs`. A query by a caller with such a
+ * (the user, or the node for an agent) for READ_YOUR_WRITES_MS. A query by a caller with such a
  * position reads from the replica only if that replica has replayed up to it — one short
  * statement on the replica — and from the primary otherwise. Callers without a recent write (and
  * anonymous ones) read from the replica at once. Everything else — mutations and what they
@@ -28,6 +28,14 @@ export interface ReadRouting {
   wrote(principal: Principal | null): Promise<void>;
 }
 
+/**
+ * How long a caller's queries wait for a replica to have their last write. Far longer than the
+ * lag of a healthy replica (milliseconds): a replica further behind is an outage to fix, and
+ * until then its callers read the primary for a minute after each write, which costs the
+ * primary no more than having no replica.
+ */
+const READ_YOUR_WRITES_MS = 60_000;
+
 /** Keeps the highest position recorded (concurrent mutations may finish in any order). */
 const RECORD_POSITION = `
 local current = tonumber(redis.call('GET', KEYS[1]) or '0')
@@ -45,8 +53,6 @@ const callerOf = (principal: Principal) =>
 export function createReadRouting(options: {
   database: Database;
   redis: RedisConnections;
-  /** How long a caller's queries wait for the replica to have replayed their last write. */
-  readYourWritesMs: number;
   logger: Logger;
 }): ReadRouting | null {
   const { database, redis, logger } = options;
@@ -74,7 +80,7 @@ export function createReadRouting(options: {
           1,
           keyOf(principal),
           position,
-          options.readYourWritesMs,
+          READ_YOUR_WRITES_MS,
         );
       } catch (error) {
         // The mutation is committed and answered regardless; the caller's next queries may read

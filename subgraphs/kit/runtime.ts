@@ -29,9 +29,6 @@ import { createRevocationList, type RevocationList } from './revocations';
 import type { SubgraphBaseConfig } from './service-config';
 import { createTokenVerifier, type PublicJwk } from './tokens';
 
-/** DATABASE_REPLICA_READ_YOUR_WRITES_MS's default, for configurations built without env. */
-const DEFAULT_READ_YOUR_WRITES_MS = 60_000;
-
 export interface SubgraphAuthConfig {
   /** Every key a token may be signed with. */
   publicKeys: PublicJwk[];
@@ -103,12 +100,7 @@ export async function createSubgraphRuntime(options: {
     redis,
     revocations,
     credentials,
-    readRouting: createReadRouting({
-      database,
-      redis,
-      readYourWritesMs: config.readYourWritesMs ?? DEFAULT_READ_YOUR_WRITES_MS,
-      logger,
-    }),
+    readRouting: createReadRouting({ database, redis, logger }),
     // Replicas are not required: queries read from the primary while none answers.
     readiness: { database: database.ping, redis: () => pingRedis(redis.commands) },
     async close() {

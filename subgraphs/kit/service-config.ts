@@ -13,8 +13,6 @@ export interface SubgraphBaseConfig {
   databasePoolSize: number;
   /** Read replicas of `databaseUrl` (kit/read-routing.ts); none by default. */
   databaseReplicaUrls?: string[];
-  /** How long a caller's queries check that a replica has their last write (default 60 s). */
-  readYourWritesMs?: number;
   redisUrl: string;
   redisPrefix: string;
   logLevel: string;
@@ -48,7 +46,6 @@ export function baseConfigFromEnv(
     databaseUrl: env.DATABASE_URL,
     databasePoolSize: env.DATABASE_POOL_SIZE,
     databaseReplicaUrls: env.DATABASE_REPLICA_URLS,
-    readYourWritesMs: env.DATABASE_REPLICA_READ_YOUR_WRITES_MS,
     redisUrl: env.REDIS_URL,
     redisPrefix: env.REDIS_PREFIX,
     logLevel: env.LOG_LEVEL,
