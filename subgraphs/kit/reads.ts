@@ -64,7 +64,9 @@ export async function findRows<T extends object>(
   if (options.orderBy) query.orderBy(options.orderBy);
   if (options.limit !== undefined) query.limit(options.limit);
   if (!mode.replica) return (await query.execute('all')) as Row<T>[];
-  const rows = await selectRows(em, mode, query.getQuery(), [...query.getParams()]);
+  // knex's own form of the statement (`?` placeholders), as selectRows sends it.
+  const { sql, bindings } = query.getKnexQuery().toSQL();
+  const rows = await selectRows(em, mode, sql, [...bindings]);
   return rows.map((row) => fromRow(em, mode, entity, row));
 }
 
