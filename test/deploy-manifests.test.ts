@@ -48,6 +48,9 @@ const SETTINGS = {
 };
 const SECRET: Record<string, string> = {
   'database-url': 'postgres://opsgraph:p4ssword@postgres.db:5432/opsgraph',
+  // Optional: a Secret without it leaves the subgraphs on the primary alone.
+  'database-replica-urls':
+    'postgres://opsgraph:p4ssword@replica-1.db:5432/opsgraph,postgres://opsgraph:p4ssword@replica-2.db:5432/opsgraph',
   'redis-url': 'redis://redis.db:6379',
   'jwt-public-keys': SETTINGS.JWT_PUBLIC_KEYS,
   'users-jwt-private-key': SETTINGS.USERS_JWT_PRIVATE_KEY,

@@ -6,7 +6,7 @@
 import DataLoader from 'dataloader';
 import { byIdLoader } from '../kit/loaders';
 import type { EntityManager } from '../kit/orm';
-import { fromRow, type ReadMode } from '../kit/reads';
+import { fromRow, selectRows, type ReadMode } from '../kit/reads';
 import { Deployment, type DeploymentStatus } from './entities/deployment';
 import { DeploymentEvent } from './entities/deployment-event';
 
@@ -90,7 +90,9 @@ function deploymentPages(em: EntityManager, mode: ReadMode) {
         after_id: key.after?.id ?? null,
         page_key: index,
       }));
-      const rows = await em.execute<Record<string, unknown>[]>(
+      const rows = await selectRows(
+        em,
+        mode,
         `select page.*, k.page_key
           from jsonb_to_recordset(?::jsonb) as k(owner_id uuid, after_at timestamptz, after_id uuid, page_key int)
           cross join lateral (
@@ -120,7 +122,9 @@ function eventPages(em: EntityManager, mode: ReadMode) {
         page_key: index,
       }));
       // Pages come out oldest first either way; `last` fetches from the newest end.
-      const rows = await em.execute<Record<string, unknown>[]>(
+      const rows = await selectRows(
+        em,
+        mode,
         `select page.*, k.page_key
           from jsonb_to_recordset(?::jsonb) as k(deployment_id uuid, after_sequence int, page_key int)
           cross join lateral (

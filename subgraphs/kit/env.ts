@@ -47,19 +47,24 @@ export const logLevelVar = z
   .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   .default('info');
 
-/** Comma-separated list of addresses, e.g. TRUSTED_PROXIES=10.0.0.1,10.0.0.2. */
-export const addressListVar = z
+/** Comma-separated values, trimmed, empty ones dropped; unset for none. */
+export const commaListVar = z
   .string()
   .default('')
-  .transform(
-    (text) =>
-      new Set(
-        text
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean),
-      ) as ReadonlySet<string>,
+  .transform((text) =>
+    text
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
   );
+
+/** Comma-separated list of addresses, e.g. TRUSTED_PROXIES=10.0.0.1,10.0.0.2. */
+export const addressListVar = commaListVar.transform(
+  (items) => new Set(items) as ReadonlySet<string>,
+);
+
+/** Comma-separated postgres:// URLs, e.g. DATABASE_REPLICA_URLS. */
+export const databaseUrlListVar = commaListVar.pipe(z.array(databaseUrlVar));
 
 /** Variables every subgraph reads. */
 export const subgraphEnvShape = {
@@ -74,6 +79,9 @@ export const subgraphEnvShape = {
   // PostgreSQL's max_connections (100 by default: 4 subgraphs × 2 replicas × 10 = 80). Scale
   // with replicas, behind PgBouncer once they multiply (docs/operations.md).
   DATABASE_POOL_SIZE: intVar(10, 1, 200),
+  // Streaming replicas of DATABASE_URL that serve queries' reads (kit/read-routing.ts); each
+  // gets a pool of DATABASE_POOL_SIZE connections per process.
+  DATABASE_REPLICA_URLS: databaseUrlListVar,
   REDIS_URL: redisUrlVar,
   REDIS_PREFIX: z.string().default('opsgraph:'),
   LOG_LEVEL: logLevelVar,

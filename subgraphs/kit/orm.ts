@@ -1,13 +1,34 @@
 /**
  * PostgreSQL through MikroORM. Each subgraph owns one PostgreSQL schema and its committed
  * migrations, which run at start (inside one transaction, so a failed migration changes nothing).
+ *
+ * Read replicas (streaming replicas of the primary) are MikroORM's `replicas`, but nothing goes
+ * to them by MikroORM's own choice: `preferReadReplicas` is off, so every statement — writes,
+ * transactions, and any read not routed on purpose — runs on the primary and sees every
+ * committed write. Only the plain-row read paths of queries (kit/reads.ts) use a replica, one
+ * picked per request by kit/read-routing.ts among those that answer.
  */
 import { MikroORM, type EntitySchema, type Constructor } from '@mikro-orm/core';
 import { Migrator, type Migration } from '@mikro-orm/migrations';
-import { PostgreSqlDriver, type EntityManager } from '@mikro-orm/postgresql';
+import {
+  PostgreSqlDriver,
+  type EntityManager,
+  type PostgreSqlConnection,
+} from '@mikro-orm/postgresql';
 import type { Logger } from './logger';
 
 export type { EntityManager };
+
+/** How often a replica is asked whether it answers (one `select 1` each, off the request path). */
+const REPLICA_CHECK_INTERVAL_MS = 1000;
+
+/** A read replica's connection pool, and whether it answered its last check. */
+export interface Replica {
+  name: string;
+  connection: PostgreSqlConnection;
+  /** Set by the checks, and cleared by a read that failed on it (kit/reads.ts). */
+  up: boolean;
+}
 
 export interface DatabaseOptions {
   url: string;
@@ -16,6 +37,8 @@ export interface DatabaseOptions {
   entities: EntitySchema[];
   migrations: { name: string; class: Constructor<Migration> }[];
   poolSize: number;
+  /** postgres:// URLs of read replicas of `url` (none: everything runs on the primary). */
+  replicaUrls?: string[];
   logger: Logger;
 }
 
@@ -29,6 +52,14 @@ export interface Database {
   rowCount(): number;
   /** Connections of the pool: in use, idle, and requests waiting for one. */
   poolState(): { used: number; free: number; pending: number };
+  /** The read replicas, in the order configured. */
+  replicas: readonly Replica[];
+  /** Of those, one that answered its last check, at random; null for none. */
+  pickReplica(): Replica | null;
+  /** The primary's current WAL position, in bytes: what a replica must have replayed to see it. */
+  primaryPosition(): Promise<string>;
+  /** Whether the replica has replayed the primary's WAL up to `position` (primaryPosition). */
+  hasReplayed(replica: Replica, position: string): Promise<boolean>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -48,23 +79,63 @@ export async function createDatabase(options: DatabaseOptions): Promise<Database
       snapshot: false,
     },
     pool: { min: 0, max: options.poolSize },
+    replicas: (options.replicaUrls ?? []).map((clientUrl, index) => ({
+      name: `replica-${index + 1}`,
+      clientUrl,
+      pool: { min: 0, max: options.poolSize },
+    })),
+    preferReadReplicas: false,
     forceUtcTimezone: true,
     logger: (message) => options.logger.debug(message),
+    // knex reports a pooled connection that broke (a replica or the primary going away) through
+    // console.log; into the process's own log instead, as one JSON line like every other.
+    driverOptions: {
+      log: {
+        warn: (message: unknown) => options.logger.warn({ message }, 'database client warning'),
+        error: (message: unknown) => options.logger.warn({ message }, 'database client error'),
+        deprecate: (message: unknown) => options.logger.debug({ message }, 'knex deprecation'),
+        debug: (message: unknown) => options.logger.debug({ message }, 'knex debug'),
+      },
+    },
     allowGlobalContext: false,
     // Entities are plain classes mapped by EntitySchema: nothing to discover by reflection.
     discovery: { disableDynamicFileAccess: true, requireEntitiesArray: true },
   });
   let statements = 0;
   let rows = 0;
-  orm.em
-    .getConnection()
-    .getKnex()
-    .on('query', () => {
-      statements += 1;
-    })
-    .on('query-response', (response: unknown) => {
-      rows += rowsReturned(response);
-    });
+  const replicas: Replica[] = replicaConnections(orm).map((connection, index) => ({
+    name: `replica-${index + 1}`,
+    connection,
+    up: true,
+  }));
+  for (const connection of [orm.em.getConnection(), ...replicas.map((r) => r.connection)]) {
+    connection
+      .getKnex()
+      .on('query', () => {
+        statements += 1;
+      })
+      .on('query-response', (response: unknown) => {
+        rows += rowsReturned(response);
+      });
+  }
+  let checking: Promise<unknown> | null = null;
+  const checkReplicas = () =>
+    Promise.all(
+      replicas.map(async (replica) => {
+        replica.up = await replica.connection.execute('select 1').then(
+          () => true,
+          () => false,
+        );
+      }),
+    );
+  // A check of a replica that does not answer may take long: the next one waits for it.
+  const checker =
+    replicas.length === 0
+      ? undefined
+      : setInterval(() => {
+          checking ??= checkReplicas().finally(() => (checking = null));
+        }, REPLICA_CHECK_INTERVAL_MS);
+  checker?.unref();
   return {
     orm,
     fork: () => orm.em.fork(),
@@ -84,11 +155,37 @@ export async function createDatabase(options: DatabaseOptions): Promise<Database
         pending: pool?.numPendingAcquires() ?? 0,
       };
     },
+    replicas,
+    pickReplica() {
+      const up = replicas.filter((replica) => replica.up);
+      return up[Math.floor(Math.random() * up.length)] ?? null;
+    },
+    async primaryPosition() {
+      const [row] = await orm.em
+        .getConnection()
+        .execute<{ position: string }[]>(`select pg_current_wal_lsn() - '0/0' as position`);
+      return String(row!.position);
+    },
+    async hasReplayed(replica, position) {
+      const [row] = await replica.connection.execute<{ replayed: boolean }[]>(
+        `select coalesce(pg_last_wal_replay_lsn() - '0/0' >= ?::numeric, true) as replayed`,
+        [position],
+      );
+      return row!.replayed;
+    },
     async ping() {
       await orm.em.getConnection().execute('select 1');
     },
-    close: () => orm.close(),
+    async close() {
+      clearInterval(checker);
+      await orm.close();
+    },
   };
+}
+
+/** MikroORM keeps its replicas' connections to itself; they are built from `replicas`, in order. */
+function replicaConnections(orm: MikroORM<PostgreSqlDriver>): PostgreSqlConnection[] {
+  return (orm.em.getDriver() as unknown as { replicas: PostgreSqlConnection[] }).replicas;
 }
 
 /**

@@ -7,13 +7,18 @@
  *
  * Mutations (and subscriptions) keep entities: their services change what they load and flush
  * it. The request's mode says which applies; it is decided once the operation is known.
+ *
+ * These plain-row reads are also the only statements sent to a read replica, when the request's
+ * mode names one (kit/read-routing.ts decides per query); everything else runs on the primary.
  */
 import type { FilterQuery, QueryOrderMap } from '@mikro-orm/core';
-import type { EntityManager } from './orm';
+import type { EntityManager, Replica } from './orm';
 
-/** Whether the current request only reads (a query, `_entities` included). */
+/** Whether the current request only reads (a query, `_entities` included), and from where. */
 export interface ReadMode {
   readOnly: boolean;
+  /** The read replica serving this query's plain-row reads; the primary when unset. */
+  replica?: Replica | null;
 }
 
 /** A request that may write, until its operation is known to be a query. */
@@ -58,7 +63,11 @@ export async function findRows<T extends object>(
     .where(where);
   if (options.orderBy) query.orderBy(options.orderBy);
   if (options.limit !== undefined) query.limit(options.limit);
-  return (await query.execute('all')) as Row<T>[];
+  if (!mode.replica) return (await query.execute('all')) as Row<T>[];
+  // knex's own form of the statement (`?` placeholders), as selectRows sends it.
+  const { sql, bindings } = query.getKnexQuery().toSQL();
+  const rows = await selectRows(em, mode, sql, [...bindings]);
+  return rows.map((row) => fromRow(em, mode, entity, row));
 }
 
 /**
@@ -78,13 +87,37 @@ export async function findRowsById<T extends { id: string }>(
   const columns = readColumns(em, entity)
     .map(({ column }) => `"${column}"`)
     .join(', ');
-  const rows = await em
-    .getConnection()
-    .execute<Record<string, unknown>[]>(
-      `select ${columns} from "${schema}"."${meta.tableName}" where "id" in (${ids.map(() => '?').join(', ')})`,
-      [...ids],
-    );
+  const rows = await selectRows(
+    em,
+    mode,
+    `select ${columns} from "${schema}"."${meta.tableName}" where "id" in (${ids.map(() => '?').join(', ')})`,
+    [...ids],
+  );
   return rows.map((row) => fromRow(em, mode, entity, row));
+}
+
+/**
+ * A read statement (plain SQL, rows as PostgreSQL returns them) on the request's replica, or on
+ * the primary — the one way a read path reaches a replica. A replica that fails it (gone,
+ * restarting, or cancelling the statement for a recovery conflict) is marked down until its next
+ * check answers (kit/orm.ts), and the statement runs on the primary instead: a replica's outage
+ * costs the primary load, not errors.
+ */
+export async function selectRows(
+  em: EntityManager,
+  mode: ReadMode,
+  sql: string,
+  params: unknown[],
+): Promise<Record<string, unknown>[]> {
+  const replica = mode.replica;
+  if (replica?.up) {
+    try {
+      return await replica.connection.execute<Record<string, unknown>[]>(sql, params);
+    } catch {
+      replica.up = false;
+    }
+  }
+  return em.execute<Record<string, unknown>[]>(sql, params);
 }
 
 const columnsByMetadata = new WeakMap<object, { property: string; column: string }[]>();

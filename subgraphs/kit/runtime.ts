@@ -14,6 +14,7 @@ import {
 import type { ReadinessCheck } from './http';
 import type { Metrics } from './metrics';
 import { createRateLimiter, type RateLimiter, type RateLimits } from './rate-limit';
+import { createReadRouting, type ReadRouting } from './read-routing';
 import { loadSubgraphSdl } from './schema-file';
 import {
   createSubgraphServer,
@@ -43,6 +44,8 @@ export interface SubgraphRuntime {
   redis: RedisConnections;
   revocations: RevocationList;
   credentials: CredentialVerifier;
+  /** Which queries read from a replica; null without replicas. */
+  readRouting: ReadRouting | null;
   readiness: Record<string, ReadinessCheck>;
   close(): Promise<void>;
 }
@@ -63,6 +66,7 @@ export async function createSubgraphRuntime(options: {
     entities: options.entities,
     migrations: options.migrations,
     poolSize: config.databasePoolSize,
+    replicaUrls: config.databaseReplicaUrls ?? [],
     logger,
   });
   let redis: RedisConnections | null = null;
@@ -96,6 +100,8 @@ export async function createSubgraphRuntime(options: {
     redis,
     revocations,
     credentials,
+    readRouting: createReadRouting({ database, redis, logger }),
+    // Replicas are not required: queries read from the primary while none answers.
     readiness: { database: database.ping, redis: () => pingRedis(redis.commands) },
     async close() {
       await introspection?.close();
@@ -124,6 +130,14 @@ export function observeRuntime(metrics: Metrics, runtime: SubgraphRuntime): void
     'Rows returned by SQL statements.',
     runtime.database.rowCount,
   );
+  if (runtime.database.replicas.length > 0) {
+    metrics.labelledGauge(
+      'opsgraph_database_replica_up',
+      'Whether each read replica answered its last check (1) or not (0): reads go to the primary.',
+      'replica',
+      () => Object.fromEntries(runtime.database.replicas.map((r) => [r.name, r.up ? 1 : 0])),
+    );
+  }
   metrics.gauge(
     'opsgraph_redis_connected',
     'Whether the Redis command connection is ready (1) or not (0).',
@@ -156,6 +170,7 @@ export async function startSubgraphServer<TContext extends RequestInfo>(
     typeDefs: loadSubgraphSdl(runtime.name),
     credentials: runtime.credentials,
     readiness: runtime.readiness,
+    readRouting: runtime.readRouting,
     logger: runtime.logger,
     maxBodyBytes: config.maxBodyBytes,
     trustedProxies: config.trustedProxies,

@@ -11,6 +11,8 @@ export interface SubgraphBaseConfig {
   port: number;
   databaseUrl: string;
   databasePoolSize: number;
+  /** Read replicas of `databaseUrl` (kit/read-routing.ts); none by default. */
+  databaseReplicaUrls?: string[];
   redisUrl: string;
   redisPrefix: string;
   logLevel: string;
@@ -43,6 +45,7 @@ export function baseConfigFromEnv(
     port: env.PORT,
     databaseUrl: env.DATABASE_URL,
     databasePoolSize: env.DATABASE_POOL_SIZE,
+    databaseReplicaUrls: env.DATABASE_REPLICA_URLS,
     redisUrl: env.REDIS_URL,
     redisPrefix: env.REDIS_PREFIX,
     logLevel: env.LOG_LEVEL,

@@ -27,6 +27,7 @@ import {
 import type { Logger } from './logger';
 import { createMetrics, createRequestObserver, useMetrics, type Metrics } from './metrics';
 import type { Principal } from './principal';
+import type { ReadRouting } from './read-routing';
 import { writableMode, type ReadMode } from './reads';
 import type { StreamState } from './resumable';
 import { serveSubscriptions } from './subscription-server';
@@ -72,6 +73,8 @@ export interface SubgraphServerOptions<TContext extends RequestInfo> {
   /** Adds the subgraph's own per-request state (forked EntityManager, DataLoaders, …). */
   createContext: (request: RequestInfo) => TContext;
   readiness: Record<string, ReadinessCheck>;
+  /** Which queries read from a read replica (kit/read-routing.ts); all from the primary if null. */
+  readRouting?: ReadRouting | null;
   logger: Logger;
   maxBodyBytes: number;
   trustedProxies: ReadonlySet<string>;
@@ -88,13 +91,28 @@ export interface SubgraphServer {
   stop(): Promise<void>;
 }
 
-/** Queries (federation's `_entities` included) read plain rows; mutations keep entities. */
-function useReadMode<TContext extends RequestInfo>(): ApolloServerPlugin<TContext> {
+/**
+ * Queries (federation's `_entities` included) read plain rows, from a replica if routing picks
+ * one; mutations keep entities, and record their caller's write once answered.
+ */
+function useReadMode<TContext extends RequestInfo>(
+  routing: ReadRouting | null,
+): ApolloServerPlugin<TContext> {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ contextValue, operation }) {
-          if (contextValue.mode) contextValue.mode.readOnly = operation?.operation === 'query';
+          if (!contextValue.mode) return;
+          contextValue.mode.readOnly = operation?.operation === 'query';
+          if (routing && contextValue.mode.readOnly) {
+            contextValue.mode.replica = await routing.replicaFor(contextValue.principal);
+          }
+        },
+        async willSendResponse({ contextValue, operation }) {
+          // Before the response leaves: the caller's next query may already be on its way.
+          if (routing && operation?.operation === 'mutation') {
+            await routing.wrote(contextValue.principal);
+          }
         },
       };
     },
@@ -138,7 +156,7 @@ export function createSubgraphServer<TContext extends RequestInfo>(
     // (no @cacheControl, no response cache): both would wrap every field resolver.
     plugins: [
       useErrorLogging<TContext>(),
-      useReadMode<TContext>(),
+      useReadMode<TContext>(options.readRouting ?? null),
       useOperationGuard<TContext>(),
       useMetrics(createRequestObserver(metrics)),
       ApolloServerPluginInlineTraceDisabled(),

@@ -1,6 +1,6 @@
 /** The messages subgraph's configuration, read from the environment once at start. */
 import { z } from 'zod';
-import { intVar, parseEnv, type Environment } from '../kit/env';
+import { commaListVar, intVar, parseEnv, type Environment } from '../kit/env';
 import type { SubgraphAuthConfig } from '../kit/runtime';
 import {
   baseConfigFromEnv,
@@ -46,15 +46,7 @@ const schema = subgraphEnvSchema(4003).extend({
   USERS_SUBGRAPH_URL: z.string().url().default(MESSAGES_DEFAULTS.usersSubgraphUrl),
   MESSAGE_MAX_LENGTH: intVar(MODERATION_DEFAULTS.maxMessageLength, 1, 100_000),
   /** Comma-separated, e.g. MESSAGE_BLOCKED_WORDS=darn,heck,drat. */
-  MESSAGE_BLOCKED_WORDS: z
-    .string()
-    .default('')
-    .transform((text) =>
-      text
-        .split(',')
-        .map((word) => word.trim())
-        .filter(Boolean),
-    ),
+  MESSAGE_BLOCKED_WORDS: commaListVar,
   MESSAGE_MAX_LINKS: intVar(MODERATION_DEFAULTS.maxLinks, 0, 1000),
   MESSAGE_FLOOD_MAX_REPEATS: intVar(MODERATION_DEFAULTS.floodMaxRepeats, 1, 1000),
   MESSAGE_FLOOD_WINDOW_SECONDS: intVar(MODERATION_DEFAULTS.floodWindowSeconds, 1, 86_400),

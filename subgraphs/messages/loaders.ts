@@ -5,7 +5,7 @@
 import DataLoader from 'dataloader';
 import { byIdLoader } from '../kit/loaders';
 import type { EntityManager } from '../kit/orm';
-import { fromRow, type ReadMode } from '../kit/reads';
+import { fromRow, selectRows, type ReadMode } from '../kit/reads';
 import { Channel } from './entities/channel';
 import { ChannelMember } from './entities/channel-member';
 import { Message } from './entities/message';
@@ -40,9 +40,9 @@ async function batchQuery<T extends object>(
   sql: string,
   keys: readonly Record<string, unknown>[],
 ): Promise<T[][]> {
-  const rows = await em
-    .getConnection()
-    .execute<Row[]>(sql, [JSON.stringify(keys.map((key, i) => ({ ...key, batch_index: i })))]);
+  const rows = (await selectRows(em, mode, sql, [
+    JSON.stringify(keys.map((key, i) => ({ ...key, batch_index: i }))),
+  ])) as Row[];
   const pages = keys.map((): T[] => []);
   for (const { batch_index, ...row } of rows) {
     pages[batch_index]!.push(fromRow(em, mode, entity, row));
@@ -97,21 +97,25 @@ export function createLoaders(em: EntityManager, mode: ReadMode, viewerId: strin
     viewerIsMember: new DataLoader<string, boolean>(async (channelIds) => {
       if (viewerId === null) return channelIds.map(() => false);
       // Only the answer, no entity: one statement whatever the request's mode.
-      const rows = await em.getConnection().execute<{ channel_id: string }[]>(
+      const rows = await selectRows(
+        em,
+        mode,
         `select channel_id from "messages"."channel_members"
            where user_id = ? and channel_id in (${channelIds.map(() => '?').join(', ')})`,
         [viewerId, ...channelIds],
       );
-      const member = new Set(rows.map((row) => row.channel_id));
+      const member = new Set(rows.map((row) => row.channel_id as string));
       return channelIds.map((id) => member.has(id));
     }),
     memberCount: new DataLoader<string, number>(async (channelIds) => {
-      const rows = await em.getConnection().execute<{ channel_id: string; count: string }[]>(
+      const rows = await selectRows(
+        em,
+        mode,
         `select channel_id, count(*) as count from "messages"."channel_members"
            where channel_id in (${channelIds.map(() => '?').join(', ')}) group by channel_id`,
         [...channelIds],
       );
-      const counts = new Map(rows.map((row) => [row.channel_id, Number(row.count)]));
+      const counts = new Map(rows.map((row) => [row.channel_id as string, Number(row.count)]));
       return channelIds.map((id) => counts.get(id) ?? 0);
     }),
     messagePage: new DataLoader<MessagePageKey, Message[], string>(

@@ -7,7 +7,7 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { Client } from 'pg';
+import { queryOnce } from '../support/private-services';
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -103,15 +103,8 @@ export async function startPostgres(port: number): Promise<PrivatePostgres> {
   const log = join(dir, 'postgres.log');
   run('pg_ctl', ['-D', data, '-o', options, '-l', log, '-w', '-t', '60', 'start']);
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
-  const query = async <T extends Record<string, unknown>>(sql: string, params: unknown[] = []) => {
-    const client = new Client({ connectionString: url });
-    await client.connect();
-    try {
-      return (await client.query(sql, params)).rows as T[];
-    } finally {
-      await client.end();
-    }
-  };
+  const query = <T extends Record<string, unknown>>(sql: string, params: unknown[] = []) =>
+    queryOnce<T>(url, sql, params);
   const answers = async () => (await query('select 1 as one'))[0]?.one === 1;
   const stop = () => {
     try {

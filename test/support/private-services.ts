@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { Client } from 'pg';
 import { freePort } from './agent';
 
 async function exited(child: ChildProcess): Promise<void> {
@@ -86,6 +87,8 @@ export interface PrivatePostgres {
   stop(): Promise<void>;
   /** Stops it and deletes its data directory. */
   remove(): Promise<void>;
+  /** Runs one statement on it (a connection of its own), e.g. `select pg_wal_replay_pause()`. */
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
 }
 
 const postgresBin = (() => {
@@ -103,14 +106,41 @@ function asPostgres(binary: string, args: string[]) {
     : spawnSync(path, args, { encoding: 'utf8' });
 }
 
-/** A PostgreSQL cluster of the test's own (trust authentication). Not started until `start()`. */
-export async function privatePostgres(): Promise<PrivatePostgres> {
-  const port = await freePort();
+/** An empty directory for a cluster's data (`data` inside it, not created), owned by `postgres`. */
+function clusterDirectory() {
   const dir = mkdtempSync(join(tmpdir(), 'opsgraph-pg-'));
   if (process.getuid?.() === 0) spawnSync('chown', ['postgres', dir]);
-  const data = join(dir, 'data');
+  return { dir, data: join(dir, 'data') };
+}
+
+/**
+ * A PostgreSQL cluster of the test's own (trust authentication, replication from loopback
+ * allowed, as initdb's pg_hba.conf does with trust). Not started until `start()`.
+ */
+export async function privatePostgres(): Promise<PrivatePostgres> {
+  const { dir, data } = clusterDirectory();
   const init = asPostgres('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-N']);
   if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}`);
+  return postgresServer(dir, data);
+}
+
+/**
+ * A streaming replica of a running private PostgreSQL: a base backup of it whose configuration
+ * (`-R`) follows it. Not started until `start()`; it then serves reads of what it has replayed.
+ */
+export async function privateReplica(primary: PrivatePostgres): Promise<PrivatePostgres> {
+  const { dir, data } = clusterDirectory();
+  const backup = asPostgres('pg_basebackup', [
+    ...['-R', '-D', data, '-h', '127.0.0.1', '-p', String(primary.port), '-U', 'postgres'],
+    ...['--checkpoint=fast', '--wal-method=stream'],
+  ]);
+  if (backup.status !== 0) throw new Error(`pg_basebackup failed: ${backup.stderr}`);
+  return postgresServer(dir, data);
+}
+
+async function postgresServer(dir: string, data: string): Promise<PrivatePostgres> {
+  const port = await freePort();
+  const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   const pgCtl = (...args: string[]) => {
     const result = asPostgres('pg_ctl', ['-D', data, ...args]);
     if (result.status !== 0) throw new Error(`pg_ctl ${args[0]} failed: ${result.stderr}`);
@@ -123,7 +153,7 @@ export async function privatePostgres(): Promise<PrivatePostgres> {
   };
   return {
     port,
-    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    url,
     async start() {
       pgCtl(
         'start',
@@ -132,7 +162,7 @@ export async function privatePostgres(): Promise<PrivatePostgres> {
         '-l',
         join(dir, 'log'),
         '-o',
-        `-p ${port} -k ${dir} -h 127.0.0.1 -F`,
+        `-p ${port} -k ${dir} -h 127.0.0.1 -F -c wal_level=replica -c max_wal_senders=4`,
       );
       running = true;
     },
@@ -141,5 +171,17 @@ export async function privatePostgres(): Promise<PrivatePostgres> {
       await stop().catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });
     },
+    query: (sql, params) => queryOnce(url, sql, params),
   };
+}
+
+/** Runs one statement on a connection of its own: for a server the test starts and stops. */
+export async function queryOnce<T>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(sql, params)).rows as T[];
+  } finally {
+    await client.end();
+  }
 }

@@ -122,11 +122,13 @@ export async function startStack(
     config?: Record<string, Record<string, unknown>>;
     /** A Redis of the test's own (e.g. one it stops or restricts); the shared one otherwise. */
     redisUrl?: string;
+    /** A database of the test's own (e.g. on a private PostgreSQL); a fresh one otherwise. */
+    database?: TestDatabase;
   } = {},
 ): Promise<Stack> {
   const redisUrl = options.redisUrl ?? REDIS_URL;
   const names = options.subgraphs ?? LOCAL_SUBGRAPHS.map((s) => s.name);
-  const database = await createTestDatabase();
+  const database = options.database ?? (await createTestDatabase());
   const signingKey = generateSigningKey(`test-${randomBytes(4).toString('hex')}`);
   const redisPrefix = `opsgraph-test:${randomBytes(6).toString('hex')}:`;
   const shared = localSharedConfig({

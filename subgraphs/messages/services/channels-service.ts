@@ -15,7 +15,7 @@ import {
   type PageInfo,
 } from '../../kit/pagination';
 import { validate } from '../../kit/validation';
-import { fromRow } from '../../kit/reads';
+import { fromRow, selectRows } from '../../kit/reads';
 import type { MessagesContext } from '../context';
 import { Channel, type ChannelKind } from '../entities/channel';
 import { ChannelMember } from '../entities/channel-member';
@@ -58,7 +58,9 @@ export async function listChannels(
   const { organizationId, userId } = requireUser(ctx.principal);
   const size = pageSize(args.first, 'first');
   const after = args.after ? decodeChannelCursor(args.after) : null;
-  const rows = await ctx.em.getConnection().execute<Record<string, unknown>[]>(
+  const rows = await selectRows(
+    ctx.em,
+    ctx.mode,
     `select c.* from "messages"."channels" c
      where c.organization_id = ?
        and (c.kind = 'PUBLIC' or exists (
