@@ -390,7 +390,8 @@ export function createSubscriptionExecutor(deps: {
       const key = topicKey(request);
       const shared = topics.get(key);
       // A replaying topic whose history overflowed cannot hand a joiner its replay.
-      const joinable = shared && (historyOf(shared) !== null || !startsFromCursor(plan, request.variables));
+      const joinable =
+        shared && (historyOf(shared) !== null || !startsFromCursor(plan, request.variables));
       const topic = joinable ? shared : openTopic(key, plan, request);
       topics.set(key, topic);
       const channel = createChannel<ExecutionResult>(
