@@ -148,8 +148,16 @@ export function createSubgraphClient(
       const body = JSON.stringify({ query, variables, operationName, extensions });
       const attempts = isQuery(query) ? resilience.retry.attempts : 1;
       const started = performance.now();
+      /** The last attempt's failure: what the caller gets when no further attempt is made. */
+      const give = (failure: AttemptFailed) => {
+        if (failure.answer) return failure.answer;
+        throw failure.error;
+      };
+      let failure: AttemptFailed | null = null;
       for (let retry = 0; ; retry++) {
         if (!breaker.allow()) {
+          // A retry the breaker stops (it opened meanwhile) ends with the real failure.
+          if (failure) return give(failure);
           throw subgraphUnavailable(
             name,
             `Subgraph ${name} is unavailable: its circuit breaker is open after repeated failures.`,
@@ -164,15 +172,14 @@ export function createSubgraphClient(
         } catch (error) {
           if (!(error instanceof AttemptFailed)) throw error;
           breaker.failed();
+          failure = error;
           const delay = retryDelayMs(retry + 1);
-          const last =
+          if (
             !error.retryable ||
             retry + 1 >= attempts ||
-            performance.now() - started + delay >= resilience.retry.budgetMs;
-          if (last) {
-            if (error.answer) return error.answer;
-            throw error.error;
-          }
+            performance.now() - started + delay >= resilience.retry.budgetMs
+          )
+            return give(error);
           await sleep(delay);
         }
       }
