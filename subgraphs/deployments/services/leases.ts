@@ -130,7 +130,7 @@ export async function startLeaseKeeper(
       );
   };
 
-  /** Handles each event in turn, logging rather than losing a failure to the event loop. */
+  /** Runs the work an event asks for, logging a failure rather than losing it to the event loop. */
   const handle =
     <T>(what: string, work: (event: T) => Promise<void>) =>
     (event: T) =>
