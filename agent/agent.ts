@@ -50,11 +50,14 @@ export function createAgent(options: AgentOptions, logger: Logger): Agent {
         throw error;
       }
       const nodeLogger = logger.child({ nodeId: session.nodeId });
+      /** The deployment being run: heartbeats name it, which renews its claim's lease. */
+      let running: string | null = null;
       const heartbeats = startHeartbeats({
         session,
         sampler: createMetricsSampler(options.stateDir),
         intervalMs: options.heartbeatIntervalMs,
         version: AGENT_VERSION,
+        running: () => (running ? [running] : []),
         logger: nodeLogger,
         onRefused: (error) => {
           fatal = new AgentFatalError(`The API refuses this node: ${error.message}`);
@@ -74,15 +77,21 @@ export function createAgent(options: AgentOptions, logger: Logger): Agent {
         await runWorkLoop({
           trigger,
           claim: (signal) => claimNext(session, nodeLogger, signal),
-          run: (deployment) =>
-            runDeployment({
-              deployment,
-              executor,
-              session,
-              logger: nodeLogger,
-              stopSignal: stopping.signal,
-              reportSignal: reporting.signal,
-            }),
+          run: async (deployment) => {
+            running = deployment.id;
+            try {
+              return await runDeployment({
+                deployment,
+                executor,
+                session,
+                logger: nodeLogger,
+                stopSignal: stopping.signal,
+                reportSignal: reporting.signal,
+              });
+            } finally {
+              running = null;
+            }
+          },
           once: options.once,
           signal: stopping.signal,
           logger: nodeLogger,

@@ -1,6 +1,6 @@
 /**
- * Heartbeats: host metrics and the agent's version on an interval (the first at once, so a new
- * node turns ONLINE without waiting). After a failure the next try comes sooner, with backoff,
+ * Heartbeats: host metrics, the agent's version and the deployment it runs on an interval (the
+ * first at once, so a new node turns ONLINE without waiting). After a failure the next try comes sooner, with backoff,
  * but never later than the regular interval.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -25,6 +25,8 @@ export function startHeartbeats(deps: {
   sampler: { sample(): Promise<HostMetrics> };
   intervalMs: number;
   version: string;
+  /** The deployments being run, named in each heartbeat so their claims' leases are renewed. */
+  running: () => string[];
   logger: Logger;
   /** The API refuses this node for good (e.g. it was decommissioned). */
   onRefused(error: Error): void;
@@ -41,7 +43,7 @@ export function startHeartbeats(deps: {
         const metrics = await deps.sampler.sample();
         const data = await session.request<{ heartbeat: { status: string } }>(
           HEARTBEAT,
-          { input: { ...metrics, version: deps.version } },
+          { input: { ...metrics, version: deps.version, deploymentIds: deps.running() } },
           signal,
         );
         failures = 0;

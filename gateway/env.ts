@@ -14,6 +14,7 @@ import {
   redisUrlVar,
   type Environment,
 } from '../subgraphs/kit/env';
+import type { SubgraphResilience } from './data-source';
 import { OPERATION_LIMIT_DEFAULTS, type OperationLimits } from './operation-limits';
 import { rateLimitVar, type RateLimit } from '../subgraphs/kit/rate-limit';
 import type { SecurityOptions } from '../subgraphs/kit/security-headers';
@@ -30,6 +31,8 @@ export interface GatewayConfig {
   /** Subgraph name (lower case, as in the supergraph) → URL replacing the composed one. */
   subgraphUrls: Record<string, string>;
   subgraphTimeoutMs: number;
+  /** Circuit breakers and retries of subgraph fetches (data-source.ts). */
+  subgraphResilience: SubgraphResilience;
   /** When set, bearer tokens are verified here before any subgraph is called. */
   publicKeys: PublicJwk[] | null;
   /** When set, revoked sessions are refused here too (subgraphs check them regardless). */
@@ -70,6 +73,11 @@ const schema = z.object({
   GATEWAY_WORKERS: intVar(1, 0, 256),
   SUPERGRAPH_PATH: z.string().default('schema/supergraph.graphql'),
   SUBGRAPH_TIMEOUT_MS: intVar(10_000, 100),
+  SUBGRAPH_BREAKER_FAILURES: intVar(5, 1),
+  SUBGRAPH_BREAKER_WINDOW_MS: intVar(30_000, 100),
+  SUBGRAPH_BREAKER_OPEN_MS: intVar(30_000, 100),
+  SUBGRAPH_RETRY_ATTEMPTS: intVar(3, 1, 10),
+  SUBGRAPH_RETRY_BUDGET_MS: intVar(1_000, 0, 60_000),
   JWT_PUBLIC_KEYS: publicKeysVar.optional(),
   REDIS_URL: redisUrlVar.optional(),
   REDIS_PREFIX: z.string().default('opsgraph:'),
@@ -126,6 +134,14 @@ export function loadGatewayConfig(source: Environment = process.env): GatewayCon
     supergraphPath: env.SUPERGRAPH_PATH,
     subgraphUrls,
     subgraphTimeoutMs: env.SUBGRAPH_TIMEOUT_MS,
+    subgraphResilience: {
+      breaker: {
+        failures: env.SUBGRAPH_BREAKER_FAILURES,
+        windowMs: env.SUBGRAPH_BREAKER_WINDOW_MS,
+        openMs: env.SUBGRAPH_BREAKER_OPEN_MS,
+      },
+      retry: { attempts: env.SUBGRAPH_RETRY_ATTEMPTS, budgetMs: env.SUBGRAPH_RETRY_BUDGET_MS },
+    },
     publicKeys: env.JWT_PUBLIC_KEYS ?? null,
     redisUrl: env.REDIS_URL ?? null,
     redisPrefix: env.REDIS_PREFIX,

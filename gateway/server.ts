@@ -9,7 +9,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginSchemaReportingDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginUsageReportingDisabled } from '@apollo/server/plugin/disabled';
-import { answersTypename, createGraphQLHandler } from '../subgraphs/kit/http';
+import { createGraphQLHandler } from '../subgraphs/kit/http';
 import { createLogger } from '../subgraphs/kit/logger';
 import { useOperationGuard } from '../subgraphs/kit/operation-guard';
 import { createMetrics, createRequestObserver, useMetrics } from '../subgraphs/kit/metrics';
@@ -21,9 +21,11 @@ import { createKnownOperations } from './known-operations';
 import { createGatewayMetrics, observeSubscriptions } from './metrics';
 import { createOperationLimits } from './operation-limits';
 import { createRoutes } from './routes';
+import { createSubgraphHealth } from './subgraph-health';
 import {
   createSubscriptionExecutor,
   DEFAULT_HISTORY,
+  DEFAULT_RETRY,
   type SubscriptionStats,
 } from './subscriptions/executor';
 import { createSubscriptionPlanner, type SubscriptionPlanner } from './subscriptions/planner';
@@ -108,15 +110,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
         supergraph: async () => {
           if (!supergraphLoaded) throw new Error('supergraph not loaded');
         },
-        subgraphs: async () => {
-          const failures = await Promise.all(
-            [...clients].map(async ([name, client]) =>
-              (await answersTypename(client.url)) ? null : name,
-            ),
-          );
-          const down = failures.filter(Boolean);
-          if (down.length > 0) throw new Error(`unreachable: ${down.join(', ')}`);
-        },
+        subgraphs: createSubgraphHealth(clients, metrics),
       },
       metrics,
       gatewayMetrics,
@@ -134,6 +128,16 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     bufferLimit: config.subscriptionBufferLimit,
     history: { ...DEFAULT_HISTORY, ageMs: config.subscriptionHistorySeconds * 1000 },
     onDelivered: (seconds) => gatewayMetrics.deliveryLatency.observe(seconds),
+    // An event waiting on a subgraph whose breaker opened is retried at least until the breaker
+    // has let a probe through: a subgraph back after a short restart then completes it, rather
+    // than every stream needing it ending while the breaker still fails fetches fast.
+    retry: {
+      ...DEFAULT_RETRY,
+      giveUpAfterMs: Math.max(
+        DEFAULT_RETRY.giveUpAfterMs,
+        config.subgraphResilience.breaker.openMs + DEFAULT_RETRY.maxDelayMs,
+      ),
+    },
   });
   const subscriptions = createSubscriptionServer({
     httpServer,

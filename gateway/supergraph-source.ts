@@ -62,8 +62,13 @@ export function createSupergraphSource(options: {
         ?.close()
         .catch(() => undefined);
       const fetchDuration = metrics.subgraphFetchDuration.labels(name);
-      const client = createSubgraphClient(name, target, config.subgraphTimeoutMs, (seconds) =>
-        fetchDuration.observe(seconds),
+      const client = createSubgraphClient(
+        name,
+        target,
+        config.subgraphTimeoutMs,
+        config.subgraphResilience,
+        (seconds) => fetchDuration.observe(seconds),
+        (state) => logger.warn({ subgraph: name, state }, 'subgraph circuit breaker changed'),
       );
       clients.set(name, client);
       return client;

@@ -10,9 +10,8 @@ import {
   deploymentWithEvents,
   exitOf,
   nodesNamed,
-  startAgent,
+  startNodeAgent,
   startProxy,
-  tempStateDir,
   type AgentProcess,
 } from './support/agent';
 import { createDeployment } from './support/deployments';
@@ -37,29 +36,12 @@ async function organization(url: string) {
 
 /** Starts an agent (stopped after the test) for a new node called `name`. */
 async function agentFor(gateway: string, apiKey: string, name: string, args: string[]) {
-  const dir = await tempStateDir();
-  const agent = startAgent([
-    '--gateway',
-    gateway,
-    '--api-key',
-    apiKey,
-    '--name',
-    name,
-    '--region',
-    'eu-west-1',
-    '--state-dir',
-    dir.path,
-    '--failure-rate',
-    '0',
+  const { agent, stop } = await startNodeAgent(gateway, apiKey, name, [
     '--step-duration',
     '40ms',
     ...args,
   ]);
-  cleanups.push(async () => {
-    agent.child.kill('SIGTERM');
-    await exitOf(agent);
-    await dir.remove();
-  });
+  cleanups.push(stop);
   return agent;
 }
 

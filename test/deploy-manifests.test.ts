@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { loadGatewayConfig } from '../gateway/env';
+import { INTROSPECTION_PATH } from '../subgraphs/kit/api-keys';
 import type { Environment } from '../subgraphs/kit/env';
 import { generateSigningKey, publicJwkOf } from '../subgraphs/kit/tokens';
 import { loadDeploymentsConfig } from '../subgraphs/deployments/env';
@@ -58,6 +59,20 @@ const SECRET: Record<string, string> = {
 };
 
 const operations = read('docs', 'operations.md');
+
+/**
+ * What the gateways are configured with beside their subgraphs: API keys verified at the edge
+ * (issue 16: none of the manifests set it), and the documented breaker and retry settings.
+ */
+const GATEWAY_RESILIENCE = {
+  apiKeyIntrospectionUrl: `http://users:4001${INTROSPECTION_PATH}`,
+  subgraphResilience: {
+    breaker: { failures: 5, windowMs: 30_000, openMs: 30_000 },
+    retry: { attempts: 3, budgetMs: 1_000 },
+  },
+};
+/** Claim leases of six 15 s heartbeats, swept by one replica every 15 s. */
+const LEASES = { leaseMs: 90_000, leaseSweepIntervalMs: 15_000 };
 
 /** `dist/x/main.js` is built from `x/main.ts`. */
 const builtFromSource = (script: string) =>
@@ -161,18 +176,25 @@ describe('docker-compose.yml', () => {
     });
   });
 
-  it('starts subgraphs after the migration, gateways once every subgraph is ready', () => {
+  it('starts subgraphs after the migration, gateways with the subgraphs (ready once any answers)', () => {
     for (const name of Object.keys(SUBGRAPHS))
       expect(services[name].depends_on).toMatchObject({
         migrate: { condition: 'service_completed_successfully' },
         redis: { condition: 'service_healthy' },
       });
+    // Not after every subgraph is healthy: one that cannot start would hold back the whole API.
     for (const name of ['gateway-1', 'gateway-2'])
       expect(services[name].depends_on).toEqual(
         Object.fromEntries(
-          Object.keys(SUBGRAPHS).map((s) => [s, { condition: 'service_healthy' }]),
+          Object.keys(SUBGRAPHS).map((s) => [s, { condition: 'service_started' }]),
         ),
       );
+  });
+
+  it('verifies API keys at the gateways, configures breakers and claim leases', () => {
+    for (const name of ['gateway-1', 'gateway-2'])
+      expect(loadGatewayConfig(environmentOf(name))).toMatchObject(GATEWAY_RESILIENCE);
+    expect(loadDeploymentsConfig(environmentOf('deployments'))).toMatchObject(LEASES);
   });
 
   it('balances over both gateways, checking their readiness, and is trusted as their proxy', () => {
@@ -308,6 +330,23 @@ describe('Kubernetes manifests', () => {
       expect(matches(pdb.spec.selector.matchLabels, labelsOf(service))).toBe(true);
       expect(pdb.spec.maxUnavailable ?? pdb.spec.minAvailable).toBe(1);
     });
+  });
+
+  it('verify API keys at the gateway, configure breakers and claim leases', () => {
+    const environmentOf = (service: Service): Environment =>
+      Object.fromEntries(
+        containerOf(service).env.map((v: any) => [
+          v.name,
+          v.valueFrom ? SECRET[v.valueFrom.secretKeyRef.key] : v.value,
+        ]),
+      );
+    expect(loadGatewayConfig(environmentOf('gateway'))).toMatchObject(GATEWAY_RESILIENCE);
+    expect(loadDeploymentsConfig(environmentOf('deployments'))).toMatchObject(LEASES);
+    // Readiness (any subgraph answering) takes the gateway out of rotation; liveness does not
+    // depend on the subgraphs, so a subgraph outage never restarts gateways.
+    const gateway = containerOf('gateway');
+    expect(gateway.livenessProbe.httpGet.path).toBe('/healthz');
+    expect(gateway.readinessProbe.httpGet.path).toBe('/readyz');
   });
 
   it('give the gateway the supergraph ConfigMap, mounted as a directory it reloads from', () => {

@@ -351,3 +351,56 @@ describe('what the federation spec requires, on every path', () => {
     ]);
   });
 });
+
+/**
+ * With subgraph beta down, both paths answer every base query alike: partial data and
+ * SUBGRAPH_UNAVAILABLE naming beta — while its connections are refused, and while its circuit
+ * breaker is open and fetches fail fast. Each on a gateway of its own (no retries; a breaker that
+ * never opens, or one that opened at the first failure and stays open), so every answer is
+ * deterministic. Last: beta stays stopped.
+ */
+describe.each([
+  [
+    'connections refused',
+    { failures: 1_000_000, windowMs: 30_000, openMs: 30_000 },
+    'Subgraph beta is unreachable.',
+  ],
+  [
+    'its circuit breaker open',
+    { failures: 1, windowMs: 30_000, openMs: 600_000 },
+    'Subgraph beta is unavailable: its circuit breaker is open after repeated failures.',
+  ],
+])('with subgraph beta down, %s', (_state, breaker, message) => {
+  let shared: Running<Gateway>;
+  beforeAll(async () => {
+    await subgraphs.stopOne('beta');
+    shared = gateway;
+    gateway = await startGateway(
+      testGatewayConfig({
+        supergraphPath: subgraphs.writeSupergraph(),
+        subgraphResilience: { breaker, retry: { attempts: 1, budgetMs: 0 } },
+      }),
+    );
+    // Brings an opening breaker to its steady state before the first case.
+    await send({ query: '{ wilds { id rating } }' });
+  });
+  afterAll(async () => {
+    await gateway.stop();
+    gateway = shared;
+  });
+
+  it('answers the fields of the other subgraphs and names beta', async () => {
+    const { body } = await sendThrice({ query: '{ widgets { id name rating } }' });
+    expect(body.data.widgets[0]).toEqual({ id: 'w1', name: 'Anvil', rating: null });
+    expect(body.errors).toEqual([
+      expect.objectContaining({
+        message,
+        extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'beta' },
+      }),
+    ]);
+  });
+
+  it.each(BASE_QUERIES)('%s', async (query) => {
+    await sendThrice({ query });
+  });
+});

@@ -5,6 +5,7 @@
  * selection (aliases, __typename) against the API schema.
  */
 import { createSubgraphClient, type SubgraphClient } from '../gateway/data-source';
+import { loadGatewayConfig } from '../gateway/env';
 import { createExecution } from '../gateway/execution';
 import { createSubscriptionPlanner, type SubscriptionPlan } from '../gateway/subscriptions/planner';
 import { createLogger } from '../subgraphs/kit/logger';
@@ -17,7 +18,10 @@ const clients = new Map<string, SubgraphClient>();
 beforeAll(async () => {
   throwaway = await startThrowawaySubgraphs();
   for (const [name, url] of Object.entries(throwaway.urls))
-    clients.set(name, createSubgraphClient(name, url, 5_000));
+    clients.set(
+      name,
+      createSubgraphClient(name, url, 5_000, loadGatewayConfig({}).subgraphResilience),
+    );
 });
 afterAll(async () => {
   await Promise.all([...clients.values()].map((client) => client.close()));

@@ -72,7 +72,11 @@ let gateway: Running<Gateway>;
 
 beforeAll(async () => {
   subgraphs = await startComposedSubgraphs([shelf, reviews]);
-  gateway = await startGateway(testGatewayConfig({ supergraphPath: subgraphs.writeSupergraph() }));
+  const config = testGatewayConfig({ supergraphPath: subgraphs.writeSupergraph() });
+  // The stopped subgraph's breaker stays closed here, so every answer names the refused
+  // connection (gateway-partial-availability.test.ts covers the open breaker).
+  config.subgraphResilience.breaker.failures = 1_000;
+  gateway = await startGateway(config);
 });
 afterAll(async () => {
   await gateway?.stop();

@@ -13,6 +13,13 @@ export interface DeploymentsSettings {
   nodesUrl: string;
   /** How long deploymentStats stay cached; every change invalidates them sooner. */
   statsCacheTtlSeconds: number;
+  /**
+   * How long a RUNNING deployment's claim lasts without a report or heartbeat from its agent;
+   * then it is FAILED.
+   */
+  leaseMs: number;
+  /** How often the lease sweeper looks for lapsed claims (one replica sweeps at a time). */
+  leaseSweepIntervalMs: number;
 }
 
 export interface DeploymentsConfig
@@ -22,11 +29,17 @@ export interface DeploymentsConfig
 export const DEPLOYMENTS_DEFAULTS: DeploymentsSettings = {
   nodesUrl: 'http://127.0.0.1:4002/graphql',
   statsCacheTtlSeconds: 300,
+  // Six of the agent's 15 s heartbeats, as long as the nodes subgraph waits before it marks a
+  // silent node OFFLINE: a deployment fails no sooner than its node is deemed gone.
+  leaseMs: 90_000,
+  leaseSweepIntervalMs: 15_000,
 };
 
 const schema = subgraphEnvSchema(4004).extend({
   NODES_URL: z.string().url().default(DEPLOYMENTS_DEFAULTS.nodesUrl),
   DEPLOYMENT_STATS_CACHE_TTL_SECONDS: intVar(DEPLOYMENTS_DEFAULTS.statsCacheTtlSeconds, 1, 86_400),
+  DEPLOYMENT_LEASE_MS: intVar(DEPLOYMENTS_DEFAULTS.leaseMs, 100),
+  DEPLOYMENT_LEASE_SWEEP_INTERVAL_MS: intVar(DEPLOYMENTS_DEFAULTS.leaseSweepIntervalMs, 50),
 });
 
 export function loadDeploymentsConfig(source?: Environment): DeploymentsConfig {
@@ -35,5 +48,7 @@ export function loadDeploymentsConfig(source?: Environment): DeploymentsConfig {
     ...baseConfigFromEnv(env),
     nodesUrl: env.NODES_URL,
     statsCacheTtlSeconds: env.DEPLOYMENT_STATS_CACHE_TTL_SECONDS,
+    leaseMs: env.DEPLOYMENT_LEASE_MS,
+    leaseSweepIntervalMs: env.DEPLOYMENT_LEASE_SWEEP_INTERVAL_MS,
   };
 }

@@ -48,4 +48,14 @@ export interface DeploymentsTopics extends Record<string, unknown> {
   DEPLOYMENT_EVENT_APPENDED: DeploymentEventAppendedEvent;
 }
 
-export type DeploymentsPubSub = TypedPubSub<DeploymentsTopics>;
+/**
+ * The nodes subgraph's events this one listens to, with the fields it reads (the nodes subgraph
+ * publishes them; docs/events.md documents them in full). They keep RUNNING deployments' leases
+ * and retire the queue of a decommissioned node.
+ */
+export interface ListenedTopics extends Record<string, unknown> {
+  NODE_HEARTBEAT: { nodeId: string; organizationId: string; deploymentIds: string[] };
+  NODE_STATUS_CHANGED: { nodeId: string; organizationId: string; status: string };
+}
+
+export type DeploymentsPubSub = TypedPubSub<DeploymentsTopics & ListenedTopics>;

@@ -1,7 +1,7 @@
 /**
  * Builds the deployments subgraph from its config: runtime (migrated database, Redis,
  * credentials), event publisher, stats cache, the client that asks the nodes subgraph about
- * nodes, and Apollo Server. Does not listen; see main.ts.
+ * nodes, Apollo Server, and the keeper of claim leases. Does not listen; see main.ts.
  */
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { createPubSub } from '../kit/pubsub';
@@ -13,13 +13,16 @@ import { entities } from './entities';
 import type { DeploymentsConfig } from './env';
 import { migrations } from './migrations';
 import { createDeploymentsPermissions, DEPLOYMENTS_RATE_LIMITS } from './permissions';
-import type { DeploymentsTopics } from './pubsub';
+import type { DeploymentsTopics, ListenedTopics } from './pubsub';
 import { resolvers } from './resolvers';
+import { startLeaseKeeper } from './services/leases';
 import { createNodesClient } from './services/nodes-client';
 
 export interface DeploymentsSubgraph extends SubgraphServer {
   /** SQL statements sent so far (tests count them). */
   statementCount(): number;
+  /** Lease sweeps this replica has run (tests check that one replica sweeps at a time). */
+  leaseSweepCount(): number;
   /** Releases Apollo, Redis and the database (close the HTTP server first). */
   close(): Promise<void>;
 }
@@ -33,7 +36,7 @@ export async function createDeploymentsSubgraph(
     entities,
     migrations,
   });
-  const pubsub = createPubSub<DeploymentsTopics>(
+  const pubsub = createPubSub<DeploymentsTopics & ListenedTopics>(
     config.redisUrl,
     config.redisPrefix,
     config.streamPollIntervalMs,
@@ -55,9 +58,12 @@ export async function createDeploymentsSubgraph(
     rateLimits: DEPLOYMENTS_RATE_LIMITS,
     createContext: (request) => createDeploymentsContext(deps, request),
   });
+  const leases = await startLeaseKeeper(deps, runtime.redis, runtime.logger);
   return {
     ...server,
+    leaseSweepCount: leases.sweepCount,
     async close() {
+      await leases.stop();
       await server.stop();
       await pubsub.close();
       await runtime.close();

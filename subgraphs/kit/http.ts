@@ -126,22 +126,26 @@ export function createGraphQLHandler<TContext extends BaseContext>(
   };
 }
 
-export type ReadinessCheck = () => Promise<void>;
+/** What a check found, when it has more to say than pass or fail (`ok` decides readiness). */
+export interface ReadinessDetail {
+  ok: boolean;
+  error?: string;
+  [detail: string]: unknown;
+}
+
+/** Passes by resolving, fails by throwing — or says which with a detail. */
+export type ReadinessCheck = () => Promise<void | ReadinessDetail>;
 
 /** Runs every check; the JSON says which dependency is not ready and why. */
 export async function checkReadiness(
   checks: Record<string, ReadinessCheck>,
-): Promise<{ ready: boolean; checks: Record<string, { ok: boolean; error?: string }> }> {
+): Promise<{ ready: boolean; checks: Record<string, ReadinessDetail> }> {
   const entries = await Promise.all(
-    Object.entries(checks).map(async ([name, check]) => {
+    Object.entries(checks).map(async ([name, check]): Promise<[string, ReadinessDetail]> => {
       try {
-        await check();
-        return [name, { ok: true }] as const;
+        return [name, (await check()) ?? { ok: true }];
       } catch (error) {
-        return [
-          name,
-          { ok: false, error: error instanceof Error ? error.message : String(error) },
-        ] as const;
+        return [name, { ok: false, error: error instanceof Error ? error.message : String(error) }];
       }
     }),
   );

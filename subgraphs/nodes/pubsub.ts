@@ -17,8 +17,21 @@ export interface NodeStatusChangedEvent extends Positioned {
   changedAt: string;
 }
 
+/**
+ * A heartbeat named the deployments its agent is running (the deployments subgraph renews their
+ * claim leases). Not stored: a lost one is covered by the next, well within a lease.
+ */
+export interface NodeHeartbeatEvent {
+  nodeId: string;
+  organizationId: string;
+  deploymentIds: string[];
+  /** ISO-8601. */
+  receivedAt: string;
+}
+
 export interface NodesTopics extends Record<string, unknown> {
   NODE_STATUS_CHANGED: NodeStatusChangedEvent;
+  NODE_HEARTBEAT: NodeHeartbeatEvent;
 }
 
 export type NodesPubSub = TypedPubSub<NodesTopics>;

@@ -41,7 +41,11 @@ export interface System {
   stop(keepLogs: boolean): Promise<void>;
 }
 
-export async function startSystem(subgraphs: SubgraphName[]): Promise<System> {
+export async function startSystem(
+  subgraphs: SubgraphName[],
+  /** Settings the gateways take beside the suite's own (e.g. shorter breaker periods). */
+  gatewayEnv: Record<string, string> = {},
+): Promise<System> {
   requireDist([GATEWAY_SCRIPT, ...subgraphs.map(subgraphScript)]);
   const logDir = mkdtempSync(join(tmpdir(), 'opsgraph-faults-logs-'));
   const postgres = await startPostgres(await freePort());
@@ -109,6 +113,7 @@ export async function startSystem(subgraphs: SubgraphName[]): Promise<System> {
             ...Object.fromEntries(
               subgraphs.map((name) => [`SUBGRAPH_${name.toUpperCase()}_URL`, url(name)]),
             ),
+            ...gatewayEnv,
           },
         },
         join(logDir, `gateway-${n}.log`),

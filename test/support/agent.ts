@@ -80,6 +80,42 @@ export async function exitOf(agent: AgentProcess, timeoutMs = 30_000): Promise<n
   }
 }
 
+/**
+ * An agent registering a new node called `name` with an API key, in a state folder of its own,
+ * never failing a step; `stop` ends it and removes the folder.
+ */
+export async function startNodeAgent(
+  gateway: string,
+  apiKey: string,
+  name: string,
+  args: string[],
+): Promise<{ agent: AgentProcess; stop(): Promise<void> }> {
+  const dir = await tempStateDir();
+  const agent = startAgent([
+    '--gateway',
+    gateway,
+    '--api-key',
+    apiKey,
+    '--name',
+    name,
+    '--region',
+    'eu-west-1',
+    '--state-dir',
+    dir.path,
+    '--failure-rate',
+    '0',
+    ...args,
+  ]);
+  return {
+    agent,
+    async stop() {
+      agent.child.kill('SIGTERM');
+      await exitOf(agent);
+      await dir.remove();
+    },
+  };
+}
+
 export async function tempStateDir(): Promise<{ path: string; remove(): Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), 'opsgraph-agent-'));
   return { path, remove: () => rm(path, { recursive: true, force: true }) };

@@ -56,16 +56,22 @@ async function run<T extends { httpServer: Server; close(): Promise<void> }>(
 
 /** The gateway's own defaults (an empty environment), on a free loopback port. */
 export function testGatewayConfig(overrides: Partial<GatewayConfig>): GatewayConfig {
+  const defaults = loadGatewayConfig({
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LOG_LEVEL,
+    REDIS_PREFIX: 'opsgraph-test:',
+  });
   return {
-    ...loadGatewayConfig({
-      HOST: '127.0.0.1',
-      PORT: '0',
-      LOG_LEVEL,
-      REDIS_PREFIX: 'opsgraph-test:',
-    }),
+    ...defaults,
     supergraphPath: SUPERGRAPH_PATH,
     // Tests send far more per token than a person does; the budget's own tests set theirs.
     requestRateLimit: RELAXED,
+    // A subgraph stopped and restarted by a test is tried again within seconds, not 30 s.
+    subgraphResilience: {
+      ...defaults.subgraphResilience,
+      breaker: { ...defaults.subgraphResilience.breaker, openMs: 2_000 },
+    },
     ...overrides,
   };
 }

@@ -24,6 +24,11 @@ export class Deployment {
   finishedAt: Date | null = null;
   /** Sequence number of its latest event: events are numbered 1, 2, … under this row's lock. */
   lastEventSequence = 0;
+  /**
+   * While RUNNING: when its agent's claim lapses unless a report or heartbeat renews it (then
+   * the lease sweeper fails it). Null in every other status.
+   */
+  leaseExpiresAt: Date | null = null;
   constructor(
     public organizationId: string,
     public nodeId: string,
@@ -61,5 +66,6 @@ export const DeploymentSchema = new EntitySchema<Deployment>({
     startedAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
     finishedAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
     lastEventSequence: { type: 'integer' },
+    leaseExpiresAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
   },
 });

@@ -12,6 +12,7 @@ import { Deployment, type DeploymentStatus } from '../entities/deployment';
 import type { LogLevel } from '../entities/deployment-event';
 import { announce, recordUpdates } from './announce';
 import { appendLog, changeStatus, noChanges, type Changes } from './history';
+import { renewLease } from './leases';
 import { lockDeployment } from './lifecycle-service';
 import { logMessageRule, MAX_LOGS_PER_REPORT } from './validation';
 
@@ -66,6 +67,7 @@ export async function claimDeployment(ctx: DeploymentsContext): Promise<Deployme
         if (!row) return null;
         const deployment = em.map(Deployment, row);
         changeStatus(em, changes, deployment, 'RUNNING', { message: 'Claimed by the node agent.' });
+        renewLease(deployment, ctx.deps.config.leaseMs);
         await recordUpdates(em, changes);
         return deployment;
       });
@@ -110,6 +112,8 @@ export async function reportDeploymentProgress(
           await markRolledBack(em, changes, locked, locked.rollbackOf);
         }
       }
+      // Any report, even an empty one, shows the agent is at work on it.
+      renewLease(locked, ctx.deps.config.leaseMs);
       await recordUpdates(em, changes);
       return locked;
     });

@@ -81,7 +81,10 @@ export async function recordUpdates(em: EntityManager, changes: Changes): Promis
   });
 }
 
-export async function announce(ctx: DeploymentsContext, changes: Changes): Promise<void> {
+export async function announce(
+  ctx: Pick<DeploymentsContext, 'deps' | 'logger'>,
+  changes: Changes,
+): Promise<void> {
   const { pubsub, statsCache } = ctx.deps;
   const organizations = new Set(changes.statusChanges.map((c) => c.deployment.organizationId));
   // Publishing is issued synchronously, in order, on one connection: subscribers see the

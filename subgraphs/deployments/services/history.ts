@@ -58,6 +58,8 @@ export function changeStatus(
   deployment.status = to;
   if (to === 'RUNNING') deployment.startedAt = now;
   if (to === 'SUCCEEDED' || to === 'FAILED' || to === 'CANCELLED') deployment.finishedAt = now;
+  // Only a RUNNING deployment holds a lease; its claim or report sets it (leases.ts).
+  if (to !== 'RUNNING') deployment.leaseExpiresAt = null;
   changes.statusChanges.push({ deployment, previousStatus: from });
   append(
     em,

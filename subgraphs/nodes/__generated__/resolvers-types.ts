@@ -37,6 +37,12 @@ export type AuthenticateNodePayload = {
 
 export type HeartbeatInput = {
   cpuPercent: Scalars['Float']['input'];
+  /**
+   * The deployments the agent is running (at most 100): each one's claim lease is renewed, so a
+   * long step without reports does not fail it. A RUNNING deployment of the node that no heartbeat
+   * or report mentions for `DEPLOYMENT_LEASE_MS` becomes FAILED.
+   */
+  deploymentIds?: InputMaybe<Array<Scalars['ID']['input']>>;
   diskPercent: Scalars['Float']['input'];
   memoryPercent: Scalars['Float']['input'];
   /** The agent's version, e.g. `0.1.0`. */

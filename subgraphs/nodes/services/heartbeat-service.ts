@@ -1,4 +1,7 @@
-/** Heartbeats: node agents report metrics, which set the node ONLINE or DEGRADED. */
+/**
+ * Heartbeats: node agents report metrics, which set the node ONLINE or DEGRADED, and name the
+ * deployments they are running, whose claim leases the deployments subgraph then renews.
+ */
 import { LockMode } from '@mikro-orm/core';
 import { unauthenticated } from '../../kit/errors';
 import { requireNode } from '../../kit/guards';
@@ -32,7 +35,7 @@ export function statusForMetrics(
 
 export async function heartbeat(
   ctx: NodesContext,
-  input: Metrics & { version?: string | null },
+  input: Metrics & { version?: string | null; deploymentIds?: readonly string[] | null },
 ): Promise<Node> {
   const { nodeId, organizationId } = requireNode(ctx.principal);
   const metrics: Metrics = {
@@ -42,6 +45,10 @@ export async function heartbeat(
   };
   const version =
     input.version == null ? null : validate(heartbeatRules.version, input.version, 'version');
+  const deploymentIds =
+    input.deploymentIds == null
+      ? []
+      : validate(heartbeatRules.deploymentIds, [...input.deploymentIds], 'deploymentIds');
   const status = statusForMetrics(metrics, ctx.deps.config);
   const now = new Date();
   const { node, events } = await ctx.em.transactional(async (em) => {
@@ -64,5 +71,17 @@ export async function heartbeat(
     return { node, events: await recordStatusChanges(em, [{ node, previousStatus }]) };
   });
   await publishStatusChanges(ctx.deps.pubsub, ctx.logger, events);
+  if (deploymentIds.length > 0) {
+    // Renews those deployments' claim leases (the deployments subgraph listens). A failed
+    // publication is logged: the next heartbeat renews them, well within a lease.
+    await ctx.deps.pubsub
+      .publish('NODE_HEARTBEAT', {
+        nodeId,
+        organizationId,
+        deploymentIds,
+        receivedAt: now.toISOString(),
+      })
+      .catch((error: unknown) => ctx.logger.error({ err: error }, 'heartbeat not announced'));
+  }
   return node;
 }

@@ -1,39 +1,19 @@
 /**
  * The sweeper marks heartbeating nodes OFFLINE once they fall silent. It runs in every replica,
- * but only the holder of a Redis lease sweeps: the holder renews its lease at each tick, so it
- * sweeps exactly once per interval; the others try to take the lease at theirs and succeed only
- * once it is free — released at shutdown, or expired when its holder died.
- *
- * The lease saves duplicate work; correctness does not depend on it: the sweep is a single
- * conditional UPDATE, so two overlapping sweeps still change (and announce) each node once.
+ * but only one sweeps at a time (kit/single-runner). Correctness does not depend on that: the
+ * sweep is a single conditional UPDATE, so two overlapping sweeps still change (and announce)
+ * each node once.
  */
-import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../kit/logger';
 import type { Database } from '../../kit/orm';
 import type { RedisConnections } from '../../kit/redis';
+import { runOnOneReplica } from '../../kit/single-runner';
 import type { NodeStatus } from '../entities/node';
 import type { NodesPubSub } from '../pubsub';
 import { publishStatusChanges, recordStatusChanges } from './status-events';
 
 /** The lease's key, after the Redis prefix. */
 export const SWEEPER_LEASE_KEY = 'nodes:sweeper-lease';
-
-/** Takes the lease (SET NX PX), or extends it when this replica already holds it. */
-const ACQUIRE_OR_RENEW = `
-if redis.call('get', KEYS[1]) == ARGV[1] then
-  return redis.call('pexpire', KEYS[1], ARGV[2])
-end
-if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
-  return 1
-end
-return 0`;
-
-/** Deletes the lease only if this replica still holds it. */
-const RELEASE = `
-if redis.call('get', KEYS[1]) == ARGV[1] then
-  return redis.call('del', KEYS[1])
-end
-return 0`;
 
 /** Nodes turned OFFLINE per statement: a huge backlog is worked off over several intervals. */
 const BATCH = 1000;
@@ -53,14 +33,7 @@ export function startSweeper(deps: {
   offlineAfterMs: number;
   intervalMs: number;
 }): Sweeper {
-  const { redis, logger } = deps;
-  const holder = randomUUID();
-  const key = `${redis.prefix}${SWEEPER_LEASE_KEY}`;
-  // Three intervals: a holder whose tick is late (a busy event loop) does not lose the lease,
-  // and a dead holder's is free again soon.
-  const leaseMs = deps.intervalMs * 3;
-  let sweeps = 0;
-  let running: Promise<void> | null = null;
+  const { logger } = deps;
 
   const sweep = async () => {
     const now = new Date();
@@ -99,29 +72,13 @@ export function startSweeper(deps: {
     if (events.length > 0) logger.info({ count: events.length }, 'silent nodes marked OFFLINE');
   };
 
-  const tick = async () => {
-    const held = await redis.commands.eval(ACQUIRE_OR_RENEW, 1, key, holder, leaseMs);
-    if (held !== 1) return;
-    sweeps += 1;
-    await sweep();
-  };
-
-  const timer = setInterval(() => {
-    if (running) return; // the previous sweep is still running: skip rather than pile up
-    running = tick()
-      .catch((error: unknown) => logger.error({ err: error }, 'node sweep failed'))
-      .finally(() => {
-        running = null;
-      });
-  }, deps.intervalMs);
-  timer.unref();
-
-  return {
-    sweepCount: () => sweeps,
-    async stop() {
-      clearInterval(timer);
-      await running;
-      await redis.commands.eval(RELEASE, 1, key, holder).catch(() => undefined);
-    },
-  };
+  const runner = runOnOneReplica({
+    redis: deps.redis,
+    leaseKey: SWEEPER_LEASE_KEY,
+    intervalMs: deps.intervalMs,
+    logger,
+    name: 'node sweep',
+    task: sweep,
+  });
+  return { sweepCount: runner.runCount, stop: runner.stop };
 }

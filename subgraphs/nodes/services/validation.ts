@@ -39,4 +39,5 @@ export const heartbeatRules = {
   memoryPercent: percent,
   diskPercent: percent,
   version: z.string().trim().min(1, 'must not be empty').max(64, 'must be at most 64 characters'),
+  deploymentIds: z.array(z.string().max(64)).max(100, 'must name at most 100 deployments'),
 };
