@@ -261,6 +261,87 @@ it('ends HTTP streams cleanly when the gateway shuts down', async () => {
   }
 });
 
+/** Reads a streamed response body as it comes; `text()` is everything so far. */
+function readAll(response: Response) {
+  let text = '';
+  const done = (async () => {
+    const decoder = new TextDecoder();
+    for await (const chunk of response.body!) text += decoder.decode(chunk, { stream: true });
+  })();
+  return { text: () => text, done };
+}
+
+it('frames events, heartbeats and the clean end exactly as each protocol says', async () => {
+  const { channel, start } = await channelWithStart();
+  const other = await startGateway({ ...stack.gatewayConfig, subscriptionKeepAliveMs: 100 });
+  const variables = { channelId: channel.id, after: start.cursor };
+  const query = `subscription ($channelId: ID!, $after: String) {
+    messageAdded(channelId: $channelId, after: $after) { id body }
+  }`;
+  const open = (accept: string) =>
+    fetch(other.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept, ...admin.headers },
+      body: JSON.stringify({ query, variables }),
+    });
+  const [sse, multipart] = await Promise.all([open(SSE_ACCEPT), open(MULTIPART_ACCEPT)]);
+  expect(sse.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+  expect(multipart.headers.get('content-type')).toBe(
+    'multipart/mixed;boundary="graphql";subscriptionSpec="1.0"',
+  );
+  const bodies = { sse: readAll(sse), multipart: readAll(multipart) };
+  const message = await post(stack.gatewayUrl, admin, channel.id, 'framed "quotes"\nand lines');
+  const result = JSON.stringify({
+    data: { messageAdded: { id: message.id, body: message.body } },
+    extensions: { resumeCursor: message.cursor },
+  });
+  const part = (json: string) => `\r\ncontent-type: application/json\r\n\r\n${json}\r\n--graphql`;
+  await eventually(
+    () =>
+      bodies.sse.text().includes(`event: next\ndata: ${result}\n\n:\n\n`) &&
+      bodies.multipart
+        .text()
+        .includes(`${part(JSON.stringify({ payload: JSON.parse(result) }))}${part('{}')}`),
+  );
+  await closeHttpServer(other.service.httpServer);
+  await other.service.close();
+  await Promise.all([bodies.sse.done, bodies.multipart.done]);
+  expect(bodies.sse.text()).toMatch(/^:\n\n(:\n\n)*event: next\n/);
+  expect(bodies.sse.text()).toMatch(/\n\n(:\n\n)*event: complete\ndata:\n\n$/);
+  expect(bodies.multipart.text()).toMatch(
+    /^\r\n--graphql\r\ncontent-type: application\/json\r\n\r\n/,
+  );
+  expect(bodies.multipart.text()).toMatch(/\r\n--graphql--\r\n$/);
+});
+
+it('serves a subscription sent with GET only when a browser would have preflighted it', async () => {
+  const { channel, start } = await channelWithStart();
+  const search = new URLSearchParams({
+    query: MESSAGE_ADDED,
+    variables: JSON.stringify({ channelId: channel.id, after: start.cursor }),
+  });
+  const url = `${stack.gatewayUrl}?${search}`;
+  // A simple request (no custom header) is what a cross-site page can make: refused as CSRF.
+  const simple = await fetch(url, { headers: { accept: SSE_ACCEPT, ...admin.headers } });
+  expect(simple.status).toBe(400);
+  expect(await simple.json()).toEqual({
+    errors: [expect.objectContaining({ message: expect.stringContaining('CSRF') })],
+  });
+
+  const abort = new AbortController();
+  const preflighted = await fetch(url, {
+    headers: { accept: SSE_ACCEPT, 'apollo-require-preflight': 'true', ...admin.headers },
+    signal: abort.signal,
+  });
+  expect(preflighted.status).toBe(200);
+  const body = readAll(preflighted);
+  const message = await post(stack.gatewayUrl, admin, channel.id, 'over GET');
+  await eventually(() => body.text().includes(`"id":"${message.id}"`));
+  abort.abort();
+  await body.done.catch(() => undefined);
+  await eventually(() => stats().byTransport.active.sse === 0);
+});
+
 it('delivers identical payloads over graphql-ws, SSE and multipart', async () => {
   const { channel, start } = await channelWithStart();
   const variables = { channelId: channel.id, after: start.cursor };
