@@ -21,9 +21,12 @@ import {
   SLOW_CONSUMER,
   type StreamTransport,
 } from '../../subgraphs/kit/subscriptions-over-http';
+import type { Principal } from '../../subgraphs/kit/principal';
+import type { ForwardedRequest } from '../data-source';
 import type { Edge } from '../edge';
 import type { GatewayContext } from '../execution';
 import { formatSubscriptionErrors } from './executor';
+import type { SubscriptionPlan } from './planner';
 import type { SubscriptionSessions } from './sessions';
 
 export interface HttpSubscriptions {
@@ -56,20 +59,19 @@ export function createHttpSubscriptions(options: {
       if (!subscription) return false;
       const { transport, params } = subscription;
 
-      let context: GatewayContext;
+      let forwarded: ForwardedRequest;
+      let principal: Principal | null = null;
       try {
-        context = await options.edge.buildContext(req);
+        ({ forwarded } = await options.edge.buildContext(req));
+        // Verified at the edge already; the principal says which session to watch, until when.
+        if (forwarded.authorization && options.edge.credentials)
+          principal = await options.edge.credentials.authenticate({
+            authorization: forwarded.authorization,
+          });
       } catch (error) {
         await options.graphql(req, res, body, () => Promise.reject(error));
         return true;
       }
-      const { forwarded } = context;
-      const authorization = forwarded.authorization;
-      // Verified at the edge already; the principal says which session to watch and until when.
-      const principal =
-        authorization && options.edge.credentials
-          ? await options.edge.credentials.authenticate({ authorization })
-          : null;
 
       const plan = options.sessions.prepare(params);
       if (Array.isArray(plan)) {
@@ -80,7 +82,7 @@ export function createHttpSubscriptions(options: {
       }
       const stream = streams.open(res, transport);
       const channel = options.sessions.start(
-        plan as Exclude<typeof plan, readonly unknown[]>,
+        plan as SubscriptionPlan,
         {
           query: params.query,
           operationName: params.operationName,
