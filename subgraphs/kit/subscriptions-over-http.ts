@@ -21,6 +21,7 @@ import {
   type FormattedExecutionResult,
   type GraphQLFormattedError,
 } from 'graphql';
+import { ErrorCode } from './errors';
 import { HTTP_CLOSING } from './shutdown';
 
 export type StreamTransport = 'sse' | 'multipart';
@@ -189,8 +190,6 @@ export interface EventStreamOptions {
   heartbeatMs?: number;
   /** Bytes a response may hold unsent beyond which its reader is too slow and is ended. */
   maxBufferedBytes: number;
-  /** Called when a reader was too slow (for logs and metrics). */
-  onSlowConsumer?: (transport: StreamTransport) => void;
   /** Applied to each result before it is written (e.g. masking its errors). */
   formatResult?: (result: AnyResult) => AnyResult;
 }
@@ -198,7 +197,7 @@ export interface EventStreamOptions {
 /** How a stream ends when its reader did not keep up (a transport-level error). */
 export const SLOW_CONSUMER: GraphQLFormattedError = {
   message: 'Subscriber too slow: it did not read its events; resubscribe after the last cursor.',
-  extensions: { code: 'RATE_LIMITED' },
+  extensions: { code: ErrorCode.RATE_LIMITED },
 };
 
 interface Framing {
@@ -261,7 +260,6 @@ export function createEventStreams(options: EventStreamOptions): EventStreams {
       const framing = FRAMING[transport];
       res.writeHead(200, framing.head);
       res.write(framing.start);
-      res.socket?.setNoDelay(true);
       let results: AsyncIterator<AnyResult> | null = null;
       let ended = false;
       let wake: () => void = () => undefined;
@@ -294,7 +292,6 @@ export function createEventStreams(options: EventStreamOptions): EventStreams {
               const result = options.formatResult?.(next.value) ?? next.value;
               const flushed = res.write(framing.next(result));
               if (res.writableLength > options.maxBufferedBytes) {
-                options.onSlowConsumer?.(transport);
                 stream.fail([SLOW_CONSUMER]);
                 // It is not reading, so it will not read the end either.
                 setTimeout(() => res.destroy(), 2_000).unref();
