@@ -250,6 +250,20 @@ export function createEventStreams(options: EventStreamOptions): EventStreams {
     sse: options.heartbeatMs ?? 12_000,
     multipart: Math.min(options.heartbeatMs ?? 10_000, 10_000),
   };
+  /**
+   * A result's frame, built once per result and transport: subscribers of a shared topic are
+   * handed the same result object, so thousands of streams write one string. Kept as long as
+   * the result is.
+   */
+  const frames = { sse: new WeakMap<object, string>(), multipart: new WeakMap<object, string>() };
+  const frameOf = (transport: StreamTransport, result: AnyResult) => {
+    let frame = frames[transport].get(result);
+    if (frame === undefined) {
+      frame = FRAMING[transport].next(options.formatResult?.(result) ?? result);
+      frames[transport].set(result, frame);
+    }
+    return frame;
+  };
   // Open streams are in-flight requests: the HTTP server could not finish closing while they live.
   options.httpServer.once(HTTP_CLOSING, () => {
     for (const stream of [...open]) stream.end();
@@ -289,8 +303,7 @@ export function createEventStreams(options: EventStreamOptions): EventStreams {
             for (;;) {
               const next = await source.next();
               if (next.done || ended) break;
-              const result = options.formatResult?.(next.value) ?? next.value;
-              const flushed = res.write(framing.next(result));
+              const flushed = res.write(frameOf(transport, next.value));
               if (res.writableLength > options.maxBufferedBytes) {
                 stream.fail([SLOW_CONSUMER]);
                 // It is not reading, so it will not read the end either.
