@@ -1,11 +1,13 @@
 /**
  * `npm run bench -- subscriptions`: one gateway process (pinned to one core) fanning one chat
- * channel's messageAdded out to 1,000 / 5,000 / 10,000 concurrent subscribers, one WebSocket
- * each, while messages are posted at a steady rate. Measures delivery latency (post sent →
+ * channel's messageAdded out to 1,000 / 5,000 / 10,000 concurrent subscribers, one connection
+ * each — graphql-ws, GraphQL over SSE or multipart HTTP (BENCH_TRANSPORTS) — while messages are
+ * posted at a steady rate. Measures delivery latency (post sent →
  * event received, same clock), events lost (must be 0), and the gateway's memory per
  * subscriber (RSS growth over the subscribed population) and its CPU per event.
  * BENCH_BASELINE=<git ref> runs that commit's gateway too, taking turns at each size.
  */
+import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import {
@@ -23,12 +25,27 @@ const SIZES = (process.env.BENCH_SUBSCRIBERS ?? '1000,5000,10000').split(',').ma
 const RATE_PER_SECOND = Number(process.env.BENCH_RATE ?? 2);
 const DURATION_SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 
+type Transport = 'graphql-ws' | 'sse' | 'multipart';
+const TRANSPORTS = (process.env.BENCH_TRANSPORTS ?? 'graphql-ws,sse,multipart').split(
+  ',',
+) as Transport[];
+
+const QUERY = 'subscription ($c: ID!) { messageAdded(channelId: $c) { body author { username } } }';
+
 interface Subscriber {
-  socket: WebSocket;
   received: number;
+  close(): void;
 }
 
-function subscribe(
+type Result = { data: { messageAdded: { body: string } } };
+
+/** Counts a delivered result and records its latency from the send time in its body. */
+const receive = (subscriber: Subscriber, latencies: number[], result: Result) => {
+  subscriber.received += 1;
+  latencies.push(Date.now() - Number(result.data.messageAdded.body.split(' ')[1]));
+};
+
+function subscribeOverWebSocket(
   url: string,
   token: string,
   channelId: string,
@@ -36,7 +53,7 @@ function subscribe(
 ): Promise<Subscriber> {
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(url.replace(/^http/, 'ws'), 'graphql-transport-ws');
-    const subscriber: Subscriber = { socket, received: 0 };
+    const subscriber: Subscriber = { received: 0, close: () => socket.terminate() };
     socket.on('error', reject);
     socket.on('open', () =>
       socket.send(
@@ -44,44 +61,102 @@ function subscribe(
       ),
     );
     socket.on('message', (data) => {
-      const message = JSON.parse(String(data)) as {
-        type: string;
-        payload?: { data: { messageAdded: { body: string } } };
-      };
+      const message = JSON.parse(String(data)) as { type: string; payload?: Result };
       if (message.type === 'connection_ack') {
         socket.send(
           JSON.stringify({
             id: '1',
             type: 'subscribe',
-            payload: {
-              query:
-                'subscription ($c: ID!) { messageAdded(channelId: $c) { body author { username } } }',
-              variables: { c: channelId },
-            },
+            payload: { query: QUERY, variables: { c: channelId } },
           }),
         );
         resolve(subscriber);
       } else if (message.type === 'next') {
-        subscriber.received += 1;
-        latencies.push(Date.now() - Number(message.payload!.data.messageAdded.body.split(' ')[1]));
+        receive(subscriber, latencies, message.payload!);
       }
     });
   });
 }
+
+/**
+ * One HTTP response per subscriber, parsed as it streams: SSE events (`event: next`) or
+ * multipart parts (`{"payload": …}`; `{}` heartbeats skipped).
+ */
+function subscribeOverHttp(
+  transport: 'sse' | 'multipart',
+  url: string,
+  token: string,
+  channelId: string,
+  latencies: number[],
+): Promise<Subscriber> {
+  const separator = transport === 'sse' ? '\n\n' : '\r\n--graphql';
+  const parse = (chunk: string): Result | null => {
+    if (transport === 'sse') {
+      const data = /^event: next\ndata: (.*)$/s.exec(chunk)?.[1];
+      return data ? (JSON.parse(data) as Result) : null;
+    }
+    const body = chunk.slice(chunk.indexOf('\r\n\r\n') + 4);
+    return body.startsWith('{"payload"') ? (JSON.parse(body) as { payload: Result }).payload : null;
+  };
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: transport === 'sse' ? 'text/event-stream' : 'multipart/mixed;subscriptionSpec=1.0',
+        authorization: `Bearer ${token}`,
+      },
+    });
+    request.on('error', reject);
+    request.end(JSON.stringify({ query: QUERY, variables: { c: channelId } }));
+    request.on('response', (response) => {
+      const subscriber: Subscriber = { received: 0, close: () => request.destroy() };
+      let buffer = '';
+      response.setEncoding('utf8');
+      response.on('error', () => undefined);
+      response.on('data', (text: string) => {
+        buffer += text;
+        let end;
+        while ((end = buffer.indexOf(separator)) !== -1) {
+          const result = parse(buffer.slice(0, end));
+          buffer = buffer.slice(end + separator.length);
+          if (result) receive(subscriber, latencies, result);
+        }
+      });
+      resolve(subscriber);
+    });
+  });
+}
+
+const subscribe = (
+  transport: Transport,
+  url: string,
+  token: string,
+  channelId: string,
+  latencies: number[],
+) =>
+  transport === 'graphql-ws'
+    ? subscribeOverWebSocket(url, token, channelId, latencies)
+    : subscribeOverHttp(transport, url, token, channelId, latencies);
 
 interface Contender {
   name: string;
   gateway: GatewayProcess;
 }
 
-/** One population of `size` subscribers on one gateway: its table row. */
-async function measure(contender: Contender, token: string, size: number): Promise<string> {
+/** One population of `size` subscribers over `transport` on one gateway: its table row. */
+async function measure(
+  contender: Contender,
+  transport: Transport,
+  token: string,
+  size: number,
+): Promise<string> {
   const { gateway } = contender;
   const createChannel = await mutate(
     gateway.url,
     'createChannel',
     'mutation ($i: CreateChannelInput!) { createChannel(input: $i) { id } }',
-    { i: { name: `bench-${size}-${Date.now()}`, kind: 'PUBLIC' } },
+    { i: { name: `bench-${transport}-${size}-${Date.now()}`, kind: 'PUBLIC' } },
     token,
   );
   const rssBefore = gateway.memory().rss;
@@ -92,7 +167,7 @@ async function measure(contender: Contender, token: string, size: number): Promi
     subscribers.push(
       ...(await Promise.all(
         Array.from({ length: batch }, () =>
-          subscribe(gateway.url, token, createChannel.id, latencies),
+          subscribe(transport, gateway.url, token, createChannel.id, latencies),
         ),
       )),
     );
@@ -118,9 +193,9 @@ async function measure(contender: Contender, token: string, size: number): Promi
   const lost = subscribers.reduce((sum, s) => sum + (total - s.received), 0);
   latencies.sort((a, b) => a - b);
   const perSubscriber = (rssSubscribed - rssBefore) / size;
-  for (const s of subscribers) s.socket.terminate();
+  for (const s of subscribers) s.close();
   await new Promise((r) => setTimeout(r, 3000));
-  return `| ${contender.name} | ${size.toLocaleString('en')} | ${total} | ${(total * size).toLocaleString('en')} | ${percentile(latencies, 50)} | ${percentile(latencies, 99)} | ${percentile(latencies, 100)} | ${lost} | ${(perSubscriber / 1024).toFixed(1)} KiB | ${cpuPerEvent.toFixed(0)} ms |`;
+  return `| ${contender.name} | ${transport} | ${size.toLocaleString('en')} | ${total} | ${(total * size).toLocaleString('en')} | ${percentile(latencies, 50)} | ${percentile(latencies, 99)} | ${percentile(latencies, 100)} | ${lost} | ${(perSubscriber / 1024).toFixed(1)} KiB | ${cpuPerEvent.toFixed(0)} ms |`;
 }
 
 async function main(): Promise<void> {
@@ -167,9 +242,11 @@ async function main(): Promise<void> {
     );
     // Contenders take turns at each size, so a drift in the machine's speed hits both alike.
     for (const size of SIZES) {
-      for (const contender of contenders) {
-        rows.push(await measure(contender, signUp.accessToken, size));
-        console.log(rows.at(-1));
+      for (const transport of TRANSPORTS) {
+        for (const contender of contenders) {
+          rows.push(await measure(contender, transport, signUp.accessToken, size));
+          console.log(rows.at(-1));
+        }
       }
     }
   } finally {
@@ -178,14 +255,14 @@ async function main(): Promise<void> {
     await stack.stop();
   }
   const table = [
-    '| gateway | subscribers | messages | deliveries | p50 ms | p99 ms | max ms | lost | gateway RSS per subscriber | gateway CPU per event |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| gateway | transport | subscribers | messages | deliveries | p50 ms | p99 ms | max ms | lost | gateway RSS per subscriber | gateway CPU per event |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows,
   ].join('\n');
   console.log(table);
   record(
     'Subscriptions: one channel fanned out by one gateway',
-    `Method: the built gateway as one process pinned to core 0 (\`taskset -c 0\`), the users and messages subgraphs, PostgreSQL and Redis on the same machine; subscribers are raw graphql-ws sockets (one per subscriber) in the benchmark process, all subscribed to \`messageAdded\` of one channel selecting \`body author { username }\` (so every event needs a users-subgraph fetch — once per event, thanks to deduplication). ${RATE_PER_SECOND} messages per second for ${DURATION_SECONDS} s, each carrying its send time; latency = receipt − send on the same clock. Memory = growth of the gateway's RSS from before to after subscribing, per subscriber. CPU per event = the gateway process's CPU time while posting and delivering, per message. With BENCH_BASELINE=<ref>, that commit's gateway takes turns with this one at each size.\n\nMachine: ${machine()}.\n\n${table}`,
+    `Method: the built gateway as one process pinned to core 0 (\`taskset -c 0\`), the users and messages subgraphs, PostgreSQL and Redis on the same machine; subscribers live in the benchmark process, one connection each: raw graphql-ws sockets, or raw HTTP responses streamed as GraphQL over SSE or Apollo's multipart protocol (parsed as they arrive), all subscribed to \`messageAdded\` of one channel selecting \`body author { username }\` (so every event needs a users-subgraph fetch — once per event, thanks to deduplication). ${RATE_PER_SECOND} messages per second for ${DURATION_SECONDS} s, each carrying its send time; latency = receipt − send on the same clock. Memory = growth of the gateway's RSS from before to after subscribing, per subscriber. CPU per event = the gateway process's CPU time while posting and delivering, per message. With BENCH_BASELINE=<ref>, that commit's gateway takes turns with this one at each size.\n\nMachine: ${machine()}.\n\n${table}`,
   );
 }
 

@@ -5,6 +5,17 @@
 import { Counter, Histogram } from 'prom-client';
 import type { Metrics } from '../subgraphs/kit/metrics';
 import type { SubscriptionStats } from './subscriptions/executor';
+import type { SubscriptionTransport } from './subscriptions/sessions';
+
+export type GatewaySubscriptionStats = SubscriptionStats & {
+  upstreamSubscriptions: number;
+  connections: number;
+  /** Client subscriptions and results handed to them, by transport. */
+  byTransport: {
+    active: Record<SubscriptionTransport, number>;
+    delivered: Record<SubscriptionTransport, number>;
+  };
+};
 
 export type OperationPath = 'pipeline' | 'cached-plan' | 'lean';
 
@@ -45,26 +56,33 @@ export type GatewayMetrics = ReturnType<typeof createGatewayMetrics>;
 
 export function observeSubscriptions(
   metrics: Metrics,
-  stats: () => SubscriptionStats & { upstreamSubscriptions: number; connections: number },
+  stats: () => GatewaySubscriptionStats,
 ): void {
   metrics.gauge(
     'opsgraph_websocket_connections',
     'Open graphql-ws connections.',
     () => stats().connections,
   );
-  metrics.gauge(
+  metrics.labelledGauge(
     'opsgraph_subscriptions_active',
-    'Client subscriptions being served.',
-    () => stats().subscribers,
+    'Client subscriptions being served, by transport (graphql-ws, sse, multipart).',
+    'transport',
+    () => stats().byTransport.active,
   );
   metrics.gauge(
     'opsgraph_subscriptions_upstream',
     'Upstream subscriptions to subgraphs (identical client subscriptions share one).',
     () => stats().upstreamSubscriptions,
   );
-  metrics.counter(
-    'opsgraph_subscription_events_delivered_total',
-    'Subscription results handed to subscribers.',
-    () => stats().eventsDelivered,
-  );
+  new Counter({
+    name: 'opsgraph_subscription_events_delivered_total',
+    help: 'Subscription results written to subscribers, by transport (graphql-ws, sse, multipart).',
+    labelNames: ['transport'] as const,
+    registers: [metrics.registry],
+    collect() {
+      this.reset();
+      for (const [transport, count] of Object.entries(stats().byTransport.delivered))
+        this.inc({ transport }, count);
+    },
+  });
 }

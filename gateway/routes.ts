@@ -28,6 +28,12 @@ import type { GatewayMetrics } from './metrics';
 export function createRoutes(options: {
   config: GatewayConfig;
   graphql: GraphQLHandler<GatewayContext>;
+  /** Serves a subscription over SSE or multipart HTTP; false when the request is not one. */
+  subscriptionsOverHttp: (
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: unknown,
+  ) => Promise<boolean>;
   edge: Edge;
   knownOperations: KnownOperations;
   graphiql: ReturnType<typeof createGraphiQL> | null;
@@ -42,6 +48,7 @@ export function createRoutes(options: {
 
   const serveGraphQL = async (req: IncomingMessage, res: ServerResponse) => {
     const body = await readGraphQLBody(req, config.maxBodyBytes);
+    if (await options.subscriptionsOverHttp(req, res, body)) return;
     const hot = knownOperations.match(req, body);
     if (!hot) {
       options.gatewayMetrics.countOperation('pipeline');

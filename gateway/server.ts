@@ -18,7 +18,11 @@ import { applyApolloTelemetrySetting, type GatewayConfig } from './env';
 import { createExecution, type GatewayContext } from './execution';
 import { createGraphiQL } from './graphiql';
 import { createKnownOperations } from './known-operations';
-import { createGatewayMetrics, observeSubscriptions } from './metrics';
+import {
+  createGatewayMetrics,
+  observeSubscriptions,
+  type GatewaySubscriptionStats,
+} from './metrics';
 import { createOperationLimits } from './operation-limits';
 import { createRoutes } from './routes';
 import { createSubgraphHealth } from './subgraph-health';
@@ -26,10 +30,11 @@ import {
   createSubscriptionExecutor,
   DEFAULT_HISTORY,
   DEFAULT_RETRY,
-  type SubscriptionStats,
 } from './subscriptions/executor';
+import { createHttpSubscriptions, type HttpSubscriptions } from './subscriptions/http';
 import { createSubscriptionPlanner, type SubscriptionPlanner } from './subscriptions/planner';
 import { createSubscriptionServer } from './subscriptions/server';
+import { createSubscriptionSessions } from './subscriptions/sessions';
 import { createUpstreams } from './subscriptions/upstream';
 import { createSupergraphSource } from './supergraph-source';
 
@@ -38,7 +43,7 @@ export type { GatewayContext } from './execution';
 export interface Gateway {
   httpServer: Server;
   start(): Promise<void>;
-  subscriptionStats(): SubscriptionStats & { upstreamSubscriptions: number; connections: number };
+  subscriptionStats(): GatewaySubscriptionStats;
   /** Stops Apollo, the subgraph pools and Redis (close the HTTP server first). */
   close(): Promise<void>;
 }
@@ -94,15 +99,20 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
   });
 
   const edge = await createEdge(config, logger);
+  const graphql = createGraphQLHandler({
+    apollo,
+    context: edge.buildContext,
+    maxBodyBytes: config.maxBodyBytes,
+  });
   let supergraphLoaded = false;
+  // Set once the subscription side is built, below: it needs the HTTP server.
+  let httpSubscriptions: HttpSubscriptions | null = null;
   const httpServer = createServer(
     createRoutes({
       config,
-      graphql: createGraphQLHandler({
-        apollo,
-        context: edge.buildContext,
-        maxBodyBytes: config.maxBodyBytes,
-      }),
+      graphql,
+      subscriptionsOverHttp: (req, res, body) =>
+        httpSubscriptions?.serve(req, res, body) ?? Promise.resolve(false),
       edge,
       knownOperations,
       graphiql: config.graphiql ? createGraphiQL(config.graphiqlTabsDir) : null,
@@ -139,13 +149,24 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
       ),
     },
   });
-  const subscriptions = createSubscriptionServer({
-    httpServer,
+  const sessions = createSubscriptionSessions({
     planner: () => planner,
     checkOperation: limits.checkOperation,
     executor,
-    credentials: edge.credentials,
     revocations: edge.revocations,
+  });
+  httpSubscriptions = createHttpSubscriptions({
+    httpServer,
+    sessions,
+    edge,
+    graphql,
+    heartbeatMs: config.subscriptionKeepAliveMs,
+    maxBufferedBytes: config.subscriptionLimits.maxBufferedBytes,
+  });
+  const subscriptions = createSubscriptionServer({
+    httpServer,
+    sessions,
+    credentials: edge.credentials,
     trustedProxies: config.trustedProxies,
     logger,
     keepAliveMs: config.subscriptionKeepAliveMs,
@@ -155,6 +176,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     ...executor.stats(),
     upstreamSubscriptions: upstreams.active(),
     connections: subscriptions.connections(),
+    byTransport: { active: sessions.active(), delivered: sessions.delivered() },
   });
   observeSubscriptions(metrics, subscriptionStats);
 
@@ -167,6 +189,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     subscriptionStats,
     async close() {
       await subscriptions.close();
+      sessions.close();
       executor.close();
       await upstreams.close();
       await apollo.stop();

@@ -4,6 +4,8 @@
  * disconnected (4008) while others keep receiving, and shutdown says "going away" (1001).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
 import type { Gateway } from '../gateway/server';
 import { OPERATION_LIMIT_DEFAULTS, type OperationLimits } from '../gateway/operation-limits';
@@ -19,6 +21,7 @@ import {
 import { startThrowawaySubgraphs, type Throwaway } from './fixtures/throwaway-subgraphs';
 import { REDIS_URL } from './support/env';
 import { graphql } from './support/graphql';
+import { MULTIPART_ACCEPT, sseSubscribe } from './support/http-subscriptions';
 import { startGateway, testGatewayConfig, type Running } from './support/stack';
 import { collect, eventually, wsClient } from './support/subscriptions';
 
@@ -154,28 +157,65 @@ it('disconnects a subscriber that cannot keep up while the others keep receiving
   await eventually(() => throwaway.liveSubscriptions() === 1);
   (slow as unknown as { _socket: { pause(): void } })._socket.pause();
 
-  const healthyClient = wsClient(gateway.url, { authorization: await token() });
-  const healthy = collect(healthyClient, BOOK_ADDED);
-  await eventually(() => throwaway.liveSubscriptions() === 2);
-
-  const title = 'x'.repeat(200_000);
-  let sent = 0;
-  while (gateway.service.subscriptionStats().subscribers === 2 && sent < 80) {
-    await addBook(`slow-${sent}`, title);
-    sent += 1;
-  }
-  expect(gateway.service.subscriptionStats().subscribers).toBe(1);
+  const everyoneElseReceived = await floodPastSlowSubscriber('slow-');
   // Once it reads again, the slow client learns why it was dropped (or finds the socket gone).
   (slow as unknown as { _socket: { resume(): void } })._socket.resume();
   expect([CloseCode.SlowConsumer, 1006]).toContain(await closed);
-  // Everyone else got every event.
-  const results = await healthy.waitFor(sent, 20_000);
-  expect(results.map((r) => r.data?.bookAdded?.isbn)).toEqual(
-    Array.from({ length: sent }, (_, i) => `slow-${i}`),
-  );
-  healthy.unsubscribe();
-  await healthyClient.dispose();
+  await everyoneElseReceived();
 }, 40_000);
+
+/**
+ * With a slow subscriber paused, a healthy one joins and large books are added until the slow
+ * one is dropped; what it returns checks that the healthy one got every book.
+ */
+async function floodPastSlowSubscriber(prefix: string): Promise<() => Promise<void>> {
+  const healthyClient = wsClient(gateway.url, { authorization: await token() });
+  const healthy = collect(healthyClient, BOOK_ADDED);
+  await eventually(() => throwaway.liveSubscriptions() === 2);
+  const title = 'x'.repeat(200_000);
+  let sent = 0;
+  while (gateway.service.subscriptionStats().subscribers === 2 && sent < 80) {
+    await addBook(`${prefix}${sent}`, title);
+    sent += 1;
+  }
+  expect(gateway.service.subscriptionStats().subscribers).toBe(1);
+  return async () => {
+    const results = await healthy.waitFor(sent, 20_000);
+    expect(results.map((r) => r.data?.bookAdded?.isbn)).toEqual(
+      Array.from({ length: sent }, (_, i) => `${prefix}${i}`),
+    );
+    healthy.unsubscribe();
+    await healthyClient.dispose();
+  };
+}
+
+it.each([
+  ['SSE', 'text/event-stream'],
+  ['multipart', MULTIPART_ACCEPT],
+])(
+  'ends a %s stream whose reader cannot keep up while the others keep receiving',
+  async (_, accept) => {
+    // A raw HTTP client that stops reading: its kernel buffers fill, then the gateway's.
+    const request = httpRequest(gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept, authorization: await token() },
+    });
+    request.end(JSON.stringify({ query: BOOK_ADDED }));
+    const [response] = (await once(request, 'response')) as [IncomingMessage];
+    expect(response.statusCode).toBe(200);
+    response.pause();
+    const ended = new Promise<void>((resolve) => {
+      response.once('end', resolve);
+      response.once('close', resolve);
+    });
+    await eventually(() => throwaway.liveSubscriptions() === 1);
+    const everyoneElseReceived = await floodPastSlowSubscriber(`slow-${accept.length}-`);
+    response.resume();
+    await ended;
+    await everyoneElseReceived();
+  },
+  40_000,
+);
 
 it('closes sockets with 1001 (going away) on shutdown', async () => {
   const supergraphPath = throwaway.writeSupergraph();
@@ -189,7 +229,7 @@ it('closes sockets with 1001 (going away) on shutdown', async () => {
   expect(await closed).toBe(CloseCode.GoingAway);
 });
 
-describe('operation limits, the same on WebSocket as over HTTP', () => {
+describe('operation limits, the same on every subscription transport as over HTTP', () => {
   const cases: [keyof typeof OPERATION_LIMIT_DEFAULTS, number, string][] = [
     ['maxDepth', 1, 'subscription { bookAdded { isbn } }'],
     ['maxAliases', 2, 'subscription { a: bookAdded { b: isbn c: title } }'],
@@ -208,7 +248,7 @@ describe('operation limits, the same on WebSocket as over HTTP', () => {
   ];
 
   it.each(cases)(
-    '%s: refused with QUERY_TOO_COMPLEX on both transports',
+    '%s: refused with QUERY_TOO_COMPLEX over HTTP, graphql-ws, SSE and multipart',
     async (limit, max, query) => {
       const operationLimits: OperationLimits = {
         ...OPERATION_LIMIT_DEFAULTS,
@@ -243,6 +283,23 @@ describe('operation limits, the same on WebSocket as over HTTP', () => {
         } finally {
           await client.dispose();
         }
+
+        // Over SSE in the accepted event stream (its protocol's way), over multipart as JSON.
+        const overSse = sseSubscribe(strict.url, { authorization: await token() }, query);
+        await overSse.ended();
+        expect(overSse.results).toEqual([{ errors }]);
+        const overMultipart = await fetch(strict.url, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            accept: MULTIPART_ACCEPT,
+            authorization: await token(),
+          },
+          body: JSON.stringify({ query }),
+        });
+        expect(overMultipart.status).toBe(400);
+        expect(await overMultipart.json()).toEqual({ errors });
+        expect(throwaway.liveSubscriptions()).toBe(0);
       } finally {
         await strict.stop();
       }

@@ -127,12 +127,15 @@ it('refuses invalid documents and operations that are not subscriptions', async 
   await client.dispose();
 });
 
-it('answers a subscription sent over HTTP with a pointer to the WebSocket endpoint', async () => {
+it('answers a subscription sent over HTTP without a streaming Accept with 406 and the transports', async () => {
   const response = await graphql(gateway.url, BOOK_ADDED, {}, { authorization: LIBRARIAN });
-  expect(response.status).toBe(400);
+  expect(response.status).toBe(406);
   expect(response.errors).toEqual([
     expect.objectContaining({
-      message: 'Subscriptions are served over WebSocket (graphql-ws) at this same URL.',
+      message:
+        'Subscriptions are served at this same URL over WebSocket (graphql-ws), or over HTTP ' +
+        'with `Accept: text/event-stream` (GraphQL over SSE) or ' +
+        '`Accept: multipart/mixed;subscriptionSpec=1.0` (multipart).',
       extensions: { code: 'BAD_USER_INPUT' },
     }),
   ]);

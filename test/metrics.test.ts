@@ -7,6 +7,7 @@ import { LIBRARIAN, startThrowawaySubgraphs, type Throwaway } from './fixtures/t
 import { generateSigningKey, publicJwkOf } from '../subgraphs/kit/tokens';
 import { bearer, errorCodes, graphql } from './support/graphql';
 import { startGateway, testGatewayConfig, type Running } from './support/stack';
+import { sseSubscribe } from './support/http-subscriptions';
 import { collect, eventually, wsClient } from './support/subscriptions';
 
 let throwaway: Throwaway;
@@ -138,15 +139,26 @@ it('counts errors by the code the client sees, refusals at the edge included', a
   }
 });
 
-it('tracks connections, subscriptions and delivered events', async () => {
+it('tracks connections, subscriptions and delivered events, by transport', async () => {
   const client = wsClient(gateway.url, { authorization: LIBRARIAN });
-  const subscription = collect(client, `subscription { bookAdded { isbn onLoan } }`);
-  await eventually(() => throwaway.liveSubscriptions() === 1);
+  const BOOK_ADDED = `subscription { bookAdded { isbn onLoan } }`;
+  const subscription = collect(client, BOOK_ADDED);
+  const overSse = sseSubscribe(gateway.url, { authorization: LIBRARIAN }, BOOK_ADDED);
+  await eventually(
+    () =>
+      gateway.service.subscriptionStats().subscribers === 2 && throwaway.liveSubscriptions() === 1,
+  );
+  const ws = { transport: 'graphql-ws' };
+  const sse = { transport: 'sse' };
   expect(await sample('opsgraph_websocket_connections')).toBe(1);
-  expect(await sample('opsgraph_subscriptions_active')).toBe(1);
+  expect(await sample('opsgraph_subscriptions_active', ws)).toBe(1);
+  expect(await sample('opsgraph_subscriptions_active', sse)).toBe(1);
+  expect(await sample('opsgraph_subscriptions_active', { transport: 'multipart' })).toBe(0);
+  // Identical subscriptions share one upstream, whatever their transports.
   expect(await sample('opsgraph_subscriptions_upstream')).toBe(1);
 
-  const delivered = await sample('opsgraph_subscription_events_delivered_total');
+  const delivered = await sample('opsgraph_subscription_events_delivered_total', ws);
+  const deliveredOverSse = await sample('opsgraph_subscription_events_delivered_total', sse);
   await graphql(
     gateway.url,
     `
@@ -158,13 +170,20 @@ it('tracks connections, subscriptions and delivered events', async () => {
     `,
   );
   await subscription.waitFor(1);
-  expect(await sample('opsgraph_subscription_events_delivered_total')).toBe(delivered + 1);
+  await overSse.waitFor(1);
+  expect(await sample('opsgraph_subscription_events_delivered_total', ws)).toBe(delivered + 1);
+  expect(await sample('opsgraph_subscription_events_delivered_total', sse)).toBe(
+    deliveredOverSse + 1,
+  );
   expect(
     await sample('opsgraph_subscription_delivery_latency_seconds_count'),
   ).toBeGreaterThanOrEqual(1);
 
   subscription.unsubscribe();
+  overSse.unsubscribe();
   await client.dispose();
   await eventually(() => gateway.service.subscriptionStats().connections === 0);
   expect(await sample('opsgraph_websocket_connections')).toBe(0);
+  await eventually(() => gateway.service.subscriptionStats().subscribers === 0);
+  expect(await sample('opsgraph_subscriptions_active', sse)).toBe(0);
 });

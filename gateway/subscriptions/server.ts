@@ -3,8 +3,7 @@
  *
  * - Credentials come in the `connection_init` payload (`{ "authorization": "Bearer …" }` or
  *   `{ "x-api-key": "…" }`); a bad token closes the socket with 4403 (Forbidden).
- * - A subscription ends with an UNAUTHENTICATED error when its session is revoked (logout, on
- *   any replica) or its token expires; the client reconnects with a fresh token and resumes.
+ * - Limits, planning, revocation and expiry are those of every transport (sessions.ts).
  * - Limits: subscriptions per connection, connections per credential, and a bounded buffer per
  *   subscriber — one that cannot keep up is disconnected with 4008 rather than growing memory.
  * - On shutdown every socket closes with 1001 (going away), so clients reconnect elsewhere.
@@ -13,11 +12,9 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
-import { GraphQLError } from 'graphql';
 import type { ExecutionResult } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { Channel } from '../../subgraphs/kit/channel';
 import type { CredentialVerifier } from '../../subgraphs/kit/credentials';
 import {
   badUserInput,
@@ -29,11 +26,11 @@ import { clientAddressOf } from '../../subgraphs/kit/http';
 import type { Logger } from '../../subgraphs/kit/logger';
 import { goAwayOnClose } from '../../subgraphs/kit/shutdown';
 import type { Principal } from '../../subgraphs/kit/principal';
-import type { RevocationList } from '../../subgraphs/kit/revocations';
 import type { ForwardedRequest } from '../data-source';
-import type { CheckOperation } from '../operation-limits';
-import { formatSubscriptionErrors, type SubscriptionExecutor } from './executor';
-import type { SubscriptionPlan, SubscriptionPlanner } from './planner';
+import type { Channel } from '../../subgraphs/kit/channel';
+import { formatSubscriptionErrors } from './executor';
+import type { SubscriptionPlan } from './planner';
+import type { SubscriptionSessions } from './sessions';
 
 /** Close codes beyond graphql-ws's own (4400–4499). */
 export const CloseCode = {
@@ -51,12 +48,8 @@ export interface SubscriptionLimits {
 
 export interface SubscriptionServerOptions {
   httpServer: Server;
-  planner: () => SubscriptionPlanner | null;
-  /** The operation limits HTTP requests obey (depth, aliases, root fields, … cost). */
-  checkOperation: CheckOperation;
-  executor: SubscriptionExecutor;
+  sessions: SubscriptionSessions;
   credentials: CredentialVerifier | null;
-  revocations: RevocationList | null;
   trustedProxies: ReadonlySet<string>;
   logger: Logger;
   keepAliveMs: number;
@@ -155,22 +148,10 @@ function sendEvents(
   return events as unknown as AsyncGenerator<ExecutionResult>;
 }
 
-const sessionEnded = (message: string): ExecutionResult =>
-  ({ data: null, errors: [{ message, extensions: { code: ErrorCode.UNAUTHENTICATED } }] }) as never;
-
 export function createSubscriptionServer(options: SubscriptionServerOptions): SubscriptionServer {
   const wss = new WebSocketServer({ server: options.httpServer, path: '/graphql' });
   goAwayOnClose(options.httpServer, () => wss.clients);
   const connectionsPerCredential = new Map<string, number>();
-  /** Live subscriber channels by session, to end them when the session is revoked. */
-  const bySession = new Map<string, Set<Channel<ExecutionResult>>>();
-
-  const stopListening = options.revocations?.onRevoked((sessionId) => {
-    for (const channel of bySession.get(sessionId) ?? []) {
-      channel.push(sessionEnded('This session has ended; sign in again.'));
-      channel.end();
-    }
-  });
 
   const server = useServer<Record<string, unknown>, ConnectionExtra>(
     {
@@ -227,16 +208,11 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
             ),
           ];
         }
-        const planner = options.planner();
-        if (!planner) return [new GraphQLError('The supergraph is not loaded yet.')];
-        const refused = options.checkOperation(
-          planner.schemas.apiGraphQLSchema,
-          payload.query,
-          payload.operationName ?? undefined,
-          payload.variables ?? {},
-        );
-        if (refused) return refused;
-        const plan = planner.plan(payload.query, payload.operationName ?? undefined);
+        const plan = options.sessions.prepare({
+          query: payload.query,
+          operationName: payload.operationName ?? undefined,
+          variables: payload.variables ?? {},
+        });
         if (Array.isArray(plan)) return plan;
         const contextValue: SubscriptionContext = {
           id,
@@ -246,7 +222,8 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
           socket: ctx.extra.socket,
         };
         return {
-          schema: planner.schemas.apiGraphQLSchema,
+          // Only graphql-ws's validation uses it: the plan's document is valid already.
+          schema: (plan as SubscriptionPlan).operationContext.schema,
           document: (plan as SubscriptionPlan).document,
           operationName: payload.operationName,
           variableValues: payload.variables ?? {},
@@ -256,7 +233,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
       subscribe: (args) => {
         const { id, plan, forwarded, connection, socket } =
           args.contextValue as SubscriptionContext;
-        const channel = options.executor.subscribe(
+        const channel = options.sessions.start(
           plan,
           {
             query: args.document.loc?.source.body ?? '',
@@ -264,36 +241,14 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
             variables: (args.variableValues ?? {}) as Record<string, unknown>,
             forwarded,
           },
+          connection.principal,
+          'graphql-ws',
           () => disconnectSlowConsumer(socket),
         );
         connection.subscriptions += 1;
-        const sessionId =
-          connection.principal?.kind === 'user' ? connection.principal.sessionId : undefined;
-        if (sessionId) {
-          const channels = bySession.get(sessionId) ?? new Set();
-          channels.add(channel);
-          bySession.set(sessionId, channels);
-        }
-        const expiresAt = connection.principal?.expiresAt;
-        const expiry =
-          expiresAt === undefined
-            ? undefined
-            : setTimeout(
-                () => {
-                  channel.push(sessionEnded('Access token expired; reconnect with a fresh one.'));
-                  channel.end();
-                },
-                Math.max(0, expiresAt * 1000 - Date.now()),
-              );
-        const release = () => {
-          connection.subscriptions -= 1;
-          clearTimeout(expiry);
-          if (sessionId) bySession.get(sessionId)?.delete(channel);
-          if (sessionId && bySession.get(sessionId)?.size === 0) bySession.delete(sessionId);
-        };
         const finish = channel.return.bind(channel);
         channel.return = () => {
-          release();
+          connection.subscriptions -= 1;
           return finish();
         };
         return sendEvents(channel, socket, id, options.limits.maxBufferedBytes);
@@ -310,7 +265,6 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
   return {
     connections: () => wss.clients.size,
     async close() {
-      stopListening?.();
       await server.dispose(); // closes every socket with 1001
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },

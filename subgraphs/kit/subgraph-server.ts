@@ -20,6 +20,7 @@ import {
   clientAddressOf,
   createGraphQLHandler,
   HttpError,
+  readGraphQLBody,
   sendError,
   serveHealth,
   type ReadinessCheck,
@@ -30,7 +31,7 @@ import type { Principal } from './principal';
 import type { ReadRouting } from './read-routing';
 import { writableMode, type ReadMode } from './reads';
 import type { StreamState } from './resumable';
-import { serveSubscriptions } from './subscription-server';
+import { serveSubscriptions, serveSubscriptionsOverHttp } from './subscription-server';
 import { useOperationGuard } from './operation-guard';
 import { setSecurityHeaders } from './security-headers';
 import { withServerSpan } from './tracing';
@@ -164,7 +165,8 @@ export function createSubgraphServer<TContext extends RequestInfo>(
     ],
   });
 
-  const buildContext = async (req: IncomingMessage): Promise<TContext> => {
+  /** What a request's headers say about it: credentials refused answer 401. */
+  const requestInfo = async (req: IncomingMessage): Promise<RequestInfo> => {
     const requestId = headerValue(req.headers['x-request-id']) ?? randomUUID();
     const credentials = {
       authorization: headerValue(req.headers.authorization),
@@ -181,15 +183,16 @@ export function createSubgraphServer<TContext extends RequestInfo>(
         }
         throw error;
       });
-    return options.createContext({
+    return {
       requestId,
       principal,
       credentials,
       clientAddress: clientAddressOf(req, options.trustedProxies),
       logger: options.logger.child({ requestId }),
-      mode: writableMode(),
-    });
+    };
   };
+  const buildContext = async (req: IncomingMessage): Promise<TContext> =>
+    options.createContext({ ...(await requestInfo(req)), mode: writableMode() });
 
   const graphql = createGraphQLHandler({
     apollo,
@@ -206,7 +209,9 @@ export function createSubgraphServer<TContext extends RequestInfo>(
       const route = options.routes?.[path];
       if (route) return route(req, res);
       if (path !== '/graphql') throw new HttpError(404, 'Not found.', 'NOT_FOUND');
-      await withServerSpan(options.name, req.headers, () => graphql(req, res));
+      const body = await readGraphQLBody(req, options.maxBodyBytes);
+      if (await subscriptionsOverHttp?.serve(req, res, body)) return;
+      await withServerSpan(options.name, req.headers, () => graphql(req, res, body));
     };
     handle().catch((error: unknown) => {
       if (res.headersSent) return void res.destroy();
@@ -228,6 +233,16 @@ export function createSubgraphServer<TContext extends RequestInfo>(
       })
     : null;
 
+  const subscriptionsOverHttp = subscriptions
+    ? serveSubscriptionsOverHttp({
+        httpServer,
+        schema,
+        requestInfo,
+        createContext: options.createContext,
+        refuse: (req, res, body, error) => graphql(req, res, body, () => Promise.reject(error)),
+      })
+    : null;
+
   if (subscriptions) {
     metrics.gauge(
       'opsgraph_websocket_connections',
@@ -236,8 +251,8 @@ export function createSubgraphServer<TContext extends RequestInfo>(
     );
     metrics.gauge(
       'opsgraph_subscriptions_active',
-      'Subscriptions being served.',
-      subscriptions.active,
+      'Subscriptions being served (graphql-ws, SSE and multipart).',
+      () => subscriptions.active() + (subscriptionsOverHttp?.active() ?? 0),
     );
   }
 

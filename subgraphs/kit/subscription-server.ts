@@ -1,21 +1,69 @@
 /**
- * graphql-ws on a subgraph's `/graphql` path, beside HTTP. The gateway multiplexes many callers
- * over one connection, so credentials come with each subscription (`extensions.headers`, as the
- * gateway forwards them) or, for a client connected directly, with `connection_init`. Either
- * way the subgraph authenticates the caller itself, and the subscription's resolvers authorize
- * it at subscribe time and for every event.
+ * A subgraph's subscriptions on its `/graphql` path, beside HTTP queries:
+ *
+ * - graphql-ws. The gateway multiplexes many callers over one connection, so credentials come
+ *   with each subscription (`extensions.headers`, as the gateway forwards them) or, for a client
+ *   connected directly, with `connection_init`.
+ * - SSE and multipart HTTP (subscriptions-over-http.ts), for routers and clients that use them:
+ *   credentials are the request's headers, handled exactly as for HTTP queries.
+ *
+ * Either way the subgraph authenticates the caller itself, and the subscription's resolvers
+ * authorize it at subscribe time and for every event.
  */
 import { randomUUID } from 'node:crypto';
-import type { Server } from 'node:http';
-import { GraphQLError, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import {
+  GraphQLError,
+  parse,
+  subscribe,
+  validate,
+  type DocumentNode,
+  type ExecutionResult,
+  type GraphQLSchema,
+} from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { CredentialVerifier } from './credentials';
 import { formatErrorsForClient, withRequestCode } from './errors';
 import { clientAddressOf } from './http';
 import type { Logger } from './logger';
+import type { StreamState } from './resumable';
 import { goAwayOnClose } from './shutdown';
 import type { RequestInfo } from './subgraph-server';
+import {
+  createEventStreams,
+  streamingSubscription,
+  type AnyResult,
+} from './subscriptions-over-http';
+
+/** A parsed and validated subscription document, or the errors refusing it. */
+function parseSubscription(schema: GraphQLSchema, query: string): DocumentNode | GraphQLError[] {
+  let document: DocumentNode;
+  try {
+    document = parse(query);
+  } catch (error) {
+    return [withRequestCode(error as GraphQLError, 'GRAPHQL_PARSE_FAILED')];
+  }
+  const errors = validate(schema, document);
+  if (errors.length > 0)
+    return errors.map((error) => withRequestCode(error, 'GRAPHQL_VALIDATION_FAILED'));
+  return document;
+}
+
+/**
+ * A result as subscribers get it: errors masked, and a resumable stream's position in
+ * `extensions.resumeCursor` (so the gateway, or a client, can resume after a drop). Undefined
+ * when the result goes out as it is.
+ */
+function formatEvent(result: ExecutionResult, stream: StreamState | undefined) {
+  const resumeCursor = stream?.lastCursor;
+  if (!result.errors && !resumeCursor) return undefined;
+  return {
+    ...result,
+    ...(result.errors ? { errors: formatErrorsForClient(result.errors) } : {}),
+    ...(resumeCursor ? { extensions: { ...result.extensions, resumeCursor } } : {}),
+  };
+}
 
 export interface SubgraphSubscriptions {
   connections(): number;
@@ -59,15 +107,8 @@ export function serveSubscriptions<TContext extends RequestInfo>(options: {
           authorization: text(headers.authorization),
           apiKey: text(headers['x-api-key']),
         };
-        let document: DocumentNode;
-        try {
-          document = parse(payload.query);
-        } catch (error) {
-          return [withRequestCode(error as GraphQLError, 'GRAPHQL_PARSE_FAILED')];
-        }
-        const errors = validate(options.schema, document);
-        if (errors.length > 0)
-          return errors.map((error) => withRequestCode(error, 'GRAPHQL_VALIDATION_FAILED'));
+        const document = parseSubscription(options.schema, payload.query);
+        if (Array.isArray(document)) return document;
         let principal;
         try {
           principal = await options.credentials.authenticate(credentials);
@@ -96,16 +137,8 @@ export function serveSubscriptions<TContext extends RequestInfo>(options: {
           }),
         };
       },
-      onNext: (_ctx, _id, _payload, args, result) => {
-        // Resumable streams tell the gateway where they are, so it can resume after a drop.
-        const resumeCursor = (args.contextValue as TContext).stream?.lastCursor;
-        if (!result.errors && !resumeCursor) return undefined;
-        return {
-          ...result,
-          ...(result.errors ? { errors: formatErrorsForClient(result.errors) } : {}),
-          ...(resumeCursor ? { extensions: { ...result.extensions, resumeCursor } } : {}),
-        };
-      },
+      onNext: (_ctx, _id, _payload, args, result) =>
+        formatEvent(result as ExecutionResult, (args.contextValue as TContext).stream),
       onError: (_ctx, _id, _payload, errors) => formatErrorsForClient(errors),
     },
     wss,
@@ -117,5 +150,91 @@ export function serveSubscriptions<TContext extends RequestInfo>(options: {
     async close() {
       await server.dispose();
     },
+  };
+}
+
+export interface SubgraphHttpSubscriptions {
+  /** Serves the request if it is a subscription over SSE or multipart; false otherwise. */
+  serve(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<boolean>;
+  active(): number;
+}
+
+/** Unread bytes beyond which an SSE or multipart reader is too slow and its stream ends. */
+const MAX_BUFFERED_BYTES = 1024 * 1024;
+
+/**
+ * Subscriptions over SSE and multipart HTTP. `requestInfo` is the subgraph's HTTP request
+ * handling (credentials from the headers, 401 when refused): a router forwarding the caller's
+ * `Authorization` or `x-api-key` is treated as for a query.
+ */
+export function serveSubscriptionsOverHttp<TContext extends RequestInfo>(options: {
+  httpServer: Server;
+  schema: GraphQLSchema;
+  requestInfo: (req: IncomingMessage) => Promise<RequestInfo>;
+  createContext: (request: RequestInfo) => TContext;
+  /** Answers a request whose credentials were refused, as an HTTP query would be. */
+  refuse: (
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: unknown,
+    error: unknown,
+  ) => Promise<void>;
+}): SubgraphHttpSubscriptions {
+  const streams = createEventStreams({
+    httpServer: options.httpServer,
+    maxBufferedBytes: MAX_BUFFERED_BYTES,
+  });
+  return {
+    async serve(req, res, body) {
+      const subscription = streamingSubscription(req, body);
+      if (!subscription) return false;
+      const { transport, params } = subscription;
+      let info: RequestInfo;
+      try {
+        info = await options.requestInfo(req);
+      } catch (error) {
+        await options.refuse(req, res, body, error);
+        return true;
+      }
+      const document = parseSubscription(options.schema, params.query);
+      const stream = streams.open(res, transport);
+      if (Array.isArray(document)) {
+        stream.fail(formatErrorsForClient(document));
+        return true;
+      }
+      const state: StreamState = {};
+      const outcome = await subscribe({
+        schema: options.schema,
+        document,
+        operationName: params.operationName,
+        variableValues: params.variables,
+        contextValue: options.createContext({ ...info, stream: state }),
+      });
+      const results = Symbol.asyncIterator in outcome ? outcome : once(outcome);
+      await stream.pipe(mapResults(results, (result) => formatEvent(result, state) ?? result));
+      return true;
+    },
+    active: () => {
+      const active = streams.active();
+      return active.sse + active.multipart;
+    },
+  };
+}
+
+/** A single result (a subscription refused at subscribe time) as a stream of one. */
+async function* once(result: ExecutionResult): AsyncGenerator<ExecutionResult> {
+  yield result;
+}
+
+function mapResults(
+  results: AsyncIterator<ExecutionResult>,
+  map: (result: ExecutionResult) => AnyResult,
+): AsyncIterator<AnyResult> {
+  return {
+    next: async () => {
+      const next = await results.next();
+      return next.done ? next : { done: false, value: map(next.value) };
+    },
+    return: async () => (await results.return?.()) ?? { done: true, value: undefined },
   };
 }

@@ -32,11 +32,8 @@ async function poll(check: () => boolean, timeoutMs: number, what: string): Prom
   }
 }
 
-export function collect(
-  client: Client,
-  query: string,
-  variables: Record<string, unknown> = {},
-): Collected {
+/** An empty Collected; a transport's client fills it in (results, completed, error). */
+export function createCollected(): Collected {
   const collected: Collected = {
     results: [],
     completed: false,
@@ -58,18 +55,29 @@ export function collect(
     },
     unsubscribe: () => undefined,
   };
-  collected.unsubscribe = client.subscribe(
-    { query, variables },
-    {
-      next: (result) => void collected.results.push(result),
-      error: (error) => {
-        collected.error = error;
-      },
-      complete: () => {
-        collected.completed = true;
-      },
+  return collected;
+}
+
+/** A subscription sink that records into `collected`, results mapped by `map`. */
+export function sinkFor(collected: Collected, map: (result: any) => unknown = (result) => result) {
+  return {
+    next: (result: unknown) => void collected.results.push(map(result) as never),
+    error: (error: unknown) => {
+      collected.error = error;
     },
-  );
+    complete: () => {
+      collected.completed = true;
+    },
+  };
+}
+
+export function collect(
+  client: Client,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Collected {
+  const collected = createCollected();
+  collected.unsubscribe = client.subscribe({ query, variables }, sinkFor(collected));
   return collected;
 }
 

@@ -1,0 +1,372 @@
+/**
+ * Subscriptions over plain HTTP — GraphQL over SSE (graphql-sse's distinct connections mode)
+ * and Apollo's multipart protocol — at the gateway and at a subgraph, with the real clients
+ * (graphql-sse, Apollo Client's HttpLink) against real services: federated events, resume from
+ * a cursor, the same limits, credentials, revocation and cleanup as graphql-ws, and the three
+ * transports delivering identical payloads.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { closeHttpServer } from '../subgraphs/kit/shutdown';
+import { graphql } from './support/graphql';
+import {
+  MULTIPART_ACCEPT,
+  multipartSubscribe,
+  SSE_ACCEPT,
+  sseSubscribe,
+} from './support/http-subscriptions';
+import { createChannel, post } from './support/messages';
+import { signUp, type SignedIn } from './support/seed';
+import { startGateway, startStack, type Stack } from './support/stack';
+import { MESSAGE_ADDED } from './support/subscription-streams';
+import {
+  collect,
+  deliveredMessages,
+  eventually,
+  wsClient,
+  type Collected,
+} from './support/subscriptions';
+
+let stack: Stack;
+let admin: SignedIn;
+
+beforeAll(async () => {
+  stack = await startStack({
+    subgraphs: ['users', 'messages'],
+    config: { messages: { floodMaxRepeats: 1000 } },
+  });
+  admin = await signUp(stack.gatewayUrl);
+});
+afterAll(() => stack?.stop());
+
+const stats = () => stack.gateways[0]!.service.subscriptionStats();
+
+const TRANSPORTS = {
+  sse: sseSubscribe,
+  multipart: multipartSubscribe,
+} as const;
+
+/** A channel with one message, whose cursor a subscriber starts from (so nothing races it). */
+async function channelWithStart() {
+  const channel = await createChannel(stack.gatewayUrl, admin);
+  const start = await post(stack.gatewayUrl, admin, channel.id, 'start');
+  return { channel, start };
+}
+
+/** Ids of what a multipart subscription delivered (Apollo Client keeps extensions aside). */
+const multipartIds = (subscription: Collected) =>
+  subscription.results.map((result) => {
+    expect(result.errors).toBeUndefined();
+    expect(result.data.messageAdded.author).toEqual({
+      username: admin.user.username,
+      displayName: expect.any(String),
+    });
+    return result.data.messageAdded.id as string;
+  });
+
+describe.each(Object.keys(TRANSPORTS) as (keyof typeof TRANSPORTS)[])('over %s', (transport) => {
+  const subscribe = TRANSPORTS[transport];
+  const ids = (subscription: Collected) =>
+    transport === 'sse'
+      ? deliveredMessages(subscription, admin.user.username)
+      : multipartIds(subscription);
+
+  it('delivers federated messageAdded events and resumes after a cursor with exactly the missed ones', async () => {
+    const { channel, start } = await channelWithStart();
+    const first = subscribe(stack.gatewayUrl, admin.headers, MESSAGE_ADDED, {
+      channelId: channel.id,
+      after: start.cursor,
+    });
+    const posted = [];
+    for (let i = 0; i < 3; i++)
+      posted.push(await post(stack.gatewayUrl, admin, channel.id, `m${i}`));
+    await first.waitFor(3);
+    expect(ids(first)).toEqual(posted.map((m) => m.id));
+    first.unsubscribe();
+    await eventually(() => stats().byTransport.active[transport] === 0);
+
+    // Missed while away: exactly these come on resuming after the last cursor seen.
+    const missed = [];
+    for (let i = 0; i < 4; i++)
+      missed.push(await post(stack.gatewayUrl, admin, channel.id, `x${i}`));
+    const second = subscribe(stack.gatewayUrl, admin.headers, MESSAGE_ADDED, {
+      channelId: channel.id,
+      after: posted.at(-1)!.cursor,
+    });
+    await second.waitFor(4);
+    const live = await post(stack.gatewayUrl, admin, channel.id, 'live');
+    await second.waitFor(5);
+    expect(ids(second)).toEqual([...missed, live].map((m) => m.id));
+    second.unsubscribe();
+  });
+
+  it('returns the upstream subscription when the client goes away', async () => {
+    const { channel, start } = await channelWithStart();
+    const before = stats().upstreamSubscriptions;
+    const subscription = subscribe(stack.gatewayUrl, admin.headers, MESSAGE_ADDED, {
+      channelId: channel.id,
+      after: start.cursor,
+    });
+    await eventually(
+      () =>
+        stats().byTransport.active[transport] === 1 && stats().upstreamSubscriptions === before + 1,
+    );
+    subscription.unsubscribe();
+    await eventually(
+      () => stats().byTransport.active[transport] === 0 && stats().upstreamSubscriptions === before,
+    );
+  });
+
+  it('ends the stream with UNAUTHENTICATED when the session is revoked (logout)', async () => {
+    const user = await signUp(stack.gatewayUrl);
+    const channel = await createChannel(stack.gatewayUrl, user);
+    const subscription = subscribe(stack.gatewayUrl, user.headers, MESSAGE_ADDED, {
+      channelId: channel.id,
+    });
+    await eventually(() => stats().byTransport.active[transport] === 1);
+    const out = await graphql(stack.gatewayUrl, 'mutation { logout }', {}, user.headers);
+    expect(out.data).toEqual({ logout: true });
+    await subscription.ended();
+    expect(subscription.error).toBeUndefined();
+    expect(subscription.results).toEqual([
+      expect.objectContaining({
+        data: null,
+        errors: [
+          expect.objectContaining({
+            message: 'This session has ended; sign in again.',
+            extensions: { code: 'UNAUTHENTICATED' },
+          }),
+        ],
+      }),
+    ]);
+  });
+});
+
+const ACCEPT = { sse: SSE_ACCEPT, multipart: MULTIPART_ACCEPT } as const;
+
+const send = (
+  accept: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  headers: Record<string, string> = admin.headers,
+) =>
+  fetch(stack.gatewayUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept, ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+
+it('answers 406 to a subscription that asks for no streaming response', async () => {
+  const response = await send('application/json', MESSAGE_ADDED, { channelId: randomUUID() });
+  expect(response.status).toBe(406);
+  expect(await response.json()).toEqual({
+    errors: [
+      expect.objectContaining({
+        message: expect.stringContaining('text/event-stream'),
+        extensions: { code: 'BAD_USER_INPUT' },
+      }),
+    ],
+  });
+});
+
+it('refuses a bad token with the 401 a query gets', async () => {
+  const bad = { authorization: 'Bearer forged' };
+  const query = await send('application/json', '{ me { id } }', {}, bad);
+  for (const accept of Object.values(ACCEPT)) {
+    const response = await send(accept, MESSAGE_ADDED, { channelId: randomUUID() }, bad);
+    expect(response.status).toBe(401);
+    expect(response.status).toBe(query.status);
+    expect(await response.json()).toEqual(await query.clone().json());
+  }
+});
+
+it('refuses operations beyond the limits with the code HTTP requests get', async () => {
+  const aliases = Array.from({ length: 40 }, (_, i) => `a${i}: id`).join(' ');
+  const tooManyAliases = `subscription ($channelId: ID!) { messageAdded(channelId: $channelId) { ${aliases} } }`;
+  const asQuery = await graphql(stack.gatewayUrl, `{ me { ${aliases} } }`, {}, admin.headers);
+  expect(asQuery.errors?.[0]?.extensions?.code).toBe('QUERY_TOO_COMPLEX');
+
+  const multipart = await send(MULTIPART_ACCEPT, tooManyAliases, { channelId: randomUUID() });
+  expect(multipart.status).toBe(400);
+  const body = (await multipart.json()) as { errors: { extensions: { code: string } }[] };
+  expect(body.errors.map((error) => error.extensions.code)).toEqual(['QUERY_TOO_COMPLEX']);
+
+  // GraphQL over SSE reports it in the accepted event stream, as its protocol requires.
+  const sse = sseSubscribe(stack.gatewayUrl, admin.headers, tooManyAliases, {
+    channelId: randomUUID(),
+  });
+  await sse.ended();
+  expect(sse.results.map((result) => result.errors?.[0]?.extensions?.code)).toEqual([
+    'QUERY_TOO_COMPLEX',
+  ]);
+});
+
+it('keeps serving queries to clients that accept event streams or multipart', async () => {
+  const response = await send(`${MULTIPART_ACCEPT}`, '{ me { username } }');
+  expect(response.status).toBe(200);
+  expect(await response.json()).toEqual({ data: { me: { username: admin.user.username } } });
+});
+
+it("serves SSE at a subgraph, with the gateway's forwarded credential headers", async () => {
+  const { channel, start } = await channelWithStart();
+  const forwarded = {
+    authorization: `Bearer ${admin.accessToken}`,
+    'x-request-id': randomUUID(),
+    'x-forwarded-for': '203.0.113.7',
+  };
+  const subscription = sseSubscribe(
+    stack.subgraphs.messages!.url,
+    forwarded,
+    `subscription ($channelId: ID!, $after: String) {
+      messageAdded(channelId: $channelId, after: $after) { id cursor author { id } }
+    }`,
+    { channelId: channel.id, after: start.cursor },
+  );
+  const message = await post(stack.gatewayUrl, admin, channel.id, 'to the subgraph');
+  await subscription.waitFor(1);
+  expect(subscription.results).toEqual([
+    {
+      data: {
+        messageAdded: { id: message.id, cursor: message.cursor, author: { id: admin.user.id } },
+      },
+      extensions: { resumeCursor: message.cursor },
+    },
+  ]);
+  subscription.unsubscribe();
+
+  // Without credentials the subgraph refuses, as it does a query.
+  const refused = await fetch(stack.subgraphs.messages!.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: SSE_ACCEPT, authorization: 'Bearer no' },
+    body: JSON.stringify({ query: 'subscription { messageAdded(channelId: "x") { id } }' }),
+  });
+  expect(refused.status).toBe(401);
+});
+
+it('ends HTTP streams cleanly when the gateway shuts down', async () => {
+  const { channel, start } = await channelWithStart();
+  const other = await startGateway(stack.gatewayConfig);
+  const streams = (Object.keys(TRANSPORTS) as (keyof typeof TRANSPORTS)[]).map((transport) =>
+    TRANSPORTS[transport](other.url, admin.headers, MESSAGE_ADDED, {
+      channelId: channel.id,
+      after: start.cursor,
+    }),
+  );
+  await eventually(() => other.service.subscriptionStats().subscribers === 2);
+  await closeHttpServer(other.service.httpServer);
+  await other.service.close();
+  for (const stream of streams) {
+    await stream.ended();
+    expect(stream.error).toBeUndefined();
+    expect(stream.completed).toBe(true);
+  }
+});
+
+/** Reads a streamed response body as it comes; `text()` is everything so far. */
+function readAll(response: Response) {
+  let text = '';
+  const done = (async () => {
+    const decoder = new TextDecoder();
+    for await (const chunk of response.body!) text += decoder.decode(chunk, { stream: true });
+  })();
+  return { text: () => text, done };
+}
+
+it('frames events, heartbeats and the clean end exactly as each protocol says', async () => {
+  const { channel, start } = await channelWithStart();
+  const other = await startGateway({ ...stack.gatewayConfig, subscriptionKeepAliveMs: 100 });
+  const variables = { channelId: channel.id, after: start.cursor };
+  const query = `subscription ($channelId: ID!, $after: String) {
+    messageAdded(channelId: $channelId, after: $after) { id body }
+  }`;
+  const open = (accept: string) =>
+    fetch(other.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept, ...admin.headers },
+      body: JSON.stringify({ query, variables }),
+    });
+  const [sse, multipart] = await Promise.all([open(SSE_ACCEPT), open(MULTIPART_ACCEPT)]);
+  expect(sse.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+  expect(multipart.headers.get('content-type')).toBe(
+    'multipart/mixed;boundary="graphql";subscriptionSpec="1.0"',
+  );
+  const bodies = { sse: readAll(sse), multipart: readAll(multipart) };
+  const message = await post(stack.gatewayUrl, admin, channel.id, 'framed "quotes"\nand lines');
+  const result = JSON.stringify({
+    data: { messageAdded: { id: message.id, body: message.body } },
+    extensions: { resumeCursor: message.cursor },
+  });
+  const part = (json: string) => `\r\ncontent-type: application/json\r\n\r\n${json}\r\n--graphql`;
+  await eventually(
+    () =>
+      bodies.sse.text().includes(`event: next\ndata: ${result}\n\n:\n\n`) &&
+      bodies.multipart
+        .text()
+        .includes(`${part(JSON.stringify({ payload: JSON.parse(result) }))}${part('{}')}`),
+  );
+  await closeHttpServer(other.service.httpServer);
+  await other.service.close();
+  await Promise.all([bodies.sse.done, bodies.multipart.done]);
+  expect(bodies.sse.text()).toMatch(/^:\n\n(:\n\n)*event: next\n/);
+  expect(bodies.sse.text()).toMatch(/\n\n(:\n\n)*event: complete\ndata:\n\n$/);
+  expect(bodies.multipart.text()).toMatch(
+    /^\r\n--graphql\r\ncontent-type: application\/json\r\n\r\n/,
+  );
+  expect(bodies.multipart.text()).toMatch(/\r\n--graphql--\r\n$/);
+});
+
+it('serves a subscription sent with GET only when a browser would have preflighted it', async () => {
+  const { channel, start } = await channelWithStart();
+  const search = new URLSearchParams({
+    query: MESSAGE_ADDED,
+    variables: JSON.stringify({ channelId: channel.id, after: start.cursor }),
+  });
+  const url = `${stack.gatewayUrl}?${search}`;
+  // A simple request (no custom header) is what a cross-site page can make: refused as CSRF.
+  const simple = await fetch(url, { headers: { accept: SSE_ACCEPT, ...admin.headers } });
+  expect(simple.status).toBe(400);
+  expect(await simple.json()).toEqual({
+    errors: [expect.objectContaining({ message: expect.stringContaining('CSRF') })],
+  });
+
+  const abort = new AbortController();
+  const preflighted = await fetch(url, {
+    headers: { accept: SSE_ACCEPT, 'apollo-require-preflight': 'true', ...admin.headers },
+    signal: abort.signal,
+  });
+  expect(preflighted.status).toBe(200);
+  const body = readAll(preflighted);
+  const message = await post(stack.gatewayUrl, admin, channel.id, 'over GET');
+  await eventually(() => body.text().includes(`"id":"${message.id}"`));
+  abort.abort();
+  await body.done.catch(() => undefined);
+  await eventually(() => stats().byTransport.active.sse === 0);
+});
+
+it('delivers identical payloads over graphql-ws, SSE and multipart', async () => {
+  const { channel, start } = await channelWithStart();
+  const variables = { channelId: channel.id, after: start.cursor };
+  const ws = wsClient(stack.gatewayUrl, { authorization: `Bearer ${admin.accessToken}` });
+  const subscriptions = {
+    'graphql-ws': collect(ws, MESSAGE_ADDED, variables),
+    sse: sseSubscribe(stack.gatewayUrl, admin.headers, MESSAGE_ADDED, variables),
+    multipart: multipartSubscribe(stack.gatewayUrl, admin.headers, MESSAGE_ADDED, variables),
+  };
+  // Generated bodies: JSON and SSE/multipart framing characters, unicode, newlines, lengths.
+  const alphabet = ['a', ' ', '"', '\\', '\n', '\r\n', 'data: ', '--graphql', 'é', '🚀', '{}', ':'];
+  const bodies = Array.from({ length: 40 }, (_, i) => {
+    const bytes = randomBytes(1 + (i % 13));
+    return [...bytes].map((b) => alphabet[b % alphabet.length]).join('') + ` #${i}`;
+  });
+  for (const body of bodies) await post(stack.gatewayUrl, admin, channel.id, body);
+  for (const subscription of Object.values(subscriptions))
+    await subscription.waitFor(bodies.length);
+  const ws_ = subscriptions['graphql-ws'].results;
+  expect(ws_.map((result) => result.data.messageAdded.body)).toEqual(bodies);
+  expect(subscriptions.sse.results).toEqual(ws_);
+  // Apollo Client hands `data` on and keeps extensions to itself.
+  expect(subscriptions.multipart.results.map((result) => result.data)).toEqual(
+    ws_.map((result) => result.data),
+  );
+  Object.values(subscriptions).forEach((subscription) => subscription.unsubscribe());
+  await ws.dispose();
+});
