@@ -186,7 +186,8 @@ export function serveSubscriptionsOverHttp<TContext extends RequestInfo>(options
   });
   return {
     async serve(req, res, body) {
-      const subscription = streamingSubscription(req, body);
+      // Routers' plain GETs are served (no CSRF hole at a subgraph: see streamingSubscription).
+      const subscription = streamingSubscription(req, body, { simpleGet: true });
       if (!subscription) return false;
       const { transport, params } = subscription;
       let info: RequestInfo;

@@ -145,15 +145,23 @@ export function isPreflighted(req: IncomingMessage): boolean {
 /**
  * The transport and GraphQL request of a subscription to serve as an event stream, or null for
  * anything else (left to the regular HTTP pipeline): no streaming Accept, not a subscription,
- * malformed, or a GET that fails the CSRF rule.
+ * malformed, or — unless `simpleGet` — a GET that fails the CSRF rule.
+ *
+ * `simpleGet` is for subgraphs: routers subscribe with a plain GET (Hive Gateway's default
+ * transport sends `Accept: text/event-stream` and no content type). Serving it opens no CSRF
+ * hole there: a subgraph reads no ambient credential (no cookies; only `Authorization` and
+ * `x-api-key`, which a cross-site page cannot set without a preflight), allows no browser origin,
+ * and only a subscription is served this way — it changes nothing. Queries and mutations over
+ * GET still go to Apollo Server and its CSRF prevention.
  */
 export function streamingSubscription(
   req: IncomingMessage,
   body: unknown,
+  options: { simpleGet?: boolean } = {},
 ): { transport: StreamTransport; params: GraphQLParams } | null {
   const transport = negotiateStreamTransport(req.headers.accept);
   if (!transport) return null;
-  if (req.method === 'GET' && !isPreflighted(req)) return null;
+  if (req.method === 'GET' && !options.simpleGet && !isPreflighted(req)) return null;
   const params = graphqlParams(req, body);
   if (!params || !isSubscription(params)) return null;
   return { transport, params };
