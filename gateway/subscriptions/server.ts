@@ -32,6 +32,7 @@ import type { Principal } from '../../subgraphs/kit/principal';
 import type { RevocationList } from '../../subgraphs/kit/revocations';
 import type { ForwardedRequest } from '../data-source';
 import type { CheckOperation } from '../operation-limits';
+import { trustedText, type TrustedDocumentsConfig } from '../trusted-documents';
 import { formatSubscriptionErrors, type SubscriptionExecutor } from './executor';
 import type { SubscriptionPlan, SubscriptionPlanner } from './planner';
 
@@ -61,6 +62,11 @@ export interface SubscriptionServerOptions {
   logger: Logger;
   keepAliveMs: number;
   limits: SubscriptionLimits;
+  /**
+   * Documents may be named by id as over HTTP (`documentId` in the subscribe payload, or
+   * `extensions.persistedQuery.sha256Hash` with an empty `query`); `require` refuses free text.
+   */
+  trustedDocuments: TrustedDocumentsConfig;
 }
 
 export interface SubscriptionServer {
@@ -229,14 +235,20 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
         }
         const planner = options.planner();
         if (!planner) return [new GraphQLError('The supergraph is not loaded yet.')];
+        let query: string;
+        try {
+          query = trustedText(options.trustedDocuments, payload) ?? payload.query;
+        } catch (error) {
+          return [error as GraphQLError];
+        }
         const refused = options.checkOperation(
           planner.schemas.apiGraphQLSchema,
-          payload.query,
+          query,
           payload.operationName ?? undefined,
           payload.variables ?? {},
         );
         if (refused) return refused;
-        const plan = planner.plan(payload.query, payload.operationName ?? undefined);
+        const plan = planner.plan(query, payload.operationName ?? undefined);
         if (Array.isArray(plan)) return plan;
         const contextValue: SubscriptionContext = {
           id,

@@ -36,6 +36,8 @@ export function collect(
   client: Client,
   query: string,
   variables: Record<string, unknown> = {},
+  /** More fields of the subscribe payload, e.g. a trusted document's `documentId`. */
+  payload: Record<string, unknown> = {},
 ): Collected {
   const collected: Collected = {
     results: [],
@@ -59,7 +61,7 @@ export function collect(
     unsubscribe: () => undefined,
   };
   collected.unsubscribe = client.subscribe(
-    { query, variables },
+    { ...payload, query, variables },
     {
       next: (result) => void collected.results.push(result),
       error: (error) => {
