@@ -71,6 +71,17 @@ async function postJson(url: string, body: unknown, headers: Record<string, stri
   return { ...answer, cacheControl: answer.response.headers.get('cache-control') };
 }
 
+/** Status and body (re-serialized JSON, to compare with GET answers) of a POST. */
+async function raw(url: string, body: unknown) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...admin.headers },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: JSON.stringify(JSON.parse(text)) };
+}
+
 /** A plain GET, as a cache or `curl` sends it: no content type, no preflight header. */
 async function get(url: string, params: Record<string, unknown>, headers = admin.headers) {
   const search = new URLSearchParams(
@@ -238,6 +249,36 @@ describe('TRUSTED_DOCUMENTS=allow (the default)', () => {
     expect(errorCodes(await postJson(lenient.url, { documentId: UNKNOWN }))).toEqual([
       'PERSISTED_QUERY_NOT_FOUND',
     ]);
+  });
+
+  it('answers a document sent by id exactly as the same document sent as text', async () => {
+    const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as Record<string, string>;
+    const channel = await createChannel(stack.gatewayUrl, admin);
+    await post(stack.gatewayUrl, admin, channel.id, 'differential');
+    const cases: [string, Record<string, unknown>][] = [
+      ['Me', {}],
+      ['Dashboard', {}],
+      ['ChatChannel', { id: channel.id }],
+      ['ChatChannel', { id: '00000000-0000-4000-8000-000000000000' }],
+      ['DeploymentLog', { id: 'not-an-id' }],
+    ];
+    for (const [name, variables] of cases) {
+      const id = ids[name]!;
+      const answers = [];
+      // Three times each: the first request goes through Apollo's pipeline, later ones the hot path.
+      for (let i = 0; i < 3; i++) {
+        answers.push(
+          await raw(lenient.url, { query: manifest[id], variables }),
+          await raw(lenient.url, { documentId: id, variables }),
+          await raw(lenient.url, { extensions: apq(id), variables }),
+          await get(lenient.url, { documentId: id, variables }).then(({ status, ...body }) => ({
+            status,
+            body: JSON.stringify(body),
+          })),
+        );
+      }
+      for (const answer of answers) expect({ name, ...answer }).toEqual({ name, ...answers[0] });
+    }
   });
 
   it('keeps CSRF prevention for free text sent with GET', async () => {
