@@ -246,3 +246,19 @@ describe('a subgraph taking graphql-ws credentials the ways routers send them', 
     expect(JSON.stringify(event)).toContain('UNAUTHENTICATED');
   });
 });
+
+describe("a subgraph's CSRF prevention, with routers' plain GETs", () => {
+  it('still refuses a plain GET query or mutation, whatever it accepts', async () => {
+    // The messages subgraph: it serves subscriptions over SSE, so a GET asking for a stream is
+    // looked at by that path first, which must leave queries and mutations to Apollo's check.
+    for (const query of ['{ __typename }', 'mutation { leaveChannel(id: "x") }'])
+      for (const accept of ['application/json', 'text/event-stream']) {
+        const search = new URLSearchParams({ query });
+        const response = await fetch(`${stack.subgraphs.messages!.url}?${search}`, {
+          headers: { accept, ...admin.headers },
+        });
+        expect({ query, accept, status: response.status }).toEqual({ query, accept, status: 400 });
+        expect(await response.text()).toContain('Cross-Site Request Forgery');
+      }
+  });
+});
