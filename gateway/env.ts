@@ -20,6 +20,7 @@ import { rateLimitVar, type RateLimit } from '../subgraphs/kit/rate-limit';
 import type { SecurityOptions } from '../subgraphs/kit/security-headers';
 import { publicKeysVar, type PublicJwk } from '../subgraphs/kit/tokens';
 import type { SubscriptionLimits } from './subscriptions/server';
+import { loadTrustedDocuments, type TrustedDocumentsConfig } from './trusted-documents';
 
 export interface GatewayConfig {
   production: boolean;
@@ -64,6 +65,8 @@ export interface GatewayConfig {
   /** The general request budget per credential, else per client address. */
   requestRateLimit: RateLimit;
   operationLimits: OperationLimits;
+  /** Persisted documents clients may send by id, and whether only those run. */
+  trustedDocuments: TrustedDocumentsConfig;
 }
 
 const schema = z.object({
@@ -105,6 +108,8 @@ const schema = z.object({
   MAX_TOKENS: intVar(OPERATION_LIMIT_DEFAULTS.maxTokens, 10),
   MAX_COST: intVar(OPERATION_LIMIT_DEFAULTS.maxCost, 1),
   FIELD_SUGGESTIONS: z.enum(['true', 'false', '1', '0']).optional(),
+  TRUSTED_DOCUMENTS: z.enum(['allow', 'require']).default('allow'),
+  TRUSTED_DOCUMENTS_PATH: z.string().optional(),
 });
 
 const flag = (value: string | undefined, fallback: boolean) =>
@@ -125,6 +130,8 @@ export function loadGatewayConfig(source: Environment = process.env): GatewayCon
   if (problems.length > 0)
     throw new Error(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   const production = env.NODE_ENV === 'production';
+  // Read and parsed here, once: a bad manifest stops the gateway before it listens.
+  const trustedDocuments = loadTrustedDocuments(env.TRUSTED_DOCUMENTS, env.TRUSTED_DOCUMENTS_PATH);
   return {
     production,
     host: env.HOST,
@@ -172,6 +179,7 @@ export function loadGatewayConfig(source: Environment = process.env): GatewayCon
       // Like introspection: on in development, off in production unless asked for.
       fieldSuggestions: flag(env.FIELD_SUGGESTIONS, !production),
     },
+    trustedDocuments,
     introspection:
       env.INTROSPECTION === undefined
         ? !production

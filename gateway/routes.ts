@@ -24,6 +24,7 @@ import type { GatewayContext } from './execution';
 import type { createGraphiQL } from './graphiql';
 import type { KnownOperations } from './known-operations';
 import type { GatewayMetrics } from './metrics';
+import { httpRefusal, resolveBody, resolveSearch } from './trusted-documents';
 
 export function createRoutes(options: {
   config: GatewayConfig;
@@ -46,8 +47,36 @@ export function createRoutes(options: {
 }): (req: IncomingMessage, res: ServerResponse) => void {
   const { config, graphql, edge, knownOperations, graphiql, metrics, logger } = options;
 
+  /**
+   * Puts a trusted document's text in place of its id (or refuses the request). A GET naming a
+   * trusted document is a query from the manifest, sent so that caches can serve it: it is given
+   * the JSON content type Apollo's CSRF prevention asks of browsers' requests. That opens
+   * nothing: the gateway reads no ambient credential (cookies), only headers a cross-site page
+   * cannot set without a preflight, and Apollo Server still refuses a mutation over GET.
+   */
+  const resolveDocument = (req: IncomingMessage, res: ServerResponse, body: unknown) => {
+    try {
+      if (req.method !== 'GET') return resolveBody(config.trustedDocuments, body);
+      const url = req.url ?? '/graphql';
+      const queryStart = url.indexOf('?');
+      const search = resolveSearch(
+        config.trustedDocuments,
+        queryStart === -1 ? '' : url.slice(queryStart),
+      );
+      if (search !== null) {
+        req.url = `${url.slice(0, queryStart)}${search}`;
+        req.headers['content-type'] = 'application/json';
+      }
+      return body;
+    } catch (error) {
+      // A refusal must not be cached: the id may be deployed a moment later.
+      res.setHeader('cache-control', 'private, no-cache, must-revalidate');
+      throw httpRefusal(error);
+    }
+  };
+
   const serveGraphQL = async (req: IncomingMessage, res: ServerResponse) => {
-    const body = await readGraphQLBody(req, config.maxBodyBytes);
+    const body = resolveDocument(req, res, await readGraphQLBody(req, config.maxBodyBytes));
     if (await options.subscriptionsOverHttp(req, res, body)) return;
     const hot = knownOperations.match(req, body);
     if (!hot) {

@@ -115,7 +115,11 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
         httpSubscriptions?.serve(req, res, body) ?? Promise.resolve(false),
       edge,
       knownOperations,
-      graphiql: config.graphiql ? createGraphiQL(config.graphiqlTabsDir) : null,
+      // GraphiQL sends free text, which a gateway that requires trusted documents refuses.
+      graphiql:
+        config.graphiql && config.trustedDocuments.mode !== 'require'
+          ? createGraphiQL(config.graphiqlTabsDir)
+          : null,
       readiness: {
         supergraph: async () => {
           if (!supergraphLoaded) throw new Error('supergraph not loaded');
@@ -171,6 +175,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     logger,
     keepAliveMs: config.subscriptionKeepAliveMs,
     limits: config.subscriptionLimits,
+    trustedDocuments: config.trustedDocuments,
   });
   const subscriptionStats = () => ({
     ...executor.stats(),

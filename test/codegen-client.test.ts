@@ -5,20 +5,8 @@
  * schema/api.graphql, and compiles a small client using the result with tsc. Then it sends the
  * committed example documents (examples/__generated__) to the gateway and checks what comes back.
  */
-import { execFile } from 'node:child_process';
-import {
-  copyFile,
-  mkdir,
-  mkdtemp,
-  readdir,
-  readFile,
-  rm,
-  symlink,
-  writeFile,
-} from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
 import { parse as parseYaml } from 'yaml';
@@ -33,6 +21,14 @@ import {
   type ChatMessageAddedSubscription,
   type DeploymentLogEventsSubscription,
 } from '../examples/__generated__/graphql';
+import {
+  clientRepository as codegenRepository,
+  generate,
+  generated,
+  readmeCodegenConfig,
+  ROOT,
+  tool,
+} from './support/codegen';
 import { graphql } from './support/graphql';
 import { post, createChannel } from './support/messages';
 import { CANCEL, createDeployment } from './support/deployments';
@@ -41,9 +37,6 @@ import { PASSWORD, signUp, type SignedIn } from './support/seed';
 import { startStack, type Stack } from './support/stack';
 import { collect, wsClient } from './support/subscriptions';
 
-const run = promisify(execFile);
-const ROOT = join(__dirname, '..');
-const OPERATIONS = join(ROOT, 'examples', 'operations');
 const GENERATED = join(ROOT, 'examples', '__generated__');
 const ISO = expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
 
@@ -71,46 +64,16 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-/** The client `codegen.yml` exactly as README's "Generating a typed client" shows it. */
-async function readmeCodegenConfig(): Promise<string> {
-  const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
-  const section = readme.split('### Generating a typed client')[1];
-  const config = section && /```yaml\n([\s\S]*?)```/.exec(section)?.[1];
-  if (!config) throw new Error('README: no yaml block under "Generating a typed client"');
-  return config;
-}
-
-/** Makes the repository, its schema line pointing at `schema`; `npm install` is a symlink. */
+/** The README's client repository, with a small client of the generated documents to compile. */
 async function clientRepository(schema: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'opsgraph-client-'));
+  const dir = await codegenRepository(schema);
   directories.push(dir);
-  await symlink(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
-  await mkdir(join(dir, 'src', 'operations'), { recursive: true });
-  for (const file of await readdir(OPERATIONS))
-    await copyFile(join(OPERATIONS, file), join(dir, 'src', 'operations', file));
-  const readmeConfig = await readmeCodegenConfig();
-  const config = readmeConfig.replace(/^schema: .*$/m, `schema: ${schema}`);
-  expect(config).not.toBe(readmeConfig);
-  await writeFile(join(dir, 'codegen.yml'), config);
   await writeFile(join(dir, 'tsconfig.json'), JSON.stringify(CLIENT_TSCONFIG, null, 2));
   await writeFile(join(dir, 'src', 'client.ts'), CLIENT_SOURCE);
   return dir;
 }
 
-/** Runs a tool of this repository's node_modules in `dir`, failing with its output. */
-async function tool(dir: string, script: string, args: string[]): Promise<void> {
-  try {
-    await run(process.execPath, [join(ROOT, 'node_modules', script), ...args], { cwd: dir });
-  } catch (error: any) {
-    throw new Error(`${script} failed:\n${error.stdout}\n${error.stderr}`);
-  }
-}
-
-const generate = (dir: string) =>
-  tool(dir, '@graphql-codegen/cli/cjs/bin.js', ['--config', 'codegen.yml']);
 const compile = (dir: string) => tool(dir, 'typescript/bin/tsc', ['-p', '.']);
-const generated = (dir: string, file: string) =>
-  readFile(join(dir, 'src', '__generated__', file), 'utf8');
 
 const CLIENT_TSCONFIG = {
   compilerOptions: {

@@ -139,7 +139,8 @@ test('automatic persisted queries', async () => {
     persistedQuery: { version: 1, sha256Hash: createHash('sha256').update(query).digest('hex') },
   };
   const unknown = await post(gateway.url, JSON.stringify({ extensions }));
-  expect((unknown.body.errors ?? []).map((e) => e.extensions?.reason)).toEqual([
+  // The code Apollo's and urql's persisted query clients look for before resending the text.
+  expect((unknown.body.errors ?? []).map((e) => e.extensions?.code)).toEqual([
     'PERSISTED_QUERY_NOT_FOUND',
   ]);
   expect((await post(gateway.url, JSON.stringify({ query, extensions }))).body).toEqual({

@@ -12,6 +12,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
+import type { GraphQLError } from 'graphql';
 import type { ExecutionResult } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -27,6 +28,7 @@ import type { Logger } from '../../subgraphs/kit/logger';
 import { goAwayOnClose } from '../../subgraphs/kit/shutdown';
 import type { Principal } from '../../subgraphs/kit/principal';
 import type { ForwardedRequest } from '../data-source';
+import { trustedText, type TrustedDocumentsConfig } from '../trusted-documents';
 import type { Channel } from '../../subgraphs/kit/channel';
 import { formatSubscriptionErrors } from './executor';
 import type { SubscriptionPlan } from './planner';
@@ -54,6 +56,11 @@ export interface SubscriptionServerOptions {
   logger: Logger;
   keepAliveMs: number;
   limits: SubscriptionLimits;
+  /**
+   * Documents may be named by id as over HTTP (`documentId` in the subscribe payload, or
+   * `extensions.persistedQuery.sha256Hash` with an empty `query`); `require` refuses free text.
+   */
+  trustedDocuments: TrustedDocumentsConfig;
 }
 
 export interface SubscriptionServer {
@@ -208,8 +215,14 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
             ),
           ];
         }
+        let query: string;
+        try {
+          query = trustedText(options.trustedDocuments, payload) ?? payload.query;
+        } catch (error) {
+          return [error as GraphQLError];
+        }
         const plan = options.sessions.prepare({
-          query: payload.query,
+          query,
           operationName: payload.operationName ?? undefined,
           variables: payload.variables ?? {},
         });

@@ -3,7 +3,8 @@
  *
  * - graphql-ws. The gateway multiplexes many callers over one connection, so credentials come
  *   with each subscription (`extensions.headers`, as the gateway forwards them) or, for a client
- *   connected directly, with `connection_init`.
+ *   or another router connected directly, with `connection_init` or the upgrade request's
+ *   headers (see callerHeaders).
  * - SSE and multipart HTTP (subscriptions-over-http.ts), for routers and clients that use them:
  *   credentials are the request's headers, handled exactly as for HTTP queries.
  *
@@ -73,6 +74,40 @@ export interface SubgraphSubscriptions {
 
 const text = (value: unknown) => (typeof value === 'string' && value ? value : undefined);
 
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * The headers a subscription acts under, from the first place that carries credentials: the
+ * subscription's own `extensions.headers` (the opsgraph gateway, one connection for many
+ * callers), a `headers` object in `connection_init` (`{ headers: { authorization } }`, as
+ * Hive Gateway and Apollo Client users send it), the `connection_init` payload itself
+ * (`{ authorization }`), then the upgrade request's HTTP headers (routers that propagate headers
+ * onto the WebSocket handshake, e.g. Apollo Router). Names are matched case-insensitively.
+ */
+function callerHeaders(
+  subscription: unknown,
+  connectionParams: unknown,
+  upgrade: Record<string, unknown>,
+): Record<string, unknown> {
+  const sources = [
+    subscription,
+    isRecord(connectionParams) ? connectionParams.headers : undefined,
+    connectionParams,
+    upgrade,
+  ]
+    .filter(isRecord)
+    .map((source) =>
+      Object.fromEntries(
+        Object.entries(source).map(([name, value]) => [name.toLowerCase(), value]),
+      ),
+    );
+  const withCredentials = sources.find(
+    (source) => text(source.authorization) ?? text(source['x-api-key']),
+  );
+  return withCredentials ?? sources[0] ?? {};
+}
+
 export function serveSubscriptions<TContext extends RequestInfo>(options: {
   httpServer: Server;
   schema: GraphQLSchema;
@@ -99,10 +134,11 @@ export function serveSubscriptions<TContext extends RequestInfo>(options: {
         active.delete(ctx);
       },
       onSubscribe: async (ctx, _id, payload) => {
-        const headers = (payload.extensions?.headers ?? ctx.connectionParams ?? {}) as Record<
-          string,
-          unknown
-        >;
+        const headers = callerHeaders(
+          payload.extensions?.headers,
+          ctx.connectionParams,
+          ctx.extra.request.headers,
+        );
         const credentials = {
           authorization: text(headers.authorization),
           apiKey: text(headers['x-api-key']),

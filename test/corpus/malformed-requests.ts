@@ -80,6 +80,10 @@ export function corpus(): CorpusRequest[] {
     '{"extensions":{"persistedQuery":{"version":1,"sha256Hash":"0000000000000000000000000000000000000000000000000000000000000000"}}}',
     '{"extensions":{"persistedQuery":{"version":2,"sha256Hash":"x"}}}',
     '{"extensions":{"persistedQuery":"x"}}',
+    '{"documentId":1}',
+    '{"documentId":null}',
+    '{"documentId":"x"}',
+    '{"documentId":{"sha256Hash":"x"},"extensions":{"persistedQuery":{"version":1}}}',
   ])
     requests.push(post(`wrong shape ${value.slice(0, 60)}`, value));
 
@@ -130,6 +134,9 @@ export function corpus(): CorpusRequest[] {
     '?query=%E0%A4%A',
     '?query=' + '%7B'.repeat(100),
     '?extensions=x&query={me{id}}',
+    '?documentId=x',
+    '?documentId=&query={',
+    '?documentId=x&extensions={',
   ])
     requests.push({
       name: `GET ${search.slice(0, 30)}`,

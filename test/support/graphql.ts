@@ -11,13 +11,23 @@ export async function graphql<T = Record<string, any>>(
   variables: Record<string, unknown> = {},
   headers: Record<string, string> = {},
 ): Promise<GraphQLResponse<T>> {
+  const { response: _response, ...answer } = await postJson<T>(url, { query, variables }, headers);
+  return answer;
+}
+
+/** POSTs any JSON body (e.g. a document id instead of a query); the raw response comes along. */
+export async function postJson<T = Record<string, any>>(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<GraphQLResponse<T> & { response: Response }> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify({ query, variables }),
+    body: JSON.stringify(body),
   });
-  const body = (await response.json()) as Omit<GraphQLResponse<T>, 'status'>;
-  return { status: response.status, ...body };
+  const answer = (await response.json()) as Omit<GraphQLResponse<T>, 'status'>;
+  return { response, status: response.status, ...answer };
 }
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });

@@ -75,9 +75,11 @@ export function collect(
   client: Client,
   query: string,
   variables: Record<string, unknown> = {},
+  /** More fields of the subscribe payload, e.g. a trusted document's `documentId`. */
+  payload: Record<string, unknown> = {},
 ): Collected {
   const collected = createCollected();
-  collected.unsubscribe = client.subscribe({ query, variables }, sinkFor(collected));
+  collected.unsubscribe = client.subscribe({ ...payload, query, variables }, sinkFor(collected));
   return collected;
 }
 
