@@ -7,7 +7,6 @@
  * BENCH_BASELINE=<git ref> runs that commit's gateway too, taking turns at each size.
  */
 import { join } from 'node:path';
-import WebSocket from 'ws';
 import {
   buildBaseline,
   machine,
@@ -16,58 +15,14 @@ import {
   record,
   startGatewayProcess,
   startSubgraphs,
+  subscribe,
   type GatewayProcess,
+  type Subscriber,
 } from './support';
 
 const SIZES = (process.env.BENCH_SUBSCRIBERS ?? '1000,5000,10000').split(',').map(Number);
 const RATE_PER_SECOND = Number(process.env.BENCH_RATE ?? 2);
 const DURATION_SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
-
-interface Subscriber {
-  socket: WebSocket;
-  received: number;
-}
-
-function subscribe(
-  url: string,
-  token: string,
-  channelId: string,
-  latencies: number[],
-): Promise<Subscriber> {
-  return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url.replace(/^http/, 'ws'), 'graphql-transport-ws');
-    const subscriber: Subscriber = { socket, received: 0 };
-    socket.on('error', reject);
-    socket.on('open', () =>
-      socket.send(
-        JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } }),
-      ),
-    );
-    socket.on('message', (data) => {
-      const message = JSON.parse(String(data)) as {
-        type: string;
-        payload?: { data: { messageAdded: { body: string } } };
-      };
-      if (message.type === 'connection_ack') {
-        socket.send(
-          JSON.stringify({
-            id: '1',
-            type: 'subscribe',
-            payload: {
-              query:
-                'subscription ($c: ID!) { messageAdded(channelId: $c) { body author { username } } }',
-              variables: { c: channelId },
-            },
-          }),
-        );
-        resolve(subscriber);
-      } else if (message.type === 'next') {
-        subscriber.received += 1;
-        latencies.push(Date.now() - Number(message.payload!.data.messageAdded.body.split(' ')[1]));
-      }
-    });
-  });
-}
 
 interface Contender {
   name: string;

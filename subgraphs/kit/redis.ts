@@ -101,9 +101,10 @@ export function connectRedis(
       password: target.password,
       ...(target.tls ? { tls: {}, enableTLSForSentinelMode: true } : {}),
       enableAutoPipelining: !options.probe,
-      // Sentinels announce a failover at once (+switch-master): reconnect to the new primary
-      // then, rather than when the old one stops answering.
-      failoverDetector: !options.probe,
+      // No `failoverDetector`: its +switch-master disconnect can land while the client is
+      // already reconnecting (the primary died), which ends the client for good ("Connection is
+      // closed", seen in test/redis-sentinel.test.ts). It is not needed: a dead primary drops
+      // its connections, and sentinels kill the clients of a demoted one.
       // A command that reached the old primary after it was demoted: reconnect and resend it.
       reconnectOnError: (error) => (error.message.startsWith('READONLY') ? 2 : false),
       ...(options.probe ? { sentinelRetryStrategy: () => null } : {}),
