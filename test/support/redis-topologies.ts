@@ -105,8 +105,11 @@ const NAME = 'opsgraph';
 /** A primary, a replica of it and three sentinels watching it (quorum 2). */
 export async function startRedisSentinel(): Promise<PrivateRedisSentinel> {
   const dir = mkdtempSync(join(tmpdir(), 'opsgraph-redis-sentinel-'));
-  const primary = await privateRedis();
-  const replica = await privateRedis({ args: ['--replicaof', '127.0.0.1', String(primary.port)] });
+  // In the temporary folder: a replica stores the primary's snapshot on disk when it syncs.
+  const primary = await privateRedis({ args: ['--dir', dir] });
+  const replica = await privateRedis({
+    args: ['--dir', dir, '--replicaof', '127.0.0.1', String(primary.port)],
+  });
   const sentinels: PrivateRedis[] = [];
   const everything = () => [primary, replica, ...sentinels];
   try {
