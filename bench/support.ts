@@ -108,7 +108,7 @@ export async function startGatewayProcess(
   env: Record<string, string>,
   options: GatewayProcessOptions = {},
 ): Promise<GatewayProcess> {
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const port = await freePort();
   const entry = options.entry ?? join(ROOT, 'dist', 'gateway', 'main.js');
   if (!existsSync(entry)) throw new Error('Run `npm run build` first.');
   const variables: Record<string, string> = {
