@@ -1,5 +1,6 @@
 /** `npm run bench -- <scenario>`: runs one benchmark and appends its results to docs/benchmarks.md. */
 const scenarios: Record<string, string> = {
+  distributed: './distributed',
   gateway: './gateway',
   'reconnect-storm': './reconnect-storm',
   soak: './soak',

@@ -27,6 +27,7 @@ import { answersTypename } from '../subgraphs/kit/http';
 import { listen } from '../subgraphs/kit/listen';
 import { closeHttpServer } from '../subgraphs/kit/shutdown';
 import { generateSigningKey } from '../subgraphs/kit/tokens';
+import WebSocket from 'ws';
 import { createTestDatabase, type TestDatabase } from '../test/support/database';
 
 export const ROOT = join(__dirname, '..');
@@ -107,7 +108,7 @@ export async function startGatewayProcess(
   env: Record<string, string>,
   options: GatewayProcessOptions = {},
 ): Promise<GatewayProcess> {
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const port = await freePort();
   const entry = options.entry ?? join(ROOT, 'dist', 'gateway', 'main.js');
   if (!existsSync(entry)) throw new Error('Run `npm run build` first.');
   const variables: Record<string, string> = {
@@ -348,4 +349,54 @@ export async function mutate(
   const result = body.data?.[field];
   if (!result) throw new Error(JSON.stringify(body.errors));
   return result;
+}
+
+export interface Subscriber {
+  socket: WebSocket;
+  received: number;
+}
+
+/**
+ * One raw graphql-ws socket following a channel's `messageAdded`; each event's body carries its
+ * send time (`sent <ms> …`), so its delivery latency lands in `latencies`.
+ */
+export function subscribe(
+  url: string,
+  token: string,
+  channelId: string,
+  latencies: number[],
+): Promise<Subscriber> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url.replace(/^http/, 'ws'), 'graphql-transport-ws');
+    const subscriber: Subscriber = { socket, received: 0 };
+    socket.on('error', reject);
+    socket.on('open', () =>
+      socket.send(
+        JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } }),
+      ),
+    );
+    socket.on('message', (data) => {
+      const message = JSON.parse(String(data)) as {
+        type: string;
+        payload?: { data: { messageAdded: { body: string } } };
+      };
+      if (message.type === 'connection_ack') {
+        socket.send(
+          JSON.stringify({
+            id: '1',
+            type: 'subscribe',
+            payload: {
+              query:
+                'subscription ($c: ID!) { messageAdded(channelId: $c) { body author { username } } }',
+              variables: { c: channelId },
+            },
+          }),
+        );
+        resolve(subscriber);
+      } else if (message.type === 'next') {
+        subscriber.received += 1;
+        latencies.push(Date.now() - Number(message.payload!.data.messageAdded.body.split(' ')[1]));
+      }
+    });
+  });
 }

@@ -12,9 +12,8 @@
 import { createHash } from 'node:crypto';
 import { HeaderMap } from '@apollo/server';
 import { GraphQLError } from 'graphql';
-import type { Redis } from 'ioredis';
 import { rateLimited, type RateLimit } from '../subgraphs/kit/rate-limit';
-import type { RedisConnections } from '../subgraphs/kit/redis';
+import { hashTagged, type RedisClient, type RedisConnections } from '../subgraphs/kit/redis';
 
 export interface RequestBudget {
   /** Throws RATE_LIMITED (HTTP 429 with Retry-After) once the client has spent its budget. */
@@ -42,15 +41,16 @@ redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return {1, current + 1, previous}
 `;
 
-function redisCounter(redis: Redis, prefix: string, limit: RateLimit): Counter {
+function redisCounter(redis: RedisClient, prefix: string, limit: RateLimit): Counter {
   redis.defineCommand('opsgraphChargeBudget', { numberOfKeys: 2, lua: CHARGE_SCRIPT });
   const charge = (redis as unknown as Record<string, (...args: unknown[]) => Promise<number[]>>)
     .opsgraphChargeBudget!;
   return async (identity, window, weightOfPrevious) => {
     const [allowed, current, previous] = await charge.call(
       redis,
-      `${prefix}${identity}:${window}`,
-      `${prefix}${identity}:${window - 1}`,
+      // Both counters in one cluster slot, as one script reads them.
+      `${prefix}${hashTagged(identity, `:${window}`)}`,
+      `${prefix}${hashTagged(identity, `:${window - 1}`)}`,
       limit.max,
       weightOfPrevious,
       limit.windowMs * 2,

@@ -20,7 +20,7 @@ export async function publishApiKeyRevocation(
   redis: RedisConnections,
   secretHash: string,
 ): Promise<void> {
-  await redis.commands.publish(`${redis.prefix}${API_KEY_REVOCATIONS_CHANNEL}`, secretHash);
+  await redis.channels.publish(`${redis.prefix}${API_KEY_REVOCATIONS_CHANNEL}`, secretHash);
 }
 
 export interface ApiKeyIntrospection {
@@ -37,15 +37,13 @@ export async function createApiKeyIntrospection(options: {
   const ttl = options.cacheTtlMs ?? 30_000;
   const maxEntries = options.maxEntries ?? 10_000;
   const cache = new Map<string, { principal: Principal | null; expires: number }>();
-  const channel = `${options.redis.prefix}${API_KEY_REVOCATIONS_CHANNEL}`;
-  const onMessage = (from: string, secretHash: string) => {
-    if (from === channel) cache.delete(secretHash);
-  };
-  options.redis.subscriber.on('message', onMessage);
-  await options.redis.subscriber.subscribe(channel);
+  const channels = options.redis.channels;
+  const stopListening = await channels.subscribe(
+    `${options.redis.prefix}${API_KEY_REVOCATIONS_CHANNEL}`,
+    (secretHash) => cache.delete(secretHash),
+  );
   // After a reconnect, revocations may have been missed: forget everything cached.
-  const onReady = () => cache.clear();
-  options.redis.subscriber.on('ready', onReady);
+  const stopClearing = channels.onReconnected(() => cache.clear());
 
   const introspect = async (secret: string): Promise<Principal | null> => {
     const response = await request(options.url, {
@@ -93,9 +91,8 @@ export async function createApiKeyIntrospection(options: {
       return principal;
     },
     async close() {
-      options.redis.subscriber.off('message', onMessage);
-      options.redis.subscriber.off('ready', onReady);
-      await options.redis.subscriber.unsubscribe(channel).catch(() => undefined);
+      stopClearing();
+      await stopListening();
     },
   };
 }

@@ -8,9 +8,9 @@
  * backoff, the database pool opens new connections), and `/readyz` reports them meanwhile.
  */
 import { createServer, type Server } from 'node:http';
-import { Redis } from 'ioredis';
 import { sendJson } from './http';
 import { listen } from './listen';
+import { connectRedis, pingRedis } from './redis';
 import type { Logger } from './logger';
 import { closeHttpServer } from './shutdown';
 
@@ -32,21 +32,18 @@ export const postgresAnswers =
     }
   };
 
-/** Redis answers PING at `url` (one short-lived connection; nothing to check in memory://). */
+/**
+ * Redis answers PING at `url` (short-lived connections; nothing to check in memory://): one Redis,
+ * a cluster's nodes or the primary that sentinels name.
+ */
 export const redisAnswers =
   (url: string): DependencyCheck =>
   async () => {
     if (url.startsWith('memory://')) return;
-    const redis = new Redis(url, {
-      lazyConnect: true,
-      connectTimeout: 3000,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => null,
-    });
-    redis.on('error', () => undefined);
+    const redis = connectRedis(url, 'opsgraph-probe', { probe: true });
     try {
       await redis.connect();
-      await redis.ping();
+      await pingRedis(redis);
     } finally {
       redis.disconnect();
     }

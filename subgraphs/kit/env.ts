@@ -3,6 +3,7 @@
  * schema; all problems are reported together, each naming its variable.
  */
 import { z } from 'zod';
+import { parseRedisUrl } from './redis-target';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -39,7 +40,14 @@ export const booleanVar = (defaultValue: boolean) =>
     .prefault(defaultValue ? 'true' : 'false');
 
 export const databaseUrlVar = z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL');
-export const redisUrlVar = z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL');
+/** One Redis, a Redis Cluster or a Sentinel-managed primary (kit/redis-target.ts). */
+export const redisUrlVar = z.string().superRefine((url, ctx) => {
+  try {
+    if (parseRedisUrl(url).kind === 'memory') throw new Error('must be a redis:// URL');
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+  }
+});
 
 export const nodeEnvVar = z.enum(['development', 'production', 'test']).default('development');
 

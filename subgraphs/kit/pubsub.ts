@@ -1,10 +1,9 @@
 /**
- * Typed Redis pub/sub for domain events (graphql-redis-subscriptions over ioredis). Each subgraph
- * declares one topic map (topic → payload type) in its pubsub.ts; payloads are JSON, documented
- * in docs/events.md. Publishing and subscribing use separate connections, as Redis requires.
+ * Typed Redis pub/sub for domain events (kit/redis.ts channels: sharded in a Redis Cluster). Each
+ * subgraph declares one topic map (topic → payload type) in its pubsub.ts; payloads are JSON,
+ * documented in docs/events.md. Publishing and subscribing use connections of their own.
  */
-import { RedisPubSub } from 'graphql-redis-subscriptions';
-import { connectRedis } from './redis';
+import { connectChannels } from './redis';
 import { DEFAULT_POLL_INTERVAL_MS } from './resumable';
 
 export interface TypedPubSub<TopicMap extends Record<string, unknown>> {
@@ -39,39 +38,23 @@ export function createPubSub<TopicMap extends Record<string, unknown>>(
   prefix: string,
   pollIntervalMs = DEFAULT_POLL_INTERVAL_MS,
 ): TypedPubSub<TopicMap> {
-  const subscriber = connectRedis(redisUrl, 'opsgraph-events');
-  // 'ready' follows every (re)connection; the first one is no recovery.
-  const recovered = new Set<() => void>();
-  let connectedBefore = false;
-  subscriber.on('ready', () => {
-    if (connectedBefore) for (const listener of recovered) listener();
-    connectedBefore = true;
-  });
-  // RedisPubSub.unsubscribe fires these without awaiting them: once the connection is closed
-  // (shutdown), their rejection would surface as an unhandled one. Nothing is left to undo then.
-  for (const method of ['unsubscribe', 'punsubscribe'] as const) {
-    const original = subscriber[method].bind(subscriber) as (
-      ...channels: string[]
-    ) => Promise<unknown>;
-    (subscriber as unknown as Record<string, unknown>)[method] = (...channels: string[]) =>
-      original(...channels).catch(() => 0);
-  }
-  const engine = new RedisPubSub({
-    publisher: connectRedis(redisUrl, 'opsgraph-publish'),
-    subscriber,
-  });
+  const channels = connectChannels(redisUrl);
   const channel = (topic: string) => `${prefix}${topic}`;
   const heads = new Map<string, { at: number; head: Promise<number> }>();
   return {
-    publish: (topic, payload) => engine.publish(channel(topic), payload),
+    publish: (topic, payload) => channels.publish(channel(topic), JSON.stringify(payload)),
     pollIntervalMs,
-    async listen(topic, accept, push) {
-      const id = await engine.subscribe(channel(topic), (payload: TopicMap[typeof topic]) => {
+    listen: (topic, accept, push) =>
+      channels.subscribe(channel(topic), (message) => {
+        let payload: TopicMap[typeof topic];
+        try {
+          payload = JSON.parse(message) as TopicMap[typeof topic];
+        } catch {
+          return; // not one of ours: only the subgraphs publish here, always JSON
+        }
         const item = accept(payload);
         if (item !== null) push(item);
-      });
-      return async () => engine.unsubscribe(id);
-    },
+      }),
     sharedHead(key, read) {
       const now = Date.now();
       const recent = heads.get(key);
@@ -83,12 +66,7 @@ export function createPubSub<TopicMap extends Record<string, unknown>>(
       head.catch(() => heads.delete(key));
       return head;
     },
-    onRecovered(listener) {
-      recovered.add(listener);
-      return () => recovered.delete(listener);
-    },
-    async close() {
-      await engine.close().catch(() => undefined);
-    },
+    onRecovered: (listener) => channels.onReconnected(listener),
+    close: () => channels.close(),
   };
 }

@@ -10,11 +10,10 @@
 import { InMemoryStore, RedisStore } from '@envelop/rate-limiter';
 // The core is not re-exported from the package's index, only reachable by its own path.
 import { getGraphQLRateLimiter } from '@envelop/rate-limiter/get-graphql-rate-limiter';
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { rule } from 'graphql-shield';
 import { clientError, ErrorCode } from './errors';
-import type { RedisConnections } from './redis';
+import type { RedisClient, RedisConnections } from './redis';
 import type { ShieldRule } from './shield';
 
 export interface RateLimit {
@@ -93,7 +92,7 @@ export interface RateLimiter {
  * The RedisStore speaks node-redis-style callbacks (`get(key, cb)`, `set([key, value, …], cb)`);
  * this adapter gives it an ioredis client and the deployment's key prefix.
  */
-function redisStoreClient(redis: Redis, prefix: string) {
+function redisStoreClient(redis: RedisClient, prefix: string) {
   return {
     get: (key: string, callback: (error: Error | null, value?: string | null) => void) =>
       void redis.get(`${prefix}${key}`).then(

@@ -3,7 +3,7 @@
  * (so replicas that start later see it) and published (so running replicas learn it at once);
  * each process keeps the live set in memory, so checking a token costs no round trip.
  */
-import type { RedisConnections } from './redis';
+import { scanKeys, type RedisConnections } from './redis';
 
 export interface RevocationList {
   /** Revokes a session until `untilEpochSeconds` (when its last access token expires anyway). */
@@ -25,34 +25,21 @@ export async function createRevocationList(redis: RedisConnections): Promise<Rev
     revoked.set(sessionId, until);
     for (const listener of listeners) listener(sessionId);
   };
-  const onMessage = (from: string, message: string) => {
-    if (from !== channel) return;
+  // Subscribe before loading, so nothing revoked in between is missed.
+  const stopListening = await redis.channels.subscribe(channel, (message) => {
     const [sessionId, until] = message.split(' ');
     if (sessionId && until) remember(sessionId, Number(until));
-  };
-  redis.subscriber.on('message', onMessage);
-  // Subscribe before loading, so nothing revoked in between is missed.
-  await redis.subscriber.subscribe(channel);
+  });
   const load = async () => {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.commands.scan(
-        cursor,
-        'MATCH',
-        `${keyPrefix}*`,
-        'COUNT',
-        500,
-      );
-      cursor = next;
-      if (keys.length > 0) {
-        const values = await redis.commands.mget(keys);
-        keys.forEach((key, i) => remember(key.slice(keyPrefix.length), Number(values[i])));
-      }
-    } while (cursor !== '0');
+    for await (const keys of scanKeys(redis.commands, `${keyPrefix}*`)) {
+      // One GET per key (auto-pipelined): in a cluster the keys lie in many slots, beyond MGET.
+      const values = await Promise.all(keys.map((key) => redis.commands.get(key)));
+      keys.forEach((key, i) => remember(key.slice(keyPrefix.length), Number(values[i])));
+    }
   };
   await load();
   // After a reconnect, publications sent while disconnected are lost: reload from the keys.
-  redis.subscriber.on('ready', () => void load().catch(() => undefined));
+  const stopReloading = redis.channels.onReconnected(() => void load().catch(() => undefined));
 
   const prune = setInterval(() => {
     const now = Date.now() / 1000;
@@ -69,7 +56,7 @@ export async function createRevocationList(redis: RedisConnections): Promise<Rev
         'EXAT',
         untilEpochSeconds,
       );
-      await redis.commands.publish(channel, `${sessionId} ${untilEpochSeconds}`);
+      await redis.channels.publish(channel, `${sessionId} ${untilEpochSeconds}`);
     },
     isRevoked: (sessionId) => revoked.has(sessionId),
     onRevoked(listener) {
@@ -78,8 +65,8 @@ export async function createRevocationList(redis: RedisConnections): Promise<Rev
     },
     async close() {
       clearInterval(prune);
-      redis.subscriber.off('message', onMessage);
-      await redis.subscriber.unsubscribe(channel).catch(() => undefined);
+      stopReloading();
+      await stopListening();
     },
   };
 }

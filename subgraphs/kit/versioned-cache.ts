@@ -5,7 +5,7 @@
  * no later reader accepts: a plain delete would let such a reader cache stale data for the
  * whole TTL.
  */
-import type { RedisConnections } from './redis';
+import { hashTagged, type RedisConnections } from './redis';
 
 export interface VersionedCache<T> {
   /** The cached value of `scope`, or `compute()`'s, cached for the next readers. */
@@ -21,8 +21,9 @@ export function createVersionedCache<T>(
   name: string,
   ttlSeconds: number,
 ): VersionedCache<T> {
-  const valueKey = (scope: string) => `${redis.prefix}${name}:${scope}`;
-  const versionKey = (scope: string) => `${redis.prefix}${name}:${scope}:version`;
+  // A scope's two keys in one cluster slot, as one MGET reads them.
+  const valueKey = (scope: string) => `${redis.prefix}${name}:${hashTagged(scope)}`;
+  const versionKey = (scope: string) => `${redis.prefix}${name}:${hashTagged(scope, ':version')}`;
   return {
     async get(scope, compute) {
       const [version, cached] = await redis.commands.mget(versionKey(scope), valueKey(scope));

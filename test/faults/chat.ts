@@ -114,7 +114,7 @@ export async function postMessages(
 }
 
 /** The channel's stored messages, in cursor (sequence) order. */
-export async function storedMessages(postgres: PrivatePostgres, channelId: string) {
+export async function storedMessages(postgres: Pick<PrivatePostgres, 'query'>, channelId: string) {
   return postgres.query<{ id: string; sequence: number; client_message_id: string | null }>(
     `select id, sequence, client_message_id from messages.messages
       where channel_id = $1 order by sequence`,

@@ -1,6 +1,6 @@
 /** Seed builders for nodes: Ed25519 key pairs, registration and authentication by signature. */
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { connectChannels } from '../../subgraphs/kit/redis';
 import { bearer, graphql } from './graphql';
 import { unique, type SignedIn } from './seed';
 
@@ -110,14 +110,16 @@ export interface NodeStatusEvent {
   changedAt: string;
 }
 
-/** Listens on Redis, as any service may, to the NODE_STATUS_CHANGED events of a stack. */
+/**
+ * Listens on Redis, as any service may, to the NODE_STATUS_CHANGED events of a stack (through the
+ * kit's channels: one Redis, a cluster or Sentinel alike).
+ */
 export async function listenToNodeEvents(redisUrl: string, redisPrefix: string) {
-  const subscriber = new Redis(redisUrl);
+  const channels = connectChannels(redisUrl);
   const events: NodeStatusEvent[] = [];
-  subscriber.on('message', (_channel: string, message: string) =>
+  await channels.subscribe(`${redisPrefix}NODE_STATUS_CHANGED`, (message) =>
     events.push(JSON.parse(message) as NodeStatusEvent),
   );
-  await subscriber.subscribe(`${redisPrefix}NODE_STATUS_CHANGED`);
   return {
     events,
     /** The events of one node, without their timestamps, oldest first. */
@@ -125,7 +127,7 @@ export async function listenToNodeEvents(redisUrl: string, redisPrefix: string) 
       events
         .filter((event) => event.nodeId === nodeId)
         .map(({ previousStatus, status }) => `${previousStatus ?? '∅'}→${status}`),
-    close: () => subscriber.quit().then(() => undefined),
+    close: () => channels.close(),
   };
 }
 

@@ -38,9 +38,15 @@ export interface PrivateRedis {
   command(...args: string[]): Promise<unknown>;
 }
 
-/** A redis-server of the test's own, without persistence. Not started until `start()`. */
-export async function privateRedis(): Promise<PrivateRedis> {
-  const port = await freePort();
+/**
+ * A redis-server of the test's own, without persistence. Not started until `start()`. `args` add
+ * to its settings (e.g. `--cluster-enabled yes`); `configFile` is read first (a sentinel's, which
+ * it rewrites).
+ */
+export async function privateRedis(
+  options: { args?: string[]; configFile?: string; port?: number } = {},
+): Promise<PrivateRedis> {
+  const port = options.port ?? (await freePort());
   let child: ChildProcess | null = null;
   const command = async (...args: string[]) => {
     const redis = new Redis({
@@ -65,7 +71,11 @@ export async function privateRedis(): Promise<PrivateRedis> {
     async start() {
       child = spawn(
         'redis-server',
-        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+        [
+          ...(options.configFile ? [options.configFile] : []),
+          ...['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+          ...(options.args ?? []),
+        ],
         { stdio: 'ignore' },
       );
       await retrying(() => command('PING'));

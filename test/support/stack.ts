@@ -130,13 +130,15 @@ export async function startStack(
     redisUrl?: string;
     /** A database of the test's own (e.g. on a private PostgreSQL); a fresh one otherwise. */
     database?: TestDatabase;
+    /** The prefix of its keys and channels (e.g. one that spreads them over a cluster's nodes). */
+    redisPrefix?: string;
   } = {},
 ): Promise<Stack> {
   const redisUrl = options.redisUrl ?? REDIS_URL;
   const names = options.subgraphs ?? LOCAL_SUBGRAPHS.map((s) => s.name);
   const database = options.database ?? (await createTestDatabase());
   const signingKey = generateSigningKey(`test-${randomBytes(4).toString('hex')}`);
-  const redisPrefix = `opsgraph-test:${randomBytes(6).toString('hex')}:`;
+  const redisPrefix = options.redisPrefix ?? `opsgraph-test:${randomBytes(6).toString('hex')}:`;
   const shared = localSharedConfig({
     databaseUrl: database.url,
     redisUrl,
