@@ -13,7 +13,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import type { Role } from '../subgraphs/kit/principal';
+import type { Role } from '../platform/principal';
 import { hashPassword } from '../subgraphs/users/services/passwords';
 
 export interface DatasetSize {

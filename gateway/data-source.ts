@@ -6,8 +6,8 @@
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { Pool } from 'undici';
-import { subgraphUnavailable } from '../subgraphs/kit/errors';
-import { injectTraceContext } from '../subgraphs/kit/tracing';
+import { subgraphUnavailable } from '../platform/errors';
+import { injectTraceContext } from '../platform/tracing';
 
 /** The per-request values the gateway forwards to every subgraph. */
 export interface ForwardedRequest {

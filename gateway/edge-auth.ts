@@ -7,9 +7,9 @@
 import type { IncomingMessage } from 'node:http';
 import { GraphQLError } from 'graphql';
 import type { Logger } from 'pino';
-import type { ApiKeyIntrospection } from '../subgraphs/kit/api-keys';
-import { headerValue, type CredentialVerifier } from '../subgraphs/kit/credentials';
-import { unauthenticated } from '../subgraphs/kit/errors';
+import type { ApiKeyIntrospection } from '../platform/api-keys';
+import { headerValue, type CredentialVerifier } from '../platform/credentials';
+import { unauthenticated } from '../platform/errors';
 
 export interface EdgeCredentials {
   authorization: string | undefined;

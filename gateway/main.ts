@@ -10,12 +10,12 @@ import {
   redisAnswers,
   serveWhileStarting,
   startWhenReachable,
-} from '../subgraphs/kit/dependencies';
-import { loadTracingConfig } from '../subgraphs/kit/env';
-import { listen } from '../subgraphs/kit/listen';
-import { createLogger, type Logger } from '../subgraphs/kit/logger';
-import { closeHttpServer, registerShutdown } from '../subgraphs/kit/shutdown';
-import { startTracing } from '../subgraphs/kit/tracing';
+} from '../platform/dependencies';
+import { loadTracingConfig } from '../platform/env';
+import { listen } from '../platform/listen';
+import { createLogger, type Logger } from '../platform/logger';
+import { closeHttpServer, registerShutdown } from '../platform/shutdown';
+import { startTracing } from '../platform/tracing';
 import { loadGatewayConfig, type GatewayConfig } from './env';
 import { createGateway } from './server';
 

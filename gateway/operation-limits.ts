@@ -29,7 +29,7 @@ import {
   type ValueNode,
 } from 'graphql';
 import { GraphQLError, parse, validate, type GraphQLFormattedError } from 'graphql';
-import { clientError, ErrorCode, formatErrorForClient } from '../subgraphs/kit/errors';
+import { clientError, ErrorCode, formatErrorForClient } from '../platform/errors';
 import { MAX_PAGE_SIZE } from '../subgraphs/kit/pagination';
 
 export interface OperationLimits {

@@ -13,8 +13,8 @@ import { createHash } from 'node:crypto';
 import { HeaderMap } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import type { Redis } from 'ioredis';
-import { rateLimited, type RateLimit } from '../subgraphs/kit/rate-limit';
-import type { RedisConnections } from '../subgraphs/kit/redis';
+import { rateLimited, type RateLimit } from '../platform/rate-limit';
+import type { RedisConnections } from '../platform/redis';
 
 export interface RequestBudget {
   /** Throws RATE_LIMITED (HTTP 429 with Retry-After) once the client has spent its budget. */

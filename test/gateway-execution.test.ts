@@ -7,7 +7,7 @@
 import { createSubgraphClient, type SubgraphClient } from '../gateway/data-source';
 import { createExecution } from '../gateway/execution';
 import { createSubscriptionPlanner, type SubscriptionPlan } from '../gateway/subscriptions/planner';
-import { createLogger } from '../subgraphs/kit/logger';
+import { createLogger } from '../platform/logger';
 import { startThrowawaySubgraphs, type Throwaway } from './fixtures/throwaway-subgraphs';
 import { LOG_LEVEL } from './support/env';
 

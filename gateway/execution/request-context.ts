@@ -10,7 +10,7 @@ import type {
   GatewayGraphQLRequestContext,
 } from '@apollo/server-gateway-interface';
 import type { DocumentNode } from 'graphql';
-import type { Logger } from '../../subgraphs/kit/logger';
+import type { Logger } from '../../platform/logger';
 import type { ForwardedRequest } from '../data-source';
 import { sha256, type LoadedSupergraph } from './schemas';
 

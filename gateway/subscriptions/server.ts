@@ -17,19 +17,19 @@ import { GraphQLError } from 'graphql';
 import type { ExecutionResult } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { Channel } from '../../subgraphs/kit/channel';
-import type { CredentialVerifier } from '../../subgraphs/kit/credentials';
+import type { Channel } from '../../platform/channel';
+import type { CredentialVerifier } from '../../platform/credentials';
 import {
   badUserInput,
   clientError,
   ErrorCode,
   formatErrorsForClient,
-} from '../../subgraphs/kit/errors';
-import { clientAddressOf } from '../../subgraphs/kit/http';
-import type { Logger } from '../../subgraphs/kit/logger';
-import { goAwayOnClose } from '../../subgraphs/kit/shutdown';
-import type { Principal } from '../../subgraphs/kit/principal';
-import type { RevocationList } from '../../subgraphs/kit/revocations';
+} from '../../platform/errors';
+import { clientAddressOf } from '../../platform/http';
+import type { Logger } from '../../platform/logger';
+import { goAwayOnClose } from '../../platform/shutdown';
+import type { Principal } from '../../platform/principal';
+import type { RevocationList } from '../../platform/revocations';
 import type { ForwardedRequest } from '../data-source';
 import type { CheckOperation } from '../operation-limits';
 import { formatSubscriptionErrors, type SubscriptionExecutor } from './executor';

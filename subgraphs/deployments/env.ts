@@ -1,6 +1,6 @@
 /** The deployments subgraph's configuration, read from the environment once at start. */
 import { z } from 'zod';
-import { intVar, parseEnv, type Environment } from '../kit/env';
+import { intVar, parseEnv, type Environment } from '../../platform/env';
 import type { SubgraphAuthConfig } from '../kit/runtime';
 import {
   baseConfigFromEnv,

@@ -3,7 +3,7 @@
  * and the rate limit on new deployments. Organization and own-node checks stay in the services.
  */
 import { chain } from 'graphql-shield';
-import { rateLimitRule, type RateLimiter, type RateLimits } from '../kit/rate-limit';
+import { rateLimitRule, type RateLimiter, type RateLimits } from '../../platform/rate-limit';
 import {
   createPermissions,
   hasRole,

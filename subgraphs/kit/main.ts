@@ -9,12 +9,12 @@ import {
   redisAnswers,
   serveWhileStarting,
   startWhenReachable,
-} from './dependencies';
-import { loadTracingConfig } from './env';
-import { listen } from './listen';
-import { createLogger } from './logger';
-import { closeHttpServer, registerShutdown } from './shutdown';
-import { startTracing } from './tracing';
+} from '../../platform/dependencies';
+import { loadTracingConfig } from '../../platform/env';
+import { listen } from '../../platform/listen';
+import { createLogger } from '../../platform/logger';
+import { closeHttpServer, registerShutdown } from '../../platform/shutdown';
+import { startTracing } from '../../platform/tracing';
 
 export function runSubgraph<
   TConfig extends {

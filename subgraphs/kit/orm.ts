@@ -5,7 +5,7 @@
 import { MikroORM, type EntitySchema, type Constructor } from '@mikro-orm/core';
 import { Migrator, type Migration } from '@mikro-orm/migrations';
 import { PostgreSqlDriver, type EntityManager } from '@mikro-orm/postgresql';
-import type { Logger } from './logger';
+import type { Logger } from '../../platform/logger';
 
 export type { EntityManager };
 

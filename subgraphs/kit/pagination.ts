@@ -3,7 +3,7 @@
  * sort key of the row it points at, so pages never skip or repeat rows when others are inserted
  * meanwhile, and no query needs OFFSET.
  */
-import { badUserInput } from './errors';
+import { badUserInput } from '../../platform/errors';
 
 export const MAX_PAGE_SIZE = 500;
 

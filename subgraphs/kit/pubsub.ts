@@ -4,7 +4,7 @@
  * in docs/events.md. Publishing and subscribing use separate connections, as Redis requires.
  */
 import { RedisPubSub } from 'graphql-redis-subscriptions';
-import { connectRedis } from './redis';
+import { connectRedis } from '../../platform/redis';
 import { DEFAULT_POLL_INTERVAL_MS } from './resumable';
 
 export interface TypedPubSub<TopicMap extends Record<string, unknown>> {

@@ -22,7 +22,7 @@
  * server sends as `extensions.resumeCursor`: the gateway re-subscribes from it after losing its
  * connection to the subgraph (passing it back as `extensions.resumeAfter`).
  */
-import { createChannel, type Channel } from './channel';
+import { createChannel, type Channel } from '../../platform/channel';
 
 /** How long a stream waits without a live item before it checks the store. */
 export const DEFAULT_POLL_INTERVAL_MS = 1500;

@@ -5,15 +5,15 @@
  */
 import type { Constructor, EntitySchema } from '@mikro-orm/core';
 import type { Migration } from '@mikro-orm/migrations';
-import { createApiKeyIntrospection } from './api-keys';
+import { createApiKeyIntrospection } from '../../platform/api-keys';
 import {
   createCredentialVerifier,
   type ApiKeyResolver,
   type CredentialVerifier,
-} from './credentials';
-import type { ReadinessCheck } from './http';
-import type { Metrics } from './metrics';
-import { createRateLimiter, type RateLimiter, type RateLimits } from './rate-limit';
+} from '../../platform/credentials';
+import type { ReadinessCheck } from '../../platform/http';
+import type { Metrics } from '../../platform/metrics';
+import { createRateLimiter, type RateLimiter, type RateLimits } from '../../platform/rate-limit';
 import { loadSubgraphSdl } from './schema-file';
 import {
   createSubgraphServer,
@@ -21,12 +21,12 @@ import {
   type SubgraphServer,
   type SubgraphServerOptions,
 } from './subgraph-server';
-import { createLogger, type Logger } from './logger';
+import { createLogger, type Logger } from '../../platform/logger';
 import { createDatabase, migrate, type Database } from './orm';
-import { createRedisConnections, pingRedis, type RedisConnections } from './redis';
-import { createRevocationList, type RevocationList } from './revocations';
+import { createRedisConnections, pingRedis, type RedisConnections } from '../../platform/redis';
+import { createRevocationList, type RevocationList } from '../../platform/revocations';
 import type { SubgraphBaseConfig } from './service-config';
-import { createTokenVerifier, type PublicJwk } from './tokens';
+import { createTokenVerifier, type PublicJwk } from '../../platform/tokens';
 
 export interface SubgraphAuthConfig {
   /** Every key a token may be signed with. */

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { intVar, subgraphEnvShape } from './env';
-import { rateLimitsVar, type RateLimits } from './rate-limit';
+import { intVar, subgraphEnvShape } from '../../platform/env';
+import { rateLimitsVar, type RateLimits } from '../../platform/rate-limit';
 import type { SubgraphAuthConfig } from './runtime';
-import { publicKeysVar } from './tokens';
+import { publicKeysVar } from '../../platform/tokens';
 
 /** Settings every subgraph needs, from its environment or built directly by tests and `npm start`. */
 export interface SubgraphBaseConfig {

@@ -9,9 +9,9 @@
 import type { GraphQLError, GraphQLSchema } from 'graphql';
 import { middleware, type IMiddlewareFieldMap, type IMiddlewareTypeMap } from 'graphql-middleware';
 import { allow, deny, rule, shield, type chain, type IRules } from 'graphql-shield';
-import { forbidden, unauthenticated } from './errors';
+import { forbidden, unauthenticated } from '../../platform/errors';
 import { requireNode, requireRole, requireUser } from './guards';
-import type { Principal, Role } from './principal';
+import type { Principal, Role } from '../../platform/principal';
 
 /** Any shield rule (graphql-shield exports no name for the union of rules and logic rules). */
 export type ShieldRule = Parameters<typeof chain>[number];

@@ -14,8 +14,8 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { GraphQLError, type DocumentNode } from 'graphql';
 import { applyMiddleware } from 'graphql-middleware';
-import { headerValue, type CredentialHeaders, type CredentialVerifier } from './credentials';
-import { formatErrorForClient, isClientError } from './errors';
+import { headerValue, type CredentialHeaders, type CredentialVerifier } from '../../platform/credentials';
+import { formatErrorForClient, isClientError } from '../../platform/errors';
 import {
   clientAddressOf,
   createGraphQLHandler,
@@ -23,16 +23,16 @@ import {
   sendError,
   serveHealth,
   type ReadinessCheck,
-} from './http';
-import type { Logger } from './logger';
-import { createMetrics, createRequestObserver, useMetrics, type Metrics } from './metrics';
-import type { Principal } from './principal';
+} from '../../platform/http';
+import type { Logger } from '../../platform/logger';
+import { createMetrics, createRequestObserver, useMetrics, type Metrics } from '../../platform/metrics';
+import type { Principal } from '../../platform/principal';
 import { writableMode, type ReadMode } from './reads';
 import type { StreamState } from './resumable';
 import { serveSubscriptions } from './subscription-server';
-import { useOperationGuard } from './operation-guard';
-import { setSecurityHeaders } from './security-headers';
-import { withServerSpan } from './tracing';
+import { useOperationGuard } from '../../platform/operation-guard';
+import { setSecurityHeaders } from '../../platform/security-headers';
+import { withServerSpan } from '../../platform/tracing';
 
 /** Only the gateway calls subgraphs: no browser origin is allowed, TLS ends before them. */
 const SUBGRAPH_SECURITY = { corsOrigins: new Set<string>(), hsts: false };

@@ -10,11 +10,11 @@ import type { Server } from 'node:http';
 import { GraphQLError, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import type { CredentialVerifier } from './credentials';
-import { formatErrorsForClient, withRequestCode } from './errors';
-import { clientAddressOf } from './http';
-import type { Logger } from './logger';
-import { goAwayOnClose } from './shutdown';
+import type { CredentialVerifier } from '../../platform/credentials';
+import { formatErrorsForClient, withRequestCode } from '../../platform/errors';
+import { clientAddressOf } from '../../platform/http';
+import type { Logger } from '../../platform/logger';
+import { goAwayOnClose } from '../../platform/shutdown';
 import type { RequestInfo } from './subgraph-server';
 
 export interface SubgraphSubscriptions {

@@ -3,7 +3,7 @@
  * the rate limit on posting. Membership, authorship and organization checks stay in the services.
  */
 import { chain } from 'graphql-shield';
-import { rateLimitRule, type RateLimiter, type RateLimits } from '../kit/rate-limit';
+import { rateLimitRule, type RateLimiter, type RateLimits } from '../../platform/rate-limit';
 import { createPermissions, hasRole, isAnyone, isUser } from '../kit/shield';
 import type { MessagesContext } from './context';
 

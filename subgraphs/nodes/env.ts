@@ -1,12 +1,12 @@
 /** The nodes subgraph's configuration, read from the environment once at start. */
-import { intVar, parseEnv, type Environment } from '../kit/env';
+import { intVar, parseEnv, type Environment } from '../../platform/env';
 import type { SubgraphAuthConfig } from '../kit/runtime';
 import {
   baseConfigFromEnv,
   subgraphEnvSchema,
   type SubgraphBaseConfig,
 } from '../kit/service-config';
-import { privateKeyVar, type PrivateJwk } from '../kit/tokens';
+import { privateKeyVar, type PrivateJwk } from '../../platform/tokens';
 
 export interface NodesSettings {
   /** Lifetime of the node tokens `authenticateNode` issues. */

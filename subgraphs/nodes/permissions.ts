@@ -2,7 +2,7 @@
  * Who may call what in the nodes subgraph: graphql-shield's coarse rules (fallback: deny) and the
  * rate limit on node authentication. Organization and own-node checks stay in the services.
  */
-import { rateLimitRule, type RateLimiter, type RateLimits } from '../kit/rate-limit';
+import { rateLimitRule, type RateLimiter, type RateLimits } from '../../platform/rate-limit';
 import {
   createPermissions,
   hasRole,

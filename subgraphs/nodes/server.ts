@@ -7,7 +7,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { createPubSub } from '../kit/pubsub';
 import { createSubgraphRuntime, startSubgraphServer } from '../kit/runtime';
 import type { SubgraphServer } from '../kit/subgraph-server';
-import { createTokenSigner } from '../kit/tokens';
+import { createTokenSigner } from '../../platform/tokens';
 import { createNodesContext, type NodesContext, type NodesDeps } from './context';
 import { entities } from './entities';
 import type { NodesConfig } from './env';

@@ -3,10 +3,10 @@
  * token signer, Apollo Server. Does not listen; see main.ts.
  */
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
-import { INTROSPECTION_PATH } from '../kit/api-keys';
+import { INTROSPECTION_PATH } from '../../platform/api-keys';
 import { createSubgraphRuntime, startSubgraphServer } from '../kit/runtime';
 import type { SubgraphServer } from '../kit/subgraph-server';
-import { createTokenSigner } from '../kit/tokens';
+import { createTokenSigner } from '../../platform/tokens';
 import { createUsersContext, type UsersContext, type UsersDeps } from './context';
 import { entities } from './entities';
 import type { UsersConfig } from './env';

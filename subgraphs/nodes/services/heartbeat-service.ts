@@ -1,6 +1,6 @@
 /** Heartbeats: node agents report metrics, which set the node ONLINE or DEGRADED. */
 import { LockMode } from '@mikro-orm/core';
-import { unauthenticated } from '../../kit/errors';
+import { unauthenticated } from '../../../platform/errors';
 import { requireNode } from '../../kit/guards';
 import { validate } from '../../kit/validation';
 import type { NodesContext } from '../context';

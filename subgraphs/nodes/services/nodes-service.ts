@@ -1,11 +1,11 @@
 /** Registering, reading and decommissioning nodes, always within the caller's organization. */
 import { LockMode } from '@mikro-orm/core';
-import { badUserInput, conflict, notFound, unauthenticated } from '../../kit/errors';
+import { badUserInput, conflict, notFound, unauthenticated } from '../../../platform/errors';
 import { requireRole, requireUser } from '../../kit/guards';
 import { isUuid } from '../../kit/ids';
 import { isUniqueViolation, type EntityManager } from '../../kit/orm';
 import { decodeCursor, forwardConnection, pageSize, type Connection } from '../../kit/pagination';
-import type { Principal } from '../../kit/principal';
+import type { Principal } from '../../../platform/principal';
 import { validate } from '../../kit/validation';
 import { findRows } from '../../kit/reads';
 import type { NodesContext } from '../context';

@@ -8,9 +8,9 @@
  * conditional UPDATE, so two overlapping sweeps still change (and announce) each node once.
  */
 import { randomUUID } from 'node:crypto';
-import type { Logger } from '../../kit/logger';
+import type { Logger } from '../../../platform/logger';
 import type { Database } from '../../kit/orm';
-import type { RedisConnections } from '../../kit/redis';
+import type { RedisConnections } from '../../../platform/redis';
 import type { NodeStatus } from '../entities/node';
 import type { NodesPubSub } from '../pubsub';
 import { publishStatusChanges, recordStatusChanges } from './status-events';

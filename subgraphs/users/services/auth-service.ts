@@ -4,8 +4,8 @@
  * replica at once (see kit/revocations).
  */
 import { randomBytes } from 'node:crypto';
-import { hashSecret } from '../../kit/api-keys';
-import { unauthenticated } from '../../kit/errors';
+import { hashSecret } from '../../../platform/api-keys';
+import { unauthenticated } from '../../../platform/errors';
 import type { EntityManager } from '../../kit/orm';
 import type { UsersContext, UsersDeps } from '../context';
 import { Organization } from '../entities/organization';

@@ -1,7 +1,7 @@
-import { badUserInput, notFound } from '../../kit/errors';
+import { badUserInput, notFound } from '../../../platform/errors';
 import { isUniqueViolation } from '../../kit/orm';
 import { decodeCursor, forwardConnection, pageSize, type Connection } from '../../kit/pagination';
-import type { Role } from '../../kit/principal';
+import type { Role } from '../../../platform/principal';
 import type { UsersContext } from '../context';
 import { User } from '../entities/user';
 import type { EntityManager } from '../../kit/orm';

@@ -15,7 +15,7 @@ import { z } from 'zod';
 import { rule } from 'graphql-shield';
 import { clientError, ErrorCode } from './errors';
 import type { RedisConnections } from './redis';
-import type { ShieldRule } from './shield';
+import type { ShieldRule } from '../subgraphs/kit/shield';
 
 export interface RateLimit {
   max: number;
