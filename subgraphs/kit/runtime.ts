@@ -15,9 +15,9 @@ import type { ReadinessCheck } from '../../platform/http';
 import type { Metrics } from '../../platform/metrics';
 import { createRateLimiter, type RateLimiter, type RateLimits } from '../../platform/rate-limit';
 import { loadSubgraphSdl } from './schema-file';
+import type { RequestInfo } from './request-info';
 import {
   createSubgraphServer,
-  type RequestInfo,
   type SubgraphServer,
   type SubgraphServerOptions,
 } from './subgraph-server';
@@ -25,15 +25,8 @@ import { createLogger, type Logger } from '../../platform/logger';
 import { createDatabase, migrate, type Database } from './orm';
 import { createRedisConnections, pingRedis, type RedisConnections } from '../../platform/redis';
 import { createRevocationList, type RevocationList } from '../../platform/revocations';
-import type { SubgraphBaseConfig } from './service-config';
-import { createTokenVerifier, type PublicJwk } from '../../platform/tokens';
-
-export interface SubgraphAuthConfig {
-  /** Every key a token may be signed with. */
-  publicKeys: PublicJwk[];
-  /** The users subgraph's API key introspection endpoint. */
-  apiKeyIntrospectionUrl: string;
-}
+import type { SubgraphAuthConfig, SubgraphBaseConfig } from './service-config';
+import { createTokenVerifier } from '../../platform/tokens';
 
 export interface SubgraphRuntime {
   /** The subgraph's name: its SDL file, PostgreSQL schema and metrics label. */

@@ -14,7 +14,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { GraphQLError, type DocumentNode } from 'graphql';
 import { applyMiddleware } from 'graphql-middleware';
-import { headerValue, type CredentialHeaders, type CredentialVerifier } from '../../platform/credentials';
+import { headerValue, type CredentialVerifier } from '../../platform/credentials';
 import { formatErrorForClient, isClientError } from '../../platform/errors';
 import {
   clientAddressOf,
@@ -25,10 +25,14 @@ import {
   type ReadinessCheck,
 } from '../../platform/http';
 import type { Logger } from '../../platform/logger';
-import { createMetrics, createRequestObserver, useMetrics, type Metrics } from '../../platform/metrics';
-import type { Principal } from '../../platform/principal';
-import { writableMode, type ReadMode } from './reads';
-import type { StreamState } from './resumable';
+import {
+  createMetrics,
+  createRequestObserver,
+  useMetrics,
+  type Metrics,
+} from '../../platform/metrics';
+import { writableMode } from './reads';
+import type { RequestInfo } from './request-info';
 import { serveSubscriptions } from './subscription-server';
 import { useOperationGuard } from '../../platform/operation-guard';
 import { setSecurityHeaders } from '../../platform/security-headers';
@@ -36,26 +40,6 @@ import { withServerSpan } from '../../platform/tracing';
 
 /** Only the gateway calls subgraphs: no browser origin is allowed, TLS ends before them. */
 const SUBGRAPH_SECURITY = { corsOrigins: new Set<string>(), hsts: false };
-
-/** What every subgraph knows about a request before its own context factory runs. */
-export interface RequestInfo {
-  requestId: string;
-  principal: Principal | null;
-  clientAddress: string;
-  logger: Logger;
-  /**
-   * The caller's credentials as received, for the rare call a subgraph makes to another one on
-   * the caller's behalf (zero trust: the other subgraph authorizes the caller itself).
-   */
-  credentials: CredentialHeaders;
-  /** For WebSocket subscriptions only: where a resumable stream resumes and has got to. */
-  stream?: StreamState;
-  /**
-   * Whether the request only reads, so that its read paths skip the unit of work (reads.ts).
-   * Set for HTTP requests once the operation is known; absent, reads load entities.
-   */
-  mode?: ReadMode;
-}
 
 export interface SubgraphServerOptions<TContext extends RequestInfo> {
   name: string;

@@ -15,7 +15,7 @@ import { formatErrorsForClient, withRequestCode } from '../../platform/errors';
 import { clientAddressOf } from '../../platform/http';
 import type { Logger } from '../../platform/logger';
 import { goAwayOnClose } from '../../platform/shutdown';
-import type { RequestInfo } from './subgraph-server';
+import type { RequestInfo } from './request-info';
 
 export interface SubgraphSubscriptions {
   connections(): number;

@@ -1,6 +1,6 @@
 import type { EntityManager } from '../kit/orm';
 import type { RedisConnections } from '../../platform/redis';
-import type { RequestInfo } from '../kit/subgraph-server';
+import type { RequestInfo } from '../kit/request-info';
 import type { TokenSigner } from '../../platform/tokens';
 import type { NodesConfig } from './env';
 import { createLoaders, type NodesLoaders } from './loaders';

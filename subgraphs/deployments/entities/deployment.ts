@@ -63,3 +63,13 @@ export const DeploymentSchema = new EntitySchema<Deployment>({
     lastEventSequence: { type: 'integer' },
   },
 });
+
+/** How many of an organization's deployments are in each status (deploymentStats). */
+export interface DeploymentCounts {
+  queued: number;
+  running: number;
+  succeeded: number;
+  failed: number;
+  cancelled: number;
+  rolledBack: number;
+}
