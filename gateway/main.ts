@@ -6,11 +6,7 @@
  * Redis is not reachable yet starts anyway and waits for it (subgraphs/kit/dependencies).
  */
 import cluster, { type Worker } from 'node:cluster';
-import {
-  redisAnswers,
-  serveWhileStarting,
-  startWhenReachable,
-} from '../platform/dependencies';
+import { redisAnswers, serveWhileStarting, startWhenReachable } from '../platform/dependencies';
 import { loadTracingConfig } from '../platform/env';
 import { listen } from '../platform/listen';
 import { createLogger, type Logger } from '../platform/logger';

@@ -30,7 +30,7 @@ import {
 } from 'graphql';
 import { GraphQLError, parse, validate, type GraphQLFormattedError } from 'graphql';
 import { clientError, ErrorCode, formatErrorForClient } from '../platform/errors';
-import { MAX_PAGE_SIZE } from '../subgraphs/kit/pagination';
+import { MAX_PAGE_SIZE } from '../platform/wire';
 
 export interface OperationLimits {
   maxDepth: number;

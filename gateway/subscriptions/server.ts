@@ -19,12 +19,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Channel } from '../../platform/channel';
 import type { CredentialVerifier } from '../../platform/credentials';
-import {
-  badUserInput,
-  clientError,
-  ErrorCode,
-  formatErrorsForClient,
-} from '../../platform/errors';
+import { badUserInput, clientError, ErrorCode, formatErrorsForClient } from '../../platform/errors';
 import { clientAddressOf } from '../../platform/http';
 import type { Logger } from '../../platform/logger';
 import { goAwayOnClose } from '../../platform/shutdown';

@@ -4,8 +4,7 @@
  * meanwhile, and no query needs OFFSET.
  */
 import { badUserInput } from '../../platform/errors';
-
-export const MAX_PAGE_SIZE = 500;
+import { MAX_PAGE_SIZE } from '../../platform/wire';
 
 export interface PageInfo {
   hasNextPage: boolean;
