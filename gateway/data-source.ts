@@ -8,29 +8,11 @@ import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { Pool } from 'undici';
 import { subgraphUnavailable } from '../platform/errors';
 import { injectTraceContext } from '../platform/tracing';
-
-/** The per-request values the gateway forwards to every subgraph. */
-export interface ForwardedRequest {
-  requestId: string;
-  clientAddress: string;
-  authorization?: string | undefined;
-  apiKey?: string | undefined;
-}
+import { forwardedHeaders, type ForwardedRequest } from '../platform/wire';
 
 export interface SubgraphClient extends GraphQLDataSource<{ forwarded?: ForwardedRequest }> {
   readonly url: string;
   close(): Promise<void>;
-}
-
-/** The headers every subgraph request carries on the caller's behalf (HTTP and WebSocket alike). */
-export function forwardedHeaders(forwarded: ForwardedRequest): Record<string, string> {
-  const headers: Record<string, string> = {
-    'x-request-id': forwarded.requestId,
-    'x-forwarded-for': forwarded.clientAddress,
-  };
-  if (forwarded.authorization) headers.authorization = forwarded.authorization;
-  if (forwarded.apiKey) headers['x-api-key'] = forwarded.apiKey;
-  return headers;
 }
 
 export function createSubgraphClient(

@@ -11,7 +11,7 @@ import type {
 } from '@apollo/server-gateway-interface';
 import type { DocumentNode } from 'graphql';
 import type { Logger } from '../../platform/logger';
-import type { ForwardedRequest } from '../data-source';
+import type { ForwardedRequest } from '../../platform/wire';
 import { sha256, type LoadedSupergraph } from './schemas';
 
 export type OperationContext = ReturnType<typeof buildOperationContext>;

@@ -24,7 +24,7 @@ import type { Execution } from '../execution';
 import { Kind, type GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { ExecutionResult } from 'graphql-ws';
 import type { Logger } from '../../platform/logger';
-import type { ForwardedRequest } from '../data-source';
+import type { ForwardedRequest } from '../../platform/wire';
 import { createChannel, type Channel } from '../../platform/channel';
 import { ErrorCode, formatErrorsForClient } from '../../platform/errors';
 import { createEntityBatcher } from './entity-batcher';

@@ -25,7 +25,7 @@ import type { Logger } from '../../platform/logger';
 import { goAwayOnClose } from '../../platform/shutdown';
 import type { Principal } from '../../platform/principal';
 import type { RevocationList } from '../../platform/revocations';
-import type { ForwardedRequest } from '../data-source';
+import type { ForwardedRequest } from '../../platform/wire';
 import type { CheckOperation } from '../operation-limits';
 import { formatSubscriptionErrors, type SubscriptionExecutor } from './executor';
 import type { SubscriptionPlan, SubscriptionPlanner } from './planner';

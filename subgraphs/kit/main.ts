@@ -11,6 +11,7 @@ import {
   startWhenReachable,
 } from '../../platform/dependencies';
 import { loadTracingConfig } from '../../platform/env';
+import { ErrorCode } from '../../platform/errors';
 import { listen } from '../../platform/listen';
 import { createLogger } from '../../platform/logger';
 import { closeHttpServer, registerShutdown } from '../../platform/shutdown';
@@ -36,7 +37,7 @@ export function runSubgraph<
     const tracingConfig = loadTracingConfig(name);
     const tracing = tracingConfig ? startTracing(tracingConfig) : null;
     const starting = await serveWhileStarting(config.host, config.port, {
-      code: 'SUBGRAPH_UNAVAILABLE',
+      code: ErrorCode.SUBGRAPH_UNAVAILABLE,
       subgraph: name,
     });
     const subgraph = await startWhenReachable(

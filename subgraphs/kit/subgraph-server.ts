@@ -14,7 +14,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { GraphQLError, type DocumentNode } from 'graphql';
 import { applyMiddleware } from 'graphql-middleware';
-import { headerValue, type CredentialVerifier } from '../../platform/credentials';
+import type { CredentialVerifier } from '../../platform/credentials';
 import { formatErrorForClient, isClientError } from '../../platform/errors';
 import {
   clientAddressOf,
@@ -37,6 +37,7 @@ import { serveSubscriptions } from './subscription-server';
 import { useOperationGuard } from '../../platform/operation-guard';
 import { setSecurityHeaders } from '../../platform/security-headers';
 import { withServerSpan } from '../../platform/tracing';
+import { credentialRefusal, readForwarded } from '../../platform/wire';
 
 /** Only the gateway calls subgraphs: no browser origin is allowed, TLS ends before them. */
 const SUBGRAPH_SECURITY = { corsOrigins: new Set<string>(), hsts: false };
@@ -131,21 +132,13 @@ export function createSubgraphServer<TContext extends RequestInfo>(
   });
 
   const buildContext = async (req: IncomingMessage): Promise<TContext> => {
-    const requestId = headerValue(req.headers['x-request-id']) ?? randomUUID();
-    const credentials = {
-      authorization: headerValue(req.headers.authorization),
-      apiKey: headerValue(req.headers['x-api-key']),
-    };
+    const forwarded = readForwarded(req.headers);
+    const requestId = forwarded.requestId ?? randomUUID();
+    const { credentials } = forwarded;
     const principal = await options.credentials
       .authenticate(credentials)
       .catch((error: unknown) => {
-        // Refused credentials answer 401, as at the gateway (Apollo makes context errors 500).
-        if (error instanceof GraphQLError) {
-          throw new GraphQLError(error.message, {
-            extensions: { ...error.extensions, http: { status: 401 } },
-          });
-        }
-        throw error;
+        throw error instanceof GraphQLError ? credentialRefusal(error) : error;
       });
     return options.createContext({
       requestId,

@@ -15,15 +15,15 @@ import { formatErrorsForClient, withRequestCode } from '../../platform/errors';
 import { clientAddressOf } from '../../platform/http';
 import type { Logger } from '../../platform/logger';
 import { goAwayOnClose } from '../../platform/shutdown';
+import { readForwarded, readSubscribeExtensions, withResumeCursor } from '../../platform/wire';
 import type { RequestInfo } from './request-info';
+import { createStreamState } from './resumable';
 
 export interface SubgraphSubscriptions {
   connections(): number;
   active(): number;
   close(): Promise<void>;
 }
-
-const text = (value: unknown) => (typeof value === 'string' && value ? value : undefined);
 
 export function serveSubscriptions<TContext extends RequestInfo>(options: {
   httpServer: Server;
@@ -51,14 +51,9 @@ export function serveSubscriptions<TContext extends RequestInfo>(options: {
         active.delete(ctx);
       },
       onSubscribe: async (ctx, _id, payload) => {
-        const headers = (payload.extensions?.headers ?? ctx.connectionParams ?? {}) as Record<
-          string,
-          unknown
-        >;
-        const credentials = {
-          authorization: text(headers.authorization),
-          apiKey: text(headers['x-api-key']),
-        };
+        const sent = readSubscribeExtensions(payload.extensions);
+        const forwarded = readForwarded(sent.headers ?? ctx.connectionParams ?? {});
+        const { credentials } = forwarded;
         let document: DocumentNode;
         try {
           document = parse(payload.query);
@@ -75,7 +70,7 @@ export function serveSubscriptions<TContext extends RequestInfo>(options: {
           if (error instanceof GraphQLError) return [error];
           throw error;
         }
-        const requestId = text(headers['x-request-id']) ?? randomUUID();
+        const requestId = forwarded.requestId ?? randomUUID();
         const peerIsProxy = options.trustedProxies.has(
           ctx.extra.request.socket.remoteAddress ?? '',
         );
@@ -89,22 +84,21 @@ export function serveSubscriptions<TContext extends RequestInfo>(options: {
             principal,
             credentials,
             clientAddress:
-              (peerIsProxy && text(headers['x-forwarded-for'])) ||
+              (peerIsProxy && forwarded.clientAddress) ||
               clientAddressOf(ctx.extra.request, options.trustedProxies),
             logger: options.logger.child({ requestId }),
-            stream: { resumeAfter: text(payload.extensions?.resumeAfter) },
+            stream: createStreamState(sent.resumeAfter),
           }),
         };
       },
       onNext: (_ctx, _id, _payload, args, result) => {
         // Resumable streams tell the gateway where they are, so it can resume after a drop.
-        const resumeCursor = (args.contextValue as TContext).stream?.lastCursor;
+        const resumeCursor = (args.contextValue as TContext).stream?.position();
         if (!result.errors && !resumeCursor) return undefined;
-        return {
-          ...result,
-          ...(result.errors ? { errors: formatErrorsForClient(result.errors) } : {}),
-          ...(resumeCursor ? { extensions: { ...result.extensions, resumeCursor } } : {}),
-        };
+        const formatted = result.errors
+          ? { ...result, errors: formatErrorsForClient(result.errors) }
+          : result;
+        return resumeCursor ? withResumeCursor(formatted, resumeCursor) : formatted;
       },
       onError: (_ctx, _id, _payload, errors) => formatErrorsForClient(errors),
     },
