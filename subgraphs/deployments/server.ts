@@ -3,10 +3,8 @@
  * credentials), event publisher, stats cache, the client that asks the nodes subgraph about
  * nodes, and Apollo Server. Does not listen; see main.ts.
  */
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { createPubSub } from '../kit/pubsub';
-import { createSubgraphRuntime, startSubgraphServer } from '../kit/runtime';
-import type { SubgraphServer } from '../kit/subgraph-server';
+import { createSubgraphRuntime, startSubgraphServer, type Subgraph } from '../kit/runtime';
 import { createVersionedCache } from '../kit/versioned-cache';
 import { createDeploymentsContext, type DeploymentsContext, type DeploymentsDeps } from './context';
 import { entities } from './entities';
@@ -17,27 +15,14 @@ import type { DeploymentsTopics } from './pubsub';
 import { resolvers } from './resolvers';
 import { createNodesClient } from './services/nodes-client';
 
-export interface DeploymentsSubgraph extends SubgraphServer {
-  /** SQL statements sent so far (tests count them). */
-  statementCount(): number;
-  /** Releases Apollo, Redis and the database (close the HTTP server first). */
-  close(): Promise<void>;
-}
-
-export async function createDeploymentsSubgraph(
-  config: DeploymentsConfig,
-): Promise<DeploymentsSubgraph> {
+export async function createDeploymentsSubgraph(config: DeploymentsConfig): Promise<Subgraph> {
   const runtime = await createSubgraphRuntime({
     name: 'deployments',
     config,
     entities,
     migrations,
   });
-  const pubsub = createPubSub<DeploymentsTopics>(
-    config.redisUrl,
-    config.redisPrefix,
-    config.streamPollIntervalMs,
-  );
+  const pubsub = createPubSub<DeploymentsTopics>(runtime.redis, config.streamPollIntervalMs);
   const deps: DeploymentsDeps = {
     config,
     pubsub,
@@ -49,18 +34,11 @@ export async function createDeploymentsSubgraph(
     nodes: createNodesClient(config.nodesUrl),
     fork: runtime.database.fork,
   };
-  const server = await startSubgraphServer<DeploymentsContext>(runtime, config, {
-    resolvers: resolvers as GraphQLResolverMap<unknown>,
+  return startSubgraphServer<DeploymentsContext>(runtime, config, {
+    resolvers,
     permissions: createDeploymentsPermissions,
     rateLimits: DEPLOYMENTS_RATE_LIMITS,
     createContext: (request) => createDeploymentsContext(deps, request),
+    release: pubsub.close,
   });
-  return {
-    ...server,
-    async close() {
-      await server.stop();
-      await pubsub.close();
-      await runtime.close();
-    },
-  };
 }

@@ -1,10 +1,11 @@
 /**
  * Typed Redis pub/sub for domain events (graphql-redis-subscriptions over ioredis). Each subgraph
  * declares one topic map (topic → payload type) in its pubsub.ts; payloads are JSON, documented
- * in docs/events.md. Publishing and subscribing use separate connections, as Redis requires.
+ * in docs/events.md. It runs on the subgraph runtime's two Redis connections (commands publish,
+ * the subscriber listens, as Redis requires), beside the revocation list and API key cache.
  */
 import { RedisPubSub } from 'graphql-redis-subscriptions';
-import { connectRedis } from '../../platform/redis';
+import type { RedisConnections } from '../../platform/redis';
 import { DEFAULT_POLL_INTERVAL_MS } from './resumable';
 
 export interface TypedPubSub<TopicMap extends Record<string, unknown>> {
@@ -35,11 +36,10 @@ export interface TypedPubSub<TopicMap extends Record<string, unknown>> {
 }
 
 export function createPubSub<TopicMap extends Record<string, unknown>>(
-  redisUrl: string,
-  prefix: string,
+  redis: Pick<RedisConnections, 'commands' | 'subscriber' | 'prefix'>,
   pollIntervalMs = DEFAULT_POLL_INTERVAL_MS,
 ): TypedPubSub<TopicMap> {
-  const subscriber = connectRedis(redisUrl, 'opsgraph-events');
+  const { subscriber, prefix } = redis;
   // 'ready' follows every (re)connection; the first one is no recovery.
   const recovered = new Set<() => void>();
   let connectedBefore = false;
@@ -56,10 +56,8 @@ export function createPubSub<TopicMap extends Record<string, unknown>>(
     (subscriber as unknown as Record<string, unknown>)[method] = (...channels: string[]) =>
       original(...channels).catch(() => 0);
   }
-  const engine = new RedisPubSub({
-    publisher: connectRedis(redisUrl, 'opsgraph-publish'),
-    subscriber,
-  });
+  const engine = new RedisPubSub({ publisher: redis.commands, subscriber });
+  const listening = new Set<number>();
   const channel = (topic: string) => `${prefix}${topic}`;
   const heads = new Map<string, { at: number; head: Promise<number> }>();
   return {
@@ -70,7 +68,11 @@ export function createPubSub<TopicMap extends Record<string, unknown>>(
         const item = accept(payload);
         if (item !== null) push(item);
       });
-      return async () => engine.unsubscribe(id);
+      listening.add(id);
+      return async () => {
+        listening.delete(id);
+        engine.unsubscribe(id);
+      };
     },
     sharedHead(key, read) {
       const now = Date.now();
@@ -87,8 +89,10 @@ export function createPubSub<TopicMap extends Record<string, unknown>>(
       recovered.add(listener);
       return () => recovered.delete(listener);
     },
+    /** Stops listening; the connections are the runtime's, which closes them. */
     async close() {
-      await engine.close().catch(() => undefined);
+      for (const id of listening) engine.unsubscribe(id);
+      listening.clear();
     },
   };
 }

@@ -124,26 +124,43 @@ export function observeRuntime(metrics: Metrics, runtime: SubgraphRuntime): void
   );
 }
 
+/** A started subgraph, as its main.ts and the tests hold it. */
+export interface Subgraph extends SubgraphServer {
+  /** SQL statements sent so far (tests count them). */
+  statementCount(): number;
+  /** Stops Apollo, releases what the subgraph built, then Redis and the database (close HTTP first). */
+  close(): Promise<void>;
+}
+
 /**
  * Builds and starts a subgraph's server on its runtime: its committed SDL, the runtime's
- * credentials, readiness checks, logger and metrics, introspection off in production.
+ * credentials, readiness checks, logger and metrics, introspection off in production. Every
+ * subgraph's server.ts sets itself up through this one function.
  */
 export async function startSubgraphServer<TContext extends RequestInfo>(
   runtime: SubgraphRuntime,
   config: SubgraphBaseConfig,
-  options: Pick<SubgraphServerOptions<TContext>, 'resolvers' | 'createContext' | 'routes'> & {
+  options: Pick<SubgraphServerOptions<TContext>, 'createContext' | 'routes'> & {
+    /**
+     * The subgraph's codegen-typed resolvers (codegen checks them against its schema); Apollo's
+     * own map type is context-agnostic and names no codegen type, so they are cast here, once.
+     */
+    resolvers: object;
     /** The subgraph's graphql-shield rules, given its rate limiter. */
     permissions: (
       limiter: RateLimiter,
     ) => NonNullable<SubgraphServerOptions<TContext>['middleware']>[number];
     /** Its default rate limits; `config.rateLimits` overrides them by name. */
     rateLimits: RateLimits;
+    /** Releases what the subgraph built on the runtime (e.g. its pub/sub), before the runtime. */
+    release?: () => Promise<void>;
   },
-): Promise<SubgraphServer & { statementCount(): number }> {
-  const { permissions, rateLimits, ...rest } = options;
+): Promise<Subgraph> {
+  const { permissions, rateLimits, release, resolvers, ...rest } = options;
   const limiter = createRateLimiter(runtime.redis, { ...rateLimits, ...config.rateLimits });
   const server = createSubgraphServer<TContext>({
     ...rest,
+    resolvers: resolvers as SubgraphServerOptions<TContext>['resolvers'],
     middleware: [permissions(limiter)],
     name: runtime.name,
     typeDefs: loadSubgraphSdl(runtime.name),
@@ -156,5 +173,13 @@ export async function startSubgraphServer<TContext extends RequestInfo>(
   });
   observeRuntime(server.metrics, runtime);
   await server.start();
-  return { ...server, statementCount: runtime.database.statementCount };
+  return {
+    ...server,
+    statementCount: runtime.database.statementCount,
+    async close() {
+      await server.stop();
+      await release?.();
+      await runtime.close();
+    },
+  };
 }

@@ -11,7 +11,6 @@ import {
   ApolloServerPluginInlineTraceDisabled,
 } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { GraphQLError, type DocumentNode } from 'graphql';
 import { applyMiddleware } from 'graphql-middleware';
 import type { CredentialVerifier } from '../../platform/credentials';
@@ -42,11 +41,21 @@ import { credentialRefusal, readForwarded } from '../../platform/wire';
 /** Only the gateway calls subgraphs: no browser origin is allowed, TLS ends before them. */
 const SUBGRAPH_SECURITY = { corsOrigins: new Set<string>(), hsts: false };
 
+/**
+ * The resolver map buildSubgraphSchema takes, named through its public signature: the package
+ * exports no name for it, only a path inside its dist/.
+ */
+type SubgraphModule = Exclude<
+  Extract<Parameters<typeof buildSubgraphSchema>[0], unknown[]>[number],
+  DocumentNode
+>;
+type SubgraphResolvers = NonNullable<SubgraphModule['resolvers']>;
+
 export interface SubgraphServerOptions<TContext extends RequestInfo> {
   name: string;
   typeDefs: DocumentNode;
   /** Codegen-typed resolvers; Apollo's own map type is context-agnostic. */
-  resolvers: GraphQLResolverMap<unknown>;
+  resolvers: SubgraphResolvers;
   /**
    * graphql-middleware applied to the built subgraph schema, e.g. the subgraph's graphql-shield
    * permissions. It wraps field resolvers (and `subscribe` where a field has no resolver of its
