@@ -3,7 +3,7 @@
  * GATEWAY_WORKERS other than 1 this process is a node:cluster primary that serves nothing itself:
  * it runs that many gateway workers on the same port (the kernel spreads connections), replaces
  * one that dies, and on SIGTERM/SIGINT stops them all gracefully before exiting. A gateway whose
- * Redis is not reachable yet starts anyway and waits for it (subgraphs/kit/dependencies).
+ * Redis is not reachable yet starts anyway and waits for it (platform/dependencies).
  */
 import cluster, { type Worker } from 'node:cluster';
 import { redisAnswers, serveWhileStarting, startWhenReachable } from '../platform/dependencies';

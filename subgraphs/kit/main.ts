@@ -1,7 +1,7 @@
 /**
  * The production entry point every subgraph shares: configuration from the environment only,
  * listen, and shut down in order (HTTP first, then everything the subgraph holds). The process
- * starts even when PostgreSQL or Redis is not reachable yet: it waits for them (kit/dependencies).
+ * starts even when PostgreSQL or Redis is not reachable yet: it waits for them (platform/dependencies).
  */
 import type { Server } from 'node:http';
 import {

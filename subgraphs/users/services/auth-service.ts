@@ -1,7 +1,7 @@
 /**
  * Sessions and credentials: sign-up, login, refresh-token rotation with reuse detection, logout.
  * An access token names its session (`sid`), so revoking the session revokes its tokens on every
- * replica at once (see kit/revocations).
+ * replica at once (see platform/revocations).
  */
 import { randomBytes } from 'node:crypto';
 import { hashSecret } from '../../../platform/api-keys';
