@@ -2,7 +2,7 @@
 import { Redis } from 'ioredis';
 import { graphql, type GraphQLResponse } from './graphql';
 import { authenticateNode, registerNode } from './nodes';
-import type { SignedIn } from './seed';
+import { addUser, signUp, type SignedIn } from './seed';
 
 export const DEPLOYMENT_FIELDS = `id application version environment status createdAt startedAt finishedAt node { id } triggeredBy { id } rollbackOf { id }`;
 
@@ -136,4 +136,51 @@ export async function listenToDeploymentEvents(redisUrl: string, redisPrefix: st
     appended,
     close: () => subscriber.quit().then(() => undefined),
   };
+}
+
+export interface DeploymentsOrg {
+  admin: SignedIn;
+  developer: SignedIn;
+  viewer: SignedIn;
+  nodeId: string;
+  /** The node agent's headers (a node token). */
+  agent: Record<string, string>;
+}
+
+/** Organizations and reads for the deployments tests, against the gateway `url()` gives. */
+export function deploymentsFixture(url: () => string) {
+  /** An organization with a developer, a viewer and one registered, authenticated node. */
+  async function organization(): Promise<DeploymentsOrg> {
+    const admin = await signUp(url());
+    const developer = await addUser(url(), admin, 'DEVELOPER');
+    const viewer = await addUser(url(), admin, 'VIEWER');
+    const registered = await registerNode(url(), admin);
+    const session = await authenticateNode(url(), registered);
+    return { admin, developer, viewer, nodeId: registered.node.id, agent: session.headers };
+  }
+
+  /** Another authenticated node of the organization. */
+  async function addNode(org: DeploymentsOrg) {
+    const registered = await registerNode(url(), org.admin);
+    const session = await authenticateNode(url(), registered);
+    return { nodeId: registered.node.id, agent: session.headers };
+  }
+
+  const events = async (
+    org: DeploymentsOrg,
+    id: string,
+    args: Record<string, unknown> = { first: 50 },
+  ) => {
+    const response = await graphql(url(), EVENTS, { id, ...args }, org.viewer.headers);
+    expect(response.errors).toBeUndefined();
+    return response.data!.deployment.events;
+  };
+
+  const eventSummaries = async (org: DeploymentsOrg, id: string) =>
+    (await events(org, id)).edges.map(
+      ({ node }: { node: Record<string, string | null> }) =>
+        `${node.type} ${node.status ?? '-'} ${node.level} ${node.message}`,
+    );
+
+  return { organization, addNode, events, eventSummaries };
 }
