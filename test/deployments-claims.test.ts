@@ -4,14 +4,17 @@
  * node, and the state machine refusing illegal transitions.
  */
 import {
-  CANCEL,
   claim,
   createDeployment,
   deploymentsFixture,
-  REPORT,
   report,
   runToEnd,
 } from './support/deployments';
+import {
+  CancelDeploymentDocument,
+  ReportDeploymentProgressDocument,
+  type DeploymentStatus,
+} from './__generated__/graphql';
 import { errorCodes, graphql } from './support/graphql';
 import { authenticateNode, registerNode } from './support/nodes';
 import { startStack, type Stack } from './support/stack';
@@ -65,7 +68,7 @@ describe('claims and transitions', () => {
     // Starting the second one by report is refused by the database's guarantee.
     const second = await graphql(
       url,
-      REPORT,
+      ReportDeploymentProgressDocument,
       { input: { deploymentId: a2.id, status: 'RUNNING' } },
       org.agent,
     );
@@ -78,8 +81,13 @@ describe('claims and transitions', () => {
 
   it('refuses illegal transitions with CONFLICT naming both states', async () => {
     const org = await organization();
-    const attempt = async (deploymentId: string, status: string) => {
-      const response = await graphql(url, REPORT, { input: { deploymentId, status } }, org.agent);
+    const attempt = async (deploymentId: string, status: DeploymentStatus) => {
+      const response = await graphql(
+        url,
+        ReportDeploymentProgressDocument,
+        { input: { deploymentId, status } },
+        org.agent,
+      );
       expect(errorCodes(response)).toEqual(['CONFLICT']);
       return response.errors![0]!.extensions;
     };
@@ -94,7 +102,12 @@ describe('claims and transitions', () => {
     const failed = await runToEnd(url, org.agent, queued.id, 'FAILED');
     expect(failed.status).toBe('FAILED');
     expect(await attempt(queued.id, 'RUNNING')).toMatchObject({ from: 'FAILED', to: 'RUNNING' });
-    const cancelFailed = await graphql(url, CANCEL, { id: queued.id }, org.developer.headers);
+    const cancelFailed = await graphql(
+      url,
+      CancelDeploymentDocument,
+      { id: queued.id },
+      org.developer.headers,
+    );
     expect(errorCodes(cancelFailed)).toEqual(['CONFLICT']);
     expect(cancelFailed.errors?.[0]?.extensions).toMatchObject({ from: 'FAILED', to: 'CANCELLED' });
 
@@ -109,7 +122,12 @@ describe('claims and transitions', () => {
     // A user cancels a running deployment; the agent's late success is refused.
     const running = await createDeployment(url, org.developer.headers, { nodeId: org.nodeId });
     await claim(url, org.agent);
-    const cancelled = await graphql(url, CANCEL, { id: running.id }, org.developer.headers);
+    const cancelled = await graphql(
+      url,
+      CancelDeploymentDocument,
+      { id: running.id },
+      org.developer.headers,
+    );
     expect(cancelled.data?.cancelDeployment).toMatchObject({
       status: 'CANCELLED',
       finishedAt: ISO,
@@ -124,7 +142,12 @@ describe('claims and transitions', () => {
 
     // A queued one can be cancelled too, and is then never claimed.
     const unclaimed = await createDeployment(url, org.developer.headers, { nodeId: org.nodeId });
-    const out = await graphql(url, CANCEL, { id: unclaimed.id }, org.developer.headers);
+    const out = await graphql(
+      url,
+      CancelDeploymentDocument,
+      { id: unclaimed.id },
+      org.developer.headers,
+    );
     expect(out.data?.cancelDeployment).toMatchObject({ status: 'CANCELLED', startedAt: null });
     expect(await claim(url, org.agent)).toBeNull();
   });

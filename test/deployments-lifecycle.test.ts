@@ -7,13 +7,16 @@ import {
   claim,
   createDeployment,
   deploymentsFixture,
-  EVENTS,
   listenToDeploymentEvents,
   report,
-  ROLLBACK,
   runToEnd,
   stats,
 } from './support/deployments';
+import {
+  DeploymentEventsDocument,
+  RollbackDeploymentDocument,
+  type DeploymentStatus,
+} from './__generated__/graphql';
 import { errorCodes, graphql } from './support/graphql';
 import { waitFor } from './support/nodes';
 import { startStack, type Stack } from './support/stack';
@@ -127,7 +130,7 @@ describe('lifecycle', () => {
       ]);
       const all = await events(org, created.id);
       expect(all.edges[0]).toEqual({
-        cursor: all.edges[0].node.cursor,
+        cursor: all.edges[0]!.node.cursor,
         node: {
           id: expect.any(String),
           cursor: expect.any(String),
@@ -166,17 +169,17 @@ describe('lifecycle', () => {
       });
       expect(listener.appended.map((e) => e.sequence)).toEqual([1, 2, 3, 4, 5, 6, 7]);
       expect(listener.appended[2]).toEqual({
-        id: all.edges[2].node.id,
+        id: all.edges[2]!.node.id,
         organizationId: org.admin.user.organization.id,
         nodeId: org.nodeId,
         deploymentId: created.id,
         sequence: 3,
-        cursor: all.edges[2].cursor,
+        cursor: all.edges[2]!.cursor,
         type: 'LOG',
         status: null,
         level: 'INFO',
         message: 'Pulling image billing-api:1.4.2',
-        createdAt: all.edges[2].node.createdAt,
+        createdAt: all.edges[2]!.node.createdAt,
       });
     } finally {
       await listener.close();
@@ -218,18 +221,33 @@ describe('lifecycle', () => {
     const next = await events(org, id, { after: cursors[5] });
     expect(next.edges.map((e: any) => e.node.message)).toEqual(['five']);
 
-    const both = await graphql(url, EVENTS, { id, first: 1, last: 1 }, org.viewer.headers);
+    const both = await graphql(
+      url,
+      DeploymentEventsDocument,
+      { id, first: 1, last: 1 },
+      org.viewer.headers,
+    );
     expect(errorCodes(both)).toEqual(['BAD_USER_INPUT']);
-    const forged = await graphql(url, EVENTS, { id, after: 'bm9wZQ' }, org.viewer.headers);
+    const forged = await graphql(
+      url,
+      DeploymentEventsDocument,
+      { id, after: 'bm9wZQ' },
+      org.viewer.headers,
+    );
     expect(errorCodes(forged)).toEqual(['BAD_USER_INPUT']);
     const fractional = Buffer.from(JSON.stringify(['v1', 1.5])).toString('base64url');
-    const odd = await graphql(url, EVENTS, { id, after: fractional }, org.viewer.headers);
+    const odd = await graphql(
+      url,
+      DeploymentEventsDocument,
+      { id, after: fractional },
+      org.viewer.headers,
+    );
     expect(errorCodes(odd)).toEqual(['BAD_USER_INPUT']);
   });
 
   it('rolls back to the previous successful version, which marks the original ROLLED_BACK', async () => {
     const org = await organization();
-    const deploy = async (version: string, status = 'SUCCEEDED') => {
+    const deploy = async (version: string, status: DeploymentStatus = 'SUCCEEDED') => {
       const created = await createDeployment(url, org.developer.headers, {
         nodeId: org.nodeId,
         version,
@@ -240,13 +258,28 @@ describe('lifecycle', () => {
     const v2Failed = await deploy('2.0.0', 'FAILED');
     const v2 = await deploy('2.0.1');
 
-    const firstOne = await graphql(url, ROLLBACK, { id: v1.id }, org.developer.headers);
+    const firstOne = await graphql(
+      url,
+      RollbackDeploymentDocument,
+      { id: v1.id },
+      org.developer.headers,
+    );
     expect(errorCodes(firstOne)).toEqual(['CONFLICT']);
     expect(firstOne.errors?.[0]?.message).toMatch(/No earlier successful version/);
-    const ofFailed = await graphql(url, ROLLBACK, { id: v2Failed.id }, org.developer.headers);
+    const ofFailed = await graphql(
+      url,
+      RollbackDeploymentDocument,
+      { id: v2Failed.id },
+      org.developer.headers,
+    );
     expect(errorCodes(ofFailed)).toEqual(['CONFLICT']);
 
-    const rollback = await graphql(url, ROLLBACK, { id: v2.id }, org.developer.headers);
+    const rollback = await graphql(
+      url,
+      RollbackDeploymentDocument,
+      { id: v2.id },
+      org.developer.headers,
+    );
     expect(rollback.errors).toBeUndefined();
     const queued = rollback.data!.rollbackDeployment;
     expect(queued).toEqual({
@@ -262,7 +295,12 @@ describe('lifecycle', () => {
       triggeredBy: { id: org.developer.user.id },
       rollbackOf: { id: v2.id },
     });
-    const again = await graphql(url, ROLLBACK, { id: v2.id }, org.developer.headers);
+    const again = await graphql(
+      url,
+      RollbackDeploymentDocument,
+      { id: v2.id },
+      org.developer.headers,
+    );
     expect(errorCodes(again)).toEqual(['CONFLICT']);
     expect(again.errors?.[0]?.extensions).toMatchObject({ deploymentId: queued.id });
 
@@ -293,7 +331,12 @@ describe('lifecycle', () => {
       rolledBack: 1,
     });
     // A ROLLED_BACK deployment cannot be rolled back again.
-    const twice = await graphql(url, ROLLBACK, { id: v2.id }, org.developer.headers);
+    const twice = await graphql(
+      url,
+      RollbackDeploymentDocument,
+      { id: v2.id },
+      org.developer.headers,
+    );
     expect(errorCodes(twice)).toEqual(['CONFLICT']);
   });
 
@@ -323,7 +366,12 @@ describe('lifecycle', () => {
       org.viewer.headers,
     );
     const latest = list.data!.deployments.edges[0].node.id;
-    const rollback = await graphql(url, ROLLBACK, { id: latest }, org.developer.headers);
+    const rollback = await graphql(
+      url,
+      RollbackDeploymentDocument,
+      { id: latest },
+      org.developer.headers,
+    );
     await runToEnd(url, org.agent, rollback.data!.rollbackDeployment.id, 'FAILED');
     const original = await graphql(
       url,
@@ -339,7 +387,12 @@ describe('lifecycle', () => {
     );
     expect(original.data?.deployment).toEqual({ status: 'SUCCEEDED' });
     // It may be rolled back again.
-    const retry = await graphql(url, ROLLBACK, { id: latest }, org.developer.headers);
+    const retry = await graphql(
+      url,
+      RollbackDeploymentDocument,
+      { id: latest },
+      org.developer.headers,
+    );
     expect(retry.data?.rollbackDeployment).toMatchObject({ status: 'QUEUED', version: '1' });
   });
 });

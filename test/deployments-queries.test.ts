@@ -6,15 +6,18 @@
 import {
   CANCEL,
   claim,
-  CREATE,
   createDeployment,
   deploymentsFixture,
-  REPORT,
   report,
   ROLLBACK,
   runToEnd,
   stats,
 } from './support/deployments';
+import {
+  CancelDeploymentDocument,
+  CreateDeploymentDocument,
+  ReportDeploymentProgressDocument,
+} from './__generated__/graphql';
 import { errorCodes, graphql } from './support/graphql';
 import { startStack, type Stack } from './support/stack';
 
@@ -60,7 +63,7 @@ describe('deploymentStats', () => {
     await expectStats({ queued: 1, running: 1 });
     await report(url, org.agent, { deploymentId: a.id, status: 'SUCCEEDED' });
     await expectStats({ queued: 1, succeeded: 1 });
-    await graphql(url, CANCEL, { id: b.id }, org.developer.headers);
+    await graphql(url, CancelDeploymentDocument, { id: b.id }, org.developer.headers);
     await expectStats({ succeeded: 1, cancelled: 1 });
     const c = await createDeployment(url, org.developer.headers, { nodeId: org.nodeId });
     await runToEnd(url, org.agent, c.id, 'FAILED');
@@ -207,7 +210,7 @@ describe('queries', () => {
     const create = (input: Record<string, unknown>) =>
       graphql(
         url,
-        CREATE,
+        CreateDeploymentDocument,
         {
           input: {
             nodeId: org.nodeId,
@@ -236,7 +239,7 @@ describe('queries', () => {
     await claim(url, org.agent);
     const tooMany = await graphql(
       url,
-      REPORT,
+      ReportDeploymentProgressDocument,
       { input: { deploymentId: id, logs: Array.from({ length: 501 }, () => ({ message: 'x' })) } },
       org.agent,
     );
@@ -247,7 +250,7 @@ describe('queries', () => {
     });
     const nul = await graphql(
       url,
-      REPORT,
+      ReportDeploymentProgressDocument,
       { input: { deploymentId: id, logs: [{ message: 'ok' }, { message: 'a\u0000b' }] } },
       org.agent,
     );
@@ -307,7 +310,7 @@ describe('queries', () => {
     expect(errorCodes(await create({ nodeId: 'nope' }))).toEqual(['NOT_FOUND']);
     const reportUnknown = await graphql(
       url,
-      REPORT,
+      ReportDeploymentProgressDocument,
       { input: { deploymentId: 'nope', logs: [] } },
       org.agent,
     );
