@@ -5,48 +5,54 @@
  */
 const SUBGRAPHS = '(users|nodes|messages|deployments)';
 
+const PROCESSES = '(gateway|agent|dev|bench)';
+
+/** [name, why, from, to, to unless]: an import from `from` to `to` fails the lint. */
+const RULES = [
+  [
+    'platform-imports-no-process',
+    'platform/ is shared by every process: it may import only itself and packages.',
+    '^platform/',
+    '^(gateway|agent|subgraphs|dev|bench|test|schema|examples)/',
+  ],
+  [
+    'kit-names-no-subgraph',
+    'subgraphs/kit/ is shared by the subgraphs: it imports none of them, nor the gateway.',
+    '^subgraphs/kit/',
+    `^(${PROCESSES}|subgraphs/${SUBGRAPHS})/`,
+  ],
+  [
+    'subgraphs-stand-alone',
+    'A subgraph imports no other subgraph, no gateway and no agent code.',
+    `^subgraphs/${SUBGRAPHS}/`,
+    `^(${PROCESSES}|subgraphs/${SUBGRAPHS})/`,
+    '^subgraphs/$1/',
+  ],
+  [
+    'gateway-and-agent-know-no-subgraph',
+    'The gateway and the agent talk to subgraphs over the wire only (platform/wire.ts).',
+    '^(gateway|agent)/',
+    '^subgraphs/',
+  ],
+  [
+    'gateway-and-agent-apart',
+    'The gateway and the agent are separate processes sharing only platform/.',
+    '^(gateway|agent)/',
+    '^(gateway|agent)/',
+    '^$1/',
+  ],
+];
+
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
-    {
-      name: 'platform-imports-no-process',
-      comment: 'platform/ is shared by every process: it may import only itself and packages.',
+    ...RULES.map(([name, comment, from, to, unless]) => ({
+      name,
+      comment,
       severity: 'error',
-      from: { path: '^platform/' },
-      to: { path: '^(gateway|agent|subgraphs|dev|bench|test|schema|examples)/' },
-    },
-    {
-      name: 'kit-names-no-subgraph',
-      comment:
-        'subgraphs/kit/ is shared by the subgraphs: it imports none of them, nor the gateway.',
-      severity: 'error',
-      from: { path: '^subgraphs/kit/' },
-      to: { path: `^(gateway|agent|dev|bench|subgraphs/${SUBGRAPHS})/` },
-    },
-    {
-      name: 'subgraphs-stand-alone',
-      comment: 'A subgraph imports no other subgraph, no gateway and no agent code.',
-      severity: 'error',
-      from: { path: `^subgraphs/${SUBGRAPHS}/` },
-      to: {
-        path: `^(gateway|agent|dev|bench|subgraphs/${SUBGRAPHS})/`,
-        pathNot: '^subgraphs/$1/',
-      },
-    },
-    {
-      name: 'gateway-and-agent-know-no-subgraph',
-      comment: 'The gateway and the agent talk to subgraphs over the wire only (platform/wire.ts).',
-      severity: 'error',
-      from: { path: '^(gateway|agent)/' },
-      to: { path: '^subgraphs/' },
-    },
-    {
-      name: 'gateway-and-agent-apart',
-      comment: 'The gateway and the agent are separate processes sharing only platform/.',
-      severity: 'error',
-      from: { path: '^(gateway|agent)/' },
-      to: { path: '^(gateway|agent)/', pathNot: '^$1/' },
-    },
+      from: { path: from },
+      to: unless ? { path: to, pathNot: unless } : { path: to },
+    })),
     {
       name: 'no-circular',
       comment: 'An import circle makes the load order decide what a module sees.',
