@@ -3,7 +3,7 @@
  * that claims deployments and runs them with the chosen executor, woken by the deploymentUpdated
  * subscription (or by polling alone with --poll-only).
  */
-import type { Logger } from '../subgraphs/kit/logger';
+import type { Logger } from '../platform/logger';
 import type { AgentOptions } from './args';
 import { createExecutor } from './executors';
 import { createGatewayClient } from './gateway-client';

@@ -5,7 +5,7 @@
  * commands inherit the rest of the environment (PATH, HOME, …), never those credentials.
  */
 import { z } from 'zod';
-import { parseEnv, type Environment } from '../subgraphs/kit/env';
+import { parseEnv, type Environment } from '../platform/env';
 
 const CREDENTIAL_VARIABLES = ['OPSGRAPH_API_KEY', 'OPSGRAPH_TOKEN'] as const;
 

@@ -4,7 +4,7 @@
  * but never later than the regular interval.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Logger } from '../subgraphs/kit/logger';
+import type { Logger } from '../platform/logger';
 import { backoffDelay } from './backoff';
 import { hasCode } from './gateway-client';
 import type { HostMetrics } from './metrics';

@@ -2,7 +2,7 @@
  * `OPSGRAPH_API_KEY=<key> npm run agent -- --gateway <url> --name <name> --region <region>`: the
  * node agent's process entry. Exit codes: 0 stopped normally, 1 fatal error, 2 usage error.
  */
-import { createLogger } from '../subgraphs/kit/logger';
+import { createLogger } from '../platform/logger';
 import { createAgent } from './agent';
 import { AgentFatalError } from './node-session';
 import { parseAgentArgs, USAGE, UsageError, type ParsedCommand } from './args';

@@ -2,7 +2,7 @@
  * The node's identity towards the API: registration (once, with an operator's credentials) and
  * node tokens obtained by signature, renewed before they expire.
  */
-import type { Logger } from '../subgraphs/kit/logger';
+import type { Logger } from '../platform/logger';
 import type { AgentOptions, RegistrationCredentials } from './args';
 import { retry } from './backoff';
 import { GatewayError, hasCode, isTransient, type GatewayClient } from './gateway-client';

@@ -18,7 +18,7 @@
  * caller asks again.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Logger } from '../subgraphs/kit/logger';
+import type { Logger } from '../platform/logger';
 import { backoffDelay } from './backoff';
 import type { LogLine } from './executors/executor';
 import { isTransient } from './gateway-client';

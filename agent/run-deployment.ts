@@ -3,7 +3,7 @@
  * order, one report per step (long steps are flushed periodically so their output streams),
  * ending with the final status.
  */
-import type { Logger } from '../subgraphs/kit/logger';
+import type { Logger } from '../platform/logger';
 import type { DeploymentJob, Executor, LogLevel, LogLine } from './executors/executor';
 import { GatewayError } from './gateway-client';
 import type { NodeSession } from './node-session';

@@ -4,7 +4,7 @@
  * subscription (work-subscription.ts), or polling alone.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Logger } from '../subgraphs/kit/logger';
+import type { Logger } from '../platform/logger';
 import { hasCode } from './gateway-client';
 import { AgentFatalError, retryTransient, type NodeSession } from './node-session';
 import type { ClaimedDeployment } from './run-deployment';

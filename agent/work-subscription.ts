@@ -14,7 +14,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient, type FormattedExecutionResult } from 'graphql-ws';
 import WebSocket from 'ws';
-import type { Logger } from '../subgraphs/kit/logger';
+import type { Logger } from '../platform/logger';
 import { backoffDelay } from './backoff';
 import type { NodeSession } from './node-session';
 import type { WorkTrigger } from './work-loop';

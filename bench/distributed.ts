@@ -17,7 +17,7 @@ import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import autocannon from 'autocannon';
 import { localSharedConfig, type SharedConfig } from '../dev/subgraphs';
-import { generateSigningKey } from '../subgraphs/kit/tokens';
+import { generateSigningKey } from '../platform/tokens';
 import { createTestDatabase } from '../test/support/database';
 import { startRedisCluster } from '../test/support/redis-topologies';
 import {

@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { localSharedConfig } from '../dev/subgraphs';
-import { generateSigningKey } from '../subgraphs/kit/tokens';
+import { generateSigningKey } from '../platform/tokens';
 import { checkDelivery, problems, totals } from '../test/faults/check';
 import { ResumingSubscriber, untilAcknowledged, type StreamSpec } from '../test/faults/clients';
 import { sleep } from '../test/faults/infra';

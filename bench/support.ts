@@ -22,11 +22,11 @@ import {
   type SharedConfig,
   type SubgraphHandle,
 } from '../dev/subgraphs';
-import { INTROSPECTION_PATH } from '../subgraphs/kit/api-keys';
-import { answersTypename } from '../subgraphs/kit/http';
-import { listen } from '../subgraphs/kit/listen';
-import { closeHttpServer } from '../subgraphs/kit/shutdown';
-import { generateSigningKey } from '../subgraphs/kit/tokens';
+import { INTROSPECTION_PATH } from '../platform/api-keys';
+import { answersTypename } from '../platform/http';
+import { listen } from '../platform/listen';
+import { closeHttpServer } from '../platform/shutdown';
+import { generateSigningKey } from '../platform/tokens';
 import WebSocket from 'ws';
 import { createTestDatabase, type TestDatabase } from '../test/support/database';
 

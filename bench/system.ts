@@ -33,7 +33,7 @@ import {
   type FragmentDefinitionNode,
 } from 'graphql';
 import { localSharedConfig, type SharedConfig } from '../dev/subgraphs';
-import { createTokenSigner, generateSigningKey } from '../subgraphs/kit/tokens';
+import { createTokenSigner, generateSigningKey } from '../platform/tokens';
 import { createTestDatabase } from '../test/support/database';
 import { graphql } from '../test/support/graphql';
 import {

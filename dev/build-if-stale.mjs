@@ -7,7 +7,7 @@ import { readdirSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import process from 'node:process';
 
-const ROOTS = ['agent', 'gateway', 'subgraphs', 'dev', 'bench'];
+const ROOTS = ['agent', 'gateway', 'platform', 'subgraphs', 'dev', 'bench'];
 const SETTINGS = ['tsconfig.json', 'tsconfig.build.json', 'package-lock.json'];
 const BUILD_INFO = join('dist', '.tsbuildinfo');
 

@@ -1,6 +1,6 @@
 /** Settings of `npm start`, the zero-configuration local runner. All are optional. */
 import { z } from 'zod';
-import { databaseUrlVar, intVar, logLevelVar, parseEnv, redisUrlVar } from '../subgraphs/kit/env';
+import { databaseUrlVar, intVar, logLevelVar, parseEnv, redisUrlVar } from '../platform/env';
 
 const schema = z.object({
   /** Use this PostgreSQL instead of the embedded one. */

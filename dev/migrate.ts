@@ -3,7 +3,7 @@
  * into its own schema). Subgraphs also migrate at start; this is for deploy pipelines that
  * migrate first.
  */
-import { createLogger } from '../subgraphs/kit/logger';
+import { createLogger } from '../platform/logger';
 import { createDatabase, migrate } from '../subgraphs/kit/orm';
 import { loadMigrateConfig } from './env';
 import { LOCAL_SUBGRAPHS } from './subgraphs';

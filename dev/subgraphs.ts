@@ -5,9 +5,8 @@
 import type { Server } from 'node:http';
 import type { Constructor, EntitySchema } from '@mikro-orm/core';
 import type { Migration } from '@mikro-orm/migrations';
-import type { SubgraphAuthConfig } from '../subgraphs/kit/runtime';
-import type { SubgraphBaseConfig } from '../subgraphs/kit/service-config';
-import { publicJwkOf, type PrivateJwk } from '../subgraphs/kit/tokens';
+import type { SubgraphAuthConfig, SubgraphBaseConfig } from '../subgraphs/kit/service-config';
+import { publicJwkOf, type PrivateJwk } from '../platform/tokens';
 import { entities as deploymentsEntities } from '../subgraphs/deployments/entities';
 import { DEPLOYMENTS_DEFAULTS } from '../subgraphs/deployments/env';
 import { migrations as deploymentsMigrations } from '../subgraphs/deployments/migrations';

@@ -13,8 +13,9 @@ import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { GraphQLError } from 'graphql';
 import { Pool } from 'undici';
-import { subgraphUnavailable } from '../subgraphs/kit/errors';
-import { injectTraceContext } from '../subgraphs/kit/tracing';
+import { subgraphUnavailable } from '../platform/errors';
+import { injectTraceContext } from '../platform/tracing';
+import { forwardedHeaders, type ForwardedRequest } from '../platform/wire';
 import {
   createCircuitBreaker,
   retryDelayMs,
@@ -23,30 +24,11 @@ import {
   type RetrySettings,
 } from './circuit-breaker';
 
-/** The per-request values the gateway forwards to every subgraph. */
-export interface ForwardedRequest {
-  requestId: string;
-  clientAddress: string;
-  authorization?: string | undefined;
-  apiKey?: string | undefined;
-}
-
 export interface SubgraphClient extends GraphQLDataSource<{ forwarded?: ForwardedRequest }> {
   readonly url: string;
   /** Its circuit breaker's state (readiness and metrics report it). */
   breakerState(): BreakerState;
   close(): Promise<void>;
-}
-
-/** The headers every subgraph request carries on the caller's behalf (HTTP and WebSocket alike). */
-export function forwardedHeaders(forwarded: ForwardedRequest): Record<string, string> {
-  const headers: Record<string, string> = {
-    'x-request-id': forwarded.requestId,
-    'x-forwarded-for': forwarded.clientAddress,
-  };
-  if (forwarded.authorization) headers.authorization = forwarded.authorization;
-  if (forwarded.apiKey) headers['x-api-key'] = forwarded.apiKey;
-  return headers;
 }
 
 /** How a subgraph client copes with a subgraph that is down (gateway env). */

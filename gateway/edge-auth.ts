@@ -7,13 +7,14 @@
 import type { IncomingMessage } from 'node:http';
 import { GraphQLError } from 'graphql';
 import type { Logger } from 'pino';
-import type { ApiKeyIntrospection } from '../subgraphs/kit/api-keys';
-import { headerValue, type CredentialVerifier } from '../subgraphs/kit/credentials';
-import { unauthenticated } from '../subgraphs/kit/errors';
+import type { ApiKeyIntrospection } from '../platform/api-keys';
+import type { CredentialVerifier } from '../platform/credentials';
+import { unauthenticated } from '../platform/errors';
+import { credentialRefusal, readForwarded } from '../platform/wire';
 
 export interface EdgeCredentials {
-  authorization: string | undefined;
-  apiKey: string | undefined;
+  authorization?: string | undefined;
+  apiKey?: string | undefined;
 }
 
 export type EdgeAuthenticator = (req: IncomingMessage) => Promise<EdgeCredentials>;
@@ -43,17 +44,11 @@ export function createEdgeAuthenticator(deps: {
     if (!known) throw unauthenticated('Invalid API key.');
   };
   return async (req) => {
-    const credentials = {
-      authorization: headerValue(req.headers.authorization),
-      apiKey: headerValue(req.headers['x-api-key']),
-    };
+    const { credentials } = readForwarded(req.headers);
     try {
       await check(credentials);
     } catch (error) {
-      if (!(error instanceof GraphQLError)) throw error;
-      throw new GraphQLError(error.message, {
-        extensions: { ...error.extensions, http: { status: 401 } },
-      });
+      throw error instanceof GraphQLError ? credentialRefusal(error) : error;
     }
     return credentials;
   };

@@ -5,17 +5,17 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { createApiKeyIntrospection } from '../subgraphs/kit/api-keys';
+import { createApiKeyIntrospection } from '../platform/api-keys';
 import {
   createCredentialVerifier,
   headerValue,
   type CredentialVerifier,
-} from '../subgraphs/kit/credentials';
-import { clientAddressOf } from '../subgraphs/kit/http';
-import { createRedisConnections, type RedisConnections } from '../subgraphs/kit/redis';
-import { createRevocationList, type RevocationList } from '../subgraphs/kit/revocations';
-import type { Logger } from '../subgraphs/kit/logger';
-import { createTokenVerifier } from '../subgraphs/kit/tokens';
+} from '../platform/credentials';
+import { clientAddressOf } from '../platform/http';
+import { createRedisConnections, type RedisConnections } from '../platform/redis';
+import { createRevocationList, type RevocationList } from '../platform/revocations';
+import type { Logger } from '../platform/logger';
+import { createTokenVerifier } from '../platform/tokens';
 import { createEdgeAuthenticator } from './edge-auth';
 import type { GatewayConfig } from './env';
 import type { GatewayContext } from './execution';

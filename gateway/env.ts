@@ -13,12 +13,12 @@ import {
   parseEnv,
   redisUrlVar,
   type Environment,
-} from '../subgraphs/kit/env';
+} from '../platform/env';
 import type { SubgraphResilience } from './data-source';
 import { OPERATION_LIMIT_DEFAULTS, type OperationLimits } from './operation-limits';
-import { rateLimitVar, type RateLimit } from '../subgraphs/kit/rate-limit';
-import type { SecurityOptions } from '../subgraphs/kit/security-headers';
-import { publicKeysVar, type PublicJwk } from '../subgraphs/kit/tokens';
+import { rateLimitVar, type RateLimit } from '../platform/rate-limit';
+import type { SecurityOptions } from '../platform/security-headers';
+import { publicKeysVar, type PublicJwk } from '../platform/tokens';
 import type { SubscriptionLimits } from './subscriptions/server';
 import { loadTrustedDocuments, type TrustedDocumentsConfig } from './trusted-documents';
 

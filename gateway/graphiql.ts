@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { dirname, join } from 'node:path';
-import { PAGE_CSP } from '../subgraphs/kit/security-headers';
+import { PAGE_CSP } from '../platform/security-headers';
 import { initScript, type GraphiQLTab } from './graphiql-script';
 
 const ASSETS: Record<string, { packageName: string; file: string; type: string }> = {

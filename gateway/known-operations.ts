@@ -18,7 +18,7 @@ import type { QueryPlan } from '@apollo/query-planner';
 import type { GraphQLError } from 'graphql';
 import { getVariableValues, type GraphQLFormattedError } from 'graphql';
 import Negotiator from 'negotiator';
-import type { RequestObserver } from '../subgraphs/kit/metrics';
+import type { RequestObserver } from '../platform/metrics';
 import type { DocumentContext, Execution, GatewayContext } from './execution';
 import type { OperationPath } from './metrics';
 import { compileLeanQuery, type LeanQuery } from './lean-executor';

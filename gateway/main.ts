@@ -3,19 +3,15 @@
  * GATEWAY_WORKERS other than 1 this process is a node:cluster primary that serves nothing itself:
  * it runs that many gateway workers on the same port (the kernel spreads connections), replaces
  * one that dies, and on SIGTERM/SIGINT stops them all gracefully before exiting. A gateway whose
- * Redis is not reachable yet starts anyway and waits for it (subgraphs/kit/dependencies).
+ * Redis is not reachable yet starts anyway and waits for it (platform/dependencies).
  */
 import cluster, { type Worker } from 'node:cluster';
-import {
-  redisAnswers,
-  serveWhileStarting,
-  startWhenReachable,
-} from '../subgraphs/kit/dependencies';
-import { loadTracingConfig } from '../subgraphs/kit/env';
-import { listen } from '../subgraphs/kit/listen';
-import { createLogger, type Logger } from '../subgraphs/kit/logger';
-import { closeHttpServer, registerShutdown } from '../subgraphs/kit/shutdown';
-import { startTracing } from '../subgraphs/kit/tracing';
+import { redisAnswers, serveWhileStarting, startWhenReachable } from '../platform/dependencies';
+import { loadTracingConfig } from '../platform/env';
+import { listen } from '../platform/listen';
+import { createLogger, type Logger } from '../platform/logger';
+import { closeHttpServer, registerShutdown } from '../platform/shutdown';
+import { startTracing } from '../platform/tracing';
 import { loadGatewayConfig, type GatewayConfig } from './env';
 import { createGateway } from './server';
 

@@ -3,7 +3,7 @@
  * fetch durations, WebSocket connections, subscriptions and event delivery.
  */
 import { Counter, Histogram } from 'prom-client';
-import type { Metrics } from '../subgraphs/kit/metrics';
+import type { Metrics } from '../platform/metrics';
 import type { SubscriptionStats } from './subscriptions/executor';
 import type { SubscriptionTransport } from './subscriptions/sessions';
 

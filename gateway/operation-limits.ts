@@ -29,8 +29,8 @@ import {
   type ValueNode,
 } from 'graphql';
 import { GraphQLError, parse, validate, type GraphQLFormattedError } from 'graphql';
-import { clientError, ErrorCode, formatErrorForClient } from '../subgraphs/kit/errors';
-import { MAX_PAGE_SIZE } from '../subgraphs/kit/pagination';
+import { clientError, ErrorCode, formatErrorForClient } from '../platform/errors';
+import { MAX_PAGE_SIZE } from '../platform/wire';
 
 export interface OperationLimits {
   maxDepth: number;

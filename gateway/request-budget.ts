@@ -12,8 +12,8 @@
 import { createHash } from 'node:crypto';
 import { HeaderMap } from '@apollo/server';
 import { GraphQLError } from 'graphql';
-import { rateLimited, type RateLimit } from '../subgraphs/kit/rate-limit';
-import { hashTagged, type RedisClient, type RedisConnections } from '../subgraphs/kit/redis';
+import { rateLimited, type RateLimit } from '../platform/rate-limit';
+import { hashTagged, type RedisClient, type RedisConnections } from '../platform/redis';
 
 export interface RequestBudget {
   /** Throws RATE_LIMITED (HTTP 429 with Retry-After) once the client has spent its budget. */

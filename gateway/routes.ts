@@ -12,11 +12,11 @@ import {
   sendError,
   serveHealth,
   type ReadinessCheck,
-} from '../subgraphs/kit/http';
-import type { Logger } from '../subgraphs/kit/logger';
-import type { Metrics } from '../subgraphs/kit/metrics';
-import { handleCors, setSecurityHeaders } from '../subgraphs/kit/security-headers';
-import { incomingContext } from '../subgraphs/kit/tracing';
+} from '../platform/http';
+import type { Logger } from '../platform/logger';
+import type { Metrics } from '../platform/metrics';
+import { handleCors, setSecurityHeaders } from '../platform/security-headers';
+import { incomingContext } from '../platform/tracing';
 import type { Edge } from './edge';
 import { answerHead } from './edge-routes';
 import type { GatewayConfig } from './env';

@@ -5,8 +5,8 @@
  * would turn a partial outage into a total one. /readyz lists each subgraph's answer and circuit
  * breaker; /metrics has the same as gauges.
  */
-import { answersTypename, type ReadinessCheck } from '../subgraphs/kit/http';
-import type { Metrics } from '../subgraphs/kit/metrics';
+import { answersTypename, type ReadinessCheck } from '../platform/http';
+import type { Metrics } from '../platform/metrics';
 import type { BreakerState } from './circuit-breaker';
 import type { SubgraphClient } from './data-source';
 

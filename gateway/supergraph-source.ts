@@ -4,7 +4,7 @@
  */
 import { readFileSync, unwatchFile, watchFile } from 'node:fs';
 import { ApolloGateway, type Experimental_DidResolveQueryPlanCallback } from '@apollo/gateway';
-import type { Logger } from '../subgraphs/kit/logger';
+import type { Logger } from '../platform/logger';
 import { createSubgraphClient, type SubgraphClient } from './data-source';
 import type { GatewayConfig } from './env';
 import type { GatewayMetrics } from './metrics';

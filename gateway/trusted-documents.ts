@@ -16,9 +16,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { GraphQLError, parse } from 'graphql';
-import { ConfigError } from '../subgraphs/kit/env';
-import { clientError, ErrorCode } from '../subgraphs/kit/errors';
-import { HttpError } from '../subgraphs/kit/http';
+import { ConfigError } from '../platform/env';
+import { clientError, ErrorCode } from '../platform/errors';
+import { HttpError } from '../platform/http';
 
 export type TrustedDocumentsMode = 'allow' | 'require';
 

@@ -17,8 +17,8 @@ import { createGatewayClient, GatewayError, TransientError } from '../agent/gate
 import { cpuPercent, cpuSample, diskPercent, memoryPercent } from '../agent/metrics';
 import { AGENT_VERSION } from '../agent/version';
 import { webSocketUrl } from '../agent/work-subscription';
-import { listen } from '../subgraphs/kit/listen';
-import { closeHttpServer } from '../subgraphs/kit/shutdown';
+import { listen } from '../platform/listen';
+import { closeHttpServer } from '../platform/shutdown';
 import { tempStateDir } from './support/agent';
 
 describe('backoff', () => {

@@ -8,7 +8,7 @@ import { createSubgraphClient, type SubgraphClient } from '../gateway/data-sourc
 import { loadGatewayConfig } from '../gateway/env';
 import { createExecution } from '../gateway/execution';
 import { createSubscriptionPlanner, type SubscriptionPlan } from '../gateway/subscriptions/planner';
-import { createLogger } from '../subgraphs/kit/logger';
+import { createLogger } from '../platform/logger';
 import { startThrowawaySubgraphs, type Throwaway } from './fixtures/throwaway-subgraphs';
 import { LOG_LEVEL } from './support/env';
 

@@ -7,8 +7,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createSubgraphClient, type SubgraphClient } from '../gateway/data-source';
-import { listen } from '../subgraphs/kit/listen';
-import { closeHttpServer } from '../subgraphs/kit/shutdown';
+import { listen } from '../platform/listen';
+import { closeHttpServer } from '../platform/shutdown';
 
 const OPEN_MS = 300;
 let server: Server;

@@ -10,14 +10,14 @@ import WebSocket from 'ws';
 import type { Gateway } from '../gateway/server';
 import { OPERATION_LIMIT_DEFAULTS, type OperationLimits } from '../gateway/operation-limits';
 import { CloseCode } from '../gateway/subscriptions/server';
-import { createRedisConnections, type RedisConnections } from '../subgraphs/kit/redis';
-import { createRevocationList, type RevocationList } from '../subgraphs/kit/revocations';
+import { createRedisConnections, type RedisConnections } from '../platform/redis';
+import { createRevocationList, type RevocationList } from '../platform/revocations';
 import {
   createTokenSigner,
   generateSigningKey,
   publicJwkOf,
   type TokenSigner,
-} from '../subgraphs/kit/tokens';
+} from '../platform/tokens';
 import { startThrowawaySubgraphs, type Throwaway } from './fixtures/throwaway-subgraphs';
 import { REDIS_URL } from './support/env';
 import { graphql } from './support/graphql';

@@ -6,7 +6,7 @@
  * transports delivering identical payloads.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { closeHttpServer } from '../subgraphs/kit/shutdown';
+import { closeHttpServer } from '../platform/shutdown';
 import { graphql } from './support/graphql';
 import {
   MULTIPART_ACCEPT,

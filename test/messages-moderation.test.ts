@@ -4,8 +4,8 @@
  * bodies stored exactly as sent.
  */
 import { LOCAL_SUBGRAPHS, type SubgraphHandle } from '../dev/subgraphs';
-import { listen } from '../subgraphs/kit/listen';
-import { closeHttpServer } from '../subgraphs/kit/shutdown';
+import { listen } from '../platform/listen';
+import { closeHttpServer } from '../platform/shutdown';
 import { MODERATION_DEFAULTS, type ModerationSettings } from '../subgraphs/messages/env';
 import { createContentRules, foldText } from '../subgraphs/messages/services/moderation';
 import { errorCodes, graphql, type GraphQLResponse } from './support/graphql';

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { createTokenSigner } from '../subgraphs/kit/tokens';
+import { createTokenSigner } from '../platform/tokens';
 import { bearer, errorCodes, graphql } from './support/graphql';
 import {
   ADD_MEMBER,

@@ -4,7 +4,7 @@
  */
 import type { Gateway } from '../gateway/server';
 import { LIBRARIAN, startThrowawaySubgraphs, type Throwaway } from './fixtures/throwaway-subgraphs';
-import { generateSigningKey, publicJwkOf } from '../subgraphs/kit/tokens';
+import { generateSigningKey, publicJwkOf } from '../platform/tokens';
 import { bearer, errorCodes, graphql } from './support/graphql';
 import { startGateway, testGatewayConfig, type Running } from './support/stack';
 import { sseSubscribe } from './support/http-subscriptions';

@@ -1,6 +1,6 @@
 /** The nodes subgraph's environment: defaults, and every bad variable named at boot. */
-import { ConfigError } from '../subgraphs/kit/env';
-import { generateSigningKey, publicJwkOf } from '../subgraphs/kit/tokens';
+import { ConfigError } from '../platform/env';
+import { generateSigningKey, publicJwkOf } from '../platform/tokens';
 import { loadNodesConfig, NODES_DEFAULTS } from '../subgraphs/nodes/env';
 
 const signingKey = generateSigningKey('nodes-test');

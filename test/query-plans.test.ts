@@ -10,10 +10,10 @@
 import { createHash } from 'node:crypto';
 import { Client } from 'pg';
 import { LOCAL_SUBGRAPHS } from '../dev/subgraphs';
-import type { RequestInfo } from '../subgraphs/kit/subgraph-server';
-import { createLogger } from '../subgraphs/kit/logger';
+import type { RequestInfo } from '../subgraphs/kit/request-info';
+import { createLogger } from '../platform/logger';
 import { createDatabase, migrate, type Database } from '../subgraphs/kit/orm';
-import type { UserPrincipal } from '../subgraphs/kit/principal';
+import type { UserPrincipal } from '../platform/principal';
 import { createDeploymentsContext, type DeploymentsDeps } from '../subgraphs/deployments/context';
 import {
   listDeployments,

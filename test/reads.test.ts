@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { LOCAL_SUBGRAPHS } from '../dev/subgraphs';
-import { createLogger } from '../subgraphs/kit/logger';
+import { createLogger } from '../platform/logger';
 import { createDatabase, migrate, type Database, type EntityManager } from '../subgraphs/kit/orm';
 import { findRows, findRowsById, type ReadMode } from '../subgraphs/kit/reads';
 import { Deployment, DEPLOYMENT_STATUSES } from '../subgraphs/deployments/entities/deployment';

@@ -3,7 +3,7 @@
  * replay is lost, nothing is sent twice, items announced out of order are delivered in order,
  * and the position is recorded for the gateway.
  */
-import { resumableStream, type StreamState } from '../subgraphs/kit/resumable';
+import { createStreamState, resumableStream } from '../subgraphs/kit/resumable';
 
 interface Item {
   seq: number;
@@ -57,7 +57,7 @@ async function take(iterator: AsyncGenerator<Item>, count: number): Promise<numb
 
 it('replays after the cursor, then continues live with no gap and no duplicate at the seam', async () => {
   const f = fixture(20);
-  const stream: StreamState = {};
+  const stream = createStreamState();
   let replays = 0;
   const iterator = resumableStream<Item>({
     ...f.options,
@@ -74,7 +74,7 @@ it('replays after the cursor, then continues live with no gap and no duplicate a
   expect(first).toEqual(Array.from({ length: 18 }, (_, i) => i + 6));
   f.publish({ seq: 24 });
   expect(await take(iterator, 1)).toEqual([24]);
-  expect(stream.lastCursor).toBe('24');
+  expect(stream.position()).toBe('24');
   await iterator.return(undefined);
   expect(f.stopped).toBe(true);
 });
@@ -83,7 +83,7 @@ it("prefers the gateway's resume position over the client's cursor", async () =>
   const f = fixture(10);
   const iterator = resumableStream<Item>({
     ...f.options,
-    stream: { resumeAfter: '8' },
+    stream: createStreamState('8'),
     after: '2',
     replay: async (after, limit) => f.rows.filter((row) => row.seq > after).slice(0, limit),
   });
@@ -94,7 +94,12 @@ it("prefers the gateway's resume position over the client's cursor", async () =>
 it('with no cursor, sends live items only', async () => {
   const f = fixture(3);
   const replay = jest.fn(async () => f.rows);
-  const iterator = resumableStream<Item>({ ...f.options, stream: {}, after: null, replay });
+  const iterator = resumableStream<Item>({
+    ...f.options,
+    stream: createStreamState(),
+    after: null,
+    replay,
+  });
   const next = iterator.next();
   await new Promise((r) => setTimeout(r, 10));
   f.publish({ seq: 4 });
@@ -107,7 +112,7 @@ it('ends the stream when an item is no longer authorized', async () => {
   const f = fixture(3);
   const iterator = resumableStream<Item>({
     ...f.options,
-    stream: {},
+    stream: createStreamState(),
     after: '0',
     replay: async (after, limit) => f.rows.filter((row) => row.seq > after).slice(0, limit),
     authorize: async (item) => {
@@ -121,7 +126,11 @@ it('ends the stream when an item is no longer authorized', async () => {
 
 it('delivers items announced out of order in order, reading the overtaken ones from storage', async () => {
   const f = fixture(2);
-  const iterator = resumableStream<Item>({ ...f.options, stream: {}, after: null });
+  const iterator = resumableStream<Item>({
+    ...f.options,
+    stream: createStreamState(),
+    after: null,
+  });
   const first = iterator.next();
   await new Promise((r) => setTimeout(r, 10));
   // 3 and 4 are committed, but 4 is announced first (each announces after its own commit).
@@ -136,7 +145,11 @@ it('delivers items announced out of order in order, reading the overtaken ones f
 
 it('stops listening at once when an idle stream is unsubscribed', async () => {
   const f = fixture(1);
-  const iterator = resumableStream<Item>({ ...f.options, stream: {}, after: null });
+  const iterator = resumableStream<Item>({
+    ...f.options,
+    stream: createStreamState(),
+    after: null,
+  });
   const pending = iterator.next();
   await new Promise((r) => setTimeout(r, 10));
   await iterator.return(undefined);
@@ -157,7 +170,7 @@ it('delivers a stored item whose announcement never came, by checking the store 
   const f = fixture(3);
   const iterator = resumableStream<Item>({
     ...f.options,
-    stream: {},
+    stream: createStreamState(),
     after: null,
     pollIntervalMs: 20,
   });
@@ -177,7 +190,7 @@ it('checks the store at once when the pub/sub connection recovers', async () => 
   let recovered: (() => void) | null = null;
   const iterator = resumableStream<Item>({
     ...f.options,
-    stream: {},
+    stream: createStreamState(),
     after: '3',
     // Never idle long enough: only the recovery signal can bring item 4.
     pollIntervalMs: 3_600_000,
@@ -202,7 +215,7 @@ it('an idle check passes over positions the stream does not see and delivers onl
   const mine = (item: Item) => item.seq % 2 === 0;
   const iterator = resumableStream<Item>({
     ...f.options,
-    stream: {},
+    stream: createStreamState(),
     after: '0',
     pollIntervalMs: 20,
     // A filtered stream (e.g. one node's deployments within its organization's stream).

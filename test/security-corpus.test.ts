@@ -6,7 +6,7 @@
  */
 import { request } from 'node:http';
 import type { Gateway } from '../gateway/server';
-import { ErrorCode } from '../subgraphs/kit/errors';
+import { ErrorCode } from '../platform/errors';
 import { corpus, type CorpusRequest } from './corpus/malformed-requests';
 import { graphql } from './support/graphql';
 import { signUp } from './support/seed';

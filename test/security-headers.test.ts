@@ -4,7 +4,7 @@
  * trace in production errors.
  */
 import type { Gateway } from '../gateway/server';
-import { API_CSP, PAGE_CSP } from '../subgraphs/kit/security-headers';
+import { API_CSP, PAGE_CSP } from '../platform/security-headers';
 import { startGateway, startStack, type Running, type Stack } from './support/stack';
 
 let stack: Stack;

@@ -3,13 +3,13 @@
  * `kid`), and credentials kept out of log lines.
  */
 import { Writable } from 'node:stream';
-import { createLogger } from '../subgraphs/kit/logger';
+import { createLogger } from '../platform/logger';
 import {
   createTokenSigner,
   createTokenVerifier,
   generateSigningKey,
   publicJwkOf,
-} from '../subgraphs/kit/tokens';
+} from '../platform/tokens';
 
 const principal = {
   kind: 'user' as const,

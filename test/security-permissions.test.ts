@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from 'graphql-ws';
-import { createTokenSigner, generateSigningKey, type TokenSigner } from '../subgraphs/kit/tokens';
+import { createTokenSigner, generateSigningKey, type TokenSigner } from '../platform/tokens';
 import { errorCodes, graphql, type GraphQLResponse } from './support/graphql';
 import {
   CALLERS,

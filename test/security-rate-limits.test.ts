@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatRateLimit } from '../subgraphs/kit/rate-limit';
+import { formatRateLimit } from '../platform/rate-limit';
 import { DEPLOYMENTS_RATE_LIMITS } from '../subgraphs/deployments/permissions';
 import { MESSAGES_RATE_LIMITS } from '../subgraphs/messages/permissions';
 import { NODES_RATE_LIMITS } from '../subgraphs/nodes/permissions';

@@ -7,7 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { publicJwkOf, generateSigningKey } from '../subgraphs/kit/tokens';
+import { publicJwkOf, generateSigningKey } from '../platform/tokens';
 import { freePort } from './support/agent';
 import { graphql } from './support/graphql';
 import {

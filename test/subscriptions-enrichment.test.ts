@@ -8,9 +8,9 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { Gateway } from '../gateway/server';
-import { serveWhileStarting } from '../subgraphs/kit/dependencies';
-import { listen } from '../subgraphs/kit/listen';
-import { closeHttpServer } from '../subgraphs/kit/shutdown';
+import { serveWhileStarting } from '../platform/dependencies';
+import { listen } from '../platform/listen';
+import { closeHttpServer } from '../platform/shutdown';
 import { graphql } from './support/graphql';
 import { createChannel, pageAll, post } from './support/messages';
 import { signUp, type SignedIn } from './support/seed';

@@ -5,8 +5,8 @@
  */
 import type { Server } from 'node:http';
 import { LOCAL_SUBGRAPHS } from '../dev/subgraphs';
-import { listen } from '../subgraphs/kit/listen';
-import { closeHttpServer } from '../subgraphs/kit/shutdown';
+import { listen } from '../platform/listen';
+import { closeHttpServer } from '../platform/shutdown';
 import { createDeployment } from './support/deployments';
 import { createChannel, post } from './support/messages';
 import { registerNode } from './support/nodes';

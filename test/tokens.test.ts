@@ -9,8 +9,8 @@ import {
   generateSigningKey,
   publicJwkOf,
   TokenError,
-} from '../subgraphs/kit/tokens';
-import type { Principal } from '../subgraphs/kit/principal';
+} from '../platform/tokens';
+import type { Principal } from '../platform/principal';
 
 const key = generateSigningKey('k1');
 const principal: Principal = {

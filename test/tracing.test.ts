@@ -5,8 +5,8 @@
  */
 import { createServer, type Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { listen } from '../subgraphs/kit/listen';
-import { startTracing, type Tracing } from '../subgraphs/kit/tracing';
+import { listen } from '../platform/listen';
+import { startTracing, type Tracing } from '../platform/tracing';
 import { graphql } from './support/graphql';
 import { signUp } from './support/seed';
 import { startStack, type Stack } from './support/stack';

@@ -9,7 +9,7 @@ import { executeQueryPlan, type GraphQLDataSource, type ServiceMap } from '@apol
 import type { QueryPlan } from '@apollo/query-planner';
 import type { GatewayExecutionResult } from '@apollo/server-gateway-interface';
 import type { ExecutionResult } from 'graphql';
-import type { Logger } from '../../subgraphs/kit/logger';
+import type { Logger } from '../../platform/logger';
 import type { SubscriptionPlan } from '../subscriptions/planner';
 import {
   documentContextOf,

@@ -10,8 +10,8 @@ import type {
   GatewayGraphQLRequestContext,
 } from '@apollo/server-gateway-interface';
 import type { DocumentNode } from 'graphql';
-import type { Logger } from '../../subgraphs/kit/logger';
-import type { ForwardedRequest } from '../data-source';
+import type { Logger } from '../../platform/logger';
+import type { ForwardedRequest } from '../../platform/wire';
 import { sha256, type LoadedSupergraph } from './schemas';
 
 export type OperationContext = ReturnType<typeof buildOperationContext>;

@@ -11,7 +11,7 @@
  */
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
-import type { ForwardedRequest } from '../data-source';
+import type { ForwardedRequest } from '../../platform/wire';
 
 type Options = GraphQLDataSourceProcessOptions<{ forwarded?: ForwardedRequest }>;
 

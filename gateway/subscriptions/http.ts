@@ -13,16 +13,16 @@
  * boundary), the HTTP equivalent of graphql-ws's 1001.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { formatErrorsForClient } from '../../subgraphs/kit/errors';
-import { sendJson, type GraphQLHandler } from '../../subgraphs/kit/http';
+import { formatErrorsForClient } from '../../platform/errors';
+import { sendJson, type GraphQLHandler } from '../../platform/http';
 import {
   createEventStreams,
   streamingSubscription,
   SLOW_CONSUMER,
   type StreamTransport,
-} from '../../subgraphs/kit/subscriptions-over-http';
-import type { Principal } from '../../subgraphs/kit/principal';
-import type { ForwardedRequest } from '../data-source';
+} from '../../platform/subscriptions-over-http';
+import type { Principal } from '../../platform/principal';
+import type { ForwardedRequest } from '../../platform/wire';
 import type { Edge } from '../edge';
 import type { GatewayContext } from '../execution';
 import { formatSubscriptionErrors } from './executor';

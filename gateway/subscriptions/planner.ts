@@ -8,7 +8,7 @@ import { buildOperationContext } from '@apollo/gateway';
 import { operationFromDocument } from '@apollo/federation-internals';
 import { QueryPlanner, type FetchNode, type PlanNode } from '@apollo/query-planner';
 import { type DocumentNode, type GraphQLError, parse, validate } from 'graphql';
-import { badUserInput, withRequestCode } from '../../subgraphs/kit/errors';
+import { badUserInput, withRequestCode } from '../../platform/errors';
 import type { OperationContext } from '../execution/request-context';
 import type { LoadedSupergraph, PlanningSchemas } from '../execution/schemas';
 

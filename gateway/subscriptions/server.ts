@@ -16,20 +16,15 @@ import type { GraphQLError } from 'graphql';
 import type { ExecutionResult } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { CredentialVerifier } from '../../subgraphs/kit/credentials';
-import {
-  badUserInput,
-  clientError,
-  ErrorCode,
-  formatErrorsForClient,
-} from '../../subgraphs/kit/errors';
-import { clientAddressOf } from '../../subgraphs/kit/http';
-import type { Logger } from '../../subgraphs/kit/logger';
-import { goAwayOnClose } from '../../subgraphs/kit/shutdown';
-import type { Principal } from '../../subgraphs/kit/principal';
-import type { ForwardedRequest } from '../data-source';
+import type { CredentialVerifier } from '../../platform/credentials';
+import { badUserInput, clientError, ErrorCode, formatErrorsForClient } from '../../platform/errors';
+import { clientAddressOf } from '../../platform/http';
+import type { Logger } from '../../platform/logger';
+import { goAwayOnClose } from '../../platform/shutdown';
+import type { Principal } from '../../platform/principal';
+import type { ForwardedRequest } from '../../platform/wire';
 import { trustedText, type TrustedDocumentsConfig } from '../trusted-documents';
-import type { Channel } from '../../subgraphs/kit/channel';
+import type { Channel } from '../../platform/channel';
 import { formatSubscriptionErrors } from './executor';
 import type { SubscriptionPlan } from './planner';
 import type { SubscriptionSessions } from './sessions';

@@ -7,10 +7,10 @@
  */
 import type { ExecutionResult } from 'graphql-ws';
 import { GraphQLError } from 'graphql';
-import type { Channel } from '../../subgraphs/kit/channel';
-import { ErrorCode } from '../../subgraphs/kit/errors';
-import type { Principal } from '../../subgraphs/kit/principal';
-import type { RevocationList } from '../../subgraphs/kit/revocations';
+import type { Channel } from '../../platform/channel';
+import { ErrorCode } from '../../platform/errors';
+import type { Principal } from '../../platform/principal';
+import type { RevocationList } from '../../platform/revocations';
 import type { CheckOperation } from '../operation-limits';
 import type { SubscriptionExecutor, SubscriptionRequest } from './executor';
 import type { SubscriptionPlan, SubscriptionPlanner } from './planner';

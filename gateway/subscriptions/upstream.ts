@@ -5,7 +5,7 @@
  */
 import { createClient, type Client, type ExecutionResult } from 'graphql-ws';
 import WebSocket from 'ws';
-import { forwardedHeaders, type ForwardedRequest } from '../data-source';
+import { resumeCursorOf, subscribeExtensions, type ForwardedRequest } from '../../platform/wire';
 
 export interface UpstreamRequest {
   query: string;
@@ -54,21 +54,18 @@ export function createUpstreams(): Upstreams {
         closed = true;
         open -= 1;
       };
-      // graphql-ws re-sends this same payload object when it re-subscribes after a lost
-      // connection; recording the stream's position in it makes the subgraph resume from there.
-      const extensions: Record<string, unknown> = { headers: forwardedHeaders(request.forwarded) };
+      // After a lost connection the subgraph resumes after the last cursor it sent.
+      let position: string | undefined;
       const unsubscribe = clientFor(serviceUrl).subscribe(
         {
           query: request.query,
           operationName: request.operationName,
           variables: request.variables,
-          extensions,
+          extensions: subscribeExtensions(request.forwarded, () => position),
         },
         {
           next: (result) => {
-            const resumeCursor = (result.extensions as { resumeCursor?: unknown } | undefined)
-              ?.resumeCursor;
-            if (typeof resumeCursor === 'string') extensions.resumeAfter = resumeCursor;
+            position = resumeCursorOf(result) ?? position;
             sink.next(result as ExecutionResult);
           },
           error: (error) => {

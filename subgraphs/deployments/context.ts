@@ -1,11 +1,11 @@
 import type { EntityManager } from '../kit/orm';
-import type { RequestInfo } from '../kit/subgraph-server';
+import type { RequestInfo } from '../kit/request-info';
 import type { VersionedCache } from '../kit/versioned-cache';
+import type { DeploymentCounts } from './entities/deployment';
 import type { DeploymentsConfig } from './env';
 import { createLoaders, type DeploymentsLoaders } from './loaders';
 import type { DeploymentsPubSub } from './pubsub';
 import type { NodesClient } from './services/nodes-client';
-import type { DeploymentCounts } from './services/stats-service';
 import { writableMode, type ReadMode } from '../kit/reads';
 
 /** Process-wide dependencies of the deployments subgraph, built once in createDeploymentsSubgraph. */

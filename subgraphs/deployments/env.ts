@@ -1,10 +1,10 @@
 /** The deployments subgraph's configuration, read from the environment once at start. */
 import { z } from 'zod';
-import { intVar, parseEnv, type Environment } from '../kit/env';
-import type { SubgraphAuthConfig } from '../kit/runtime';
+import { intVar, parseEnv, type Environment } from '../../platform/env';
 import {
   baseConfigFromEnv,
   subgraphEnvSchema,
+  type SubgraphAuthConfig,
   type SubgraphBaseConfig,
 } from '../kit/service-config';
 
@@ -35,7 +35,11 @@ export const DEPLOYMENTS_DEFAULTS: DeploymentsSettings = {
   leaseSweepIntervalMs: 15_000,
 };
 
-const schema = subgraphEnvSchema(4004).extend({
+const schema = subgraphEnvSchema({
+  port: 4004,
+  // The users subgraph where `npm start` runs it.
+  apiKeyIntrospectionUrl: 'http://127.0.0.1:4001/auth/introspect',
+}).extend({
   NODES_URL: z.string().url().default(DEPLOYMENTS_DEFAULTS.nodesUrl),
   DEPLOYMENT_STATS_CACHE_TTL_SECONDS: intVar(DEPLOYMENTS_DEFAULTS.statsCacheTtlSeconds, 1, 86_400),
   DEPLOYMENT_LEASE_MS: intVar(DEPLOYMENTS_DEFAULTS.leaseMs, 100),

@@ -3,7 +3,7 @@
  * and the rate limit on new deployments. Organization and own-node checks stay in the services.
  */
 import { chain } from 'graphql-shield';
-import { rateLimitRule, type RateLimiter, type RateLimits } from '../kit/rate-limit';
+import type { RateLimiter, RateLimits } from '../../platform/rate-limit';
 import {
   createPermissions,
   hasRole,
@@ -11,6 +11,7 @@ import {
   isAuthenticated,
   isNodeAgent,
   isUser,
+  rateLimitRule,
 } from '../kit/shield';
 import type { DeploymentsContext } from './context';
 

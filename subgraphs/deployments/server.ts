@@ -3,10 +3,8 @@
  * credentials), event publisher, stats cache, the client that asks the nodes subgraph about
  * nodes, Apollo Server, and the keeper of claim leases. Does not listen; see main.ts.
  */
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { createPubSub } from '../kit/pubsub';
-import { createSubgraphRuntime, startSubgraphServer } from '../kit/runtime';
-import type { SubgraphServer } from '../kit/subgraph-server';
+import { createSubgraphRuntime, startSubgraphServer, type Subgraph } from '../kit/runtime';
 import { createVersionedCache } from '../kit/versioned-cache';
 import { createDeploymentsContext, type DeploymentsContext, type DeploymentsDeps } from './context';
 import { entities } from './entities';
@@ -18,13 +16,9 @@ import { resolvers } from './resolvers';
 import { startLeaseKeeper } from './services/leases';
 import { createNodesClient } from './services/nodes-client';
 
-export interface DeploymentsSubgraph extends SubgraphServer {
-  /** SQL statements sent so far (tests count them). */
-  statementCount(): number;
+export interface DeploymentsSubgraph extends Subgraph {
   /** Lease sweeps this replica has run (tests check that one replica sweeps at a time). */
   leaseSweepCount(): number;
-  /** Releases Apollo, Redis and the database (close the HTTP server first). */
-  close(): Promise<void>;
 }
 
 export async function createDeploymentsSubgraph(
@@ -37,8 +31,7 @@ export async function createDeploymentsSubgraph(
     migrations,
   });
   const pubsub = createPubSub<DeploymentsTopics & ListenedTopics>(
-    config.redisUrl,
-    config.redisPrefix,
+    runtime.redis,
     config.streamPollIntervalMs,
   );
   const deps: DeploymentsDeps = {
@@ -53,10 +46,11 @@ export async function createDeploymentsSubgraph(
     fork: runtime.database.fork,
   };
   const server = await startSubgraphServer<DeploymentsContext>(runtime, config, {
-    resolvers: resolvers as GraphQLResolverMap<unknown>,
+    resolvers,
     permissions: createDeploymentsPermissions,
     rateLimits: DEPLOYMENTS_RATE_LIMITS,
     createContext: (request) => createDeploymentsContext(deps, request),
+    release: pubsub.close,
   });
   const leases = await startLeaseKeeper(deps, runtime.redis, runtime.logger);
   return {
@@ -64,9 +58,7 @@ export async function createDeploymentsSubgraph(
     leaseSweepCount: leases.sweepCount,
     async close() {
       await leases.stop();
-      await server.stop();
-      await pubsub.close();
-      await runtime.close();
+      await server.close();
     },
   };
 }

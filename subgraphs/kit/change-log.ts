@@ -10,7 +10,7 @@
  * as resumableStream requires. The payload is the event published on Redis after the commit,
  * without its position, which is added when it is read or published.
  */
-import { badUserInput } from './errors';
+import { badUserInput } from '../../platform/errors';
 import type { EntityManager } from './orm';
 import { decodeCursor, encodeCursor } from './pagination';
 import type { TypedPubSub } from './pubsub';

@@ -2,14 +2,14 @@
  * The first check of every service: may this kind of caller call at all? Organization and
  * ownership checks follow in the service, next to the data.
  */
-import { forbidden, unauthenticated } from './errors';
+import { forbidden, unauthenticated } from '../../platform/errors';
 import {
   hasRole,
   type NodePrincipal,
   type Principal,
   type Role,
   type UserPrincipal,
-} from './principal';
+} from '../../platform/principal';
 
 /** User operations: anonymous callers are UNAUTHENTICATED, node agents FORBIDDEN. */
 export function requireUser(principal: Principal | null): UserPrincipal {

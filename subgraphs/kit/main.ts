@@ -1,7 +1,7 @@
 /**
  * The production entry point every subgraph shares: configuration from the environment only,
  * listen, and shut down in order (HTTP first, then everything the subgraph holds). The process
- * starts even when PostgreSQL or Redis is not reachable yet: it waits for them (kit/dependencies).
+ * starts even when PostgreSQL or Redis is not reachable yet: it waits for them (platform/dependencies).
  */
 import type { Server } from 'node:http';
 import {
@@ -9,12 +9,13 @@ import {
   redisAnswers,
   serveWhileStarting,
   startWhenReachable,
-} from './dependencies';
-import { loadTracingConfig } from './env';
-import { listen } from './listen';
-import { createLogger } from './logger';
-import { closeHttpServer, registerShutdown } from './shutdown';
-import { startTracing } from './tracing';
+} from '../../platform/dependencies';
+import { loadTracingConfig } from '../../platform/env';
+import { ErrorCode } from '../../platform/errors';
+import { listen } from '../../platform/listen';
+import { createLogger } from '../../platform/logger';
+import { closeHttpServer, registerShutdown } from '../../platform/shutdown';
+import { startTracing } from '../../platform/tracing';
 
 export function runSubgraph<
   TConfig extends {
@@ -36,7 +37,7 @@ export function runSubgraph<
     const tracingConfig = loadTracingConfig(name);
     const tracing = tracingConfig ? startTracing(tracingConfig) : null;
     const starting = await serveWhileStarting(config.host, config.port, {
-      code: 'SUBGRAPH_UNAVAILABLE',
+      code: ErrorCode.SUBGRAPH_UNAVAILABLE,
       subgraph: name,
     });
     const subgraph = await startWhenReachable(

@@ -4,7 +4,7 @@
  * other subgraph authorizes the caller itself.
  */
 import { request } from 'undici';
-import type { CredentialHeaders } from './credentials';
+import type { CredentialHeaders } from '../../platform/credentials';
 
 export interface Caller {
   credentials: CredentialHeaders;

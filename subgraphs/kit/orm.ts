@@ -15,7 +15,7 @@ import {
   type EntityManager,
   type PostgreSqlConnection,
 } from '@mikro-orm/postgresql';
-import type { Logger } from './logger';
+import type { Logger } from '../../platform/logger';
 
 export type { EntityManager };
 

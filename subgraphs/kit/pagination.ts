@@ -3,9 +3,8 @@
  * sort key of the row it points at, so pages never skip or repeat rows when others are inserted
  * meanwhile, and no query needs OFFSET.
  */
-import { badUserInput } from './errors';
-
-export const MAX_PAGE_SIZE = 500;
+import { badUserInput } from '../../platform/errors';
+import { MAX_PAGE_SIZE } from '../../platform/wire';
 
 export interface PageInfo {
   hasNextPage: boolean;
@@ -81,4 +80,40 @@ export function forwardConnection<T>(
       endCursor: edges.at(-1)?.cursor ?? null,
     },
   };
+}
+
+/** A row listed in creation order: by `createdAt`, ties broken by `id`. */
+export interface CreationOrdered {
+  createdAt: Date;
+  id: string;
+}
+
+/**
+ * One forward page (`first`, `after`) of the rows `where` selects, in creation order, by
+ * keyset: the cursor is the last row's (createdAt, id). `find` runs the query the page needs.
+ */
+export async function pageInCreationOrder<T extends CreationOrdered>(
+  args: { first?: number | null; after?: string | null },
+  where: Record<string, unknown>,
+  find: (
+    where: Record<string, unknown>,
+    options: { orderBy: { createdAt: 'asc'; id: 'asc' }; limit: number },
+  ) => Promise<T[]>,
+): Promise<Connection<T>> {
+  const size = pageSize(args.first, 'first');
+  const bounded = { ...where };
+  if (args.after) {
+    const [createdAt, id] = decodeCursor(args.after, ['string', 'string']) as [string, string];
+    // The first condition bounds the index scan (the page starts at the cursor, not at the
+    // beginning of the list); the second breaks ties on the timestamp.
+    bounded.createdAt = { $gte: new Date(createdAt) };
+    bounded.$or = [{ createdAt: { $gt: new Date(createdAt) } }, { id: { $gt: id } }];
+  }
+  const rows = await find(bounded, { orderBy: { createdAt: 'asc', id: 'asc' }, limit: size + 1 });
+  return forwardConnection(
+    rows,
+    size,
+    (row) => [row.createdAt.toISOString(), row.id],
+    Boolean(args.after),
+  );
 }

@@ -1,9 +1,10 @@
 /**
  * Typed Redis pub/sub for domain events (kit/redis.ts channels: sharded in a Redis Cluster). Each
  * subgraph declares one topic map (topic → payload type) in its pubsub.ts; payloads are JSON,
- * documented in docs/events.md. Publishing and subscribing use connections of their own.
+ * documented in docs/events.md. It runs on the subgraph runtime's Redis connections (beside the
+ * revocation list and API key cache), which the runtime closes.
  */
-import { connectChannels } from './redis';
+import type { RedisConnections } from '../../platform/redis';
 import { DEFAULT_POLL_INTERVAL_MS } from './resumable';
 
 export interface TypedPubSub<TopicMap extends Record<string, unknown>> {
@@ -34,18 +35,19 @@ export interface TypedPubSub<TopicMap extends Record<string, unknown>> {
 }
 
 export function createPubSub<TopicMap extends Record<string, unknown>>(
-  redisUrl: string,
-  prefix: string,
+  redis: RedisConnections,
   pollIntervalMs = DEFAULT_POLL_INTERVAL_MS,
 ): TypedPubSub<TopicMap> {
-  const channels = connectChannels(redisUrl);
+  const { channels, prefix } = redis;
   const channel = (topic: string) => `${prefix}${topic}`;
+  /** What this pub/sub listens to, stopped on close (the connections are the runtime's). */
+  const listening = new Set<() => Promise<void>>();
   const heads = new Map<string, { at: number; head: Promise<number> }>();
   return {
     publish: (topic, payload) => channels.publish(channel(topic), JSON.stringify(payload)),
     pollIntervalMs,
-    listen: (topic, accept, push) =>
-      channels.subscribe(channel(topic), (message) => {
+    listen: async (topic, accept, push) => {
+      const unsubscribe = await channels.subscribe(channel(topic), (message) => {
         let payload: TopicMap[typeof topic];
         try {
           payload = JSON.parse(message) as TopicMap[typeof topic];
@@ -54,7 +56,13 @@ export function createPubSub<TopicMap extends Record<string, unknown>>(
         }
         const item = accept(payload);
         if (item !== null) push(item);
-      }),
+      });
+      listening.add(unsubscribe);
+      return () => {
+        listening.delete(unsubscribe);
+        return unsubscribe();
+      };
+    },
     sharedHead(key, read) {
       const now = Date.now();
       const recent = heads.get(key);
@@ -67,6 +75,10 @@ export function createPubSub<TopicMap extends Record<string, unknown>>(
       return head;
     },
     onRecovered: (listener) => channels.onReconnected(listener),
-    close: () => channels.close(),
+    async close() {
+      const stops = [...listening];
+      listening.clear();
+      await Promise.allSettled(stops.map((stop) => stop()));
+    },
   };
 }

@@ -16,10 +16,10 @@
  *
  * When Redis cannot answer, a query reads from the primary: staleness is never the fallback.
  */
-import type { Logger } from './logger';
+import type { Logger } from '../../platform/logger';
 import type { Database, Replica } from './orm';
-import type { Principal } from './principal';
-import type { RedisConnections } from './redis';
+import type { Principal } from '../../platform/principal';
+import type { RedisConnections } from '../../platform/redis';
 
 export interface ReadRouting {
   /** The replica a query by `principal` reads from, or null for the primary. */

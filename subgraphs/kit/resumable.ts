@@ -22,7 +22,7 @@
  * server sends as `extensions.resumeCursor`: the gateway re-subscribes from it after losing its
  * connection to the subgraph (passing it back as `extensions.resumeAfter`).
  */
-import { createChannel, type Channel } from './channel';
+import { createChannel, type Channel } from '../../platform/channel';
 
 /** How long a stream waits without a live item before it checks the store. */
 export const DEFAULT_POLL_INTERVAL_MS = 1500;
@@ -30,9 +30,22 @@ export const DEFAULT_POLL_INTERVAL_MS = 1500;
 /** Per-subscription resume state, kept in the request info of WebSocket subscriptions. */
 export interface StreamState {
   /** Set by the gateway when it re-subscribes after losing the upstream connection. */
-  resumeAfter?: string | undefined;
-  /** The cursor of the last item sent. */
-  lastCursor?: string | undefined;
+  readonly resumeAfter: string | undefined;
+  /** Records the cursor of the item just sent. */
+  advance(cursor: string): void;
+  /** The cursor of the last item sent, if any. */
+  position(): string | undefined;
+}
+
+export function createStreamState(resumeAfter?: string): StreamState {
+  let last: string | undefined;
+  return {
+    resumeAfter,
+    advance: (cursor) => {
+      last = cursor;
+    },
+    position: () => last,
+  };
 }
 
 export interface ResumableStreamOptions<T> {
@@ -117,7 +130,7 @@ async function* run<T>(
       await options.authorize?.(item);
       last = options.position(item);
       const cursor = options.cursor(item);
-      if (options.stream) options.stream.lastCursor = cursor;
+      options.stream?.advance(cursor);
       if (typeof item === 'object' && item !== null) withStreamCursor(item, cursor);
       return item;
     };

@@ -5,36 +5,29 @@
  */
 import type { Constructor, EntitySchema } from '@mikro-orm/core';
 import type { Migration } from '@mikro-orm/migrations';
-import { createApiKeyIntrospection } from './api-keys';
+import { createApiKeyIntrospection } from '../../platform/api-keys';
 import {
   createCredentialVerifier,
   type ApiKeyResolver,
   type CredentialVerifier,
-} from './credentials';
-import type { ReadinessCheck } from './http';
-import type { Metrics } from './metrics';
-import { createRateLimiter, type RateLimiter, type RateLimits } from './rate-limit';
+} from '../../platform/credentials';
+import type { ReadinessCheck } from '../../platform/http';
+import type { Metrics } from '../../platform/metrics';
+import { createRateLimiter, type RateLimiter, type RateLimits } from '../../platform/rate-limit';
 import { createReadRouting, type ReadRouting } from './read-routing';
 import { loadSubgraphSdl } from './schema-file';
+import type { RequestInfo } from './request-info';
 import {
   createSubgraphServer,
-  type RequestInfo,
   type SubgraphServer,
   type SubgraphServerOptions,
 } from './subgraph-server';
-import { createLogger, type Logger } from './logger';
+import { createLogger, type Logger } from '../../platform/logger';
 import { createDatabase, migrate, type Database } from './orm';
-import { createRedisConnections, pingRedis, type RedisConnections } from './redis';
-import { createRevocationList, type RevocationList } from './revocations';
-import type { SubgraphBaseConfig } from './service-config';
-import { createTokenVerifier, type PublicJwk } from './tokens';
-
-export interface SubgraphAuthConfig {
-  /** Every key a token may be signed with. */
-  publicKeys: PublicJwk[];
-  /** The users subgraph's API key introspection endpoint. */
-  apiKeyIntrospectionUrl: string;
-}
+import { createRedisConnections, pingRedis, type RedisConnections } from '../../platform/redis';
+import { createRevocationList, type RevocationList } from '../../platform/revocations';
+import type { SubgraphAuthConfig, SubgraphBaseConfig } from './service-config';
+import { createTokenVerifier } from '../../platform/tokens';
 
 export interface SubgraphRuntime {
   /** The subgraph's name: its SDL file, PostgreSQL schema and metrics label. */
@@ -145,26 +138,43 @@ export function observeRuntime(metrics: Metrics, runtime: SubgraphRuntime): void
   );
 }
 
+/** A started subgraph, as its main.ts and the tests hold it. */
+export interface Subgraph extends SubgraphServer {
+  /** SQL statements sent so far (tests count them). */
+  statementCount(): number;
+  /** Stops Apollo, releases what the subgraph built, then Redis and the database (close HTTP first). */
+  close(): Promise<void>;
+}
+
 /**
  * Builds and starts a subgraph's server on its runtime: its committed SDL, the runtime's
- * credentials, readiness checks, logger and metrics, introspection off in production.
+ * credentials, readiness checks, logger and metrics, introspection off in production. Every
+ * subgraph's server.ts sets itself up through this one function.
  */
 export async function startSubgraphServer<TContext extends RequestInfo>(
   runtime: SubgraphRuntime,
   config: SubgraphBaseConfig,
-  options: Pick<SubgraphServerOptions<TContext>, 'resolvers' | 'createContext' | 'routes'> & {
+  options: Pick<SubgraphServerOptions<TContext>, 'createContext' | 'routes'> & {
+    /**
+     * The subgraph's codegen-typed resolvers (codegen checks them against its schema); Apollo's
+     * own map type is context-agnostic and names no codegen type, so they are cast here, once.
+     */
+    resolvers: object;
     /** The subgraph's graphql-shield rules, given its rate limiter. */
     permissions: (
       limiter: RateLimiter,
     ) => NonNullable<SubgraphServerOptions<TContext>['middleware']>[number];
     /** Its default rate limits; `config.rateLimits` overrides them by name. */
     rateLimits: RateLimits;
+    /** Releases what the subgraph built on the runtime (e.g. its pub/sub), before the runtime. */
+    release?: () => Promise<void>;
   },
-): Promise<SubgraphServer & { statementCount(): number }> {
-  const { permissions, rateLimits, ...rest } = options;
+): Promise<Subgraph> {
+  const { permissions, rateLimits, release, resolvers, ...rest } = options;
   const limiter = createRateLimiter(runtime.redis, { ...rateLimits, ...config.rateLimits });
   const server = createSubgraphServer<TContext>({
     ...rest,
+    resolvers: resolvers as SubgraphServerOptions<TContext>['resolvers'],
     middleware: [permissions(limiter)],
     name: runtime.name,
     typeDefs: loadSubgraphSdl(runtime.name),
@@ -178,5 +188,13 @@ export async function startSubgraphServer<TContext extends RequestInfo>(
   });
   observeRuntime(server.metrics, runtime);
   await server.start();
-  return { ...server, statementCount: runtime.database.statementCount };
+  return {
+    ...server,
+    statementCount: runtime.database.statementCount,
+    async close() {
+      await server.stop();
+      await release?.();
+      await runtime.close();
+    },
+  };
 }

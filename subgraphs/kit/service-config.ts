@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { intVar, subgraphEnvShape } from './env';
-import { rateLimitsVar, type RateLimits } from './rate-limit';
-import type { SubgraphAuthConfig } from './runtime';
-import { publicKeysVar } from './tokens';
+import { intVar, subgraphEnvShape } from '../../platform/env';
+import { rateLimitsVar, type RateLimits } from '../../platform/rate-limit';
+import { publicKeysVar, type PublicJwk } from '../../platform/tokens';
 
 /** Settings every subgraph needs, from its environment or built directly by tests and `npm start`. */
 export interface SubgraphBaseConfig {
@@ -24,13 +23,29 @@ export interface SubgraphBaseConfig {
   streamPollIntervalMs?: number;
 }
 
-export function subgraphEnvSchema(defaultPort: number) {
+export interface SubgraphAuthConfig {
+  /** Every key a token may be signed with. */
+  publicKeys: PublicJwk[];
+  /** Where API keys are verified (the users subgraph's endpoint; the process wiring says where). */
+  apiKeyIntrospectionUrl: string;
+}
+
+/**
+ * Where a subgraph listens and verifies API keys unless its environment says otherwise: the
+ * defaults belong to the subgraph's own env.ts, which knows where `npm start` runs everything.
+ */
+export interface SubgraphDefaults {
+  port: number;
+  apiKeyIntrospectionUrl: string;
+}
+
+export function subgraphEnvSchema(defaults: SubgraphDefaults) {
   return z.object({
     ...subgraphEnvShape,
-    PORT: intVar(defaultPort, 0, 65535),
+    PORT: intVar(defaults.port, 0, 65535),
     JWT_PUBLIC_KEYS: publicKeysVar,
     RATE_LIMITS: rateLimitsVar,
-    API_KEY_INTROSPECTION_URL: z.string().url().default('http://127.0.0.1:4001/auth/introspect'),
+    API_KEY_INTROSPECTION_URL: z.string().url().default(defaults.apiKeyIntrospectionUrl),
   });
 }
 

@@ -9,9 +9,10 @@
 import type { GraphQLError, GraphQLSchema } from 'graphql';
 import { middleware, type IMiddlewareFieldMap, type IMiddlewareTypeMap } from 'graphql-middleware';
 import { allow, deny, rule, shield, type chain, type IRules } from 'graphql-shield';
-import { forbidden, unauthenticated } from './errors';
+import { forbidden, unauthenticated } from '../../platform/errors';
 import { requireNode, requireRole, requireUser } from './guards';
-import type { Principal, Role } from './principal';
+import type { Principal, Role } from '../../platform/principal';
+import type { RateLimiter } from '../../platform/rate-limit';
 
 /** Any shield rule (graphql-shield exports no name for the union of rules and logic rules). */
 export type ShieldRule = Parameters<typeof chain>[number];
@@ -125,4 +126,27 @@ function ruleOf(tree: IRules, typeName: string, fieldName: string): ShieldRule {
 /** A rule or logic rule (they resolve), as opposed to a map of rules by field. */
 function isRule(value: ShieldRule | RuleFieldMap): value is ShieldRule {
   return typeof (value as { resolve?: unknown }).resolve === 'function';
+}
+
+/**
+ * A graphql-shield rule counting each call against limit `name`, per the identity `identify`
+ * derives from the field's arguments and the request (null: the limit does not apply).
+ */
+export function rateLimitRule<TArgs, TContext>(
+  limiter: RateLimiter,
+  name: string,
+  identify: (args: TArgs, ctx: TContext) => string | null,
+): ShieldRule {
+  return rule(`rateLimit:${name}`, { cache: 'no_cache' })(
+    async (_parent: unknown, args: TArgs, ctx: TContext) => {
+      const identity = identify(args, ctx);
+      if (identity === null) return true;
+      try {
+        await limiter.consume(name, identity);
+        return true;
+      } catch (error) {
+        return error as Error;
+      }
+    },
+  );
 }

@@ -9,8 +9,8 @@
  * two overlapping runs still change (and announce) each row once.
  */
 import { randomUUID } from 'node:crypto';
-import type { Logger } from './logger';
-import type { RedisConnections } from './redis';
+import type { Logger } from '../../platform/logger';
+import type { RedisConnections } from '../../platform/redis';
 
 /** Takes the lease (SET NX PX), or extends it when this replica already holds it. */
 const ACQUIRE_OR_RENEW = `

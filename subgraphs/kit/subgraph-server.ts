@@ -11,11 +11,10 @@ import {
   ApolloServerPluginInlineTraceDisabled,
 } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { GraphQLError, type DocumentNode } from 'graphql';
 import { applyMiddleware } from 'graphql-middleware';
-import { headerValue, type CredentialHeaders, type CredentialVerifier } from './credentials';
-import { formatErrorForClient, isClientError } from './errors';
+import type { CredentialVerifier } from '../../platform/credentials';
+import { formatErrorForClient, isClientError } from '../../platform/errors';
 import {
   clientAddressOf,
   createGraphQLHandler,
@@ -24,46 +23,41 @@ import {
   sendError,
   serveHealth,
   type ReadinessCheck,
-} from './http';
-import type { Logger } from './logger';
-import { createMetrics, createRequestObserver, useMetrics, type Metrics } from './metrics';
-import type { Principal } from './principal';
+} from '../../platform/http';
+import type { Logger } from '../../platform/logger';
+import {
+  createMetrics,
+  createRequestObserver,
+  useMetrics,
+  type Metrics,
+} from '../../platform/metrics';
 import type { ReadRouting } from './read-routing';
-import { writableMode, type ReadMode } from './reads';
-import type { StreamState } from './resumable';
+import { writableMode } from './reads';
+import type { RequestInfo } from './request-info';
 import { serveSubscriptions, serveSubscriptionsOverHttp } from './subscription-server';
-import { useOperationGuard } from './operation-guard';
-import { setSecurityHeaders } from './security-headers';
-import { withServerSpan } from './tracing';
+import { useOperationGuard } from '../../platform/operation-guard';
+import { setSecurityHeaders } from '../../platform/security-headers';
+import { withServerSpan } from '../../platform/tracing';
+import { credentialRefusal, readForwarded } from '../../platform/wire';
 
 /** Only the gateway calls subgraphs: no browser origin is allowed, TLS ends before them. */
 const SUBGRAPH_SECURITY = { corsOrigins: new Set<string>(), hsts: false };
 
-/** What every subgraph knows about a request before its own context factory runs. */
-export interface RequestInfo {
-  requestId: string;
-  principal: Principal | null;
-  clientAddress: string;
-  logger: Logger;
-  /**
-   * The caller's credentials as received, for the rare call a subgraph makes to another one on
-   * the caller's behalf (zero trust: the other subgraph authorizes the caller itself).
-   */
-  credentials: CredentialHeaders;
-  /** For WebSocket subscriptions only: where a resumable stream resumes and has got to. */
-  stream?: StreamState;
-  /**
-   * Whether the request only reads, so that its read paths skip the unit of work (reads.ts).
-   * Set for HTTP requests once the operation is known; absent, reads load entities.
-   */
-  mode?: ReadMode;
-}
+/**
+ * The resolver map buildSubgraphSchema takes, named through its public signature: the package
+ * exports no name for it, only a path inside its dist/.
+ */
+type SubgraphModule = Exclude<
+  Extract<Parameters<typeof buildSubgraphSchema>[0], unknown[]>[number],
+  DocumentNode
+>;
+type SubgraphResolvers = NonNullable<SubgraphModule['resolvers']>;
 
 export interface SubgraphServerOptions<TContext extends RequestInfo> {
   name: string;
   typeDefs: DocumentNode;
   /** Codegen-typed resolvers; Apollo's own map type is context-agnostic. */
-  resolvers: GraphQLResolverMap<unknown>;
+  resolvers: SubgraphResolvers;
   /**
    * graphql-middleware applied to the built subgraph schema, e.g. the subgraph's graphql-shield
    * permissions. It wraps field resolvers (and `subscribe` where a field has no resolver of its
@@ -167,21 +161,13 @@ export function createSubgraphServer<TContext extends RequestInfo>(
 
   /** What a request's headers say about it: credentials refused answer 401. */
   const requestInfo = async (req: IncomingMessage): Promise<RequestInfo> => {
-    const requestId = headerValue(req.headers['x-request-id']) ?? randomUUID();
-    const credentials = {
-      authorization: headerValue(req.headers.authorization),
-      apiKey: headerValue(req.headers['x-api-key']),
-    };
+    const forwarded = readForwarded(req.headers);
+    const requestId = forwarded.requestId ?? randomUUID();
+    const { credentials } = forwarded;
     const principal = await options.credentials
       .authenticate(credentials)
       .catch((error: unknown) => {
-        // Refused credentials answer 401, as at the gateway (Apollo makes context errors 500).
-        if (error instanceof GraphQLError) {
-          throw new GraphQLError(error.message, {
-            extensions: { ...error.extensions, http: { status: 401 } },
-          });
-        }
-        throw error;
+        throw error instanceof GraphQLError ? credentialRefusal(error) : error;
       });
     return {
       requestId,

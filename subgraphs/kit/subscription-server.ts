@@ -24,18 +24,19 @@ import {
 } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import type { CredentialVerifier } from './credentials';
-import { formatErrorsForClient, withRequestCode } from './errors';
-import { clientAddressOf } from './http';
-import type { Logger } from './logger';
-import type { StreamState } from './resumable';
-import { goAwayOnClose } from './shutdown';
-import type { RequestInfo } from './subgraph-server';
+import type { CredentialVerifier } from '../../platform/credentials';
+import { formatErrorsForClient, withRequestCode } from '../../platform/errors';
+import { clientAddressOf } from '../../platform/http';
+import type { Logger } from '../../platform/logger';
+import { goAwayOnClose } from '../../platform/shutdown';
+import { readForwarded, readSubscribeExtensions, withResumeCursor } from '../../platform/wire';
+import type { RequestInfo } from './request-info';
+import { createStreamState, type StreamState } from './resumable';
 import {
   createEventStreams,
   streamingSubscription,
   type AnyResult,
-} from './subscriptions-over-http';
+} from '../../platform/subscriptions-over-http';
 
 /** A parsed and validated subscription document, or the errors refusing it. */
 function parseSubscription(schema: GraphQLSchema, query: string): DocumentNode | GraphQLError[] {
@@ -57,13 +58,12 @@ function parseSubscription(schema: GraphQLSchema, query: string): DocumentNode |
  * when the result goes out as it is.
  */
 function formatEvent(result: ExecutionResult, stream: StreamState | undefined) {
-  const resumeCursor = stream?.lastCursor;
+  const resumeCursor = stream?.position();
   if (!result.errors && !resumeCursor) return undefined;
-  return {
-    ...result,
-    ...(result.errors ? { errors: formatErrorsForClient(result.errors) } : {}),
-    ...(resumeCursor ? { extensions: { ...result.extensions, resumeCursor } } : {}),
-  };
+  const formatted = result.errors
+    ? { ...result, errors: formatErrorsForClient(result.errors) }
+    : result;
+  return resumeCursor ? withResumeCursor(formatted, resumeCursor) : formatted;
 }
 
 export interface SubgraphSubscriptions {
@@ -134,15 +134,11 @@ export function serveSubscriptions<TContext extends RequestInfo>(options: {
         active.delete(ctx);
       },
       onSubscribe: async (ctx, _id, payload) => {
-        const headers = callerHeaders(
-          payload.extensions?.headers,
-          ctx.connectionParams,
-          ctx.extra.request.headers,
+        const sent = readSubscribeExtensions(payload.extensions);
+        const forwarded = readForwarded(
+          callerHeaders(sent.headers, ctx.connectionParams, ctx.extra.request.headers),
         );
-        const credentials = {
-          authorization: text(headers.authorization),
-          apiKey: text(headers['x-api-key']),
-        };
+        const { credentials } = forwarded;
         const document = parseSubscription(options.schema, payload.query);
         if (Array.isArray(document)) return document;
         let principal;
@@ -152,7 +148,7 @@ export function serveSubscriptions<TContext extends RequestInfo>(options: {
           if (error instanceof GraphQLError) return [error];
           throw error;
         }
-        const requestId = text(headers['x-request-id']) ?? randomUUID();
+        const requestId = forwarded.requestId ?? randomUUID();
         const peerIsProxy = options.trustedProxies.has(
           ctx.extra.request.socket.remoteAddress ?? '',
         );
@@ -166,10 +162,10 @@ export function serveSubscriptions<TContext extends RequestInfo>(options: {
             principal,
             credentials,
             clientAddress:
-              (peerIsProxy && text(headers['x-forwarded-for'])) ||
+              (peerIsProxy && forwarded.clientAddress) ||
               clientAddressOf(ctx.extra.request, options.trustedProxies),
             logger: options.logger.child({ requestId }),
-            stream: { resumeAfter: text(payload.extensions?.resumeAfter) },
+            stream: createStreamState(sent.resumeAfter),
           }),
         };
       },
@@ -239,7 +235,7 @@ export function serveSubscriptionsOverHttp<TContext extends RequestInfo>(options
         stream.fail(formatErrorsForClient(document));
         return true;
       }
-      const state: StreamState = {};
+      const state = createStreamState();
       const outcome = await subscribe({
         schema: options.schema,
         document,

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { badUserInput } from './errors';
+import { badUserInput } from '../../platform/errors';
 
 /** Parses `value` with `rule`, or throws BAD_USER_INPUT naming `field`. */
 export function validate<T>(rule: z.ZodType<T>, value: unknown, field: string): T {

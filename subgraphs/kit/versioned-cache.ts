@@ -5,7 +5,7 @@
  * no later reader accepts: a plain delete would let such a reader cache stale data for the
  * whole TTL.
  */
-import { hashTagged, type RedisConnections } from './redis';
+import { hashTagged, type RedisConnections } from '../../platform/redis';
 
 export interface VersionedCache<T> {
   /** The cached value of `scope`, or `compute()`'s, cached for the next readers. */

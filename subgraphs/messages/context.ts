@@ -1,6 +1,6 @@
 import type { EntityLookup } from '../kit/entity-lookup';
 import type { EntityManager } from '../kit/orm';
-import type { RequestInfo } from '../kit/subgraph-server';
+import type { RequestInfo } from '../kit/request-info';
 import { createLoaders, type MessagesLoaders } from './loaders';
 import type { MessagesPubSub } from './pubsub';
 import type { ContentRules, FloodGuard } from './services/moderation';

@@ -1,10 +1,10 @@
 /** The messages subgraph's configuration, read from the environment once at start. */
 import { z } from 'zod';
-import { commaListVar, intVar, parseEnv, type Environment } from '../kit/env';
-import type { SubgraphAuthConfig } from '../kit/runtime';
+import { commaListVar, intVar, parseEnv, type Environment } from '../../platform/env';
 import {
   baseConfigFromEnv,
   subgraphEnvSchema,
+  type SubgraphAuthConfig,
   type SubgraphBaseConfig,
 } from '../kit/service-config';
 
@@ -42,7 +42,11 @@ export const MESSAGES_DEFAULTS: MessagesSettings = {
 
 export interface MessagesConfig extends SubgraphBaseConfig, SubgraphAuthConfig, MessagesSettings {}
 
-const schema = subgraphEnvSchema(4003).extend({
+const schema = subgraphEnvSchema({
+  port: 4003,
+  // The users subgraph where `npm start` runs it.
+  apiKeyIntrospectionUrl: 'http://127.0.0.1:4001/auth/introspect',
+}).extend({
   USERS_SUBGRAPH_URL: z.string().url().default(MESSAGES_DEFAULTS.usersSubgraphUrl),
   MESSAGE_MAX_LENGTH: intVar(MODERATION_DEFAULTS.maxMessageLength, 1, 100_000),
   /** Comma-separated, e.g. MESSAGE_BLOCKED_WORDS=darn,heck,drat. */

@@ -3,8 +3,8 @@
  * the rate limit on posting. Membership, authorship and organization checks stay in the services.
  */
 import { chain } from 'graphql-shield';
-import { rateLimitRule, type RateLimiter, type RateLimits } from '../kit/rate-limit';
-import { createPermissions, hasRole, isAnyone, isUser } from '../kit/shield';
+import type { RateLimiter, RateLimits } from '../../platform/rate-limit';
+import { createPermissions, hasRole, isAnyone, isUser, rateLimitRule } from '../kit/shield';
 import type { MessagesContext } from './context';
 
 /** Defaults; RATE_LIMITS overrides them by name. */

@@ -1,7 +1,7 @@
 import type { EntityManager } from '../kit/orm';
-import type { RedisConnections } from '../kit/redis';
-import type { RequestInfo } from '../kit/subgraph-server';
-import type { TokenSigner } from '../kit/tokens';
+import type { RedisConnections } from '../../platform/redis';
+import type { RequestInfo } from '../kit/request-info';
+import type { TokenSigner } from '../../platform/tokens';
 import type { NodesConfig } from './env';
 import { createLoaders, type NodesLoaders } from './loaders';
 import type { NodesPubSub } from './pubsub';

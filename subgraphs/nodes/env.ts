@@ -1,12 +1,12 @@
 /** The nodes subgraph's configuration, read from the environment once at start. */
-import { intVar, parseEnv, type Environment } from '../kit/env';
-import type { SubgraphAuthConfig } from '../kit/runtime';
+import { intVar, parseEnv, type Environment } from '../../platform/env';
 import {
   baseConfigFromEnv,
   subgraphEnvSchema,
+  type SubgraphAuthConfig,
   type SubgraphBaseConfig,
 } from '../kit/service-config';
-import { privateKeyVar, type PrivateJwk } from '../kit/tokens';
+import { privateKeyVar, type PrivateJwk } from '../../platform/tokens';
 
 export interface NodesSettings {
   /** Lifetime of the node tokens `authenticateNode` issues. */
@@ -38,7 +38,11 @@ export const NODES_DEFAULTS: NodesSettings = {
 
 const percentVar = (defaultValue: number) => intVar(defaultValue, 1, 100);
 
-const schema = subgraphEnvSchema(4002).extend({
+const schema = subgraphEnvSchema({
+  port: 4002,
+  // The users subgraph where `npm start` runs it.
+  apiKeyIntrospectionUrl: 'http://127.0.0.1:4001/auth/introspect',
+}).extend({
   JWT_PRIVATE_KEY: privateKeyVar,
   NODE_TOKEN_TTL_SECONDS: intVar(NODES_DEFAULTS.nodeTokenTtlSeconds, 30, 86_400),
   NODE_OFFLINE_AFTER_MS: intVar(NODES_DEFAULTS.offlineAfterMs, 100),

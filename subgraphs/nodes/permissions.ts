@@ -2,7 +2,7 @@
  * Who may call what in the nodes subgraph: graphql-shield's coarse rules (fallback: deny) and the
  * rate limit on node authentication. Organization and own-node checks stay in the services.
  */
-import { rateLimitRule, type RateLimiter, type RateLimits } from '../kit/rate-limit';
+import type { RateLimiter, RateLimits } from '../../platform/rate-limit';
 import {
   createPermissions,
   hasRole,
@@ -10,6 +10,7 @@ import {
   isAuthenticated,
   isNodeAgent,
   isUser,
+  rateLimitRule,
 } from '../kit/shield';
 import type { MutationAuthenticateNodeArgs } from './__generated__/resolvers-types';
 import type { NodesContext } from './context';

@@ -3,11 +3,9 @@
  * node-token signer, event publisher, the OFFLINE sweeper and Apollo Server. Does not listen;
  * see main.ts.
  */
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { createPubSub } from '../kit/pubsub';
-import { createSubgraphRuntime, startSubgraphServer } from '../kit/runtime';
-import type { SubgraphServer } from '../kit/subgraph-server';
-import { createTokenSigner } from '../kit/tokens';
+import { createSubgraphRuntime, startSubgraphServer, type Subgraph } from '../kit/runtime';
+import { createTokenSigner } from '../../platform/tokens';
 import { createNodesContext, type NodesContext, type NodesDeps } from './context';
 import { entities } from './entities';
 import type { NodesConfig } from './env';
@@ -17,22 +15,16 @@ import type { NodesTopics } from './pubsub';
 import { resolvers } from './resolvers';
 import { startSweeper } from './services/sweeper';
 
-export interface NodesSubgraph extends SubgraphServer {
-  /** SQL statements sent so far (tests count them). */
-  statementCount(): number;
+export interface NodesSubgraph extends Subgraph {
   /** Sweeps this replica has run (tests check that one replica sweeps at a time). */
   sweepCount(): number;
-  /** Stops the sweeper, then releases Apollo, Redis and the database (close HTTP first). */
+  /** Stops the sweeper, then closes the subgraph (close HTTP first). */
   close(): Promise<void>;
 }
 
 export async function createNodesSubgraph(config: NodesConfig): Promise<NodesSubgraph> {
   const runtime = await createSubgraphRuntime({ name: 'nodes', config, entities, migrations });
-  const pubsub = createPubSub<NodesTopics>(
-    config.redisUrl,
-    config.redisPrefix,
-    config.streamPollIntervalMs,
-  );
+  const pubsub = createPubSub<NodesTopics>(runtime.redis, config.streamPollIntervalMs);
   const deps: NodesDeps = {
     config,
     signer: await createTokenSigner(config.signingKey),
@@ -41,10 +33,11 @@ export async function createNodesSubgraph(config: NodesConfig): Promise<NodesSub
     fork: runtime.database.fork,
   };
   const server = await startSubgraphServer<NodesContext>(runtime, config, {
-    resolvers: resolvers as GraphQLResolverMap<unknown>,
+    resolvers,
     permissions: createNodesPermissions,
     rateLimits: NODES_RATE_LIMITS,
     createContext: (request) => createNodesContext(deps, request),
+    release: pubsub.close,
   });
   const sweeper = startSweeper({
     database: runtime.database,
@@ -59,9 +52,7 @@ export async function createNodesSubgraph(config: NodesConfig): Promise<NodesSub
     sweepCount: sweeper.sweepCount,
     async close() {
       await sweeper.stop();
-      await server.stop();
-      await pubsub.close();
-      await runtime.close();
+      await server.close();
     },
   };
 }

@@ -1,8 +1,8 @@
 import type { EntityManager } from '../kit/orm';
-import type { RedisConnections } from '../kit/redis';
-import type { RevocationList } from '../kit/revocations';
-import type { RequestInfo } from '../kit/subgraph-server';
-import type { TokenSigner } from '../kit/tokens';
+import type { RedisConnections } from '../../platform/redis';
+import type { RevocationList } from '../../platform/revocations';
+import type { RequestInfo } from '../kit/request-info';
+import type { TokenSigner } from '../../platform/tokens';
 import type { UsersConfig } from './env';
 import { createLoaders, type UsersLoaders } from './loaders';
 import { writableMode, type ReadMode } from '../kit/reads';

@@ -1,12 +1,12 @@
 /** The users subgraph's configuration, read from the environment once at start. */
-import { intVar, parseEnv, type Environment } from '../kit/env';
-import type { SubgraphAuthConfig } from '../kit/runtime';
+import { intVar, parseEnv, type Environment } from '../../platform/env';
 import {
   baseConfigFromEnv,
   subgraphEnvSchema,
+  type SubgraphAuthConfig,
   type SubgraphBaseConfig,
 } from '../kit/service-config';
-import { privateKeyVar, type PrivateJwk } from '../kit/tokens';
+import { privateKeyVar, type PrivateJwk } from '../../platform/tokens';
 
 export interface UsersConfig extends SubgraphBaseConfig, SubgraphAuthConfig {
   /** Signs access tokens (EdDSA); its public half must be among JWT_PUBLIC_KEYS. */
@@ -15,7 +15,11 @@ export interface UsersConfig extends SubgraphBaseConfig, SubgraphAuthConfig {
   refreshTokenTtlSeconds: number;
 }
 
-const schema = subgraphEnvSchema(4001).extend({
+const schema = subgraphEnvSchema({
+  port: 4001,
+  // Its own endpoint: users verifies API keys from its tables and never calls it.
+  apiKeyIntrospectionUrl: 'http://127.0.0.1:4001/auth/introspect',
+}).extend({
   JWT_PRIVATE_KEY: privateKeyVar,
   ACCESS_TOKEN_TTL_SECONDS: intVar(900, 30, 86_400),
   REFRESH_TOKEN_TTL_SECONDS: intVar(30 * 86_400, 300),

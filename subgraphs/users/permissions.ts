@@ -3,8 +3,8 @@
  * rate limits on sign-up and login. Organization checks stay in the services.
  */
 import { chain } from 'graphql-shield';
-import { rateLimitRule, type RateLimiter, type RateLimits } from '../kit/rate-limit';
-import { createPermissions, hasRole, isAnyone, isUser } from '../kit/shield';
+import type { RateLimiter, RateLimits } from '../../platform/rate-limit';
+import { createPermissions, hasRole, isAnyone, isUser, rateLimitRule } from '../kit/shield';
 import type { MutationLoginArgs } from './__generated__/resolvers-types';
 import type { UsersContext } from './context';
 

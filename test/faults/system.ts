@@ -5,8 +5,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { INTROSPECTION_PATH } from '../../subgraphs/kit/api-keys';
-import { generateSigningKey, publicJwkOf } from '../../subgraphs/kit/tokens';
+import { INTROSPECTION_PATH } from '../../platform/api-keys';
+import { generateSigningKey, publicJwkOf } from '../../platform/tokens';
 import { freePort } from '../support/agent';
 import { startPostgres, startRedis, type PrivatePostgres, type PrivateRedis } from './infra';
 import { requireDist, Service, ROOT } from './services';

@@ -9,8 +9,8 @@ import { createServer } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { listen } from '../../subgraphs/kit/listen';
-import { closeHttpServer } from '../../subgraphs/kit/shutdown';
+import { listen } from '../../platform/listen';
+import { closeHttpServer } from '../../platform/shutdown';
 import { graphql } from './graphql';
 import type { SignedIn } from './seed';
 

@@ -1,29 +1,38 @@
 /** Seed builders for deployments: queue them as users do, claim and report as agents do. */
+import { print } from 'graphql';
 import { Redis } from 'ioredis';
+import {
+  CancelDeploymentDocument,
+  ClaimDeploymentDocument,
+  CreateDeploymentDocument,
+  DeploymentEventsDocument,
+  DeploymentStatsDocument,
+  ReportDeploymentProgressDocument,
+  RollbackDeploymentDocument,
+  type DeploymentFieldsFragment,
+  type DeploymentStatus,
+  type ReportDeploymentProgressInput,
+} from '../__generated__/graphql';
 import { graphql, type GraphQLResponse } from './graphql';
 import { authenticateNode, registerNode } from './nodes';
-import type { SignedIn } from './seed';
+import { addUser, signUp, type SignedIn } from './seed';
 
-export const DEPLOYMENT_FIELDS = `id application version environment status createdAt startedAt finishedAt node { id } triggeredBy { id } rollbackOf { id }`;
+/** The same operations as query strings, for tests that build requests or tables by hand. */
+export const CREATE = print(CreateDeploymentDocument);
+export const CANCEL = print(CancelDeploymentDocument);
+export const ROLLBACK = print(RollbackDeploymentDocument);
+export const CLAIM = print(ClaimDeploymentDocument);
+export const REPORT = print(ReportDeploymentProgressDocument);
+export const EVENTS = print(DeploymentEventsDocument);
+export const STATS = print(DeploymentStatsDocument);
 
-export const CREATE = `mutation ($input: CreateDeploymentInput!) { createDeployment(input: $input) { ${DEPLOYMENT_FIELDS} } }`;
-export const CANCEL = `mutation ($id: ID!) { cancelDeployment(id: $id) { ${DEPLOYMENT_FIELDS} } }`;
-export const ROLLBACK = `mutation ($id: ID!) { rollbackDeployment(id: $id) { ${DEPLOYMENT_FIELDS} } }`;
-export const CLAIM = `mutation { claimDeployment { ${DEPLOYMENT_FIELDS} } }`;
-export const REPORT = `mutation ($input: ReportDeploymentProgressInput!) { reportDeploymentProgress(input: $input) { ${DEPLOYMENT_FIELDS} } }`;
-export const EVENTS = `query ($id: ID!, $first: Int, $after: String, $last: Int) { deployment(id: $id) { events(first: $first, after: $after, last: $last) { edges { cursor node { id cursor deploymentId type status level message createdAt } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } } }`;
-export const STATS = `{ deploymentStats { queued running succeeded failed cancelled rolledBack } }`;
+/** A deployment as the operations above select it. */
+export type Deployment = DeploymentFieldsFragment;
 
-export interface Deployment {
-  id: string;
-  application: string;
-  version: string;
-  environment: string;
-  status: string;
-  [field: string]: unknown;
-}
-
-function dataOf<T>(response: GraphQLResponse<Record<string, T>>, field: string): T {
+function dataOf<TData, K extends keyof TData & string>(
+  response: GraphQLResponse<TData>,
+  field: K,
+): NonNullable<TData[K]> {
   const value = response.data?.[field];
   if (value === undefined || value === null || response.errors) {
     throw new Error(`${field} failed: ${JSON.stringify(response.errors)}`);
@@ -36,9 +45,9 @@ export async function createDeployment(
   headers: Record<string, string>,
   input: { nodeId: string; application?: string; version?: string; environment?: string },
 ): Promise<Deployment> {
-  const response = await graphql<Record<string, Deployment>>(
+  const response = await graphql(
     url,
-    CREATE,
+    CreateDeploymentDocument,
     {
       input: { application: 'billing-api', version: '1.0.0', environment: 'production', ...input },
     },
@@ -48,7 +57,7 @@ export async function createDeployment(
 }
 
 export async function claim(url: string, headers: Record<string, string>) {
-  const response = await graphql<Record<string, Deployment | null>>(url, CLAIM, {}, headers);
+  const response = await graphql(url, ClaimDeploymentDocument, {}, headers);
   if (response.errors)
     throw new Error(`claimDeployment failed: ${JSON.stringify(response.errors)}`);
   return response.data!.claimDeployment ?? null;
@@ -57,10 +66,10 @@ export async function claim(url: string, headers: Record<string, string>) {
 export async function report(
   url: string,
   headers: Record<string, string>,
-  input: { deploymentId: string; status?: string; logs?: { level?: string; message: string }[] },
+  input: ReportDeploymentProgressInput,
 ): Promise<Deployment> {
   return dataOf(
-    await graphql<Record<string, Deployment>>(url, REPORT, { input }, headers),
+    await graphql(url, ReportDeploymentProgressDocument, { input }, headers),
     'reportDeploymentProgress',
   );
 }
@@ -104,7 +113,7 @@ export async function runToEnd(
   url: string,
   agent: Record<string, string>,
   deploymentId: string,
-  status = 'SUCCEEDED',
+  status: DeploymentStatus = 'SUCCEEDED',
 ): Promise<Deployment> {
   const claimed = await claim(url, agent);
   if (claimed?.id !== deploymentId) {
@@ -114,7 +123,7 @@ export async function runToEnd(
 }
 
 export async function stats(url: string, headers: Record<string, string>) {
-  return dataOf(await graphql(url, STATS, {}, headers), 'deploymentStats');
+  return dataOf(await graphql(url, DeploymentStatsDocument, {}, headers), 'deploymentStats');
 }
 
 /** Listens on Redis, as any service may, to the deployments subgraph's events of a stack. */
@@ -136,4 +145,57 @@ export async function listenToDeploymentEvents(redisUrl: string, redisPrefix: st
     appended,
     close: () => subscriber.quit().then(() => undefined),
   };
+}
+
+export interface DeploymentsOrg {
+  admin: SignedIn;
+  developer: SignedIn;
+  viewer: SignedIn;
+  nodeId: string;
+  /** The node agent's headers (a node token). */
+  agent: Record<string, string>;
+}
+
+/** Organizations and reads for the deployments tests, against the gateway `url()` gives. */
+export function deploymentsFixture(url: () => string) {
+  /** An organization with a developer, a viewer and one registered, authenticated node. */
+  async function organization(): Promise<DeploymentsOrg> {
+    const admin = await signUp(url());
+    const developer = await addUser(url(), admin, 'DEVELOPER');
+    const viewer = await addUser(url(), admin, 'VIEWER');
+    const registered = await registerNode(url(), admin);
+    const session = await authenticateNode(url(), registered);
+    return { admin, developer, viewer, nodeId: registered.node.id, agent: session.headers };
+  }
+
+  /** Another authenticated node of the organization. */
+  async function addNode(org: DeploymentsOrg) {
+    const registered = await registerNode(url(), org.admin);
+    const session = await authenticateNode(url(), registered);
+    return { nodeId: registered.node.id, agent: session.headers };
+  }
+
+  const events = async (
+    org: DeploymentsOrg,
+    id: string,
+    args: Record<string, unknown> = { first: 50 },
+  ) => {
+    const response = await graphql(
+      url(),
+      DeploymentEventsDocument,
+      { id, ...args },
+      org.viewer.headers,
+    );
+    // Also built for bench/ (no jest there): a failed read throws.
+    if (response.errors) throw new Error(`events failed: ${JSON.stringify(response.errors)}`);
+    return response.data!.deployment!.events;
+  };
+
+  const eventSummaries = async (org: DeploymentsOrg, id: string) =>
+    (await events(org, id)).edges.map(
+      ({ node }: { node: Record<string, string | null> }) =>
+        `${node.type} ${node.status ?? '-'} ${node.level} ${node.message}`,
+    );
+
+  return { organization, addNode, events, eventSummaries };
 }

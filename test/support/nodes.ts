@@ -1,6 +1,6 @@
 /** Seed builders for nodes: Ed25519 key pairs, registration and authentication by signature. */
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
-import { connectChannels } from '../../subgraphs/kit/redis';
+import { connectChannels } from '../../platform/redis';
 import { bearer, graphql } from './graphql';
 import { unique, type SignedIn } from './seed';
 

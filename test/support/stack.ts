@@ -10,10 +10,10 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { loadGatewayConfig, type GatewayConfig } from '../../gateway/env';
 import { createGateway, type Gateway } from '../../gateway/server';
-import { INTROSPECTION_PATH } from '../../subgraphs/kit/api-keys';
-import { listen } from '../../subgraphs/kit/listen';
-import { closeHttpServer } from '../../subgraphs/kit/shutdown';
-import { generateSigningKey } from '../../subgraphs/kit/tokens';
+import { INTROSPECTION_PATH } from '../../platform/api-keys';
+import { listen } from '../../platform/listen';
+import { closeHttpServer } from '../../platform/shutdown';
+import { generateSigningKey } from '../../platform/tokens';
 import {
   LOCAL_SUBGRAPHS,
   localSharedConfig,

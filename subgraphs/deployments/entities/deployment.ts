@@ -69,3 +69,13 @@ export const DeploymentSchema = new EntitySchema<Deployment>({
     leaseExpiresAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
   },
 });
+
+/** How many of an organization's deployments are in each status (deploymentStats). */
+export interface DeploymentCounts {
+  queued: number;
+  running: number;
+  succeeded: number;
+  failed: number;
+  cancelled: number;
+  rolledBack: number;
+}

@@ -1,5 +1,5 @@
 /** Who may see which deployment. Organization checks live here, next to the data. */
-import type { Principal } from '../../kit/principal';
+import type { Principal } from '../../../platform/principal';
 import type { DeploymentsContext } from '../context';
 import type { Deployment } from '../entities/deployment';
 

@@ -2,7 +2,7 @@
  * What node agents do: claim their node's next deployment and report its progress. Only a node
  * token will do, and an agent reaches its own node's deployments only.
  */
-import { badUserInput, conflict, notFound } from '../../kit/errors';
+import { badUserInput, conflict, notFound } from '../../../platform/errors';
 import { requireNode } from '../../kit/guards';
 import { isUuid } from '../../kit/ids';
 import { isUniqueViolation, type EntityManager } from '../../kit/orm';

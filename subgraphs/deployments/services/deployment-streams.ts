@@ -6,7 +6,7 @@
  * deployment never changes organization or node, so nothing else can change per event.
  */
 import { changeStream, decodeChangeCursor } from '../../kit/change-log';
-import { forbidden, notFound, unauthenticated } from '../../kit/errors';
+import { forbidden, notFound, unauthenticated } from '../../../platform/errors';
 import { resumableStream, withStreamCursor } from '../../kit/resumable';
 import { createDeploymentsContext, type DeploymentsContext } from '../context';
 import { Deployment } from '../entities/deployment';

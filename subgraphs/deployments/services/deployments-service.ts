@@ -1,6 +1,6 @@
 /** Reading deployments: one, a filtered list, and the pages contributed to Node and User. */
 import type { FilterQuery } from '@mikro-orm/core';
-import { notFound } from '../../kit/errors';
+import { notFound } from '../../../platform/errors';
 import { requireUser } from '../../kit/guards';
 import { isUuid } from '../../kit/ids';
 import { forwardConnection, pageSize, type Connection } from '../../kit/pagination';

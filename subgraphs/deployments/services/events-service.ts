@@ -1,5 +1,5 @@
 /** A deployment's history, paged forward from a cursor or from its latest end. */
-import { badUserInput } from '../../kit/errors';
+import { badUserInput } from '../../../platform/errors';
 import { encodeCursor, forwardConnection, pageSize, type Connection } from '../../kit/pagination';
 import type { DeploymentsContext } from '../context';
 import type { Deployment } from '../entities/deployment';

@@ -11,9 +11,9 @@
  * overlap — two handling the same event, two sweeps — still change each deployment once.
  */
 import { isUuid } from '../../kit/ids';
-import type { Logger } from '../../kit/logger';
+import type { Logger } from '../../../platform/logger';
 import type { EntityManager } from '../../kit/orm';
-import type { RedisConnections } from '../../kit/redis';
+import type { RedisConnections } from '../../../platform/redis';
 import { runOnOneReplica } from '../../kit/single-runner';
 import type { DeploymentsDeps } from '../context';
 import { Deployment } from '../entities/deployment';

@@ -3,7 +3,7 @@
  * transaction holding the deployment's row, then is announced (announce.ts).
  */
 import { LockMode } from '@mikro-orm/core';
-import { conflict, notFound } from '../../kit/errors';
+import { conflict, notFound } from '../../../platform/errors';
 import { requireRole } from '../../kit/guards';
 import { isUuid } from '../../kit/ids';
 import type { EntityManager } from '../../kit/orm';

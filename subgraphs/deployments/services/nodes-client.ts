@@ -3,7 +3,7 @@
  * forwarded, so the nodes subgraph decides what the caller may see (zero trust between services).
  */
 import { queryOnBehalf, type Caller } from '../../kit/on-behalf';
-import { forbidden, unauthenticated } from '../../kit/errors';
+import { forbidden, unauthenticated } from '../../../platform/errors';
 
 export interface NodeSummary {
   id: string;

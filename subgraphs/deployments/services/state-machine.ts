@@ -2,7 +2,7 @@
  * The deployment state machine (BRIEF §4), in one place: every status change goes through
  * `assertTransition`, and anything it does not allow is a CONFLICT naming both states.
  */
-import { conflict } from '../../kit/errors';
+import { conflict } from '../../../platform/errors';
 import type { DeploymentStatus } from '../entities/deployment';
 import type { LogLevel } from '../entities/deployment-event';
 

@@ -6,16 +6,7 @@
 import { requireUser } from '../../kit/guards';
 import type { EntityManager } from '../../kit/orm';
 import type { DeploymentsContext } from '../context';
-import type { DeploymentStatus } from '../entities/deployment';
-
-export interface DeploymentCounts {
-  queued: number;
-  running: number;
-  succeeded: number;
-  failed: number;
-  cancelled: number;
-  rolledBack: number;
-}
+import type { DeploymentCounts, DeploymentStatus } from '../entities/deployment';
 
 const FIELD_OF: Record<DeploymentStatus, keyof DeploymentCounts> = {
   QUEUED: 'queued',

@@ -1,6 +1,6 @@
 /** Input rules for the deployments domain; each failure names the offending field. */
 import { z } from 'zod';
-import { badUserInput } from '../../kit/errors';
+import { badUserInput } from '../../../platform/errors';
 import { isUuid } from '../../kit/ids';
 import { decodeCursor } from '../../kit/pagination';
 

@@ -3,7 +3,7 @@
  * visible to their whole organization, private ones to their members only, and nothing crosses
  * organizations (what a caller may not see does not exist for them: NOT_FOUND).
  */
-import { badUserInput, forbidden, notFound } from '../../kit/errors';
+import { badUserInput, forbidden, notFound } from '../../../platform/errors';
 import { requireRole, requireUser } from '../../kit/guards';
 import { isUuid } from '../../kit/ids';
 import { isUniqueViolation } from '../../kit/orm';

@@ -6,7 +6,7 @@
  * organization is ever delivered.
  */
 import { changeStream, decodeChangeCursor } from '../../kit/change-log';
-import { forbidden } from '../../kit/errors';
+import { forbidden } from '../../../platform/errors';
 import { resumableStream, withStreamCursor } from '../../kit/resumable';
 import { createMessagesContext, type MessagesContext } from '../context';
 import type { Channel } from '../entities/channel';

@@ -8,11 +8,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { appendChanges, changeCursor } from '../../kit/change-log';
-import { badUserInput, conflict, forbidden, notFound } from '../../kit/errors';
+import { badUserInput, conflict, forbidden, notFound } from '../../../platform/errors';
 import { requireRole, requireUser } from '../../kit/guards';
 import type { EntityManager } from '../../kit/orm';
 import { decodeCursor, encodeCursor, pageSize, type Connection } from '../../kit/pagination';
-import { hasRole } from '../../kit/principal';
+import { hasRole } from '../../../platform/principal';
 import { validate } from '../../kit/validation';
 import type { MessagesContext } from '../context';
 import { Channel } from '../entities/channel';

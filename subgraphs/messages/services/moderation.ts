@@ -5,8 +5,8 @@
  * judges: an accepted body is stored exactly as sent.
  */
 import { createHash } from 'node:crypto';
-import { clientError, ErrorCode } from '../../kit/errors';
-import type { RedisConnections } from '../../kit/redis';
+import { clientError, ErrorCode } from '../../../platform/errors';
+import type { RedisConnections } from '../../../platform/redis';
 import type { ModerationSettings } from '../env';
 
 export type RejectionReason = 'EMPTY' | 'TOO_LONG' | 'BLOCKED_WORD' | 'LINK_SPAM' | 'FLOODING';

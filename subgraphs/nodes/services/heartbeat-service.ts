@@ -3,7 +3,7 @@
  * deployments they are running, whose claim leases the deployments subgraph then renews.
  */
 import { LockMode } from '@mikro-orm/core';
-import { unauthenticated } from '../../kit/errors';
+import { unauthenticated } from '../../../platform/errors';
 import { requireNode } from '../../kit/guards';
 import { validate } from '../../kit/validation';
 import type { NodesContext } from '../context';

@@ -3,7 +3,7 @@
  * with its Ed25519 key and receives a short-lived node token. A signature is good for five
  * minutes, and only once.
  */
-import { badUserInput, unauthenticated } from '../../kit/errors';
+import { badUserInput, unauthenticated } from '../../../platform/errors';
 import type { NodesContext } from '../context';
 import type { Node } from '../entities/node';
 import { parsePublicKey, verifySignature } from './node-keys';

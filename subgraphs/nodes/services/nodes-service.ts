@@ -1,11 +1,11 @@
 /** Registering, reading and decommissioning nodes, always within the caller's organization. */
 import { LockMode } from '@mikro-orm/core';
-import { badUserInput, conflict, notFound, unauthenticated } from '../../kit/errors';
+import { badUserInput, conflict, notFound, unauthenticated } from '../../../platform/errors';
 import { requireRole, requireUser } from '../../kit/guards';
 import { isUuid } from '../../kit/ids';
 import { isUniqueViolation, type EntityManager } from '../../kit/orm';
-import { decodeCursor, forwardConnection, pageSize, type Connection } from '../../kit/pagination';
-import type { Principal } from '../../kit/principal';
+import { pageInCreationOrder, type Connection } from '../../kit/pagination';
+import type { Principal } from '../../../platform/principal';
 import { validate } from '../../kit/validation';
 import { findRows } from '../../kit/reads';
 import type { NodesContext } from '../context';
@@ -44,28 +44,13 @@ export async function listNodes(
   args: { filter?: NodeFilter | null; first?: number | null; after?: string | null },
 ): Promise<Connection<Node>> {
   const { organizationId } = requireUser(ctx.principal);
-  const size = pageSize(args.first, 'first');
   const where: Record<string, unknown> = { organizationId };
   const { status, kind, region } = args.filter ?? {};
   if (status) where.status = status;
   if (kind) where.kind = kind;
   if (region != null) where.region = region;
-  if (args.after) {
-    const [createdAt, id] = decodeCursor(args.after, ['string', 'string']) as [string, string];
-    // The first condition bounds the index scan (the page starts at the cursor, not at the
-    // beginning of the list); the second breaks ties on the timestamp.
-    where.createdAt = { $gte: new Date(createdAt) };
-    where.$or = [{ createdAt: { $gt: new Date(createdAt) } }, { id: { $gt: id } }];
-  }
-  const rows = await findRows(ctx.em, ctx.mode, Node, where, {
-    orderBy: { createdAt: 'asc', id: 'asc' },
-    limit: size + 1,
-  });
-  return forwardConnection(
-    rows,
-    size,
-    (node) => [node.createdAt.toISOString(), node.id],
-    Boolean(args.after),
+  return pageInCreationOrder(args, where, (bounded, options) =>
+    findRows(ctx.em, ctx.mode, Node, bounded, options),
   );
 }
 

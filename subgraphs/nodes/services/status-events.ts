@@ -1,5 +1,5 @@
 import { appendChanges, changeCursor } from '../../kit/change-log';
-import type { Logger } from '../../kit/logger';
+import type { Logger } from '../../../platform/logger';
 import type { EntityManager } from '../../kit/orm';
 import type { Node, NodeStatus } from '../entities/node';
 import type { NodesPubSub, NodeStatusChangedEvent } from '../pubsub';

@@ -4,9 +4,9 @@
  * sweep is a single conditional UPDATE, so two overlapping sweeps still change (and announce)
  * each node once.
  */
-import type { Logger } from '../../kit/logger';
+import type { Logger } from '../../../platform/logger';
 import type { Database } from '../../kit/orm';
-import type { RedisConnections } from '../../kit/redis';
+import type { RedisConnections } from '../../../platform/redis';
 import { runOnOneReplica } from '../../kit/single-runner';
 import type { NodeStatus } from '../entities/node';
 import type { NodesPubSub } from '../pubsub';

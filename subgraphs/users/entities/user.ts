@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EntitySchema } from '@mikro-orm/core';
-import type { Role } from '../../kit/principal';
+import type { Role } from '../../../platform/principal';
 import { Organization } from './organization';
 import type { Row } from '../../kit/reads';
 

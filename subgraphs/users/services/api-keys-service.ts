@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { hashSecret, publishApiKeyRevocation } from '../../kit/api-keys';
-import { notFound } from '../../kit/errors';
+import { hashSecret, publishApiKeyRevocation } from '../../../platform/api-keys';
+import { notFound } from '../../../platform/errors';
 import { isUuid } from '../../kit/ids';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HttpError, readBody, sendJson } from '../../kit/http';
+import { HttpError, readBody, sendJson } from '../../../platform/http';
 import type { Database, EntityManager } from '../../kit/orm';
-import type { Principal, Role } from '../../kit/principal';
+import type { Principal, Role } from '../../../platform/principal';
 import type { UsersContext } from '../context';
 import { ApiKey } from '../entities/api-key';
 import { validate } from '../../kit/validation';

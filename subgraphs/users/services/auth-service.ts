@@ -1,11 +1,11 @@
 /**
  * Sessions and credentials: sign-up, login, refresh-token rotation with reuse detection, logout.
  * An access token names its session (`sid`), so revoking the session revokes its tokens on every
- * replica at once (see kit/revocations).
+ * replica at once (see platform/revocations).
  */
 import { randomBytes } from 'node:crypto';
-import { hashSecret } from '../../kit/api-keys';
-import { unauthenticated } from '../../kit/errors';
+import { hashSecret } from '../../../platform/api-keys';
+import { unauthenticated } from '../../../platform/errors';
 import type { EntityManager } from '../../kit/orm';
 import type { UsersContext, UsersDeps } from '../context';
 import { Organization } from '../entities/organization';

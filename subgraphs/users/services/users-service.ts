@@ -1,7 +1,7 @@
-import { badUserInput, notFound } from '../../kit/errors';
+import { badUserInput, notFound } from '../../../platform/errors';
 import { isUniqueViolation } from '../../kit/orm';
-import { decodeCursor, forwardConnection, pageSize, type Connection } from '../../kit/pagination';
-import type { Role } from '../../kit/principal';
+import { pageInCreationOrder, type Connection } from '../../kit/pagination';
+import type { Role } from '../../../platform/principal';
 import type { UsersContext } from '../context';
 import { User } from '../entities/user';
 import type { EntityManager } from '../../kit/orm';
@@ -82,24 +82,8 @@ export async function listUsers(
   args: { first?: number | null; after?: string | null },
 ): Promise<Connection<User>> {
   const { organizationId } = requireUser(ctx.principal);
-  const size = pageSize(args.first, 'first');
-  const where: Record<string, unknown> = { organizationId };
-  if (args.after) {
-    const [createdAt, id] = decodeCursor(args.after, ['string', 'string']) as [string, string];
-    // The first condition bounds the index scan (the page starts at the cursor, not at the
-    // beginning of the list); the second breaks ties on the timestamp.
-    where.createdAt = { $gte: new Date(createdAt) };
-    where.$or = [{ createdAt: { $gt: new Date(createdAt) } }, { id: { $gt: id } }];
-  }
-  const rows = await findRows(ctx.em, ctx.mode, User, where, {
-    orderBy: { createdAt: 'asc', id: 'asc' },
-    limit: size + 1,
-  });
-  return forwardConnection(
-    rows,
-    size,
-    (u) => [u.createdAt.toISOString(), u.id],
-    Boolean(args.after),
+  return pageInCreationOrder(args, { organizationId }, (where, options) =>
+    findRows(ctx.em, ctx.mode, User, where, options),
   );
 }
 

@@ -2,7 +2,8 @@
  * Rate limits on Redis, through @envelop/rate-limiter's core (`getGraphQLRateLimiter`) and its
  * `RedisStore`, so every replica counts against the same sliding window. Neither the subgraphs'
  * nor the gateway's Apollo Server runs Envelop, so its plugin does not fit; the core does: the
- * subgraphs call it from graphql-shield rules (see `rateLimited`), the gateway once per request.
+ * subgraphs call it from graphql-shield rules (kit/shield.ts, `rateLimitRule`), the gateway once
+ * per request. No graphql-shield here, so the gateway does not load it.
  *
  * Rejected calls are not counted (`uncountRejected`), so a client that keeps hammering is let
  * in again as soon as its earlier calls leave the window, which `retryAfter` tells it.
@@ -11,10 +12,8 @@ import { InMemoryStore, RedisStore } from '@envelop/rate-limiter';
 // The core is not re-exported from the package's index, only reachable by its own path.
 import { getGraphQLRateLimiter } from '@envelop/rate-limiter/get-graphql-rate-limiter';
 import { z } from 'zod';
-import { rule } from 'graphql-shield';
 import { clientError, ErrorCode } from './errors';
 import type { RedisClient, RedisConnections } from './redis';
-import type { ShieldRule } from './shield';
 
 export interface RateLimit {
   max: number;
@@ -140,27 +139,4 @@ export function createRateLimiter(
       throw rateLimited(limit, Math.max(1, Math.ceil(retryAfterMs / 1000)));
     },
   };
-}
-
-/**
- * A graphql-shield rule counting each call against limit `name`, per the identity `identify`
- * derives from the field's arguments and the request (null: the limit does not apply).
- */
-export function rateLimitRule<TArgs, TContext>(
-  limiter: RateLimiter,
-  name: string,
-  identify: (args: TArgs, ctx: TContext) => string | null,
-): ShieldRule {
-  return rule(`rateLimit:${name}`, { cache: 'no_cache' })(
-    async (_parent: unknown, args: TArgs, ctx: TContext) => {
-      const identity = identify(args, ctx);
-      if (identity === null) return true;
-      try {
-        await limiter.consume(name, identity);
-        return true;
-      } catch (error) {
-        return error as Error;
-      }
-    },
-  );
 }
