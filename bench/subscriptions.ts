@@ -9,7 +9,6 @@
  */
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
-import WebSocket from 'ws';
 import {
   buildBaseline,
   machine,
@@ -18,6 +17,7 @@ import {
   record,
   startGatewayProcess,
   startSubgraphs,
+  subscribe as subscribeGraphqlWs,
   type GatewayProcess,
 } from './support';
 
@@ -45,37 +45,22 @@ const receive = (subscriber: Subscriber, latencies: number[], result: Result) =>
   latencies.push(Date.now() - Number(result.data.messageAdded.body.split(' ')[1]));
 };
 
-function subscribeOverWebSocket(
+async function subscribeOverWebSocket(
   url: string,
   token: string,
   channelId: string,
   latencies: number[],
 ): Promise<Subscriber> {
-  return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url.replace(/^http/, 'ws'), 'graphql-transport-ws');
-    const subscriber: Subscriber = { received: 0, close: () => socket.terminate() };
-    socket.on('error', reject);
-    socket.on('open', () =>
-      socket.send(
-        JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } }),
-      ),
-    );
-    socket.on('message', (data) => {
-      const message = JSON.parse(String(data)) as { type: string; payload?: Result };
-      if (message.type === 'connection_ack') {
-        socket.send(
-          JSON.stringify({
-            id: '1',
-            type: 'subscribe',
-            payload: { query: QUERY, variables: { c: channelId } },
-          }),
-        );
-        resolve(subscriber);
-      } else if (message.type === 'next') {
-        receive(subscriber, latencies, message.payload!);
-      }
-    });
-  });
+  const subscriber = await subscribeGraphqlWs(url, token, channelId, latencies);
+  return {
+    get received() {
+      return subscriber.received;
+    },
+    set received(count) {
+      subscriber.received = count;
+    },
+    close: () => subscriber.socket.terminate(),
+  };
 }
 
 /**
