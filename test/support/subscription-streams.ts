@@ -32,15 +32,29 @@ export const NODE_STATUS_CHANGED = `subscription ($nodeId: ID) {
  * its subgraph has subscribed (each replica subscribes once per topic, however many
  * subscriptions it serves).
  */
+/**
+ * Topics a running subgraph listens to for as long as it runs, beside any stream: the deployments
+ * subgraph follows node status changes (a decommissioned node's queue) and heartbeats (leases).
+ */
+const PERMANENT_LISTENERS: Record<string, Record<string, number>> = {
+  deployments: { NODE_STATUS_CHANGED: 1, NODE_HEARTBEAT: 1 },
+};
+
+/** Connections listening to a topic for subscriptions, the subgraphs' permanent ones left out. */
 export function topicListeners(stack: Stack) {
   const redis = new Redis(stack.shared.base.redisUrl);
+  const permanent = (topic: string) =>
+    Object.keys(stack.subgraphs).reduce(
+      (sum, name) => sum + (PERMANENT_LISTENERS[name]?.[topic] ?? 0),
+      0,
+    );
   return {
     async count(topic: string): Promise<number> {
       const reply = (await redis.pubsub('NUMSUB', `${stack.shared.base.redisPrefix}${topic}`)) as [
         string,
         number,
       ];
-      return Number(reply[1]);
+      return Number(reply[1]) - permanent(topic);
     },
     close: () => redis.quit().then(() => undefined),
   };
