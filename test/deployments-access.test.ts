@@ -8,7 +8,7 @@ import {
   claim,
   CREATE,
   createDeployment,
-  deploymentsFixture,
+  deploymentsSuite,
   REPORT,
   report,
   ROLLBACK,
@@ -17,18 +17,14 @@ import {
 } from './support/deployments';
 import { errorCodes, graphql } from './support/graphql';
 import { waitFor } from './support/nodes';
-import { startStack, type Stack } from './support/stack';
+import type { Stack } from './support/stack';
 
 let stack: Stack;
 let url: string;
-
-beforeAll(async () => {
-  stack = await startStack({ subgraphs: ['users', 'nodes', 'deployments'] });
-  url = stack.gatewayUrl;
+const { organization, addNode } = deploymentsSuite((started) => {
+  stack = started;
+  url = started.gatewayUrl;
 });
-afterAll(() => stack?.stop());
-
-const { organization, addNode } = deploymentsFixture(() => url);
 
 describe('authorization', () => {
   it('requires a user for user operations, a node token for agent operations, and roles', async () => {

@@ -3,13 +3,7 @@
  * the real users and nodes subgraphs: concurrent claims by agents, at most one deployment of an application per
  * node, and the state machine refusing illegal transitions.
  */
-import {
-  claim,
-  createDeployment,
-  deploymentsFixture,
-  report,
-  runToEnd,
-} from './support/deployments';
+import { claim, createDeployment, deploymentsSuite, report, runToEnd } from './support/deployments';
 import {
   CancelDeploymentDocument,
   ReportDeploymentProgressDocument,
@@ -17,20 +11,11 @@ import {
 } from './__generated__/graphql';
 import { errorCodes, graphql } from './support/graphql';
 import { authenticateNode, registerNode } from './support/nodes';
-import { startStack, type Stack } from './support/stack';
 
-let stack: Stack;
 let url: string;
-
-beforeAll(async () => {
-  stack = await startStack({ subgraphs: ['users', 'nodes', 'deployments'] });
-  url = stack.gatewayUrl;
+const { organization, addNode, eventSummaries, ISO } = deploymentsSuite((started) => {
+  url = started.gatewayUrl;
 });
-afterAll(() => stack?.stop());
-
-const ISO = expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
-
-const { organization, addNode, eventSummaries } = deploymentsFixture(() => url);
 
 describe('claims and transitions', () => {
   it('hands each queued deployment to exactly one of many agents claiming at once', async () => {

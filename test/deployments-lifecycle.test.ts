@@ -6,7 +6,7 @@
 import {
   claim,
   createDeployment,
-  deploymentsFixture,
+  deploymentsSuite,
   listenToDeploymentEvents,
   report,
   runToEnd,
@@ -19,20 +19,14 @@ import {
 } from './__generated__/graphql';
 import { errorCodes, graphql } from './support/graphql';
 import { waitFor } from './support/nodes';
-import { startStack, type Stack } from './support/stack';
+import type { Stack } from './support/stack';
 
 let stack: Stack;
 let url: string;
-
-beforeAll(async () => {
-  stack = await startStack({ subgraphs: ['users', 'nodes', 'deployments'] });
-  url = stack.gatewayUrl;
+const { organization, events, eventSummaries, ISO } = deploymentsSuite((started) => {
+  stack = started;
+  url = started.gatewayUrl;
 });
-afterAll(() => stack?.stop());
-
-const ISO = expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
-
-const { organization, events, eventSummaries } = deploymentsFixture(() => url);
 
 describe('lifecycle', () => {
   it('queues, is claimed, reports logs and succeeds, with every change on Redis', async () => {

@@ -7,7 +7,7 @@ import {
   CANCEL,
   claim,
   createDeployment,
-  deploymentsFixture,
+  deploymentsSuite,
   report,
   ROLLBACK,
   runToEnd,
@@ -19,18 +19,14 @@ import {
   ReportDeploymentProgressDocument,
 } from './__generated__/graphql';
 import { errorCodes, graphql } from './support/graphql';
-import { startStack, type Stack } from './support/stack';
+import type { Stack } from './support/stack';
 
 let stack: Stack;
 let url: string;
-
-beforeAll(async () => {
-  stack = await startStack({ subgraphs: ['users', 'nodes', 'deployments'] });
-  url = stack.gatewayUrl;
+const { organization, addNode, eventSummaries } = deploymentsSuite((started) => {
+  stack = started;
+  url = started.gatewayUrl;
 });
-afterAll(() => stack?.stop());
-
-const { organization, addNode, eventSummaries } = deploymentsFixture(() => url);
 
 describe('deploymentStats', () => {
   it('is correct after every change, served from the cache in between', async () => {
