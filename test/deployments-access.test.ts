@@ -8,13 +8,13 @@ import {
   claim,
   CREATE,
   createDeployment,
-  deploymentsSuite,
   REPORT,
   report,
   ROLLBACK,
   stats,
   STATS,
 } from './support/deployments';
+import { deploymentsSuite } from './support/deployments-suite';
 import { errorCodes, graphql } from './support/graphql';
 import { waitFor } from './support/nodes';
 import type { Stack } from './support/stack';

@@ -3,7 +3,8 @@
  * the real users and nodes subgraphs: concurrent claims by agents, at most one deployment of an application per
  * node, and the state machine refusing illegal transitions.
  */
-import { claim, createDeployment, deploymentsSuite, report, runToEnd } from './support/deployments';
+import { claim, createDeployment, report, runToEnd } from './support/deployments';
+import { deploymentsSuite } from './support/deployments-suite';
 import {
   CancelDeploymentDocument,
   ReportDeploymentProgressDocument,

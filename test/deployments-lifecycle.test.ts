@@ -6,12 +6,12 @@
 import {
   claim,
   createDeployment,
-  deploymentsSuite,
   listenToDeploymentEvents,
   report,
   runToEnd,
   stats,
 } from './support/deployments';
+import { deploymentsSuite } from './support/deployments-suite';
 import {
   DeploymentEventsDocument,
   RollbackDeploymentDocument,

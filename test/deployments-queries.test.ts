@@ -7,12 +7,12 @@ import {
   CANCEL,
   claim,
   createDeployment,
-  deploymentsSuite,
   report,
   ROLLBACK,
   runToEnd,
   stats,
 } from './support/deployments';
+import { deploymentsSuite } from './support/deployments-suite';
 import {
   CancelDeploymentDocument,
   CreateDeploymentDocument,
