@@ -16,19 +16,16 @@
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import autocannon from 'autocannon';
-import { localSharedConfig, type SharedConfig } from '../dev/subgraphs';
-import { generateSigningKey } from '../platform/tokens';
 import { createTestDatabase } from '../test/support/database';
 import { startRedisCluster } from '../test/support/redis-topologies';
 import {
+  benchSharedConfig,
   machine,
   mutate,
   percentile,
   record,
   REDIS_URL,
-  ROOT,
-  startGatewayProcess,
-  startSubgraphProcesses,
+  startSystemProcesses,
   subscribe,
   type GatewayProcess,
   type Subscriber,
@@ -63,14 +60,7 @@ interface Setup {
 
 async function startSetup(name: string, redisUrl: string, replicas: number): Promise<Setup> {
   const database = await createTestDatabase();
-  const shared: SharedConfig = localSharedConfig({
-    databaseUrl: database.url,
-    redisUrl,
-    redisPrefix: `opsgraph-bench:${randomBytes(4).toString('hex')}:`,
-    logLevel: 'silent',
-    signingKey: generateSigningKey('bench'),
-    production: true,
-  });
+  const shared = benchSharedConfig({ databaseUrl: database.url, redisUrl, logLevel: 'silent' });
   const stops: (() => Promise<void>)[] = [() => database.drop()];
   const stop = async () => {
     for (const step of stops.reverse()) await step().catch(() => undefined);
@@ -79,14 +69,13 @@ async function startSetup(name: string, redisUrl: string, replicas: number): Pro
     const gateways: GatewayProcess[] = [];
     // One replica after the other: the first migrates the schemas, the next finds them done.
     for (let replica = 0; replica < replicas; replica++) {
-      const subgraphs = await startSubgraphProcesses({ root: ROOT, shared, env: SUBGRAPH_ENV });
-      stops.push(() => subgraphs.stop());
-      const gateway = await startGatewayProcess(
-        { shared, subgraphUrls: subgraphs.urls },
-        { ...GATEWAY_ENV, REDIS_URL: redisUrl },
-      );
-      stops.push(() => gateway.stop());
-      gateways.push(gateway);
+      const system = await startSystemProcesses({
+        shared,
+        subgraphEnv: SUBGRAPH_ENV,
+        gatewayEnv: { ...GATEWAY_ENV, REDIS_URL: redisUrl },
+      });
+      stops.push(system.stop);
+      gateways.push(system.gateway);
     }
     return { name, gateways, stop };
   } catch (error) {

@@ -13,7 +13,15 @@ import WebSocket from 'ws';
 import { createChannel, join } from '../test/support/messages';
 import { addUser, signUp } from '../test/support/seed';
 import { RELAXED_RATE_LIMITS } from '../test/support/stack';
-import { machine, mutate, record, startGatewayProcess, startSubgraphs } from './support';
+import {
+  machine,
+  MANY_SUBSCRIBERS_GATEWAY_ENV,
+  mutate,
+  record,
+  startGatewayProcess,
+  startSubgraphs,
+  UNLIMITED_POSTING,
+} from './support';
 
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 1000);
 const CHANNELS = 10;
@@ -71,16 +79,9 @@ function connect(url: string, subscriber: Subscriber, channelId: string): Promis
 async function main(): Promise<void> {
   const stack = await startSubgraphs(['users', 'messages'], {
     users: { rateLimits: RELAXED_RATE_LIMITS },
-    messages: {
-      floodMaxRepeats: 1_000_000,
-      rateLimits: { postMessage: { max: 1_000_000, windowMs: 60_000 } },
-    },
+    messages: UNLIMITED_POSTING,
   });
-  const env = {
-    SUBSCRIPTIONS_PER_CONNECTION: '10',
-    CONNECTIONS_PER_CREDENTIAL: '100000',
-    REQUEST_RATE_LIMIT: '1000000/1m',
-  };
+  const env = MANY_SUBSCRIBERS_GATEWAY_ENV;
   let gateway = await startGatewayProcess(stack, env, { core: 0 });
   const messagesUrl = stack.subgraphUrls.messages!;
   try {

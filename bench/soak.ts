@@ -8,10 +8,7 @@
  * what was acknowledged (lost, duplicated, out of order), and the RSS of every process after the
  * warm-up (BENCH_SOAK_WARMUP_MINUTES, 5) and at the end.
  */
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { localSharedConfig } from '../dev/subgraphs';
-import { generateSigningKey } from '../platform/tokens';
 import { checkDelivery, problems, totals } from '../test/faults/check';
 import { ResumingSubscriber, untilAcknowledged, type StreamSpec } from '../test/faults/clients';
 import { sleep } from '../test/faults/infra';
@@ -20,14 +17,7 @@ import { createTestDatabase } from '../test/support/database';
 import { graphql, type GraphQLResponse } from '../test/support/graphql';
 import { createChannel, join, MESSAGES, post } from '../test/support/messages';
 import { addUser, signUp, type SignedIn } from '../test/support/seed';
-import {
-  machine,
-  record,
-  REDIS_URL,
-  ROOT,
-  startGatewayProcess,
-  startSubgraphProcesses,
-} from './support';
+import { benchSharedConfig, machine, record, startSystemProcesses } from './support';
 
 const MINUTES = Number(process.env.BENCH_SOAK_MINUTES ?? 30);
 const WARMUP_MINUTES = Number(process.env.BENCH_SOAK_WARMUP_MINUTES ?? 5);
@@ -53,27 +43,13 @@ async function main(): Promise<void> {
   console.log(`Soak: seed ${SEED}, ${MINUTES} min, ${SUBSCRIBERS} subscribers`);
   const random = new Random(SEED);
   const database = await createTestDatabase();
-  const shared = localSharedConfig({
-    databaseUrl: database.url,
-    redisUrl: REDIS_URL,
-    redisPrefix: `opsgraph-bench:${randomBytes(4).toString('hex')}:`,
-    logLevel: 'warn',
-    signingKey: generateSigningKey('bench'),
-    production: true,
+  const system = await startSystemProcesses({
+    shared: benchSharedConfig({ databaseUrl: database.url, logLevel: 'warn' }),
+    // Tokens outlive the run: token refresh is not what this soaks.
+    subgraphEnv: { ACCESS_TOKEN_TTL_SECONDS: String((MINUTES + 30) * 60) },
+    gatewayEnv: { CONNECTIONS_PER_CREDENTIAL: '100000', REQUEST_RATE_LIMIT: '100000000/1m' },
   });
-  // Tokens outlive the run: token refresh is not what this soaks.
-  const subgraphs = await startSubgraphProcesses({
-    root: ROOT,
-    shared,
-    env: { ACCESS_TOKEN_TTL_SECONDS: String((MINUTES + 30) * 60) },
-  });
-  const gateway = await startGatewayProcess(
-    { shared, subgraphUrls: subgraphs.urls },
-    {
-      CONNECTIONS_PER_CREDENTIAL: '100000',
-      REQUEST_RATE_LIMIT: '100000000/1m',
-    },
-  );
+  const { gateway, subgraphs } = system;
   const url = gateway.url;
   const processes = [
     { name: 'gateway', pid: gateway.child.pid! },
@@ -240,8 +216,7 @@ async function main(): Promise<void> {
     );
   } finally {
     abort.abort();
-    await gateway.stop();
-    await subgraphs.stop();
+    await system.stop();
     await database.drop();
   }
 }

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import {
   buildBaseline,
   machine,
+  MANY_SUBSCRIBERS_GATEWAY_ENV,
   mutate,
   percentile,
   record,
@@ -19,6 +20,7 @@ import {
   startSubgraphs,
   subscribe as subscribeGraphqlWs,
   type GatewayProcess,
+  UNLIMITED_POSTING,
 } from './support';
 
 const SIZES = (process.env.BENCH_SUBSCRIBERS ?? '1000,5000,10000').split(',').map(Number);
@@ -185,18 +187,9 @@ async function measure(
 
 async function main(): Promise<void> {
   const stack = await startSubgraphs(['users', 'messages'], {
-    // The benchmark posts far faster than a person: no flood or rate limit applies to it.
-    messages: {
-      floodMaxRepeats: 1_000_000,
-      rateLimits: { postMessage: { max: 1_000_000, windowMs: 60_000 } },
-    },
+    messages: UNLIMITED_POSTING,
   });
-  const gatewayEnv = {
-    SUBSCRIPTIONS_PER_CONNECTION: '10',
-    CONNECTIONS_PER_CREDENTIAL: '100000',
-    SUBSCRIPTION_BUFFER_LIMIT: '100000',
-    REQUEST_RATE_LIMIT: '1000000/1m',
-  };
+  const gatewayEnv = { ...MANY_SUBSCRIBERS_GATEWAY_ENV, SUBSCRIPTION_BUFFER_LIMIT: '100000' };
   const contenders: Contender[] = [
     { name: 'opsgraph', gateway: await startGatewayProcess(stack, gatewayEnv, { core: 0 }) },
   ];

@@ -33,6 +33,44 @@ import { createTestDatabase, type TestDatabase } from '../test/support/database'
 export const ROOT = join(__dirname, '..');
 export const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
+/**
+ * The configuration every service of one benchmark stack shares, production mode. Each stack
+ * gets its own Redis key prefix, so that no stack warms another's caches.
+ */
+export function benchSharedConfig(options: {
+  databaseUrl: string;
+  /** The machine's Redis (BENCH_REDIS_URL) by default. */
+  redisUrl?: string;
+  logLevel: 'silent' | 'warn';
+  /** A fresh key by default; stacks that must accept each other's tokens pass one. */
+  signingKey?: SharedConfig['signingKey'];
+}): SharedConfig {
+  return localSharedConfig({
+    databaseUrl: options.databaseUrl,
+    redisUrl: options.redisUrl ?? REDIS_URL,
+    redisPrefix: `opsgraph-bench:${randomBytes(4).toString('hex')}:`,
+    logLevel: options.logLevel,
+    signingKey: options.signingKey ?? generateSigningKey('bench'),
+    production: true,
+  });
+}
+
+/**
+ * Overrides for an in-process messages subgraph: a benchmark posts far faster than a person, so
+ * no flood guard or rate limit may shape its figures.
+ */
+export const UNLIMITED_POSTING = {
+  floodMaxRepeats: 1_000_000,
+  rateLimits: { postMessage: { max: 1_000_000, windowMs: 60_000 } },
+};
+
+/** A gateway's environment for thousands of subscribers from one process and credential. */
+export const MANY_SUBSCRIBERS_GATEWAY_ENV = {
+  SUBSCRIPTIONS_PER_CONNECTION: '10',
+  CONNECTIONS_PER_CREDENTIAL: '100000',
+  REQUEST_RATE_LIMIT: '1000000/1m',
+};
+
 export interface BenchStack {
   database: TestDatabase;
   shared: SharedConfig;
@@ -45,15 +83,7 @@ export async function startSubgraphs(
   overrides: Record<string, Record<string, unknown>> = {},
 ): Promise<BenchStack> {
   const database = await createTestDatabase();
-  const signingKey = generateSigningKey('bench');
-  const shared = localSharedConfig({
-    databaseUrl: database.url,
-    redisUrl: REDIS_URL,
-    redisPrefix: `opsgraph-bench:${randomBytes(4).toString('hex')}:`,
-    logLevel: 'silent',
-    signingKey,
-    production: true,
-  });
+  const shared = benchSharedConfig({ databaseUrl: database.url, logLevel: 'silent' });
 
   const handles: SubgraphHandle[] = [];
   const subgraphUrls: Record<string, string> = {};
@@ -279,6 +309,51 @@ export async function startSubgraphProcesses(options: {
     throw error;
   }
   return { urls, pids: children.map((child) => child.pid!), stop };
+}
+
+/** The whole system as production runs it: the subgraph processes, then a gateway process. */
+export interface SystemProcesses {
+  subgraphs: SubgraphProcesses;
+  gateway: GatewayProcess;
+  /** Stops the gateway, then the subgraphs. */
+  stop(): Promise<void>;
+}
+
+export async function startSystemProcesses(options: {
+  shared: SharedConfig;
+  /** The build to run; this checkout's by default. */
+  root?: string;
+  /** Extra node flags for each subgraph process. */
+  subgraphNodeArgs?: string[];
+  subgraphEnv?: Record<string, string>;
+  gatewayEnv: Record<string, string>;
+  gateway?: GatewayProcessOptions;
+}): Promise<SystemProcesses> {
+  const root = options.root ?? ROOT;
+  const subgraphs = await startSubgraphProcesses({
+    root,
+    shared: options.shared,
+    nodeArgs: options.subgraphNodeArgs,
+    env: options.subgraphEnv,
+  });
+  try {
+    const gateway = await startGatewayProcess(
+      { shared: options.shared, subgraphUrls: subgraphs.urls },
+      options.gatewayEnv,
+      { entry: join(root, 'dist', 'gateway', 'main.js'), ...options.gateway },
+    );
+    return {
+      subgraphs,
+      gateway,
+      async stop() {
+        await gateway.stop();
+        await subgraphs.stop();
+      },
+    };
+  } catch (error) {
+    await subgraphs.stop();
+    throw error;
+  }
 }
 
 export interface BaselineBuild {

@@ -19,7 +19,6 @@
  * writing one profile per process to .bench-profiles/system/<build>/ when the run ends.
  */
 import { execFileSync, fork } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -32,7 +31,7 @@ import {
   type DefinitionNode,
   type FragmentDefinitionNode,
 } from 'graphql';
-import { localSharedConfig, type SharedConfig } from '../dev/subgraphs';
+import type { SharedConfig } from '../dev/subgraphs';
 import { createTokenSigner, generateSigningKey } from '../platform/tokens';
 import { createTestDatabase } from '../test/support/database';
 import { graphql } from '../test/support/graphql';
@@ -44,15 +43,14 @@ import {
   type SeededDataset,
 } from './seed-large';
 import {
+  benchSharedConfig,
   buildBaseline,
   machine,
   percentile,
   processCpuMs,
   record,
-  REDIS_URL,
   ROOT,
-  startGatewayProcess,
-  startSubgraphProcesses,
+  startSystemProcesses,
 } from './support';
 import { WINDOWS_FILE, type ProfileWindow } from './profile';
 
@@ -367,52 +365,38 @@ async function startStack(options: {
   databaseUrl: string;
   signingKey: SharedConfig['signingKey'];
 }): Promise<RunningStack> {
-  // Each stack its own Redis keys, so that neither warms the other's caches.
-  const shared = localSharedConfig({
-    databaseUrl: options.databaseUrl,
-    redisUrl: REDIS_URL,
-    redisPrefix: `opsgraph-bench:${randomBytes(4).toString('hex')}:`,
-    logLevel: 'warn',
-    signingKey: options.signingKey,
-    production: true,
-  });
   const profileDir = join(ROOT, '.bench-profiles', 'system', options.role);
   // A previous run's profiles would be summed with this one's.
   if (PROFILE) rmSync(profileDir, { recursive: true, force: true });
-  const subgraphs = await startSubgraphProcesses({
+  const { gateway, subgraphs, stop } = await startSystemProcesses({
     root: options.root,
-    shared,
-    nodeArgs: PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+    // Each stack its own Redis keys, so that neither warms the other's caches.
+    shared: benchSharedConfig({
+      databaseUrl: options.databaseUrl,
+      logLevel: 'warn',
+      signingKey: options.signingKey,
+    }),
+    subgraphNodeArgs: PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
     // No node agents run during the benchmark: keep the sweeper from turning the seeded ONLINE
     // nodes OFFLINE (and writing) in the middle of it.
-    env: { NODE_OFFLINE_AFTER_MS: String(7 * 86_400_000) },
+    subgraphEnv: { NODE_OFFLINE_AFTER_MS: String(7 * 86_400_000) },
+    gatewayEnv: { REQUEST_RATE_LIMIT: '100000000/1m' },
   });
-  try {
-    const gateway = await startGatewayProcess(
-      { shared, subgraphUrls: subgraphs.urls },
-      { REQUEST_RATE_LIMIT: '100000000/1m' },
-      { entry: join(options.root, 'dist', 'gateway', 'main.js') },
-    );
-    const windows: ProfileWindow[] = [];
-    return {
-      label: options.label,
-      gatewayUrl: gateway.url,
-      measured: (window) => windows.push(window),
-      cpu: () => ({
-        gateway: gateway.cpuMs(),
-        subgraphs: subgraphs.pids.reduce((sum, pid) => sum + processCpuMs(pid), 0),
-      }),
-      async stop() {
-        await gateway.stop();
-        await subgraphs.stop();
-        // Beside the profiles, which the subgraphs wrote as they exited.
-        if (PROFILE) writeFileSync(join(profileDir, WINDOWS_FILE), JSON.stringify(windows));
-      },
-    };
-  } catch (error) {
-    await subgraphs.stop();
-    throw error;
-  }
+  const windows: ProfileWindow[] = [];
+  return {
+    label: options.label,
+    gatewayUrl: gateway.url,
+    measured: (window) => windows.push(window),
+    cpu: () => ({
+      gateway: gateway.cpuMs(),
+      subgraphs: subgraphs.pids.reduce((sum, pid) => sum + processCpuMs(pid), 0),
+    }),
+    async stop() {
+      await stop();
+      // Beside the profiles, which the subgraphs wrote as they exited.
+      if (PROFILE) writeFileSync(join(profileDir, WINDOWS_FILE), JSON.stringify(windows));
+    },
+  };
 }
 
 interface Cell {

@@ -1,4 +1,5 @@
 import type { EntityManager } from '../kit/orm';
+import { createRequestContext, type RequestContext } from '../kit/request-context';
 import type { RequestInfo } from '../kit/request-info';
 import type { VersionedCache } from '../kit/versioned-cache';
 import type { DeploymentCounts } from './entities/deployment';
@@ -6,7 +7,6 @@ import type { DeploymentsConfig } from './env';
 import { createLoaders, type DeploymentsLoaders } from './loaders';
 import type { DeploymentsPubSub } from './pubsub';
 import type { NodesClient } from './services/nodes-client';
-import { writableMode, type ReadMode } from '../kit/reads';
 
 /** Process-wide dependencies of the deployments subgraph, built once in createDeploymentsSubgraph. */
 export interface DeploymentsDeps {
@@ -17,19 +17,11 @@ export interface DeploymentsDeps {
   fork(): EntityManager;
 }
 
-export interface DeploymentsContext extends RequestInfo {
-  em: EntityManager;
-  /** Read plain rows (queries) or entities (mutations, subscriptions): see kit/reads.ts. */
-  mode: ReadMode;
-  loaders: DeploymentsLoaders;
-  deps: DeploymentsDeps;
-}
+export type DeploymentsContext = RequestContext<DeploymentsLoaders, DeploymentsDeps>;
 
 export function createDeploymentsContext(
   deps: DeploymentsDeps,
   request: RequestInfo,
 ): DeploymentsContext {
-  const em = deps.fork();
-  const mode = request.mode ?? writableMode();
-  return { ...request, mode, em, loaders: createLoaders(em, mode), deps };
+  return createRequestContext(deps, request, createLoaders);
 }

@@ -11,9 +11,8 @@ import {
   isAuthenticated,
   isNodeAgent,
   isUser,
-  rateLimitRule,
+  perUserRateLimitRule,
 } from '../kit/shield';
-import type { DeploymentsContext } from './context';
 
 /** Defaults; RATE_LIMITS overrides them by name. */
 export const DEPLOYMENTS_RATE_LIMITS: RateLimits = {
@@ -22,11 +21,7 @@ export const DEPLOYMENTS_RATE_LIMITS: RateLimits = {
 };
 
 export function createDeploymentsPermissions(limiter: RateLimiter) {
-  const createDeployment = rateLimitRule<unknown, DeploymentsContext>(
-    limiter,
-    'createDeployment',
-    (_args, ctx) => (ctx.principal?.kind === 'user' ? ctx.principal.userId : null),
-  );
+  const createDeployment = perUserRateLimitRule(limiter, 'createDeployment');
   return createPermissions({
     Query: {
       deployment: isUser,

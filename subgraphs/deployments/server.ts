@@ -4,7 +4,12 @@
  * nodes, Apollo Server, and the keeper of claim leases. Does not listen; see main.ts.
  */
 import { createPubSub } from '../kit/pubsub';
-import { createSubgraphRuntime, startSubgraphServer, type Subgraph } from '../kit/runtime';
+import {
+  createSubgraphRuntime,
+  startSubgraphServer,
+  withBackgroundTask,
+  type Subgraph,
+} from '../kit/runtime';
 import { createVersionedCache } from '../kit/versioned-cache';
 import { createDeploymentsContext, type DeploymentsContext, type DeploymentsDeps } from './context';
 import { entities } from './entities';
@@ -53,12 +58,5 @@ export async function createDeploymentsSubgraph(
     release: pubsub.close,
   });
   const leases = await startLeaseKeeper(deps, runtime.redis, runtime.logger);
-  return {
-    ...server,
-    leaseSweepCount: leases.sweepCount,
-    async close() {
-      await leases.stop();
-      await server.close();
-    },
-  };
+  return withBackgroundTask(server, leases, { leaseSweepCount: leases.sweepCount });
 }

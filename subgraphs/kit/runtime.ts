@@ -198,3 +198,23 @@ export async function startSubgraphServer<TContext extends RequestInfo>(
     },
   };
 }
+
+/**
+ * A started subgraph that also runs a background task of its own (a sweeper, a lease keeper),
+ * with what the task reports: closing stops the task first, so it never works on a closed
+ * database or Redis.
+ */
+export function withBackgroundTask<TSubgraph extends Subgraph, TReport extends object>(
+  subgraph: TSubgraph,
+  task: { stop(): Promise<void> },
+  report: TReport,
+): TSubgraph & TReport {
+  return {
+    ...subgraph,
+    ...report,
+    async close() {
+      await task.stop();
+      await subgraph.close();
+    },
+  };
+}

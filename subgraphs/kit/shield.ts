@@ -150,3 +150,13 @@ export function rateLimitRule<TArgs, TContext>(
     },
   );
 }
+
+/**
+ * `rateLimitRule` counted per signed-in user. Node agents and anonymous callers are not counted:
+ * the role rule chained before it has refused them already.
+ */
+export function perUserRateLimitRule(limiter: RateLimiter, name: string): ShieldRule {
+  return rateLimitRule<unknown, { principal: Principal | null }>(limiter, name, (_args, ctx) =>
+    ctx.principal?.kind === 'user' ? ctx.principal.userId : null,
+  );
+}

@@ -4,8 +4,7 @@
  */
 import { chain } from 'graphql-shield';
 import type { RateLimiter, RateLimits } from '../../platform/rate-limit';
-import { createPermissions, hasRole, isAnyone, isUser, rateLimitRule } from '../kit/shield';
-import type { MessagesContext } from './context';
+import { createPermissions, hasRole, isAnyone, isUser, perUserRateLimitRule } from '../kit/shield';
 
 /** Defaults; RATE_LIMITS overrides them by name. */
 export const MESSAGES_RATE_LIMITS: RateLimits = {
@@ -14,11 +13,7 @@ export const MESSAGES_RATE_LIMITS: RateLimits = {
 };
 
 export function createMessagesPermissions(limiter: RateLimiter) {
-  const postMessage = rateLimitRule<unknown, MessagesContext>(
-    limiter,
-    'postMessage',
-    (_args, ctx) => (ctx.principal?.kind === 'user' ? ctx.principal.userId : null),
-  );
+  const postMessage = perUserRateLimitRule(limiter, 'postMessage');
   return createPermissions({
     Query: {
       channel: isUser,

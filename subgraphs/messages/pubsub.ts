@@ -2,8 +2,8 @@
 import type { Positioned } from '../kit/change-log';
 import type { TypedPubSub } from '../kit/pubsub';
 
-/** A message was stored (published once, after commit; idempotent retries publish nothing). */
-export interface MessageAddedEvent {
+/** The message an event is about, as both events carry it. */
+interface MessageEventFields {
   id: string;
   organizationId: string;
   channelId: string;
@@ -12,26 +12,23 @@ export interface MessageAddedEvent {
   /** The GraphQL `Message.cursor`: pass it as `after` to resume from this message. */
   cursor: string;
   authorId: string;
-  body: string;
   /** ISO-8601, like every timestamp below. */
   createdAt: string;
+}
+
+/** A message was stored (published once, after commit; idempotent retries publish nothing). */
+export interface MessageAddedEvent extends MessageEventFields {
+  body: string;
 }
 
 /**
  * A message was edited or deleted: its state after the change. Also stored as a change record
  * of its channel (`position` 1, 2, … per channel, `changeCursor` encodes it).
  */
-export interface MessageChangedEvent extends Positioned {
-  id: string;
-  organizationId: string;
-  channelId: string;
-  sequence: number;
-  cursor: string;
-  authorId: string;
+export interface MessageChangedEvent extends MessageEventFields, Positioned {
   change: 'EDITED' | 'DELETED';
   /** null once deleted. */
   body: string | null;
-  createdAt: string;
   editedAt: string | null;
   deletedAt: string | null;
 }

@@ -4,7 +4,12 @@
  * see main.ts.
  */
 import { createPubSub } from '../kit/pubsub';
-import { createSubgraphRuntime, startSubgraphServer, type Subgraph } from '../kit/runtime';
+import {
+  createSubgraphRuntime,
+  startSubgraphServer,
+  withBackgroundTask,
+  type Subgraph,
+} from '../kit/runtime';
 import { createTokenSigner } from '../../platform/tokens';
 import { createNodesContext, type NodesContext, type NodesDeps } from './context';
 import { entities } from './entities';
@@ -47,12 +52,5 @@ export async function createNodesSubgraph(config: NodesConfig): Promise<NodesSub
     offlineAfterMs: config.offlineAfterMs,
     intervalMs: config.sweepIntervalMs,
   });
-  return {
-    ...server,
-    sweepCount: sweeper.sweepCount,
-    async close() {
-      await sweeper.stop();
-      await server.close();
-    },
-  };
+  return withBackgroundTask(server, sweeper, { sweepCount: sweeper.sweepCount });
 }

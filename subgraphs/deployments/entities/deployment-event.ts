@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EntitySchema } from '@mikro-orm/core';
+import { idOf } from '../../kit/entity-columns';
 import { Deployment, type DeploymentStatus } from './deployment';
 import type { Row } from '../../kit/reads';
 
@@ -29,12 +30,7 @@ export const DeploymentEventSchema = new EntitySchema<DeploymentEvent>({
   tableName: 'deployment_events',
   properties: {
     id: { type: 'uuid', primary: true },
-    deploymentId: {
-      kind: 'm:1',
-      entity: () => Deployment,
-      mapToPk: true,
-      fieldName: 'deployment_id',
-    },
+    deploymentId: idOf(() => Deployment, 'deployment_id'),
     sequence: { type: 'integer' },
     type: { type: 'text' },
     status: { type: 'text', nullable: true },

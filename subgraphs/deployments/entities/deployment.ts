@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EntitySchema } from '@mikro-orm/core';
+import { idOf } from '../../kit/entity-columns';
 import type { Row } from '../../kit/reads';
 
 export const DEPLOYMENT_STATUSES = [
@@ -55,13 +56,7 @@ export const DeploymentSchema = new EntitySchema<Deployment>({
     environment: { type: 'text' },
     status: { type: 'text' },
     triggeredBy: { type: 'uuid' },
-    rollbackOf: {
-      kind: 'm:1',
-      entity: () => Deployment,
-      mapToPk: true,
-      fieldName: 'rollback_of',
-      nullable: true,
-    },
+    rollbackOf: idOf(() => Deployment, 'rollback_of', { nullable: true }),
     createdAt: { type: 'Date', columnType: 'timestamptz' },
     startedAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
     finishedAt: { type: 'Date', columnType: 'timestamptz', nullable: true },

@@ -5,7 +5,7 @@
  * a node agent, by its node), so another organization's deployments are never delivered. A
  * deployment never changes organization or node, so nothing else can change per event.
  */
-import { changeStream, decodeChangeCursor } from '../../kit/change-log';
+import { subscribeToChanges } from '../../kit/change-subscription';
 import { forbidden, notFound, unauthenticated } from '../../../platform/errors';
 import { resumableStream, withStreamCursor } from '../../kit/resumable';
 import { createDeploymentsContext, type DeploymentsContext } from '../context';
@@ -35,10 +35,7 @@ export async function deploymentUpdated(
   }
   const id = args.id ?? null;
   if (id !== null && !(await findVisibleDeployment(ctx, id))) throw notFound('Deployment');
-  // A bad cursor is the client's mistake: refuse it now rather than once the stream runs.
-  if (args.after) decodeChangeCursor('DEPLOYMENT_UPDATED', args.after);
-  return changeStream({
-    pubsub: ctx.deps.pubsub,
+  return subscribeToChanges(ctx, {
     topic: 'DEPLOYMENT_UPDATED',
     schema: 'deployments',
     scope: principal.organizationId,
@@ -47,8 +44,6 @@ export async function deploymentUpdated(
       ...(id === null ? {} : { id }),
       ...(nodeId === null ? {} : { nodeId }),
     },
-    fork: ctx.deps.fork,
-    stream: ctx.stream,
     after: args.after,
   });
 }

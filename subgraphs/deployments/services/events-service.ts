@@ -19,24 +19,16 @@ export async function eventPage(
     throw badUserInput('Pass `first` or `last`, not both.', 'last');
   }
   const after = args.after ? decodeEventCursor(args.after) : 0;
+  // Oldest first either way; one row more than the page tells whether more remain beyond it.
+  const load = (end: 'first' | 'last', size: number) =>
+    ctx.loaders.eventPages.load({ deploymentId: deployment.id, end, limit: size + 1, after });
   if (args.last == null) {
     const size = pageSize(args.first, 'first');
-    const rows = await ctx.loaders.eventPages.load({
-      deploymentId: deployment.id,
-      end: 'first',
-      limit: size + 1,
-      after,
-    });
+    const rows = await load('first', size);
     return forwardConnection(rows, size, (event) => [event.sequence], after > 0);
   }
   const size = pageSize(args.last, 'last');
-  // Oldest first; one row more than the page when older events remain.
-  const rows = await ctx.loaders.eventPages.load({
-    deploymentId: deployment.id,
-    end: 'last',
-    limit: size + 1,
-    after,
-  });
+  const rows = await load('last', size);
   const edges = rows
     .slice(Math.max(0, rows.length - size))
     .map((event) => ({ cursor: eventCursor(event), node: event }));

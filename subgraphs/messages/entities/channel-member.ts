@@ -1,4 +1,5 @@
 import { EntitySchema } from '@mikro-orm/core';
+import { idOf } from '../../kit/entity-columns';
 import { Channel } from './channel';
 
 /** A user's membership of a channel: private channels are visible to their members only. */
@@ -14,13 +15,7 @@ export const ChannelMemberSchema = new EntitySchema<ChannelMember>({
   class: ChannelMember,
   tableName: 'channel_members',
   properties: {
-    channelId: {
-      kind: 'm:1',
-      entity: () => Channel,
-      mapToPk: true,
-      primary: true,
-      fieldName: 'channel_id',
-    },
+    channelId: idOf(() => Channel, 'channel_id', { primary: true }),
     userId: { type: 'uuid', primary: true },
     joinedAt: { type: 'Date', columnType: 'timestamptz(3)' },
   },

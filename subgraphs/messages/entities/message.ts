@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EntitySchema } from '@mikro-orm/core';
+import { idOf } from '../../kit/entity-columns';
 import { Channel } from './channel';
 import type { Row } from '../../kit/reads';
 
@@ -30,7 +31,7 @@ export const MessageSchema = new EntitySchema<Message>({
   tableName: 'messages',
   properties: {
     id: { type: 'uuid', primary: true },
-    channelId: { kind: 'm:1', entity: () => Channel, mapToPk: true, fieldName: 'channel_id' },
+    channelId: idOf(() => Channel, 'channel_id'),
     sequence: { type: 'integer' },
     authorId: { type: 'uuid' },
     body: { type: 'text' },

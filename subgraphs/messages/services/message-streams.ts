@@ -5,7 +5,7 @@
  * stream ends with FORBIDDEN). Only events of the subscribed channel pass, so nothing of another
  * organization is ever delivered.
  */
-import { changeStream, decodeChangeCursor } from '../../kit/change-log';
+import { subscribeToChanges } from '../../kit/change-subscription';
 import { forbidden } from '../../../platform/errors';
 import { resumableStream, withStreamCursor } from '../../kit/resumable';
 import { createMessagesContext, type MessagesContext } from '../context';
@@ -116,15 +116,11 @@ export async function messageChanged(
   args: { channelId: string; after?: string | null },
 ): Promise<AsyncIterable<MessageChangedEvent>> {
   const channel = await getChannel(ctx, args.channelId);
-  if (args.after) decodeChangeCursor('MESSAGE_CHANGED', args.after);
-  return changeStream({
-    pubsub: ctx.deps.pubsub,
+  return subscribeToChanges(ctx, {
     topic: 'MESSAGE_CHANGED',
     schema: 'messages',
     scope: channel.id,
     match: { channelId: channel.id },
-    fork: ctx.deps.fork,
-    stream: ctx.stream,
     after: args.after,
     authorize: () => assertStillVisible(ctx, channel),
   });

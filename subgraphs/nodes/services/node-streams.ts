@@ -4,7 +4,7 @@
  * organization's nodes are never delivered; a node never changes organization, so nothing else
  * can change per event.
  */
-import { changeStream, decodeChangeCursor } from '../../kit/change-log';
+import { subscribeToChanges } from '../../kit/change-subscription';
 import { requireUser } from '../../kit/guards';
 import { withStreamCursor } from '../../kit/resumable';
 import { createNodesContext, type NodesContext } from '../context';
@@ -19,16 +19,11 @@ export async function nodeStatusChanged(
   const nodeId = args.nodeId ?? null;
   const { organizationId } =
     nodeId === null ? requireUser(ctx.principal) : await getNode(ctx, nodeId);
-  // A bad cursor is the client's mistake: refuse it now rather than once the stream runs.
-  if (args.after) decodeChangeCursor('NODE_STATUS_CHANGED', args.after);
-  return changeStream({
-    pubsub: ctx.deps.pubsub,
+  return subscribeToChanges(ctx, {
     topic: 'NODE_STATUS_CHANGED',
     schema: 'nodes',
     scope: organizationId,
     match: { organizationId, ...(nodeId === null ? {} : { nodeId }) },
-    fork: ctx.deps.fork,
-    stream: ctx.stream,
     after: args.after,
   });
 }

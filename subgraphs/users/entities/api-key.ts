@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EntitySchema } from '@mikro-orm/core';
+import { idOf } from '../../kit/entity-columns';
 import type { Role } from '../../../platform/principal';
 import { Organization } from './organization';
 import { User } from './user';
@@ -24,13 +25,8 @@ export const ApiKeySchema = new EntitySchema<ApiKey>({
   tableName: 'api_keys',
   properties: {
     id: { type: 'uuid', primary: true },
-    organizationId: {
-      kind: 'm:1',
-      entity: () => Organization,
-      mapToPk: true,
-      fieldName: 'organization_id',
-    },
-    createdBy: { kind: 'm:1', entity: () => User, mapToPk: true, fieldName: 'created_by' },
+    organizationId: idOf(() => Organization, 'organization_id'),
+    createdBy: idOf(() => User, 'created_by'),
     name: { type: 'text' },
     role: { type: 'text' },
     secretHash: { type: 'text', unique: true },

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EntitySchema } from '@mikro-orm/core';
+import { idOf } from '../../kit/entity-columns';
 import { User } from './user';
 
 /** One sign-in. Logout or refresh-token reuse revokes it, and with it every token it issued. */
@@ -18,7 +19,7 @@ export const SessionSchema = new EntitySchema<Session>({
   tableName: 'sessions',
   properties: {
     id: { type: 'uuid', primary: true },
-    userId: { kind: 'm:1', entity: () => User, mapToPk: true, fieldName: 'user_id' },
+    userId: idOf(() => User, 'user_id'),
     createdAt: { type: 'Date', columnType: 'timestamptz' },
     expiresAt: { type: 'Date', columnType: 'timestamptz' },
     revokedAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
@@ -40,7 +41,7 @@ export const RefreshTokenSchema = new EntitySchema<RefreshToken>({
   tableName: 'refresh_tokens',
   properties: {
     tokenHash: { type: 'text', primary: true },
-    sessionId: { kind: 'm:1', entity: () => Session, mapToPk: true, fieldName: 'session_id' },
+    sessionId: idOf(() => Session, 'session_id'),
     createdAt: { type: 'Date', columnType: 'timestamptz' },
     spentAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
   },

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EntitySchema } from '@mikro-orm/core';
+import { idOf } from '../../kit/entity-columns';
 import type { Role } from '../../../platform/principal';
 import { Organization } from './organization';
 import type { Row } from '../../kit/reads';
@@ -25,12 +26,7 @@ export const UserSchema = new EntitySchema<User>({
   tableName: 'users',
   properties: {
     id: { type: 'uuid', primary: true },
-    organizationId: {
-      kind: 'm:1',
-      entity: () => Organization,
-      mapToPk: true,
-      fieldName: 'organization_id',
-    },
+    organizationId: idOf(() => Organization, 'organization_id'),
     username: { type: 'text' },
     email: { type: 'text' },
     displayName: { type: 'text' },

@@ -1,0 +1,36 @@
+/**
+ * A subscription field's resumable change stream (change-log.ts, `changeStream`) on the request's
+ * pub/sub, database and stream state: every change-stream subscription opens its stream this way.
+ */
+import { changeStream, decodeChangeCursor, type Positioned } from './change-log';
+import type { EntityManager } from './orm';
+import type { TypedPubSub } from './pubsub';
+import type { StreamState } from './resumable';
+
+export function subscribeToChanges<
+  TopicMap extends Record<string, unknown>,
+  K extends keyof TopicMap & string,
+>(
+  ctx: {
+    deps: { pubsub: TypedPubSub<TopicMap>; fork: () => EntityManager };
+    stream?: StreamState;
+  },
+  options: {
+    topic: K;
+    /** The subgraph's PostgreSQL schema, where its change records are stored. */
+    schema: string;
+    scope: string;
+    match: Partial<TopicMap[K]>;
+    after: string | null | undefined;
+    authorize?: (item: TopicMap[K] & Positioned) => Promise<void>;
+  },
+): AsyncGenerator<TopicMap[K] & Positioned> {
+  // A bad cursor is the client's mistake: refuse it now rather than once the stream runs.
+  if (options.after) decodeChangeCursor(options.topic, options.after);
+  return changeStream({
+    ...options,
+    pubsub: ctx.deps.pubsub,
+    fork: ctx.deps.fork,
+    stream: ctx.stream,
+  });
+}
