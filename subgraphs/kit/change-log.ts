@@ -208,22 +208,6 @@ export function startChangeLogPruner(deps: {
 }
 
 /**
- * The SQL of the migration that lets a schema's change log be pruned: the index the prune reads
- * by time, and the per-stream prune marks. Frozen once released, like any migration: a later
- * change gets a migration of its own.
- */
-export const changeLogRetentionMigration = (schema: string) => `
-  create index "change_log_recorded_at" on "${schema}"."change_log" ("recorded_at");
-  create table "${schema}"."change_log_pruned" (
-    "topic" text not null,
-    "stream" uuid not null,
-    -- Every position up to this one is gone: a cursor before it is CURSOR_EXPIRED.
-    "through" bigint not null,
-    primary key ("topic", "stream")
-  );
-`;
-
-/**
  * A change's cursor names its topic, so that a cursor of one stream (or a Message.cursor) is
  * refused by another instead of being read as a position there.
  */

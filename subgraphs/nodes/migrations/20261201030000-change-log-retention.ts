@@ -1,9 +1,9 @@
 import { Migration } from '@mikro-orm/migrations';
-import { changeLogRetentionMigration } from '../../kit/change-log';
+import { changeLogRetentionSql } from '../../kit/change-log-tables';
 
 export class Migration20261201030000ChangeLogRetention extends Migration {
   override async up(): Promise<void> {
     // Change records are pruned after CHANGE_RETENTION_HOURS (kit/change-log.ts).
-    this.addSql(changeLogRetentionMigration('nodes'));
+    this.addSql(changeLogRetentionSql('nodes'));
   }
 }
