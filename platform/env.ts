@@ -98,6 +98,9 @@ export const subgraphEnvShape = {
   // How long a resumable subscription stays without a live event before it checks the database
   // for items whose announcement was lost (one indexed read per idle subscription per interval).
   STREAM_POLL_INTERVAL_MS: intVar(1500, 100, 60_000),
+  // How long the change records behind resumable change streams are kept (a week by default):
+  // a client away for longer gets CURSOR_EXPIRED and reloads its view (kit/change-log.ts).
+  CHANGE_RETENTION_HOURS: intVar(168, 1, 87_600),
 };
 
 /** OpenTelemetry export: on when OTEL_EXPORTER_OTLP_ENDPOINT is set (the standard variables). */

@@ -24,6 +24,11 @@ export const ErrorCode = {
   PERSISTED_QUERY_NOT_FOUND: 'PERSISTED_QUERY_NOT_FOUND',
   /** A document sent as text to a gateway that only runs trusted documents. */
   PERSISTED_QUERY_ID_REQUIRED: 'PERSISTED_QUERY_ID_REQUIRED',
+  /**
+   * A subscription's `after` cursor older than the stored changes it would resume from (they
+   * were pruned after their retention): reload the view and subscribe from a fresh cursor.
+   */
+  CURSOR_EXPIRED: 'CURSOR_EXPIRED',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -54,6 +59,13 @@ export const subgraphUnavailable = (serviceName: string, message: string, cause?
     extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, serviceName },
     ...(cause ? { originalError: cause } : {}),
   });
+
+export const cursorExpired = () =>
+  clientError(
+    ErrorCode.CURSOR_EXPIRED,
+    '`after` is older than the changes still stored: reload the view, then subscribe again from a fresh cursor.',
+    { field: 'after' },
+  );
 
 export const notFound = (what: string) => clientError(ErrorCode.NOT_FOUND, `${what} not found.`);
 

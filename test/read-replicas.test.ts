@@ -7,7 +7,7 @@
 import { createApiKey } from './support/agent';
 import { claim, createDeployment } from './support/deployments';
 import { graphql } from './support/graphql';
-import { createChannel, MESSAGES, post, type MessageData } from './support/messages';
+import { createChannel, EDIT, MESSAGES, post, type MessageData } from './support/messages';
 import { authenticateNode, registerNode } from './support/nodes';
 import {
   privatePostgres,
@@ -143,6 +143,24 @@ it('replays a resumed subscription from the primary: nothing the replica lacks i
   } finally {
     await client.dispose();
   }
+});
+
+it("fences a caller's reads after a change stream's head: a view read next is not older", async () => {
+  const channel = await createChannel(url, admin);
+  const message = await post(url, admin, channel.id, 'before the lag');
+  await withReplayPaused(async () => {
+    await graphql(url, EDIT, { id: message.id, body: 'edited during the lag' }, admin.headers);
+    // The head (read on the primary) is past the edit; the viewer has written nothing…
+    const head = await graphql(
+      url,
+      'query ($id: ID!) { messageChangedHead(channelId: $id) }',
+      { id: channel.id },
+      viewer.headers,
+    );
+    expect(head.errors).toBeUndefined();
+    // …yet the view it loads next shows the edit: subscribing from the head misses nothing.
+    expect(await messageBodies(viewer, channel.id)).toEqual(['edited during the lag']);
+  });
 });
 
 it('claims a deployment queued while the replica lags, and accepts an API key created then', async () => {

@@ -3,7 +3,13 @@
  * nodeStatusChanged deliver each item with a `streamCursor`; a subscriber that drops and
  * subscribes again with the last one it received gets exactly the changes it missed, in order
  * (each as that change left the item), then live ones — through the gateway.
+ *
+ * Each stream's head cursor (`messageChangedHead`, `deploymentUpdatedHead`,
+ * `nodeStatusChangedHead`) starts a subscription exactly after the changes a view loaded next
+ * shows. Records older than CHANGE_RETENTION_HOURS are pruned by the subgraphs' pruner (heads are
+ * kept), and a resume from a pruned cursor answers CURSOR_EXPIRED instead of skipping.
  */
+import { Client } from 'pg';
 import { graphql } from './support/graphql';
 import { CANCEL, createDeployment } from './support/deployments';
 import { createChannel, DELETE, EDIT, post } from './support/messages';
@@ -17,8 +23,14 @@ let stack: Stack;
 let admin: SignedIn;
 let url: string;
 
+/** Pruned every 200 ms, so the tests see the pruner (not a function call) do its work. */
+const PRUNING = { changeLogRetentionHours: 1, changeLogPruneIntervalMs: 200 };
+
 beforeAll(async () => {
-  stack = await startStack({ subgraphs: ['users', 'nodes', 'messages', 'deployments'] });
+  stack = await startStack({
+    subgraphs: ['users', 'nodes', 'messages', 'deployments'],
+    config: { nodes: PRUNING, messages: PRUNING, deployments: PRUNING },
+  });
   url = stack.gatewayUrl;
   admin = await signUp(url);
 });
@@ -33,12 +45,22 @@ const DEPLOYMENT_UPDATED = `subscription ($id: ID, $nodeId: ID, $after: String) 
 const NODE_STATUS_CHANGED = `subscription ($nodeId: ID, $after: String) {
   nodeStatusChanged(nodeId: $nodeId, after: $after) { id status streamCursor }
 }`;
+const MESSAGE_CHANGED_HEAD = `query ($channelId: ID!) { messageChangedHead(channelId: $channelId) }`;
+const DEPLOYMENT_UPDATED_HEAD = `query ($id: ID, $nodeId: ID) { deploymentUpdatedHead(id: $id, nodeId: $nodeId) }`;
+const NODE_STATUS_CHANGED_HEAD = `query ($nodeId: ID) { nodeStatusChangedHead(nodeId: $nodeId) }`;
 const DECOMMISSION = `mutation ($id: ID!) { decommissionNode(id: $id) { id status } }`;
 
 async function mutate(query: string, variables: Record<string, unknown>) {
   const response = await graphql(url, query, variables, admin.headers);
   expect(response.errors).toBeUndefined();
   return response.data!;
+}
+
+/** A stream's head cursor, as `<stream>Head` returns it. */
+async function head(query: string, field: string, variables: Record<string, unknown>) {
+  const cursor = (await mutate(query, variables))[field];
+  expect(typeof cursor).toBe('string');
+  return cursor as string;
 }
 
 /** Subscribes and waits until its subgraph listens on `topic` (the stream is then live). */
@@ -174,15 +196,236 @@ it('nodeStatusChanged resumes from a streamCursor with exactly the missed change
 it("refuses another stream's cursor as BAD_USER_INPUT", async () => {
   const channel = await createChannel(url, admin);
   const message = await post(url, admin, channel.id, 'hello');
-  const client = wsClient(url, { authorization: `Bearer ${admin.accessToken}` });
-  const refused = collect(client, MESSAGE_CHANGED, {
+  const { code } = await endingCode(MESSAGE_CHANGED, {
     channelId: channel.id,
     after: message.cursor,
   });
-  await refused.ended();
-  const errors =
-    (refused.error as { extensions?: { code?: string } }[] | undefined) ??
-    refused.results[0]?.errors;
-  expect(errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
-  await client.dispose();
+  expect(code).toBe('BAD_USER_INPUT');
+});
+
+/** Runs SQL on the stack's database (to age change records past the retention). */
+async function sql<T = Record<string, unknown>>(text: string, values: unknown[] = []) {
+  const client = new Client({ connectionString: stack.database.url });
+  await client.connect();
+  try {
+    return (await client.query(text, values)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+/** Makes the stream's records up to `through` look two hours old: past the one-hour retention. */
+const age = (schema: string, stream: string, through: number) =>
+  sql(
+    `update "${schema}"."change_log" set recorded_at = now() - interval '2 hours'
+      where stream = $1 and position <= $2`,
+    [stream, through],
+  );
+
+const positions = async (schema: string, stream: string) =>
+  (
+    await sql<{ position: string }>(
+      `select position from "${schema}"."change_log" where stream = $1 order by position`,
+      [stream],
+    )
+  ).map((row) => Number(row.position));
+
+/** A cursor's position: cursors are opaque to clients, but the test may look inside. */
+const positionOf = (cursor: string) =>
+  (JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[])[2] as number;
+
+/** The cursor of a position, as a subscription delivers it (`streamCursor`). */
+const encodedCursor = (topic: string, position: number) =>
+  Buffer.from(JSON.stringify(['v1', topic, position])).toString('base64url');
+
+/** Resumes from `after` and returns the code the stream ended with. */
+async function endingCode(query: string, variables: Record<string, unknown>) {
+  const client = wsClient(url, { authorization: `Bearer ${admin.accessToken}` });
+  try {
+    const refused = collect(client, query, variables);
+    await refused.ended(20_000);
+    const errors =
+      (refused.error as { extensions?: { code?: string } }[] | undefined) ??
+      refused.results[0]?.errors;
+    return { code: errors?.[0]?.extensions?.code, results: refused.results.length };
+  } finally {
+    await client.dispose();
+  }
+}
+
+describe('head cursor', () => {
+  it('messageChanged from messageChangedHead delivers exactly the changes made after it was read', async () => {
+    const channel = await createChannel(url, admin);
+    const a = await post(url, admin, channel.id, 'a1');
+    const b = await post(url, admin, channel.id, 'b1');
+    await mutate(EDIT, { id: a.id, body: 'a2' }); // before the head: the view shows it
+    const cursor = await head(MESSAGE_CHANGED_HEAD, 'messageChangedHead', {
+      channelId: channel.id,
+    });
+    // Between reading the head (and the view) and subscribing: must not be missed.
+    await mutate(EDIT, { id: b.id, body: 'b2' });
+    await mutate(DELETE, { id: a.id });
+
+    const stream = await subscribe('MESSAGE_CHANGED', MESSAGE_CHANGED, {
+      channelId: channel.id,
+      after: cursor,
+    });
+    await stream.collected.waitFor(2, 20_000);
+    await mutate(EDIT, { id: b.id, body: 'b3' });
+    await exactly(stream.collected, 3);
+    expect(
+      received(stream.collected, 'messageChanged', (m) => (m.deleted ? 'deleted' : m.body)),
+    ).toEqual([`${b.id}:b2`, `${a.id}:deleted`, `${b.id}:b3`]);
+    await stream.close();
+  });
+
+  it('deploymentUpdated from deploymentUpdatedHead delivers exactly the later changes, filters included', async () => {
+    const { node } = await registerNode(url, admin);
+    const d1 = await createDeployment(url, admin.headers, { nodeId: node.id });
+    const all = await head(DEPLOYMENT_UPDATED_HEAD, 'deploymentUpdatedHead', {});
+    const one = await head(DEPLOYMENT_UPDATED_HEAD, 'deploymentUpdatedHead', { id: d1.id });
+    const d2 = await createDeployment(url, admin.headers, { nodeId: node.id, application: 'web' });
+    await mutate(CANCEL, { id: d1.id });
+
+    const everything = await subscribe('DEPLOYMENT_UPDATED', DEPLOYMENT_UPDATED, { after: all });
+    const justD1 = await subscribe('DEPLOYMENT_UPDATED', DEPLOYMENT_UPDATED, {
+      id: d1.id,
+      after: one,
+    });
+    await everything.collected.waitFor(2, 20_000);
+    await mutate(CANCEL, { id: d2.id });
+    await exactly(everything.collected, 3);
+    const status = (d: { status: string }) => d.status;
+    expect(received(everything.collected, 'deploymentUpdated', status)).toEqual([
+      `${d2.id}:QUEUED`,
+      `${d1.id}:CANCELLED`,
+      `${d2.id}:CANCELLED`,
+    ]);
+    expect(received(justD1.collected, 'deploymentUpdated', status)).toEqual([`${d1.id}:CANCELLED`]);
+    await everything.close();
+    await justD1.close();
+  });
+
+  it('nodeStatusChanged from nodeStatusChangedHead delivers exactly the later changes', async () => {
+    const { node: a } = await registerNode(url, admin);
+    const cursor = await head(NODE_STATUS_CHANGED_HEAD, 'nodeStatusChangedHead', {});
+    // The head of one node's stream is the organization's: the same cursor.
+    expect(await head(NODE_STATUS_CHANGED_HEAD, 'nodeStatusChangedHead', { nodeId: a.id })).toBe(
+      cursor,
+    );
+    const { node: b } = await registerNode(url, admin);
+    await mutate(DECOMMISSION, { id: a.id });
+
+    const stream = await subscribe('NODE_STATUS_CHANGED', NODE_STATUS_CHANGED, { after: cursor });
+    await stream.collected.waitFor(2, 20_000);
+    await mutate(DECOMMISSION, { id: b.id });
+    await exactly(stream.collected, 3);
+    expect(received(stream.collected, 'nodeStatusChanged', (n) => n.status)).toEqual([
+      `${b.id}:PENDING`,
+      `${a.id}:DECOMMISSIONED`,
+      `${b.id}:DECOMMISSIONED`,
+    ]);
+    await stream.close();
+  });
+
+  it('is authorized like the subscription: a channel of another organization is NOT_FOUND', async () => {
+    const stranger = await signUp(url);
+    const channel = await createChannel(url, stranger);
+    const response = await graphql(
+      url,
+      MESSAGE_CHANGED_HEAD,
+      { channelId: channel.id },
+      admin.headers,
+    );
+    expect(response.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+  });
+});
+
+describe('retention', () => {
+  it('prunes records past the retention, keeps recent ones and the head', async () => {
+    const channel = await createChannel(url, admin);
+    const message = await post(url, admin, channel.id, 'v0');
+    for (const body of ['v1', 'v2', 'v3', 'v4']) await mutate(EDIT, { id: message.id, body });
+    const headBefore = await head(MESSAGE_CHANGED_HEAD, 'messageChangedHead', {
+      channelId: channel.id,
+    });
+    expect(await positions('messages', channel.id)).toEqual([1, 2, 3, 4]);
+
+    await age('messages', channel.id, 2);
+    await until(async () => (await positions('messages', channel.id)).length === 2);
+    expect(await positions('messages', channel.id)).toEqual([3, 4]);
+    expect(await head(MESSAGE_CHANGED_HEAD, 'messageChangedHead', { channelId: channel.id })).toBe(
+      headBefore,
+    );
+
+    // Resuming within what is kept still works, exactly as before.
+    const resumed = await subscribe('MESSAGE_CHANGED', MESSAGE_CHANGED, {
+      channelId: channel.id,
+      after: encodedCursor('MESSAGE_CHANGED', 2),
+    });
+    await exactly(resumed.collected, 2);
+    expect(received(resumed.collected, 'messageChanged', (m) => m.body)).toEqual([
+      `${message.id}:v3`,
+      `${message.id}:v4`,
+    ]);
+    await resumed.close();
+  });
+
+  it('answers CURSOR_EXPIRED to a resume from a pruned cursor, on every change stream', async () => {
+    // messageChanged
+    const channel = await createChannel(url, admin);
+    const message = await post(url, admin, channel.id, 'v0');
+    const first = await head(MESSAGE_CHANGED_HEAD, 'messageChangedHead', { channelId: channel.id });
+    for (const body of ['v1', 'v2', 'v3']) await mutate(EDIT, { id: message.id, body });
+    await age('messages', channel.id, 1);
+    await until(async () => (await positions('messages', channel.id))[0] === 2);
+    expect(positionOf(first)).toBe(0);
+    expect(await endingCode(MESSAGE_CHANGED, { channelId: channel.id, after: first })).toEqual({
+      code: 'CURSOR_EXPIRED',
+      results: 1,
+    });
+
+    // deploymentUpdated: the organization's stream, filtered or not.
+    const organizationId = admin.user.organization.id;
+    const { node } = await registerNode(url, admin);
+    const d1 = await createDeployment(url, admin.headers, { nodeId: node.id });
+    const after = await head(DEPLOYMENT_UPDATED_HEAD, 'deploymentUpdatedHead', {});
+    await mutate(CANCEL, { id: d1.id });
+    await createDeployment(url, admin.headers, { nodeId: node.id, application: 'web' });
+    await age('deployments', organizationId, positionOf(after) + 1);
+    await until(
+      async () => !(await positions('deployments', organizationId)).includes(positionOf(after) + 1),
+    );
+    expect(await endingCode(DEPLOYMENT_UPDATED, { after })).toEqual({
+      code: 'CURSOR_EXPIRED',
+      results: 1,
+    });
+    expect(await endingCode(DEPLOYMENT_UPDATED, { id: d1.id, after })).toEqual({
+      code: 'CURSOR_EXPIRED',
+      results: 1,
+    });
+
+    // nodeStatusChanged
+    const nodeHead = await head(NODE_STATUS_CHANGED_HEAD, 'nodeStatusChangedHead', {});
+    await mutate(DECOMMISSION, { id: node.id });
+    await registerNode(url, admin);
+    await age('nodes', organizationId, positionOf(nodeHead) + 1);
+    await until(
+      async () => !(await positions('nodes', organizationId)).includes(positionOf(nodeHead) + 1),
+    );
+    expect(await endingCode(NODE_STATUS_CHANGED, { after: nodeHead })).toEqual({
+      code: 'CURSOR_EXPIRED',
+      results: 1,
+    });
+
+    // What the error tells the client to do works: a fresh head resumes, nothing expired.
+    const fresh = await head(NODE_STATUS_CHANGED_HEAD, 'nodeStatusChangedHead', {});
+    const stream = await subscribe('NODE_STATUS_CHANGED', NODE_STATUS_CHANGED, { after: fresh });
+    const { node: later } = await registerNode(url, admin);
+    await exactly(stream.collected, 1);
+    expect(received(stream.collected, 'nodeStatusChanged', (n) => n.status)).toEqual([
+      `${later.id}:PENDING`,
+    ]);
+    await stream.close();
+  });
 });

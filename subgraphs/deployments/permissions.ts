@@ -27,6 +27,8 @@ export function createDeploymentsPermissions(limiter: RateLimiter) {
       deployment: isUser,
       deployments: isUser,
       deploymentStats: isUser,
+      // As deploymentUpdated: users, and an agent for its own node's (the service checks).
+      deploymentUpdatedHead: isAuthenticated,
     },
     Mutation: {
       // The role first, so a refused caller is not counted.

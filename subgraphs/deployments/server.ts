@@ -54,6 +54,7 @@ export async function createDeploymentsSubgraph(
     resolvers,
     permissions: createDeploymentsPermissions,
     rateLimits: DEPLOYMENTS_RATE_LIMITS,
+    changeLog: true,
     createContext: (request) => createDeploymentsContext(deps, request),
     release: pubsub.close,
   });

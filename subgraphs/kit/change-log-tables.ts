@@ -23,3 +23,20 @@ export function changeLogTablesSql(schema: string): string {
       );
     `;
 }
+
+/**
+ * What lets a schema's change log be pruned after its retention (change-log.ts, pruneChanges):
+ * the index the prune reads by time, and each stream's prune mark. Frozen like the above.
+ */
+export function changeLogRetentionSql(schema: string): string {
+  return `
+      create index "change_log_recorded_at" on "${schema}"."change_log" ("recorded_at");
+      create table "${schema}"."change_log_pruned" (
+        "topic" text not null,
+        "stream" uuid not null,
+        -- Every position up to this one is gone: a cursor before it is CURSOR_EXPIRED.
+        "through" bigint not null,
+        primary key ("topic", "stream")
+      );
+    `;
+}

@@ -9,12 +9,21 @@
  * which locks it until commit, so positions are dense (1, 2, 3… per stream) and in commit order,
  * as resumableStream requires. The payload is the event published on Redis after the commit,
  * without its position, which is added when it is read or published.
+ *
+ * Records are kept for a retention (CHANGE_RETENTION_HOURS), then pruned by one replica at a
+ * time (startChangeLogPruner). Heads are kept, and `change_log_pruned` records, per stream, the
+ * last position pruned: a cursor before it can no longer be resumed (CURSOR_EXPIRED), which a
+ * replay tells from the records and the mark read in one statement, so a prune running
+ * concurrently never makes a replay skip silently.
  */
-import { badUserInput } from '../../platform/errors';
-import type { EntityManager } from './orm';
+import { badUserInput, cursorExpired } from '../../platform/errors';
+import type { Logger } from '../../platform/logger';
+import type { RedisConnections } from '../../platform/redis';
+import type { Database, EntityManager } from './orm';
 import { decodeCursor, encodeCursor } from './pagination';
 import type { TypedPubSub } from './pubsub';
 import { resumableStream, type StreamState } from './resumable';
+import { runOnOneReplica, type SingleRunner } from './single-runner';
 
 export interface Change<P> {
   stream: string;
@@ -87,7 +96,10 @@ export async function changeHead(
 
 /**
  * The stream's changes after `after`, oldest first, at most `limit`; with `match`, only those
- * whose payload contains it (e.g. `{ nodeId }`).
+ * whose payload contains it (e.g. `{ nodeId }`). CURSOR_EXPIRED when changes after `after` were
+ * pruned: the records and the prune mark are read in one statement (one snapshot), and a prune
+ * deletes records and moves the mark in one transaction, so either the records are there or
+ * the mark says they are gone.
  */
 export async function changesAfter<P>(
   em: EntityManager,
@@ -98,13 +110,101 @@ export async function changesAfter<P>(
   limit: number,
   match: Partial<P> = {},
 ): Promise<StoredChange<P>[]> {
-  const rows = await em.execute<{ position: string; payload: P }[]>(
-    `select position, payload from "${schema}"."change_log"
-      where topic = ? and stream = ? and position > ? and payload @> ?::jsonb
-      order by position limit ?`,
-    [topic, stream, after, JSON.stringify(match), limit],
+  const rows = await em.execute<{ position: string | null; payload: P | null; pruned: string }[]>(
+    `select c.position, c.payload,
+            coalesce((select through from "${schema}"."change_log_pruned"
+                       where topic = ? and stream = ?), 0) as pruned
+       from (select 1) as one
+       left join lateral (
+         select position, payload from "${schema}"."change_log"
+          where topic = ? and stream = ? and position > ? and payload @> ?::jsonb
+          order by position limit ?
+       ) c on true`,
+    [topic, stream, topic, stream, after, JSON.stringify(match), limit],
   );
-  return rows.map((row) => ({ position: Number(row.position), payload: row.payload }));
+  if (Number(rows[0]?.pruned ?? 0) > after) throw cursorExpired();
+  return rows
+    .filter((row) => row.position !== null)
+    .map((row) => ({ position: Number(row.position), payload: row.payload as P }));
+}
+
+/**
+ * The cursor of the stream's latest change (position 0 when it has none): `after` for a
+ * subscription that starts exactly there. Read on the primary (`em` from the subgraph's fork),
+ * so it is never ahead of what a later read of the caller sees once read routing is fenced
+ * (see ReadMode.fence).
+ */
+export async function changeHeadCursor(
+  em: EntityManager,
+  schema: string,
+  topic: string,
+  stream: string,
+): Promise<string> {
+  return changeCursor(topic, await changeHead(em, schema, topic, stream));
+}
+
+/**
+ * Deletes the changes recorded before `before`, stream by stream: each stream loses every
+ * position up to its last one recorded before it (positions are in commit order, recording
+ * times nearly so), and its prune mark moves there in the same statement. Heads stay. Returns
+ * how many records went.
+ */
+export async function pruneChanges(
+  em: EntityManager,
+  schema: string,
+  before: Date,
+): Promise<number> {
+  const [row] = await em.execute<{ count: string }[]>(
+    `with expired as (
+       select topic, stream, max(position) as through from "${schema}"."change_log"
+        where recorded_at < ? group by topic, stream
+     ), marked as (
+       insert into "${schema}"."change_log_pruned" (topic, stream, through)
+       select topic, stream, through from expired
+       on conflict (topic, stream) do update
+         set through = greatest("change_log_pruned".through, excluded.through)
+       returning topic, stream, through
+     ), deleted as (
+       delete from "${schema}"."change_log" c using marked m
+        where c.topic = m.topic and c.stream = m.stream and c.position <= m.through
+       returning 1
+     )
+     select count(*) as count from deleted`,
+    [before],
+  );
+  return Number(row?.count ?? 0);
+}
+
+/** The pruner's lease key, after the Redis prefix; one per subgraph schema. */
+export const pruneLeaseKey = (schema: string) => `${schema}:change-log-pruner-lease`;
+
+/** A week, as CHANGE_RETENTION_HOURS defaults to (platform/env.ts). */
+export const DEFAULT_RETENTION_HOURS = 168;
+
+/** How often records are pruned: each run deletes about this long's worth, a few at most. */
+export const DEFAULT_PRUNE_INTERVAL_MS = 10 * 60_000;
+
+/** Prunes `schema`'s change log every `intervalMs`, on one replica at a time. */
+export function startChangeLogPruner(deps: {
+  database: Database;
+  redis: RedisConnections;
+  logger: Logger;
+  schema: string;
+  retentionHours: number;
+  intervalMs: number;
+}): SingleRunner {
+  return runOnOneReplica({
+    redis: deps.redis,
+    leaseKey: pruneLeaseKey(deps.schema),
+    intervalMs: deps.intervalMs,
+    logger: deps.logger,
+    name: 'change log prune',
+    task: async () => {
+      const before = new Date(Date.now() - deps.retentionHours * 3_600_000);
+      const count = await pruneChanges(deps.database.fork(), deps.schema, before);
+      if (count > 0) deps.logger.info({ count, before }, 'old change records pruned');
+    },
+  });
 }
 
 /**

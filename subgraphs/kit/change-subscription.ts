@@ -2,9 +2,10 @@
  * A subscription field's resumable change stream (change-log.ts, `changeStream`) on the request's
  * pub/sub, database and stream state: every change-stream subscription opens its stream this way.
  */
-import { changeStream, decodeChangeCursor, type Positioned } from './change-log';
+import { changeHeadCursor, changeStream, decodeChangeCursor, type Positioned } from './change-log';
 import type { EntityManager } from './orm';
 import type { TypedPubSub } from './pubsub';
+import type { ReadMode } from './reads';
 import type { StreamState } from './resumable';
 
 export function subscribeToChanges<
@@ -33,4 +34,18 @@ export function subscribeToChanges<
     fork: ctx.deps.fork,
     stream: ctx.stream,
   });
+}
+
+/**
+ * A `<subscription>Head` query field: the cursor of the stream's latest change, read on the
+ * primary, for a client to subscribe from after loading its view. The request becomes a read
+ * fence (ReadMode.fence): with replicas, the caller's next queries wait for one that has
+ * replayed past the head, so the view they load is never older than it.
+ */
+export async function changesHead(
+  ctx: { deps: { fork: () => EntityManager }; mode: ReadMode },
+  options: { topic: string; schema: string; scope: string },
+): Promise<string> {
+  ctx.mode.fence = true;
+  return changeHeadCursor(ctx.deps.fork(), options.schema, options.topic, options.scope);
 }

@@ -19,6 +19,12 @@ export interface ReadMode {
   readOnly: boolean;
   /** The read replica serving this query's plain-row reads; the primary when unset. */
   replica?: Replica | null;
+  /**
+   * Set by a query field that read the primary for something the caller's later reads must not
+   * be older than (a change stream's head cursor): once answered, read routing treats the
+   * query like a write (kit/read-routing.ts), so those reads wait for a replica that has it.
+   */
+  fence?: boolean;
 }
 
 /** A request that may write, until its operation is known to be a query. */

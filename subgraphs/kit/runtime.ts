@@ -14,6 +14,11 @@ import {
 import type { ReadinessCheck } from '../../platform/http';
 import type { Metrics } from '../../platform/metrics';
 import { createRateLimiter, type RateLimiter, type RateLimits } from '../../platform/rate-limit';
+import {
+  DEFAULT_PRUNE_INTERVAL_MS,
+  DEFAULT_RETENTION_HOURS,
+  startChangeLogPruner,
+} from './change-log';
 import { createReadRouting, type ReadRouting } from './read-routing';
 import { loadSubgraphSdl } from './schema-file';
 import type { RequestInfo } from './request-info';
@@ -168,9 +173,11 @@ export async function startSubgraphServer<TContext extends RequestInfo>(
     rateLimits: RateLimits;
     /** Releases what the subgraph built on the runtime (e.g. its pub/sub), before the runtime. */
     release?: () => Promise<void>;
+    /** The subgraph keeps change records (kit/change-log.ts): prune them after their retention. */
+    changeLog?: boolean;
   },
 ): Promise<Subgraph> {
-  const { permissions, rateLimits, release, resolvers, ...rest } = options;
+  const { permissions, rateLimits, release, resolvers, changeLog, ...rest } = options;
   const limiter = createRateLimiter(runtime.redis, { ...rateLimits, ...config.rateLimits });
   const server = createSubgraphServer<TContext>({
     ...rest,
@@ -188,10 +195,21 @@ export async function startSubgraphServer<TContext extends RequestInfo>(
   });
   observeRuntime(server.metrics, runtime);
   await server.start();
+  const pruner = changeLog
+    ? startChangeLogPruner({
+        database: runtime.database,
+        redis: runtime.redis,
+        logger: runtime.logger,
+        schema: runtime.name,
+        retentionHours: config.changeLogRetentionHours ?? DEFAULT_RETENTION_HOURS,
+        intervalMs: config.changeLogPruneIntervalMs ?? DEFAULT_PRUNE_INTERVAL_MS,
+      })
+    : null;
   return {
     ...server,
     statementCount: runtime.database.statementCount,
     async close() {
+      await pruner?.stop();
       await server.stop();
       await release?.();
       await runtime.close();

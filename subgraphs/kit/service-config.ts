@@ -21,6 +21,10 @@ export interface SubgraphBaseConfig {
   rateLimits?: RateLimits;
   /** Idle time after which a resumable subscription checks the store (kit/resumable.ts). */
   streamPollIntervalMs?: number;
+  /** How long change records are kept before they are pruned (kit/change-log.ts). */
+  changeLogRetentionHours?: number;
+  /** How often they are pruned; not in the environment (tests shorten it). */
+  changeLogPruneIntervalMs?: number;
 }
 
 export interface SubgraphAuthConfig {
@@ -68,5 +72,6 @@ export function baseConfigFromEnv(
     trustedProxies: env.TRUSTED_PROXIES,
     rateLimits: env.RATE_LIMITS,
     streamPollIntervalMs: env.STREAM_POLL_INTERVAL_MS,
+    changeLogRetentionHours: env.CHANGE_RETENTION_HOURS,
   };
 }

@@ -105,7 +105,7 @@ function useReadMode<TContext extends RequestInfo>(
         },
         async willSendResponse({ contextValue, operation }) {
           // Before the response leaves: the caller's next query may already be on its way.
-          if (routing && operation?.operation === 'mutation') {
+          if (routing && (operation?.operation === 'mutation' || contextValue.mode?.fence)) {
             await routing.wrote(contextValue.principal);
           }
         },

@@ -18,6 +18,7 @@ export function createMessagesPermissions(limiter: RateLimiter) {
     Query: {
       channel: isUser,
       channels: isUser,
+      messageChangedHead: isUser, // as messageChanged
     },
     Mutation: {
       createChannel: hasRole('DEVELOPER'),

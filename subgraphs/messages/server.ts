@@ -28,6 +28,7 @@ export async function createMessagesSubgraph(config: MessagesConfig): Promise<Su
     resolvers,
     permissions: createMessagesPermissions,
     rateLimits: MESSAGES_RATE_LIMITS,
+    changeLog: true,
     createContext: (request) => createMessagesContext(deps, request),
     release: pubsub.close,
   });

@@ -27,6 +27,8 @@ export function createNodesPermissions(limiter: RateLimiter) {
       // A node agent may read its own node; the service says which.
       node: isAuthenticated,
       nodes: isUser,
+      // As nodeStatusChanged: users, and an agent for its own node (the service checks).
+      nodeStatusChangedHead: isAuthenticated,
     },
     Mutation: {
       registerNode: hasRole('OPERATOR'),

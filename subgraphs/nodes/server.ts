@@ -41,6 +41,7 @@ export async function createNodesSubgraph(config: NodesConfig): Promise<NodesSub
     resolvers,
     permissions: createNodesPermissions,
     rateLimits: NODES_RATE_LIMITS,
+    changeLog: true,
     createContext: (request) => createNodesContext(deps, request),
     release: pubsub.close,
   });

@@ -256,6 +256,13 @@ export const MATRIX: MatrixCase[] = [
     variables: v((t) => ({ id: t.node.node.id })),
     expect: { ...usersOnly(OWN_ONLY), node: OWN_ONLY },
   },
+  {
+    field: 'Query.nodeStatusChangedHead',
+    document: 'query ($id: ID) { nodeStatusChangedHead(nodeId: $id) }',
+    variables: v((t) => ({ id: t.node.node.id })),
+    // Exactly as the subscription it starts.
+    expect: { ...usersOnly(OWN_ONLY), node: OWN_ONLY },
+  },
   // messages
   {
     field: 'Query.channel',
@@ -329,6 +336,12 @@ export const MATRIX: MatrixCase[] = [
     variables: v((t) => ({ id: t.channel.id })),
     expect: usersOnly(OWN_ONLY),
   },
+  {
+    field: 'Query.messageChangedHead',
+    document: 'query ($id: ID!) { messageChangedHead(channelId: $id) }',
+    variables: v((t) => ({ id: t.channel.id })),
+    expect: usersOnly(OWN_ONLY),
+  },
   // deployments
   {
     field: 'Query.deployment',
@@ -393,6 +406,12 @@ export const MATRIX: MatrixCase[] = [
     document: 'subscription ($id: ID) { deploymentUpdated(id: $id) { id } }',
     variables: v((t) => ({ id: t.deployment.id })),
     // A node agent follows its own node's deployments.
+    expect: { ...usersOnly(OWN_ONLY), node: OWN_ONLY },
+  },
+  {
+    field: 'Query.deploymentUpdatedHead',
+    document: 'query ($id: ID) { deploymentUpdatedHead(id: $id) }',
+    variables: v((t) => ({ id: t.deployment.id })),
     expect: { ...usersOnly(OWN_ONLY), node: OWN_ONLY },
   },
   {

@@ -256,6 +256,14 @@ export type Query = {
   deployment?: Maybe<Deployment>;
   /** How many of the organization's deployments are in each status. */
   deploymentStats: DeploymentStats;
+  /**
+   * The cursor of the latest change in `deploymentUpdated`'s stream (authorized like it, with the
+   * same `id` and `nodeId`), to pass as its `after`. Query it before loading the view the
+   * subscription keeps current (e.g. `deployments`), in an earlier request: then subscribing with
+   * it delivers every change made after the view was read, none missed (some changes the view
+   * already shows may come again, each with the state it left).
+   */
+  deploymentUpdatedHead: Scalars['String']['output'];
   /** Deployments of the caller's organization, newest first. */
   deployments: DeploymentConnection;
 };
@@ -263,6 +271,12 @@ export type Query = {
 
 export type QueryDeploymentArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryDeploymentUpdatedHeadArgs = {
+  id?: InputMaybe<Scalars['ID']['input']>;
+  nodeId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 
@@ -299,6 +313,9 @@ export type Subscription = {
    * `after`, only changes from now on; with `after` (the `streamCursor` of a deployment this
    * subscription delivered), first every matching change stored after it, then live ones, with
    * no gap and no duplicate. A cursor of another stream is BAD_USER_INPUT.
+   * To start right after a view was loaded, pass `deploymentUpdatedHead`, read before the view. Changes
+   * are kept for a retention (a week by default): an older cursor is CURSOR_EXPIRED (reload
+   * the view, head first).
    */
   deploymentUpdated: Deployment;
 };
@@ -572,6 +589,7 @@ export type PageInfoResolvers<ContextType = DeploymentsContext, ParentType exten
 export type QueryResolvers<ContextType = DeploymentsContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   deployment?: Resolver<Maybe<ResolversTypes['Deployment']>, ParentType, ContextType, RequireFields<QueryDeploymentArgs, 'id'>>;
   deploymentStats?: Resolver<ResolversTypes['DeploymentStats'], ParentType, ContextType>;
+  deploymentUpdatedHead?: Resolver<ResolversTypes['String'], ParentType, ContextType, Partial<QueryDeploymentUpdatedHeadArgs>>;
   deployments?: Resolver<ResolversTypes['DeploymentConnection'], ParentType, ContextType, RequireFields<QueryDeploymentsArgs, 'first'>>;
 }>;
 

@@ -19,6 +19,7 @@ export const resolvers: Resolvers = {
     deployment: (_parent, { id }, ctx) => deployments.getDeployment(ctx, id),
     deployments: (_parent, args, ctx) => deployments.listDeployments(ctx, args),
     deploymentStats: (_parent, _args, ctx) => getDeploymentStats(ctx),
+    deploymentUpdatedHead: (_parent, args, ctx) => streams.deploymentUpdatedHead(ctx, args),
   },
   Mutation: {
     createDeployment: (_parent, { input }, ctx) => lifecycle.createDeployment(ctx, input),

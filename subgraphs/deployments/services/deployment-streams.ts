@@ -5,7 +5,7 @@
  * a node agent, by its node), so another organization's deployments are never delivered. A
  * deployment never changes organization or node, so nothing else can change per event.
  */
-import { subscribeToChanges } from '../../kit/change-subscription';
+import { changesHead, subscribeToChanges } from '../../kit/change-subscription';
 import { forbidden, notFound, unauthenticated } from '../../../platform/errors';
 import { resumableStream, withStreamCursor } from '../../kit/resumable';
 import { createDeploymentsContext, type DeploymentsContext } from '../context';
@@ -19,10 +19,15 @@ import { decodeEventCursor } from './validation';
 
 const dateOrNull = (iso: string | null) => (iso === null ? null : new Date(iso));
 
-export async function deploymentUpdated(
+/**
+ * What a caller following deployments (`id`, `nodeId`, or neither) may see: its organization's
+ * stream, and the events of it that match. Shared by the subscription and its head, so both
+ * are authorized alike.
+ */
+async function deploymentUpdatesScope(
   ctx: DeploymentsContext,
-  args: { id?: string | null; nodeId?: string | null; after?: string | null },
-): Promise<AsyncIterable<DeploymentUpdatedEvent>> {
+  args: { id?: string | null; nodeId?: string | null },
+) {
   const { principal } = ctx;
   if (!principal) throw unauthenticated();
   let nodeId = args.nodeId ?? null;
@@ -35,16 +40,41 @@ export async function deploymentUpdated(
   }
   const id = args.id ?? null;
   if (id !== null && !(await findVisibleDeployment(ctx, id))) throw notFound('Deployment');
-  return subscribeToChanges(ctx, {
-    topic: 'DEPLOYMENT_UPDATED',
-    schema: 'deployments',
-    scope: principal.organizationId,
+  const { organizationId } = principal;
+  return {
+    organizationId,
     match: {
-      organizationId: principal.organizationId,
+      organizationId,
       ...(id === null ? {} : { id }),
       ...(nodeId === null ? {} : { nodeId }),
     },
+  };
+}
+
+export async function deploymentUpdated(
+  ctx: DeploymentsContext,
+  args: { id?: string | null; nodeId?: string | null; after?: string | null },
+): Promise<AsyncIterable<DeploymentUpdatedEvent>> {
+  const { organizationId, match } = await deploymentUpdatesScope(ctx, args);
+  return subscribeToChanges(ctx, {
+    topic: 'DEPLOYMENT_UPDATED',
+    schema: 'deployments',
+    scope: organizationId,
+    match,
     after: args.after,
+  });
+}
+
+/** `deploymentUpdated`'s current head: `after` for a subscription that starts there. */
+export async function deploymentUpdatedHead(
+  ctx: DeploymentsContext,
+  args: { id?: string | null; nodeId?: string | null },
+): Promise<string> {
+  const { organizationId } = await deploymentUpdatesScope(ctx, args);
+  return changesHead(ctx, {
+    topic: 'DEPLOYMENT_UPDATED',
+    schema: 'deployments',
+    scope: organizationId,
   });
 }
 

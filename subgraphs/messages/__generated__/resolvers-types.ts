@@ -234,6 +234,13 @@ export type Query = {
   channel?: Maybe<Channel>;
   /** The channels the caller can see, by name. */
   channels: ChannelConnection;
+  /**
+   * The cursor of the latest change in `messageChanged`'s stream of the channel (authorized like
+   * it), to pass as its `after`. Query it before loading the messages the subscription keeps
+   * current, in an earlier request: then subscribing with it delivers every edit and deletion
+   * made after the messages were read, none missed (some the view already shows may come again).
+   */
+  messageChangedHead: Scalars['String']['output'];
 };
 
 
@@ -245,6 +252,11 @@ export type QueryChannelArgs = {
 export type QueryChannelsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryMessageChangedHeadArgs = {
+  channelId: Scalars['ID']['input'];
 };
 
 export type Subscription = {
@@ -266,6 +278,9 @@ export type Subscription = {
    * delivered), first every change stored after it, then live ones, with no gap and no
    * duplicate. A cursor of another stream is BAD_USER_INPUT. Ends with FORBIDDEN like
    * `messageAdded`.
+   * To start right after a view was loaded, pass `messageChangedHead`, read before the view. Changes
+   * are kept for a retention (a week by default): an older cursor is CURSOR_EXPIRED (reload
+   * the view, head first).
    */
   messageChanged: Message;
 };
@@ -516,6 +531,7 @@ export type PageInfoResolvers<ContextType = MessagesContext, ParentType extends 
 export type QueryResolvers<ContextType = MessagesContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   channel?: Resolver<Maybe<ResolversTypes['Channel']>, ParentType, ContextType, RequireFields<QueryChannelArgs, 'id'>>;
   channels?: Resolver<ResolversTypes['ChannelConnection'], ParentType, ContextType, RequireFields<QueryChannelsArgs, 'first'>>;
+  messageChangedHead?: Resolver<ResolversTypes['String'], ParentType, ContextType, RequireFields<QueryMessageChangedHeadArgs, 'channelId'>>;
 }>;
 
 export type SubscriptionResolvers<ContextType = MessagesContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{

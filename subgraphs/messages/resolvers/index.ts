@@ -12,6 +12,7 @@ export const resolvers: Resolvers = {
   Query: {
     channel: (_parent, { id }, ctx) => channels.getChannel(ctx, id),
     channels: (_parent, args, ctx) => channels.listChannels(ctx, args),
+    messageChangedHead: (_parent, args, ctx) => streams.messageChangedHead(ctx, args),
   },
   Mutation: {
     createChannel: (_parent, { input }, ctx) => channels.createChannel(ctx, input),

@@ -5,7 +5,7 @@
  * stream ends with FORBIDDEN). Only events of the subscribed channel pass, so nothing of another
  * organization is ever delivered.
  */
-import { subscribeToChanges } from '../../kit/change-subscription';
+import { changesHead, subscribeToChanges } from '../../kit/change-subscription';
 import { forbidden } from '../../../platform/errors';
 import { resumableStream, withStreamCursor } from '../../kit/resumable';
 import { createMessagesContext, type MessagesContext } from '../context';
@@ -124,6 +124,15 @@ export async function messageChanged(
     after: args.after,
     authorize: () => assertStillVisible(ctx, channel),
   });
+}
+
+/** `messageChanged`'s current head in the channel: `after` for a subscription that starts there. */
+export async function messageChangedHead(
+  ctx: MessagesContext,
+  args: { channelId: string },
+): Promise<string> {
+  const channel = await getChannel(ctx, args.channelId);
+  return changesHead(ctx, { topic: 'MESSAGE_CHANGED', schema: 'messages', scope: channel.id });
 }
 
 /** The message as a MESSAGE_CHANGED event left it, with the change's cursor to resume from. */

@@ -193,6 +193,14 @@ export type Query = {
   __typename?: 'Query';
   /** A node of the caller's organization. A node token may read its own node only. */
   node?: Maybe<Node>;
+  /**
+   * The cursor of the latest change in `nodeStatusChanged`'s stream (authorized like it, with the
+   * same `nodeId`), to pass as its `after`. Query it before loading the view the subscription
+   * keeps current (e.g. `nodes`), in an earlier request: then subscribing with it delivers every
+   * change made after the view was read, none missed (some changes the view already shows may come
+   * again, each with the state it left).
+   */
+  nodeStatusChangedHead: Scalars['String']['output'];
   /** Nodes of the caller's organization, oldest first. */
   nodes: NodeConnection;
 };
@@ -200,6 +208,11 @@ export type Query = {
 
 export type QueryNodeArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryNodeStatusChangedHeadArgs = {
+  nodeId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 
@@ -232,6 +245,9 @@ export type Subscription = {
    * `streamCursor` of a node this subscription delivered), first every matching change stored
    * after it, then live ones, with no gap and no duplicate. A cursor of another stream is
    * BAD_USER_INPUT.
+   * To start right after a view was loaded, pass `nodeStatusChangedHead`, read before the view. Changes
+   * are kept for a retention (a week by default): an older cursor is CURSOR_EXPIRED (reload
+   * the view, head first).
    */
   nodeStatusChanged: Node;
 };
@@ -451,6 +467,7 @@ export type PageInfoResolvers<ContextType = NodesContext, ParentType extends Res
 
 export type QueryResolvers<ContextType = NodesContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   node?: Resolver<Maybe<ResolversTypes['Node']>, ParentType, ContextType, RequireFields<QueryNodeArgs, 'id'>>;
+  nodeStatusChangedHead?: Resolver<ResolversTypes['String'], ParentType, ContextType, Partial<QueryNodeStatusChangedHeadArgs>>;
   nodes?: Resolver<ResolversTypes['NodeConnection'], ParentType, ContextType, RequireFields<QueryNodesArgs, 'first'>>;
 }>;
 

@@ -14,6 +14,7 @@ export const resolvers: Resolvers = {
   Query: {
     node: (_parent, { id }, ctx) => nodes.getNode(ctx, id),
     nodes: (_parent, args, ctx) => nodes.listNodes(ctx, args),
+    nodeStatusChangedHead: (_parent, args, ctx) => streams.nodeStatusChangedHead(ctx, args),
   },
   Mutation: {
     registerNode: (_parent, { input }, ctx) => nodes.registerNode(ctx, input),

@@ -4,7 +4,7 @@
  * organization's nodes are never delivered; a node never changes organization, so nothing else
  * can change per event.
  */
-import { subscribeToChanges } from '../../kit/change-subscription';
+import { changesHead, subscribeToChanges } from '../../kit/change-subscription';
 import { requireUser } from '../../kit/guards';
 import { withStreamCursor } from '../../kit/resumable';
 import { createNodesContext, type NodesContext } from '../context';
@@ -12,20 +12,39 @@ import type { Node } from '../entities/node';
 import type { NodeStatusChangedEvent } from '../pubsub';
 import { getNode } from './nodes-service';
 
+/**
+ * What a caller following `nodeId` (or the whole organization) may see: the organization's
+ * stream, and the events of it that match. Shared by the subscription and its head, so both
+ * are authorized alike.
+ */
+async function nodeStatusScope(ctx: NodesContext, args: { nodeId?: string | null }) {
+  const nodeId = args.nodeId ?? null;
+  const { organizationId } =
+    nodeId === null ? requireUser(ctx.principal) : await getNode(ctx, nodeId);
+  return { organizationId, match: { organizationId, ...(nodeId === null ? {} : { nodeId }) } };
+}
+
 export async function nodeStatusChanged(
   ctx: NodesContext,
   args: { nodeId?: string | null; after?: string | null },
 ): Promise<AsyncIterable<NodeStatusChangedEvent>> {
-  const nodeId = args.nodeId ?? null;
-  const { organizationId } =
-    nodeId === null ? requireUser(ctx.principal) : await getNode(ctx, nodeId);
+  const { organizationId, match } = await nodeStatusScope(ctx, args);
   return subscribeToChanges(ctx, {
     topic: 'NODE_STATUS_CHANGED',
     schema: 'nodes',
     scope: organizationId,
-    match: { organizationId, ...(nodeId === null ? {} : { nodeId }) },
+    match,
     after: args.after,
   });
+}
+
+/** `nodeStatusChanged`'s current head: `after` for a subscription that starts there. */
+export async function nodeStatusChangedHead(
+  ctx: NodesContext,
+  args: { nodeId?: string | null },
+): Promise<string> {
+  const { organizationId } = await nodeStatusScope(ctx, args);
+  return changesHead(ctx, { topic: 'NODE_STATUS_CHANGED', schema: 'nodes', scope: organizationId });
 }
 
 /**
