@@ -214,9 +214,21 @@ export interface SubgraphProcesses {
 }
 
 /**
+ * The node flags a service's Kubernetes manifest in the build under `root` sets (NODE_OPTIONS):
+ * heap limits and the young generation's size change the CPU a request costs (GC), so each build
+ * runs with its own.
+ */
+export function manifestNodeOptions(root: string, service: string): string[] {
+  const manifest = join(root, 'deploy', 'k8s', `${service}.yaml`);
+  if (!existsSync(manifest)) return [];
+  const value = /- name: NODE_OPTIONS\s+value: '([^']*)'/.exec(readFileSync(manifest, 'utf8'))?.[1];
+  return value ? value.split(/\s+/).filter(Boolean) : [];
+}
+
+/**
  * The four subgraphs as production runs them: each its own `node dist/subgraphs/<name>/main.js`
- * process of the build under `root`, NODE_ENV=production, configured by environment variables
- * only. Each migrates its schema at start, as in production.
+ * process of the build under `root`, NODE_ENV=production, with its manifest's node flags,
+ * configured by environment variables only. Each migrates its schema at start, as in production.
  */
 export async function startSubgraphProcesses(options: {
   root: string;
@@ -234,7 +246,8 @@ export async function startSubgraphProcesses(options: {
   const children = names.map((name, i) => {
     const entry = join(options.root, 'dist', 'subgraphs', name, 'main.js');
     if (!existsSync(entry)) throw new Error(`${entry} is missing: build first.`);
-    return spawn('node', [...(options.nodeArgs ?? []), entry], {
+    const nodeArgs = [...manifestNodeOptions(options.root, name), ...(options.nodeArgs ?? [])];
+    return spawn('node', [...nodeArgs, entry], {
       cwd: options.root,
       env: {
         PATH: process.env.PATH,
@@ -269,7 +282,7 @@ export async function startSubgraphProcesses(options: {
   try {
     for (const [i, name] of names.entries()) {
       for (let attempt = 0; !(await answersTypename(urls[name]!)); attempt++) {
-        if (attempt > 300 || children[i]!.exitCode !== null)
+        if (attempt > 1200 || children[i]!.exitCode !== null)
           throw new Error(`the ${name} subgraph of ${options.root} did not start`);
         await new Promise((r) => setTimeout(r, 100));
       }

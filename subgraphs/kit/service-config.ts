@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { SubgraphExecution } from './subgraph-server';
 import { intVar, subgraphEnvShape } from '../../platform/env';
 import { rateLimitsVar, type RateLimits } from '../../platform/rate-limit';
 import { publicKeysVar, type PublicJwk } from '../../platform/tokens';
@@ -21,6 +22,8 @@ export interface SubgraphBaseConfig {
   rateLimits?: RateLimits;
   /** Idle time after which a resumable subscription checks the store (kit/resumable.ts). */
   streamPollIntervalMs?: number;
+  /** graphql-js instead of the compiled executor (kit/compiled-executor.ts): tests compare them. */
+  execution?: SubgraphExecution;
 }
 
 export interface SubgraphAuthConfig {
