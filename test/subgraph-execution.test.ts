@@ -7,14 +7,13 @@
  * data, null bubbling, error messages, paths, locations and masked codes.
  */
 import { randomUUID } from 'node:crypto';
+import type { GraphQLObjectType, GraphQLScalarType } from 'graphql';
 import {
   getNamedType,
   GraphQLEnumType,
   GraphQLInputObjectType,
   GraphQLList,
   GraphQLNonNull,
-  GraphQLObjectType,
-  GraphQLScalarType,
   GraphQLUnionType,
   isLeafType,
   type GraphQLField,
@@ -69,8 +68,9 @@ beforeAll(async () => {
   // Both run to their end, so that they have events and no claim changes what either build sees.
   await runToEnd(url0, own.agent, ids.deployment, 'FAILED');
   await runToEnd(url0, own.agent, ids.finished);
-  ids.foreign = (await createDeployment(url0, other.developer.headers, { nodeId: other.nodeId }))
-    .id;
+  ids.foreign = (
+    await createDeployment(url0, other.developer.headers, { nodeId: other.nodeId })
+  ).id;
   ids.node = own.nodeId;
   ids.user = own.developer.user.id;
 }, 60_000);
@@ -123,9 +123,7 @@ function operationGenerator(seed: number) {
     }
     if (chance(0.08)) return null;
     if (type instanceof GraphQLList) {
-      return Array.from({ length: Math.floor(random() * 3) }, () =>
-        valueFor(type.ofType, argName),
-      );
+      return Array.from({ length: Math.floor(random() * 3) }, () => valueFor(type.ofType, argName));
     }
     if (type instanceof GraphQLEnumType) {
       return chance(0.05) ? 'NOT_A_VALUE' : pick(type.getValues()).name;
@@ -204,7 +202,9 @@ function operationGenerator(seed: number) {
       const fragments = type
         .getTypes()
         .filter(() => chance(0.7))
-        .map((member) => `... on ${member.name} ${selection(member, depth, variables, declarations)}`);
+        .map(
+          (member) => `... on ${member.name} ${selection(member, depth, variables, declarations)}`,
+        );
       return `{ __typename ${fragments.join(' ')} }`;
     }
     const objectType = type as GraphQLObjectType;
@@ -225,7 +225,6 @@ function operationGenerator(seed: number) {
     });
     if (chance(0.15)) parts.push('__typename');
     if (parts.length === 0) parts.push('__typename');
-    // A named fragment now and then, so the compiled executor's fragment handling is compared too.
     return `{ ${parts.join(' ')} }`;
   };
 
@@ -240,7 +239,11 @@ function operationGenerator(seed: number) {
       ? `${field.name}${args}`
       : `${field.name}${args} ${selection(named, 1, variables, declarations)}`;
     const header = declarations.length ? `(${declarations.join(', ')})` : '';
-    return { query: `query Generated${header} { ${body} }`, variables };
+    // A named fragment now and then, so that fragment handling is compared too.
+    const query = chance(0.25)
+      ? `query Generated${header} { ...Root } fragment Root on Query { ${body} }`
+      : `query Generated${header} { ${body} }`;
+    return { query, variables };
   };
 }
 
@@ -252,7 +255,8 @@ const HAND_WRITTEN = (): Operation[] => [
       '{ deployments(first: 5) { edges { node { id status events(last: 2) { edges { node { id type status level message createdAt } } } } } } }',
   },
   {
-    query: '{ deployments(first: 5) { edges { node { id events(first: -1) { edges { cursor } } } } } }',
+    query:
+      '{ deployments(first: 5) { edges { node { id events(first: -1) { edges { cursor } } } } } }',
   },
   {
     query: 'query ($first: Int) { deployments(first: $first) { edges { cursor } } }',
@@ -264,8 +268,7 @@ const HAND_WRITTEN = (): Operation[] => [
     variables: { f: { status: 'NOPE', extra: 1 } },
   },
   {
-    query:
-      'query A { deploymentStats { queued } } query B { deploymentStats { running failed } }',
+    query: 'query A { deploymentStats { queued } } query B { deploymentStats { running failed } }',
     operationName: 'B',
   },
   { query: 'query A { deploymentStats { queued } } query B { __typename }', operationName: 'C' },
