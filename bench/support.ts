@@ -244,9 +244,21 @@ export interface SubgraphProcesses {
 }
 
 /**
+ * The node flags a service's Kubernetes manifest in the build under `root` sets (NODE_OPTIONS):
+ * heap limits and the young generation's size change the CPU a request costs (GC), so each build
+ * runs with its own.
+ */
+export function manifestNodeOptions(root: string, service: string): string[] {
+  const manifest = join(root, 'deploy', 'k8s', `${service}.yaml`);
+  if (!existsSync(manifest)) return [];
+  const value = /- name: NODE_OPTIONS\s+value: '([^']*)'/.exec(readFileSync(manifest, 'utf8'))?.[1];
+  return value ? value.split(/\s+/).filter(Boolean) : [];
+}
+
+/**
  * The four subgraphs as production runs them: each its own `node dist/subgraphs/<name>/main.js`
- * process of the build under `root`, NODE_ENV=production, configured by environment variables
- * only. Each migrates its schema at start, as in production.
+ * process of the build under `root`, NODE_ENV=production, with its manifest's node flags,
+ * configured by environment variables only. Each migrates its schema at start, as in production.
  */
 export async function startSubgraphProcesses(options: {
   root: string;
@@ -264,7 +276,8 @@ export async function startSubgraphProcesses(options: {
   const children = names.map((name, i) => {
     const entry = join(options.root, 'dist', 'subgraphs', name, 'main.js');
     if (!existsSync(entry)) throw new Error(`${entry} is missing: build first.`);
-    return spawn('node', [...(options.nodeArgs ?? []), entry], {
+    const nodeArgs = [...manifestNodeOptions(options.root, name), ...(options.nodeArgs ?? [])];
+    return spawn('node', [...nodeArgs, entry], {
       cwd: options.root,
       env: {
         PATH: process.env.PATH,
@@ -299,7 +312,7 @@ export async function startSubgraphProcesses(options: {
   try {
     for (const [i, name] of names.entries()) {
       for (let attempt = 0; !(await answersTypename(urls[name]!)); attempt++) {
-        if (attempt > 300 || children[i]!.exitCode !== null)
+        if (attempt > 1200 || children[i]!.exitCode !== null)
           throw new Error(`the ${name} subgraph of ${options.root} did not start`);
         await new Promise((r) => setTimeout(r, 100));
       }
@@ -372,6 +385,20 @@ function git(args: string[], cwd = ROOT): string {
  * code side by side. The worktree borrows this checkout's node_modules when the lockfiles agree
  * (and installs its own with `npm ci` otherwise).
  */
+/**
+ * Whether this checkout's node_modules holds every package of `baseline`'s lockfile at the same
+ * version (e.g. the baseline only lacks a package added since): then the baseline builds and runs
+ * on it, instead of a fresh `npm ci` that takes minutes on a loaded machine.
+ */
+function lockfileSatisfied(baseline: string, current: string): boolean {
+  type Lock = { packages?: Record<string, { version?: string }> };
+  const wanted = (JSON.parse(baseline) as Lock).packages ?? {};
+  const installed = (JSON.parse(current) as Lock).packages ?? {};
+  return Object.entries(wanted).every(
+    ([path, entry]) => path === '' || installed[path]?.version === entry.version,
+  );
+}
+
 export function buildBaseline(ref: string): BaselineBuild {
   const commit = git(['rev-parse', '--verify', `${ref}^{commit}`]);
   const root = mkdtempSync(join(tmpdir(), `opsgraph-baseline-${commit.slice(0, 7)}-`));
@@ -380,9 +407,10 @@ export function buildBaseline(ref: string): BaselineBuild {
     git(['worktree', 'remove', '--force', root]);
   };
   try {
-    const sameLockfile =
-      git(['show', `${commit}:package-lock.json`]) ===
-      readFileSync(join(ROOT, 'package-lock.json'), 'utf8').trim();
+    const sameLockfile = lockfileSatisfied(
+      git(['show', `${commit}:package-lock.json`]),
+      readFileSync(join(ROOT, 'package-lock.json'), 'utf8'),
+    );
     if (sameLockfile) symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
     else execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
     execFileSync(
