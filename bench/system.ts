@@ -53,6 +53,7 @@ import {
   ROOT,
   startGatewayProcess,
   startSubgraphProcesses,
+  uptimeMicros,
 } from './support';
 import { WINDOWS_FILE, type ProfileWindow } from './profile';
 
@@ -352,11 +353,6 @@ interface RunningStack {
   /** Notes a measured window, so that the profiles can be cut to it (BENCH_PROFILE=1). */
   measured(window: ProfileWindow): void;
   stop(): Promise<void>;
-}
-
-/** When the system has been up, in microseconds: the clock of --cpu-prof's sample timestamps. */
-function uptimeMicros(): number {
-  return Math.round(Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]) * 1e6);
 }
 
 async function startStack(options: {
