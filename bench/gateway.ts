@@ -18,7 +18,7 @@
  * to .bench-profiles/; BENCH_BASELINE=<git ref> adds that commit's gateway as a further
  * contender, to compare a change with the code before it in the same run.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -40,8 +40,10 @@ import {
   buildBaseline,
   startGatewayProcess,
   startSubgraphs,
+  uptimeMicros,
   type GatewayProcess,
 } from './support';
+import { WINDOWS_FILE, type ProfileWindow } from './profile';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
@@ -58,6 +60,10 @@ interface Scenario {
 interface Contender {
   name: string;
   gateway: GatewayProcess;
+  /** Where its --cpu-prof profile goes (BENCH_PROFILE=1). */
+  profileDir: string;
+  /** Its measured windows, so that its profile can be cut to them. */
+  windows: ProfileWindow[];
 }
 
 interface Window {
@@ -173,10 +179,12 @@ async function measure(
   await load(contender.gateway.url, scenario, WARMUP_SECONDS, nextToken);
   let errorBodies = 0;
   const cpuBefore = contender.gateway.cpuMs();
+  const from = uptimeMicros();
   const result = await load(contender.gateway.url, scenario, SECONDS, nextToken, (body) => {
     if (body.includes('"errors"')) errorBodies++;
   });
   const cpuMs = contender.gateway.cpuMs() - cpuBefore;
+  contender.windows.push({ from, to: uptimeMicros(), requests: result.requests.total });
   return {
     requests: result.requests.total,
     errors: result.non2xx + result.errors + errorBodies,
@@ -223,8 +231,15 @@ async function main(): Promise<void> {
     shared: stack.shared,
     subgraphUrls: Object.fromEntries(Object.entries(proxies).map(([name, p]) => [name, p.url])),
   };
+  const profileDir = (name: string) => join(ROOT, '.bench-profiles', name);
   const profile = (name: string) =>
-    PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, '.bench-profiles', name)}`] : [];
+    PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profileDir(name)}`] : [];
+  const contender = (name: string, gateway: GatewayProcess, profileName: string): Contender => ({
+    name,
+    gateway,
+    profileDir: profileDir(profileName),
+    windows: [],
+  });
   // Rate limits high enough never to answer 429 to the benchmark; everything else production.
   const opsgraph = await startGatewayProcess(
     proxied,
@@ -249,9 +264,9 @@ async function main(): Promise<void> {
     { core: 0, nodeArgs: profile('opsgraph-unverified') },
   );
   const contenders: Contender[] = [
-    { name: 'opsgraph', gateway: opsgraph },
-    { name: 'stock @apollo/gateway', gateway: stock },
-    { name: 'opsgraph, no edge token check', gateway: unverified },
+    contender('opsgraph', opsgraph, 'opsgraph'),
+    contender('stock @apollo/gateway', stock, 'stock'),
+    contender('opsgraph, no edge token check', unverified, 'opsgraph-unverified'),
   ];
   const baseline = process.env.BENCH_BASELINE ? buildBaseline(process.env.BENCH_BASELINE) : null;
   if (baseline) {
@@ -264,7 +279,9 @@ async function main(): Promise<void> {
         nodeArgs: profile('opsgraph-baseline'),
       },
     );
-    contenders.push({ name: `opsgraph @ ${baseline.commit.slice(0, 7)}`, gateway: previous });
+    contenders.push(
+      contender(`opsgraph @ ${baseline.commit.slice(0, 7)}`, previous, 'opsgraph-baseline'),
+    );
   }
 
   try {
@@ -382,6 +399,13 @@ async function main(): Promise<void> {
     );
   } finally {
     await Promise.all(contenders.map(({ gateway }) => gateway.stop()));
+    // Beside each profile: its measured windows, so bench/profile.ts leaves out start-up,
+    // seeding and warm-ups and can say what a request cost.
+    if (PROFILE)
+      for (const { profileDir, windows } of contenders) {
+        mkdirSync(profileDir, { recursive: true });
+        writeFileSync(join(profileDir, WINDOWS_FILE), JSON.stringify(windows));
+      }
     await baseline?.remove();
     for (const proxy of Object.values(proxies)) proxy.server.close();
     await stack.stop();

@@ -3,7 +3,8 @@
  * — self time by package (node_modules/<name>, our own folders, Node's internals) and the
  * functions with the most self time, summed over every file given (e.g. the four subgraph
  * processes of one run). `BENCH_PROFILE=1 npm run bench -- gateway` (or `system`) writes the
- * profiles to .bench-profiles/.
+ * profiles to .bench-profiles/. Where the benchmark wrote its measured windows beside a profile,
+ * only those count, and with their request counts the summary gives each function's µs per request.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -12,6 +13,8 @@ import { dirname, join } from 'node:path';
 export interface ProfileWindow {
   from: number;
   to: number;
+  /** Requests answered in it, when known: the summary then says what a request cost. */
+  requests?: number;
 }
 
 /**
@@ -47,12 +50,15 @@ function summarize(paths: string[], top: number): string {
   const selfByFunction = new Map<string, number>();
   const selfByOwner = new Map<string, number>();
   let total = 0;
+  /** Requests answered in the windows kept, or NaN when some file's windows do not say. */
+  let requests = 0;
   for (const path of paths) {
     const profile = JSON.parse(readFileSync(path, 'utf8')) as Profile;
     const windowsFile = join(dirname(path), WINDOWS_FILE);
     const windows = existsSync(windowsFile)
       ? (JSON.parse(readFileSync(windowsFile, 'utf8')) as ProfileWindow[])
       : null;
+    requests += windows?.reduce((sum, window) => sum + (window.requests ?? NaN), 0) ?? NaN;
     const byId = new Map(profile.nodes.map((node) => [node.id, node]));
     let at = profile.startTime;
     profile.samples.forEach((id, i) => {
@@ -63,26 +69,37 @@ function summarize(paths: string[], top: number): string {
       if (functionName === '(idle)') return;
       total += micros;
       const owner = ownerOf(url, functionName);
-      const name = `${functionName || '(anonymous)'} ${owner}:${lineNumber + 1}`;
+      // Our own functions by file (dist/gateway/lean-executor.js → gateway/lean-executor).
+      const file = /\/dist\/(.+)\.js$/.exec(url)?.[1] ?? owner;
+      const name = `${functionName || '(anonymous)'} ${file}:${lineNumber + 1}`;
       selfByFunction.set(name, (selfByFunction.get(name) ?? 0) + micros);
       selfByOwner.set(owner, (selfByOwner.get(owner) ?? 0) + micros);
     });
   }
+  const perRequest = requests > 0;
   const table = (entries: Map<string, number>) =>
     [...entries]
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
-      .map(([name, micros]) => `| ${((100 * micros) / total).toFixed(1)}% | ${name} |`)
+      .map(
+        ([name, micros]) =>
+          `| ${((100 * micros) / total).toFixed(1)}% |${perRequest ? ` ${(micros / requests).toFixed(1)} |` : ''} ${name} |`,
+      )
       .join('\n');
+  const head = (what: string) =>
+    perRequest
+      ? [`| self | µs per request | ${what} |`, '| --- | --- | --- |']
+      : [`| self | ${what} |`, '| --- | --- |'];
   return [
-    `Busy time: ${(total / 1000).toFixed(0)} ms`,
+    `Busy time: ${(total / 1000).toFixed(0)} ms` +
+      (perRequest
+        ? ` over ${requests} requests, ${(total / 1000 / requests).toFixed(3)} ms per request`
+        : ''),
     '',
-    '| self | package |',
-    '| --- | --- |',
+    ...head('package'),
     table(selfByOwner),
     '',
-    '| self | function |',
-    '| --- | --- |',
+    ...head('function'),
     table(selfByFunction),
   ].join('\n');
 }

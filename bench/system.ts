@@ -51,6 +51,7 @@ import {
   record,
   ROOT,
   startSystemProcesses,
+  uptimeMicros,
 } from './support';
 import { WINDOWS_FILE, type ProfileWindow } from './profile';
 
@@ -350,11 +351,6 @@ interface RunningStack {
   /** Notes a measured window, so that the profiles can be cut to it (BENCH_PROFILE=1). */
   measured(window: ProfileWindow): void;
   stop(): Promise<void>;
-}
-
-/** When the system has been up, in microseconds: the clock of --cpu-prof's sample timestamps. */
-function uptimeMicros(): number {
-  return Math.round(Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]) * 1e6);
 }
 
 async function startStack(options: {

@@ -31,8 +31,13 @@ export type AnyResult = ExecutionResult | FormattedExecutionResult;
 
 const BOUNDARY = 'graphql';
 
+/** Media types that can name a streaming transport: an Accept header without them names none. */
+const STREAMING_MEDIA_TYPE = /text\/event-stream|multipart\/mixed/i;
+
 /** The streaming transport the client's Accept header asks for, if any (wildcards do not). */
 export function negotiateStreamTransport(accept: string | undefined): StreamTransport | null {
+  // Every query and mutation over HTTP passes here first: most have no streaming type at all.
+  if (!accept || !STREAMING_MEDIA_TYPE.test(accept)) return null;
   let best: { transport: StreamTransport; quality: number } | null = null;
   for (const range of (accept ?? '').split(',')) {
     const [type = '', ...parameters] = range.split(';').map((part) => part.trim().toLowerCase());
