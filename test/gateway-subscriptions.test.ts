@@ -140,3 +140,18 @@ it('answers a subscription sent over HTTP without a streaming Accept with 406 an
     }),
   ]);
 });
+
+it('frames events of every WebSocket length class intact (7-bit, 16-bit and 64-bit lengths)', async () => {
+  // Events go out as one frame built per event and written to every socket as is.
+  const client = wsClient(gateway.url, { authorization: LIBRARIAN });
+  const subscription = collect(client, BOOK_ADDED);
+  await eventually(() => throwaway.liveSubscriptions() === 1);
+  const titles = ['short', 'é'.repeat(200), 'x'.repeat(70_000)];
+  for (const [i, title] of titles.entries()) await addBook(`978-len-${i}`, title);
+  const results = await subscription.waitFor(3);
+  expect(
+    results.map((result) => (result.data as { bookAdded: { title: string } }).bookAdded.title),
+  ).toEqual(titles);
+  subscription.unsubscribe();
+  await client.dispose();
+});

@@ -13,8 +13,12 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { GraphQLError } from 'graphql';
-import type { ExecutionResult } from 'graphql-ws';
-import { useServer } from 'graphql-ws/use/ws';
+import {
+  CloseCode as ProtocolCloseCode,
+  handleProtocols,
+  makeServer,
+  type ExecutionResult,
+} from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { CredentialVerifier } from '../../platform/credentials';
 import { badUserInput, clientError, ErrorCode, formatErrorsForClient } from '../../platform/errors';
@@ -51,6 +55,8 @@ export interface SubscriptionServerOptions {
   logger: Logger;
   keepAliveMs: number;
   limits: SubscriptionLimits;
+  /** How long a socket may take to send `connection_init` before it is closed with 4408. */
+  connectionInitWaitMs?: number;
   /**
    * Documents may be named by id as over HTTP (`documentId` in the subscribe payload, or
    * `extensions.persistedQuery.sha256Hash` with an empty `query`); `require` refuses free text.
@@ -80,7 +86,12 @@ interface SubscriptionContext {
   socket: WebSocket;
 }
 
-type ConnectionExtra = { connection?: Connection };
+/** graphql-ws's per-socket extra: the socket, its client's address, and once admitted, its state. */
+interface ConnectionExtra {
+  socket: WebSocket;
+  clientAddress: string;
+  connection?: Connection;
+}
 
 const stringParam = (params: Record<string, unknown> | undefined, ...names: string[]) => {
   for (const name of names) {
@@ -100,26 +111,86 @@ function disconnectSlowConsumer(socket: WebSocket): void {
   setTimeout(() => socket.terminate(), 2_000).unref();
 }
 
+/** An event's `next` message, framed; `payload` is the message without its frame header. */
+interface SharedFrame {
+  frame: Buffer;
+  payload: Buffer;
+}
+
+/**
+ * A server-to-client text frame around `message` (RFC 6455 §5.2: FIN, opcode 1, unmasked):
+ * the same bytes for every socket, so an event is framed once, not once per subscriber.
+ */
+function textFrame(message: string): SharedFrame {
+  const length = Buffer.byteLength(message);
+  const headerLength = length < 126 ? 2 : length < 65_536 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(headerLength + length);
+  frame[0] = 0x81;
+  if (length < 126) frame[1] = length;
+  else if (length < 65_536) {
+    frame[1] = 126;
+    frame.writeUInt16BE(length, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeBigUInt64BE(BigInt(length), 2);
+  }
+  frame.write(message, headerLength);
+  return { frame, payload: frame.subarray(headerLength) };
+}
+
 /**
  * The `next` frame of an event, built once per event and subscription id: subscribers of one
  * shared topic get the same result object, and clients mostly number their subscriptions alike,
  * so thousands of sockets share one buffer. Kept as long as the result is (e.g. in a topic's
  * history), no longer.
  */
-const frames = new WeakMap<ExecutionResult, Map<string, Buffer>>();
+const frames = new WeakMap<ExecutionResult, Map<string, SharedFrame>>();
 
-function nextFrame(id: string, result: ExecutionResult): Buffer {
+function nextFrame(id: string, result: ExecutionResult): SharedFrame {
   let byId = frames.get(result);
   if (!byId) frames.set(result, (byId = new Map()));
-  let frame = byId.get(id);
-  if (!frame) {
+  let shared = byId.get(id);
+  if (!shared) {
     const payload = result.errors
       ? { ...result, errors: formatSubscriptionErrors(result.errors) }
       : result;
-    frame = Buffer.from(JSON.stringify({ id, type: 'next', payload }));
-    byId.set(id, frame);
+    shared = textFrame(JSON.stringify({ id, type: 'next', payload }));
+    byId.set(id, shared);
   }
-  return frame;
+  return shared;
+}
+
+/** The parts of ws's WebSocket (ws 8) that writing a ready-made frame relies on. */
+interface WsInternals {
+  _socket?: { write(chunk: Buffer): boolean };
+  _sender?: { _state?: unknown; _queue?: unknown[]; _firstFragment?: unknown };
+  _extensions?: Record<string, unknown>;
+}
+
+/**
+ * Writes a shared frame straight to the socket's TCP stream: what ws's `send` ends in for an
+ * uncompressed message, without building a header and two writes per socket. Only while ws has
+ * nothing of its own under way on the socket (no compression, nothing queued, no fragmented
+ * message) — otherwise, or if ws's internals are not what this expects, `send` does it.
+ */
+function sendFrame(socket: WebSocket, shared: SharedFrame): void {
+  const {
+    _socket: stream,
+    _sender: sender,
+    _extensions: extensions,
+  } = socket as unknown as WsInternals;
+  if (
+    stream &&
+    sender?._state === 0 &&
+    sender._queue?.length === 0 &&
+    sender._firstFragment === true &&
+    extensions &&
+    !extensions['permessage-deflate']
+  ) {
+    stream.write(shared.frame);
+  } else {
+    socket.send(shared.payload, { binary: false });
+  }
 }
 
 /**
@@ -127,153 +198,299 @@ function nextFrame(id: string, result: ExecutionResult): Buffer {
  * stringify a message per socket for every event; the iterator it is given here yields nothing
  * and ends when the subscriber's channel does, so graphql-ws still sends `complete` (or
  * `error`) after the last event, and still ends the channel when the client unsubscribes.
+ * A class, not closures: one small object per subscription.
  */
-function sendEvents(
-  channel: Channel<ExecutionResult>,
-  socket: WebSocket,
-  id: string,
-  maxBufferedBytes: number,
-): AsyncGenerator<ExecutionResult> {
-  const events = {
-    async next(): Promise<IteratorResult<ExecutionResult>> {
-      for (;;) {
-        const step = await channel.next();
-        if (step.done || socket.readyState !== socket.OPEN) return channel.return();
-        socket.send(nextFrame(id, step.value), { binary: false });
-        // The kernel's buffer is full and ws is queueing in memory: the reader is too slow.
-        if (socket.bufferedAmount > maxBufferedBytes) disconnectSlowConsumer(socket);
-      }
-    },
-    return: () => channel.return(),
-    [Symbol.asyncIterator]: () => events,
-  };
-  return events as unknown as AsyncGenerator<ExecutionResult>;
+class SubscriberEvents implements AsyncIterator<ExecutionResult> {
+  constructor(
+    private readonly channel: Channel<ExecutionResult>,
+    private readonly socket: WebSocket,
+    private readonly id: string,
+    private readonly maxBufferedBytes: number,
+  ) {}
+
+  async next(): Promise<IteratorResult<ExecutionResult>> {
+    const { channel, socket } = this;
+    for (;;) {
+      const step = await channel.next();
+      if (step.done || socket.readyState !== socket.OPEN) return channel.return();
+      sendFrame(socket, nextFrame(this.id, step.value));
+      // The kernel's buffer is full and ws is queueing in memory: the reader is too slow.
+      if (socket.bufferedAmount > this.maxBufferedBytes) disconnectSlowConsumer(socket);
+    }
+  }
+
+  return(): Promise<IteratorResult<ExecutionResult>> {
+    return this.channel.return();
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
 }
 
+/** The largest message a client may send (a `subscribe` with its document): as over HTTP. */
+const MAX_CLIENT_MESSAGE_BYTES = 1_000_000;
+
+/**
+ * Liveness of every socket with two timers for the whole server instead of graphql-ws's three
+ * per socket: one sweep every `keepAliveMs` terminates the sockets that did not answer the
+ * previous sweep's ping and pings the others (so a dead peer goes within two intervals, as with
+ * graphql-ws's ping-then-wait), and one timer, armed for the oldest deadline, closes with 4408
+ * the sockets that sent no `connection_init` in time. Sockets wait for their init in arrival
+ * order, so the deadlines are in order too.
+ */
+function watchLiveness(
+  wss: WebSocketServer,
+  keepAliveMs: number,
+  connectionInitWaitMs: number,
+): {
+  opened(socket: WebSocket): void;
+  initialised(socket: WebSocket): void;
+  closed(socket: WebSocket): void;
+  stop(): void;
+} {
+  const awaitingPong = new Set<WebSocket>();
+  const awaitingInit = new Map<WebSocket, number>();
+  let initTimer: NodeJS.Timeout | undefined;
+
+  const sweep = setInterval(() => {
+    for (const socket of wss.clients) {
+      if (socket.readyState !== socket.OPEN) continue;
+      if (awaitingPong.has(socket)) {
+        socket.terminate();
+        continue;
+      }
+      awaitingPong.add(socket);
+      socket.ping();
+    }
+  }, keepAliveMs);
+  sweep.unref();
+
+  const closeLateSockets = () => {
+    initTimer = undefined;
+    const now = Date.now();
+    for (const [socket, deadline] of awaitingInit) {
+      if (deadline > now) break;
+      awaitingInit.delete(socket);
+      socket.close(
+        ProtocolCloseCode.ConnectionInitialisationTimeout,
+        'Connection initialisation timeout',
+      );
+    }
+    armInitTimer();
+  };
+  const armInitTimer = () => {
+    if (initTimer || awaitingInit.size === 0) return;
+    const oldest = awaitingInit.values().next().value!;
+    initTimer = setTimeout(closeLateSockets, Math.max(0, oldest - Date.now()));
+    initTimer.unref();
+  };
+  // One listener function for every socket: ws calls it with the socket as `this`.
+  function answered(this: WebSocket) {
+    awaitingPong.delete(this);
+  }
+
+  return {
+    opened(socket) {
+      socket.on('pong', answered);
+      awaitingInit.set(socket, Date.now() + connectionInitWaitMs);
+      armInitTimer();
+    },
+    initialised: (socket) => awaitingInit.delete(socket),
+    closed(socket) {
+      awaitingPong.delete(socket);
+      awaitingInit.delete(socket);
+    },
+    stop() {
+      clearInterval(sweep);
+      clearTimeout(initTimer);
+    },
+  };
+}
+
+const internalError = 'Internal server error';
+const CONNECTION_INIT_WAIT_MS = 10_000;
+
 export function createSubscriptionServer(options: SubscriptionServerOptions): SubscriptionServer {
-  const wss = new WebSocketServer({ server: options.httpServer, path: '/graphql' });
+  const wss = new WebSocketServer({
+    server: options.httpServer,
+    path: '/graphql',
+    handleProtocols,
+    perMessageDeflate: false, // events are framed once for every socket, uncompressed
+    maxPayload: MAX_CLIENT_MESSAGE_BYTES,
+  });
   goAwayOnClose(options.httpServer, () => wss.clients);
   const connectionsPerCredential = new Map<string, number>();
-
-  const server = useServer<Record<string, unknown>, ConnectionExtra>(
-    {
-      connectionInitWaitTimeout: 10_000,
-      onConnect: async (ctx) => {
-        const params = ctx.connectionParams;
-        const authorization = stringParam(params, 'authorization', 'Authorization');
-        const apiKey = stringParam(params, 'x-api-key', 'apiKey');
-        let principal: Principal | null = null;
-        if (authorization && options.credentials) {
-          try {
-            principal = await options.credentials.authenticate({ authorization });
-          } catch {
-            return false; // graphql-ws closes with 4403 Forbidden
-          }
-        }
-        const clientAddress = clientAddressOf(ctx.extra.request, options.trustedProxies);
-        const credential = authorization ?? apiKey;
-        const credentialKey = credential
-          ? createHash('sha256').update(credential).digest('base64url')
-          : `address:${clientAddress}`;
-        const open = connectionsPerCredential.get(credentialKey) ?? 0;
-        if (open >= options.limits.connectionsPerCredential) {
-          ctx.extra.socket.close(
-            CloseCode.TooManyConnections,
-            'Too many connections for these credentials',
-          );
-          return false;
-        }
-        connectionsPerCredential.set(credentialKey, open + 1);
-        ctx.extra.connection = {
-          forwarded: { clientAddress, authorization, apiKey },
-          principal,
-          credentialKey,
-          subscriptions: 0,
-        };
-        return true;
-      },
-      onClose: (ctx) => {
-        const connection = ctx.extra.connection;
-        if (!connection) return;
-        const open = (connectionsPerCredential.get(connection.credentialKey) ?? 1) - 1;
-        if (open > 0) connectionsPerCredential.set(connection.credentialKey, open);
-        else connectionsPerCredential.delete(connection.credentialKey);
-      },
-      onSubscribe: (ctx, id, payload) => {
-        const connection = ctx.extra.connection!;
-        if (connection.subscriptions >= options.limits.subscriptionsPerConnection) {
-          return [
-            clientError(
-              ErrorCode.RATE_LIMITED,
-              `At most ${options.limits.subscriptionsPerConnection} subscriptions per connection.`,
-              { limit: options.limits.subscriptionsPerConnection },
-            ),
-          ];
-        }
-        let query: string;
-        try {
-          query = trustedText(options.trustedDocuments, payload) ?? payload.query;
-        } catch (error) {
-          return [error as GraphQLError];
-        }
-        const plan = options.sessions.prepare({
-          query,
-          operationName: payload.operationName ?? undefined,
-          variables: payload.variables ?? {},
-        });
-        if (Array.isArray(plan)) return plan;
-        const contextValue: SubscriptionContext = {
-          id,
-          plan: plan as SubscriptionPlan,
-          forwarded: { ...connection.forwarded, requestId: randomUUID() },
-          connection,
-          socket: ctx.extra.socket,
-        };
-        return {
-          // Only graphql-ws's validation uses it: the plan's document is valid already.
-          schema: (plan as SubscriptionPlan).operationContext.schema,
-          document: (plan as SubscriptionPlan).document,
-          operationName: payload.operationName,
-          variableValues: payload.variables ?? {},
-          contextValue,
-        };
-      },
-      subscribe: (args) => {
-        const { id, plan, forwarded, connection, socket } =
-          args.contextValue as SubscriptionContext;
-        const channel = options.sessions.start(
-          plan,
-          {
-            query: args.document.loc?.source.body ?? '',
-            operationName: args.operationName ?? undefined,
-            variables: (args.variableValues ?? {}) as Record<string, unknown>,
-            forwarded,
-          },
-          connection.principal,
-          'graphql-ws',
-          () => disconnectSlowConsumer(socket),
-        );
-        connection.subscriptions += 1;
-        const finish = channel.return.bind(channel);
-        channel.return = () => {
-          connection.subscriptions -= 1;
-          return finish();
-        };
-        return sendEvents(channel, socket, id, options.limits.maxBufferedBytes);
-      },
-      execute: () => {
-        throw badUserInput('Only subscriptions are served over WebSocket.');
-      },
-      onError: (_ctx, _id, _payload, errors) => formatErrorsForClient(errors),
-    },
+  const liveness = watchLiveness(
     wss,
     options.keepAliveMs,
+    options.connectionInitWaitMs ?? CONNECTION_INIT_WAIT_MS,
   );
+
+  const protocol = makeServer<Record<string, unknown>, ConnectionExtra>({
+    connectionInitWaitTimeout: 0, // watchLiveness's one timer instead of one per socket
+    onConnect: async (ctx) => {
+      liveness.initialised(ctx.extra.socket);
+      const params = ctx.connectionParams;
+      const authorization = stringParam(params, 'authorization', 'Authorization');
+      const apiKey = stringParam(params, 'x-api-key', 'apiKey');
+      let principal: Principal | null = null;
+      if (authorization && options.credentials) {
+        try {
+          principal = await options.credentials.authenticate({ authorization });
+        } catch {
+          return false; // graphql-ws closes with 4403 Forbidden
+        }
+      }
+      const { clientAddress } = ctx.extra;
+      const credential = authorization ?? apiKey;
+      const credentialKey = credential
+        ? createHash('sha256').update(credential).digest('base64url')
+        : `address:${clientAddress}`;
+      const open = connectionsPerCredential.get(credentialKey) ?? 0;
+      if (open >= options.limits.connectionsPerCredential) {
+        ctx.extra.socket.close(
+          CloseCode.TooManyConnections,
+          'Too many connections for these credentials',
+        );
+        return false;
+      }
+      connectionsPerCredential.set(credentialKey, open + 1);
+      ctx.extra.connection = {
+        forwarded: { clientAddress, authorization, apiKey },
+        principal,
+        credentialKey,
+        subscriptions: 0,
+      };
+      return true;
+    },
+    onClose: (ctx) => {
+      const connection = ctx.extra.connection;
+      if (!connection) return;
+      const open = (connectionsPerCredential.get(connection.credentialKey) ?? 1) - 1;
+      if (open > 0) connectionsPerCredential.set(connection.credentialKey, open);
+      else connectionsPerCredential.delete(connection.credentialKey);
+    },
+    onSubscribe: (ctx, id, payload) => {
+      const connection = ctx.extra.connection!;
+      if (connection.subscriptions >= options.limits.subscriptionsPerConnection) {
+        return [
+          clientError(
+            ErrorCode.RATE_LIMITED,
+            `At most ${options.limits.subscriptionsPerConnection} subscriptions per connection.`,
+            { limit: options.limits.subscriptionsPerConnection },
+          ),
+        ];
+      }
+      let query: string;
+      try {
+        query = trustedText(options.trustedDocuments, payload) ?? payload.query;
+      } catch (error) {
+        return [error as GraphQLError];
+      }
+      const plan = options.sessions.prepare({
+        query,
+        operationName: payload.operationName ?? undefined,
+        variables: payload.variables ?? {},
+      });
+      if (Array.isArray(plan)) return plan;
+      const contextValue: SubscriptionContext = {
+        id,
+        plan: plan as SubscriptionPlan,
+        forwarded: { ...connection.forwarded, requestId: randomUUID() },
+        connection,
+        socket: ctx.extra.socket,
+      };
+      return {
+        // Only graphql-ws's validation uses it: the plan's document is valid already.
+        schema: (plan as SubscriptionPlan).operationContext.schema,
+        document: (plan as SubscriptionPlan).document,
+        operationName: payload.operationName,
+        variableValues: payload.variables ?? {},
+        contextValue,
+      };
+    },
+    subscribe: (args) => {
+      const { id, plan, forwarded, connection, socket } = args.contextValue as SubscriptionContext;
+      const channel = options.sessions.start(
+        plan,
+        {
+          query: args.document.loc?.source.body ?? '',
+          operationName: args.operationName ?? undefined,
+          variables: (args.variableValues ?? {}) as Record<string, unknown>,
+          forwarded,
+        },
+        connection.principal,
+        'graphql-ws',
+        () => disconnectSlowConsumer(socket),
+      );
+      connection.subscriptions += 1;
+      const finish = channel.return.bind(channel);
+      channel.return = () => {
+        connection.subscriptions -= 1;
+        return finish();
+      };
+      return new SubscriberEvents(
+        channel,
+        socket,
+        id,
+        options.limits.maxBufferedBytes,
+      ) as unknown as AsyncGenerator<ExecutionResult>;
+    },
+    execute: () => {
+      throw badUserInput('Only subscriptions are served over WebSocket.');
+    },
+    onError: (_ctx, _id, _payload, errors) => formatErrorsForClient(errors),
+  });
+
+  wss.once('error', (error) => {
+    options.logger.error({ err: error }, 'WebSocket server failed');
+    for (const socket of wss.clients)
+      socket.close(ProtocolCloseCode.InternalServerError, internalError);
+  });
+  wss.on('connection', (socket, request) => {
+    // Of the upgrade request only the client's address is kept: the request, its headers and
+    // its socket's parser state are not held for the life of the connection.
+    const extra: ConnectionExtra = {
+      socket,
+      clientAddress: clientAddressOf(request, options.trustedProxies),
+    };
+    socket.once('error', (error) => {
+      options.logger.warn({ err: error }, 'WebSocket connection failed');
+      socket.close(ProtocolCloseCode.InternalServerError, internalError);
+    });
+    liveness.opened(socket);
+    const closed = protocol.opened(
+      {
+        protocol: socket.protocol,
+        send: (data) =>
+          new Promise<void>((resolve, reject) => {
+            if (socket.readyState !== socket.OPEN) return resolve();
+            socket.send(data, (error) => (error ? reject(error) : resolve()));
+          }),
+        close: (code, reason) => socket.close(code, reason),
+        onMessage: (handle) =>
+          socket.on('message', (data) => {
+            handle(String(data)).catch((error: unknown) => {
+              options.logger.error({ err: error }, 'graphql-ws message handling failed');
+              socket.close(ProtocolCloseCode.InternalServerError, internalError);
+            });
+          }),
+      },
+      extra,
+    );
+    socket.once('close', (code, reason) => {
+      liveness.closed(socket);
+      void closed(code, String(reason));
+    });
+  });
 
   return {
     connections: () => wss.clients.size,
     async close() {
-      await server.dispose(); // closes every socket with 1001
+      liveness.stop();
+      for (const socket of wss.clients) socket.close(CloseCode.GoingAway, 'Going away');
+      wss.removeAllListeners();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
