@@ -140,7 +140,7 @@ export async function startGatewayProcess(
   });
   const url = `http://127.0.0.1:${port}/graphql`;
   for (let i = 0; !(await answersTypename(url)); i++) {
-    if (i > 150 || child.exitCode !== null) throw new Error(`${entry} did not start`);
+    if (i > 600 || child.exitCode !== null) throw new Error(`${entry} did not start`);
     await new Promise((r) => setTimeout(r, 100));
   }
   const status = (field: string) =>

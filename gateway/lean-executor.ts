@@ -44,13 +44,13 @@ import {
 } from 'graphql';
 
 /** Thrown inside a run to abandon it; never escapes `execute`. */
-class FallBack extends Error {}
-const fallBack = (): never => {
+export class FallBack extends Error {}
+export const fallBack = (): never => {
   throw new FallBack();
 };
 
-type Data = Record<string, unknown>;
-type Shape = (value: unknown) => unknown;
+export type Data = Record<string, unknown>;
+export type Shape = (value: unknown) => unknown;
 type Response = Awaited<ReturnType<GraphQLDataSource['process']>>;
 
 /** Either the answer's data, or the services executeQueryPlan must use to answer instead. */
@@ -94,7 +94,7 @@ export function compileLeanQuery(
 }
 
 /** No directives (@skip, @include, @defer…) and no introspection beyond __typename. */
-function isCovered(
+export function isCovered(
   operation: OperationDefinitionNode,
   fragments: Record<string, FragmentDefinitionNode>,
 ): boolean {
@@ -118,7 +118,7 @@ function isCovered(
 }
 
 /** Plain fetches only, whose representations select by concrete type. */
-function isCoveredPlan(node: PlanNode, schema: GraphQLSchema): boolean {
+export function isCoveredPlan(node: PlanNode, schema: GraphQLSchema): boolean {
   switch (node.kind) {
     case 'Sequence':
     case 'Parallel':
@@ -188,7 +188,7 @@ async function runNode(node: PlanNode, data: unknown, run: Run): Promise<void> {
 }
 
 /** The values at `path` under `value`, lists ("@") flattened, as executeQueryPlan walks them. */
-function flatten(value: unknown, path: string[], from: number): unknown {
+export function flatten(value: unknown, path: string[], from: number): unknown {
   if (from === path.length || value == null) return value;
   const part = path[from]!;
   if (part === '@') {
@@ -246,7 +246,7 @@ async function send(fetch: FetchNode, variables: Data, run: Run): Promise<Data> 
 }
 
 /** An entity's representation: the fields its `requires` selection names (null if one lacks). */
-function select(source: Data, selections: readonly QueryPlanSelectionNode[]): Data | null {
+export function select(source: Data, selections: readonly QueryPlanSelectionNode[]): Data | null {
   const result: Data = {};
   for (const selection of selections) {
     if (selection.kind === Kind.FIELD) {
@@ -270,7 +270,7 @@ function select(source: Data, selections: readonly QueryPlanSelectionNode[]): Da
   return result;
 }
 
-function deepMerge(target: Data, source: Data | null | undefined): void {
+export function deepMerge(target: Data, source: Data | null | undefined): void {
   if (source == null) return;
   for (const key of Object.keys(source)) {
     const value = source[key];
@@ -286,7 +286,7 @@ function deepMerge(target: Data, source: Data | null | undefined): void {
  * A function copying an object's requested fields out of the merged subgraph data. Fields are
  * collected per runtime type (its __typename) the first time that type is met.
  */
-function compileObject(
+export function compileObject(
   schema: GraphQLSchema,
   staticType: GraphQLCompositeType,
   selectionSets: readonly SelectionSetNode[],
