@@ -172,19 +172,39 @@ async function runFetch(fetch: FetchNode, targets: Target[], run: Run): Promise<
     owners.push({ event, entity, index });
   }
   if (owners.length === 0) return;
-  const received = await send(fetch, { ...variables, representations }, run);
+  const received = await send(fetch, { ...variables, representations }, run, true);
   if ('unreachable' in received || 'fallBack' in received)
     return settle(new Set(owners.map((o) => o.event)), received);
   const answered = received.data._entities;
   if (!Array.isArray(answered) || answered.length !== representations.length)
     return settle(new Set(owners.map((o) => o.event)), { fallBack: true });
+  // An error about one entity (its path `_entities.<i>`) concerns the events that own it alone;
+  // one without such a path concerns every event.
+  const failed = new Set<number>();
+  for (const error of received.errors) {
+    const [head, index] = error.path ?? [];
+    if (head !== '_entities' || typeof index !== 'number')
+      return settle(new Set(owners.map((o) => o.event)), { fallBack: true });
+    failed.add(index);
+  }
+  for (const { event, index } of owners) if (failed.has(index)) settle([event], { fallBack: true });
   // Events with the same entity share what was answered for it; shaping copies it out.
-  for (const { entity, index } of owners) deepMerge(entity, answered[index] as Data | null);
+  for (const { event, entity, index } of owners)
+    if (!run.outcomes[event]) deepMerge(entity, answered[index] as Data | null);
 }
 
-type Sent = { data: Data } | { unreachable: string } | { fallBack: true };
+type Sent =
+  | { data: Data; errors: readonly { path?: readonly (string | number)[] }[] }
+  | { unreachable: string }
+  | { fallBack: true };
 
-async function send(fetch: FetchNode, variables: Data, run: Run): Promise<Sent> {
+/** Sends a fetch; an answer with errors falls back unless `entityErrors` (the caller sorts them). */
+async function send(
+  fetch: FetchNode,
+  variables: Data,
+  run: Run,
+  entityErrors = false,
+): Promise<Sent> {
   const service: GraphQLDataSource | undefined = run.services[fetch.serviceName];
   if (!service) return { fallBack: true };
   let response;
@@ -196,6 +216,6 @@ async function send(fetch: FetchNode, variables: Data, run: Run): Promise<Sent> 
   } catch {
     return { unreachable: fetch.serviceName };
   }
-  if (response.errors?.length || !response.data) return { fallBack: true };
-  return { data: response.data };
+  if ((response.errors?.length && !entityErrors) || !response.data) return { fallBack: true };
+  return { data: response.data, errors: response.errors ?? [] };
 }
