@@ -8,16 +8,25 @@
  * Subscribers are BENCH_STORM_USERS distinct users (10 by default; subscriber i is user i mod
  * users in channel i mod 10): those with the same user and channel resume with the same cursor,
  * as a user's tabs do, and share one upstream subscription.
+ *
+ * BENCH_BASELINE=<git ref> also builds that commit and takes turns with it: each round stops the
+ * gateway, posts the backlogs, and restarts the next contender's gateway (BENCH_ROUNDS rounds per
+ * contender, 1 by default). BENCH_PROFILE=1 runs the restarted gateways under --cpu-prof
+ * (profiles in .bench-profiles/reconnect-storm/<contender>/, `npx tsx bench/profile.ts` sums them).
  */
+import { join as joinPath } from 'node:path';
+import { loadavg } from 'node:os';
 import WebSocket from 'ws';
 import { createChannel, join } from '../test/support/messages';
 import { addUser, signUp } from '../test/support/seed';
 import { RELAXED_RATE_LIMITS } from '../test/support/stack';
 import {
+  buildBaseline,
   machine,
   MANY_SUBSCRIBERS_GATEWAY_ENV,
   mutate,
   record,
+  ROOT,
   startGatewayProcess,
   startSubgraphs,
   UNLIMITED_POSTING,
@@ -27,6 +36,10 @@ const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 1000);
 const CHANNELS = 10;
 const BACKLOG = Number(process.env.BENCH_BACKLOG ?? 100);
 const USERS = Number(process.env.BENCH_STORM_USERS ?? 10);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
+const PROFILE = process.env.BENCH_PROFILE === '1';
+/** How long a round waits for every backlog before counting what is missing as lost. */
+const DEADLINE_MS = 120_000;
 
 const SUBSCRIPTION = `subscription ($c: ID!, $after: String) {
   messageAdded(channelId: $c, after: $after) { id cursor body author { username displayName } }
@@ -82,8 +95,21 @@ async function main(): Promise<void> {
     messages: UNLIMITED_POSTING,
   });
   const env = MANY_SUBSCRIBERS_GATEWAY_ENV;
+  const baseline = process.env.BENCH_BASELINE ? buildBaseline(process.env.BENCH_BASELINE) : null;
+  const contenders = [
+    { name: 'this build', entry: undefined as string | undefined },
+    ...(baseline
+      ? [
+          {
+            name: `baseline ${baseline.commit.slice(0, 7)}`,
+            entry: joinPath(baseline.root, 'dist', 'gateway', 'main.js'),
+          },
+        ]
+      : []),
+  ];
   let gateway = await startGatewayProcess(stack, env, { core: 0 });
   const messagesUrl = stack.subgraphUrls.messages!;
+  const rows: string[] = [];
   try {
     // One organization: its admin creates the channels and the other users, who join the
     // channels their subscribers follow (subscriber i: user i mod USERS, channel i mod CHANNELS).
@@ -132,51 +158,76 @@ async function main(): Promise<void> {
         subscribers.slice(i, i + 200).map((s) => connect(gateway.url, s, channelOf(s))),
       );
 
-    // The gateway goes away; the backlog piles up meanwhile.
-    await gateway.stop();
-    for (const s of subscribers) s.socket?.terminate();
-    const expected = new Map<string, string[]>();
-    for (const channelId of channels) {
-      const posted: string[] = [];
-      for (let n = 0; n < BACKLOG; n++)
-        posted.push((await post(admin.accessToken, channelId, `backlog ${n}`)).id);
-      expected.set(channelId, posted);
+    // Contenders take turns, so a drift in the machine's load hits both alike.
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const contender of contenders) {
+        // The gateway goes away; the backlog piles up meanwhile.
+        await gateway.stop();
+        for (const s of subscribers) s.socket?.terminate();
+        const expected = new Map<string, string[]>();
+        const lastCursor = new Map<string, string>();
+        for (const channelId of channels) {
+          const posted: string[] = [];
+          for (let n = 0; n < BACKLOG; n++) {
+            const message = await post(admin.accessToken, channelId, `backlog ${n}`);
+            posted.push(message.id);
+            lastCursor.set(channelId, message.cursor);
+          }
+          expected.set(channelId, posted);
+        }
+        for (const s of subscribers) s.received = [];
+        const profileDir = joinPath(ROOT, '.bench-profiles', 'reconnect-storm', contender.name);
+        gateway = await startGatewayProcess(stack, env, {
+          core: 0,
+          entry: contender.entry,
+          nodeArgs: PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+        });
+        const load = loadavg()[0]!;
+        const cpuBefore = gateway.cpuMs();
+        const started = performance.now();
+        await Promise.all(subscribers.map((s) => connect(gateway.url, s, channelOf(s))));
+        const connectedMs = performance.now() - started;
+        const deadline = Date.now() + DEADLINE_MS;
+        while (subscribers.some((s) => s.received.length < BACKLOG) && Date.now() < deadline)
+          await new Promise((r) => setTimeout(r, 20));
+        const deliveredMs = performance.now() - started;
+        const cpuMs = gateway.cpuMs() - cpuBefore;
+        await new Promise((r) => setTimeout(r, 1000)); // late duplicates would show by now
+        let lost = 0;
+        let duplicated = 0;
+        let outOfOrder = 0;
+        let received = 0;
+        for (const s of subscribers) {
+          const want = expected.get(channelOf(s))!;
+          const got = new Set(s.received);
+          lost += want.filter((id) => !got.has(id)).length;
+          duplicated += s.received.length - got.size;
+          received += got.size;
+          if (s.received.join() !== want.join() && got.size === want.length) outOfOrder += 1;
+        }
+        rows.push(
+          `| ${contender.name} | ${SUBSCRIBERS.toLocaleString('en')} | ${BACKLOG} | ${USERS} × ${CHANNELS} | ${(connectedMs / 1000).toFixed(1)} | ${(deliveredMs / 1000).toFixed(1)} | ${lost} | ${duplicated} | ${outOfOrder} | ${cpuMs.toFixed(0)} | ${received ? ((cpuMs * 1000) / received).toFixed(0) : '–'} | ${load.toFixed(1)} |`,
+        );
+        console.log(rows.at(-1));
+        // Everyone is caught up (or counted as lost): the next round resumes from the end.
+        for (const s of subscribers) s.after = lastCursor.get(channelOf(s))!;
+      }
     }
-    gateway = await startGatewayProcess(stack, env, { core: 0 });
-    const cpuBefore = gateway.cpuMs();
-    const started = performance.now();
-    await Promise.all(subscribers.map((s) => connect(gateway.url, s, channelOf(s))));
-    const connectedMs = performance.now() - started;
-    const deadline = Date.now() + 120_000;
-    while (subscribers.some((s) => s.received.length < BACKLOG) && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 20));
-    const deliveredMs = performance.now() - started;
-    await new Promise((r) => setTimeout(r, 1000)); // late duplicates would show by now
-    let lost = 0;
-    let duplicated = 0;
-    let outOfOrder = 0;
-    for (const s of subscribers) {
-      const want = expected.get(channelOf(s))!;
-      const got = new Set(s.received);
-      lost += want.filter((id) => !got.has(id)).length;
-      duplicated += s.received.length - got.size;
-      if (s.received.join() !== want.join() && got.size === want.length) outOfOrder += 1;
-    }
-    const row = `| ${SUBSCRIBERS.toLocaleString('en')} | ${BACKLOG} | ${USERS} × ${CHANNELS} | ${(connectedMs / 1000).toFixed(1)} | ${(deliveredMs / 1000).toFixed(1)} | ${lost} | ${duplicated} | ${outOfOrder} | ${(gateway.cpuMs() - cpuBefore).toFixed(0)} |`;
     const table = [
-      '| subscribers | backlog each | users × channels | all reconnected (s) | every backlog delivered (s) | lost | duplicated | out of order | gateway CPU ms |',
-      '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-      row,
+      '| gateway | subscribers | backlog each | users × channels | all reconnected (s) | every backlog delivered (s) | lost | duplicated | out of order | gateway CPU ms | CPU µs per event delivered | load average (1 min) |',
+      '| :-- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      ...rows,
     ].join('\n');
     console.log(table);
     for (const s of subscribers) s.socket?.terminate();
     record(
       'Reconnect storm: every subscriber resumes 100 messages behind after a gateway restart',
-      `Method: the built gateway as one process pinned to core 0, the users and messages subgraphs, PostgreSQL and Redis on the same machine. ${SUBSCRIBERS} raw graphql-ws subscribers (one socket each) follow \`messageAdded\` selecting \`author { username displayName }\` (an entity fetch to the users subgraph per event) in ${CHANNELS} channels of one organization, as ${USERS} distinct users (subscriber i is user i mod ${USERS} in channel i mod ${CHANNELS}; subscribers with the same user and channel resume with the same cursor and share one upstream subscription); the gateway stops, ${BACKLOG} messages are posted in every channel, a new gateway process starts and every subscriber reconnects at once with the cursor it last received. Time from the first reconnection until every subscriber has its ${BACKLOG} messages; then lost, duplicated and out-of-order counts against the stored messages.\n\nMachine: ${machine()}; shared with other developers' work while it ran (noisy).\n\n${table}`,
+      `Method: the built gateway as one process pinned to core 0, the users and messages subgraphs, PostgreSQL and Redis on the same machine. ${SUBSCRIBERS} raw graphql-ws subscribers (one socket each) follow \`messageAdded\` selecting \`author { username displayName }\` (an entity fetch to the users subgraph per event) in ${CHANNELS} channels of one organization, as ${USERS} distinct users (subscriber i is user i mod ${USERS} in channel i mod ${CHANNELS}; subscribers with the same user and channel resume with the same cursor and share one upstream subscription); the gateway stops, ${BACKLOG} messages are posted in every channel, a new gateway process starts and every subscriber reconnects at once with the cursor it last received. Time from the first reconnection until every subscriber has its ${BACKLOG} messages (waiting ${DEADLINE_MS / 1000} s at most); then lost (still missing then), duplicated and out-of-order counts against the stored messages; gateway CPU from the restart until every backlog was delivered, per event delivered.${baseline ? ` The baseline (\`BENCH_BASELINE=${process.env.BENCH_BASELINE}\`, ${baseline.commit.slice(0, 7)}) is built in a temporary git worktree; the contenders take turns, ${ROUNDS} round(s) each, every round with a fresh backlog.` : ''}\n\nMachine: ${machine()}; shared with other developers' work while it ran (noisy).\n\n${table}`,
     );
   } finally {
     await gateway.stop();
     await stack.stop();
+    await baseline?.remove();
   }
 }
 

@@ -45,13 +45,13 @@ import {
 } from 'graphql';
 
 /** Thrown inside a run to abandon it; never escapes `execute`. */
-class FallBack extends Error {}
-const fallBack = (): never => {
+export class FallBack extends Error {}
+export const fallBack = (): never => {
   throw new FallBack();
 };
 
-type Data = Record<string, unknown>;
-type Shape = (value: unknown) => unknown;
+export type Data = Record<string, unknown>;
+export type Shape = (value: unknown) => unknown;
 type Response = Awaited<ReturnType<GraphQLDataSource['process']>>;
 
 /** Either the answer's data, or the services executeQueryPlan must use to answer instead. */
@@ -95,7 +95,7 @@ export function compileLeanQuery(
 }
 
 /** No directives (@skip, @include, @defer…) and no introspection beyond __typename. */
-function isCovered(
+export function isCovered(
   operation: OperationDefinitionNode,
   fragments: Record<string, FragmentDefinitionNode>,
 ): boolean {
@@ -119,7 +119,7 @@ function isCovered(
 }
 
 /** Plain fetches only, whose representations select by concrete type. */
-function isCoveredPlan(node: PlanNode, schema: GraphQLSchema): boolean {
+export function isCoveredPlan(node: PlanNode, schema: GraphQLSchema): boolean {
   switch (node.kind) {
     case 'Sequence':
     case 'Parallel':
@@ -206,7 +206,7 @@ async function runNode(node: PlanNode, data: unknown, run: Run): Promise<void> {
 }
 
 /** The values at `path` under `value`, lists ("@") flattened, as executeQueryPlan walks them. */
-function flatten(value: unknown, path: string[], from: number): unknown {
+export function flatten(value: unknown, path: string[], from: number): unknown {
   if (from === path.length || value == null) return value;
   const part = path[from]!;
   if (part === '@') {
@@ -269,7 +269,7 @@ async function send(fetch: FetchNode, variables: Data, run: Run): Promise<Data> 
 }
 
 /** An entity's representation: the fields its `requires` selection names (null if one lacks). */
-function select(source: Data, selections: readonly QueryPlanSelectionNode[]): Data | null {
+export function select(source: Data, selections: readonly QueryPlanSelectionNode[]): Data | null {
   const result: Data = {};
   for (const selection of selections) {
     if (selection.kind === Kind.FIELD) {
@@ -293,7 +293,7 @@ function select(source: Data, selections: readonly QueryPlanSelectionNode[]): Da
   return result;
 }
 
-function deepMerge(target: Data, source: Data | null | undefined): void {
+export function deepMerge(target: Data, source: Data | null | undefined): void {
   if (source == null) return;
   for (const key of Object.keys(source)) {
     const value = source[key];
@@ -324,7 +324,7 @@ interface FieldShape {
  * most of a page — are checked in this loop rather than through a function each: on the
  * dashboard that is a few thousand calls fewer per request.
  */
-function compileObject(
+export function compileObject(
   schema: GraphQLSchema,
   staticType: GraphQLCompositeType,
   selectionSets: readonly SelectionSetNode[],

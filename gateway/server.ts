@@ -138,6 +138,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     upstreams,
     dataSources: () => clients,
     runEvent: execution.runSubscriptionEvent,
+    runEvents: execution.runSubscriptionEvents,
     logger,
     bufferLimit: config.subscriptionBufferLimit,
     history: { ...DEFAULT_HISTORY, ageMs: config.subscriptionHistorySeconds * 1000 },

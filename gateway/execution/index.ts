@@ -10,6 +10,7 @@ import type { QueryPlan } from '@apollo/query-planner';
 import type { GatewayExecutionResult } from '@apollo/server-gateway-interface';
 import type { ExecutionResult } from 'graphql';
 import type { Logger } from '../../platform/logger';
+import { compileLeanEvents, type LeanEvents, type LeanOutcome } from '../subscriptions/lean-events';
 import type { SubscriptionPlan } from '../subscriptions/planner';
 import {
   documentContextOf,
@@ -51,12 +52,25 @@ export interface Execution {
     /** Wraps each subgraph's service for this event (e.g. to batch fetches or note failures). */
     wrap?: (name: string, service: GraphQLDataSource) => GraphQLDataSource,
   ): Promise<ExecutionResult>;
+  /**
+   * A window of subscription events completed at once by the lean path (one `rest` run for all
+   * of them), or null when the plan needs runSubscriptionEvent for every event. An event whose
+   * outcome is `fallBack` must go through runSubscriptionEvent.
+   */
+  runSubscriptionEvents(
+    plan: SubscriptionPlan,
+    request: ExecutionRequest,
+    events: readonly ExecutionResult[],
+    wrap?: (name: string, service: GraphQLDataSource) => GraphQLDataSource,
+  ): Promise<LeanOutcome[]> | null;
 }
 
 export function createExecution(logger: Logger): Execution {
   let loaded: (LoadedSupergraph & { services: ServiceMap }) | null = null;
   /** Document contexts of subscription plans, per plan (plans are cached by the planner). */
   let eventDocuments = new WeakMap<SubscriptionPlan, DocumentContext>();
+  /** Lean completions of subscription plans (null: not covered), per plan. */
+  let leanEvents = new WeakMap<SubscriptionPlan, LeanEvents | null>();
 
   const runPlan: Execution['runPlan'] = (queryPlan, document, request, services) => {
     if (!loaded) throw new Error('no supergraph loaded');
@@ -76,6 +90,7 @@ export function createExecution(logger: Logger): Execution {
       for (const [name, client] of clients) services[name] = client;
       loaded = { ...loadSupergraph(supergraphSdl), services };
       eventDocuments = new WeakMap();
+      leanEvents = new WeakMap();
       return loaded;
     },
     current: () => loaded,
@@ -113,6 +128,21 @@ export function createExecution(logger: Logger): Execution {
         data: result.data ?? null,
         ...(result.errors?.length ? { errors: result.errors } : {}),
       };
+    },
+    runSubscriptionEvents(plan, request, events, wrap) {
+      if (!loaded) throw new Error('no supergraph loaded');
+      let lean = leanEvents.get(plan);
+      if (lean === undefined) {
+        lean = compileLeanEvents(loaded.schemas.apiGraphQLSchema, plan);
+        leanEvents.set(plan, lean);
+      }
+      if (!lean) return null;
+      const services: ServiceMap = wrap
+        ? Object.fromEntries(
+            Object.entries(loaded.services).map(([name, service]) => [name, wrap(name, service)]),
+          )
+        : loaded.services;
+      return lean.run(events, request.variables, request.context, services);
     },
   };
 }

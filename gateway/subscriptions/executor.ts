@@ -15,8 +15,9 @@
  * An event is never skipped: when its `rest` cannot be completed (a subgraph unreachable or
  * failing), it is retried with backoff while later events wait behind it; if it still fails,
  * the stream ends with a retryable SUBGRAPH_UNAVAILABLE error carrying the last cursor delivered.
- * Events that arrive together (a replay) are resolved together — their entity fetches merged by
- * the entity batcher — and delivered strictly in order.
+ * Events that arrive together (a replay) are resolved together — by the lean path where the plan
+ * allows (lean-events.ts: one `rest` run for the whole window), the others through the general
+ * path with their entity fetches merged by the entity batcher — and delivered strictly in order.
  */
 import { createHash } from 'node:crypto';
 import type { GraphQLDataSource } from '@apollo/gateway';
@@ -142,6 +143,8 @@ export function createSubscriptionExecutor(deps: {
   dataSources: () => ReadonlyMap<string, GraphQLDataSource & { url: string }>;
   /** Runs one event through the gateway's execution seam (primary replayed, `rest` fetched). */
   runEvent: Execution['runSubscriptionEvent'];
+  /** Completes a window of events at once by the lean path; absent: every event runs alone. */
+  runEvents?: Execution['runSubscriptionEvents'];
   logger: Logger;
   /** Events a subscriber may fall behind before it is disconnected. */
   bufferLimit: number;
@@ -223,16 +226,45 @@ export function createSubscriptionExecutor(deps: {
       return { failedService: null };
     }
     if (failures.length > 0) return { failedService: failures[0]! };
-    // The subgraph's position in the stream travels with every result, so that a client can
-    // resume without selecting a cursor field.
-    const resumeCursor = (event.extensions as { resumeCursor?: unknown } | undefined)?.resumeCursor;
-    return {
-      result: {
-        data: result.data ?? null,
-        ...(result.errors?.length ? { errors: result.errors } : {}),
-        ...(typeof resumeCursor === 'string' ? { extensions: { resumeCursor } } : {}),
-      } as ExecutionResult,
-    };
+    return { result: completed(event, result) };
+  };
+
+  /**
+   * Runs primary + rest for a window of events: the lean path completes what it can in one go,
+   * and every event it hands back (anything but a plain success) runs through resolveEvent.
+   */
+  const resolveWindow = async (
+    plan: SubscriptionPlan,
+    request: SubscriptionRequest,
+    events: ExecutionResult[],
+  ): Promise<Outcome[]> => {
+    let lean;
+    try {
+      lean = await deps.runEvents?.(
+        plan,
+        {
+          query: request.query,
+          operationName: request.operationName,
+          variables: request.variables,
+          context: { forwarded: request.forwarded },
+        },
+        events,
+        (name, source) => batcher.wrap(name, source),
+      );
+    } catch (error) {
+      deps.logger.error({ err: error }, 'lean subscription events failed');
+    }
+    if (!lean) return Promise.all(events.map((event) => resolveEvent(plan, request, event)));
+    const leanOutcomes = lean;
+    return Promise.all(
+      events.map((event, i): Outcome | Promise<Outcome> => {
+        const outcome = leanOutcomes[i]!;
+        if ('fallBack' in outcome) return resolveEvent(plan, request, event);
+        if (plan.rest) stats.restExecutions += 1;
+        if ('unreachable' in outcome) return { failedService: outcome.unreachable };
+        return { result: completed(event, outcome) };
+      }),
+    );
   };
 
   const openTopic = (key: string, plan: SubscriptionPlan, request: SubscriptionRequest): Topic => {
@@ -289,7 +321,7 @@ export function createSubscriptionExecutor(deps: {
     /** The subgraph the event at the head is waiting for, while it is retried. */
     let failingService: string | null = null;
     let upstreamEnd: { last?: ExecutionResult } | null = null;
-    const resolve = (event: ExecutionResult) => resolveEvent(plan, request, event);
+    const resolve = (events: ExecutionResult[]) => resolveWindow(plan, request, events);
     /**
      * Resolves queued events a window at a time (concurrently, so their entity fetches merge)
      * and delivers them in order. A failed event is retried with backoff, the ones after it
@@ -301,7 +333,7 @@ export function createSubscriptionExecutor(deps: {
         // Let sockets flush what the last window gave them before the next one.
         await new Promise((wake) => setImmediate(wake));
         let window = queue.splice(0, windowSize);
-        let outcomes = await Promise.all(window.map(({ event }) => resolve(event)));
+        let outcomes = await resolve(window.map(({ event }) => event));
         let delay = retry.initialDelayMs;
         let failingSince = 0;
         for (;;) {
@@ -328,11 +360,10 @@ export function createSubscriptionExecutor(deps: {
           await new Promise((wake) => setTimeout(wake, delay).unref());
           delay = Math.min(delay * 2, retry.maxDelayMs);
           stats.restRetries += 1;
-          outcomes = await Promise.all(
-            window.map(({ event }, i) =>
-              'result' in outcomes[i]! ? outcomes[i]! : resolve(event),
-            ),
-          );
+          // Only the failed ones run again; the successes after them are kept.
+          const again = window.flatMap(({ event }, i) => ('result' in outcomes[i]! ? [] : [event]));
+          const retried = await resolve(again);
+          outcomes = outcomes.map((outcome) => ('result' in outcome ? outcome : retried.shift()!));
         }
       }
       pumping = false;
@@ -424,6 +455,22 @@ export function createSubscriptionExecutor(deps: {
       for (const topic of [...open]) topic.close();
     },
   };
+}
+
+/**
+ * An event's result for clients. The subgraph's position in the stream travels with every
+ * result, so that a client can resume without selecting a cursor field.
+ */
+function completed(
+  event: ExecutionResult,
+  result: { data?: unknown; errors?: readonly unknown[] },
+): ExecutionResult {
+  const resumeCursor = (event.extensions as { resumeCursor?: unknown } | undefined)?.resumeCursor;
+  return {
+    data: result.data ?? null,
+    ...(result.errors?.length ? { errors: result.errors } : {}),
+    ...(typeof resumeCursor === 'string' ? { extensions: { resumeCursor } } : {}),
+  } as ExecutionResult;
 }
 
 /**
