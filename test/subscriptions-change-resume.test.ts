@@ -4,9 +4,19 @@
  * subscribes again with the last one it received gets exactly the changes it missed, in order
  * (each as that change left the item), then live ones — through the gateway.
  */
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { graphql } from './support/graphql';
-import { CANCEL, createDeployment } from './support/deployments';
-import { createChannel, DELETE, EDIT, post } from './support/messages';
+import { createDeployment } from './support/deployments';
+import {
+  CancelDeploymentDocument,
+  DecommissionNodeDocument,
+  DeleteMessageDocument,
+  DeploymentUpdatedResumableDocument,
+  EditMessageDocument,
+  MessageChangedResumableDocument,
+  NodeStatusChangedResumableDocument,
+} from './__generated__/graphql';
+import { createChannel, post } from './support/messages';
 import { registerNode } from './support/nodes';
 import { signUp, type SignedIn } from './support/seed';
 import { startStack, type Stack } from './support/stack';
@@ -24,25 +34,21 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.stop());
 
-const MESSAGE_CHANGED = `subscription ($channelId: ID!, $after: String) {
-  messageChanged(channelId: $channelId, after: $after) { id body deleted streamCursor }
-}`;
-const DEPLOYMENT_UPDATED = `subscription ($id: ID, $nodeId: ID, $after: String) {
-  deploymentUpdated(id: $id, nodeId: $nodeId, after: $after) { id status streamCursor }
-}`;
-const NODE_STATUS_CHANGED = `subscription ($nodeId: ID, $after: String) {
-  nodeStatusChanged(nodeId: $nodeId, after: $after) { id status streamCursor }
-}`;
-const DECOMMISSION = `mutation ($id: ID!) { decommissionNode(id: $id) { id status } }`;
-
-async function mutate(query: string, variables: Record<string, unknown>) {
+async function mutate<TData, TVariables>(
+  query: TypedDocumentNode<TData, TVariables>,
+  variables: TVariables,
+) {
   const response = await graphql(url, query, variables, admin.headers);
   expect(response.errors).toBeUndefined();
   return response.data!;
 }
 
 /** Subscribes and waits until its subgraph listens on `topic` (the stream is then live). */
-async function subscribe(topic: string, query: string, variables: Record<string, unknown>) {
+async function subscribe<TData, TVariables>(
+  topic: string,
+  query: TypedDocumentNode<TData, TVariables>,
+  variables: TVariables,
+) {
   const client = wsClient(url, { authorization: `Bearer ${admin.accessToken}` });
   const collected = collect(client, query, variables);
   const listeners = topicListeners(stack);
@@ -77,23 +83,25 @@ it('messageChanged resumes from a streamCursor with exactly the missed edits and
   const channel = await createChannel(url, admin);
   const a = await post(url, admin, channel.id, 'a1');
   const b = await post(url, admin, channel.id, 'b1');
-  const first = await subscribe('MESSAGE_CHANGED', MESSAGE_CHANGED, { channelId: channel.id });
-  await mutate(EDIT, { id: a.id, body: 'a2' });
+  const first = await subscribe('MESSAGE_CHANGED', MessageChangedResumableDocument, {
+    channelId: channel.id,
+  });
+  await mutate(EditMessageDocument, { id: a.id, body: 'a2' });
   await first.collected.waitFor(1);
   const cursor = first.collected.results[0]!.data!.messageChanged.streamCursor as string;
   await first.close();
 
   // Missed while disconnected.
-  await mutate(EDIT, { id: b.id, body: 'b2' });
-  await mutate(DELETE, { id: a.id });
-  await mutate(EDIT, { id: b.id, body: 'b3' });
+  await mutate(EditMessageDocument, { id: b.id, body: 'b2' });
+  await mutate(DeleteMessageDocument, { id: a.id });
+  await mutate(EditMessageDocument, { id: b.id, body: 'b3' });
 
-  const again = await subscribe('MESSAGE_CHANGED', MESSAGE_CHANGED, {
+  const again = await subscribe('MESSAGE_CHANGED', MessageChangedResumableDocument, {
     channelId: channel.id,
     after: cursor,
   });
   await again.collected.waitFor(3, 20_000);
-  await mutate(EDIT, { id: b.id, body: 'b4' });
+  await mutate(EditMessageDocument, { id: b.id, body: 'b4' });
   await exactly(again.collected, 4);
   // Each replayed change shows the message as that change left it.
   expect(
@@ -104,18 +112,20 @@ it('messageChanged resumes from a streamCursor with exactly the missed edits and
 
 it('deploymentUpdated resumes from a streamCursor with exactly the missed changes, filters included', async () => {
   const { node } = await registerNode(url, admin);
-  const first = await subscribe('DEPLOYMENT_UPDATED', DEPLOYMENT_UPDATED, {});
+  const first = await subscribe('DEPLOYMENT_UPDATED', DeploymentUpdatedResumableDocument, {});
   const d1 = await createDeployment(url, admin.headers, { nodeId: node.id });
   await first.collected.waitFor(1);
   const cursor = first.collected.results[0]!.data!.deploymentUpdated.streamCursor as string;
   await first.close();
 
-  await mutate(CANCEL, { id: d1.id });
+  await mutate(CancelDeploymentDocument, { id: d1.id });
   const d2 = await createDeployment(url, admin.headers, { nodeId: node.id, application: 'web' });
-  await mutate(CANCEL, { id: d2.id });
+  await mutate(CancelDeploymentDocument, { id: d2.id });
 
-  const all = await subscribe('DEPLOYMENT_UPDATED', DEPLOYMENT_UPDATED, { after: cursor });
-  const one = await subscribe('DEPLOYMENT_UPDATED', DEPLOYMENT_UPDATED, {
+  const all = await subscribe('DEPLOYMENT_UPDATED', DeploymentUpdatedResumableDocument, {
+    after: cursor,
+  });
+  const one = await subscribe('DEPLOYMENT_UPDATED', DeploymentUpdatedResumableDocument, {
     id: d2.id,
     after: cursor,
   });
@@ -138,18 +148,20 @@ it('deploymentUpdated resumes from a streamCursor with exactly the missed change
 });
 
 it('nodeStatusChanged resumes from a streamCursor with exactly the missed changes, filters included', async () => {
-  const first = await subscribe('NODE_STATUS_CHANGED', NODE_STATUS_CHANGED, {});
+  const first = await subscribe('NODE_STATUS_CHANGED', NodeStatusChangedResumableDocument, {});
   const { node: a } = await registerNode(url, admin);
   await first.collected.waitFor(1);
   const cursor = first.collected.results[0]!.data!.nodeStatusChanged.streamCursor as string;
   await first.close();
 
   const { node: b } = await registerNode(url, admin);
-  await mutate(DECOMMISSION, { id: a.id });
-  await mutate(DECOMMISSION, { id: b.id });
+  await mutate(DecommissionNodeDocument, { id: a.id });
+  await mutate(DecommissionNodeDocument, { id: b.id });
 
-  const all = await subscribe('NODE_STATUS_CHANGED', NODE_STATUS_CHANGED, { after: cursor });
-  const one = await subscribe('NODE_STATUS_CHANGED', NODE_STATUS_CHANGED, {
+  const all = await subscribe('NODE_STATUS_CHANGED', NodeStatusChangedResumableDocument, {
+    after: cursor,
+  });
+  const one = await subscribe('NODE_STATUS_CHANGED', NodeStatusChangedResumableDocument, {
     nodeId: b.id,
     after: cursor,
   });
@@ -175,7 +187,7 @@ it("refuses another stream's cursor as BAD_USER_INPUT", async () => {
   const channel = await createChannel(url, admin);
   const message = await post(url, admin, channel.id, 'hello');
   const client = wsClient(url, { authorization: `Bearer ${admin.accessToken}` });
-  const refused = collect(client, MESSAGE_CHANGED, {
+  const refused = collect(client, MessageChangedResumableDocument, {
     channelId: channel.id,
     after: message.cursor,
   });
