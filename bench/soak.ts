@@ -15,7 +15,8 @@ import { sleep } from '../test/faults/infra';
 import { Random } from '../test/faults/schedule';
 import { createTestDatabase } from '../test/support/database';
 import { graphql, type GraphQLResponse } from '../test/support/graphql';
-import { createChannel, join, MESSAGES, post } from '../test/support/messages';
+import { ChannelMessagesDocument } from '../test/__generated__/graphql';
+import { createChannel, join, post } from '../test/support/messages';
 import { addUser, signUp, type SignedIn } from '../test/support/seed';
 import { benchSharedConfig, machine, record, startSystemProcesses } from './support';
 
@@ -140,7 +141,7 @@ async function main(): Promise<void> {
         const read =
           n % 2 === 0
             ? graphql(url, '{ me { id username organization { id } } }', {}, admin.headers)
-            : graphql(url, MESSAGES, { id: channelId, last: 50 }, admin.headers);
+            : graphql(url, ChannelMessagesDocument, { id: channelId, last: 50 }, admin.headers);
         const response = await read.catch((error: unknown): GraphQLResponse => ({
           status: 0,
           errors: [{ message: String(error) }],

@@ -26,7 +26,7 @@ import { machine, record, ROOT, startGatewayProcess, startSubgraphs } from './su
 const PAGE_SIZES = [10, 100, 500];
 const SUBGRAPHS = ['users', 'nodes', 'deployments'];
 /** Besides the ADMIN who signs the organization up. */
-const ADDED_ROLES = ['DEVELOPER', 'DEVELOPER', 'OPERATOR'];
+const ADDED_ROLES = ['DEVELOPER', 'DEVELOPER', 'OPERATOR'] as const;
 const NODES = 12;
 const DEPLOYMENTS = 1_000;
 /** Each deployment: claimed (RUNNING), three log lines, its final status. */

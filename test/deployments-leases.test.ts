@@ -6,6 +6,7 @@
  * replicas hear of it. On the whole stack (users, nodes, deployments and the gateway) with short
  * leases, plus replicas of the deployments subgraph on the same database.
  */
+import { DeploymentUpdatedDocument } from './__generated__/graphql';
 import { LOCAL_SUBGRAPHS } from '../dev/subgraphs';
 import type { DeploymentsSubgraph } from '../subgraphs/deployments/server';
 import {
@@ -20,7 +21,7 @@ import { graphql } from './support/graphql';
 import { authenticateNode, heartbeat, registerNode, waitFor } from './support/nodes';
 import { addUser, signUp, unique, type SignedIn } from './support/seed';
 import { startStack, type Stack } from './support/stack';
-import { DEPLOYMENT_UPDATED } from './support/subscription-streams';
+
 import { clientsFor, collect } from './support/subscriptions';
 
 /**
@@ -100,7 +101,7 @@ it('fails a claim nobody reports on, once, with an event, while sweepers of two 
       (await createDeployment(url, developer.headers, { nodeId, application: `app-${i}` })).id,
     );
   }
-  const updates = collect(clients.open(url), DEPLOYMENT_UPDATED, { nodeId });
+  const updates = collect(clients.open(url), DeploymentUpdatedDocument, { nodeId });
   // Claimed, and then the agent is never heard of again (its claim replies were lost).
   for (let i = 0; i < ids.length; i++) expect((await claim(url, agent))?.status).toBe('RUNNING');
 
@@ -118,7 +119,7 @@ it('fails a claim nobody reports on, once, with an event, while sweepers of two 
   // the replica on another prefix reaches them from the store, not from Redis).
   const failed = () =>
     updates.results
-      .map((r: any) => r.data.deploymentUpdated)
+      .map((r: any) => r.data!.deploymentUpdated)
       .filter((d: any) => d.status === 'FAILED')
       .map((d: any) => d.id as string);
   await waitFor(() => failed().length >= ids.length, 60_000);

@@ -9,7 +9,8 @@ import { closeHttpServer } from '../platform/shutdown';
 import { MODERATION_DEFAULTS, type ModerationSettings } from '../subgraphs/messages/env';
 import { createContentRules, foldText } from '../subgraphs/messages/services/moderation';
 import { errorCodes, graphql, type GraphQLResponse } from './support/graphql';
-import { createChannel, EDIT, MESSAGES, post, postMessage } from './support/messages';
+import { ChannelMessagesDocument, EditMessageDocument } from './__generated__/graphql';
+import { createChannel, post, postMessage } from './support/messages';
 import { addUser, signUp, type SignedIn } from './support/seed';
 import { startStack, type Stack } from './support/stack';
 
@@ -121,8 +122,13 @@ describe('moderation through the gateway', () => {
       codes: ['CONTENT_REJECTED'],
       reason: 'LINK_SPAM',
     });
-    const page = await graphql(url, MESSAGES, { id: channelId, first: 10 }, admin.headers);
-    expect(page.data!.channel.messages.edges).toEqual([]);
+    const page = await graphql(
+      url,
+      ChannelMessagesDocument,
+      { id: channelId, first: 10 },
+      admin.headers,
+    );
+    expect(page.data!.channel!.messages.edges).toEqual([]);
   });
 
   it('accepts 4,000 characters and refuses 4,001', async () => {
@@ -135,7 +141,12 @@ describe('moderation through the gateway', () => {
 
   it('moderates edits like new messages', async () => {
     const message = await post(url, admin, channelId, 'all fine');
-    const edited = await graphql(url, EDIT, { id: message.id, body: 'darn' }, admin.headers);
+    const edited = await graphql(
+      url,
+      EditMessageDocument,
+      { id: message.id, body: 'darn' },
+      admin.headers,
+    );
     expect(reasonOf(edited)).toEqual({ codes: ['CONTENT_REJECTED'], reason: 'BLOCKED_WORD' });
   });
 
@@ -197,8 +208,13 @@ describe('moderation through the gateway', () => {
     for (const body of bodies) {
       const stored = await send(body);
       expect(stored.errors).toBeUndefined();
-      const page = await graphql(url, MESSAGES, { id: channelId, last: 1 }, admin.headers);
-      const read = page.data!.channel.messages.edges[0].node.body as string;
+      const page = await graphql(
+        url,
+        ChannelMessagesDocument,
+        { id: channelId, last: 1 },
+        admin.headers,
+      );
+      const read = page.data!.channel!.messages.edges[0]!.node.body as string;
       expect(Buffer.from(read, 'utf8').equals(Buffer.from(body, 'utf8'))).toBe(true);
       expect(stored.data!.postMessage!.body).toBe(body);
     }

@@ -3,7 +3,8 @@
  * others post; and the SQL cost of a page with its authors and of a list of channels.
  */
 import { errorCodes, graphql } from './support/graphql';
-import { createChannel, join, MESSAGES, pageAll, post } from './support/messages';
+import { ChannelMessagesDocument } from './__generated__/graphql';
+import { createChannel, join, pageAll, post } from './support/messages';
 import { addUser, signUp, type SignedIn } from './support/seed';
 import { startStack, type Stack } from './support/stack';
 
@@ -45,34 +46,42 @@ describe('paging through 250 messages', () => {
   });
 
   it('returns oldest-first pages with page info in both directions', async () => {
-    const first = await graphql(url, MESSAGES, { id: channelId, first: 2 }, reader.headers);
-    const { edges, pageInfo } = first.data!.channel.messages;
-    expect(edges.map((edge: { node: { body: string } }) => edge.node.body)).toEqual([
-      'message 1',
-      'message 2',
-    ]);
+    const first = await graphql(
+      url,
+      ChannelMessagesDocument,
+      { id: channelId, first: 2 },
+      reader.headers,
+    );
+    const { edges, pageInfo } = first.data!.channel!.messages;
+    expect(edges.map((edge) => edge.node.body)).toEqual(['message 1', 'message 2']);
     expect(pageInfo).toEqual({
       hasNextPage: true,
       hasPreviousPage: false,
-      startCursor: edges[0].cursor,
-      endCursor: edges[1].cursor,
+      startCursor: edges[0]!.cursor,
+      endCursor: edges[1]!.cursor,
     });
-    const newest = await graphql(url, MESSAGES, { id: channelId, last: 2 }, reader.headers);
-    expect(
-      newest.data!.channel.messages.edges.map((edge: { node: { body: string } }) => edge.node.body),
-    ).toEqual(['message 249', 'message 250']);
-    expect(newest.data!.channel.messages.pageInfo).toMatchObject({
+    const newest = await graphql(
+      url,
+      ChannelMessagesDocument,
+      { id: channelId, last: 2 },
+      reader.headers,
+    );
+    expect(newest.data!.channel!.messages.edges.map((edge) => edge.node.body)).toEqual([
+      'message 249',
+      'message 250',
+    ]);
+    expect(newest.data!.channel!.messages.pageInfo).toMatchObject({
       hasNextPage: false,
       hasPreviousPage: true,
     });
     // A window between two cursors.
     const between = await graphql(
       url,
-      MESSAGES,
-      { id: channelId, first: 10, after: edges[0].cursor, before: edges[1].cursor },
+      ChannelMessagesDocument,
+      { id: channelId, first: 10, after: edges[0]!.cursor, before: edges[1]!.cursor },
       reader.headers,
     );
-    expect(between.data!.channel.messages.edges).toEqual([]);
+    expect(between.data!.channel!.messages.edges).toEqual([]);
   });
 
   it('refuses bad paging arguments', async () => {
@@ -87,7 +96,7 @@ describe('paging through 250 messages', () => {
     for (const variables of cases) {
       const response = await graphql(
         url,
-        MESSAGES,
+        ChannelMessagesDocument,
         { id: channelId, ...variables },
         reader.headers,
       );
@@ -176,7 +185,7 @@ describe('SQL statements', () => {
     const messagesStatements = messages.statementCount() - messagesBefore;
 
     expect(response.errors).toBeUndefined();
-    const edges = response.data!.channel.messages.edges;
+    const edges = response.data!.channel!.messages.edges;
     expect(edges).toHaveLength(100);
     edges.forEach((edge: { node: unknown }, i: number) => {
       const author = authors[i % 3]!.user;

@@ -8,18 +8,20 @@ import { Client } from 'pg';
 import { createTokenSigner } from '../platform/tokens';
 import { bearer, errorCodes, graphql } from './support/graphql';
 import {
-  ADD_MEMBER,
-  CHANNEL,
-  CHANNELS,
+  AddChannelMemberDocument,
+  ChannelDocument,
+  ChannelMessagesDocument,
+  ChannelsDocument,
+  CreateChannelDocument,
+  DeleteMessageDocument,
+  EditMessageDocument,
+  JoinChannelDocument,
+  LeaveChannelDocument,
+} from './__generated__/graphql';
+import {
   createChannel,
-  CREATE_CHANNEL,
-  DELETE,
-  EDIT,
-  JOIN,
   join,
-  LEAVE,
   listenToMessageEvents,
-  MESSAGES,
   post,
   postMessage,
   waitFor,
@@ -59,7 +61,7 @@ const person = (who: SignedIn) => ({
 });
 
 async function channelIds(who: SignedIn): Promise<string[]> {
-  const response = await graphql(url, CHANNELS, { first: 100 }, who.headers);
+  const response = await graphql(url, ChannelsDocument, { first: 100 }, who.headers);
   return response.data!.channels.edges.map((edge: { node: { id: string } }) => edge.node.id);
 }
 
@@ -130,23 +132,27 @@ describe('channels and members', () => {
   it('joins and leaves public channels; both are idempotent', async () => {
     const { admin, dev2 } = await organization();
     const channel = await createChannel(url, admin);
-    const seen = await graphql(url, CHANNEL, { id: channel.id }, dev2.headers);
+    const seen = await graphql(url, ChannelDocument, { id: channel.id }, dev2.headers);
     expect(seen.data!.channel).toMatchObject({ memberCount: 1, viewerIsMember: false });
 
-    const joined = await graphql(url, JOIN, { id: channel.id }, dev2.headers);
+    const joined = await graphql(url, JoinChannelDocument, { id: channel.id }, dev2.headers);
     expect(joined.data).toEqual({
       joinChannel: { id: channel.id, memberCount: 2, viewerIsMember: true },
     });
-    const again = await graphql(url, JOIN, { id: channel.id }, dev2.headers);
+    const again = await graphql(url, JoinChannelDocument, { id: channel.id }, dev2.headers);
     expect(again.data).toEqual(joined.data);
 
-    expect((await graphql(url, LEAVE, { id: channel.id }, dev2.headers)).data).toEqual({
+    expect(
+      (await graphql(url, LeaveChannelDocument, { id: channel.id }, dev2.headers)).data,
+    ).toEqual({
       leaveChannel: true,
     });
-    expect((await graphql(url, LEAVE, { id: channel.id }, dev2.headers)).data).toEqual({
+    expect(
+      (await graphql(url, LeaveChannelDocument, { id: channel.id }, dev2.headers)).data,
+    ).toEqual({
       leaveChannel: false,
     });
-    const after = await graphql(url, CHANNEL, { id: channel.id }, dev2.headers);
+    const after = await graphql(url, ChannelDocument, { id: channel.id }, dev2.headers);
     expect(after.data!.channel).toMatchObject({ memberCount: 1, viewerIsMember: false });
   });
 
@@ -156,7 +162,7 @@ describe('channels and members', () => {
     // Not a member yet: may not add anyone.
     const outsider = await graphql(
       url,
-      ADD_MEMBER,
+      AddChannelMemberDocument,
       { channelId: channel.id, userId: dev2.user.id },
       dev.headers,
     );
@@ -165,7 +171,7 @@ describe('channels and members', () => {
     for (const who of [dev, dev2, viewer]) {
       const added = await graphql(
         url,
-        ADD_MEMBER,
+        AddChannelMemberDocument,
         { channelId: channel.id, userId: who.user.id },
         admin.headers,
       );
@@ -174,7 +180,7 @@ describe('channels and members', () => {
     // Adding someone twice changes nothing.
     const twice = await graphql(
       url,
-      ADD_MEMBER,
+      AddChannelMemberDocument,
       { channelId: channel.id, userId: dev.user.id },
       admin.headers,
     );
@@ -218,7 +224,7 @@ describe('channels and members', () => {
     const channel = await createChannel(url, admin);
     const duplicate = await graphql(
       url,
-      CREATE_CHANNEL,
+      CreateChannelDocument,
       { input: { name: channel.name.toUpperCase() } },
       admin.headers,
     );
@@ -226,13 +232,23 @@ describe('channels and members', () => {
       code: 'BAD_USER_INPUT',
       field: 'name',
     });
-    const blank = await graphql(url, CREATE_CHANNEL, { input: { name: '   ' } }, admin.headers);
+    const blank = await graphql(
+      url,
+      CreateChannelDocument,
+      { input: { name: '   ' } },
+      admin.headers,
+    );
     expect(blank.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'name' });
-    const nul = await graphql(url, CREATE_CHANNEL, { input: { name: 'a\u0000b' } }, admin.headers);
+    const nul = await graphql(
+      url,
+      CreateChannelDocument,
+      { input: { name: 'a\u0000b' } },
+      admin.headers,
+    );
     expect(nul.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'name' });
     const unknownMember = await graphql(
       url,
-      CREATE_CHANNEL,
+      CreateChannelDocument,
       { input: { name: unique('c-'), memberIds: ['not-a-user'] } },
       admin.headers,
     );
@@ -241,7 +257,7 @@ describe('channels and members', () => {
     // VIEWERs read; creating channels and posting take a DEVELOPER.
     const byViewer = await graphql(
       url,
-      CREATE_CHANNEL,
+      CreateChannelDocument,
       { input: { name: unique('c-') } },
       viewer.headers,
     );
@@ -250,9 +266,9 @@ describe('channels and members', () => {
     const viewerPost = await postMessage(url, viewer, { channelId: channel.id, body: 'hi' });
     expect(errorCodes(viewerPost)).toEqual(['FORBIDDEN']);
 
-    const anonymous = await graphql(url, CHANNELS);
+    const anonymous = await graphql(url, ChannelsDocument, {});
     expect(errorCodes(anonymous)).toEqual(['UNAUTHENTICATED']);
-    const badCursor = await graphql(url, CHANNELS, { after: 'garbage' }, admin.headers);
+    const badCursor = await graphql(url, ChannelsDocument, { after: 'garbage' }, admin.headers);
     expect(badCursor.errors?.[0]?.extensions).toMatchObject({
       code: 'BAD_USER_INPUT',
       field: 'after',
@@ -266,7 +282,7 @@ describe('channels and members', () => {
     const seen: string[] = [];
     let after: string | null = null;
     for (;;) {
-      const page: any = await graphql(url, CHANNELS, { first: 2, after }, admin.headers);
+      const page: any = await graphql(url, ChannelsDocument, { first: 2, after }, admin.headers);
       seen.push(
         ...page.data.channels.edges.map((edge: { node: { name: string } }) => edge.node.name),
       );
@@ -285,7 +301,7 @@ describe('channels and members', () => {
       { kind: 'node', nodeId: randomUUID(), organizationId: admin.user.organization.id },
       60,
     );
-    const response = await graphql(url, CHANNELS, {}, bearer(token));
+    const response = await graphql(url, ChannelsDocument, {}, bearer(token));
     expect(errorCodes(response)).toEqual(['FORBIDDEN']);
   });
 });
@@ -297,16 +313,16 @@ describe('private channels', () => {
     const message = await post(url, dev, secret.id, 'for members only');
 
     // dev2 is not a member: the channel does not exist for them, nor does anything in it.
-    expect(errorCodes(await graphql(url, CHANNEL, { id: secret.id }, dev2.headers))).toEqual([
-      'NOT_FOUND',
-    ]);
+    expect(
+      errorCodes(await graphql(url, ChannelDocument, { id: secret.id }, dev2.headers)),
+    ).toEqual(['NOT_FOUND']);
     expect(await channelIds(dev2)).not.toContain(secret.id);
-    expect(errorCodes(await graphql(url, JOIN, { id: secret.id }, dev2.headers))).toEqual([
-      'NOT_FOUND',
-    ]);
-    expect(errorCodes(await graphql(url, LEAVE, { id: secret.id }, dev2.headers))).toEqual([
-      'NOT_FOUND',
-    ]);
+    expect(
+      errorCodes(await graphql(url, JoinChannelDocument, { id: secret.id }, dev2.headers)),
+    ).toEqual(['NOT_FOUND']);
+    expect(
+      errorCodes(await graphql(url, LeaveChannelDocument, { id: secret.id }, dev2.headers)),
+    ).toEqual(['NOT_FOUND']);
     expect(
       errorCodes(await postMessage(url, dev2, { channelId: secret.id, body: 'let me in' })),
     ).toEqual(['NOT_FOUND']);
@@ -314,40 +330,49 @@ describe('private channels', () => {
       errorCodes(
         await graphql(
           url,
-          ADD_MEMBER,
+          AddChannelMemberDocument,
           { channelId: secret.id, userId: dev2.user.id },
           dev2.headers,
         ),
       ),
     ).toEqual(['NOT_FOUND']);
     expect(
-      errorCodes(await graphql(url, EDIT, { id: message.id, body: 'x' }, dev2.headers)),
+      errorCodes(
+        await graphql(url, EditMessageDocument, { id: message.id, body: 'x' }, dev2.headers),
+      ),
     ).toEqual(['NOT_FOUND']);
-    expect(errorCodes(await graphql(url, DELETE, { id: message.id }, dev2.headers))).toEqual([
-      'NOT_FOUND',
-    ]);
+    expect(
+      errorCodes(await graphql(url, DeleteMessageDocument, { id: message.id }, dev2.headers)),
+    ).toEqual(['NOT_FOUND']);
 
     // Members see it; a member adds dev2, who then sees it and its messages.
     expect(await channelIds(dev)).toContain(secret.id);
     const added = await graphql(
       url,
-      ADD_MEMBER,
+      AddChannelMemberDocument,
       { channelId: secret.id, userId: dev2.user.id },
       admin.headers,
     );
     expect(added.data).toEqual({ addChannelMember: { id: secret.id, memberCount: 3 } });
-    const read = await graphql(url, MESSAGES, { id: secret.id, first: 10 }, dev2.headers);
-    expect(read.data!.channel.messages.edges).toEqual([
+    const read = await graphql(
+      url,
+      ChannelMessagesDocument,
+      { id: secret.id, first: 10 },
+      dev2.headers,
+    );
+    expect(read.data!.channel!.messages.edges).toEqual([
       { cursor: message.cursor, node: { id: message.id, body: 'for members only' } },
     ]);
 
     // Leaving makes it invisible again.
-    expect((await graphql(url, LEAVE, { id: secret.id }, dev2.headers)).data).toEqual({
+    expect(
+      (await graphql(url, LeaveChannelDocument, { id: secret.id }, dev2.headers)).data,
+    ).toEqual({
       leaveChannel: true,
     });
-    expect(errorCodes(await graphql(url, CHANNEL, { id: secret.id }, dev2.headers))).toEqual([
-      'NOT_FOUND',
-    ]);
+    expect(
+      errorCodes(await graphql(url, ChannelDocument, { id: secret.id }, dev2.headers)),
+    ).toEqual(['NOT_FOUND']);
   });
 
   it('posting takes membership in public channels too', async () => {
@@ -441,10 +466,20 @@ describe('editing and deleting', () => {
     const message = await post(url, dev, channel.id, 'first draft');
 
     for (const who of [dev2, admin]) {
-      const refused = await graphql(url, EDIT, { id: message.id, body: 'hijacked' }, who.headers);
+      const refused = await graphql(
+        url,
+        EditMessageDocument,
+        { id: message.id, body: 'hijacked' },
+        who.headers,
+      );
       expect(errorCodes(refused)).toEqual(['FORBIDDEN']);
     }
-    const edited = await graphql(url, EDIT, { id: message.id, body: 'final text' }, dev.headers);
+    const edited = await graphql(
+      url,
+      EditMessageDocument,
+      { id: message.id, body: 'final text' },
+      dev.headers,
+    );
     expect(edited.data!.editMessage).toEqual({
       ...message,
       body: 'final text',
@@ -454,10 +489,10 @@ describe('editing and deleting', () => {
       createdAt: expect.any(String),
     });
 
-    expect(errorCodes(await graphql(url, DELETE, { id: message.id }, dev2.headers))).toEqual([
-      'FORBIDDEN',
-    ]);
-    const deleted = await graphql(url, DELETE, { id: message.id }, admin.headers);
+    expect(
+      errorCodes(await graphql(url, DeleteMessageDocument, { id: message.id }, dev2.headers)),
+    ).toEqual(['FORBIDDEN']);
+    const deleted = await graphql(url, DeleteMessageDocument, { id: message.id }, admin.headers);
     expect(deleted.data!.deleteMessage).toMatchObject({
       id: message.id,
       cursor: message.cursor,
@@ -466,18 +501,28 @@ describe('editing and deleting', () => {
       author: person(dev),
     });
     // Deleting again is harmless; editing a tombstone is a conflict.
-    const again = await graphql(url, DELETE, { id: message.id }, dev.headers);
+    const again = await graphql(url, DeleteMessageDocument, { id: message.id }, dev.headers);
     expect(again.data!.deleteMessage).toMatchObject({ id: message.id, deleted: true, body: null });
-    const editDeleted = await graphql(url, EDIT, { id: message.id, body: 'back' }, dev.headers);
+    const editDeleted = await graphql(
+      url,
+      EditMessageDocument,
+      { id: message.id, body: 'back' },
+      dev.headers,
+    );
     expect(errorCodes(editDeleted)).toEqual(['CONFLICT']);
 
     // The author deletes their own; both tombstones keep their place in the channel.
     const own = await post(url, dev2, channel.id, 'oops');
     expect(
-      (await graphql(url, DELETE, { id: own.id }, dev2.headers)).data!.deleteMessage,
+      (await graphql(url, DeleteMessageDocument, { id: own.id }, dev2.headers)).data!.deleteMessage,
     ).toMatchObject({ deleted: true, body: null });
-    const page = await graphql(url, MESSAGES, { id: channel.id, first: 10 }, dev.headers);
-    expect(page.data!.channel.messages.edges).toEqual([
+    const page = await graphql(
+      url,
+      ChannelMessagesDocument,
+      { id: channel.id, first: 10 },
+      dev.headers,
+    );
+    expect(page.data!.channel!.messages.edges).toEqual([
       { cursor: message.cursor, node: { id: message.id, body: null } },
       { cursor: own.cursor, node: { id: own.id, body: null } },
     ]);
@@ -495,8 +540,8 @@ describe('editing and deleting', () => {
     const { admin } = await organization();
     const channel = await createChannel(url, admin);
     const message = await post(url, admin, channel.id, 'v1');
-    await graphql(url, EDIT, { id: message.id, body: 'v2' }, admin.headers);
-    await graphql(url, DELETE, { id: message.id }, admin.headers);
+    await graphql(url, EditMessageDocument, { id: message.id, body: 'v2' }, admin.headers);
+    await graphql(url, DeleteMessageDocument, { id: message.id }, admin.headers);
     await waitFor(() => events.of(message.id).length === 3);
     const common = {
       id: message.id,
@@ -549,31 +594,31 @@ describe('organization isolation', () => {
 
     const outsider = globex.admin;
     const attempts = [
-      graphql(url, CHANNEL, { id: channel.id }, outsider.headers),
-      graphql(url, JOIN, { id: channel.id }, outsider.headers),
-      graphql(url, LEAVE, { id: channel.id }, outsider.headers),
+      graphql(url, ChannelDocument, { id: channel.id }, outsider.headers),
+      graphql(url, JoinChannelDocument, { id: channel.id }, outsider.headers),
+      graphql(url, LeaveChannelDocument, { id: channel.id }, outsider.headers),
       graphql(
         url,
-        ADD_MEMBER,
+        AddChannelMemberDocument,
         { channelId: channel.id, userId: outsider.user.id },
         outsider.headers,
       ),
       graphql(
         url,
-        ADD_MEMBER,
+        AddChannelMemberDocument,
         { channelId: theirs.id, userId: acme.dev.user.id },
         outsider.headers,
       ),
       graphql(
         url,
-        CREATE_CHANNEL,
+        CreateChannelDocument,
         { input: { name: unique('c-'), memberIds: [acme.dev.user.id] } },
         outsider.headers,
       ),
       postMessage(url, outsider, { channelId: channel.id, body: 'hi' }),
-      graphql(url, EDIT, { id: message.id, body: 'mine now' }, outsider.headers),
-      graphql(url, DELETE, { id: message.id }, outsider.headers),
-      graphql(url, MESSAGES, { id: channel.id, first: 5 }, outsider.headers),
+      graphql(url, EditMessageDocument, { id: message.id, body: 'mine now' }, outsider.headers),
+      graphql(url, DeleteMessageDocument, { id: message.id }, outsider.headers),
+      graphql(url, ChannelMessagesDocument, { id: channel.id, first: 5 }, outsider.headers),
     ];
     for (const response of await Promise.all(attempts)) {
       expect(errorCodes(response)).toEqual(['NOT_FOUND']);
@@ -582,12 +627,17 @@ describe('organization isolation', () => {
     expect(await channelIds(acme.viewer)).toEqual([channel.id]);
 
     // Nothing changed on acme's side.
-    const unchanged = await graphql(url, MESSAGES, { id: channel.id, first: 5 }, acme.dev.headers);
-    expect(unchanged.data!.channel.messages.edges).toEqual([
+    const unchanged = await graphql(
+      url,
+      ChannelMessagesDocument,
+      { id: channel.id, first: 5 },
+      acme.dev.headers,
+    );
+    expect(unchanged.data!.channel!.messages.edges).toEqual([
       { cursor: message.cursor, node: { id: message.id, body: 'acme only' } },
     ]);
-    const members = await graphql(url, CHANNEL, { id: channel.id }, acme.admin.headers);
-    expect(members.data!.channel.memberCount).toBe(1);
+    const members = await graphql(url, ChannelDocument, { id: channel.id }, acme.admin.headers);
+    expect(members.data!.channel!.memberCount).toBe(1);
   });
 
   it('resolves references only for callers who may see them, when asked directly', async () => {

@@ -67,7 +67,7 @@ it('marks a silent node OFFLINE once, and a heartbeat brings it back', async () 
   await waitFor(async () => (await status(silent.node.id))?.status === 'OFFLINE', 5000);
   const offline = await status(silent.node.id);
   expect(new Date(offline.statusChangedAt).getTime()).toBeGreaterThanOrEqual(
-    new Date(beat.lastHeartbeatAt).getTime() + settings.offlineAfterMs,
+    new Date(beat.lastHeartbeatAt!).getTime() + settings.offlineAfterMs,
   );
   // A node that never heartbeated is not "silent": it stays PENDING.
   expect((await status(pending.node.id))?.status).toBe('PENDING');

@@ -7,7 +7,12 @@
 import { createApiKey } from './support/agent';
 import { claim, createDeployment } from './support/deployments';
 import { graphql } from './support/graphql';
-import { createChannel, EDIT, MESSAGES, post, type MessageData } from './support/messages';
+import {
+  ChannelMessagesDocument,
+  EditMessageDocument,
+  MessageAddedIdsDocument,
+} from './__generated__/graphql';
+import { createChannel, post } from './support/messages';
 import { authenticateNode, registerNode } from './support/nodes';
 import {
   privatePostgres,
@@ -17,7 +22,7 @@ import {
 } from './support/private-services';
 import { addUser, signUp, type SignedIn } from './support/seed';
 import { startStack, type Stack } from './support/stack';
-import { MESSAGE_ADDED_IDS } from './support/subscription-streams';
+
 import { collect, wsClient } from './support/subscriptions';
 
 let primary: PrivatePostgres;
@@ -82,10 +87,15 @@ async function withReplayPaused<T>(body: () => Promise<T>): Promise<T> {
   }
 }
 
-const messageBodies = async (who: SignedIn, channelId: string): Promise<string[]> => {
-  const response = await graphql(url, MESSAGES, { id: channelId, first: 50 }, who.headers);
+const messageBodies = async (who: SignedIn, channelId: string) => {
+  const response = await graphql(
+    url,
+    ChannelMessagesDocument,
+    { id: channelId, first: 50 },
+    who.headers,
+  );
   expect(response.errors).toBeUndefined();
-  return response.data!.channel.messages.edges.map((edge: { node: MessageData }) => edge.node.body);
+  return response.data!.channel!.messages.edges.map((edge) => edge.node.body);
 };
 
 /** A subgraph's Prometheus series `name{replica="replica-1"}`. */
@@ -122,7 +132,7 @@ it('replays a resumed subscription from the primary: nothing the replica lacks i
       const stored = [];
       for (const body of ['m2', 'm3', 'm4']) stored.push(await post(url, admin, channel.id, body));
       // Resuming after m1 replays m2…m4, committed on the primary only, then continues live.
-      const subscription = collect(client, MESSAGE_ADDED_IDS, {
+      const subscription = collect(client, MessageAddedIdsDocument, {
         channelId: channel.id,
         after: first.cursor,
       });
@@ -135,7 +145,7 @@ it('replays a resumed subscription from the primary: nothing the replica lacks i
         undefined,
         undefined,
       ]);
-      expect(results.map((result) => result.data.messageAdded.id)).toEqual(
+      expect(results.map((result) => result.data!.messageAdded.id)).toEqual(
         [...stored, live].map((message) => message.id),
       );
       subscription.unsubscribe();
@@ -149,7 +159,12 @@ it("fences a caller's reads after a change stream's head: a view read next is no
   const channel = await createChannel(url, admin);
   const message = await post(url, admin, channel.id, 'before the lag');
   await withReplayPaused(async () => {
-    await graphql(url, EDIT, { id: message.id, body: 'edited during the lag' }, admin.headers);
+    await graphql(
+      url,
+      EditMessageDocument,
+      { id: message.id, body: 'edited during the lag' },
+      admin.headers,
+    );
     // The head (read on the primary) is past the edit; the viewer has written nothing…
     const head = await graphql(
       url,

@@ -6,19 +6,19 @@
  */
 import { createDeployment } from './support/deployments';
 import { graphql } from './support/graphql';
-import { createChannel, LEAVE, post } from './support/messages';
+import {
+  DeploymentEventsStreamDocument,
+  DeploymentUpdatedDocument,
+  LeaveChannelDocument,
+  MessageAddedIdsDocument,
+  MessageChangedDocument,
+  NodeStatusChangedDocument,
+} from './__generated__/graphql';
+import { createChannel, post } from './support/messages';
 import { authenticateNode, registerNode } from './support/nodes';
 import { addUser, signUp } from './support/seed';
 import { startStack, type Stack } from './support/stack';
-import {
-  DEPLOYMENT_EVENTS,
-  DEPLOYMENT_UPDATED,
-  MESSAGE_ADDED_IDS,
-  MESSAGE_CHANGED,
-  NODE_STATUS_CHANGED,
-  topicListeners,
-  until,
-} from './support/subscription-streams';
+import { topicListeners, until } from './support/subscription-streams';
 import { collect, eventually, wsClient, type Collected } from './support/subscriptions';
 
 let stack: Stack;
@@ -51,11 +51,11 @@ const ANY_ID = '2f1f4c55-7a8a-4c1e-9a55-0d4b8d5b6c11';
 it('refuses every subscription without credentials', async () => {
   const client = wsClient(url);
   const attempts = [
-    collect(client, MESSAGE_ADDED_IDS, { channelId: ANY_ID }),
-    collect(client, MESSAGE_CHANGED, { channelId: ANY_ID }),
-    collect(client, DEPLOYMENT_UPDATED),
-    collect(client, DEPLOYMENT_EVENTS, { deploymentId: ANY_ID }),
-    collect(client, NODE_STATUS_CHANGED),
+    collect(client, MessageAddedIdsDocument, { channelId: ANY_ID }),
+    collect(client, MessageChangedDocument, { channelId: ANY_ID }),
+    collect(client, DeploymentUpdatedDocument, {}),
+    collect(client, DeploymentEventsStreamDocument, { deploymentId: ANY_ID }),
+    collect(client, NodeStatusChangedDocument, {}),
   ];
   for (const attempt of attempts) expect(await refusal(attempt)).toEqual(['UNAUTHENTICATED']);
   await client.dispose();
@@ -69,14 +69,14 @@ it("treats another organization's channel, deployment and node as not found", as
   const stranger = await signUp(url);
   const client = wsClient(url, bearerParams(stranger.accessToken));
   const attempts = [
-    collect(client, MESSAGE_ADDED_IDS, { channelId: channel.id }),
-    collect(client, MESSAGE_CHANGED, { channelId: channel.id }),
-    collect(client, DEPLOYMENT_UPDATED, { id: deployment.id }),
-    collect(client, DEPLOYMENT_EVENTS, { deploymentId: deployment.id }),
-    collect(client, NODE_STATUS_CHANGED, { nodeId: registered.node.id }),
+    collect(client, MessageAddedIdsDocument, { channelId: channel.id }),
+    collect(client, MessageChangedDocument, { channelId: channel.id }),
+    collect(client, DeploymentUpdatedDocument, { id: deployment.id }),
+    collect(client, DeploymentEventsStreamDocument, { deploymentId: deployment.id }),
+    collect(client, NodeStatusChangedDocument, { nodeId: registered.node.id }),
     // Ill-formed ids name nothing either.
-    collect(client, MESSAGE_ADDED_IDS, { channelId: 'not-an-id' }),
-    collect(client, DEPLOYMENT_EVENTS, { deploymentId: '1; drop table x' }),
+    collect(client, MessageAddedIdsDocument, { channelId: 'not-an-id' }),
+    collect(client, DeploymentEventsStreamDocument, { deploymentId: '1; drop table x' }),
   ];
   for (const attempt of attempts) expect(await refusal(attempt)).toEqual(['NOT_FOUND']);
   // Nor may anyone follow a private channel they are not in, in their own organization.
@@ -84,7 +84,9 @@ it("treats another organization's channel, deployment and node as not found", as
   const privateChannel = await createChannel(url, owner, { kind: 'PRIVATE' });
   const outsiderClient = wsClient(url, bearerParams(outsider.accessToken));
   expect(
-    await refusal(collect(outsiderClient, MESSAGE_ADDED_IDS, { channelId: privateChannel.id })),
+    await refusal(
+      collect(outsiderClient, MessageAddedIdsDocument, { channelId: privateChannel.id }),
+    ),
   ).toEqual(['NOT_FOUND']);
   await Promise.all([client.dispose(), outsiderClient.dispose()]);
 });
@@ -96,13 +98,15 @@ it('refuses bad cursors and node agents on user streams', async () => {
   const session = await authenticateNode(url, registered);
   const client = wsClient(url, bearerParams(admin.accessToken));
   expect(
-    await refusal(collect(client, MESSAGE_ADDED_IDS, { channelId: channel.id, after: 'bogus' })),
+    await refusal(
+      collect(client, MessageAddedIdsDocument, { channelId: channel.id, after: 'bogus' }),
+    ),
   ).toEqual(['BAD_USER_INPUT']);
   const agent = wsClient(url, bearerParams(session.token));
-  expect(await refusal(collect(agent, MESSAGE_ADDED_IDS, { channelId: channel.id }))).toEqual([
-    'FORBIDDEN',
-  ]);
-  expect(await refusal(collect(agent, NODE_STATUS_CHANGED))).toEqual(['FORBIDDEN']);
+  expect(await refusal(collect(agent, MessageAddedIdsDocument, { channelId: channel.id }))).toEqual(
+    ['FORBIDDEN'],
+  );
+  expect(await refusal(collect(agent, NodeStatusChangedDocument, {}))).toEqual(['FORBIDDEN']);
   await Promise.all([client.dispose(), agent.dispose()]);
 });
 
@@ -116,13 +120,16 @@ it('ends the stream with FORBIDDEN once a member has left a private channel', as
   const first = await post(url, admin, channel.id, 'welcome');
   const client = wsClient(url, bearerParams(member.accessToken));
   // From a cursor, so that no message can slip by before the stream is live.
-  const added = collect(client, MESSAGE_ADDED_IDS, { channelId: channel.id, after: first.cursor });
-  const changed = collect(client, MESSAGE_CHANGED, { channelId: channel.id });
+  const added = collect(client, MessageAddedIdsDocument, {
+    channelId: channel.id,
+    after: first.cursor,
+  });
+  const changed = collect(client, MessageChangedDocument, { channelId: channel.id });
   await until(async () => (await listeners.count('MESSAGE_CHANGED')) === 1);
   const before = await post(url, admin, channel.id, 'still among us');
   await added.waitFor(1);
 
-  const left = await graphql(url, LEAVE, { id: channel.id }, member.headers);
+  const left = await graphql(url, LeaveChannelDocument, { id: channel.id }, member.headers);
   expect(left.data).toEqual({ leaveChannel: true });
   const after = await post(url, admin, channel.id, 'after you left');
   await graphql(
@@ -163,9 +170,9 @@ it("never delivers another organization's deployments", async () => {
   const orgs = await Promise.all([signUp(url), signUp(url)]);
   const nodes = await Promise.all(orgs.map((admin) => registerNode(url, admin)));
   const clients = orgs.map((admin) => wsClient(url, bearerParams(admin.accessToken)));
-  const all = clients.map((client) => collect(client, DEPLOYMENT_UPDATED));
+  const all = clients.map((client) => collect(client, DeploymentUpdatedDocument, {}));
   // Naming another organization's node is no way in, as with `deployments(filter: {nodeId})`.
-  const prying = collect(clients[1]!, DEPLOYMENT_UPDATED, { nodeId: nodes[0]!.node.id });
+  const prying = collect(clients[1]!, DeploymentUpdatedDocument, { nodeId: nodes[0]!.node.id });
   const created: string[][] = [[], []];
   const deploy = async (i: number) => {
     const { id } = await createDeployment(url, orgs[i]!.headers, { nodeId: nodes[i]!.node.id });
@@ -173,7 +180,7 @@ it("never delivers another organization's deployments", async () => {
     return id;
   };
   const received = (i: number) =>
-    all[i]!.results.map((result) => result.data.deploymentUpdated.id as string);
+    all[i]!.results.map((result) => result.data!.deploymentUpdated.id as string);
   // Deploy until each stream has seen something: then both are surely live.
   await until(async () => {
     await Promise.all([deploy(0), deploy(1)]);
@@ -193,7 +200,7 @@ it('ends the subscriptions of a session that logs out, with UNAUTHENTICATED', as
   const admin = await signUp(url);
   const channel = await createChannel(url, admin, { kind: 'PUBLIC' });
   const client = wsClient(url, bearerParams(admin.accessToken));
-  const subscription = collect(client, MESSAGE_ADDED_IDS, { channelId: channel.id });
+  const subscription = collect(client, MessageAddedIdsDocument, { channelId: channel.id });
   await until(async () => (await listeners.count('MESSAGE_ADDED')) > 0);
   await post(url, admin, channel.id, 'before logout');
   await subscription.waitFor(1);

@@ -9,10 +9,23 @@
  * shows. Records older than CHANGE_RETENTION_HOURS are pruned by the subgraphs' pruner (heads are
  * kept), and a resume from a pruned cursor answers CURSOR_EXPIRED instead of skipping.
  */
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { Client } from 'pg';
 import { graphql } from './support/graphql';
-import { CANCEL, createDeployment } from './support/deployments';
-import { createChannel, DELETE, EDIT, post } from './support/messages';
+import { createDeployment } from './support/deployments';
+import {
+  CancelDeploymentDocument,
+  DecommissionNodeDocument,
+  DeleteMessageDocument,
+  DeploymentUpdatedHeadDocument,
+  DeploymentUpdatedResumableDocument,
+  EditMessageDocument,
+  MessageChangedHeadDocument,
+  MessageChangedResumableDocument,
+  NodeStatusChangedHeadDocument,
+  NodeStatusChangedResumableDocument,
+} from './__generated__/graphql';
+import { createChannel, post } from './support/messages';
 import { registerNode } from './support/nodes';
 import { signUp, type SignedIn } from './support/seed';
 import { startStack, type Stack } from './support/stack';
@@ -36,35 +49,31 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.stop());
 
-const MESSAGE_CHANGED = `subscription ($channelId: ID!, $after: String) {
-  messageChanged(channelId: $channelId, after: $after) { id body deleted streamCursor }
-}`;
-const DEPLOYMENT_UPDATED = `subscription ($id: ID, $nodeId: ID, $after: String) {
-  deploymentUpdated(id: $id, nodeId: $nodeId, after: $after) { id status streamCursor }
-}`;
-const NODE_STATUS_CHANGED = `subscription ($nodeId: ID, $after: String) {
-  nodeStatusChanged(nodeId: $nodeId, after: $after) { id status streamCursor }
-}`;
-const MESSAGE_CHANGED_HEAD = `query ($channelId: ID!) { messageChangedHead(channelId: $channelId) }`;
-const DEPLOYMENT_UPDATED_HEAD = `query ($id: ID, $nodeId: ID) { deploymentUpdatedHead(id: $id, nodeId: $nodeId) }`;
-const NODE_STATUS_CHANGED_HEAD = `query ($nodeId: ID) { nodeStatusChangedHead(nodeId: $nodeId) }`;
-const DECOMMISSION = `mutation ($id: ID!) { decommissionNode(id: $id) { id status } }`;
-
-async function mutate(query: string, variables: Record<string, unknown>) {
+async function mutate<TData, TVariables>(
+  query: TypedDocumentNode<TData, TVariables>,
+  variables: TVariables,
+) {
   const response = await graphql(url, query, variables, admin.headers);
   expect(response.errors).toBeUndefined();
   return response.data!;
 }
 
-/** A stream's head cursor, as `<stream>Head` returns it. */
-async function head(query: string, field: string, variables: Record<string, unknown>) {
-  const cursor = (await mutate(query, variables))[field];
+/** A stream's head cursor, as its `<stream>Head` query (the only field asked) returns it. */
+async function head<TVariables>(
+  query: TypedDocumentNode<Record<string, string>, TVariables>,
+  variables: TVariables,
+) {
+  const [cursor] = Object.values(await mutate(query, variables));
   expect(typeof cursor).toBe('string');
-  return cursor as string;
+  return cursor!;
 }
 
 /** Subscribes and waits until its subgraph listens on `topic` (the stream is then live). */
-async function subscribe(topic: string, query: string, variables: Record<string, unknown>) {
+async function subscribe<TData, TVariables>(
+  topic: string,
+  query: TypedDocumentNode<TData, TVariables>,
+  variables: TVariables,
+) {
   const client = wsClient(url, { authorization: `Bearer ${admin.accessToken}` });
   const collected = collect(client, query, variables);
   const listeners = topicListeners(stack);
@@ -99,23 +108,25 @@ it('messageChanged resumes from a streamCursor with exactly the missed edits and
   const channel = await createChannel(url, admin);
   const a = await post(url, admin, channel.id, 'a1');
   const b = await post(url, admin, channel.id, 'b1');
-  const first = await subscribe('MESSAGE_CHANGED', MESSAGE_CHANGED, { channelId: channel.id });
-  await mutate(EDIT, { id: a.id, body: 'a2' });
+  const first = await subscribe('MESSAGE_CHANGED', MessageChangedResumableDocument, {
+    channelId: channel.id,
+  });
+  await mutate(EditMessageDocument, { id: a.id, body: 'a2' });
   await first.collected.waitFor(1);
   const cursor = first.collected.results[0]!.data!.messageChanged.streamCursor as string;
   await first.close();
 
   // Missed while disconnected.
-  await mutate(EDIT, { id: b.id, body: 'b2' });
-  await mutate(DELETE, { id: a.id });
-  await mutate(EDIT, { id: b.id, body: 'b3' });
+  await mutate(EditMessageDocument, { id: b.id, body: 'b2' });
+  await mutate(DeleteMessageDocument, { id: a.id });
+  await mutate(EditMessageDocument, { id: b.id, body: 'b3' });
 
-  const again = await subscribe('MESSAGE_CHANGED', MESSAGE_CHANGED, {
+  const again = await subscribe('MESSAGE_CHANGED', MessageChangedResumableDocument, {
     channelId: channel.id,
     after: cursor,
   });
   await again.collected.waitFor(3, 20_000);
-  await mutate(EDIT, { id: b.id, body: 'b4' });
+  await mutate(EditMessageDocument, { id: b.id, body: 'b4' });
   await exactly(again.collected, 4);
   // Each replayed change shows the message as that change left it.
   expect(
@@ -126,18 +137,20 @@ it('messageChanged resumes from a streamCursor with exactly the missed edits and
 
 it('deploymentUpdated resumes from a streamCursor with exactly the missed changes, filters included', async () => {
   const { node } = await registerNode(url, admin);
-  const first = await subscribe('DEPLOYMENT_UPDATED', DEPLOYMENT_UPDATED, {});
+  const first = await subscribe('DEPLOYMENT_UPDATED', DeploymentUpdatedResumableDocument, {});
   const d1 = await createDeployment(url, admin.headers, { nodeId: node.id });
   await first.collected.waitFor(1);
   const cursor = first.collected.results[0]!.data!.deploymentUpdated.streamCursor as string;
   await first.close();
 
-  await mutate(CANCEL, { id: d1.id });
+  await mutate(CancelDeploymentDocument, { id: d1.id });
   const d2 = await createDeployment(url, admin.headers, { nodeId: node.id, application: 'web' });
-  await mutate(CANCEL, { id: d2.id });
+  await mutate(CancelDeploymentDocument, { id: d2.id });
 
-  const all = await subscribe('DEPLOYMENT_UPDATED', DEPLOYMENT_UPDATED, { after: cursor });
-  const one = await subscribe('DEPLOYMENT_UPDATED', DEPLOYMENT_UPDATED, {
+  const all = await subscribe('DEPLOYMENT_UPDATED', DeploymentUpdatedResumableDocument, {
+    after: cursor,
+  });
+  const one = await subscribe('DEPLOYMENT_UPDATED', DeploymentUpdatedResumableDocument, {
     id: d2.id,
     after: cursor,
   });
@@ -160,18 +173,20 @@ it('deploymentUpdated resumes from a streamCursor with exactly the missed change
 });
 
 it('nodeStatusChanged resumes from a streamCursor with exactly the missed changes, filters included', async () => {
-  const first = await subscribe('NODE_STATUS_CHANGED', NODE_STATUS_CHANGED, {});
+  const first = await subscribe('NODE_STATUS_CHANGED', NodeStatusChangedResumableDocument, {});
   const { node: a } = await registerNode(url, admin);
   await first.collected.waitFor(1);
   const cursor = first.collected.results[0]!.data!.nodeStatusChanged.streamCursor as string;
   await first.close();
 
   const { node: b } = await registerNode(url, admin);
-  await mutate(DECOMMISSION, { id: a.id });
-  await mutate(DECOMMISSION, { id: b.id });
+  await mutate(DecommissionNodeDocument, { id: a.id });
+  await mutate(DecommissionNodeDocument, { id: b.id });
 
-  const all = await subscribe('NODE_STATUS_CHANGED', NODE_STATUS_CHANGED, { after: cursor });
-  const one = await subscribe('NODE_STATUS_CHANGED', NODE_STATUS_CHANGED, {
+  const all = await subscribe('NODE_STATUS_CHANGED', NodeStatusChangedResumableDocument, {
+    after: cursor,
+  });
+  const one = await subscribe('NODE_STATUS_CHANGED', NodeStatusChangedResumableDocument, {
     nodeId: b.id,
     after: cursor,
   });
@@ -196,7 +211,7 @@ it('nodeStatusChanged resumes from a streamCursor with exactly the missed change
 it("refuses another stream's cursor as BAD_USER_INPUT", async () => {
   const channel = await createChannel(url, admin);
   const message = await post(url, admin, channel.id, 'hello');
-  const { code } = await endingCode(MESSAGE_CHANGED, {
+  const { code } = await endingCode(MessageChangedResumableDocument, {
     channelId: channel.id,
     after: message.cursor,
   });
@@ -239,7 +254,10 @@ const encodedCursor = (topic: string, position: number) =>
   Buffer.from(JSON.stringify(['v1', topic, position])).toString('base64url');
 
 /** Resumes from `after` and returns the code the stream ended with. */
-async function endingCode(query: string, variables: Record<string, unknown>) {
+async function endingCode<TData, TVariables>(
+  query: TypedDocumentNode<TData, TVariables>,
+  variables: TVariables,
+) {
   const client = wsClient(url, { authorization: `Bearer ${admin.accessToken}` });
   try {
     const refused = collect(client, query, variables);
@@ -258,20 +276,20 @@ describe('head cursor', () => {
     const channel = await createChannel(url, admin);
     const a = await post(url, admin, channel.id, 'a1');
     const b = await post(url, admin, channel.id, 'b1');
-    await mutate(EDIT, { id: a.id, body: 'a2' }); // before the head: the view shows it
-    const cursor = await head(MESSAGE_CHANGED_HEAD, 'messageChangedHead', {
+    await mutate(EditMessageDocument, { id: a.id, body: 'a2' }); // before the head: the view shows it
+    const cursor = await head(MessageChangedHeadDocument, {
       channelId: channel.id,
     });
     // Between reading the head (and the view) and subscribing: must not be missed.
-    await mutate(EDIT, { id: b.id, body: 'b2' });
-    await mutate(DELETE, { id: a.id });
+    await mutate(EditMessageDocument, { id: b.id, body: 'b2' });
+    await mutate(DeleteMessageDocument, { id: a.id });
 
-    const stream = await subscribe('MESSAGE_CHANGED', MESSAGE_CHANGED, {
+    const stream = await subscribe('MESSAGE_CHANGED', MessageChangedResumableDocument, {
       channelId: channel.id,
       after: cursor,
     });
     await stream.collected.waitFor(2, 20_000);
-    await mutate(EDIT, { id: b.id, body: 'b3' });
+    await mutate(EditMessageDocument, { id: b.id, body: 'b3' });
     await exactly(stream.collected, 3);
     expect(
       received(stream.collected, 'messageChanged', (m) => (m.deleted ? 'deleted' : m.body)),
@@ -282,18 +300,20 @@ describe('head cursor', () => {
   it('deploymentUpdated from deploymentUpdatedHead delivers exactly the later changes, filters included', async () => {
     const { node } = await registerNode(url, admin);
     const d1 = await createDeployment(url, admin.headers, { nodeId: node.id });
-    const all = await head(DEPLOYMENT_UPDATED_HEAD, 'deploymentUpdatedHead', {});
-    const one = await head(DEPLOYMENT_UPDATED_HEAD, 'deploymentUpdatedHead', { id: d1.id });
+    const all = await head(DeploymentUpdatedHeadDocument, {});
+    const one = await head(DeploymentUpdatedHeadDocument, { id: d1.id });
     const d2 = await createDeployment(url, admin.headers, { nodeId: node.id, application: 'web' });
-    await mutate(CANCEL, { id: d1.id });
+    await mutate(CancelDeploymentDocument, { id: d1.id });
 
-    const everything = await subscribe('DEPLOYMENT_UPDATED', DEPLOYMENT_UPDATED, { after: all });
-    const justD1 = await subscribe('DEPLOYMENT_UPDATED', DEPLOYMENT_UPDATED, {
+    const everything = await subscribe('DEPLOYMENT_UPDATED', DeploymentUpdatedResumableDocument, {
+      after: all,
+    });
+    const justD1 = await subscribe('DEPLOYMENT_UPDATED', DeploymentUpdatedResumableDocument, {
       id: d1.id,
       after: one,
     });
     await everything.collected.waitFor(2, 20_000);
-    await mutate(CANCEL, { id: d2.id });
+    await mutate(CancelDeploymentDocument, { id: d2.id });
     await exactly(everything.collected, 3);
     const status = (d: { status: string }) => d.status;
     expect(received(everything.collected, 'deploymentUpdated', status)).toEqual([
@@ -308,17 +328,17 @@ describe('head cursor', () => {
 
   it('nodeStatusChanged from nodeStatusChangedHead delivers exactly the later changes', async () => {
     const { node: a } = await registerNode(url, admin);
-    const cursor = await head(NODE_STATUS_CHANGED_HEAD, 'nodeStatusChangedHead', {});
+    const cursor = await head(NodeStatusChangedHeadDocument, {});
     // The head of one node's stream is the organization's: the same cursor.
-    expect(await head(NODE_STATUS_CHANGED_HEAD, 'nodeStatusChangedHead', { nodeId: a.id })).toBe(
-      cursor,
-    );
+    expect(await head(NodeStatusChangedHeadDocument, { nodeId: a.id })).toBe(cursor);
     const { node: b } = await registerNode(url, admin);
-    await mutate(DECOMMISSION, { id: a.id });
+    await mutate(DecommissionNodeDocument, { id: a.id });
 
-    const stream = await subscribe('NODE_STATUS_CHANGED', NODE_STATUS_CHANGED, { after: cursor });
+    const stream = await subscribe('NODE_STATUS_CHANGED', NodeStatusChangedResumableDocument, {
+      after: cursor,
+    });
     await stream.collected.waitFor(2, 20_000);
-    await mutate(DECOMMISSION, { id: b.id });
+    await mutate(DecommissionNodeDocument, { id: b.id });
     await exactly(stream.collected, 3);
     expect(received(stream.collected, 'nodeStatusChanged', (n) => n.status)).toEqual([
       `${b.id}:PENDING`,
@@ -333,7 +353,7 @@ describe('head cursor', () => {
     const channel = await createChannel(url, stranger);
     const response = await graphql(
       url,
-      MESSAGE_CHANGED_HEAD,
+      MessageChangedHeadDocument,
       { channelId: channel.id },
       admin.headers,
     );
@@ -345,8 +365,9 @@ describe('retention', () => {
   it('prunes records past the retention, keeps recent ones and the head', async () => {
     const channel = await createChannel(url, admin);
     const message = await post(url, admin, channel.id, 'v0');
-    for (const body of ['v1', 'v2', 'v3', 'v4']) await mutate(EDIT, { id: message.id, body });
-    const headBefore = await head(MESSAGE_CHANGED_HEAD, 'messageChangedHead', {
+    for (const body of ['v1', 'v2', 'v3', 'v4'])
+      await mutate(EditMessageDocument, { id: message.id, body });
+    const headBefore = await head(MessageChangedHeadDocument, {
       channelId: channel.id,
     });
     expect(await positions('messages', channel.id)).toEqual([1, 2, 3, 4]);
@@ -354,12 +375,10 @@ describe('retention', () => {
     await age('messages', channel.id, 2);
     await until(async () => (await positions('messages', channel.id)).length === 2);
     expect(await positions('messages', channel.id)).toEqual([3, 4]);
-    expect(await head(MESSAGE_CHANGED_HEAD, 'messageChangedHead', { channelId: channel.id })).toBe(
-      headBefore,
-    );
+    expect(await head(MessageChangedHeadDocument, { channelId: channel.id })).toBe(headBefore);
 
     // Resuming within what is kept still works, exactly as before.
-    const resumed = await subscribe('MESSAGE_CHANGED', MESSAGE_CHANGED, {
+    const resumed = await subscribe('MESSAGE_CHANGED', MessageChangedResumableDocument, {
       channelId: channel.id,
       after: encodedCursor('MESSAGE_CHANGED', 2),
     });
@@ -375,12 +394,15 @@ describe('retention', () => {
     // messageChanged
     const channel = await createChannel(url, admin);
     const message = await post(url, admin, channel.id, 'v0');
-    const first = await head(MESSAGE_CHANGED_HEAD, 'messageChangedHead', { channelId: channel.id });
-    for (const body of ['v1', 'v2', 'v3']) await mutate(EDIT, { id: message.id, body });
+    const first = await head(MessageChangedHeadDocument, { channelId: channel.id });
+    for (const body of ['v1', 'v2', 'v3'])
+      await mutate(EditMessageDocument, { id: message.id, body });
     await age('messages', channel.id, 1);
     await until(async () => (await positions('messages', channel.id))[0] === 2);
     expect(positionOf(first)).toBe(0);
-    expect(await endingCode(MESSAGE_CHANGED, { channelId: channel.id, after: first })).toEqual({
+    expect(
+      await endingCode(MessageChangedResumableDocument, { channelId: channel.id, after: first }),
+    ).toEqual({
       code: 'CURSOR_EXPIRED',
       results: 1,
     });
@@ -389,38 +411,40 @@ describe('retention', () => {
     const organizationId = admin.user.organization.id;
     const { node } = await registerNode(url, admin);
     const d1 = await createDeployment(url, admin.headers, { nodeId: node.id });
-    const after = await head(DEPLOYMENT_UPDATED_HEAD, 'deploymentUpdatedHead', {});
-    await mutate(CANCEL, { id: d1.id });
+    const after = await head(DeploymentUpdatedHeadDocument, {});
+    await mutate(CancelDeploymentDocument, { id: d1.id });
     await createDeployment(url, admin.headers, { nodeId: node.id, application: 'web' });
     await age('deployments', organizationId, positionOf(after) + 1);
     await until(
       async () => !(await positions('deployments', organizationId)).includes(positionOf(after) + 1),
     );
-    expect(await endingCode(DEPLOYMENT_UPDATED, { after })).toEqual({
+    expect(await endingCode(DeploymentUpdatedResumableDocument, { after })).toEqual({
       code: 'CURSOR_EXPIRED',
       results: 1,
     });
-    expect(await endingCode(DEPLOYMENT_UPDATED, { id: d1.id, after })).toEqual({
+    expect(await endingCode(DeploymentUpdatedResumableDocument, { id: d1.id, after })).toEqual({
       code: 'CURSOR_EXPIRED',
       results: 1,
     });
 
     // nodeStatusChanged
-    const nodeHead = await head(NODE_STATUS_CHANGED_HEAD, 'nodeStatusChangedHead', {});
-    await mutate(DECOMMISSION, { id: node.id });
+    const nodeHead = await head(NodeStatusChangedHeadDocument, {});
+    await mutate(DecommissionNodeDocument, { id: node.id });
     await registerNode(url, admin);
     await age('nodes', organizationId, positionOf(nodeHead) + 1);
     await until(
       async () => !(await positions('nodes', organizationId)).includes(positionOf(nodeHead) + 1),
     );
-    expect(await endingCode(NODE_STATUS_CHANGED, { after: nodeHead })).toEqual({
+    expect(await endingCode(NodeStatusChangedResumableDocument, { after: nodeHead })).toEqual({
       code: 'CURSOR_EXPIRED',
       results: 1,
     });
 
     // What the error tells the client to do works: a fresh head resumes, nothing expired.
-    const fresh = await head(NODE_STATUS_CHANGED_HEAD, 'nodeStatusChangedHead', {});
-    const stream = await subscribe('NODE_STATUS_CHANGED', NODE_STATUS_CHANGED, { after: fresh });
+    const fresh = await head(NodeStatusChangedHeadDocument, {});
+    const stream = await subscribe('NODE_STATUS_CHANGED', NodeStatusChangedResumableDocument, {
+      after: fresh,
+    });
     const { node: later } = await registerNode(url, admin);
     await exactly(stream.collected, 1);
     expect(received(stream.collected, 'nodeStatusChanged', (n) => n.status)).toEqual([

@@ -6,6 +6,7 @@
  * replay is enriched in merged entity fetches, not one per event (counted by a proxy in front of
  * the users subgraph).
  */
+import { MessageAddedDocument } from './__generated__/graphql';
 import { createServer, type Server } from 'node:http';
 import type { Gateway } from '../gateway/server';
 import { serveWhileStarting } from '../platform/dependencies';
@@ -15,7 +16,7 @@ import { graphql } from './support/graphql';
 import { createChannel, pageAll, post } from './support/messages';
 import { signUp, type SignedIn } from './support/seed';
 import { startGateway, startStack, type Running, type Stack } from './support/stack';
-import { MESSAGE_ADDED } from './support/subscription-streams';
+
 import { clientsFor, collect, deliveredMessages, type Collected } from './support/subscriptions';
 
 let stack: Stack;
@@ -56,7 +57,7 @@ async function channelWithStart(url: string) {
 it('events wait while the users subgraph restarts, and arrive whole, in order, once it is back', async () => {
   const url = stack.gatewayUrl;
   const variables = await channelWithStart(url);
-  const live = collect(client(url), MESSAGE_ADDED, variables);
+  const live = collect(client(url), MessageAddedDocument, variables);
   for (const body of ['one', 'two']) await postBare(url, variables.channelId, body);
   await live.waitFor(2);
 
@@ -77,7 +78,7 @@ it('events wait while the users subgraph restarts, and arrive whole, in order, o
 it('events wait while the users subgraph is starting (503, SUBGRAPH_UNAVAILABLE), and arrive whole', async () => {
   const url = stack.gatewayUrl;
   const variables = await channelWithStart(url);
-  const live = collect(client(url), MESSAGE_ADDED, variables);
+  const live = collect(client(url), MessageAddedDocument, variables);
   await postBare(url, variables.channelId, 'one');
   await live.waitFor(1);
 
@@ -106,10 +107,10 @@ it('events wait while the users subgraph is starting (503, SUBGRAPH_UNAVAILABLE)
 it('a stream whose event cannot be completed ends with a retryable error naming the last cursor delivered', async () => {
   const url = stack.gatewayUrl;
   const variables = await channelWithStart(url);
-  const first = collect(client(url), MESSAGE_ADDED, variables);
+  const first = collect(client(url), MessageAddedDocument, variables);
   await postBare(url, variables.channelId, 'delivered');
   await first.waitFor(1);
-  const delivered = first.results[0]!.data.messageAdded.cursor as string;
+  const delivered = first.results[0]!.data!.messageAdded.cursor as string;
 
   await stack.stopSubgraph('users');
   try {
@@ -136,7 +137,7 @@ it('a stream whose event cannot be completed ends with a retryable error naming 
   }
 
   // Resuming from that cursor delivers the event that could not be completed, then the rest.
-  const resumed = collect(client(url), MESSAGE_ADDED, { ...variables, after: delivered });
+  const resumed = collect(client(url), MessageAddedDocument, { ...variables, after: delivered });
   await postBare(url, variables.channelId, 'later');
   await resumed.waitFor(2);
   const all = (await pageAll(url, admin, variables.channelId, 'forward', 100, variables.after)).ids;
@@ -203,7 +204,7 @@ it('a replay is enriched in merged entity fetches, delivered in order', async ()
     const REPLAYED = 60;
     for (let i = 0; i < REPLAYED; i++) await postBare(url, variables.channelId, `m${i}`);
     const before = proxy.entityRequests();
-    const replay = collect(client(url), MESSAGE_ADDED, variables);
+    const replay = collect(client(url), MessageAddedDocument, variables);
     await replay.waitFor(REPLAYED, 30_000); // one fetch per event would take 12 s
     // One fetch per event was 60 requests; merged, a few: events that arrive while a fetch is
     // out go together in the next one.

@@ -3,6 +3,8 @@
  * deployments subgraphs, all sharing Redis. A mutation sent through gateway A reaches the
  * subscribers of both gateways, exactly once each.
  */
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { DeploymentUpdatedDocument, MessageAddedIdsDocument } from './__generated__/graphql';
 import type { Server } from 'node:http';
 import { LOCAL_SUBGRAPHS } from '../dev/subgraphs';
 import { listen } from '../platform/listen';
@@ -13,12 +15,7 @@ import { registerNode } from './support/nodes';
 import { signUp, type SignedIn } from './support/seed';
 import { startGateway, startStack, type Running, type Stack } from './support/stack';
 import type { Gateway } from '../gateway/server';
-import {
-  DEPLOYMENT_UPDATED,
-  MESSAGE_ADDED_IDS,
-  topicListeners,
-  until,
-} from './support/subscription-streams';
+import { topicListeners, until } from './support/subscription-streams';
 import { collect, wsClient, type Collected } from './support/subscriptions';
 
 let stack: Stack;
@@ -55,7 +52,10 @@ afterAll(async () => {
 const params = () => ({ authorization: `Bearer ${admin.accessToken}` });
 
 /** Subscribes through each gateway, returning both subscriptions and a way to end them. */
-function onBothGateways(query: string, variables: Record<string, unknown>) {
+function onBothGateways<TData, TVariables>(
+  query: TypedDocumentNode<TData, TVariables>,
+  variables: TVariables,
+) {
   const clients = [wsClient(stack.gatewayUrl, params()), wsClient(gatewayB.url, params())];
   const subscriptions = clients.map((client) => collect(client, query, variables));
   return {
@@ -70,7 +70,7 @@ const received = (subscription: Collected, field: string) =>
 it('delivers a message posted through gateway A to the subscribers of both gateways, once each', async () => {
   const channel = await createChannel(stack.gatewayUrl, admin);
   const start = await post(stack.gatewayUrl, admin, channel.id, 'start');
-  const { subscriptions, dispose } = onBothGateways(MESSAGE_ADDED_IDS, {
+  const { subscriptions, dispose } = onBothGateways(MessageAddedIdsDocument, {
     channelId: channel.id,
     after: start.cursor,
   });
@@ -91,7 +91,7 @@ it('delivers a message posted through gateway A to the subscribers of both gatew
 it('delivers a deployment queued through gateway A to the subscribers of both gateways, once each', async () => {
   const listeners = topicListeners(stack);
   const registered = await registerNode(stack.gatewayUrl, admin);
-  const { subscriptions, dispose } = onBothGateways(DEPLOYMENT_UPDATED, {
+  const { subscriptions, dispose } = onBothGateways(DeploymentUpdatedDocument, {
     nodeId: registered.node.id,
   });
   // Both deployments replicas listen: the subscriptions are live.
@@ -105,7 +105,7 @@ it('delivers a deployment queued through gateway A to the subscribers of both ga
   for (const subscription of subscriptions) {
     await subscription.waitFor(2);
     expect(received(subscription, 'deploymentUpdated')).toEqual([first.id, second.id]);
-    expect(subscription.results[0]!.data.deploymentUpdated.node).toEqual({
+    expect(subscription.results[0]!.data!.deploymentUpdated.node).toEqual({
       name: registered.node.name,
       region: registered.node.region,
     });

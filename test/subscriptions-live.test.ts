@@ -6,18 +6,19 @@
 import { authenticateNode, heartbeat, registerNode } from './support/nodes';
 import { claim, createDeployment, report } from './support/deployments';
 import { errorCodes, graphql } from './support/graphql';
-import { createChannel, DELETE, EDIT, post } from './support/messages';
+import {
+  DeleteMessageDocument,
+  DeploymentEventsStreamDocument,
+  DeploymentUpdatedDocument,
+  EditMessageDocument,
+  MessageAddedDocument,
+  MessageChangedDocument,
+  NodeStatusChangedDocument,
+} from './__generated__/graphql';
+import { createChannel, post } from './support/messages';
 import { addUser, signUp, type SignedIn } from './support/seed';
 import { startStack, type Stack } from './support/stack';
-import {
-  DEPLOYMENT_EVENTS,
-  DEPLOYMENT_UPDATED,
-  MESSAGE_ADDED,
-  MESSAGE_CHANGED,
-  NODE_STATUS_CHANGED,
-  topicListeners,
-  until,
-} from './support/subscription-streams';
+import { topicListeners, until } from './support/subscription-streams';
 import { collect, eventually, wsClient } from './support/subscriptions';
 
 let stack: Stack;
@@ -48,7 +49,7 @@ describe('messageAdded', () => {
     const developer = await addUser(url, admin, 'DEVELOPER');
     const channel = await createChannel(url, admin, { memberIds: [developer.user.id] });
     const client = wsClient(url, bearerParams(admin));
-    const subscription = collect(client, MESSAGE_ADDED, { channelId: channel.id });
+    const subscription = collect(client, MessageAddedDocument, { channelId: channel.id });
     await listening('MESSAGE_ADDED');
 
     const posted = await post(url, developer, channel.id, 'Deploy of api 1.4.2 done 🚀');
@@ -80,7 +81,7 @@ describe('messageAdded', () => {
     const gateway = stack.gateways[0]!.service;
     const client = wsClient(url, bearerParams(admin));
     const subscribers = Array.from({ length: 50 }, () =>
-      collect(client, MESSAGE_ADDED, { channelId: channel.id }),
+      collect(client, MessageAddedDocument, { channelId: channel.id }),
     );
     await eventually(() => gateway.subscriptionStats().subscribers === 50);
     await listening('MESSAGE_ADDED');
@@ -119,17 +120,17 @@ describe('messageChanged', () => {
     const channel = await createChannel(url, admin, { memberIds: [developer.user.id] });
     const message = await post(url, developer, channel.id, 'first draft');
     const client = wsClient(url, bearerParams(admin));
-    const subscription = collect(client, MESSAGE_CHANGED, { channelId: channel.id });
+    const subscription = collect(client, MessageChangedDocument, { channelId: channel.id });
     await listening('MESSAGE_CHANGED');
 
     const edited = await graphql(
       url,
-      EDIT,
+      EditMessageDocument,
       { id: message.id, body: 'final text' },
       developer.headers,
     );
     expect(edited.errors).toBeUndefined();
-    const deleted = await graphql(url, DELETE, { id: message.id }, admin.headers);
+    const deleted = await graphql(url, DeleteMessageDocument, { id: message.id }, admin.headers);
     expect(deleted.errors).toBeUndefined();
     const author = { username: developer.user.username };
     expect(await subscription.waitFor(2)).toEqual([
@@ -183,7 +184,7 @@ describe('deployments', () => {
   it("streams an agent's progress live, with the node and who triggered it resolved elsewhere", async () => {
     const org = await organization();
     const client = wsClient(url, bearerParams(org.admin));
-    const updates = collect(client, DEPLOYMENT_UPDATED, { nodeId: org.node.id });
+    const updates = collect(client, DeploymentUpdatedDocument, { nodeId: org.node.id });
     await listening('DEPLOYMENT_UPDATED');
 
     const deployment = await createDeployment(url, org.developer.headers, {
@@ -208,7 +209,7 @@ describe('deployments', () => {
       org.admin.headers,
     );
     const firstCursor = first.data!.deployment.events.edges[0].cursor;
-    const events = collect(client, DEPLOYMENT_EVENTS, {
+    const events = collect(client, DeploymentEventsStreamDocument, {
       deploymentId: deployment.id,
       after: firstCursor,
     });
@@ -272,11 +273,11 @@ describe('deployments', () => {
       { id: deployment.id },
       org.admin.headers,
     );
-    expect(events.results.map((r) => r.data.deploymentEvents.cursor)).toEqual(
+    expect(events.results.map((r) => r.data!.deploymentEvents.cursor)).toEqual(
       stored.data!.deployment.events.edges.slice(1).map((edge: { cursor: string }) => edge.cursor),
     );
     for (const result of events.results)
-      expect(result.extensions).toEqual({ resumeCursor: result.data.deploymentEvents.cursor });
+      expect(result.extensions).toEqual({ resumeCursor: result.data!.deploymentEvents.cursor });
     updates.unsubscribe();
     events.unsubscribe();
     await client.dispose();
@@ -298,7 +299,7 @@ describe('deployments', () => {
       },
     ]);
 
-    const elsewhere = collect(agent, DEPLOYMENT_UPDATED, { nodeId: other.node.id });
+    const elsewhere = collect(agent, DeploymentUpdatedDocument, { nodeId: other.node.id });
     await elsewhere.ended();
     expect(elsewhere.results).toEqual([
       {
@@ -321,7 +322,7 @@ describe('nodeStatusChanged', () => {
   it("delivers the organization's node status changes with fields of other subgraphs", async () => {
     const admin = await signUp(url);
     const client = wsClient(url, bearerParams(admin));
-    const subscription = collect(client, NODE_STATUS_CHANGED);
+    const subscription = collect(client, NodeStatusChangedDocument, {});
     await listening('NODE_STATUS_CHANGED');
     const registered = await registerNode(url, admin);
     const session = await authenticateNode(url, registered);

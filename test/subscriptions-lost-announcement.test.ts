@@ -7,7 +7,8 @@
  * is lost).
  */
 import { graphql } from './support/graphql';
-import { createChannel, EDIT, post, postMessage } from './support/messages';
+import { EditMessageDocument } from './__generated__/graphql';
+import { createChannel, post, postMessage } from './support/messages';
 import { privateRedis, type PrivateRedis } from './support/private-services';
 import { signUp, type SignedIn } from './support/seed';
 import { startStack, type Stack } from './support/stack';
@@ -69,7 +70,12 @@ it('delivers a posted message whose publication failed, and its edit, to connect
     // The client retries (it did not trust the answer): the same message, nothing published.
     const retry = await postMessage(url, admin, input);
     expect(retry.data?.postMessage?.id).toBe(lost);
-    const edit = await graphql(url, EDIT, { id: live.id, body: 'live, edited' }, admin.headers);
+    const edit = await graphql(
+      url,
+      EditMessageDocument,
+      { id: live.id, body: 'live, edited' },
+      admin.headers,
+    );
     expect(edit.errors).toBeUndefined();
   });
 

@@ -5,11 +5,12 @@
  * subgraph restarts misses nothing and receives nothing twice (the gateway re-subscribes from
  * the stream's last position).
  */
+import { MessageAddedIdsDocument } from './__generated__/graphql';
 import { startGateway, type Stack } from './support/stack';
 import { createChannel, pageAll, post, postMessage } from './support/messages';
 import { signUp, type SignedIn } from './support/seed';
 import { startStack } from './support/stack';
-import { MESSAGE_ADDED_IDS } from './support/subscription-streams';
+
 import { collect, eventually, wsClient, type Collected } from './support/subscriptions';
 
 let stack: Stack;
@@ -56,11 +57,11 @@ async function burst(
 const ids = (subscription: Collected) =>
   subscription.results.map((result) => {
     expect(result.errors).toBeUndefined();
-    return result.data.messageAdded.id as string;
+    return result.data!.messageAdded.id as string;
   });
 
 const lastCursor = (subscription: Collected) =>
-  subscription.results.at(-1)!.data.messageAdded.cursor as string;
+  subscription.results.at(-1)!.data!.messageAdded.cursor as string;
 
 /** A channel with one message, whose cursor a subscriber starts from (so nothing races it). */
 async function channelWithStart(url: string) {
@@ -75,7 +76,10 @@ it('a subscriber that drops mid-burst and reconnects with its last cursor gets e
   const url = stack.gatewayUrl;
   const { channel, start } = await channelWithStart(url);
   const first = wsClient(url, params());
-  const before = collect(first, MESSAGE_ADDED_IDS, { channelId: channel.id, after: start.cursor });
+  const before = collect(first, MessageAddedIdsDocument, {
+    channelId: channel.id,
+    after: start.cursor,
+  });
   let dropped = false;
   await burst(url, channel.id, BURST, async () => {
     if (!dropped && before.results.length >= 100) {
@@ -86,7 +90,7 @@ it('a subscriber that drops mid-burst and reconnects with its last cursor gets e
   expect(dropped).toBe(true);
   const seen = ids(before);
   const second = wsClient(url, params());
-  const after = collect(second, MESSAGE_ADDED_IDS, {
+  const after = collect(second, MessageAddedIdsDocument, {
     channelId: channel.id,
     after: lastCursor(before),
   });
@@ -100,7 +104,10 @@ it('a subscriber that drops mid-burst and reconnects with its last cursor gets e
 it('resumes from the cursor across a gateway restart', async () => {
   const { channel, start } = await channelWithStart(stack.gatewayUrl);
   const first = wsClient(stack.gatewayUrl, params());
-  const before = collect(first, MESSAGE_ADDED_IDS, { channelId: channel.id, after: start.cursor });
+  const before = collect(first, MessageAddedIdsDocument, {
+    channelId: channel.id,
+    after: start.cursor,
+  });
   // The burst goes through a second gateway, which stays up.
   const other = await startGateway(stack.gatewayConfig);
   let restarted: Promise<void> | null = null;
@@ -115,7 +122,7 @@ it('resumes from the cursor across a gateway restart', async () => {
   stack.gateways.splice(0, 1, replacement);
   const seen = ids(before);
   const second = wsClient(replacement.url, params());
-  const after = collect(second, MESSAGE_ADDED_IDS, {
+  const after = collect(second, MessageAddedIdsDocument, {
     channelId: channel.id,
     after: lastCursor(before),
   });
@@ -131,7 +138,10 @@ it('misses nothing and duplicates nothing while the messages subgraph restarts u
   const url = stack.gateways[0]!.url;
   const { channel, start } = await channelWithStart(url);
   const client = wsClient(url, params());
-  const live = collect(client, MESSAGE_ADDED_IDS, { channelId: channel.id, after: start.cursor });
+  const live = collect(client, MessageAddedIdsDocument, {
+    channelId: channel.id,
+    after: start.cursor,
+  });
   let restart: Promise<void> | null = null;
   // Posting goes on during the restart: a post that fails is retried (idempotently).
   await burst(url, channel.id, BURST, (posted) => {

@@ -4,11 +4,12 @@
  * no gap and no duplicate — from the shared topic's memory while it has one, from a private
  * upstream once that memory overflowed or aged. A live-only joiner gets what happens from then on.
  */
+import { MessageAddedDocument } from './__generated__/graphql';
 import type { Gateway } from '../gateway/server';
 import { createChannel, pageAll, post } from './support/messages';
 import { signUp, type SignedIn } from './support/seed';
 import { startGateway, startStack, type Running, type Stack } from './support/stack';
-import { MESSAGE_ADDED } from './support/subscription-streams';
+
 import {
   clientsFor,
   collect,
@@ -45,10 +46,10 @@ async function sharedCursorCase(gateway: Running<Gateway>, replayed: number, joi
   await postMany(url, channel.id, replayed, 'before');
   const variables = { channelId: channel.id, after: start.cursor };
 
-  const a = collect(client(url), MESSAGE_ADDED, variables);
+  const a = collect(client(url), MessageAddedDocument, variables);
   await a.waitFor(replayed);
   await new Promise((resolve) => setTimeout(resolve, joinAfterMs));
-  const b = collect(client(url), MESSAGE_ADDED, variables);
+  const b = collect(client(url), MessageAddedDocument, variables);
   await b.waitFor(replayed);
   await postMany(url, channel.id, 5, 'after');
 
@@ -95,13 +96,13 @@ it('a live-only joiner gets only what happens after it joined', async () => {
   const url = stack.gatewayUrl;
   const channel = await createChannel(url, admin);
   const variables = { channelId: channel.id, after: null };
-  const a = collect(client(url), MESSAGE_ADDED, variables);
+  const a = collect(client(url), MessageAddedDocument, variables);
   await eventually(() => stack.gateways[0]!.service.subscriptionStats().subscribers === 1);
   // The subgraph starts a live stream at its head once subscribed: wait for that.
   await new Promise((resolve) => setTimeout(resolve, 300));
   await postMany(url, channel.id, 3, 'early');
   await a.waitFor(3);
-  const b = collect(client(url), MESSAGE_ADDED, variables);
+  const b = collect(client(url), MessageAddedDocument, variables);
   await eventually(() => stack.gateways[0]!.service.subscriptionStats().subscribers === 2);
   await postMany(url, channel.id, 2, 'late');
   await a.waitFor(5);

@@ -2,7 +2,21 @@
  * The users subgraph end to end through the gateway: sign-up, login, sessions, API keys and
  * organization isolation, on real PostgreSQL and Redis.
  */
-import { bearer, errorCodes, graphql } from './support/graphql';
+import type { ResultOf } from '@graphql-typed-document-node/core';
+import {
+  CreateApiKeyDocument,
+  LoginTokenDocument,
+  LogoutDocument,
+  MeDocument,
+  MeIdDocument,
+  RefreshSessionDocument,
+  RevokeApiKeyDocument,
+  SignUpTokenDocument,
+  UpdateUserRoleDocument,
+  UserIdDocument,
+  UserIdsDocument,
+} from './__generated__/graphql';
+import { bearer, errorCodes, graphql, type GraphQLResponse } from './support/graphql';
 import { addUser, login, PASSWORD, signUp, unique } from './support/seed';
 import { startStack, type Stack } from './support/stack';
 
@@ -15,7 +29,7 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.stop());
 
-const ME = `{ me { id username email displayName role organization { id name slug } createdAt } }`;
+const ME = MeDocument;
 
 describe('sign-up and login', () => {
   it('signs up an ADMIN of a new organization, logs in, and answers me', async () => {
@@ -51,7 +65,7 @@ describe('sign-up and login', () => {
 
   it('fails alike for a wrong password and an unknown user', async () => {
     const { user } = await signUp(url);
-    const mutation = `mutation ($input: LoginInput!) { login(input: $input) { accessToken } }`;
+    const mutation = LoginTokenDocument;
     const wrongPassword = await graphql(url, mutation, {
       input: { usernameOrEmail: user.username, password: 'wrong password!' },
     });
@@ -65,7 +79,7 @@ describe('sign-up and login', () => {
 
   it('refuses duplicate usernames and emails in any letter case', async () => {
     const { user } = await signUp(url);
-    const mutation = `mutation ($input: SignUpInput!) { signUp(input: $input) { accessToken } }`;
+    const mutation = SignUpTokenDocument;
     const base = { organizationName: 'Other', password: PASSWORD };
     const sameName = await graphql(url, mutation, {
       input: {
@@ -84,7 +98,7 @@ describe('sign-up and login', () => {
   });
 
   it('names the field for an invalid email or a short password', async () => {
-    const mutation = `mutation ($input: SignUpInput!) { signUp(input: $input) { accessToken } }`;
+    const mutation = SignUpTokenDocument;
     const input = {
       organizationName: 'Org',
       username: unique('u'),
@@ -106,7 +120,7 @@ describe('sign-up and login', () => {
 });
 
 describe('sessions', () => {
-  const REFRESH = `mutation ($token: String!) { refreshSession(refreshToken: $token) { accessToken refreshToken user { id } } }`;
+  const REFRESH = RefreshSessionDocument;
 
   it('rotates refresh tokens, and reuse of a spent one ends the session', async () => {
     const session = await signUp(url);
@@ -134,16 +148,7 @@ describe('sessions', () => {
     const [gatewayA, gatewayB] = stack.gateways.map((g) => g.url) as [string, string];
     expect((await graphql(gatewayB, ME, {}, session.headers)).data?.me?.id).toBe(session.user.id);
 
-    const out = await graphql(
-      gatewayA,
-      `
-        mutation {
-          logout
-        }
-      `,
-      {},
-      session.headers,
-    );
+    const out = await graphql(gatewayA, LogoutDocument, {}, session.headers);
     expect(out.data).toEqual({ logout: true });
 
     await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -187,18 +192,13 @@ describe('bad credentials', () => {
     const admin = await signUp(url);
     const created = await graphql(
       url,
-      'mutation { createApiKey(input: { name: "ci", role: VIEWER }) { apiKey { id } secret } }',
-      {},
+      CreateApiKeyDocument,
+      { input: { name: 'ci', role: 'VIEWER' } },
       admin.headers,
     );
     const { apiKey, secret } = created.data!.createApiKey;
     expect((await graphql(url, ME, {}, { 'x-api-key': secret })).data?.me?.id).toBe(admin.user.id);
-    await graphql(
-      url,
-      'mutation ($id: ID!) { revokeApiKey(id: $id) { id } }',
-      { id: apiKey.id },
-      admin.headers,
-    );
+    await graphql(url, RevokeApiKeyDocument, { id: apiKey.id }, admin.headers);
     // Revocations reach every service's cache through Redis.
     await new Promise((resolve) => setTimeout(resolve, 500));
     for (let i = 0; i < 2; i++)
@@ -213,20 +213,8 @@ describe('API keys', () => {
     const admin = await signUp(url);
     const created = await graphql(
       url,
-      `
-        mutation {
-          createApiKey(input: { name: "ci deployer", role: DEVELOPER }) {
-            apiKey {
-              id
-              name
-              role
-              createdAt
-            }
-            secret
-          }
-        }
-      `,
-      {},
+      CreateApiKeyDocument,
+      { input: { name: 'ci deployer', role: 'DEVELOPER' } },
       admin.headers,
     );
     expect(created.errors).toBeUndefined();
@@ -234,45 +222,12 @@ describe('API keys', () => {
     expect(apiKey).toMatchObject({ name: 'ci deployer', role: 'DEVELOPER' });
     expect(secret).toMatch(/^ogk_/);
 
-    const me = await graphql(
-      url,
-      `
-        {
-          me {
-            id
-          }
-        }
-      `,
-      {},
-      { 'x-api-key': secret },
-    );
+    const me = await graphql(url, MeIdDocument, {}, { 'x-api-key': secret });
     expect(me.data?.me?.id).toBe(admin.user.id);
 
-    const revoked = await graphql(
-      url,
-      `
-        mutation ($id: ID!) {
-          revokeApiKey(id: $id) {
-            id
-          }
-        }
-      `,
-      { id: apiKey.id },
-      admin.headers,
-    );
+    const revoked = await graphql(url, RevokeApiKeyDocument, { id: apiKey.id }, admin.headers);
     expect(revoked.data?.revokeApiKey?.id).toBe(apiKey.id);
-    const after = await graphql(
-      url,
-      `
-        {
-          me {
-            id
-          }
-        }
-      `,
-      {},
-      { 'x-api-key': secret },
-    );
+    const after = await graphql(url, MeIdDocument, {}, { 'x-api-key': secret });
     expect(errorCodes(after)).toEqual(['UNAUTHENTICATED']);
   });
 
@@ -281,14 +236,8 @@ describe('API keys', () => {
     const developer = await addUser(url, admin, 'DEVELOPER');
     const attempt = await graphql(
       url,
-      `
-        mutation {
-          createApiKey(input: { name: "k", role: VIEWER }) {
-            secret
-          }
-        }
-      `,
-      {},
+      CreateApiKeyDocument,
+      { input: { name: 'k', role: 'VIEWER' } },
       developer.headers,
     );
     expect(errorCodes(attempt)).toEqual(['FORBIDDEN']);
@@ -301,53 +250,13 @@ describe('organization isolation', () => {
     const acmeViewer = await addUser(url, acme, 'VIEWER');
     const globex = await signUp(url);
 
-    const list = await graphql(
-      url,
-      `
-        {
-          users(first: 50) {
-            edges {
-              node {
-                id
-              }
-            }
-            pageInfo {
-              hasNextPage
-            }
-          }
-        }
-      `,
-      {},
-      acme.headers,
-    );
-    const ids = list.data!.users.edges.map((e: { node: { id: string } }) => e.node.id).sort();
+    const list = await graphql(url, UserIdsDocument, { first: 50 }, acme.headers);
+    const ids = list.data!.users.edges.map((e) => e.node.id).sort();
     expect(ids).toEqual([acme.user.id, acmeViewer.user.id].sort());
 
-    const foreign = await graphql(
-      url,
-      `
-        query ($id: ID!) {
-          user(id: $id) {
-            id
-          }
-        }
-      `,
-      { id: globex.user.id },
-      acme.headers,
-    );
+    const foreign = await graphql(url, UserIdDocument, { id: globex.user.id }, acme.headers);
     expect(errorCodes(foreign)).toEqual(['NOT_FOUND']);
-    const nonsense = await graphql(
-      url,
-      `
-        query ($id: ID!) {
-          user(id: $id) {
-            id
-          }
-        }
-      `,
-      { id: 'not-an-id' },
-      acme.headers,
-    );
+    const nonsense = await graphql(url, UserIdDocument, { id: 'not-an-id' }, acme.headers);
     expect(errorCodes(nonsense)).toEqual(['NOT_FOUND']);
   });
 
@@ -357,47 +266,21 @@ describe('organization isolation', () => {
     const seen: string[] = [];
     let after: string | null = null;
     for (;;) {
-      const page: any = await graphql(
+      // Annotated: `after` depends on the page, which TypeScript cannot infer in a loop.
+      const page: GraphQLResponse<ResultOf<typeof UserIdsDocument>> = await graphql(
         url,
-        `
-          query ($after: String) {
-            users(first: 2, after: $after) {
-              edges {
-                cursor
-                node {
-                  id
-                }
-              }
-              pageInfo {
-                hasNextPage
-                endCursor
-              }
-            }
-          }
-        `,
-        { after },
+        UserIdsDocument,
+        { first: 2, after },
         admin.headers,
       );
-      seen.push(...page.data.users.edges.map((e: { node: { id: string } }) => e.node.id));
-      if (!page.data.users.pageInfo.hasNextPage) break;
-      after = page.data.users.pageInfo.endCursor;
+      const { edges, pageInfo } = page.data!.users;
+      seen.push(...edges.map((e) => e.node.id));
+      if (!pageInfo.hasNextPage) break;
+      after = pageInfo.endCursor ?? null;
     }
     expect(seen).toHaveLength(5);
     expect(new Set(seen).size).toBe(5);
-    const bad = await graphql(
-      url,
-      `
-        {
-          users(after: "garbage") {
-            edges {
-              cursor
-            }
-          }
-        }
-      `,
-      {},
-      admin.headers,
-    );
+    const bad = await graphql(url, UserIdsDocument, { after: 'garbage' }, admin.headers);
     expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
   });
 
@@ -405,7 +288,7 @@ describe('organization isolation', () => {
     const admin = await signUp(url);
     const viewer = await addUser(url, admin, 'VIEWER');
     const other = await signUp(url);
-    const mutation = `mutation ($id: ID!, $role: Role!) { updateUserRole(id: $id, role: $role) { id role } }`;
+    const mutation = UpdateUserRoleDocument;
     expect(
       (await graphql(url, mutation, { id: viewer.user.id, role: 'OPERATOR' }, admin.headers)).data,
     ).toEqual({
@@ -428,32 +311,11 @@ describe('the users subgraph called directly', () => {
   it('reads no user without credentials, including through _entities', async () => {
     const admin = await signUp(url);
     const direct = stack.subgraphs.users!.url;
-    const me = await graphql(
-      direct,
-      `
-        {
-          me {
-            id
-          }
-        }
-      `,
-    );
+    const me = await graphql(direct, MeIdDocument, {});
     expect(me.data).toEqual({ me: null });
-    const users = await graphql(
-      direct,
-      `
-        {
-          users {
-            edges {
-              node {
-                id
-              }
-            }
-          }
-        }
-      `,
-    );
+    const users = await graphql(direct, UserIdsDocument, {});
     expect(errorCodes(users)).toEqual(['UNAUTHENTICATED']);
+    // The subgraph's own federation field, not in the client-facing schema: sent as text.
     const entities = await graphql(
       direct,
       `
@@ -479,6 +341,7 @@ describe('the users subgraph called directly', () => {
       __typename: 'User',
       id: ids[i % ids.length],
     }));
+    // The subgraph's own federation field, as the gateway sends it: text.
     const query = `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on User { id username } } }`;
     const before = stack.subgraphs.users!.service.statementCount();
     const response = await graphql(

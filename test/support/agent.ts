@@ -11,6 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listen } from '../../platform/listen';
 import { closeHttpServer } from '../../platform/shutdown';
+import {
+  AgentNodesDocument,
+  CreateApiKeyDocument,
+  DeploymentWithEventsDocument,
+  type Role,
+} from '../__generated__/graphql';
 import { graphql } from './graphql';
 import type { SignedIn } from './seed';
 
@@ -122,48 +128,36 @@ export async function tempStateDir(): Promise<{ path: string; remove(): Promise<
 }
 
 /** An ADMIN creates an API key with `role`; returns its secret. */
-export async function createApiKey(url: string, admin: SignedIn, role = 'OPERATOR') {
+export async function createApiKey(url: string, admin: SignedIn, role: Role = 'OPERATOR') {
   const response = await graphql(
     url,
-    `
-      mutation ($input: CreateApiKeyInput!) {
-        createApiKey(input: $input) {
-          secret
-        }
-      }
-    `,
+    CreateApiKeyDocument,
     { input: { name: 'node agent', role } },
     admin.headers,
   );
   if (!response.data?.createApiKey)
     throw new Error(`createApiKey failed: ${JSON.stringify(response.errors)}`);
-  return response.data.createApiKey.secret as string;
+  return response.data.createApiKey.secret;
 }
-
-const NODES = `query ($filter: NodeFilter) { nodes(filter: $filter, first: 100) { edges { node { id name kind status region labels publicKey agentVersion metrics { cpuPercent memoryPercent diskPercent } } } } }`;
 
 /** The organization's nodes called `name` (as `viewer` sees them). */
 export async function nodesNamed(url: string, viewer: SignedIn, name: string) {
-  const response = await graphql(url, NODES, {}, viewer.headers);
-  return response
-    .data!.nodes.edges.map((edge: any) => edge.node)
-    .filter((node: any) => node.name === name);
+  const response = await graphql(url, AgentNodesDocument, {}, viewer.headers);
+  return response.data!.nodes.edges.map((edge) => edge.node).filter((node) => node.name === name);
 }
 
-const DEPLOYMENT = `query ($id: ID!) { deployment(id: $id) { status events(first: 500) { edges { node { type status level message } } } } }`;
-
 export async function deploymentWithEvents(url: string, viewer: SignedIn, id: string) {
-  const response = await graphql(url, DEPLOYMENT, { id }, viewer.headers);
+  const response = await graphql(url, DeploymentWithEventsDocument, { id }, viewer.headers);
   if (!response.data?.deployment)
     throw new Error(`deployment failed: ${JSON.stringify(response.errors)}`);
   const { status, events } = response.data.deployment;
-  const all = events.edges.map((edge: any) => edge.node);
+  const all = events.edges.map((edge) => edge.node);
   return {
-    status: status as string,
+    status,
     /** The log lines, in order, as `LEVEL message`. */
-    logs: all.filter((e: any) => e.type === 'LOG').map((e: any) => `${e.level} ${e.message}`),
+    logs: all.filter((e) => e.type === 'LOG').map((e) => `${e.level} ${e.message}`),
     /** The statuses it went through, in order. */
-    statuses: all.filter((e: any) => e.type === 'STATUS_CHANGED').map((e: any) => e.status),
+    statuses: all.filter((e) => e.type === 'STATUS_CHANGED').map((e) => e.status),
     last: all.at(-1),
   };
 }

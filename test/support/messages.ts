@@ -1,83 +1,51 @@
 /** Seed builders and operations for the chat tests, through the gateway as clients use it. */
 import { Redis } from 'ioredis';
+import {
+  ChannelMessagesDocument,
+  CreateChannelDocument,
+  JoinChannelDocument,
+  PostMessageDocument,
+  type ChannelFieldsFragment,
+  type CreateChannelInput,
+  type MessageFieldsFragment,
+  type PostMessageInput,
+} from '../__generated__/graphql';
 import { graphql, type GraphQLResponse } from './graphql';
 import type { SignedIn } from './seed';
 import { unique } from './seed';
 
-export const CHANNEL_FIELDS = `id name topic kind memberCount viewerIsMember createdAt
-  createdBy { id username displayName }`;
-export const MESSAGE_FIELDS = `id cursor body createdAt editedAt deleted
-  author { id username displayName } channel { id }`;
+/** A channel as createChannel and channel select it. */
+export type ChannelData = ChannelFieldsFragment;
 
-export const CREATE_CHANNEL = `mutation ($input: CreateChannelInput!) {
-  createChannel(input: $input) { ${CHANNEL_FIELDS} }
-}`;
-export const CHANNEL = `query ($id: ID!) { channel(id: $id) { ${CHANNEL_FIELDS} } }`;
-export const CHANNELS = `query ($first: Int, $after: String) {
-  channels(first: $first, after: $after) {
-    edges { cursor node { id name kind } }
-    pageInfo { hasNextPage hasPreviousPage endCursor }
-  }
-}`;
-export const JOIN = `mutation ($id: ID!) { joinChannel(id: $id) { id memberCount viewerIsMember } }`;
-export const LEAVE = `mutation ($id: ID!) { leaveChannel(id: $id) }`;
-export const ADD_MEMBER = `mutation ($channelId: ID!, $userId: ID!) {
-  addChannelMember(channelId: $channelId, userId: $userId) { id memberCount }
-}`;
-export const POST = `mutation ($input: PostMessageInput!) { postMessage(input: $input) { ${MESSAGE_FIELDS} } }`;
-export const EDIT = `mutation ($id: ID!, $body: String!) { editMessage(id: $id, body: $body) { ${MESSAGE_FIELDS} } }`;
-export const DELETE = `mutation ($id: ID!) { deleteMessage(id: $id) { ${MESSAGE_FIELDS} } }`;
-export const MESSAGES = `query ($id: ID!, $first: Int, $after: String, $last: Int, $before: String) {
-  channel(id: $id) {
-    messages(first: $first, after: $after, last: $last, before: $before) {
-      edges { cursor node { id body } }
-      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
-    }
-  }
-}`;
+/** A message as postMessage, editMessage and deleteMessage select it. */
+export type MessageData = MessageFieldsFragment;
 
-export interface ChannelData {
-  id: string;
-  name: string;
-  kind: string;
-  memberCount: number;
-  viewerIsMember: boolean;
-}
-
-export interface MessageData {
-  id: string;
-  cursor: string;
-  body: string | null;
-  deleted: boolean;
-  createdAt: string;
-  editedAt: string | null;
-}
-
-function expectData<T>(response: GraphQLResponse<Record<string, T>>, field: string): T {
+function dataOf<TData, K extends keyof TData & string>(
+  response: GraphQLResponse<TData>,
+  field: K,
+): NonNullable<TData[K]> {
   const value = response.data?.[field];
-  if (!value) throw new Error(`${field} failed: ${JSON.stringify(response.errors)}`);
+  if (value === undefined || value === null || response.errors) {
+    throw new Error(`${field} failed: ${JSON.stringify(response.errors)}`);
+  }
   return value;
 }
-
 export async function createChannel(
   url: string,
   who: SignedIn,
-  input: Record<string, unknown> = {},
+  input: Partial<CreateChannelInput> = {},
 ): Promise<ChannelData> {
-  const response = await graphql<Record<string, ChannelData>>(
+  const response = await graphql(
     url,
-    CREATE_CHANNEL,
+    CreateChannelDocument,
     { input: { name: unique('chan-'), ...input } },
     who.headers,
   );
-  return expectData(response, 'createChannel');
+  return dataOf(response, 'createChannel');
 }
 
-export const postMessage = (
-  url: string,
-  who: SignedIn,
-  input: { channelId: string; body: string; clientMessageId?: string },
-) => graphql<Record<string, MessageData>>(url, POST, { input }, who.headers);
+export const postMessage = (url: string, who: SignedIn, input: PostMessageInput) =>
+  graphql(url, PostMessageDocument, { input }, who.headers);
 
 export async function post(
   url: string,
@@ -85,11 +53,11 @@ export async function post(
   channelId: string,
   body: string,
 ): Promise<MessageData> {
-  return expectData(await postMessage(url, who, { channelId, body }), 'postMessage');
+  return dataOf(await postMessage(url, who, { channelId, body }), 'postMessage');
 }
 
 export async function join(url: string, who: SignedIn, id: string): Promise<void> {
-  expectData(await graphql(url, JOIN, { id }, who.headers), 'joinChannel');
+  dataOf(await graphql(url, JoinChannelDocument, { id }, who.headers), 'joinChannel');
 }
 
 /** Pages through a channel until the end, returning every page's message ids and cursors. */
@@ -109,18 +77,18 @@ export async function pageAll(
       direction === 'forward'
         ? { id: channelId, first: size, after: cursor }
         : { id: channelId, last: size, before: cursor };
-    const response = await graphql(url, MESSAGES, variables, who.headers);
+    const response = await graphql(url, ChannelMessagesDocument, variables, who.headers);
     if (!response.data?.channel) throw new Error(JSON.stringify(response.errors));
     const { edges, pageInfo } = response.data.channel.messages;
     pages += 1;
-    const pageIds = edges.map((edge: { node: { id: string } }) => edge.node.id);
+    const pageIds = edges.map((edge) => edge.node.id);
     if (direction === 'forward') {
       ids.push(...pageIds);
-      if (edges.length > 0) cursor = pageInfo.endCursor;
+      if (edges.length > 0) cursor = pageInfo.endCursor ?? null;
       if (!pageInfo.hasNextPage) return { ids, lastCursor: cursor, pages };
     } else {
       ids.unshift(...pageIds);
-      if (edges.length > 0) cursor = pageInfo.startCursor;
+      if (edges.length > 0) cursor = pageInfo.startCursor ?? null;
       if (!pageInfo.hasPreviousPage) return { ids, lastCursor: cursor, pages };
     }
   }

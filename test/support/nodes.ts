@@ -1,6 +1,14 @@
 /** Seed builders for nodes: Ed25519 key pairs, registration and authentication by signature. */
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { connectChannels } from '../../platform/redis';
+import {
+  AuthenticateNodeDocument,
+  HeartbeatDocument,
+  RegisterNodeDocument,
+  type HeartbeatInput,
+  type NodeFieldsFragment,
+  type RegisterNodeInput,
+} from '../__generated__/graphql';
 import { bearer, graphql } from './graphql';
 import { unique, type SignedIn } from './seed';
 
@@ -22,10 +30,8 @@ export function signedAuthInput(keys: NodeKeys, nodeId: string, timestamp = Stri
   return { nodeId, timestamp, signature: sign(null, message, keys.privateKey).toString('base64') };
 }
 
-export const NODE_FIELDS = `id name kind status region labels publicKey lastHeartbeatAt metrics { cpuPercent memoryPercent diskPercent } agentVersion statusChangedAt registeredBy { id username } createdAt`;
-
 export interface RegisteredNode {
-  node: { id: string; name: string; status: string; region: string; [field: string]: unknown };
+  node: NodeFieldsFragment;
   keys: NodeKeys;
 }
 
@@ -33,12 +39,12 @@ export interface RegisteredNode {
 export async function registerNode(
   url: string,
   operator: Pick<SignedIn, 'headers'>,
-  input: Partial<{ name: string; kind: string; region: string; labels: string[] }> = {},
+  input: Partial<Omit<RegisterNodeInput, 'publicKey'>> = {},
 ): Promise<RegisteredNode> {
   const keys = generateNodeKeys();
   const response = await graphql(
     url,
-    `mutation ($input: RegisterNodeInput!) { registerNode(input: $input) { ${NODE_FIELDS} } }`,
+    RegisterNodeDocument,
     {
       input: {
         name: unique('node-'),
@@ -64,34 +70,23 @@ export interface NodeSession {
 
 /** The node agent's side: sign, authenticate, get a node token. */
 export async function authenticateNode(url: string, node: RegisteredNode): Promise<NodeSession> {
-  const response = await graphql(
-    url,
-    `
-      mutation ($input: AuthenticateNodeInput!) {
-        authenticateNode(input: $input) {
-          token
-          expiresAt
-        }
-      }
-    `,
-    { input: signedAuthInput(node.keys, node.node.id) },
-  );
+  const response = await graphql(url, AuthenticateNodeDocument, {
+    input: signedAuthInput(node.keys, node.node.id),
+  });
   if (!response.data?.authenticateNode)
     throw new Error(`authenticateNode failed: ${JSON.stringify(response.errors)}`);
   const { token, expiresAt } = response.data.authenticateNode;
   return { token, expiresAt, headers: bearer(token) };
 }
 
-export const HEARTBEAT = `mutation ($input: HeartbeatInput!) { heartbeat(input: $input) { id status lastHeartbeatAt metrics { cpuPercent memoryPercent diskPercent } agentVersion } }`;
-
 export async function heartbeat(
   url: string,
   session: Pick<NodeSession, 'headers'>,
-  metrics: Partial<{ cpuPercent: number; memoryPercent: number; diskPercent: number }> = {},
+  metrics: Partial<HeartbeatInput> = {},
 ) {
   const response = await graphql(
     url,
-    HEARTBEAT,
+    HeartbeatDocument,
     {
       input: { cpuPercent: 10, memoryPercent: 20, diskPercent: 30, version: '0.1.0', ...metrics },
     },

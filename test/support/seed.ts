@@ -1,17 +1,20 @@
 /** Seed builders: create organizations and users through the public API, as clients do. */
 import { randomBytes } from 'node:crypto';
+import {
+  CreateUserDocument,
+  LoginDocument,
+  SignUpDocument,
+  type Role,
+  type SignedInFieldsFragment,
+} from '../__generated__/graphql';
 import { bearer, graphql } from './graphql';
 
 export const PASSWORD = 'correct horse battery staple';
 
-export interface SignedIn {
-  accessToken: string;
-  refreshToken: string;
-  user: { id: string; username: string; email: string; role: string; organization: { id: string } };
+/** A signed-in user as signUp and login select it, with the headers to act as them. */
+export interface SignedIn extends SignedInFieldsFragment {
   headers: Record<string, string>;
 }
-
-const AUTH_FIELDS = `accessToken refreshToken expiresAt user { id username email role organization { id name slug } }`;
 
 export const unique = (prefix: string) => `${prefix}${randomBytes(4).toString('hex')}`;
 
@@ -20,18 +23,14 @@ export async function signUp(
   overrides: Partial<Record<string, string>> = {},
 ): Promise<SignedIn> {
   const username = overrides.username ?? unique('admin');
-  const response = await graphql(
-    url,
-    `mutation ($input: SignUpInput!) { signUp(input: $input) { ${AUTH_FIELDS} } }`,
-    {
-      input: {
-        organizationName: overrides.organizationName ?? unique('Org '),
-        username,
-        email: overrides.email ?? `${username}@example.com`,
-        password: overrides.password ?? PASSWORD,
-      },
+  const response = await graphql(url, SignUpDocument, {
+    input: {
+      organizationName: overrides.organizationName ?? unique('Org '),
+      username,
+      email: overrides.email ?? `${username}@example.com`,
+      password: overrides.password ?? PASSWORD,
     },
-  );
+  });
   if (!response.data?.signUp) throw new Error(`signUp failed: ${JSON.stringify(response.errors)}`);
   const payload = response.data.signUp;
   return { ...payload, headers: bearer(payload.accessToken) };
@@ -42,29 +41,19 @@ export async function login(
   usernameOrEmail: string,
   password = PASSWORD,
 ): Promise<SignedIn> {
-  const response = await graphql(
-    url,
-    `mutation ($input: LoginInput!) { login(input: $input) { ${AUTH_FIELDS} } }`,
-    {
-      input: { usernameOrEmail, password },
-    },
-  );
+  const response = await graphql(url, LoginDocument, {
+    input: { usernameOrEmail, password },
+  });
   if (!response.data?.login) throw new Error(`login failed: ${JSON.stringify(response.errors)}`);
   return { ...response.data.login, headers: bearer(response.data.login.accessToken) };
 }
 
 /** An ADMIN creates a user with `role` in their organization, who then signs in. */
-export async function addUser(url: string, admin: SignedIn, role: string): Promise<SignedIn> {
+export async function addUser(url: string, admin: SignedIn, role: Role): Promise<SignedIn> {
   const username = unique(role.toLowerCase());
   const response = await graphql(
     url,
-    `
-      mutation ($input: CreateUserInput!) {
-        createUser(input: $input) {
-          id
-        }
-      }
-    `,
+    CreateUserDocument,
     { input: { username, email: `${username}@example.com`, password: PASSWORD, role } },
     admin.headers,
   );

@@ -1,31 +1,23 @@
 /** Operations and helpers for the subscription tests: documents, Redis listener counts. */
+import { print } from 'graphql';
 import { Redis } from 'ioredis';
+import {
+  DeploymentEventsStreamDocument,
+  DeploymentUpdatedDocument,
+  MessageAddedDocument,
+  MessageAddedIdsDocument,
+  MessageChangedDocument,
+  NodeStatusChangedDocument,
+} from '../__generated__/graphql';
 import type { Stack } from './stack';
 
-export const MESSAGE_ADDED = `subscription ($channelId: ID!, $after: String) {
-  messageAdded(channelId: $channelId, after: $after) {
-    id cursor body author { username displayName } channel { name }
-  }
-}`;
-export const MESSAGE_ADDED_IDS = `subscription ($channelId: ID!, $after: String) {
-  messageAdded(channelId: $channelId, after: $after) { id cursor }
-}`;
-export const MESSAGE_CHANGED = `subscription ($channelId: ID!) {
-  messageChanged(channelId: $channelId) { id body editedAt deleted author { username } }
-}`;
-export const DEPLOYMENT_UPDATED = `subscription ($id: ID, $nodeId: ID) {
-  deploymentUpdated(id: $id, nodeId: $nodeId) {
-    id status application node { name region } triggeredBy { username }
-  }
-}`;
-export const DEPLOYMENT_EVENTS = `subscription ($deploymentId: ID!, $after: String) {
-  deploymentEvents(deploymentId: $deploymentId, after: $after) {
-    cursor type status level message
-  }
-}`;
-export const NODE_STATUS_CHANGED = `subscription ($nodeId: ID) {
-  nodeStatusChanged(nodeId: $nodeId) { id name status registeredBy { username } }
-}`;
+/** The subscriptions as text, for tests of the transports that build requests by hand. */
+export const MESSAGE_ADDED = print(MessageAddedDocument);
+export const MESSAGE_ADDED_IDS = print(MessageAddedIdsDocument);
+export const MESSAGE_CHANGED = print(MessageChangedDocument);
+export const DEPLOYMENT_UPDATED = print(DeploymentUpdatedDocument);
+export const DEPLOYMENT_EVENTS = print(DeploymentEventsStreamDocument);
+export const NODE_STATUS_CHANGED = print(NodeStatusChangedDocument);
 
 /**
  * How many subgraph replicas listen on a topic of a stack's Redis: a subscription is live once

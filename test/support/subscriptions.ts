@@ -1,14 +1,17 @@
 /** Real graphql-ws clients for tests, collecting what a subscription delivers. */
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print } from 'graphql';
 import { createClient, type Client, type FormattedExecutionResult } from 'graphql-ws';
 import WebSocket from 'ws';
 
-export interface Collected {
-  results: FormattedExecutionResult<any, unknown>[];
+/** What a subscription delivered; `TData` is its document's result type (typed documents). */
+export interface Collected<TData = any> {
+  results: FormattedExecutionResult<TData, unknown>[];
   /** Set when the server completed the subscription. */
   completed: boolean;
   error: unknown;
   /** Resolves once at least `count` results arrived (rejects after `timeoutMs`). */
-  waitFor(count: number, timeoutMs?: number): Promise<FormattedExecutionResult<any, unknown>[]>;
+  waitFor(count: number, timeoutMs?: number): Promise<FormattedExecutionResult<TData, unknown>[]>;
   /** Resolves once the subscription completed or failed. */
   ended(timeoutMs?: number): Promise<void>;
   unsubscribe(): void;
@@ -33,8 +36,8 @@ async function poll(check: () => boolean, timeoutMs: number, what: string): Prom
 }
 
 /** An empty Collected; a transport's client fills it in (results, completed, error). */
-export function createCollected(): Collected {
-  const collected: Collected = {
+export function createCollected<TData = any>(): Collected<TData> {
+  const collected: Collected<TData> = {
     results: [],
     completed: false,
     error: undefined,
@@ -71,15 +74,38 @@ export function sinkFor(collected: Collected, map: (result: any) => unknown = (r
   };
 }
 
+/**
+ * Subscribes with a typed document (test/operations: typed variables and results) or, for
+ * operations that are deliberately not valid API operations, a string (see ./graphql.ts).
+ */
+export function collect<TData, TVariables>(
+  client: Client,
+  query: TypedDocumentNode<TData, TVariables>,
+  variables: TVariables,
+  /** More fields of the subscribe payload, e.g. a trusted document's `documentId`. */
+  payload?: Record<string, unknown>,
+): Collected<TData>;
 export function collect(
   client: Client,
   query: string,
-  variables: Record<string, unknown> = {},
-  /** More fields of the subscribe payload, e.g. a trusted document's `documentId`. */
+  variables?: Record<string, unknown>,
+  payload?: Record<string, unknown>,
+): Collected;
+export function collect(
+  client: Client,
+  query: string | TypedDocumentNode,
+  variables: unknown = {},
   payload: Record<string, unknown> = {},
-): Collected {
-  const collected = createCollected();
-  collected.unsubscribe = client.subscribe({ ...payload, query, variables }, sinkFor(collected));
+): Collected<unknown> {
+  const collected = createCollected<unknown>();
+  collected.unsubscribe = client.subscribe(
+    {
+      ...payload,
+      query: typeof query === 'string' ? query : print(query),
+      variables: variables as Record<string, unknown>,
+    },
+    sinkFor(collected),
+  );
   return collected;
 }
 
