@@ -192,7 +192,6 @@ export async function startSubgraphServer<TContext extends RequestInfo>(
     maxBodyBytes: config.maxBodyBytes,
     trustedProxies: config.trustedProxies,
     introspection: !config.production,
-    execution: config.execution,
   });
   observeRuntime(server.metrics, runtime);
   await server.start();

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { SubgraphExecution } from './subgraph-server';
 import { intVar, subgraphEnvShape } from '../../platform/env';
 import { rateLimitsVar, type RateLimits } from '../../platform/rate-limit';
 import { publicKeysVar, type PublicJwk } from '../../platform/tokens';
@@ -26,8 +25,6 @@ export interface SubgraphBaseConfig {
   changeLogRetentionHours?: number;
   /** How often they are pruned; not in the environment (tests shorten it). */
   changeLogPruneIntervalMs?: number;
-  /** graphql-js instead of the compiled executor (kit/compiled-executor.ts): tests compare them. */
-  execution?: SubgraphExecution;
 }
 
 export interface SubgraphAuthConfig {

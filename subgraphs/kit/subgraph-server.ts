@@ -31,7 +31,6 @@ import {
   useMetrics,
   type Metrics,
 } from '../../platform/metrics';
-import { compiledExecution } from './compiled-executor';
 import type { ReadRouting } from './read-routing';
 import { writableMode } from './reads';
 import type { RequestInfo } from './request-info';
@@ -77,14 +76,7 @@ export interface SubgraphServerOptions<TContext extends RequestInfo> {
   introspection: boolean;
   /** Extra HTTP routes by exact path, e.g. the users subgraph's API key introspection. */
   routes?: Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void>>;
-  /**
-   * How queries and mutations run: compiled once per document by graphql-jit (the default), or
-   * interpreted by graphql-js, which the differential test compares it with.
-   */
-  execution?: SubgraphExecution;
 }
-
-export type SubgraphExecution = 'compiled' | 'graphql-js';
 
 export interface SubgraphServer {
   httpServer: Server;
@@ -150,7 +142,7 @@ export function createSubgraphServer<TContext extends RequestInfo>(
   const schema = options.middleware?.length ? applyMiddleware(built, ...options.middleware) : built;
   const metrics = createMetrics(options.name);
   const apollo = new ApolloServer<TContext>({
-    ...(options.execution === 'graphql-js' ? { schema } : { gateway: compiledExecution(schema) }),
+    schema,
     csrfPrevention: true,
     introspection: options.introspection,
     includeStacktraceInErrorResponses: false,
