@@ -13,6 +13,7 @@ import {
 } from './support/deployments';
 import { deploymentsSuite } from './support/deployments-suite';
 import {
+  CreateDeploymentDocument,
   DeploymentEventsDocument,
   RollbackDeploymentDocument,
   type DeploymentStatus,
@@ -388,5 +389,41 @@ describe('lifecycle', () => {
       org.developer.headers,
     );
     expect(retry.data?.rollbackDeployment).toMatchObject({ status: 'QUEUED', version: '1' });
+  });
+});
+
+describe('while the nodes subgraph is down', () => {
+  it('refuses new deployments with a retryable SUBGRAPH_UNAVAILABLE naming nodes, then takes them', async () => {
+    const org = await organization();
+    const input = {
+      nodeId: org.nodeId,
+      application: 'billing-api',
+      version: '2.0.0',
+      environment: 'production',
+    };
+    await stack.stopSubgraph('nodes');
+    try {
+      const refused = await graphql(
+        url,
+        CreateDeploymentDocument,
+        { input },
+        org.developer.headers,
+      );
+      expect(refused.data).toBeNull();
+      // serviceName is the subgraph that answered (as for every subgraph error); the message
+      // names the one it depends on.
+      expect(refused.errors).toEqual([
+        {
+          message: 'Subgraph nodes is unavailable (unreachable); retry shortly.',
+          path: ['createDeployment'],
+          extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'deployments' },
+        },
+      ]);
+    } finally {
+      await stack.restartSubgraph('nodes');
+    }
+    expect(await createDeployment(url, org.developer.headers, input)).toMatchObject({
+      status: 'QUEUED',
+    });
   });
 });

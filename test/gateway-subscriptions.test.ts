@@ -1,7 +1,8 @@
 /**
  * Federated subscriptions executed by the gateway, over a supergraph that is not opsgraph: the
  * executor is generic. Events carry fields owned by another subgraph, identical subscriptions
- * share one upstream subscription, and credentials reach the owning subgraph.
+ * share one upstream subscription, credentials reach the owning subgraph, and a subscription the
+ * owning subgraph refuses for a passing reason is subscribed again.
  */
 import type { Gateway } from '../gateway/server';
 import { LIBRARIAN, startThrowawaySubgraphs, type Throwaway } from './fixtures/throwaway-subgraphs';
@@ -124,6 +125,54 @@ it('refuses invalid documents and operations that are not subscriptions', async 
   expect(query.error).toEqual([
     expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT' } }),
   ]);
+  await client.dispose();
+});
+
+it.each(['SUBGRAPH_UNAVAILABLE', 'INTERNAL_SERVER_ERROR'])(
+  'subscribes again, unseen by the client, while the owning subgraph refuses with %s',
+  async (code) => {
+    throwaway.refuseSubscriptions(3, code);
+    const client = wsClient(gateway.url, { authorization: LIBRARIAN });
+    const subscription = collect(client, BOOK_ADDED);
+    await eventually(() => throwaway.liveSubscriptions() === 1);
+    await addBook('978-2', 'The Invincible');
+    expect(await subscription.waitFor(1)).toEqual([
+      { data: { bookAdded: { isbn: '978-2', title: 'The Invincible', onLoan: false } } },
+    ]);
+    expect(subscription.completed).toBe(false);
+    expect(subscription.error).toBeUndefined();
+    subscription.unsubscribe();
+    await eventually(() => throwaway.liveSubscriptions() === 0);
+    await client.dispose();
+  },
+);
+
+it('ends with a retryable SUBGRAPH_UNAVAILABLE naming the subgraph when the refusals go on', async () => {
+  throwaway.refuseSubscriptions(Number.MAX_SAFE_INTEGER, 'INTERNAL_SERVER_ERROR');
+  const client = wsClient(gateway.url, { authorization: LIBRARIAN });
+  const subscription = collect(client, BOOK_ADDED);
+  try {
+    await subscription.ended(20_000);
+  } finally {
+    throwaway.refuseSubscriptions(0, '');
+  }
+  expect(subscription.results).toEqual([
+    {
+      data: null,
+      errors: [
+        {
+          message: 'Subgraph catalogue is unavailable; resubscribe after extensions.lastCursor.',
+          extensions: {
+            code: 'SUBGRAPH_UNAVAILABLE',
+            serviceName: 'catalogue',
+            retryable: true,
+            lastCursor: null,
+          },
+        },
+      ],
+    },
+  ]);
+  expect(subscription.completed).toBe(true);
   await client.dispose();
 });
 

@@ -15,6 +15,9 @@
  * An event is never skipped: when its `rest` cannot be completed (a subgraph unreachable or
  * failing), it is retried with backoff while later events wait behind it; if it still fails,
  * the stream ends with a retryable SUBGRAPH_UNAVAILABLE error carrying the last cursor delivered.
+ * Likewise a subscription that the owning subgraph refuses for a passing reason (starting, its
+ * database restarting, failing) is subscribed again with backoff, resuming after the last event
+ * it sent, and ends the same way only if that keeps failing.
  * Events that arrive together (a replay) are resolved together — by the lean path where the plan
  * allows (lean-events.ts: one `rest` run for the whole window), the others through the general
  * path with their entity fetches merged by the entity batcher — and delivered strictly in order.
@@ -25,7 +28,7 @@ import type { Execution } from '../execution';
 import { Kind, type GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { ExecutionResult } from 'graphql-ws';
 import type { Logger } from '../../platform/logger';
-import type { ForwardedRequest } from '../../platform/wire';
+import { resumeCursorOf, type ForwardedRequest } from '../../platform/wire';
 import { createChannel, type Channel } from '../../platform/channel';
 import { ErrorCode, formatErrorsForClient } from '../../platform/errors';
 import { createEntityBatcher } from './entity-batcher';
@@ -136,6 +139,9 @@ const isFinal = (error: GraphQLFormattedError) => {
   const code = error.extensions?.code;
   return typeof code === 'string' && FINAL_CODES.has(code);
 };
+/** A refusal that may pass: a subscription refused only with these is subscribed again. */
+const isPassing = (error: GraphQLFormattedError) =>
+  RETRIED_CODES.has(error.extensions?.code as string);
 
 export function createSubscriptionExecutor(deps: {
   upstreams: Upstreams;
@@ -279,6 +285,8 @@ export function createSubscriptionExecutor(deps: {
     if (!source) throw new Error(`No subgraph ${plan.primary.serviceName} in the supergraph`);
     open.add(topic);
     let lastCursor: string | null = null;
+    /** The last cursor the upstream sent: where a re-subscription resumes. */
+    let upstreamCursor: string | undefined;
     let ended = false;
     let stopUpstream = () => undefined as void;
 
@@ -320,7 +328,8 @@ export function createSubscriptionExecutor(deps: {
     let pumping = false;
     /** The subgraph the event at the head is waiting for, while it is retried. */
     let failingService: string | null = null;
-    let upstreamEnd: { last?: ExecutionResult } | null = null;
+    /** How the topic ends once the events queued before its upstream ended are delivered. */
+    let upstreamEnd: (() => void) | null = null;
     const resolve = (events: ExecutionResult[]) => resolveWindow(plan, request, events);
     /**
      * Resolves queued events a window at a time (concurrently, so their entity fetches merge)
@@ -367,7 +376,7 @@ export function createSubscriptionExecutor(deps: {
         }
       }
       pumping = false;
-      if (upstreamEnd && !ended) finish(upstreamEnd.last);
+      if (upstreamEnd && !ended) upstreamEnd();
     };
     const run = () => {
       if (pumping) return;
@@ -383,36 +392,71 @@ export function createSubscriptionExecutor(deps: {
         .map((name) => [name, request.variables[name]]),
     );
     topic.close = () => finish();
-    stopUpstream = deps.upstreams.subscribe(
-      source.url,
-      {
-        query: plan.primary.operation,
-        operationName: plan.primary.operationName,
-        variables: primaryVariables,
-        forwarded: request.forwarded,
-      },
-      {
-        next: (event) => {
-          if (ended) return;
-          queue.push({ event, receivedAt: performance.now() });
-          // Events pile up only while one is being retried; beyond a subscriber's buffer, the
-          // stream ends (retryably) rather than growing without bound.
-          if (queue.length > deps.bufferLimit)
-            return giveUp(failingService, 'subscription events piled up behind a failing one');
-          run();
+    const service = plan.primary.serviceName;
+    const endUpstream = (end: () => void) => {
+      upstreamEnd = end;
+      if (!pumping) end();
+    };
+    let refusedSince = 0;
+    let refusalDelay = retry.initialDelayMs;
+    /** Which upstream subscription is current: a refused one's late messages are ignored. */
+    let attempt = 0;
+    /**
+     * The subgraph refused the subscription: passed on when the refusal is for good (FORBIDDEN,
+     * a bad cursor…), else subscribed again with backoff until the retry budget is spent.
+     */
+    const refused = (errors: NonNullable<ExecutionResult['errors']>) => {
+      attempt += 1; // what the refused subscription still sends (its completion) is stale
+      stopUpstream();
+      if (!errors.every(isPassing)) return endUpstream(() => finish({ data: null, errors }));
+      refusedSince ||= performance.now();
+      if (performance.now() - refusedSince >= retry.giveUpAfterMs)
+        return endUpstream(() => giveUp(service, 'subscription refused by its subgraph'));
+      const timer = setTimeout(subscribeUpstream, refusalDelay);
+      timer.unref();
+      stopUpstream = () => clearTimeout(timer);
+      refusalDelay = Math.min(refusalDelay * 2, retry.maxDelayMs);
+    };
+    const subscribeUpstream = () => {
+      const current = ++attempt;
+      stopUpstream = deps.upstreams.subscribe(
+        source.url,
+        {
+          query: plan.primary.operation,
+          operationName: plan.primary.operationName,
+          variables: primaryVariables,
+          forwarded: request.forwarded,
+          resumeAfter: upstreamCursor,
         },
-        error: (error) => {
-          upstreamEnd = {
-            last: { data: null, errors: upstreamErrors(error, plan.primary.serviceName) },
-          };
-          if (!pumping) finish(upstreamEnd.last);
+        {
+          next: (event) => {
+            if (ended || current !== attempt) return;
+            // A result without `data` is a request error (GraphQL spec, "Response"): the
+            // subscription was refused before it started, and no event comes after it. One
+            // refused for good goes to the client like an event, and the stream completes.
+            if (!('data' in event) && event.errors?.length && event.errors.every(isPassing))
+              return refused(event.errors);
+            refusedSince = 0;
+            refusalDelay = retry.initialDelayMs;
+            upstreamCursor = resumeCursorOf(event) ?? upstreamCursor;
+            queue.push({ event, receivedAt: performance.now() });
+            // Events pile up only while one is being retried; beyond a subscriber's buffer, the
+            // stream ends (retryably) rather than growing without bound.
+            if (queue.length > deps.bufferLimit)
+              return giveUp(failingService, 'subscription events piled up behind a failing one');
+            run();
+          },
+          error: (error) => {
+            if (ended || current !== attempt) return;
+            refused(upstreamErrors(error, service)!);
+          },
+          complete: () => {
+            if (current === attempt) endUpstream(() => finish());
+          },
         },
-        complete: () => {
-          upstreamEnd = {};
-          if (!pumping) finish();
-        },
-      },
-    );
+      );
+    };
+    subscribeUpstream();
     return topic;
   };
 

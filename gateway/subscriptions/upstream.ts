@@ -12,6 +12,8 @@ export interface UpstreamRequest {
   operationName: string | undefined;
   variables: Record<string, unknown>;
   forwarded: ForwardedRequest;
+  /** Where the subgraph resumes (a cursor it sent before); it overrides the client's `after`. */
+  resumeAfter?: string;
 }
 
 export interface UpstreamSink {
@@ -55,7 +57,7 @@ export function createUpstreams(): Upstreams {
         open -= 1;
       };
       // After a lost connection the subgraph resumes after the last cursor it sent.
-      let position: string | undefined;
+      let position = request.resumeAfter;
       const unsubscribe = clientFor(serviceUrl).subscribe(
         {
           query: request.query,

@@ -4,7 +4,7 @@
  * The request carries the caller's own credentials (see on-behalf.ts). All ids go in one
  * `_entities` query, which the owner resolves in one batch.
  */
-import { queryOnBehalf, type Caller } from './on-behalf';
+import { queryOnBehalf, type Caller, type OtherSubgraph } from './on-behalf';
 
 export interface EntityLookup {
   /** The subset of `ids` that the owning subgraph resolves for the caller. */
@@ -14,8 +14,8 @@ export interface EntityLookup {
 const GRAPHQL_NAME = /^[_A-Za-z][_0-9A-Za-z]*$/;
 
 export function createEntityLookup(options: {
-  /** The owning subgraph's GraphQL endpoint. */
-  url: string;
+  /** The owning subgraph. */
+  owner: OtherSubgraph;
   typename: string;
   timeoutMs?: number;
 }): EntityLookup {
@@ -27,16 +27,18 @@ export function createEntityLookup(options: {
     async visibleIds(ids, caller) {
       if (ids.length === 0) return new Set();
       const representations = ids.map((id) => ({ __typename: options.typename, id }));
-      const { status, body } = await queryOnBehalf<{ _entities?: ({ id?: unknown } | null)[] }>(
-        options.url,
+      const body = await queryOnBehalf<{ _entities?: ({ id?: unknown } | null)[] }>(
+        options.owner,
         caller,
         query,
         { representations },
         timeout,
       );
-      const entities = body?.data?._entities;
-      if (status !== 200 || !Array.isArray(entities)) {
-        throw new Error(`${options.typename} lookup at ${options.url} failed with HTTP ${status}`);
+      const entities = body.data?._entities;
+      if (!Array.isArray(entities)) {
+        throw new Error(
+          `${options.typename} lookup at ${options.owner.url} failed: ${JSON.stringify(body.errors)}`,
+        );
       }
       return new Set(
         entities.flatMap((entity) => (typeof entity?.id === 'string' ? [entity.id] : [])),

@@ -21,7 +21,10 @@ export async function createMessagesSubgraph(config: MessagesConfig): Promise<Su
     pubsub,
     contentRules: createContentRules(config),
     floodGuard: createFloodGuard(runtime.redis, config),
-    users: createEntityLookup({ url: config.usersSubgraphUrl, typename: 'User' }),
+    users: createEntityLookup({
+      owner: { name: 'users', url: config.usersSubgraphUrl },
+      typename: 'User',
+    }),
     fork: runtime.database.fork,
   };
   return startSubgraphServer<MessagesContext>(runtime, config, {

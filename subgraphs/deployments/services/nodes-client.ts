@@ -20,14 +20,13 @@ const NODE_QUERY = 'query DeploymentTargetNode($id: ID!) { node(id: $id) { id st
 export function createNodesClient(url: string, timeoutMs = 5000): NodesClient {
   return {
     async findNode(caller, id) {
-      const { status, body } = await queryOnBehalf<{ node?: NodeSummary | null }>(
-        url,
+      const body = await queryOnBehalf<{ node?: NodeSummary | null }>(
+        { name: 'nodes', url },
         caller,
         NODE_QUERY,
         { id },
         timeoutMs,
       );
-      if (!body) throw new Error(`The nodes subgraph answered HTTP ${status} without JSON.`);
       const code = body.errors?.[0]?.extensions?.code;
       if (code === undefined) return body.data?.node ?? null;
       if (code === 'NOT_FOUND') return null;
