@@ -65,6 +65,15 @@ it('delivers every status change to every deploymentUpdated subscriber exactly o
   expect(problems(outcome.updated)).toEqual([]);
 });
 
+it('never hands a subscriber a masked internal error (only documented, retryable ends)', () => {
+  const masked = Object.entries(outcome.troubles).flatMap(([stream, troubles]) =>
+    Object.keys(troubles)
+      .filter((trouble) => trouble.includes('INTERNAL_SERVER_ERROR'))
+      .map((trouble) => `${stream}: ${trouble} ×${troubles[trouble]}`),
+  );
+  expect(masked).toEqual([]);
+});
+
 it('has every killed or restarted service answering again', () => {
   const never = outcome.faults
     .filter((f) => f.service && f.recoveryMs === null)
