@@ -185,6 +185,30 @@ it('delivers a stored item whose announcement never came, by checking the store 
   expect(f.stopped).toBe(true);
 });
 
+it('keeps an idle stream open while the store is unreachable, and catches up once it is back', async () => {
+  const f = fixture(3);
+  let unreachable = true;
+  const iterator = resumableStream<Item>({
+    ...f.options,
+    stream: createStreamState(),
+    after: '3',
+    pollIntervalMs: 20,
+    // The database restarting: idle checks fail for a while.
+    checkHead: async () => {
+      if (unreachable) throw new Error('connect ECONNREFUSED');
+      return f.rows.length;
+    },
+  });
+  const first = iterator.next();
+  await new Promise((r) => setTimeout(r, 10)); // replayed (nothing after 3): now idle
+  f.rows.push({ seq: 4 }); // stored, its announcement lost
+  await new Promise((r) => setTimeout(r, 100)); // several failed checks
+  unreachable = false;
+  expect((await within(first)).value).toEqual({ seq: 4 });
+  await iterator.return(undefined);
+  expect(f.stopped).toBe(true);
+});
+
 it('checks the store at once when the pub/sub connection recovers', async () => {
   const f = fixture(3);
   let recovered: (() => void) | null = null;

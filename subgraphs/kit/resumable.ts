@@ -16,7 +16,8 @@
  * `pollIntervalMs` (an idle stream, or a dead pub/sub), and at once when `wake` signals that the
  * pub/sub connection recovered. It first asks for the head position (one indexed row) and reads
  * items only when the head moved past the last one sent. A stored item is thus delivered within
- * about one interval even if its announcement never comes.
+ * about one interval even if its announcement never comes. A check that cannot reach the store
+ * does not end the stream: the next one tries again.
  *
  * Each item's cursor is also recorded on the subscription's StreamState, which the subscription
  * server sends as `extensions.resumeCursor`: the gateway re-subscribes from it after losing its
@@ -150,9 +151,12 @@ async function* run<T>(
       const item = await next();
       if (item === DONE) return;
       if (item === CHECK) {
+        // A check is a safety net: while the store is unreachable (a database restart) the
+        // stream stays open, and the next check reads what this one could not.
+        const head = await (options.checkHead ?? options.head)().catch(() => null);
+        if (head === null) continue;
         // Everything up to the head is committed: what this stream does not see of it (other
         // streams' positions, filtered out) is passed over, so the next check starts there.
-        const head = await (options.checkHead ?? options.head)();
         if (head > last) {
           yield* stored(head + 1);
           last = Math.max(last, head);
