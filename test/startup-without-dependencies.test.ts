@@ -3,7 +3,8 @@
  * and a gateway, each its own OS process, are started against a private PostgreSQL and a
  * private Redis that are not up yet. They answer /healthz at once, /readyz says what they wait
  * for, and once the dependencies start they become ready and answer; Redis and PostgreSQL
- * restarts later are survived (readiness drops, then returns, and queries work again).
+ * restarts later are survived (readiness drops, then returns, and queries work again; while the
+ * database is away, they answer the retryable SUBGRAPH_UNAVAILABLE).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -93,6 +94,17 @@ afterAll(async () => {
   await postgres?.remove();
 });
 
+const LOGIN = `
+  mutation ($input: LoginInput!) {
+    login(input: $input) {
+      user {
+        username
+      }
+    }
+  }
+`;
+const EARLY = { input: { usernameOrEmail: 'early', password: 'correct horse battery staple' } };
+
 it('a subgraph and a gateway start before PostgreSQL and Redis, wait for them, and survive their restarts', async () => {
   const signingKey = generateSigningKey('startup-test');
   const publicKeys = JSON.stringify({ keys: [publicJwkOf(signingKey)] });
@@ -160,22 +172,21 @@ it('a subgraph and a gateway start before PostgreSQL and Redis, wait for them, a
   for (const dependency of [redis, postgres]) {
     await dependency.stop();
     await until(users, async () => (await probe(`${users!.url}/readyz`)).status === 503, 'drop');
+    if (dependency === postgres) {
+      // Meanwhile a query that needs the database is told to retry, not a masked failure.
+      const meanwhile = await graphql(`${users.url}/graphql`, LOGIN, EARLY);
+      expect(meanwhile.errors).toEqual([
+        {
+          message: 'Subgraph users cannot reach its database; retry shortly.',
+          path: ['login'],
+          extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'users' },
+        },
+      ]);
+    }
     await dependency.start();
     await until(users, async () => (await probe(`${users!.url}/readyz`)).status === 200, 'back');
     const login = await retrying(async () => {
-      const response = await graphql(
-        `${users!.url}/graphql`,
-        `
-          mutation ($input: LoginInput!) {
-            login(input: $input) {
-              user {
-                username
-              }
-            }
-          }
-        `,
-        { input: { usernameOrEmail: 'early', password: 'correct horse battery staple' } },
-      );
+      const response = await graphql(`${users!.url}/graphql`, LOGIN, EARLY);
       if (response.errors) throw new Error(JSON.stringify(response.errors));
       return response;
     });

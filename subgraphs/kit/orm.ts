@@ -209,3 +209,41 @@ export function isUniqueViolation(error: unknown, constraint?: string): boolean 
   const e = error as { code?: string; constraint?: string };
   return e?.code === '23505' && (constraint === undefined || e.constraint === constraint);
 }
+
+/**
+ * PostgreSQL's "cannot connect now" (shutting down, starting up) and connection-exception
+ * SQLSTATEs, and the socket errors of a server that is gone.
+ */
+const UNREACHABLE_CODES = new Set([
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+]);
+/** How pg and knex word a connection that broke or could not be had. */
+const UNREACHABLE_MESSAGE =
+  /Connection terminated|Connection ended unexpectedly|Timeout acquiring a connection/;
+
+/**
+ * Whether an error (or what it wraps: a resolver error's original, a cause) says the database
+ * could not be reached — restarting, or a connection dropped — so the same request may succeed
+ * shortly, rather than that something is wrong with it.
+ */
+export function isDatabaseUnreachable(error: unknown): boolean {
+  for (let seen = 0, e = error; e instanceof Error && seen < 5; seen += 1) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && UNREACHABLE_CODES.has(code)) return true;
+    if (UNREACHABLE_MESSAGE.test(e.message)) return true;
+    const wrapper = e as { originalError?: unknown; cause?: unknown };
+    e = wrapper.originalError ?? wrapper.cause;
+  }
+  return false;
+}

@@ -11,10 +11,10 @@ import {
   ApolloServerPluginInlineTraceDisabled,
 } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { GraphQLError, type DocumentNode } from 'graphql';
+import { GraphQLError, type DocumentNode, type GraphQLFormattedError } from 'graphql';
 import { applyMiddleware } from 'graphql-middleware';
 import type { CredentialVerifier } from '../../platform/credentials';
-import { formatErrorForClient, isClientError } from '../../platform/errors';
+import { ErrorCode, formatErrorForClient, isClientError } from '../../platform/errors';
 import {
   clientAddressOf,
   createGraphQLHandler,
@@ -31,6 +31,7 @@ import {
   useMetrics,
   type Metrics,
 } from '../../platform/metrics';
+import { isDatabaseUnreachable } from './orm';
 import type { ReadRouting } from './read-routing';
 import { writableMode } from './reads';
 import type { RequestInfo } from './request-info';
@@ -114,6 +115,22 @@ function useReadMode<TContext extends RequestInfo>(
   };
 }
 
+/**
+ * Errors as this subgraph's clients get them: masked (platform/errors.ts), except that a
+ * database that cannot be reached (restarting, a connection dropped) is SUBGRAPH_UNAVAILABLE
+ * naming this subgraph — retryable, as a starting subgraph's answer is.
+ */
+export function subgraphErrorFormatter(serviceName: string) {
+  return (formatted: GraphQLFormattedError, error?: unknown): GraphQLFormattedError =>
+    isDatabaseUnreachable(error)
+      ? {
+          message: `Subgraph ${serviceName} cannot reach its database; retry shortly.`,
+          ...(formatted.path ? { path: formatted.path } : {}),
+          extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, serviceName },
+        }
+      : formatErrorForClient(formatted);
+}
+
 /** Logs unexpected errors with the request id; clients only see them masked. */
 function useErrorLogging<TContext extends RequestInfo>(): ApolloServerPlugin<TContext> {
   return {
@@ -141,12 +158,13 @@ export function createSubgraphServer<TContext extends RequestInfo>(
   const built = buildSubgraphSchema({ typeDefs: options.typeDefs, resolvers: options.resolvers });
   const schema = options.middleware?.length ? applyMiddleware(built, ...options.middleware) : built;
   const metrics = createMetrics(options.name);
+  const formatError = subgraphErrorFormatter(options.name);
   const apollo = new ApolloServer<TContext>({
     schema,
     csrfPrevention: true,
     introspection: options.introspection,
     includeStacktraceInErrorResponses: false,
-    formatError: formatErrorForClient,
+    formatError,
     // Inline traces only serve Apollo's hosted usage reporting, and cache hints nothing here
     // (no @cacheControl, no response cache): both would wrap every field resolver.
     plugins: [
@@ -214,6 +232,7 @@ export function createSubgraphServer<TContext extends RequestInfo>(
         schema,
         credentials: options.credentials,
         createContext: options.createContext,
+        formatError,
         logger: options.logger,
         trustedProxies: options.trustedProxies,
       })
@@ -225,6 +244,7 @@ export function createSubgraphServer<TContext extends RequestInfo>(
         schema,
         requestInfo,
         createContext: options.createContext,
+        formatError,
         refuse: (req, res, body, error) => graphql(req, res, body, () => Promise.reject(error)),
       })
     : null;

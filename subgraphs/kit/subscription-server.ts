@@ -20,6 +20,7 @@ import {
   validate,
   type DocumentNode,
   type ExecutionResult,
+  type GraphQLFormattedError,
   type GraphQLSchema,
 } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
@@ -57,14 +58,24 @@ function parseSubscription(schema: GraphQLSchema, query: string): DocumentNode |
  * `extensions.resumeCursor` (so the gateway, or a client, can resume after a drop). Undefined
  * when the result goes out as it is.
  */
-function formatEvent(result: ExecutionResult, stream: StreamState | undefined) {
+function formatEvent(
+  result: ExecutionResult,
+  stream: StreamState | undefined,
+  formatError: FormatError,
+) {
   const resumeCursor = stream?.position();
   if (!result.errors && !resumeCursor) return undefined;
   const formatted = result.errors
-    ? { ...result, errors: formatErrorsForClient(result.errors) }
+    ? { ...result, errors: result.errors.map((error) => formatError(error.toJSON(), error)) }
     : result;
   return resumeCursor ? withResumeCursor(formatted, resumeCursor) : formatted;
 }
+
+/** How an event's errors reach subscribers (the subgraph's formatter: masked). */
+export type FormatError = (
+  formatted: GraphQLFormattedError,
+  error: unknown,
+) => GraphQLFormattedError;
 
 export interface SubgraphSubscriptions {
   connections(): number;
@@ -113,6 +124,7 @@ export function serveSubscriptions<TContext extends RequestInfo>(options: {
   schema: GraphQLSchema;
   credentials: CredentialVerifier;
   createContext: (request: RequestInfo) => TContext;
+  formatError: FormatError;
   logger: Logger;
   trustedProxies: ReadonlySet<string>;
   keepAliveMs?: number;
@@ -170,7 +182,11 @@ export function serveSubscriptions<TContext extends RequestInfo>(options: {
         };
       },
       onNext: (_ctx, _id, _payload, args, result) =>
-        formatEvent(result as ExecutionResult, (args.contextValue as TContext).stream),
+        formatEvent(
+          result as ExecutionResult,
+          (args.contextValue as TContext).stream,
+          options.formatError,
+        ),
       onError: (_ctx, _id, _payload, errors) => formatErrorsForClient(errors),
     },
     wss,
@@ -204,6 +220,7 @@ export function serveSubscriptionsOverHttp<TContext extends RequestInfo>(options
   schema: GraphQLSchema;
   requestInfo: (req: IncomingMessage) => Promise<RequestInfo>;
   createContext: (request: RequestInfo) => TContext;
+  formatError: FormatError;
   /** Answers a request whose credentials were refused, as an HTTP query would be. */
   refuse: (
     req: IncomingMessage,
@@ -244,7 +261,9 @@ export function serveSubscriptionsOverHttp<TContext extends RequestInfo>(options
         contextValue: options.createContext({ ...info, stream: state }),
       });
       const results = Symbol.asyncIterator in outcome ? outcome : once(outcome);
-      await stream.pipe(mapResults(results, (result) => formatEvent(result, state) ?? result));
+      await stream.pipe(
+        mapResults(results, (result) => formatEvent(result, state, options.formatError) ?? result),
+      );
       return true;
     },
     active: () => {
