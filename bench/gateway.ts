@@ -18,11 +18,11 @@
  * to .bench-profiles/; BENCH_BASELINE=<git ref> adds that commit's gateway as a further
  * contender, to compare a change with the code before it in the same run.
  */
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { parse, separateOperations, print } from 'graphql';
+import { print } from 'graphql';
 import { request } from 'undici';
 import { listen } from '../platform/listen';
 import { createTokenSigner, type TokenSigner } from '../platform/tokens';
@@ -38,6 +38,7 @@ import {
   record,
   ROOT,
   buildBaseline,
+  exampleOperation,
   startGatewayProcess,
   startSubgraphs,
   uptimeMicros,
@@ -72,17 +73,6 @@ interface Window {
   seconds: number;
   cpuMs: number;
   latencies: { p50: number; p95: number; p99: number };
-}
-
-/** The example client operations, each as its own document with the fragments it uses. */
-function exampleOperations(): Record<string, string> {
-  const folder = join(ROOT, 'examples', 'operations');
-  const source = readdirSync(folder)
-    .filter((file) => file.endsWith('.graphql'))
-    .map((file) => readFileSync(join(folder, file), 'utf8'))
-    .join('\n');
-  const operations = separateOperations(parse(source));
-  return Object.fromEntries(Object.entries(operations).map(([name, doc]) => [name, print(doc)]));
 }
 
 /**
@@ -288,14 +278,14 @@ async function main(): Promise<void> {
     console.log('Seeding through the gateway…');
     const { admin, channelId } = await seed(opsgraph.url);
     for (const proxy of Object.values(proxies)) proxy.replaying = true;
-    const operations = exampleOperations();
+    const query = (name: string) => print(exampleOperation(name));
     const scenarios: Scenario[] = [
-      { name: 'dashboard', body: JSON.stringify({ query: operations.Dashboard }) },
+      { name: 'dashboard', body: JSON.stringify({ query: query('Dashboard') }) },
       {
         name: 'chat',
-        body: JSON.stringify({ query: operations.ChatChannel, variables: { id: channelId } }),
+        body: JSON.stringify({ query: query('ChatChannel'), variables: { id: channelId } }),
       },
-      { name: 'me', body: JSON.stringify({ query: operations.Me }) },
+      { name: 'me', body: JSON.stringify({ query: query('Me') }) },
     ].filter(
       (s) =>
         !process.env.BENCH_SCENARIOS || process.env.BENCH_SCENARIOS.split(',').includes(s.name),

@@ -9,6 +9,7 @@ import {
   appendFileSync,
   existsSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   symlinkSync,
   writeFileSync,
@@ -16,6 +17,7 @@ import {
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { concatAST, parse, separateOperations, type DocumentNode } from 'graphql';
 import {
   LOCAL_SUBGRAPHS,
   localSharedConfig,
@@ -32,6 +34,20 @@ import { createTestDatabase, type TestDatabase } from '../test/support/database'
 
 export const ROOT = join(__dirname, '..');
 export const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/**
+ * An example client operation (examples/operations) by name, as a client sends it: its own
+ * document with the fragments it uses, from its own file or the shared ones.
+ */
+export function exampleOperation(name: string): DocumentNode {
+  const folder = join(ROOT, 'examples', 'operations');
+  const documents = readdirSync(folder)
+    .filter((file) => file.endsWith('.graphql'))
+    .map((file) => parse(readFileSync(join(folder, file), 'utf8')));
+  const operation = separateOperations(concatAST(documents))[name];
+  if (!operation) throw new Error(`no operation ${name} in examples/operations`);
+  return operation;
+}
 
 /**
  * The configuration every service of one benchmark stack shares, production mode. Each stack

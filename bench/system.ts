@@ -19,18 +19,11 @@
  * writing one profile per process to .bench-profiles/system/<build>/ when the run ends.
  */
 import { execFileSync, fork } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import {
-  Kind,
-  parse,
-  print,
-  visit,
-  type DefinitionNode,
-  type FragmentDefinitionNode,
-} from 'graphql';
+import { print } from 'graphql';
 import type { SharedConfig } from '../dev/subgraphs';
 import { createTokenSigner, generateSigningKey } from '../platform/tokens';
 import { createTestDatabase } from '../test/support/database';
@@ -45,6 +38,7 @@ import {
 import {
   benchSharedConfig,
   buildBaseline,
+  exampleOperation,
   machine,
   percentile,
   processCpuMs,
@@ -214,36 +208,6 @@ function startLoadGenerator(): LoadGenerator {
   };
 }
 
-/** A named operation of examples/operations with the fragments it uses, from any example file. */
-function exampleOperation(name: string): string {
-  const folder = join(ROOT, 'examples', 'operations');
-  const definitions: DefinitionNode[] = readdirSync(folder)
-    .filter((file) => file.endsWith('.graphql'))
-    .flatMap((file) => parse(readFileSync(join(folder, file), 'utf8')).definitions);
-  const fragments = new Map(
-    definitions
-      .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
-      .map((d) => [d.name.value, d]),
-  );
-  const operation = definitions.find(
-    (d) => d.kind === Kind.OPERATION_DEFINITION && d.name?.value === name,
-  );
-  if (!operation) throw new Error(`no operation ${name} in examples/operations`);
-  const needed = new Map<string, FragmentDefinitionNode>();
-  const collect = (node: DefinitionNode) =>
-    visit(node, {
-      FragmentSpread(spread) {
-        const fragment = fragments.get(spread.name.value);
-        if (fragment && !needed.has(fragment.name.value)) {
-          needed.set(fragment.name.value, fragment);
-          collect(fragment);
-        }
-      },
-    });
-  collect(operation);
-  return print({ kind: Kind.DOCUMENT, definitions: [operation, ...needed.values()] });
-}
-
 interface Scenario {
   name: string;
   query: string;
@@ -260,7 +224,7 @@ function scenarios(dataset: SeededDataset): Scenario[] {
   return [
     {
       name: 'dashboard (50 deployments, node, triggeredBy, last 3 events)',
-      query: exampleOperation('Dashboard'),
+      query: print(exampleOperation('Dashboard')),
       variables: {},
       check(data) {
         const { edges } = data.deployments as Edges<{
@@ -281,7 +245,7 @@ function scenarios(dataset: SeededDataset): Scenario[] {
     },
     {
       name: `chat page (last 50 of #${dataset.busiestChannel.name}'s ${dataset.busiestChannel.messages.toLocaleString('en')} messages, authors)`,
-      query: exampleOperation('ChatChannel'),
+      query: print(exampleOperation('ChatChannel')),
       variables: { id: dataset.busiestChannel.id },
       check(data) {
         const channel = data.channel as {
@@ -293,7 +257,7 @@ function scenarios(dataset: SeededDataset): Scenario[] {
     },
     {
       name: 'me',
-      query: exampleOperation('Me'),
+      query: print(exampleOperation('Me')),
       variables: {},
       check(data) {
         if (!(data.me as { username?: string } | null)?.username) throw new Error('me: no user');
