@@ -36,6 +36,19 @@ export const ROOT = join(__dirname, '..');
 export const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /**
+ * The HTTP load of the load benchmarks, from the environment: BENCH_CONNECTIONS connections
+ * (default 50), BENCH_WARMUP_SECONDS of warm-up (3), then BENCH_SECONDS measured (the
+ * benchmark's own default).
+ */
+export function httpLoadSettings(defaultSeconds: number) {
+  return {
+    connections: Number(process.env.BENCH_CONNECTIONS ?? 50),
+    warmUpSeconds: Number(process.env.BENCH_WARMUP_SECONDS ?? 3),
+    seconds: Number(process.env.BENCH_SECONDS ?? defaultSeconds),
+  };
+}
+
+/**
  * An example client operation (examples/operations) by name, as a client sends it: its own
  * document with the fragments it uses, from its own file or the shared ones.
  */
