@@ -31,6 +31,7 @@ import { closeHttpServer } from '../platform/shutdown';
 import { generateSigningKey } from '../platform/tokens';
 import WebSocket from 'ws';
 import { createTestDatabase, type TestDatabase } from '../test/support/database';
+import { bearer, graphql } from '../test/support/graphql';
 
 export const ROOT = join(__dirname, '..');
 export const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -478,15 +479,12 @@ export async function mutate(
   variables: Record<string, unknown>,
   token?: string,
 ): Promise<Result> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as { data?: Record<string, Result>; errors?: unknown[] };
+  const body = await graphql<Record<string, Result>>(
+    url,
+    query,
+    variables,
+    token ? bearer(token) : {},
+  );
   const result = body.data?.[field];
   if (!result) throw new Error(JSON.stringify(body.errors));
   return result;
