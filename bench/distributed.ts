@@ -20,6 +20,7 @@ import { createTestDatabase } from '../test/support/database';
 import { startRedisCluster } from '../test/support/redis-topologies';
 import {
   benchSharedConfig,
+  httpLoadSettings,
   machine,
   mutate,
   percentile,
@@ -31,9 +32,7 @@ import {
   type Subscriber,
 } from './support';
 
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
-const WARM_UP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
-const MEASURE_SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const LOAD = httpLoadSettings(10);
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 1000);
 const RATE_PER_SECOND = Number(process.env.BENCH_RATE ?? 5);
 
@@ -147,15 +146,15 @@ async function throughput(setup: Setup, token: string, channelId: string) {
         autocannon({
           url: gateway.url,
           method: 'POST',
-          connections: Math.max(1, Math.round(CONNECTIONS / setup.gateways.length)),
+          connections: Math.max(1, Math.round(LOAD.connections / setup.gateways.length)),
           duration: seconds,
           headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
           body: JSON.stringify({ query: CHAT_PAGE, variables: { id: channelId } }),
         }),
       ),
     );
-  await load(WARM_UP_SECONDS);
-  const results = await load(MEASURE_SECONDS);
+  await load(LOAD.warmUpSeconds);
+  const results = await load(LOAD.seconds);
   return {
     requestsPerSecond: results.reduce((sum, r) => sum + r.requests.average, 0),
     p50: Math.max(...results.map((r) => r.latency.p50)),
@@ -184,7 +183,7 @@ async function fanOut(setup: Setup, token: string, channelId: string) {
     );
   }
   await new Promise((resolve) => setTimeout(resolve, 2000)); // every subscription live upstream
-  const total = RATE_PER_SECOND * MEASURE_SECONDS;
+  const total = RATE_PER_SECOND * LOAD.seconds;
   for (let sent = 0; sent < total; sent++) {
     const url = setup.gateways[sent % setup.gateways.length]!.url;
     await post(url, token, channelId, `sent ${Date.now()} #${sent}`);
@@ -234,7 +233,7 @@ async function main(): Promise<void> {
   console.log(table);
   record(
     'Distributed setup on one machine: one of each on one Redis vs. two of each on a Redis Cluster',
-    `Method: \`npm run bench -- distributed\` (bench/distributed.ts). Built services as separate processes, NODE_ENV=production. "single Redis": one gateway and one process per subgraph on the machine's Redis. "Redis Cluster": two gateways and two processes per subgraph (gateway n calls subgraph set n; no load balancer), on three redis-server primaries formed with \`redis-cli --cluster create\`, REDIS_URL=redis+cluster://…. Throughput: autocannon, ${CONNECTIONS} connections split over the gateways, ${WARM_UP_SECONDS} s warm-up then ${MEASURE_SECONDS} s, on a chat page (channel + last 20 messages with authors); p50/p99 are the worst gateway's. Fan-out: ${SUBSCRIBERS.toLocaleString('en')} graphql-ws subscribers to one channel's messageAdded, spread over the gateways, ${RATE_PER_SECOND} posts/s for ${MEASURE_SECONDS} s through the gateways in turn; latency = receipt − send on one clock. One channel lives on one shard: this measures the cost of the distributed setup, not fan-out spread over shards. Everything (PostgreSQL, Redis, services, load generator, subscribers) shares the 2 cores, and the machine is shared with other work: figures are noisy, compare within the run only.\n\nMachine: ${machine()}.\n\n${table}`,
+    `Method: \`npm run bench -- distributed\` (bench/distributed.ts). Built services as separate processes, NODE_ENV=production. "single Redis": one gateway and one process per subgraph on the machine's Redis. "Redis Cluster": two gateways and two processes per subgraph (gateway n calls subgraph set n; no load balancer), on three redis-server primaries formed with \`redis-cli --cluster create\`, REDIS_URL=redis+cluster://…. Throughput: autocannon, ${LOAD.connections} connections split over the gateways, ${LOAD.warmUpSeconds} s warm-up then ${LOAD.seconds} s, on a chat page (channel + last 20 messages with authors); p50/p99 are the worst gateway's. Fan-out: ${SUBSCRIBERS.toLocaleString('en')} graphql-ws subscribers to one channel's messageAdded, spread over the gateways, ${RATE_PER_SECOND} posts/s for ${LOAD.seconds} s through the gateways in turn; latency = receipt − send on one clock. One channel lives on one shard: this measures the cost of the distributed setup, not fan-out spread over shards. Everything (PostgreSQL, Redis, services, load generator, subscribers) shares the 2 cores, and the machine is shared with other work: figures are noisy, compare within the run only.\n\nMachine: ${machine()}.\n\n${table}`,
   );
 }
 

@@ -18,11 +18,11 @@
  * to .bench-profiles/; BENCH_BASELINE=<git ref> adds that commit's gateway as a further
  * contender, to compare a change with the code before it in the same run.
  */
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { parse, separateOperations, print } from 'graphql';
+import { print } from 'graphql';
 import { request } from 'undici';
 import { listen } from '../platform/listen';
 import { createTokenSigner, type TokenSigner } from '../platform/tokens';
@@ -38,6 +38,8 @@ import {
   record,
   ROOT,
   buildBaseline,
+  exampleOperation,
+  httpLoadSettings,
   startGatewayProcess,
   startSubgraphs,
   uptimeMicros,
@@ -45,10 +47,8 @@ import {
 } from './support';
 import { WINDOWS_FILE, type ProfileWindow } from './profile';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
-const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
+const LOAD = httpLoadSettings(8);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const PROFILE = process.env.BENCH_PROFILE === '1';
 const PAGE = 50;
 
@@ -72,17 +72,6 @@ interface Window {
   seconds: number;
   cpuMs: number;
   latencies: { p50: number; p95: number; p99: number };
-}
-
-/** The example client operations, each as its own document with the fragments it uses. */
-function exampleOperations(): Record<string, string> {
-  const folder = join(ROOT, 'examples', 'operations');
-  const source = readdirSync(folder)
-    .filter((file) => file.endsWith('.graphql'))
-    .map((file) => readFileSync(join(folder, file), 'utf8'))
-    .join('\n');
-  const operations = separateOperations(parse(source));
-  return Object.fromEntries(Object.entries(operations).map(([name, doc]) => [name, print(doc)]));
 }
 
 /**
@@ -154,7 +143,7 @@ async function load(
 ) {
   return autocannon({
     url,
-    connections: CONNECTIONS,
+    connections: LOAD.connections,
     duration: seconds,
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -176,11 +165,11 @@ async function measure(
   scenario: Scenario,
   nextToken: () => string,
 ): Promise<Window> {
-  await load(contender.gateway.url, scenario, WARMUP_SECONDS, nextToken);
+  await load(contender.gateway.url, scenario, LOAD.warmUpSeconds, nextToken);
   let errorBodies = 0;
   const cpuBefore = contender.gateway.cpuMs();
   const from = uptimeMicros();
-  const result = await load(contender.gateway.url, scenario, SECONDS, nextToken, (body) => {
+  const result = await load(contender.gateway.url, scenario, LOAD.seconds, nextToken, (body) => {
     if (body.includes('"errors"')) errorBodies++;
   });
   const cpuMs = contender.gateway.cpuMs() - cpuBefore;
@@ -288,14 +277,14 @@ async function main(): Promise<void> {
     console.log('Seeding through the gateway…');
     const { admin, channelId } = await seed(opsgraph.url);
     for (const proxy of Object.values(proxies)) proxy.replaying = true;
-    const operations = exampleOperations();
+    const query = (name: string) => print(exampleOperation(name));
     const scenarios: Scenario[] = [
-      { name: 'dashboard', body: JSON.stringify({ query: operations.Dashboard }) },
+      { name: 'dashboard', body: JSON.stringify({ query: query('Dashboard') }) },
       {
         name: 'chat',
-        body: JSON.stringify({ query: operations.ChatChannel, variables: { id: channelId } }),
+        body: JSON.stringify({ query: query('ChatChannel'), variables: { id: channelId } }),
       },
-      { name: 'me', body: JSON.stringify({ query: operations.Me }) },
+      { name: 'me', body: JSON.stringify({ query: query('Me') }) },
     ].filter(
       (s) =>
         !process.env.BENCH_SCENARIOS || process.env.BENCH_SCENARIOS.split(',').includes(s.name),
@@ -392,7 +381,7 @@ async function main(): Promise<void> {
     record(
       'Gateway: opsgraph vs stock @apollo/gateway',
       [
-        `Machine: ${machine()}. ${versions}. Both gateways built JavaScript under NODE_ENV=production, pinned to core 0 with taskset; the four real subgraphs behind a replaying proxy, PostgreSQL, Redis and autocannon (${CONNECTIONS} connections) on the rest. Each scenario: ${ROUNDS} rounds of each gateway in turn (A, B, C, A, B, C…), each turn a ${WARMUP_SECONDS} s warm-up and a ${SECONDS} s measured window; a unique signed token per request. CPU ms/req is the gateway process's user + system time over the measured windows ÷ requests answered; latencies are the median over the rounds of each window's percentile (p95 is autocannon's p97.5); peak RSS is VmHWM. dashboard = examples/operations/dashboard.graphql (${PAGE} deployments with node, triggeredBy, last 3 events); chat = ChatChannel (${PAGE} messages with authors); me = Me.`,
+        `Machine: ${machine()}. ${versions}. Both gateways built JavaScript under NODE_ENV=production, pinned to core 0 with taskset; the four real subgraphs behind a replaying proxy, PostgreSQL, Redis and autocannon (${LOAD.connections} connections) on the rest. Each scenario: ${ROUNDS} rounds of each gateway in turn (A, B, C, A, B, C…), each turn a ${LOAD.warmUpSeconds} s warm-up and a ${LOAD.seconds} s measured window; a unique signed token per request. CPU ms/req is the gateway process's user + system time over the measured windows ÷ requests answered; latencies are the median over the rounds of each window's percentile (p95 is autocannon's p97.5); peak RSS is VmHWM. dashboard = examples/operations/dashboard.graphql (${PAGE} deployments with node, triggeredBy, last 3 events); chat = ChatChannel (${PAGE} messages with authors); me = Me.`,
         '',
         table,
       ].join('\n'),

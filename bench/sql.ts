@@ -6,22 +6,12 @@
  * through the built gateway. DataLoader batching should keep the statements the same at every
  * size; only the rows grow with the page.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import {
-  Kind,
-  parse,
-  print,
-  visit,
-  type DefinitionNode,
-  type FieldNode,
-  type OperationDefinitionNode,
-} from 'graphql';
+import { Kind, print, visit, type FieldNode, type OperationDefinitionNode } from 'graphql';
 import { Client } from 'pg';
 import { graphql } from '../test/support/graphql';
 import { registerNode } from '../test/support/nodes';
 import { addUser, signUp } from '../test/support/seed';
-import { machine, record, ROOT, startGatewayProcess, startSubgraphs } from './support';
+import { exampleOperation, machine, record, startGatewayProcess, startSubgraphs } from './support';
 
 const PAGE_SIZES = [10, 100, 500];
 const SUBGRAPHS = ['users', 'nodes', 'deployments'];
@@ -34,18 +24,24 @@ const EVENTS_PER_DEPLOYMENT = 5;
 
 /** The dashboard operation as clients send it, with `first: $first` instead of `first: 50`. */
 function dashboardQuery(): string {
-  const read = (name: string) =>
-    parse(readFileSync(join(ROOT, 'examples', 'operations', name), 'utf8'));
-  const fragments = read('deployment-log.graphql').definitions.filter(
-    (definition) => definition.kind === Kind.FRAGMENT_DEFINITION,
-  );
-  const dashboard = read('dashboard.graphql').definitions.find(
-    (definition): definition is OperationDefinitionNode =>
-      definition.kind === Kind.OPERATION_DEFINITION && definition.name?.value === 'Dashboard',
-  );
-  if (!dashboard) throw new Error('examples/operations/dashboard.graphql has no Dashboard query');
   const first = { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: 'first' } } as const;
-  const paged = visit(dashboard, {
+  const paged = visit(exampleOperation('Dashboard'), {
+    OperationDefinition(operation: OperationDefinitionNode) {
+      return {
+        ...operation,
+        variableDefinitions: [
+          {
+            kind: Kind.VARIABLE_DEFINITION,
+            variable: first,
+            type: {
+              kind: Kind.NON_NULL_TYPE,
+              type: { kind: Kind.NAMED_TYPE, name: { kind: Kind.NAME, value: 'Int' } },
+            },
+          },
+          ...(operation.variableDefinitions ?? []),
+        ],
+      };
+    },
     Field(field: FieldNode) {
       if (field.name.value !== 'deployments') return undefined;
       return {
@@ -56,22 +52,7 @@ function dashboardQuery(): string {
       };
     },
   });
-  const operation: OperationDefinitionNode = {
-    ...paged,
-    variableDefinitions: [
-      {
-        kind: Kind.VARIABLE_DEFINITION,
-        variable: first,
-        type: {
-          kind: Kind.NON_NULL_TYPE,
-          type: { kind: Kind.NAMED_TYPE, name: { kind: Kind.NAME, value: 'Int' } },
-        },
-      },
-      ...(paged.variableDefinitions ?? []),
-    ],
-  };
-  const definitions: DefinitionNode[] = [operation, ...fragments];
-  return print({ kind: Kind.DOCUMENT, definitions });
+  return print(paged);
 }
 
 /**

@@ -9,6 +9,7 @@ import {
   appendFileSync,
   existsSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   symlinkSync,
   writeFileSync,
@@ -16,6 +17,7 @@ import {
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { concatAST, parse, separateOperations, type DocumentNode } from 'graphql';
 import {
   LOCAL_SUBGRAPHS,
   localSharedConfig,
@@ -29,9 +31,37 @@ import { closeHttpServer } from '../platform/shutdown';
 import { generateSigningKey } from '../platform/tokens';
 import WebSocket from 'ws';
 import { createTestDatabase, type TestDatabase } from '../test/support/database';
+import { bearer, graphql } from '../test/support/graphql';
 
 export const ROOT = join(__dirname, '..');
 export const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/**
+ * The HTTP load of the load benchmarks, from the environment: BENCH_CONNECTIONS connections
+ * (default 50), BENCH_WARMUP_SECONDS of warm-up (3), then BENCH_SECONDS measured (the
+ * benchmark's own default).
+ */
+export function httpLoadSettings(defaultSeconds: number) {
+  return {
+    connections: Number(process.env.BENCH_CONNECTIONS ?? 50),
+    warmUpSeconds: Number(process.env.BENCH_WARMUP_SECONDS ?? 3),
+    seconds: Number(process.env.BENCH_SECONDS ?? defaultSeconds),
+  };
+}
+
+/**
+ * An example client operation (examples/operations) by name, as a client sends it: its own
+ * document with the fragments it uses, from its own file or the shared ones.
+ */
+export function exampleOperation(name: string): DocumentNode {
+  const folder = join(ROOT, 'examples', 'operations');
+  const documents = readdirSync(folder)
+    .filter((file) => file.endsWith('.graphql'))
+    .map((file) => parse(readFileSync(join(folder, file), 'utf8')));
+  const operation = separateOperations(concatAST(documents))[name];
+  if (!operation) throw new Error(`no operation ${name} in examples/operations`);
+  return operation;
+}
 
 /**
  * The configuration every service of one benchmark stack shares, production mode. Each stack
@@ -449,15 +479,12 @@ export async function mutate(
   variables: Record<string, unknown>,
   token?: string,
 ): Promise<Result> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as { data?: Record<string, Result>; errors?: unknown[] };
+  const body = await graphql<Record<string, Result>>(
+    url,
+    query,
+    variables,
+    token ? bearer(token) : {},
+  );
   const result = body.data?.[field];
   if (!result) throw new Error(JSON.stringify(body.errors));
   return result;

@@ -19,18 +19,11 @@
  * writing one profile per process to .bench-profiles/system/<build>/ when the run ends.
  */
 import { execFileSync, fork } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import {
-  Kind,
-  parse,
-  print,
-  visit,
-  type DefinitionNode,
-  type FragmentDefinitionNode,
-} from 'graphql';
+import { print } from 'graphql';
 import type { SharedConfig } from '../dev/subgraphs';
 import { createTokenSigner, generateSigningKey } from '../platform/tokens';
 import { createTestDatabase } from '../test/support/database';
@@ -45,6 +38,8 @@ import {
 import {
   benchSharedConfig,
   buildBaseline,
+  exampleOperation,
+  httpLoadSettings,
   machine,
   percentile,
   processCpuMs,
@@ -57,8 +52,8 @@ import { WINDOWS_FILE, type ProfileWindow } from './profile';
 
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? '10,50,200').split(',').map(Number);
-const WARM_UP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
-const MEASURE_SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+// BENCH_CONNECTIONS is a list of cells here (CONNECTIONS, above): LOAD.connections goes unused.
+const LOAD = httpLoadSettings(10);
 /** A git ref to build and run side by side with this checkout. */
 const BASELINE = process.env.BENCH_BASELINE;
 /** Scenario names to run (dashboard, chat, me), comma-separated; all when unset. */
@@ -214,36 +209,6 @@ function startLoadGenerator(): LoadGenerator {
   };
 }
 
-/** A named operation of examples/operations with the fragments it uses, from any example file. */
-function exampleOperation(name: string): string {
-  const folder = join(ROOT, 'examples', 'operations');
-  const definitions: DefinitionNode[] = readdirSync(folder)
-    .filter((file) => file.endsWith('.graphql'))
-    .flatMap((file) => parse(readFileSync(join(folder, file), 'utf8')).definitions);
-  const fragments = new Map(
-    definitions
-      .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
-      .map((d) => [d.name.value, d]),
-  );
-  const operation = definitions.find(
-    (d) => d.kind === Kind.OPERATION_DEFINITION && d.name?.value === name,
-  );
-  if (!operation) throw new Error(`no operation ${name} in examples/operations`);
-  const needed = new Map<string, FragmentDefinitionNode>();
-  const collect = (node: DefinitionNode) =>
-    visit(node, {
-      FragmentSpread(spread) {
-        const fragment = fragments.get(spread.name.value);
-        if (fragment && !needed.has(fragment.name.value)) {
-          needed.set(fragment.name.value, fragment);
-          collect(fragment);
-        }
-      },
-    });
-  collect(operation);
-  return print({ kind: Kind.DOCUMENT, definitions: [operation, ...needed.values()] });
-}
-
 interface Scenario {
   name: string;
   query: string;
@@ -260,7 +225,7 @@ function scenarios(dataset: SeededDataset): Scenario[] {
   return [
     {
       name: 'dashboard (50 deployments, node, triggeredBy, last 3 events)',
-      query: exampleOperation('Dashboard'),
+      query: print(exampleOperation('Dashboard')),
       variables: {},
       check(data) {
         const { edges } = data.deployments as Edges<{
@@ -281,7 +246,7 @@ function scenarios(dataset: SeededDataset): Scenario[] {
     },
     {
       name: `chat page (last 50 of #${dataset.busiestChannel.name}'s ${dataset.busiestChannel.messages.toLocaleString('en')} messages, authors)`,
-      query: exampleOperation('ChatChannel'),
+      query: print(exampleOperation('ChatChannel')),
       variables: { id: dataset.busiestChannel.id },
       check(data) {
         const channel = data.channel as {
@@ -293,7 +258,7 @@ function scenarios(dataset: SeededDataset): Scenario[] {
     },
     {
       name: 'me',
-      query: exampleOperation('Me'),
+      query: print(exampleOperation('Me')),
       variables: {},
       check(data) {
         if (!(data.me as { username?: string } | null)?.username) throw new Error('me: no user');
@@ -438,8 +403,8 @@ async function measure(
       body,
       tokens,
       connections,
-      warmUpSeconds: WARM_UP_SECONDS,
-      measureSeconds: MEASURE_SECONDS,
+      warmUpSeconds: LOAD.warmUpSeconds,
+      measureSeconds: LOAD.seconds,
     },
     () => {
       before = stack.cpu();
@@ -544,7 +509,7 @@ async function main(): Promise<void> {
     `System: the whole stack on a large dataset${baseline ? ` — ${head} vs ${baseline.commit.slice(0, 7)}` : ''}`,
     [
       `Method: PostgreSQL and Redis (local services); each build runs as production does — its own four subgraph processes and its gateway process, built JavaScript from \`dist/\`, \`NODE_ENV=production\`, configured by environment variables only (a pool of 10 connections per subgraph; the nodes subgraph's offline sweeper held off, since no agent heartbeats during the run; the gateway's request rate limit raised out of the way), all on the same machine, unpinned.${baseline ? ` The baseline (\`BENCH_BASELINE=${BASELINE}\`, ${baseline.commit.slice(0, 7)}) is built in a temporary git worktree and runs on the same database and dataset; every cell runs on both builds in turn, alternating which goes first.` : ''} The dataset is written straight into the subgraphs' tables after their migrations (\`bench/seed-large.ts\`, ${dataset.seconds.toFixed(0)} s, then VACUUM ANALYZE): 3 organizations (the first holds ~75 % of everything), ${s.users} users, ${s.nodes.toLocaleString('en')} nodes, ${s.deployments.toLocaleString('en')} deployments with ${dataset.deploymentEvents.toLocaleString('en')} events (1–6 each by status, ~5 on average), ${s.messages.toLocaleString('en')} messages over ${s.channels} channels (the r-th busiest holds ~1/r of them; the busiest ${dataset.busiestChannel.messages.toLocaleString('en')}).`,
-      `Load: autocannon 8 in a child process, POST /graphql with the operations of \`examples/operations\` (Dashboard, ChatChannel, Me) as written; every request carries the access token of another of ${TOKEN_POOL} users of the first organization (one from the real login, the others signed with the stack's key for their sessions). Per cell: ${WARM_UP_SECONDS} s warm-up, then ${MEASURE_SECONDS} s measured on the same connections; latency from autocannon's per-response times; errors = non-2xx answers + 2xx answers whose body has \`errors\` or no \`data\` (every body is parsed) + requests that failed or got no answer within autocannon's 10 s timeout (counted again under timeouts; they have no latency, so the percentiles are of the answered ones). CPU per request: user + system time from /proc of the gateway process and of the four subgraph processes over the measured window, divided by the answers in it. The whole run took ${minutes} min.`,
+      `Load: autocannon 8 in a child process, POST /graphql with the operations of \`examples/operations\` (Dashboard, ChatChannel, Me) as written; every request carries the access token of another of ${TOKEN_POOL} users of the first organization (one from the real login, the others signed with the stack's key for their sessions). Per cell: ${LOAD.warmUpSeconds} s warm-up, then ${LOAD.seconds} s measured on the same connections; latency from autocannon's per-response times; errors = non-2xx answers + 2xx answers whose body has \`errors\` or no \`data\` (every body is parsed) + requests that failed or got no answer within autocannon's 10 s timeout (counted again under timeouts; they have no latency, so the percentiles are of the answered ones). CPU per request: user + system time from /proc of the gateway process and of the four subgraph processes over the measured window, divided by the answers in it. The whole run took ${minutes} min.`,
       `Machine: ${machine()}; 1-minute load average when the run began: ${loadAverage} (a shared machine: other developers' builds and tests ran at the same time).`,
       table,
       ratios,

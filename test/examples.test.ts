@@ -1,13 +1,13 @@
 /**
  * The first hour: `npm start`'s demo organization has data to show, seeding it again adds
- * nothing, and every example operation — each file sent whole, as its GraphiQL tab sends it,
- * with the variables that tab opens with — runs through a real gateway without an error. And
- * what all that traffic leaves in Redis expires.
+ * nothing, and every example operation — each tab sent whole (its file and the shared fragments
+ * it spreads), as GraphiQL sends it, with the variables that tab opens with — runs through a
+ * real gateway without an error. And what all that traffic leaves in Redis expires.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kind, parse, type OperationDefinitionNode } from 'graphql';
-import { exampleVariables } from '../dev/graphiql-tabs';
+import { exampleTabs, exampleVariables } from '../dev/graphiql-tabs';
 import { seedDemo, type DemoData } from '../dev/seed-demo';
 import { bearer, graphql } from './support/graphql';
 import { keysWithoutExpiry, startStack, type Stack } from './support/stack';
@@ -73,21 +73,26 @@ it('seeds nodes, a deployment history with logs and a channel with messages, onc
   expect(await counts()).toEqual(seeded);
 }, 60_000);
 
-it('runs every example operation, each file whole, with its tab’s variables', async () => {
+it('runs every example operation, each tab whole, with its variables', async () => {
   const failures: Record<string, unknown> = {};
-  const files = readdirSync(EXAMPLES).filter((name) => name.endsWith('.graphql'));
-  expect(files.length).toBeGreaterThanOrEqual(6);
+  const tabs = exampleTabs(EXAMPLES);
+  // Every example file is a tab but the shared fragments.
+  expect(tabs.map((tab) => `${tab.name}.graphql`)).toEqual(
+    readdirSync(EXAMPLES).filter(
+      (name) => name.endsWith('.graphql') && name !== 'fragments.graphql',
+    ),
+  );
+  expect(tabs.length).toBeGreaterThanOrEqual(6);
   // Logged in like the Login tab does, so RefreshSession has a real token to rotate.
   const session = await graphql(
     stack.gatewayUrl,
     'mutation ($input: LoginInput!) { login(input: $input) { refreshToken } }',
     exampleVariables(demo).login!,
   );
-  for (const file of files) {
-    const text = readFileSync(join(EXAMPLES, file), 'utf8');
+  for (const { name, query: text } of tabs) {
     const variables: Record<string, unknown> = {
-      ...exampleVariables(demo)[file.replace(/\.graphql$/, '')],
-      ...(file === 'login.graphql' ? { refreshToken: session.data!.login.refreshToken } : {}),
+      ...exampleVariables(demo)[name],
+      ...(name === 'login' ? { refreshToken: session.data!.login.refreshToken } : {}),
     };
     const operations = parse(text).definitions.filter(
       (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,

@@ -7,7 +7,6 @@ import type { RateLimiter, RateLimits } from '../../platform/rate-limit';
 import {
   createPermissions,
   hasRole,
-  isAnyone,
   isAuthenticated,
   isNodeAgent,
   isUser,
@@ -43,18 +42,17 @@ export function createDeploymentsPermissions(limiter: RateLimiter) {
       deploymentUpdated: isAuthenticated,
       deploymentEvents: isUser,
     },
-    // Reached only through a field or reference that already checked visibility.
-    types: {
-      Deployment: isAnyone,
-      DeploymentConnection: isAnyone,
-      DeploymentEdge: isAnyone,
-      DeploymentEvent: isAnyone,
-      DeploymentEventConnection: isAnyone,
-      DeploymentEventEdge: isAnyone,
-      DeploymentStats: isAnyone,
-      Node: isAnyone,
-      PageInfo: isAnyone,
-      User: isAnyone,
-    },
+    reachable: [
+      'Deployment',
+      'DeploymentConnection',
+      'DeploymentEdge',
+      'DeploymentEvent',
+      'DeploymentEventConnection',
+      'DeploymentEventEdge',
+      'DeploymentStats',
+      'Node',
+      'PageInfo',
+      'User',
+    ],
   });
 }

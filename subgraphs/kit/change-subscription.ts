@@ -49,3 +49,18 @@ export async function changesHead(
   ctx.mode.fence = true;
   return changeHeadCursor(ctx.deps.fork(), options.schema, options.topic, options.scope);
 }
+
+/**
+ * A change-stream subscription field's resolvers, from its stream service's two functions:
+ * `open` starts the stream for the request's context and arguments, `resolve` turns each change
+ * into what the field returns, in the same context (which lives as long as the subscription).
+ */
+export function changeSubscriptionField<TContext, TArgs, TEvent, TResult>(
+  open: (ctx: TContext, args: TArgs) => Promise<AsyncIterable<TEvent>>,
+  resolve: (ctx: TContext, event: TEvent) => TResult,
+) {
+  return {
+    subscribe: (_parent: unknown, args: TArgs, ctx: TContext) => open(ctx, args),
+    resolve: (event: TEvent, _args: unknown, ctx: TContext) => resolve(ctx, event),
+  };
+}

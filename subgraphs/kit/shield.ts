@@ -66,8 +66,11 @@ export interface PermissionTable {
   Query: RuleFieldMap;
   Mutation?: RuleFieldMap;
   Subscription?: RuleFieldMap;
-  /** Every other object type: usually `isAnyone`, since only visible objects ever reach it. */
-  types: Record<string, ShieldRule | RuleFieldMap>;
+  /**
+   * Every other object type, reached only through a field or reference that already checked
+   * visibility: all its fields are allowed.
+   */
+  reachable: string[];
 }
 
 export const NO_RULE_MESSAGE = 'No permission rule allows this field.';
@@ -87,7 +90,7 @@ export const NO_RULE_MESSAGE = 'No permission rule allows this field.';
  */
 export function createPermissions(table: PermissionTable) {
   const tree: IRules = {
-    ...table.types,
+    ...Object.fromEntries(table.reachable.map((type) => [type, isAnyone])),
     _Service: isAnyone,
     Query: { ...table.Query, _service: isAnyone, _entities: isAnyone },
     ...(table.Mutation ? { Mutation: table.Mutation } : {}),

@@ -4,7 +4,7 @@
  */
 import { chain } from 'graphql-shield';
 import type { RateLimiter, RateLimits } from '../../platform/rate-limit';
-import { createPermissions, hasRole, isAnyone, isUser, perUserRateLimitRule } from '../kit/shield';
+import { createPermissions, hasRole, isUser, perUserRateLimitRule } from '../kit/shield';
 
 /** Defaults; RATE_LIMITS overrides them by name. */
 export const MESSAGES_RATE_LIMITS: RateLimits = {
@@ -36,18 +36,17 @@ export function createMessagesPermissions(limiter: RateLimiter) {
       messageAdded: isUser,
       messageChanged: isUser,
     },
-    // Reached only through a field or reference that already checked visibility.
-    types: {
-      Channel: isAnyone,
-      ChannelConnection: isAnyone,
-      ChannelEdge: isAnyone,
-      ChannelMemberConnection: isAnyone,
-      ChannelMemberEdge: isAnyone,
-      Message: isAnyone,
-      MessageConnection: isAnyone,
-      MessageEdge: isAnyone,
-      PageInfo: isAnyone,
-      User: isAnyone,
-    },
+    reachable: [
+      'Channel',
+      'ChannelConnection',
+      'ChannelEdge',
+      'ChannelMemberConnection',
+      'ChannelMemberEdge',
+      'Message',
+      'MessageConnection',
+      'MessageEdge',
+      'PageInfo',
+      'User',
+    ],
   });
 }

@@ -6,7 +6,6 @@ import type { RateLimiter, RateLimits } from '../../platform/rate-limit';
 import {
   createPermissions,
   hasRole,
-  isAnyone,
   isAuthenticated,
   isNodeAgent,
   isUser,
@@ -45,15 +44,14 @@ export function createNodesPermissions(limiter: RateLimiter) {
       // Users watch their organization's nodes, an agent only its own node (the service checks).
       nodeStatusChanged: isAuthenticated,
     },
-    // Reached only through a field or reference that already checked visibility.
-    types: {
-      Node: isAnyone,
-      NodeConnection: isAnyone,
-      NodeEdge: isAnyone,
-      NodeMetrics: isAnyone,
-      PageInfo: isAnyone,
-      AuthenticateNodePayload: isAnyone,
-      User: isAnyone,
-    },
+    reachable: [
+      'Node',
+      'NodeConnection',
+      'NodeEdge',
+      'NodeMetrics',
+      'PageInfo',
+      'AuthenticateNodePayload',
+      'User',
+    ],
   });
 }

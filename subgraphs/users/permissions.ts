@@ -55,16 +55,15 @@ export function createUsersPermissions(limiter: RateLimiter) {
       createApiKey: hasRole('ADMIN'),
       revokeApiKey: hasRole('ADMIN'),
     },
-    // Reached only through a field or reference that already checked visibility.
-    types: {
-      User: isAnyone,
-      Organization: isAnyone,
-      UserConnection: isAnyone,
-      UserEdge: isAnyone,
-      PageInfo: isAnyone,
-      AuthPayload: isAnyone,
-      ApiKey: isAnyone,
-      CreateApiKeyPayload: isAnyone,
-    },
+    reachable: [
+      'User',
+      'Organization',
+      'UserConnection',
+      'UserEdge',
+      'PageInfo',
+      'AuthPayload',
+      'ApiKey',
+      'CreateApiKeyPayload',
+    ],
   });
 }

@@ -1,10 +1,9 @@
 /** Thin resolvers: reshape arguments, call the deployments services, map results. */
 import { DateTimeResolver } from 'graphql-scalars';
+import { changeSubscriptionField } from '../../kit/change-subscription';
 import { streamCursorOf } from '../../kit/resumable';
 import type { Resolvers } from '../__generated__/resolvers-types';
-import type { DeploymentsContext } from '../context';
 import type { DeploymentEvent as DeploymentEventEntity } from '../entities/deployment-event';
-import type { DeploymentUpdatedEvent } from '../pubsub';
 import { findVisibleDeployment } from '../services/access';
 import * as agent from '../services/agent-service';
 import * as streams from '../services/deployment-streams';
@@ -30,11 +29,7 @@ export const resolvers: Resolvers = {
       agent.reportDeploymentProgress(ctx, input),
   },
   Subscription: {
-    deploymentUpdated: {
-      subscribe: (_parent, args, ctx) => streams.deploymentUpdated(ctx, args),
-      resolve: (event: DeploymentUpdatedEvent, _args: unknown, ctx: DeploymentsContext) =>
-        streams.deploymentOf(ctx, event),
-    },
+    deploymentUpdated: changeSubscriptionField(streams.deploymentUpdated, streams.deploymentOf),
     deploymentEvents: {
       subscribe: (_parent, args, ctx) => streams.deploymentEvents(ctx, args),
       resolve: (event: DeploymentEventEntity) => event,

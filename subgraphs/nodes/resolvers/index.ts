@@ -1,9 +1,8 @@
 /** Thin resolvers: reshape arguments, call the nodes services, map results. */
 import { DateTimeResolver } from 'graphql-scalars';
+import { changeSubscriptionField } from '../../kit/change-subscription';
 import { streamCursorOf } from '../../kit/resumable';
 import type { Resolvers } from '../__generated__/resolvers-types';
-import type { NodesContext } from '../context';
-import type { NodeStatusChangedEvent } from '../pubsub';
 import * as heartbeats from '../services/heartbeat-service';
 import * as auth from '../services/node-auth-service';
 import * as streams from '../services/node-streams';
@@ -23,11 +22,7 @@ export const resolvers: Resolvers = {
     decommissionNode: (_parent, { id }, ctx) => nodes.decommissionNode(ctx, id),
   },
   Subscription: {
-    nodeStatusChanged: {
-      subscribe: (_parent, args, ctx) => streams.nodeStatusChanged(ctx, args),
-      resolve: (event: NodeStatusChangedEvent, _args: unknown, ctx: NodesContext) =>
-        streams.nodeOf(ctx, event),
-    },
+    nodeStatusChanged: changeSubscriptionField(streams.nodeStatusChanged, streams.nodeOf),
   },
   Node: {
     __resolveReference: (reference, ctx) => nodes.findVisibleNode(ctx, reference.id),
