@@ -6,7 +6,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kind, parse, type OperationDefinitionNode } from 'graphql';
+import { Kind, parse, separateOperations, type OperationDefinitionNode } from 'graphql';
 import { exampleTabs, exampleVariables } from '../dev/graphiql-tabs';
 import { seedDemo, type DemoData } from '../dev/seed-demo';
 import { bearer, graphql } from './support/graphql';
@@ -137,11 +137,8 @@ it('leaves no Redis key that never expires (the deployment stats version include
   expect(await keysWithoutExpiry(stack.redisPrefix)).toEqual([]);
 });
 
-/** The file with only `name` among its operations (fragments kept): graphql-ws has no operationName. */
+/** `name` alone with the fragments it uses: graphql-ws has no operationName. */
 function operationText(text: string, name: string): string {
-  const document = parse(text);
-  const kept = document.definitions.filter(
-    (d) => d.kind !== Kind.OPERATION_DEFINITION || d.name?.value === name,
-  );
-  return kept.map((d) => text.slice(d.loc!.start, d.loc!.end)).join('\n\n');
+  const alone = separateOperations(parse(text))[name]!;
+  return alone.definitions.map((d) => text.slice(d.loc!.start, d.loc!.end)).join('\n\n');
 }
