@@ -2,6 +2,9 @@
  * A minimal push-to-pull async queue: producers `push`, one consumer iterates. Bounded: when the
  * consumer falls more than `limit` items behind, the channel fails with SlowConsumerError instead
  * of growing without bound.
+ *
+ * A class rather than closures: a gateway holds one channel per subscriber, tens of thousands of
+ * them, and what they share lives once on the prototype.
  */
 export class SlowConsumerError extends Error {
   constructor() {
@@ -14,86 +17,122 @@ export interface Channel<T> extends AsyncIterableIterator<T> {
   end(): void;
   fail(error: Error): void;
   return(): Promise<IteratorResult<T>>;
+  /** Runs `listener` once the channel closes (ended, failed or returned); at once if it has. */
+  onClose(listener: () => void): void;
+  /** Runs `listener` for every item the consumer takes (one listener; a later one replaces it). */
+  onTake(listener: () => void): void;
+}
+
+class BoundedChannel<T> implements Channel<T> {
+  private readonly buffer: T[] = [];
+  private waiting: ((result: IteratorResult<T>) => void) | null = null;
+  private rejectWaiting: ((error: Error) => void) | null = null;
+  private failure: Error | null = null;
+  private done = false;
+  private closeListeners: (() => void)[] = [];
+  private taken: (() => void) | null = null;
+
+  constructor(
+    private readonly limit: number,
+    private readonly onOverflow: (() => void) | undefined,
+  ) {}
+
+  push(value: T): void {
+    if (this.done) return;
+    if (this.buffer.length >= this.limit) {
+      if (!this.onOverflow) return this.fail(new SlowConsumerError());
+      this.onOverflow();
+      return this.end(); // nothing more is queued for this subscriber
+    }
+    this.buffer.push(value);
+    this.settle();
+  }
+
+  end(): void {
+    this.close();
+    this.settle();
+  }
+
+  fail(error: Error): void {
+    if (this.done) return;
+    this.failure = error;
+    this.buffer.length = 0;
+    this.close();
+    this.settle();
+  }
+
+  next(): Promise<IteratorResult<T>> {
+    if (this.buffer.length > 0) return Promise.resolve(this.take());
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.done) return Promise.resolve({ value: undefined, done: true });
+    return new Promise((resolve, reject) => {
+      this.waiting = resolve;
+      this.rejectWaiting = reject;
+    });
+  }
+
+  return(): Promise<IteratorResult<T>> {
+    this.buffer.length = 0;
+    this.close();
+    this.settle();
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  throw(error: unknown): Promise<IteratorResult<T>> {
+    this.fail(error instanceof Error ? error : new Error(String(error)));
+    return Promise.reject(this.failure);
+  }
+
+  onClose(listener: () => void): void {
+    if (this.done) listener();
+    else this.closeListeners.push(listener);
+  }
+
+  onTake(listener: () => void): void {
+    this.taken = listener;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  private take(): IteratorResult<T> {
+    this.taken?.();
+    return { value: this.buffer.shift() as T, done: false };
+  }
+
+  private close(): void {
+    if (this.done) return;
+    this.done = true;
+    const listeners = this.closeListeners;
+    this.closeListeners = [];
+    for (const listener of listeners) listener();
+  }
+
+  private settle(): void {
+    const resolve = this.waiting;
+    if (!resolve) return;
+    if (this.buffer.length > 0) {
+      this.waiting = this.rejectWaiting = null;
+      resolve(this.take());
+    } else if (this.failure) {
+      const reject = this.rejectWaiting!;
+      this.waiting = this.rejectWaiting = null;
+      reject(this.failure);
+    } else if (this.done) {
+      this.waiting = this.rejectWaiting = null;
+      resolve({ value: undefined, done: true });
+    }
+  }
 }
 
 export function createChannel<T>(
   limit: number,
-  onClose: () => void = () => undefined,
+  onClose?: () => void,
   /** Called instead of failing with SlowConsumerError when the consumer falls behind. */
   onOverflow?: () => void,
 ): Channel<T> {
-  const buffer: T[] = [];
-  let waiting: ((result: IteratorResult<T>) => void) | null = null;
-  let rejectWaiting: ((error: Error) => void) | null = null;
-  let failure: Error | null = null;
-  let done = false;
-
-  const close = () => {
-    if (done) return;
-    done = true;
-    onClose();
-  };
-  const settle = () => {
-    if (!waiting) return;
-    if (buffer.length > 0) {
-      const resolve = waiting;
-      waiting = rejectWaiting = null;
-      resolve({ value: buffer.shift() as T, done: false });
-    } else if (failure) {
-      const reject = rejectWaiting!;
-      waiting = rejectWaiting = null;
-      reject(failure);
-    } else if (done) {
-      const resolve = waiting;
-      waiting = rejectWaiting = null;
-      resolve({ value: undefined, done: true });
-    }
-  };
-
-  const channel: Channel<T> = {
-    push(value) {
-      if (done) return;
-      if (buffer.length >= limit) {
-        if (!onOverflow) return channel.fail(new SlowConsumerError());
-        onOverflow();
-        return channel.end(); // nothing more is queued for this subscriber
-      }
-      buffer.push(value);
-      settle();
-    },
-    end() {
-      close();
-      settle();
-    },
-    fail(error) {
-      if (done) return;
-      failure = error;
-      buffer.length = 0;
-      close();
-      settle();
-    },
-    next() {
-      if (buffer.length > 0) return Promise.resolve({ value: buffer.shift() as T, done: false });
-      if (failure) return Promise.reject(failure);
-      if (done) return Promise.resolve({ value: undefined, done: true });
-      return new Promise((resolve, reject) => {
-        waiting = resolve;
-        rejectWaiting = reject;
-      });
-    },
-    return() {
-      buffer.length = 0;
-      close();
-      settle();
-      return Promise.resolve({ value: undefined, done: true });
-    },
-    throw(error) {
-      channel.fail(error instanceof Error ? error : new Error(String(error)));
-      return Promise.reject(failure);
-    },
-    [Symbol.asyncIterator]() {
-      return channel;
-    },
-  };
+  const channel = new BoundedChannel<T>(limit, onOverflow);
+  if (onClose) channel.onClose(onClose);
   return channel;
 }

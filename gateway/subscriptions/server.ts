@@ -19,7 +19,7 @@ import {
   makeServer,
   type ExecutionResult,
 } from 'graphql-ws';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { CredentialVerifier } from '../../platform/credentials';
 import { badUserInput, clientError, ErrorCode, formatErrorsForClient } from '../../platform/errors';
 import { clientAddressOf } from '../../platform/http';
@@ -32,6 +32,13 @@ import type { Channel } from '../../platform/channel';
 import { formatSubscriptionErrors } from './executor';
 import type { SubscriptionPlan } from './planner';
 import type { SubscriptionSessions } from './sessions';
+
+/**
+ * A random UUID as one flat string. Node builds randomUUID()'s result from sixteen pieces, which
+ * V8 keeps as a tree of concatenations (about 600 bytes) for as long as the string lives — here
+ * the life of a subscription.
+ */
+const flatUUID = () => Buffer.from(randomUUID(), 'latin1').toString('latin1');
 
 /** Close codes beyond graphql-ws's own (4400–4499). */
 export const CloseCode = {
@@ -309,6 +316,40 @@ function watchLiveness(
 }
 
 const internalError = 'Internal server error';
+
+/** What a socket's shared listeners need of its graphql-ws connection. */
+interface ProtocolState {
+  handle: (data: string) => Promise<void>;
+  closed: (code: number, reason: string) => Promise<void>;
+}
+const protocolState = Symbol('graphql-ws connection');
+type SocketWithProtocol = WebSocket & { [protocolState]?: ProtocolState };
+const noHandler = () => Promise.resolve();
+
+/** The socket as graphql-ws's server sees it (its `WebSocket` interface). */
+class GraphqlWsSocket {
+  constructor(private readonly socket: SocketWithProtocol) {}
+
+  get protocol(): string {
+    return this.socket.protocol;
+  }
+
+  send(data: string): Promise<void> {
+    const { socket } = this;
+    return new Promise<void>((resolve, reject) => {
+      if (socket.readyState !== socket.OPEN) return resolve();
+      socket.send(data, (error) => (error ? reject(error) : resolve()));
+    });
+  }
+
+  close(code: number, reason: string): void {
+    this.socket.close(code, reason);
+  }
+
+  onMessage(handle: (data: string) => Promise<void>): void {
+    this.socket[protocolState]!.handle = handle;
+  }
+}
 const CONNECTION_INIT_WAIT_MS = 10_000;
 
 export function createSubscriptionServer(options: SubscriptionServerOptions): SubscriptionServer {
@@ -397,7 +438,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
       const contextValue: SubscriptionContext = {
         id,
         plan: plan as SubscriptionPlan,
-        forwarded: { ...connection.forwarded, requestId: randomUUID() },
+        forwarded: { ...connection.forwarded, requestId: flatUUID() },
         connection,
         socket: ctx.extra.socket,
       };
@@ -425,11 +466,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
         () => disconnectSlowConsumer(socket),
       );
       connection.subscriptions += 1;
-      const finish = channel.return.bind(channel);
-      channel.return = () => {
-        connection.subscriptions -= 1;
-        return finish();
-      };
+      channel.onClose(() => (connection.subscriptions -= 1));
       return new SubscriberEvents(
         channel,
         socket,
@@ -448,41 +485,37 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
     for (const socket of wss.clients)
       socket.close(ProtocolCloseCode.InternalServerError, internalError);
   });
-  wss.on('connection', (socket, request) => {
+  // Listeners shared by every socket (ws calls them with the socket as `this`), and graphql-ws's
+  // socket as a small object whose methods are on its prototype: a gateway holds tens of
+  // thousands of connections, each costing what is created per connection.
+  function onSocketError(this: WebSocket, error: Error) {
+    options.logger.warn({ err: error }, 'WebSocket connection failed');
+    this.close(ProtocolCloseCode.InternalServerError, internalError);
+  }
+  function onSocketMessage(this: WebSocket, data: RawData) {
+    (this as SocketWithProtocol)[protocolState]!.handle(String(data)).catch((error: unknown) => {
+      options.logger.error({ err: error }, 'graphql-ws message handling failed');
+      this.close(ProtocolCloseCode.InternalServerError, internalError);
+    });
+  }
+  function onSocketClose(this: WebSocket, code: number, reason: Buffer) {
+    liveness.closed(this);
+    void (this as SocketWithProtocol)[protocolState]?.closed(code, String(reason));
+  }
+  wss.on('connection', (socket: SocketWithProtocol, request) => {
     // Of the upgrade request only the client's address is kept: the request, its headers and
     // its socket's parser state are not held for the life of the connection.
     const extra: ConnectionExtra = {
       socket,
       clientAddress: clientAddressOf(request, options.trustedProxies),
     };
-    socket.once('error', (error) => {
-      options.logger.warn({ err: error }, 'WebSocket connection failed');
-      socket.close(ProtocolCloseCode.InternalServerError, internalError);
-    });
+    socket.on('error', onSocketError);
     liveness.opened(socket);
-    const closed = protocol.opened(
-      {
-        protocol: socket.protocol,
-        send: (data) =>
-          new Promise<void>((resolve, reject) => {
-            if (socket.readyState !== socket.OPEN) return resolve();
-            socket.send(data, (error) => (error ? reject(error) : resolve()));
-          }),
-        close: (code, reason) => socket.close(code, reason),
-        onMessage: (handle) =>
-          socket.on('message', (data) => {
-            handle(String(data)).catch((error: unknown) => {
-              options.logger.error({ err: error }, 'graphql-ws message handling failed');
-              socket.close(ProtocolCloseCode.InternalServerError, internalError);
-            });
-          }),
-      },
-      extra,
-    );
-    socket.once('close', (code, reason) => {
-      liveness.closed(socket);
-      void closed(code, String(reason));
-    });
+    const state: ProtocolState = { handle: noHandler, closed: noHandler };
+    socket[protocolState] = state;
+    state.closed = protocol.opened(new GraphqlWsSocket(socket), extra);
+    socket.on('message', onSocketMessage);
+    socket.on('close', onSocketClose);
   });
 
   return {

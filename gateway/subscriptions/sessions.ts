@@ -66,6 +66,15 @@ export function createSubscriptionSessions(options: {
   const bySession = new Map<string, Set<Channel<ExecutionResult>>>();
   const active = perTransport();
   const delivered = perTransport();
+  // One counting function per transport, shared by all its channels.
+  const countDelivered = Object.fromEntries(
+    SUBSCRIPTION_TRANSPORTS.map((transport) => [
+      transport,
+      () => {
+        delivered[transport] += 1;
+      },
+    ]),
+  ) as Record<SubscriptionTransport, () => void>;
 
   const stopListening = options.revocations?.onRevoked((sessionId) => {
     for (const channel of bySession.get(sessionId) ?? []) {
@@ -107,27 +116,13 @@ export function createSubscriptionSessions(options: {
               },
               Math.max(0, expiresAt * 1000 - Date.now()),
             );
-      let released = false;
-      const release = () => {
-        if (released) return;
-        released = true;
+      channel.onClose(() => {
         active[transport] -= 1;
         clearTimeout(expiry);
         if (sessionId) bySession.get(sessionId)?.delete(channel);
         if (sessionId && bySession.get(sessionId)?.size === 0) bySession.delete(sessionId);
-      };
-      const finish = channel.return.bind(channel);
-      channel.return = () => {
-        release();
-        return finish();
-      };
-      const take = channel.next.bind(channel);
-      channel.next = async () => {
-        const next = await take();
-        if (next.done) release();
-        else delivered[transport] += 1;
-        return next;
-      };
+      });
+      channel.onTake(countDelivered[transport]);
       return channel;
     },
     active: () => ({ ...active }),
