@@ -61,6 +61,12 @@ const isQuery = (operation: string | undefined) =>
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** The last attempt's failure: what the caller gets when no further attempt is made. */
+const give = (failure: AttemptFailed) => {
+  if (failure.answer) return failure.answer;
+  throw failure.error;
+};
+
 export function createSubgraphClient(
   name: string,
   url: string,
@@ -128,13 +134,7 @@ export function createSubgraphClient(
       headers['content-type'] = 'application/json';
       injectTraceContext(headers);
       const body = JSON.stringify({ query, variables, operationName, extensions });
-      const attempts = isQuery(query) ? resilience.retry.attempts : 1;
       const started = performance.now();
-      /** The last attempt's failure: what the caller gets when no further attempt is made. */
-      const give = (failure: AttemptFailed) => {
-        if (failure.answer) return failure.answer;
-        throw failure.error;
-      };
       let failure: AttemptFailed | null = null;
       for (let retry = 0; ; retry++) {
         if (!breaker.allow()) {
@@ -145,7 +145,7 @@ export function createSubgraphClient(
             `Subgraph ${name} is unavailable: its circuit breaker is open after repeated failures.`,
           );
         }
-        const attemptStarted = performance.now();
+        const attemptStarted = retry === 0 ? started : performance.now();
         try {
           const answer = await attempt(headers, body);
           breaker.succeeded();
@@ -156,6 +156,8 @@ export function createSubgraphClient(
           breaker.failed();
           failure = error;
           const delay = retryDelayMs(retry + 1);
+          // Only a failure needs to know whether a retry is allowed: a success costs no test.
+          const attempts = isQuery(query) ? resilience.retry.attempts : 1;
           if (
             !error.retryable ||
             retry + 1 >= attempts ||

@@ -26,16 +26,10 @@ export function createEdgeAuthenticator(deps: {
   apiKeys: ApiKeyIntrospection | null;
   logger: Logger;
 }): EdgeAuthenticator {
-  const check = async ({ authorization, apiKey }: EdgeCredentials) => {
-    // The subgraphs use the bearer token when both are sent, so that is the one checked here.
-    if (authorization) {
-      if (deps.tokens) await deps.tokens.authenticate({ authorization });
-      return;
-    }
-    if (!apiKey || !deps.apiKeys) return;
+  const checkApiKey = async (apiKey: string, apiKeys: ApiKeyIntrospection) => {
     let known: boolean;
     try {
-      known = (await deps.apiKeys.resolve(apiKey)) !== null;
+      known = (await apiKeys.resolve(apiKey)) !== null;
     } catch (error) {
       // The users subgraph cannot say: let the request through, its subgraphs will decide.
       deps.logger.warn({ err: error }, 'API key check at the edge failed; left to the subgraphs');
@@ -43,10 +37,15 @@ export function createEdgeAuthenticator(deps: {
     }
     if (!known) throw unauthenticated('Invalid API key.');
   };
+  // One async step per request: this runs before every query the hot path answers.
   return async (req) => {
     const { credentials } = readForwarded(req.headers);
+    const { authorization, apiKey } = credentials;
     try {
-      await check(credentials);
+      // The subgraphs use the bearer token when both are sent, so that is the one checked here.
+      if (authorization) {
+        if (deps.tokens) await deps.tokens.authenticate({ authorization });
+      } else if (apiKey && deps.apiKeys) await checkApiKey(apiKey, deps.apiKeys);
     } catch (error) {
       throw error instanceof GraphQLError ? credentialRefusal(error) : error;
     }

@@ -251,7 +251,6 @@ async function send(fetch: FetchNode, variables: Data, run: Run): Promise<Data> 
     request: { query: fetch.operation, variables, operationName: fetch.operationName },
     context: run.context,
   } as Parameters<GraphQLDataSource['process']>[0]);
-  pending.catch(() => undefined); // a failure is replayed to executeQueryPlan, not lost
   run.sent.push({
     serviceName: fetch.serviceName,
     query: fetch.operation,
@@ -260,6 +259,7 @@ async function send(fetch: FetchNode, variables: Data, run: Run): Promise<Data> 
   });
   let response;
   try {
+    // Awaited at once, so a failure is handled here (and replayed to executeQueryPlan later).
     response = await pending;
   } catch {
     return fallBack();

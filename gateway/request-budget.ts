@@ -9,7 +9,7 @@
  * whatever its rate. (@envelop/rate-limiter's store, kept for the subgraphs' few per-field
  * limits, stores every call's timestamp and takes two round trips: too much for every request.)
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { HeaderMap } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import { rateLimited, type RateLimit } from '../platform/rate-limit';
@@ -100,9 +100,10 @@ export function createRequestBudget(
     : memoryCounter(limit);
   return {
     async charge({ credential, clientAddress }) {
-      // Credentials are hashed: a counter's key must never carry a usable secret.
+      // Credentials are hashed: a counter's key must never carry a usable secret. (The one-shot
+      // hash: a third of a Hash object's cost, on every request.)
       const identity = credential
-        ? `credential:${createHash('sha256').update(credential).digest('base64url')}`
+        ? `credential:${hash('sha256', credential, 'base64url')}`
         : `address:${clientAddress}`;
       const now = Date.now();
       const window = Math.floor(now / limit.windowMs);

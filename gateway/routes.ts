@@ -29,12 +29,12 @@ import { httpRefusal, resolveBody, resolveSearch } from './trusted-documents';
 export function createRoutes(options: {
   config: GatewayConfig;
   graphql: GraphQLHandler<GatewayContext>;
-  /** Serves a subscription over SSE or multipart HTTP; false when the request is not one. */
+  /** Serves a subscription over SSE or multipart HTTP; null, at once, for any other request. */
   subscriptionsOverHttp: (
     req: IncomingMessage,
     res: ServerResponse,
     body: unknown,
-  ) => Promise<boolean>;
+  ) => Promise<void> | null;
   edge: Edge;
   knownOperations: KnownOperations;
   graphiql: ReturnType<typeof createGraphiQL> | null;
@@ -77,7 +77,8 @@ export function createRoutes(options: {
 
   const serveGraphQL = async (req: IncomingMessage, res: ServerResponse) => {
     const body = resolveDocument(req, res, await readGraphQLBody(req, config.maxBodyBytes));
-    if (await options.subscriptionsOverHttp(req, res, body)) return;
+    const streaming = options.subscriptionsOverHttp(req, res, body);
+    if (streaming) return streaming;
     const hot = knownOperations.match(req, body);
     if (!hot) {
       options.gatewayMetrics.countOperation('pipeline');

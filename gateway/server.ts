@@ -111,8 +111,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     createRoutes({
       config,
       graphql,
-      subscriptionsOverHttp: (req, res, body) =>
-        httpSubscriptions?.serve(req, res, body) ?? Promise.resolve(false),
+      subscriptionsOverHttp: (req, res, body) => httpSubscriptions?.serve(req, res, body) ?? null,
       edge,
       knownOperations,
       // GraphiQL sends free text, which a gateway that requires trusted documents refuses.

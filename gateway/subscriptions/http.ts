@@ -30,8 +30,11 @@ import type { SubscriptionPlan } from './planner';
 import type { SubscriptionSessions } from './sessions';
 
 export interface HttpSubscriptions {
-  /** Serves the request if it is a subscription over SSE or multipart; false otherwise. */
-  serve(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<boolean>;
+  /**
+   * Serves the request if it is a subscription over SSE or multipart; null otherwise, decided
+   * at once so that every other request (queries on the hot path) waits on nothing here.
+   */
+  serve(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> | null;
   /** Open streams by transport. */
   active(): Record<StreamTransport, number>;
 }
@@ -53,48 +56,53 @@ export function createHttpSubscriptions(options: {
       result.errors ? { ...result, errors: formatSubscriptionErrors(result.errors) } : result,
   });
 
+  const serveStream = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: unknown,
+    { transport, params }: NonNullable<ReturnType<typeof streamingSubscription>>,
+  ) => {
+    let forwarded: ForwardedRequest;
+    let principal: Principal | null = null;
+    try {
+      ({ forwarded } = await options.edge.buildContext(req));
+      // Verified at the edge already; the principal says which session to watch, until when.
+      if (forwarded.authorization && options.edge.credentials)
+        principal = await options.edge.credentials.authenticate({
+          authorization: forwarded.authorization,
+        });
+    } catch (error) {
+      await options.graphql(req, res, body, () => Promise.reject(error));
+      return;
+    }
+
+    const plan = options.sessions.prepare(params);
+    if (Array.isArray(plan)) {
+      const errors = formatErrorsForClient(plan);
+      if (transport === 'multipart') sendJson(res, 400, { errors });
+      else streams.open(res, transport).fail(errors);
+      return;
+    }
+    const stream = streams.open(res, transport);
+    const channel = options.sessions.start(
+      plan as SubscriptionPlan,
+      {
+        query: params.query,
+        operationName: params.operationName,
+        variables: params.variables,
+        forwarded,
+      },
+      principal,
+      transport,
+      () => stream.fail([SLOW_CONSUMER]),
+    );
+    await stream.pipe(channel);
+  };
+
   return {
-    async serve(req, res, body) {
+    serve(req, res, body) {
       const subscription = streamingSubscription(req, body);
-      if (!subscription) return false;
-      const { transport, params } = subscription;
-
-      let forwarded: ForwardedRequest;
-      let principal: Principal | null = null;
-      try {
-        ({ forwarded } = await options.edge.buildContext(req));
-        // Verified at the edge already; the principal says which session to watch, until when.
-        if (forwarded.authorization && options.edge.credentials)
-          principal = await options.edge.credentials.authenticate({
-            authorization: forwarded.authorization,
-          });
-      } catch (error) {
-        await options.graphql(req, res, body, () => Promise.reject(error));
-        return true;
-      }
-
-      const plan = options.sessions.prepare(params);
-      if (Array.isArray(plan)) {
-        const errors = formatErrorsForClient(plan);
-        if (transport === 'multipart') sendJson(res, 400, { errors });
-        else streams.open(res, transport).fail(errors);
-        return true;
-      }
-      const stream = streams.open(res, transport);
-      const channel = options.sessions.start(
-        plan as SubscriptionPlan,
-        {
-          query: params.query,
-          operationName: params.operationName,
-          variables: params.variables,
-          forwarded,
-        },
-        principal,
-        transport,
-        () => stream.fail([SLOW_CONSUMER]),
-      );
-      await stream.pipe(channel);
-      return true;
+      return subscription ? serveStream(req, res, body, subscription) : null;
     },
     active: () => streams.active(),
   };
