@@ -38,8 +38,22 @@ import {
   type AnyResult,
 } from '../../platform/subscriptions-over-http';
 
+/** How many valid subscription documents each schema keeps parsed. */
+const DOCUMENT_CACHE_SIZE = 500;
+
+/**
+ * Valid documents by their text, per schema: the gateway sends the same few documents for
+ * thousands of subscriptions (after a gateway restart, all at once), and parsing and validating
+ * each one again cost the subgraph more than the first page of its replay.
+ */
+const validDocuments = new WeakMap<GraphQLSchema, Map<string, DocumentNode>>();
+
 /** A parsed and validated subscription document, or the errors refusing it. */
 function parseSubscription(schema: GraphQLSchema, query: string): DocumentNode | GraphQLError[] {
+  let cache = validDocuments.get(schema);
+  if (!cache) validDocuments.set(schema, (cache = new Map()));
+  const cached = cache.get(query);
+  if (cached) return cached;
   let document: DocumentNode;
   try {
     document = parse(query);
@@ -49,6 +63,9 @@ function parseSubscription(schema: GraphQLSchema, query: string): DocumentNode |
   const errors = validate(schema, document);
   if (errors.length > 0)
     return errors.map((error) => withRequestCode(error, 'GRAPHQL_VALIDATION_FAILED'));
+  // The oldest entry makes room: a bound, not an LRU, since a subgraph sees few documents.
+  if (cache.size >= DOCUMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+  cache.set(query, document);
   return document;
 }
 
