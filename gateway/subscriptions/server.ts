@@ -20,6 +20,7 @@ import {
   type ExecutionResult,
 } from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { holdWritesForTick, type CorkableStream } from '../../platform/batched-writes';
 import type { CredentialVerifier } from '../../platform/credentials';
 import { badUserInput, clientError, ErrorCode, formatErrorsForClient } from '../../platform/errors';
 import { clientAddressOf } from '../../platform/http';
@@ -162,12 +163,7 @@ function nextFrame(id: string, result: ExecutionResult): SharedFrame {
 
 /** The parts of ws's WebSocket (ws 8) that writing a ready-made frame relies on. */
 interface WsInternals {
-  _socket?: {
-    write(chunk: Buffer): boolean;
-    cork(): void;
-    uncork(): void;
-    writableCorked: number;
-  };
+  _socket?: CorkableStream & { write(chunk: Buffer): boolean };
   _sender?: { _state?: unknown; _queue?: unknown[]; _firstFragment?: unknown };
   _extensions?: Record<string, unknown>;
 }
@@ -198,15 +194,8 @@ function sendFrame(socket: WebSocket, shared: SharedFrame, maxBufferedBytes: num
     !extensions['permessage-deflate']
   ) {
     // The frames a socket gets in one go (a window of replayed events, handed over at once)
-    // leave in one write once the current tick's work is done, not in a system call each; what
-    // is unsent counts only then, since until then every frame waits in memory.
-    if (!stream.writableCorked) {
-      stream.cork();
-      process.nextTick(() => {
-        stream.uncork();
-        checkBuffered();
-      });
-    }
+    // leave in one write; what is unsent counts only then, as until then every frame waits.
+    holdWritesForTick(stream, checkBuffered);
     stream.write(shared.frame);
   } else {
     socket.send(shared.payload, { binary: false });

@@ -24,6 +24,7 @@ import {
 } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import { batchSendsPerTick } from '../../platform/batched-writes';
 import type { CredentialVerifier } from '../../platform/credentials';
 import { formatErrorsForClient, withRequestCode } from '../../platform/errors';
 import { clientAddressOf } from '../../platform/http';
@@ -136,6 +137,9 @@ export function serveSubscriptions<TContext extends RequestInfo>(options: {
 }): SubgraphSubscriptions {
   const wss = new WebSocketServer({ server: options.httpServer, path: '/graphql' });
   goAwayOnClose(options.httpServer, () => wss.clients);
+  // The gateway multiplexes every subscription on one connection: a replay to hundreds of them
+  // at once sends one frame each per tick, which then leave in one write.
+  wss.on('connection', batchSendsPerTick);
   // Subscriptions being served, by connection (ids are only unique within one).
   const active = new Map<object, Set<string>>();
   const server = useServer<Record<string, unknown>>(
