@@ -45,7 +45,7 @@ const DOCUMENT_CACHE_SIZE = 500;
 /**
  * Valid documents by their text, per schema: the gateway sends the same few documents for
  * thousands of subscriptions (after a gateway restart, all at once), and parsing and validating
- * each one again cost the subgraph more than the first page of its replay.
+ * each one again was 7 % of the messages subgraph's CPU in a reconnect storm.
  */
 const validDocuments = new WeakMap<GraphQLSchema, Map<string, DocumentNode>>();
 

@@ -2,8 +2,8 @@
  * Live chat: `messageAdded` (resumable from a cursor) and `messageChanged`. Both are authorized
  * like `channel(id)` when they start, and again for every event (a replay: for every page of
  * stored messages, kit/resumable.ts), because a subscription outlives membership: whoever leaves,
- * or is removed from, a private channel stops receiving it (the stream ends with FORBIDDEN). Only events of the subscribed channel pass, so nothing of another
- * organization is ever delivered.
+ * or is removed from, a private channel stops receiving it (the stream ends with FORBIDDEN). Only
+ * events of the subscribed channel pass, so nothing of another organization is ever delivered.
  */
 import { changesHead, subscribeToChanges } from '../../kit/change-subscription';
 import { forbidden } from '../../../platform/errors';
@@ -81,8 +81,8 @@ export async function messageAdded(
 
 /**
  * Stored messages after a sequence number, oldest first, as plain rows (kit/reads.ts): a replay
- * only sends what it reads, and hydrating entities (identity map, change-tracking snapshots) cost
- * the subgraph more than the rest of a replayed event. On the primary (no replica in the mode),
+ * only sends what it reads, and hydrating entities (identity map, change-tracking snapshots) was
+ * 15 % of the subgraph's CPU in a reconnect storm (docs/benchmarks.md). On the primary (no replica in the mode),
  * which has every item up to the head; a fresh EntityManager per page.
  */
 function storedAfter(
