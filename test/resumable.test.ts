@@ -108,19 +108,45 @@ it('with no cursor, sends live items only', async () => {
   await iterator.return(undefined);
 });
 
-it('ends the stream when an item is no longer authorized', async () => {
-  const f = fixture(3);
+/** A stream after `after` whose subscriber stays authorized while `member` is true. */
+function authorizedStream(f: ReturnType<typeof fixture>, after: string, replayPageSize: number) {
+  const access = { member: true, checked: [] as number[] };
   const iterator = resumableStream<Item>({
     ...f.options,
     stream: createStreamState(),
-    after: '0',
-    replay: async (after, limit) => f.rows.filter((row) => row.seq > after).slice(0, limit),
+    after,
+    replayPageSize,
     authorize: async (item) => {
-      if (item.seq === 3) throw new Error('removed from the channel');
+      access.checked.push(item.seq);
+      if (!access.member) throw new Error('removed from the channel');
     },
   });
+  return { iterator, access };
+}
+
+it('authorizes a replay once per page, and ends it at the first page no longer authorized', async () => {
+  const f = fixture(5);
+  const { iterator, access } = authorizedStream(f, '0', 2);
   expect(await take(iterator, 2)).toEqual([1, 2]);
+  expect(access.checked).toEqual([1]);
+  access.member = false;
   await expect(iterator.next()).rejects.toThrow('removed from the channel');
+  expect(access.checked).toEqual([1, 3]);
+  expect(f.stopped).toBe(true);
+});
+
+it('authorizes every live item, and ends the stream at the first one no longer authorized', async () => {
+  const f = fixture(1);
+  const { iterator, access } = authorizedStream(f, '0', 7);
+  expect(await take(iterator, 1)).toEqual([1]);
+  const next = iterator.next();
+  await new Promise((r) => setTimeout(r, 10));
+  f.publish({ seq: 2 });
+  expect((await next).value).toEqual({ seq: 2 });
+  access.member = false;
+  f.publish({ seq: 3 });
+  await expect(iterator.next()).rejects.toThrow('removed from the channel');
+  expect(access.checked).toEqual([1, 2, 3]);
   expect(f.stopped).toBe(true);
 });
 

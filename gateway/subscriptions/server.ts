@@ -20,6 +20,7 @@ import {
   type ExecutionResult,
 } from 'graphql-ws';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { holdWritesForTick, type CorkableStream } from '../../platform/batched-writes';
 import type { CredentialVerifier } from '../../platform/credentials';
 import { badUserInput, clientError, ErrorCode, formatErrorsForClient } from '../../platform/errors';
 import { clientAddressOf } from '../../platform/http';
@@ -169,7 +170,7 @@ function nextFrame(id: string, result: ExecutionResult): SharedFrame {
 
 /** The parts of ws's WebSocket (ws 8) that writing a ready-made frame relies on. */
 interface WsInternals {
-  _socket?: { write(chunk: Buffer): boolean };
+  _socket?: CorkableStream & { write(chunk: Buffer): boolean };
   _sender?: { _state?: unknown; _queue?: unknown[]; _firstFragment?: unknown };
   _extensions?: Record<string, unknown>;
 }
@@ -179,8 +180,13 @@ interface WsInternals {
  * uncompressed message, without building a header and two writes per socket. Only while ws has
  * nothing of its own under way on the socket (no compression, nothing queued, no fragmented
  * message) — otherwise, or if ws's internals are not what this expects, `send` does it.
+ * A socket whose unsent bytes then exceed `maxBufferedBytes` is disconnected: its reader is too
+ * slow (the kernel's buffer is full and the rest waits in memory).
  */
-function sendFrame(socket: WebSocket, shared: SharedFrame): void {
+function sendFrame(socket: WebSocket, shared: SharedFrame, maxBufferedBytes: number): void {
+  const checkBuffered = () => {
+    if (socket.bufferedAmount > maxBufferedBytes) disconnectSlowConsumer(socket);
+  };
   const {
     _socket: stream,
     _sender: sender,
@@ -194,9 +200,13 @@ function sendFrame(socket: WebSocket, shared: SharedFrame): void {
     extensions &&
     !extensions['permessage-deflate']
   ) {
+    // The frames a socket gets in one go (a window of replayed events, handed over at once)
+    // leave in one write; what is unsent counts only then, as until then every frame waits.
+    holdWritesForTick(stream, checkBuffered);
     stream.write(shared.frame);
   } else {
     socket.send(shared.payload, { binary: false });
+    checkBuffered();
   }
 }
 
@@ -220,9 +230,7 @@ class SubscriberEvents implements AsyncIterator<ExecutionResult> {
     for (;;) {
       const step = await channel.next();
       if (step.done || socket.readyState !== socket.OPEN) return channel.return();
-      sendFrame(socket, nextFrame(this.id, step.value));
-      // The kernel's buffer is full and ws is queueing in memory: the reader is too slow.
-      if (socket.bufferedAmount > this.maxBufferedBytes) disconnectSlowConsumer(socket);
+      sendFrame(socket, nextFrame(this.id, step.value), this.maxBufferedBytes);
     }
   }
 

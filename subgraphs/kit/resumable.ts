@@ -71,7 +71,10 @@ export interface ResumableStreamOptions<T> {
   replay: (after: number, limit: number) => Promise<T[]>;
   position: (item: T) => number;
   cursor: (item: T) => string;
-  /** Checked for every item before it is sent; throw (e.g. FORBIDDEN) to end the stream. */
+  /**
+   * Checked before items are sent; throw (e.g. FORBIDDEN) to end the stream. Once per live item,
+   * and once per page of stored items (with its first item), right after the page is read.
+   */
   authorize?: (item: T) => Promise<void>;
   /** Live items that may wait during the replay or a slow send before the stream fails. */
   bufferLimit?: number;
@@ -127,8 +130,9 @@ async function* run<T>(
   const unwake = options.wake?.(() => live.push(CHECK)) ?? (() => undefined);
   const next = idleAware(live, options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS);
   try {
-    const send = async (item: T) => {
-      await options.authorize?.(item);
+    /** `checked`: authorized with the page of stored items it came in. */
+    const send = async (item: T, checked = false) => {
+      if (!checked) await options.authorize?.(item);
       last = options.position(item);
       const cursor = options.cursor(item);
       options.stream?.advance(cursor);
@@ -142,7 +146,10 @@ async function* run<T>(
         const page = (await options.replay(last, pageSize)).filter(
           (item) => options.position(item) < until,
         );
-        for (const item of page) yield await send(item);
+        // One check for the page, just after reading it and before sending any of it: a
+        // check per item renewed the subscriber's request state once per replayed event.
+        if (page.length > 0) await options.authorize?.(page[0]!);
+        for (const item of page) yield await send(item, true);
         if (page.length < pageSize) return;
       }
     }

@@ -25,6 +25,7 @@ import {
 } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import { batchSendsPerTick } from '../../platform/batched-writes';
 import type { CredentialVerifier } from '../../platform/credentials';
 import { formatErrorsForClient, withRequestCode } from '../../platform/errors';
 import { clientAddressOf } from '../../platform/http';
@@ -39,8 +40,22 @@ import {
   type AnyResult,
 } from '../../platform/subscriptions-over-http';
 
+/** How many valid subscription documents each schema keeps parsed. */
+const DOCUMENT_CACHE_SIZE = 500;
+
+/**
+ * Valid documents by their text, per schema: the gateway sends the same few documents for
+ * thousands of subscriptions (after a gateway restart, all at once), and parsing and validating
+ * each one again was 7 % of the messages subgraph's CPU in a reconnect storm.
+ */
+const validDocuments = new WeakMap<GraphQLSchema, Map<string, DocumentNode>>();
+
 /** A parsed and validated subscription document, or the errors refusing it. */
 function parseSubscription(schema: GraphQLSchema, query: string): DocumentNode | GraphQLError[] {
+  let cache = validDocuments.get(schema);
+  if (!cache) validDocuments.set(schema, (cache = new Map()));
+  const cached = cache.get(query);
+  if (cached) return cached;
   let document: DocumentNode;
   try {
     document = parse(query);
@@ -50,6 +65,9 @@ function parseSubscription(schema: GraphQLSchema, query: string): DocumentNode |
   const errors = validate(schema, document);
   if (errors.length > 0)
     return errors.map((error) => withRequestCode(error, 'GRAPHQL_VALIDATION_FAILED'));
+  // The oldest entry makes room: a bound, not an LRU, since a subgraph sees few documents.
+  if (cache.size >= DOCUMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+  cache.set(query, document);
   return document;
 }
 
@@ -131,6 +149,9 @@ export function serveSubscriptions<TContext extends RequestInfo>(options: {
 }): SubgraphSubscriptions {
   const wss = new WebSocketServer({ server: options.httpServer, path: '/graphql' });
   goAwayOnClose(options.httpServer, () => wss.clients);
+  // The gateway multiplexes every subscription on one connection: a replay to hundreds of them
+  // at once sends one frame each per tick, which then leave in one write.
+  wss.on('connection', batchSendsPerTick);
   // Subscriptions being served, by connection (ids are only unique within one).
   const active = new Map<object, Set<string>>();
   const server = useServer<Record<string, unknown>>(

@@ -7,6 +7,7 @@
  */
 import { changesHead, subscribeToChanges } from '../../kit/change-subscription';
 import { forbidden, notFound, unauthenticated } from '../../../platform/errors';
+import { findRows } from '../../kit/reads';
 import { resumableStream, withStreamCursor } from '../../kit/resumable';
 import { createDeploymentsContext, type DeploymentsContext } from '../context';
 import { Deployment } from '../entities/deployment';
@@ -137,15 +138,16 @@ export async function deploymentEvents(
       ),
     head,
     checkHead: () => pubsub.sharedHead(`events:${deployment.id}`, head),
-    // A fresh EntityManager per page: a long replay must not pile up in one identity map.
+    // Plain rows on the primary, a fresh EntityManager per page: a replay only sends what it
+    // reads, so no entity (identity map, change-tracking snapshot) is worth building.
     replay: (after, limit) =>
-      ctx.deps
-        .fork()
-        .find(
-          DeploymentEvent,
-          { deploymentId: deployment.id, sequence: { $gt: after } },
-          { orderBy: { sequence: 'asc' }, limit },
-        ),
+      findRows(
+        ctx.deps.fork(),
+        { readOnly: true },
+        DeploymentEvent,
+        { deploymentId: deployment.id, sequence: { $gt: after } },
+        { orderBy: { sequence: 'asc' }, limit },
+      ),
     position: (event) => event.sequence,
     cursor: eventCursor,
     pollIntervalMs: pubsub.pollIntervalMs,

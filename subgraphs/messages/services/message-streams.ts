@@ -1,12 +1,13 @@
 /**
  * Live chat: `messageAdded` (resumable from a cursor) and `messageChanged`. Both are authorized
- * like `channel(id)` when they start, and again for every event, because a subscription outlives
- * membership: whoever leaves, or is removed from, a private channel stops receiving it (the
- * stream ends with FORBIDDEN). Only events of the subscribed channel pass, so nothing of another
- * organization is ever delivered.
+ * like `channel(id)` when they start, and again for every event (a replay: for every page of
+ * stored messages, kit/resumable.ts), because a subscription outlives membership: whoever leaves,
+ * or is removed from, a private channel stops receiving it (the stream ends with FORBIDDEN). Only
+ * events of the subscribed channel pass, so nothing of another organization is ever delivered.
  */
 import { changesHead, subscribeToChanges } from '../../kit/change-subscription';
 import { forbidden } from '../../../platform/errors';
+import { findRows } from '../../kit/reads';
 import { resumableStream, withStreamCursor } from '../../kit/resumable';
 import { createMessagesContext, type MessagesContext } from '../context';
 import type { Channel } from '../entities/channel';
@@ -16,9 +17,9 @@ import { getChannel } from './channels-service';
 import { decodeMessageCursor, messageCursor } from './messages-service';
 
 /**
- * A subscription's context lives as long as the subscription. Each event gets a fresh
- * EntityManager and fresh loaders, so checks and fields never read a stale identity map or
- * DataLoader cache, and nothing accumulates over a long stream.
+ * A subscription's context lives as long as the subscription. Each check (each live event, each
+ * replayed page) gets a fresh EntityManager and fresh loaders, so checks and fields never read a
+ * stale identity map or DataLoader cache, and nothing accumulates over a long stream.
  */
 function renewRequestState(ctx: MessagesContext): void {
   Object.assign(ctx, createMessagesContext(ctx.deps, ctx));
@@ -78,21 +79,25 @@ export async function messageAdded(
   });
 }
 
-/** Stored messages after a sequence number, oldest first, read with a fresh EntityManager. */
+/**
+ * Stored messages after a sequence number, oldest first, as plain rows (kit/reads.ts): a replay
+ * only sends what it reads, and hydrating entities (identity map, change-tracking snapshots) was
+ * 15 % of the subgraph's CPU in a reconnect storm (docs/benchmarks.md). On the primary (no replica in the mode),
+ * which has every item up to the head; a fresh EntityManager per page.
+ */
 function storedAfter(
   ctx: MessagesContext,
   channel: Channel,
   after: number,
   limit: number,
 ): Promise<Message[]> {
-  // Fresh per call: a long replay must not pile up in one identity map.
-  return ctx.deps
-    .fork()
-    .find(
-      Message,
-      { channelId: channel.id, sequence: { $gt: after } },
-      { orderBy: { sequence: 'asc' }, limit },
-    );
+  return findRows(
+    ctx.deps.fork(),
+    { readOnly: true },
+    Message,
+    { channelId: channel.id, sequence: { $gt: after } },
+    { orderBy: { sequence: 'asc' }, limit },
+  );
 }
 
 /** The channel's latest sequence number, where a stream without cursor starts. */
