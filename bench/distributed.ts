@@ -30,22 +30,16 @@ import {
   subscribe,
   type GatewayProcess,
   type Subscriber,
+  UNLIMITED_RATE,
+  UNLIMITED_SUBGRAPH_ENV,
 } from './support';
 
 const LOAD = httpLoadSettings(10);
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 1000);
 const RATE_PER_SECOND = Number(process.env.BENCH_RATE ?? 5);
 
-/** No rate limit, budget or flood guard may shape the figures. */
-const UNLIMITED = '100000000/1m';
-const SUBGRAPH_ENV = {
-  RATE_LIMITS: ['login', 'loginPerAddress', 'signUp', 'postMessage']
-    .map((name) => `${name}=${UNLIMITED}`)
-    .join(','),
-  MESSAGE_FLOOD_MAX_REPEATS: '1000',
-};
 const GATEWAY_ENV = {
-  REQUEST_RATE_LIMIT: UNLIMITED,
+  REQUEST_RATE_LIMIT: UNLIMITED_RATE,
   SUBSCRIPTIONS_PER_CONNECTION: '10',
   CONNECTIONS_PER_CREDENTIAL: '100000',
   SUBSCRIPTION_BUFFER_LIMIT: '100000',
@@ -70,7 +64,7 @@ async function startSetup(name: string, redisUrl: string, replicas: number): Pro
     for (let replica = 0; replica < replicas; replica++) {
       const system = await startSystemProcesses({
         shared,
-        subgraphEnv: SUBGRAPH_ENV,
+        subgraphEnv: UNLIMITED_SUBGRAPH_ENV,
         gatewayEnv: { ...GATEWAY_ENV, REDIS_URL: redisUrl },
       });
       stops.push(system.stop);

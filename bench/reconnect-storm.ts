@@ -42,6 +42,7 @@ import {
   uptimeMicros,
   type GatewayProcess,
   type SubgraphProcesses,
+  UNLIMITED_SUBGRAPH_ENV,
 } from './support';
 
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 1000);
@@ -101,15 +102,6 @@ function connect(url: string, subscriber: Subscriber, channelId: string): Promis
   });
 }
 
-/** No rate limit or flood guard may shape the figures. */
-const UNLIMITED = '100000000/1m';
-const SUBGRAPH_ENV = {
-  RATE_LIMITS: ['login', 'loginPerAddress', 'signUp', 'postMessage']
-    .map((name) => `${name}=${UNLIMITED}`)
-    .join(','),
-  MESSAGE_FLOOD_MAX_REPEATS: '1000',
-};
-
 interface Contender {
   name: string;
   root: string;
@@ -138,7 +130,7 @@ async function main(): Promise<void> {
       const subgraphs = await startSubgraphProcesses({
         root: build.root,
         shared,
-        env: SUBGRAPH_ENV,
+        env: UNLIMITED_SUBGRAPH_ENV,
         nodeArgs: PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
       });
       contenders.push({ ...build, subgraphs, profileDir, windows: [] });

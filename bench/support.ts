@@ -94,6 +94,17 @@ export const UNLIMITED_POSTING = {
   rateLimits: { postMessage: { max: 1_000_000, windowMs: 60_000 } },
 };
 
+/** A rate no benchmark reaches. */
+export const UNLIMITED_RATE = '100000000/1m';
+
+/** The same for subgraphs run as processes (their environment): no rate limit or flood guard. */
+export const UNLIMITED_SUBGRAPH_ENV = {
+  RATE_LIMITS: ['login', 'loginPerAddress', 'signUp', 'postMessage']
+    .map((name) => `${name}=${UNLIMITED_RATE}`)
+    .join(','),
+  MESSAGE_FLOOD_MAX_REPEATS: '1000',
+};
+
 /** A gateway's environment for thousands of subscribers from one process and credential. */
 export const MANY_SUBSCRIBERS_GATEWAY_ENV = {
   SUBSCRIPTIONS_PER_CONNECTION: '10',
