@@ -168,6 +168,11 @@ function nextFrame(id: string, result: ExecutionResult): SharedFrame {
   return shared;
 }
 
+/** The kernel's buffer is full and the rest waits in memory: the reader is too slow. */
+function checkBuffered(socket: WebSocket, maxBufferedBytes: number): void {
+  if (socket.bufferedAmount > maxBufferedBytes) disconnectSlowConsumer(socket);
+}
+
 /** The parts of ws's WebSocket (ws 8) that writing a ready-made frame relies on. */
 interface WsInternals {
   _socket?: CorkableStream & { write(chunk: Buffer): boolean };
@@ -184,9 +189,6 @@ interface WsInternals {
  * slow (the kernel's buffer is full and the rest waits in memory).
  */
 function sendFrame(socket: WebSocket, shared: SharedFrame, maxBufferedBytes: number): void {
-  const checkBuffered = () => {
-    if (socket.bufferedAmount > maxBufferedBytes) disconnectSlowConsumer(socket);
-  };
   const {
     _socket: stream,
     _sender: sender,
@@ -202,11 +204,13 @@ function sendFrame(socket: WebSocket, shared: SharedFrame, maxBufferedBytes: num
   ) {
     // The frames a socket gets in one go (a window of replayed events, handed over at once)
     // leave in one write; what is unsent counts only then, as until then every frame waits.
-    holdWritesForTick(stream, checkBuffered);
+    // The tick's first frame corks the stream and schedules the check for all of them.
+    if (!stream.writableCorked)
+      holdWritesForTick(stream, () => checkBuffered(socket, maxBufferedBytes));
     stream.write(shared.frame);
   } else {
     socket.send(shared.payload, { binary: false });
-    checkBuffered();
+    checkBuffered(socket, maxBufferedBytes);
   }
 }
 
