@@ -287,6 +287,9 @@ export function processCpuMs(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
 }
 
+/** The subgraph processes in the order SubgraphProcesses lists them. */
+export const SUBGRAPH_NAMES = ['users', 'nodes', 'messages', 'deployments'] as const;
+
 export interface SubgraphProcesses {
   urls: Record<string, string>;
   pids: number[];
@@ -317,7 +320,7 @@ export async function startSubgraphProcesses(options: {
   nodeArgs?: string[];
   env?: Record<string, string>;
 }): Promise<SubgraphProcesses> {
-  const names = ['users', 'nodes', 'messages', 'deployments'];
+  const names = SUBGRAPH_NAMES;
   const ports = await Promise.all(names.map(() => freePort()));
   const urls = Object.fromEntries(
     names.map((name, i) => [name, `http://127.0.0.1:${ports[i]}/graphql`]),

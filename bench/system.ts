@@ -46,6 +46,7 @@ import {
   record,
   ROOT,
   startSystemProcesses,
+  SUBGRAPH_NAMES,
   uptimeMicros,
 } from './support';
 import { WINDOWS_FILE, type ProfileWindow } from './profile';
@@ -311,8 +312,8 @@ const milliseconds = (value: number) => (Number.isNaN(value) ? '–' : String(Ma
 interface RunningStack {
   label: string;
   gatewayUrl: string;
-  /** Summed CPU time of the subgraph processes and of the gateway so far, in milliseconds. */
-  cpu(): { gateway: number; subgraphs: number };
+  /** CPU time of the gateway and of each subgraph process (SUBGRAPH_NAMES) so far, in ms. */
+  cpu(): { gateway: number; subgraphs: number[] };
   /** Notes a measured window, so that the profiles can be cut to it (BENCH_PROFILE=1). */
   measured(window: ProfileWindow): void;
   stop(): Promise<void>;
@@ -350,7 +351,7 @@ async function startStack(options: {
     measured: (window) => windows.push(window),
     cpu: () => ({
       gateway: gateway.cpuMs(),
-      subgraphs: subgraphs.pids.reduce((sum, pid) => sum + processCpuMs(pid), 0),
+      subgraphs: subgraphs.pids.map(processCpuMs),
     }),
     async stop() {
       await stop();
@@ -367,6 +368,8 @@ interface Cell {
   result: LoadResult;
   gatewayCpuPerRequest: number;
   subgraphCpuPerRequest: number;
+  /** The same, each subgraph's own (SUBGRAPH_NAMES order): which one a change made cheaper. */
+  eachSubgraphCpuPerRequest: number[];
 }
 
 function errorText(result: LoadResult): string {
@@ -384,7 +387,7 @@ function errorText(result: LoadResult): string {
 
 function cellRow(cell: Cell): string {
   const { result } = cell;
-  return `| ${cell.scenario} | ${cell.connections} | ${cell.stack} | ${Math.round(result.requests / result.seconds)} | ${milliseconds(result.p50)} | ${milliseconds(result.p95)} | ${milliseconds(result.p99)} | ${errorText(result)} | ${result.timeouts} | ${cell.gatewayCpuPerRequest.toFixed(2)} | ${cell.subgraphCpuPerRequest.toFixed(2)} |`;
+  return `| ${cell.scenario} | ${cell.connections} | ${cell.stack} | ${Math.round(result.requests / result.seconds)} | ${milliseconds(result.p50)} | ${milliseconds(result.p95)} | ${milliseconds(result.p99)} | ${errorText(result)} | ${result.timeouts} | ${cell.gatewayCpuPerRequest.toFixed(2)} | ${cell.subgraphCpuPerRequest.toFixed(2)} | ${cell.eachSubgraphCpuPerRequest.map((ms) => ms.toFixed(2)).join(' / ')} |`;
 }
 
 async function measure(
@@ -414,13 +417,15 @@ async function measure(
   const after = stack.cpu();
   stack.measured({ from, to: uptimeMicros() });
   const perRequest = (ms: number) => (result.requests ? ms / result.requests : NaN);
+  const subgraphCpu = after.subgraphs.map((ms, i) => perRequest(ms - before.subgraphs[i]!));
   return {
     scenario: scenario.name,
     connections,
     stack: stack.label,
     result,
     gatewayCpuPerRequest: perRequest(after.gateway - before.gateway),
-    subgraphCpuPerRequest: perRequest(after.subgraphs - before.subgraphs),
+    subgraphCpuPerRequest: subgraphCpu.reduce((sum, ms) => sum + ms, 0),
+    eachSubgraphCpuPerRequest: subgraphCpu,
   };
 }
 
@@ -497,8 +502,8 @@ async function main(): Promise<void> {
   }
   const minutes = ((Date.now() - started) / 60_000).toFixed(1);
   const table = [
-    '| scenario | connections | build | req/s | p50 ms | p95 ms | p99 ms | errors | timeouts | gateway CPU ms/req | subgraphs CPU ms/req |',
-    '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    `| scenario | connections | build | req/s | p50 ms | p95 ms | p99 ms | errors | timeouts | gateway CPU ms/req | subgraphs CPU ms/req | ${SUBGRAPH_NAMES.join(' / ')} CPU ms/req |`,
+    '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...cells.map(cellRow),
   ].join('\n');
   const ratios = baseline ? ratioTable(cells) : '';
@@ -509,7 +514,7 @@ async function main(): Promise<void> {
     `System: the whole stack on a large dataset${baseline ? ` — ${head} vs ${baseline.commit.slice(0, 7)}` : ''}`,
     [
       `Method: PostgreSQL and Redis (local services); each build runs as production does — its own four subgraph processes and its gateway process, built JavaScript from \`dist/\`, \`NODE_ENV=production\`, configured by environment variables only (a pool of 10 connections per subgraph; the nodes subgraph's offline sweeper held off, since no agent heartbeats during the run; the gateway's request rate limit raised out of the way), all on the same machine, unpinned.${baseline ? ` The baseline (\`BENCH_BASELINE=${BASELINE}\`, ${baseline.commit.slice(0, 7)}) is built in a temporary git worktree and runs on the same database and dataset; every cell runs on both builds in turn, alternating which goes first.` : ''} The dataset is written straight into the subgraphs' tables after their migrations (\`bench/seed-large.ts\`, ${dataset.seconds.toFixed(0)} s, then VACUUM ANALYZE): 3 organizations (the first holds ~75 % of everything), ${s.users} users, ${s.nodes.toLocaleString('en')} nodes, ${s.deployments.toLocaleString('en')} deployments with ${dataset.deploymentEvents.toLocaleString('en')} events (1–6 each by status, ~5 on average), ${s.messages.toLocaleString('en')} messages over ${s.channels} channels (the r-th busiest holds ~1/r of them; the busiest ${dataset.busiestChannel.messages.toLocaleString('en')}).`,
-      `Load: autocannon 8 in a child process, POST /graphql with the operations of \`examples/operations\` (Dashboard, ChatChannel, Me) as written; every request carries the access token of another of ${TOKEN_POOL} users of the first organization (one from the real login, the others signed with the stack's key for their sessions). Per cell: ${LOAD.warmUpSeconds} s warm-up, then ${LOAD.seconds} s measured on the same connections; latency from autocannon's per-response times; errors = non-2xx answers + 2xx answers whose body has \`errors\` or no \`data\` (every body is parsed) + requests that failed or got no answer within autocannon's 10 s timeout (counted again under timeouts; they have no latency, so the percentiles are of the answered ones). CPU per request: user + system time from /proc of the gateway process and of the four subgraph processes over the measured window, divided by the answers in it. The whole run took ${minutes} min.`,
+      `Load: autocannon 8 in a child process, POST /graphql with the operations of \`examples/operations\` (Dashboard, ChatChannel, Me) as written; every request carries the access token of another of ${TOKEN_POOL} users of the first organization (one from the real login, the others signed with the stack's key for their sessions). Per cell: ${LOAD.warmUpSeconds} s warm-up, then ${LOAD.seconds} s measured on the same connections; latency from autocannon's per-response times; errors = non-2xx answers + 2xx answers whose body has \`errors\` or no \`data\` (every body is parsed) + requests that failed or got no answer within autocannon's 10 s timeout (counted again under timeouts; they have no latency, so the percentiles are of the answered ones). CPU per request: user + system time from /proc of the gateway process and of the four subgraph processes over the measured window, divided by the answers in it (in all, and each subgraph's own). The whole run took ${minutes} min.`,
       `Machine: ${machine()}; 1-minute load average when the run began: ${loadAverage} (a shared machine: other developers' builds and tests ran at the same time).`,
       table,
       ratios,
