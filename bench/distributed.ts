@@ -186,7 +186,7 @@ async function fanOut(setup: Setup, token: string, channelId: string) {
   const deadline = Date.now() + 30_000;
   while (subscribers.some((s) => s.received < total) && Date.now() < deadline)
     await new Promise((resolve) => setTimeout(resolve, 200));
-  for (const subscriber of subscribers) subscriber.socket.terminate();
+  for (const subscriber of subscribers) subscriber.close();
   latencies.sort((a, b) => a - b);
   return {
     deliveries: latencies.length,

@@ -7,20 +7,28 @@
  * subscriber (RSS growth over the subscribed population) and its CPU per event.
  * BENCH_BASELINE=<git ref> runs that commit's gateway too, taking turns at each size.
  */
+import { writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
+import { createTestDatabase } from '../test/support/database';
+import { WINDOWS_FILE, type ProfileWindow } from './profile';
 import {
+  benchSharedConfig,
   buildBaseline,
   machine,
   MANY_SUBSCRIBERS_GATEWAY_ENV,
   mutate,
   percentile,
   record,
+  ROOT,
   startGatewayProcess,
-  startSubgraphs,
+  startSubgraphProcesses,
+  leaveCoreToGateway,
   subscribe as subscribeGraphqlWs,
+  type Subscriber,
   type GatewayProcess,
-  UNLIMITED_POSTING,
+  UNLIMITED_SUBGRAPH_ENV,
+  uptimeMicros,
 } from './support';
 
 const SIZES = (process.env.BENCH_SUBSCRIBERS ?? '1000,5000,10000').split(',').map(Number);
@@ -34,11 +42,6 @@ const TRANSPORTS = (process.env.BENCH_TRANSPORTS ?? 'graphql-ws,sse,multipart').
 
 const QUERY = 'subscription ($c: ID!) { messageAdded(channelId: $c) { body author { username } } }';
 
-interface Subscriber {
-  received: number;
-  close(): void;
-}
-
 type Result = { data: { messageAdded: { body: string } } };
 
 /** Counts a delivered result and records its latency from the send time in its body. */
@@ -46,24 +49,6 @@ const receive = (subscriber: Subscriber, latencies: number[], result: Result) =>
   subscriber.received += 1;
   latencies.push(Date.now() - Number(result.data.messageAdded.body.split(' ')[1]));
 };
-
-async function subscribeOverWebSocket(
-  url: string,
-  token: string,
-  channelId: string,
-  latencies: number[],
-): Promise<Subscriber> {
-  const subscriber = await subscribeGraphqlWs(url, token, channelId, latencies);
-  return {
-    get received() {
-      return subscriber.received;
-    },
-    set received(count) {
-      subscriber.received = count;
-    },
-    close: () => subscriber.socket.terminate(),
-  };
-}
 
 /**
  * One HTTP response per subscriber, parsed as it streams: SSE events (`event: next`) or
@@ -123,12 +108,21 @@ const subscribe = (
   latencies: number[],
 ) =>
   transport === 'graphql-ws'
-    ? subscribeOverWebSocket(url, token, channelId, latencies)
+    ? subscribeGraphqlWs(url, token, channelId, latencies)
     : subscribeOverHttp(transport, url, token, channelId, latencies);
+
+/** The core the gateway under test has to itself. */
+const GATEWAY_CORE = 0;
+
+/** BENCH_PROFILE=1: the gateways under --cpu-prof, profiles in .bench-profiles/subscriptions/. */
+const PROFILE = process.env.BENCH_PROFILE === '1';
 
 interface Contender {
   name: string;
   gateway: GatewayProcess;
+  profileDir: string;
+  /** While events were posted and delivered, in the profile's clock (bench/profile.ts). */
+  windows: ProfileWindow[];
 }
 
 /** One population of `size` subscribers over `transport` on one gateway: its table row. */
@@ -162,6 +156,7 @@ async function measure(
   await new Promise((r) => setTimeout(r, 2000)); // every subscription live upstream
   const rssSubscribed = gateway.memory().rss;
   const cpuBefore = gateway.cpuMs();
+  const from = uptimeMicros();
   const total = RATE_PER_SECOND * DURATION_SECONDS;
   for (let sent = 0; sent < total; sent++) {
     await mutate(
@@ -177,6 +172,7 @@ async function measure(
   while (subscribers.some((s) => s.received < total) && Date.now() < deadline)
     await new Promise((r) => setTimeout(r, 200));
   const cpuPerEvent = (gateway.cpuMs() - cpuBefore) / total;
+  contender.windows.push({ from, to: uptimeMicros(), requests: total });
   const lost = subscribers.reduce((sum, s) => sum + (total - s.received), 0);
   latencies.sort((a, b) => a - b);
   const perSubscriber = (rssSubscribed - rssBefore) / size;
@@ -186,22 +182,35 @@ async function measure(
 }
 
 async function main(): Promise<void> {
-  const stack = await startSubgraphs(['users', 'messages'], {
-    messages: UNLIMITED_POSTING,
+  // The subgraphs run as processes of their own, as in production: in this process they would
+  // share one thread with the subscribers' sockets, and every event would wait for it.
+  leaveCoreToGateway(GATEWAY_CORE);
+  const database = await createTestDatabase();
+  const shared = benchSharedConfig({ databaseUrl: database.url, logLevel: 'silent' });
+  const subgraphs = await startSubgraphProcesses({
+    root: ROOT,
+    shared,
+    names: ['users', 'messages'],
+    env: UNLIMITED_SUBGRAPH_ENV,
   });
+  const stack = { shared, subgraphUrls: subgraphs.urls };
   const gatewayEnv = { ...MANY_SUBSCRIBERS_GATEWAY_ENV, SUBSCRIPTION_BUFFER_LIMIT: '100000' };
-  const contenders: Contender[] = [
-    { name: 'opsgraph', gateway: await startGatewayProcess(stack, gatewayEnv, { core: 0 }) },
-  ];
   const baseline = process.env.BENCH_BASELINE ? buildBaseline(process.env.BENCH_BASELINE) : null;
-  if (baseline) {
-    contenders.push({
-      name: `opsgraph @ ${baseline.commit.slice(0, 7)}`,
-      gateway: await startGatewayProcess(stack, gatewayEnv, {
-        core: 0,
-        entry: join(baseline.root, 'dist', 'gateway', 'main.js'),
-      }),
+  const builds = [
+    { name: 'opsgraph', root: ROOT },
+    ...(baseline
+      ? [{ name: `opsgraph @ ${baseline.commit.slice(0, 7)}`, root: baseline.root }]
+      : []),
+  ];
+  const contenders: Contender[] = [];
+  for (const build of builds) {
+    const profileDir = join(ROOT, '.bench-profiles', 'subscriptions', build.name);
+    const gateway = await startGatewayProcess(stack, gatewayEnv, {
+      core: GATEWAY_CORE,
+      entry: join(build.root, 'dist', 'gateway', 'main.js'),
+      nodeArgs: PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
     });
+    contenders.push({ name: build.name, gateway, profileDir, windows: [] });
   }
   const rows: string[] = [];
   try {
@@ -229,8 +238,13 @@ async function main(): Promise<void> {
     }
   } finally {
     await Promise.all(contenders.map(({ gateway }) => gateway.stop()));
+    if (PROFILE) {
+      for (const { profileDir, windows } of contenders)
+        writeFileSync(join(profileDir, WINDOWS_FILE), JSON.stringify(windows));
+    }
     await baseline?.remove();
-    await stack.stop();
+    await subgraphs.stop();
+    await database.drop();
   }
   const table = [
     '| gateway | transport | subscribers | messages | deliveries | p50 ms | p99 ms | max ms | lost | gateway RSS per subscriber | gateway CPU per event |',
