@@ -45,7 +45,7 @@ export function createGatewayMetrics(metrics: Metrics) {
     /** From an upstream event's arrival at the gateway to its result being queued for a client. */
     deliveryLatency: new Histogram({
       name: 'opsgraph_subscription_delivery_latency_seconds',
-      help: 'Subscription events: upstream event received → result handed to the subscriber.',
+      help: 'Subscription events: upstream event received → result handed to its subscribers (one observation per event and shared upstream subscription).',
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
       registers,
     }),

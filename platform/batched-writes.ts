@@ -13,18 +13,40 @@ export interface CorkableStream {
 }
 
 /**
- * Holds the stream's writes until the current tick's work (its promise jobs included) is done,
- * so that everything written meanwhile leaves in one write; `flushed` runs once it has been
- * handed to the stream. Does nothing while the stream is corked already: the first cork of the
- * tick covers the rest, and its `flushed` runs for all of them.
+ * The streams corked in this tick, each with what to run once it is flushed and its argument
+ * (parallel arrays, reused: a fan-out corks tens of thousands of streams per event, and an object
+ * or a closure for each would be garbage by the next tick).
  */
-export function holdWritesForTick(stream: CorkableStream, flushed?: () => void): void {
+const heldStreams: CorkableStream[] = [];
+const afterFlush: (((target: never) => void) | undefined)[] = [];
+const flushTargets: unknown[] = [];
+
+function flushHeldStreams(): void {
+  // By index, to the end: a stream corked while these are flushed joins this pass.
+  for (let i = 0; i < heldStreams.length; i++) {
+    heldStreams[i]!.uncork();
+    afterFlush[i]?.(flushTargets[i] as never);
+  }
+  heldStreams.length = afterFlush.length = flushTargets.length = 0;
+}
+
+/**
+ * Holds the stream's writes until the current tick's work (its promise jobs included) is done,
+ * so that everything written meanwhile leaves in one write; `flushed(target)` runs once it has
+ * been handed to the stream. Does nothing while the stream is corked already: the first cork of
+ * the tick covers the rest, and its `flushed` runs for all of them. One tick callback flushes
+ * every stream held in the tick.
+ */
+export function holdWritesForTick<T>(
+  stream: CorkableStream,
+  flushed?: (target: T) => void,
+  target?: T,
+): void {
   if (stream.writableCorked) return;
   stream.cork();
-  process.nextTick(() => {
-    stream.uncork();
-    flushed?.();
-  });
+  if (heldStreams.push(stream) === 1) process.nextTick(flushHeldStreams);
+  afterFlush.push(flushed as ((target: never) => void) | undefined);
+  flushTargets.push(target);
 }
 
 /**

@@ -21,6 +21,19 @@ export interface Channel<T> extends AsyncIterableIterator<T> {
   onClose(listener: () => void): void;
   /** Runs `listener` for every item the consumer takes (one listener; a later one replaces it). */
   onTake(listener: () => void): void;
+  /**
+   * Hands every item to `sink.take` as it is pushed (any queued ones first) instead of queueing
+   * it for `next`, which from then on only reports the end (done, or the failure). For a
+   * consumer that takes items at once, like a socket write: no promise and no job per item,
+   * which is what a gateway fanning one event out to tens of thousands of sockets pays for.
+   * Nothing queues from then on, so the bound no longer applies: the sink judges whether its
+   * consumer keeps up (a socket's unsent bytes, say).
+   */
+  drainTo(sink: ChannelSink<T>): void;
+}
+
+export interface ChannelSink<T> {
+  take(value: T): void;
 }
 
 class BoundedChannel<T> implements Channel<T> {
@@ -31,6 +44,7 @@ class BoundedChannel<T> implements Channel<T> {
   private done = false;
   private closeListeners: (() => void)[] = [];
   private taken: (() => void) | null = null;
+  private sink: ChannelSink<T> | null = null;
 
   constructor(
     private readonly limit: number,
@@ -43,6 +57,11 @@ class BoundedChannel<T> implements Channel<T> {
       if (!this.onOverflow) return this.fail(new SlowConsumerError());
       this.onOverflow();
       return this.end(); // nothing more is queued for this subscriber
+    }
+    if (this.sink) {
+      this.taken?.();
+      this.sink.take(value);
+      return;
     }
     this.buffer.push(value);
     this.settle();
@@ -62,7 +81,7 @@ class BoundedChannel<T> implements Channel<T> {
   }
 
   next(): Promise<IteratorResult<T>> {
-    if (this.buffer.length > 0) return Promise.resolve(this.take());
+    if (this.buffer.length > 0) return Promise.resolve(this.dequeue());
     if (this.failure) return Promise.reject(this.failure);
     if (this.done) return Promise.resolve({ value: undefined, done: true });
     return new Promise((resolve, reject) => {
@@ -92,11 +111,16 @@ class BoundedChannel<T> implements Channel<T> {
     this.taken = listener;
   }
 
+  drainTo(sink: ChannelSink<T>): void {
+    this.sink = sink;
+    while (this.buffer.length > 0) sink.take(this.dequeue().value as T);
+  }
+
   [Symbol.asyncIterator](): this {
     return this;
   }
 
-  private take(): IteratorResult<T> {
+  private dequeue(): IteratorResult<T> {
     this.taken?.();
     return { value: this.buffer.shift() as T, done: false };
   }
@@ -114,7 +138,7 @@ class BoundedChannel<T> implements Channel<T> {
     if (!resolve) return;
     if (this.buffer.length > 0) {
       this.waiting = this.rejectWaiting = null;
-      resolve(this.take());
+      resolve(this.dequeue());
     } else if (this.failure) {
       const reject = this.rejectWaiting!;
       this.waiting = this.rejectWaiting = null;

@@ -154,7 +154,10 @@ export function createSubscriptionExecutor(deps: {
   logger: Logger;
   /** Events a subscriber may fall behind before it is disconnected. */
   bufferLimit: number;
-  /** Called per result handed to a subscriber, with the seconds since its upstream event arrived. */
+  /**
+   * Called per result handed to a topic's subscribers (once for all of them), with the seconds
+   * since its upstream event arrived.
+   */
   onDelivered?: (latencySeconds: number) => void;
   retry?: RetryPolicy;
   history?: HistoryLimits;
@@ -301,11 +304,10 @@ export function createSubscriptionExecutor(deps: {
         if (history.length > historyEvents || topic.historyBytes > historyLimits.bytes)
           topic.history = null; // too much to hand over: the next joiner replays on its own
       }
-      for (const subscriber of topic.subscribers) {
-        subscriber.push(result);
-        stats.eventsDelivered += 1;
-        deps.onDelivered?.(latency);
-      }
+      for (const subscriber of topic.subscribers) subscriber.push(result);
+      stats.eventsDelivered += topic.subscribers.size;
+      // Once per event: every subscriber of the topic is handed it in this same loop.
+      if (topic.subscribers.size > 0) deps.onDelivered?.(latency);
     };
     /** Ends every subscriber, after a last result (the upstream's errors) when there is one. */
     const finish = (last?: ExecutionResult) => {

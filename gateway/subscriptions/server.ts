@@ -29,7 +29,7 @@ import { goAwayOnClose } from '../../platform/shutdown';
 import type { Principal } from '../../platform/principal';
 import type { ForwardedRequest } from '../../platform/wire';
 import { trustedText, type TrustedDocumentsConfig } from '../trusted-documents';
-import type { Channel } from '../../platform/channel';
+import type { Channel, ChannelSink } from '../../platform/channel';
 import { formatSubscriptionErrors } from './executor';
 import type { SubscriptionPlan } from './planner';
 import type { SubscriptionSessions } from './sessions';
@@ -168,10 +168,14 @@ function nextFrame(id: string, result: ExecutionResult): SharedFrame {
   return shared;
 }
 
-/** The kernel's buffer is full and the rest waits in memory: the reader is too slow. */
-function checkBuffered(socket: WebSocket, maxBufferedBytes: number): void {
+/**
+ * Disconnects a socket whose unsent bytes exceed `maxBufferedBytes` (the kernel's buffer is full
+ * and the rest waits in memory): its reader is too slow. One function per server, run after a
+ * tick's frames left, with the socket as its argument.
+ */
+const slowReaderCheck = (maxBufferedBytes: number) => (socket: WebSocket) => {
   if (socket.bufferedAmount > maxBufferedBytes) disconnectSlowConsumer(socket);
-}
+};
 
 /** The parts of ws's WebSocket (ws 8) that writing a ready-made frame relies on. */
 interface WsInternals {
@@ -185,10 +189,13 @@ interface WsInternals {
  * uncompressed message, without building a header and two writes per socket. Only while ws has
  * nothing of its own under way on the socket (no compression, nothing queued, no fragmented
  * message) — otherwise, or if ws's internals are not what this expects, `send` does it.
- * A socket whose unsent bytes then exceed `maxBufferedBytes` is disconnected: its reader is too
- * slow (the kernel's buffer is full and the rest waits in memory).
+ * `checkReader` (slowReaderCheck) runs once the frame has left.
  */
-function sendFrame(socket: WebSocket, shared: SharedFrame, maxBufferedBytes: number): void {
+function sendFrame(
+  socket: WebSocket,
+  shared: SharedFrame,
+  checkReader: (socket: WebSocket) => void,
+): void {
   const {
     _socket: stream,
     _sender: sender,
@@ -205,37 +212,41 @@ function sendFrame(socket: WebSocket, shared: SharedFrame, maxBufferedBytes: num
     // The frames a socket gets in one go (a window of replayed events, handed over at once)
     // leave in one write; what is unsent counts only then, as until then every frame waits.
     // The tick's first frame corks the stream and schedules the check for all of them.
-    if (!stream.writableCorked)
-      holdWritesForTick(stream, () => checkBuffered(socket, maxBufferedBytes));
+    holdWritesForTick(stream, checkReader, socket);
     stream.write(shared.frame);
   } else {
     socket.send(shared.payload, { binary: false });
-    checkBuffered(socket, maxBufferedBytes);
+    checkReader(socket);
   }
 }
 
 /**
- * Sends a subscriber's events on its socket as shared frames. graphql-ws would build and
- * stringify a message per socket for every event; the iterator it is given here yields nothing
- * and ends when the subscriber's channel does, so graphql-ws still sends `complete` (or
- * `error`) after the last event, and still ends the channel when the client unsubscribes.
- * A class, not closures: one small object per subscription.
+ * Sends a subscriber's events on its socket as shared frames, each as it is pushed (the
+ * channel's sink): graphql-ws would build and stringify a message per socket for every event,
+ * and a pull loop would cost a promise and a job per socket. The iterator graphql-ws is given
+ * yields nothing and ends when the subscriber's channel does, so graphql-ws still sends
+ * `complete` (or `error`) after the last event, and still ends the channel when the client
+ * unsubscribes. A class, not closures: one small object per subscription.
  */
-class SubscriberEvents implements AsyncIterator<ExecutionResult> {
+class SubscriberEvents implements AsyncIterator<ExecutionResult>, ChannelSink<ExecutionResult> {
   constructor(
     private readonly channel: Channel<ExecutionResult>,
     private readonly socket: WebSocket,
     private readonly id: string,
-    private readonly maxBufferedBytes: number,
+    private readonly checkReader: (socket: WebSocket) => void,
   ) {}
 
+  take(result: ExecutionResult): void {
+    const { socket } = this;
+    if (socket.readyState === socket.OPEN)
+      sendFrame(socket, nextFrame(this.id, result), this.checkReader);
+    else void this.channel.return();
+  }
+
   async next(): Promise<IteratorResult<ExecutionResult>> {
-    const { channel, socket } = this;
-    for (;;) {
-      const step = await channel.next();
-      if (step.done || socket.readyState !== socket.OPEN) return channel.return();
-      sendFrame(socket, nextFrame(this.id, step.value), this.maxBufferedBytes);
-    }
+    this.channel.drainTo(this);
+    await this.channel.next(); // settles only at the end: done, or failed with the reason
+    return this.channel.return();
   }
 
   return(): Promise<IteratorResult<ExecutionResult>> {
@@ -365,6 +376,7 @@ class GraphqlWsSocket {
 const CONNECTION_INIT_WAIT_MS = 10_000;
 
 export function createSubscriptionServer(options: SubscriptionServerOptions): SubscriptionServer {
+  const checkReader = slowReaderCheck(options.limits.maxBufferedBytes);
   const wss = new WebSocketServer({
     server: options.httpServer,
     path: '/graphql',
@@ -483,7 +495,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
         channel,
         socket,
         id,
-        options.limits.maxBufferedBytes,
+        checkReader,
       ) as unknown as AsyncGenerator<ExecutionResult>;
     },
     execute: () => {
