@@ -8,6 +8,7 @@ const scenarios: Record<string, string> = {
   startup: './startup',
   subscriptions: './subscriptions',
   system: './system',
+  'write-floor': './write-floor',
 };
 
 const name = process.argv[2];
