@@ -3,7 +3,7 @@
  * (bench/stock-gateway.ts) over the same supergraph and the same running subgraphs, side by side
  * in one run: for each scenario the two take turns (A, B, A, B…), each turn a warm-up and then a
  * measured window, with a freshly signed token — a unique Authorization header — on every
- * request. Both gateways are pinned to core 0; everything else shares the other core.
+ * request (me-sessions: the tokens of 1,000 sessions in turn, as clients that keep theirs send). Both gateways are pinned to core 0; everything else shares the other core.
  *
  * The four real subgraphs answer through a replaying proxy: the first request with a given body
  * goes to the subgraph and its answer is kept; identical bodies are then answered from memory.
@@ -55,7 +55,15 @@ const PAGE = 50;
 interface Scenario {
   name: string;
   body: string;
+  /**
+   * Whose tokens it sends: a new one on every request (the default, the dearest case: each is
+   * verified), or those of SESSIONS clients taking turns, as clients that keep their token do.
+   */
+  tokens?: 'unique' | 'sessions';
 }
+
+/** Distinct clients (sessions) for the scenarios whose clients reuse their tokens. */
+const SESSIONS = 1_000;
 
 interface Contender {
   name: string;
@@ -285,6 +293,11 @@ async function main(): Promise<void> {
         body: JSON.stringify({ query: query('ChatChannel'), variables: { id: channelId } }),
       },
       { name: 'me', body: JSON.stringify({ query: query('Me') }) },
+      {
+        name: 'me-sessions',
+        body: JSON.stringify({ query: query('Me') }),
+        tokens: 'sessions' as const,
+      },
     ].filter(
       (s) =>
         !process.env.BENCH_SCENARIOS || process.env.BENCH_SCENARIOS.split(',').includes(s.name),
@@ -302,13 +315,21 @@ async function main(): Promise<void> {
       expiresAt: 0,
     };
     console.log('Signing tokens…');
+    const signer = await createTokenSigner(stack.shared.signingKey);
     const tokens = await uniqueTokens(
-      await createTokenSigner(stack.shared.signingKey),
+      signer,
       principal,
       Number(process.env.BENCH_TOKENS ?? 200_000),
     );
     let next = 0;
     const nextToken = () => tokens[next++ % tokens.length]!;
+    const sessionTokens: string[] = [];
+    for (let i = 0; i < SESSIONS; i++) {
+      const session = { ...principal, sessionId: `${principal.sessionId}-${i}` };
+      sessionTokens.push(`Bearer ${(await signer.sign(session, 3600)).token}`);
+    }
+    let nextSession = 0;
+    const nextSessionToken = () => sessionTokens[nextSession++ % SESSIONS]!;
 
     // Both must answer each scenario in full, and alike, before anything is timed.
     for (const scenario of scenarios) {
@@ -336,7 +357,11 @@ async function main(): Promise<void> {
       const windows = new Map<string, Window[]>(contenders.map((c) => [c.name, []]));
       for (let round = 0; round < ROUNDS; round++) {
         for (const contender of contenders) {
-          const window = await measure(contender, scenario, nextToken);
+          const window = await measure(
+            contender,
+            scenario,
+            scenario.tokens === 'sessions' ? nextSessionToken : nextToken,
+          );
           windows.get(contender.name)!.push(window);
           console.log(
             `${scenario.name} round ${round + 1} ${contender.name}: ${Math.round(window.requests / window.seconds)} req/s, ${(window.cpuMs / window.requests).toFixed(3)} ms CPU/req`,
@@ -381,7 +406,7 @@ async function main(): Promise<void> {
     record(
       'Gateway: opsgraph vs stock @apollo/gateway',
       [
-        `Machine: ${machine()}. ${versions}. Both gateways built JavaScript under NODE_ENV=production, pinned to core 0 with taskset; the four real subgraphs behind a replaying proxy, PostgreSQL, Redis and autocannon (${LOAD.connections} connections) on the rest. Each scenario: ${ROUNDS} rounds of each gateway in turn (A, B, C, A, B, C…), each turn a ${LOAD.warmUpSeconds} s warm-up and a ${LOAD.seconds} s measured window; a unique signed token per request. CPU ms/req is the gateway process's user + system time over the measured windows ÷ requests answered; latencies are the median over the rounds of each window's percentile (p95 is autocannon's p97.5); peak RSS is VmHWM. dashboard = examples/operations/dashboard.graphql (${PAGE} deployments with node, triggeredBy, last 3 events); chat = ChatChannel (${PAGE} messages with authors); me = Me.`,
+        `Machine: ${machine()}. ${versions}. Both gateways built JavaScript under NODE_ENV=production, pinned to core 0 with taskset; the four real subgraphs behind a replaying proxy, PostgreSQL, Redis and autocannon (${LOAD.connections} connections) on the rest. Each scenario: ${ROUNDS} rounds of each gateway in turn (A, B, C, A, B, C…), each turn a ${LOAD.warmUpSeconds} s warm-up and a ${LOAD.seconds} s measured window; a unique signed token per request, except in me-sessions. CPU ms/req is the gateway process's user + system time over the measured windows ÷ requests answered; latencies are the median over the rounds of each window's percentile (p95 is autocannon's p97.5); peak RSS is VmHWM. dashboard = examples/operations/dashboard.graphql (${PAGE} deployments with node, triggeredBy, last 3 events); chat = ChatChannel (${PAGE} messages with authors); me = Me; me-sessions = Me from ${SESSIONS.toLocaleString('en')} clients (distinct sessions) taking turns, each reusing its token, as clients do.`,
         '',
         table,
       ].join('\n'),
