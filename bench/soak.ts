@@ -18,7 +18,16 @@ import { graphql, type GraphQLResponse } from '../test/support/graphql';
 import { ChannelMessagesDocument } from '../test/__generated__/graphql';
 import { createChannel, join, post } from '../test/support/messages';
 import { addUser, signUp, type SignedIn } from '../test/support/seed';
-import { benchSharedConfig, machine, record, startSystemProcesses } from './support';
+import {
+  benchSharedConfig,
+  freePort,
+  machine,
+  manifestNodeOptions,
+  record,
+  retainedMemory,
+  ROOT,
+  startSystemProcesses,
+} from './support';
 
 const MINUTES = Number(process.env.BENCH_SOAK_MINUTES ?? 30);
 const WARMUP_MINUTES = Number(process.env.BENCH_SOAK_WARMUP_MINUTES ?? 5);
@@ -44,11 +53,15 @@ async function main(): Promise<void> {
   console.log(`Soak: seed ${SEED}, ${MINUTES} min, ${SUBSCRIBERS} subscribers`);
   const random = new Random(SEED);
   const database = await createTestDatabase();
+  // Every process's inspector opens on this port when retainedMemory asks, one at a time.
+  const inspectPort = `--inspect-port=${await freePort()}`;
   const system = await startSystemProcesses({
     shared: benchSharedConfig({ databaseUrl: database.url, logLevel: 'warn' }),
     // Tokens outlive the run: token refresh is not what this soaks.
     subgraphEnv: { ACCESS_TOKEN_TTL_SECONDS: String((MINUTES + 30) * 60) },
+    subgraphNodeArgs: [inspectPort],
     gatewayEnv: { CONNECTIONS_PER_CREDENTIAL: '100000', REQUEST_RATE_LIMIT: '100000000/1m' },
+    gateway: { nodeArgs: [...manifestNodeOptions(ROOT, 'gateway'), inspectPort] },
   });
   const { gateway, subgraphs } = system;
   const url = gateway.url;
@@ -164,6 +177,17 @@ async function main(): Promise<void> {
     })();
 
     const samples: { minute: number; rss: number[] }[] = [];
+    /** What each process retains, after the warm-up and at the end (see retainedMemory). */
+    const retained: { heapUsed: number; rss: number }[][] = [];
+    const measureRetained = async () => {
+      const port = Number(inspectPort.split('=')[1]);
+      const each: { heapUsed: number; rss: number }[] = [];
+      for (const { pid } of processes) each.push(await retainedMemory(pid, port));
+      retained.push(each);
+      console.log(
+        `retained: ${processes.map((p, i) => `${p.name} heap ${mib(each[i]!.heapUsed)} MiB, RSS ${mib(each[i]!.rss)} MiB`).join('; ')}`,
+      );
+    };
     const began = Date.now();
     for (let minute = 0; minute <= MINUTES; minute++) {
       if (minute > 0) await sleep(60_000);
@@ -171,6 +195,9 @@ async function main(): Promise<void> {
       console.log(
         `minute ${minute}: ${processes.map((p, i) => `${p.name} ${mib(samples.at(-1)!.rss[i]!)} MiB`).join(', ')}; ${requests} requests, ${[...errors.values()].reduce((a, b) => a + b, 0)} errors`,
       );
+      // After the warm-up's last sample and after the run's: collections forced in between
+      // would change the RSS samples the medians below compare.
+      if (minute === WARMUP_MINUTES + 2 || minute === MINUTES) await measureRetained();
     }
     abort.abort();
     await Promise.all([...posting, ...reading, dropping]);
@@ -197,23 +224,25 @@ async function main(): Promise<void> {
       samples.filter((s) => s.minute >= from && s.minute <= to).map((s) => s.rss);
     const warm = rssRows(WARMUP_MINUTES, WARMUP_MINUTES + 2);
     const end = rssRows(MINUTES - 2, MINUTES);
+    const change = (before: number, after: number) =>
+      `${mib(before)} | ${mib(after)} | ${(((after - before) / before) * 100).toFixed(1)} %`;
     const growth = processes.map((p, i) => {
-      const [before, after] = [median(warm, i), median(end, i)];
-      return `| ${p.name} | ${mib(before)} | ${mib(after)} | ${(((after - before) / before) * 100).toFixed(1)} % |`;
+      const [warmRetained, endRetained] = [retained[0]![i]!, retained.at(-1)![i]!];
+      return `| ${p.name} | ${change(median(warm, i), median(end, i))} | ${change(warmRetained.heapUsed, endRetained.heapUsed)} | ${change(warmRetained.rss, endRetained.rss)} |`;
     });
     const errorList = [...errors].map(([what, n]) => `${what} × ${n}`).join(', ') || 'none';
     const summary = [
       `Seed ${SEED}; ${elapsedMinutes.toFixed(1)} minutes; ${requests.toLocaleString('en')} HTTP requests, errors: ${errorList}.`,
       `Subscribers: ${delivery.subscribers} (${reconnections.toLocaleString('en')} connections in all, i.e. ${(reconnections - SUBSCRIBERS).toLocaleString('en')} resumptions); messages acknowledged per channel: ${delivery.expectedPerSubscriber}; lost ${delivery.lost}, duplicated ${delivery.duplicated}, out of order ${delivery.outOfOrder}, unexpected ${delivery.unexpected}.`,
       '',
-      `| process | RSS after the ${WARMUP_MINUTES}-minute warm-up (MiB) | RSS at the end (MiB) | growth |`,
-      '| --- | ---: | ---: | ---: |',
+      `| process | RSS after the ${WARMUP_MINUTES}-minute warm-up (MiB) | RSS at the end (MiB) | growth | heap after a full collection, warm-up (MiB) | the same at the end (MiB) | growth | RSS after a full collection, warm-up (MiB) | the same at the end (MiB) | growth |`,
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
       ...growth,
     ].join('\n');
     console.log(summary);
     record(
       `Soak: ${MINUTES} minutes of mixed load with ${SUBSCRIBERS.toLocaleString('en')} resuming subscribers`,
-      `Method: \`npm run bench -- soak\`: the four subgraphs and the gateway as production runs them (own processes, built JavaScript, NODE_ENV=production), PostgreSQL and Redis on the same machine. ${SUBSCRIBERS.toLocaleString('en')} graphql-ws subscribers (the fault suite's resuming clients) follow \`messageAdded\` with \`author { username }\` in ${CHANNELS} channels from a stored start message; each second every socket is cut with probability 1/${DROP_SECONDS} and the client resumes from its last cursor. A poster per channel sends a message every ${POST_INTERVAL_MS / 1000} s (retried with its clientMessageId until acknowledged); ${READERS} HTTP readers alternate \`me\` and a 50-message chat page every 100 ms each. Deliveries are checked against the acknowledged messages; RSS is sampled every minute; the table compares the median of minutes ${WARMUP_MINUTES}–${WARMUP_MINUTES + 2} with that of the last three.\n\nMachine: ${machine()}.\n\n${summary}`,
+      `Method: \`npm run bench -- soak\`: the four subgraphs and the gateway as production runs them (own processes, built JavaScript, NODE_ENV=production), PostgreSQL and Redis on the same machine. ${SUBSCRIBERS.toLocaleString('en')} graphql-ws subscribers (the fault suite's resuming clients) follow \`messageAdded\` with \`author { username }\` in ${CHANNELS} channels from a stored start message; each second every socket is cut with probability 1/${DROP_SECONDS} and the client resumes from its last cursor. A poster per channel sends a message every ${POST_INTERVAL_MS / 1000} s (retried with its clientMessageId until acknowledged); ${READERS} HTTP readers alternate \`me\` and a 50-message chat page every 100 ms each. Deliveries are checked against the acknowledged messages; RSS is sampled every minute; the table compares the median of minutes ${WARMUP_MINUTES}–${WARMUP_MINUTES + 2} with that of the last three. What each process retains is measured after minute ${WARMUP_MINUTES + 2} and at the end: two full collections forced through its inspector (SIGUSR1, then the DevTools protocol), then its JavaScript heap and its RSS; a sampled RSS also holds the garbage not yet collected, which comes and goes with the collector's schedule. The gateway runs with its Kubernetes manifest's node flags, as the subgraphs do.\n\nMachine: ${machine()}.\n\n${summary}`,
     );
   } finally {
     abort.abort();

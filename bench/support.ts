@@ -18,6 +18,7 @@ import { connect, createServer as createNetServer, type AddressInfo } from 'node
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { concatAST, parse, separateOperations, type DocumentNode } from 'graphql';
+import WebSocket from 'ws';
 import {
   LOCAL_SUBGRAPHS,
   localSharedConfig,
@@ -284,6 +285,66 @@ export async function freePort(): Promise<number> {
   const { port } = server.address() as AddressInfo;
   await new Promise((resolve) => server.close(resolve));
   return port;
+}
+
+/**
+ * The JavaScript heap a process keeps after a full collection, and its RSS just after: what it
+ * retains, apart from garbage not yet collected (which a sampled RSS mostly measures). Opens the
+ * process's inspector (SIGUSR1; start it with `--inspect-port=<port>`), forces two full
+ * collections over the DevTools protocol, reads the heap, and closes the inspector again. One
+ * process at a time per port.
+ */
+export async function retainedMemory(
+  pid: number,
+  port: number,
+): Promise<{ heapUsed: number; rss: number }> {
+  process.kill(pid, 'SIGUSR1');
+  let target: string | undefined;
+  for (let attempt = 0; !target; attempt++) {
+    if (attempt > 100) throw new Error(`the inspector of ${pid} did not open on ${port}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    target = await fetch(`http://127.0.0.1:${port}/json/list`)
+      .then((response) => response.json() as Promise<{ webSocketDebuggerUrl: string }[]>)
+      .then((targets) => targets[0]?.webSocketDebuggerUrl)
+      .catch(() => undefined);
+  }
+  const socket = new WebSocket(target);
+  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+  let lastId = 0;
+  const call = (method: string, params: object = {}) =>
+    new Promise<Record<string, unknown>>((resolve) => {
+      const id = ++lastId;
+      const onMessage = (data: Buffer) => {
+        const message = JSON.parse(String(data)) as {
+          id?: number;
+          result: Record<string, unknown>;
+        };
+        if (message.id !== id) return;
+        socket.off('message', onMessage);
+        resolve(message.result);
+      };
+      socket.on('message', onMessage);
+      socket.send(JSON.stringify({ id, method, params }));
+    });
+  try {
+    await call('HeapProfiler.collectGarbage');
+    await call('HeapProfiler.collectGarbage');
+    const usage = await call('Runtime.getHeapUsage');
+    const rss =
+      Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) * 1024;
+    // Closing ends this session too, so no answer is awaited.
+    socket.send(
+      JSON.stringify({
+        id: ++lastId,
+        method: 'Runtime.evaluate',
+        params: { expression: "process.mainModule.require('node:inspector').close()" },
+      }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    return { heapUsed: Number(usage.usedSize), rss };
+  } finally {
+    socket.terminate();
+  }
 }
 
 /** CPU time (user + system) a process has used so far, in milliseconds (Linux /proc). */
