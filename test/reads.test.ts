@@ -12,8 +12,13 @@ import { randomUUID } from 'node:crypto';
 import { LOCAL_SUBGRAPHS } from '../dev/subgraphs';
 import { createLogger } from '../platform/logger';
 import { createDatabase, migrate, type Database, type EntityManager } from '../subgraphs/kit/orm';
-import { findRows, findRowsById, type ReadMode } from '../subgraphs/kit/reads';
-import { Deployment, DEPLOYMENT_STATUSES } from '../subgraphs/deployments/entities/deployment';
+import type { FilterQuery } from '@mikro-orm/core';
+import { findRows, findRowsById, type ReadMode, type Row } from '../subgraphs/kit/reads';
+import {
+  Deployment,
+  DEPLOYMENT_STATUSES,
+  type DeploymentStatus,
+} from '../subgraphs/deployments/entities/deployment';
 import { DeploymentEvent } from '../subgraphs/deployments/entities/deployment-event';
 import { createLoaders as createDeploymentLoaders } from '../subgraphs/deployments/loaders';
 import { Channel } from '../subgraphs/messages/entities/channel';
@@ -232,6 +237,34 @@ test('deployments and their events read alike, also through the page loaders', a
   expect(plain.deployments).toHaveLength(ROWS);
   expect(plain).toEqual(hydrated);
   expect(await pages(fromReplica(databases.deployments!))).toEqual(plain);
+
+  // The list's keyset filter as listDeployments builds it: findRows reuses one statement per
+  // shape of filter with each page's values, and must read what em.find reads, page by page.
+  const keyset = async (mode: ReadMode, status: DeploymentStatus | null) => {
+    const em = databases.deployments!.fork();
+    const seen: Record<string, unknown>[] = [];
+    for (let after: Row<Deployment> | null = null; ;) {
+      const where: FilterQuery<Deployment> = { organizationId };
+      if (status) where.status = status;
+      if (after) {
+        where.createdAt = { $lte: after.createdAt };
+        where.$or = [{ createdAt: { $lt: after.createdAt } }, { id: { $lt: after.id } }];
+      }
+      const rows: Row<Deployment>[] = await findRows(em, mode, Deployment, where, {
+        orderBy: { createdAt: 'desc', id: 'desc' },
+        limit: 7,
+      });
+      seen.push(...rows.map((row) => persisted(em, 'Deployment', row)));
+      if (rows.length < 7) return seen;
+      after = rows.at(-1)!;
+    }
+  };
+  for (const status of [null, 'RUNNING', 'FAILED'] as const) {
+    const listed = await keyset(READ, status);
+    expect(listed).toHaveLength(deployments.filter((d) => !status || d.status === status).length);
+    expect(listed).toEqual(await keyset(WRITE, status));
+    expect(await keyset(fromReplica(databases.deployments!), status)).toEqual(listed);
+  }
 });
 
 test('channels and messages read alike, also through the message page loader', async () => {

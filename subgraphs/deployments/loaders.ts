@@ -6,7 +6,7 @@
 import DataLoader from 'dataloader';
 import { byIdLoader } from '../kit/loaders';
 import type { EntityManager } from '../kit/orm';
-import { fromRow, selectRows, type ReadMode } from '../kit/reads';
+import { rowMapper, selectRows, type ReadMode } from '../kit/reads';
 import { Deployment, type DeploymentStatus } from './entities/deployment';
 import { DeploymentEvent } from './entities/deployment-event';
 
@@ -73,9 +73,9 @@ function byPageKey<T extends object>(
   keyCount: number,
 ): T[][] {
   const pages = Array.from({ length: keyCount }, () => [] as T[]);
-  for (const { page_key: pageKey, ...row } of rows) {
-    pages[pageKey as number]!.push(fromRow(em, mode, entity, row));
-  }
+  // The row's own columns become the row; `page_key` belongs to no property and is left out.
+  const map = rowMapper(em, mode, entity);
+  for (const row of rows) pages[row.page_key as number]!.push(map(row));
   return pages;
 }
 

@@ -5,7 +5,7 @@
 import DataLoader from 'dataloader';
 import { byIdLoader } from '../kit/loaders';
 import type { EntityManager } from '../kit/orm';
-import { fromRow, selectRows, type ReadMode } from '../kit/reads';
+import { rowMapper, selectRows, type ReadMode } from '../kit/reads';
 import { Channel } from './entities/channel';
 import { ChannelMember } from './entities/channel-member';
 import { Message } from './entities/message';
@@ -44,9 +44,9 @@ async function batchQuery<T extends object>(
     JSON.stringify(keys.map((key, i) => ({ ...key, batch_index: i }))),
   ])) as Row[];
   const pages = keys.map((): T[] => []);
-  for (const { batch_index, ...row } of rows) {
-    pages[batch_index]!.push(fromRow(em, mode, entity, row));
-  }
+  // The row's own columns become the row; `batch_index` belongs to no property and is left out.
+  const map = rowMapper(em, mode, entity);
+  for (const row of rows) pages[row.batch_index]!.push(map(row));
   return pages;
 }
 
