@@ -13,14 +13,27 @@ import { LOCAL_SUBGRAPHS } from '../dev/subgraphs';
 import { createLogger } from '../platform/logger';
 import { createDatabase, migrate, type Database, type EntityManager } from '../subgraphs/kit/orm';
 import type { FilterQuery } from '@mikro-orm/core';
-import { findRows, findRowsById, type ReadMode, type Row } from '../subgraphs/kit/reads';
+import {
+  findRows,
+  findRowsById,
+  type ReadMode,
+  type ReadScope,
+  type Row,
+} from '../subgraphs/kit/reads';
 import {
   Deployment,
   DEPLOYMENT_STATUSES,
   type DeploymentStatus,
 } from '../subgraphs/deployments/entities/deployment';
 import { DeploymentEvent } from '../subgraphs/deployments/entities/deployment-event';
+import {
+  createDeploymentsContext,
+  type DeploymentsContext,
+  type DeploymentsDeps,
+} from '../subgraphs/deployments/context';
 import { createLoaders as createDeploymentLoaders } from '../subgraphs/deployments/loaders';
+import { listDeployments } from '../subgraphs/deployments/services/deployments-service';
+import { eventPage } from '../subgraphs/deployments/services/events-service';
 import { Channel } from '../subgraphs/messages/entities/channel';
 import { Message } from '../subgraphs/messages/entities/message';
 import { createLoaders as createMessageLoaders } from '../subgraphs/messages/loaders';
@@ -34,6 +47,8 @@ const ROWS = 120;
 const READ: ReadMode = { readOnly: true };
 const WRITE: ReadMode = { readOnly: false };
 /** A query whose reads go to the database's replica (itself, here: the rows must be the same). */
+/** A request's reads in `mode`, with `em` as its own EntityManager and as the reader. */
+const scopeOf = (em: EntityManager, mode: ReadMode): ReadScope => ({ mode, em, reader: em });
 const fromReplica = (database: Database): ReadMode => ({
   readOnly: true,
   replica: database.replicas[0]!,
@@ -100,7 +115,9 @@ async function expectReadsAgree<T extends { id: string }>(
   await writer.flush();
   const ids = entities.map((e) => e.id);
   const byId = async (mode: ReadMode) =>
-    new Map((await findRowsById(database.fork(), mode, entity, ids)).map((r) => [r.id, r]));
+    new Map(
+      (await findRowsById(scopeOf(database.fork(), mode), entity, ids)).map((r) => [r.id, r]),
+    );
   const [plain, hydrated] = [await byId(READ), await byId(WRITE)];
   const em = database.fork();
   expect(plain.size).toBe(entities.length);
@@ -116,7 +133,7 @@ async function expectReadsAgree<T extends { id: string }>(
   }
   const list = async (mode: ReadMode) =>
     (
-      await findRows(database.fork(), mode, entity, { id: { $in: ids } } as never, {
+      await findRows(scopeOf(database.fork(), mode), entity, { id: { $in: ids } } as never, {
         orderBy: { id: 'desc' } as never,
         limit: ROWS,
       })
@@ -211,7 +228,7 @@ test('deployments and their events read alike, also through the page loaders', a
 
   const pages = async (mode: ReadMode) => {
     const em = databases.deployments!.fork();
-    const loaders = createDeploymentLoaders(em, mode);
+    const loaders = createDeploymentLoaders(scopeOf(em, mode));
     const [eventPages, deploymentPages] = await Promise.all([
       Promise.all(
         deployments.map((d) =>
@@ -250,7 +267,7 @@ test('deployments and their events read alike, also through the page loaders', a
         where.createdAt = { $lte: after.createdAt };
         where.$or = [{ createdAt: { $lt: after.createdAt } }, { id: { $lt: after.id } }];
       }
-      const rows: Row<Deployment>[] = await findRows(em, mode, Deployment, where, {
+      const rows: Row<Deployment>[] = await findRows(scopeOf(em, mode), Deployment, where, {
         orderBy: { createdAt: 'desc', id: 'desc' },
         limit: 7,
       });
@@ -265,6 +282,42 @@ test('deployments and their events read alike, also through the page loaders', a
     expect(listed).toEqual(await keyset(WRITE, status));
     expect(await keyset(fromReplica(databases.deployments!), status)).toEqual(listed);
   }
+
+  // A query's context never forks its own EntityManager: its plain rows come through the
+  // database's reader, forked once. A request that may write forks its own when it reads.
+  let forks = 0;
+  const deps = {
+    fork: () => {
+      forks += 1;
+      return databases.deployments!.fork();
+    },
+  } as DeploymentsDeps;
+  const context = (readOnly: boolean) =>
+    createDeploymentsContext(deps, {
+      requestId: 'reads',
+      principal: {
+        kind: 'user',
+        userId: randomUUID(),
+        organizationId,
+        role: 'VIEWER',
+        sessionId: randomUUID(),
+        expiresAt: Math.floor(Date.now() / 1000) + 60,
+      },
+      clientAddress: '127.0.0.1',
+      logger: createLogger({ name: 'reads', level: LOG_LEVEL }),
+      credentials: {},
+      mode: { readOnly },
+    });
+  const dashboard = async (ctx: DeploymentsContext) => {
+    const page = await listDeployments(ctx, { first: 10 });
+    await Promise.all(page.edges.map(({ node }) => eventPage(ctx, node, { last: 3 })));
+    return page.edges.length;
+  };
+  expect(await dashboard(context(true))).toBe(10);
+  expect(await dashboard(context(true))).toBe(10);
+  expect(forks).toBe(1);
+  expect(await dashboard(context(false))).toBe(10);
+  expect(forks).toBe(2);
 });
 
 test('channels and messages read alike, also through the message page loader', async () => {
@@ -297,7 +350,7 @@ test('channels and messages read alike, also through the message page loader', a
 
   const pages = async (mode: ReadMode) => {
     const em = databases.messages!.fork();
-    const loaders = createMessageLoaders(em, mode, null);
+    const loaders = createMessageLoaders(scopeOf(em, mode), null);
     const loaded = await Promise.all(
       channels.map((c) =>
         loaders.messagePage.load({

@@ -35,6 +35,38 @@ export interface ReadMode {
 /** A request that may write, until its operation is known to be a query. */
 export const writableMode = (): ReadMode => ({ readOnly: false });
 
+/**
+ * Where a read path reads: the request's mode; its own EntityManager, for a request that may
+ * write (entities, its unit of work); and `reader`, for plain-row reads, which use no unit of
+ * work — so a query never needs its own (a request context forks it only when first asked).
+ */
+export interface ReadScope {
+  readonly mode: ReadMode;
+  readonly em: EntityManager;
+  readonly reader: EntityManager;
+}
+
+const readers = new WeakMap<() => EntityManager, EntityManager>();
+
+/**
+ * The EntityManager plain-row reads use, one per database (per `fork` function), forked once:
+ * they use its connection, metadata and mappers, never its identity map.
+ */
+export function readerOf(fork: () => EntityManager): EntityManager {
+  let reader = readers.get(fork);
+  if (!reader) {
+    reader = fork();
+    readers.set(fork, reader);
+  }
+  return reader;
+}
+
+/** Plain-row reads on the primary, outside any request (change streams' replays). */
+export function primaryReads(fork: () => EntityManager): ReadScope {
+  const reader = readerOf(fork);
+  return { mode: { readOnly: true }, em: reader, reader };
+}
+
 type EntityClass<T> = new (...args: never[]) => T;
 
 /**
@@ -50,22 +82,23 @@ export type Row<T> = { [K in keyof T]: T[K] };
  * (a batch's key) are left out of the row.
  */
 export function fromRow<T extends object>(
-  em: EntityManager,
-  mode: ReadMode,
+  scope: ReadScope,
   entity: EntityClass<T>,
   row: Record<string, unknown>,
 ): Row<T> {
-  return rowMapper(em, mode, entity)(row);
+  return rowMapper(scope, entity)(row);
 }
 
 /** fromRow for many rows of one statement: the mapping is looked up once. */
 export function rowMapper<T extends object>(
-  em: EntityManager,
-  mode: ReadMode,
+  scope: ReadScope,
   entity: EntityClass<T>,
 ): (row: Record<string, unknown>) => Row<T> {
+  if (scope.mode.readOnly) {
+    return readsOf(scope.reader, entity).map as (row: Record<string, unknown>) => Row<T>;
+  }
+  const { em } = scope;
   const reads = readsOf(em, entity);
-  if (mode.readOnly) return reads.map as (row: Record<string, unknown>) => Row<T>;
   return (row) => {
     const own: Record<string, unknown> = {};
     for (const column in row) if (reads.columns.has(column)) own[column] = row[column];
@@ -80,16 +113,15 @@ export function rowMapper<T extends object>(
  * request's values: building it per request cost more than running it.
  */
 export async function findRows<T extends object>(
-  em: EntityManager,
-  mode: ReadMode,
+  scope: ReadScope,
   entity: EntityClass<T>,
   where: FilterQuery<T>,
   options: { orderBy?: QueryOrderMap<T>; limit?: number } = {},
 ): Promise<Row<T>[]> {
-  if (!mode.readOnly) return em.find(entity, where, options);
-  const reads = readsOf(em, entity);
-  const { sql, params } = listStatement(em, reads, entity, where, options);
-  const rows = await selectRows(em, mode, sql, params);
+  if (!scope.mode.readOnly) return scope.em.find(entity, where, options);
+  const reads = readsOf(scope.reader, entity);
+  const { sql, params } = listStatement(scope.reader, reads, entity, where, options);
+  const rows = await selectRows(scope, sql, params);
   return rows.map(reads.map) as Row<T>[];
 }
 
@@ -99,14 +131,13 @@ export async function findRows<T extends object>(
  * row of every page that points at them.
  */
 export async function findRowsById<T extends { id: string }>(
-  em: EntityManager,
-  mode: ReadMode,
+  scope: ReadScope,
   entity: EntityClass<T>,
   ids: readonly string[],
 ): Promise<Row<T>[]> {
-  if (!mode.readOnly) return em.find(entity, { id: { $in: [...ids] } } as never);
-  const reads = readsOf(em, entity);
-  const rows = await selectRows(em, mode, `${reads.byIdPrefix}${ids.map(() => '?').join(', ')})`, [
+  if (!scope.mode.readOnly) return scope.em.find(entity, { id: { $in: [...ids] } } as never);
+  const reads = readsOf(scope.reader, entity);
+  const rows = await selectRows(scope, `${reads.byIdPrefix}${ids.map(() => '?').join(', ')})`, [
     ...ids,
   ]);
   return rows.map(reads.map) as Row<T>[];
@@ -120,11 +151,11 @@ export async function findRowsById<T extends { id: string }>(
  * costs the primary load, not errors.
  */
 export async function selectRows(
-  em: EntityManager,
-  mode: ReadMode,
+  scope: ReadScope,
   sql: string,
   params: unknown[],
 ): Promise<Record<string, unknown>[]> {
+  const { mode } = scope;
   const replica = mode.replica;
   if (replica?.up) {
     try {
@@ -133,6 +164,8 @@ export async function selectRows(
       replica.up = false;
     }
   }
+  // A request that may write reads through its own unit of work (its transaction, if open).
+  const em = mode.readOnly ? scope.reader : scope.em;
   return em.execute<Record<string, unknown>[]>(sql, params);
 }
 
