@@ -8,8 +8,7 @@
  * committed write. Only the plain-row read paths of queries (kit/reads.ts) use a replica, one
  * picked per request by kit/read-routing.ts among those that answer.
  */
-import type { AsyncLocalStorage } from 'node:async_hooks';
-import { MikroORM, TransactionContext, type EntitySchema, type Constructor } from '@mikro-orm/core';
+import { MikroORM, type EntitySchema, type Constructor } from '@mikro-orm/core';
 import { Migrator, type Migration } from '@mikro-orm/migrations';
 import {
   PostgreSqlDriver,
@@ -199,32 +198,6 @@ function rowsReturned(response: unknown): number {
     (sum, result: { rows?: unknown[] } | null) => sum + (result?.rows?.length ?? 0),
     0,
   );
-}
-
-/**
- * MikroORM's transactions run in an AsyncLocalStorage (how `em` inside the callback finds the
- * transaction's fork), and once that storage has run, Node 20 keeps its promise hooks on for
- * good: every promise of every later request — thousands on a dashboard page — pays for them
- * (4-5 % of the users subgraph's CPU on \`me\`). Its transactions all go through
- * {@link transaction}, so the storage is let go whenever none is open, and its hooks with it.
- */
-const transactionStorage = (
-  TransactionContext as unknown as { storage: AsyncLocalStorage<unknown> }
-).storage;
-let openTransactions = 0;
-
-/** `em.transactional(work)`, counted, so that the hooks it turns on go when no transaction is open. */
-export async function transaction<T>(
-  em: EntityManager,
-  work: (em: EntityManager) => Promise<T>,
-): Promise<T> {
-  openTransactions += 1;
-  try {
-    return await em.transactional(work);
-  } finally {
-    openTransactions -= 1;
-    if (openTransactions === 0) transactionStorage.disable();
-  }
 }
 
 export async function migrate(database: Database): Promise<void> {

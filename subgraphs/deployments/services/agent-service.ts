@@ -5,7 +5,7 @@
 import { badUserInput, conflict, notFound } from '../../../platform/errors';
 import { requireNode } from '../../kit/guards';
 import { isUuid } from '../../kit/ids';
-import { isUniqueViolation, transaction, type EntityManager } from '../../kit/orm';
+import { isUniqueViolation, type EntityManager } from '../../kit/orm';
 import { validate } from '../../kit/validation';
 import type { DeploymentsContext } from '../context';
 import { Deployment, type DeploymentStatus } from '../entities/deployment';
@@ -59,7 +59,7 @@ export async function claimDeployment(ctx: DeploymentsContext): Promise<Deployme
   for (let attempt = 1; ; attempt++) {
     const changes = noChanges();
     try {
-      const claimed = await transaction(ctx.em, async (em) => {
+      const claimed = await ctx.em.transactional(async (em) => {
         const [row] = await em.execute<Record<string, unknown>[]>(NEXT_QUEUED, [
           nodeId,
           organizationId,
@@ -98,7 +98,7 @@ export async function reportDeploymentProgress(
   logs.forEach((log, i) => validate(logMessageRule, log.message, `logs.${i}.message`));
   const changes = noChanges();
   try {
-    const deployment = await transaction(ctx.em, async (em) => {
+    const deployment = await ctx.em.transactional(async (em) => {
       const id = input.deploymentId;
       const locked = isUuid(id) ? await lockDeployment(em, { id, organizationId, nodeId }) : null;
       if (!locked) throw notFound('Deployment');

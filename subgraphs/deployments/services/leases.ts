@@ -12,7 +12,7 @@
  */
 import { isUuid } from '../../kit/ids';
 import type { Logger } from '../../../platform/logger';
-import { transaction, type EntityManager } from '../../kit/orm';
+import type { EntityManager } from '../../kit/orm';
 import type { RedisConnections } from '../../../platform/redis';
 import { runOnOneReplica } from '../../kit/single-runner';
 import type { DeploymentsDeps } from '../context';
@@ -62,7 +62,7 @@ async function changeAll(
   message: (deployment: Deployment) => string,
 ): Promise<number> {
   const changes = noChanges();
-  const changed = await transaction(deps.fork(), async (em) => {
+  const changed = await deps.fork().transactional(async (em) => {
     const rows = await select(em);
     for (const row of rows) {
       const deployment = em.map(Deployment, row);

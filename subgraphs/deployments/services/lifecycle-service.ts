@@ -6,7 +6,7 @@ import { LockMode } from '@mikro-orm/core';
 import { conflict, notFound } from '../../../platform/errors';
 import { requireRole } from '../../kit/guards';
 import { isUuid } from '../../kit/ids';
-import { transaction, type EntityManager } from '../../kit/orm';
+import type { EntityManager } from '../../kit/orm';
 import { validate } from '../../kit/validation';
 import type { DeploymentsContext } from '../context';
 import { Deployment } from '../entities/deployment';
@@ -55,7 +55,7 @@ export async function createDeployment(
     user.userId,
   );
   const changes = noChanges();
-  await transaction(ctx.em, async (em) => {
+  await ctx.em.transactional(async (em) => {
     recordQueued(em, changes, deployment, `Queued ${application} ${version} for ${environment}.`);
     await recordUpdates(em, changes);
   });
@@ -66,7 +66,7 @@ export async function createDeployment(
 export async function cancelDeployment(ctx: DeploymentsContext, id: string): Promise<Deployment> {
   const { organizationId } = requireRole(ctx.principal, 'DEVELOPER');
   const changes = noChanges();
-  const deployment = await transaction(ctx.em, async (em) => {
+  const deployment = await ctx.em.transactional(async (em) => {
     const locked = isUuid(id) ? await lockDeployment(em, { id, organizationId }) : null;
     if (!locked) throw notFound('Deployment');
     changeStatus(em, changes, locked, 'CANCELLED', { message: 'Cancelled by a user.' });
@@ -84,7 +84,7 @@ export async function rollbackDeployment(ctx: DeploymentsContext, id: string): P
   // Asked before the transaction: no row stays locked while another service answers.
   await assertDeployableNode(ctx, original.nodeId);
   const changes = noChanges();
-  const rollback = await transaction(ctx.em, async (em) => {
+  const rollback = await ctx.em.transactional(async (em) => {
     // Locked, so that two concurrent rollbacks of it cannot both pass the checks below.
     const locked = await lockDeployment(em, { id, organizationId: user.organizationId });
     if (!locked) throw notFound('Deployment');

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { appendChanges, changeCursor } from '../../kit/change-log';
 import { badUserInput, conflict, forbidden, notFound } from '../../../platform/errors';
 import { requireRole, requireUser } from '../../kit/guards';
-import { transaction, type EntityManager } from '../../kit/orm';
+import type { EntityManager } from '../../kit/orm';
 import {
   connectionOf,
   decodeCursor,
@@ -251,7 +251,7 @@ async function changeMessage(
   params: unknown[],
   change: MessageChangedEvent['change'],
 ): Promise<MessageChange | null> {
-  return transaction(ctx.em, async (em) => {
+  return ctx.em.transactional(async (em) => {
     const [row] = await em.execute<Record<string, unknown>[]>(update, params);
     if (!row) return null;
     const message = em.map(Message, row as never);

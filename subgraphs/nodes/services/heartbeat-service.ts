@@ -5,7 +5,6 @@
 import { LockMode } from '@mikro-orm/core';
 import { unauthenticated } from '../../../platform/errors';
 import { requireNode } from '../../kit/guards';
-import { transaction } from '../../kit/orm';
 import { validate } from '../../kit/validation';
 import type { NodesContext } from '../context';
 import { Node, type NodeStatus } from '../entities/node';
@@ -52,7 +51,7 @@ export async function heartbeat(
       : validate(heartbeatRules.deploymentIds, [...input.deploymentIds], 'deploymentIds');
   const status = statusForMetrics(metrics, ctx.deps.config);
   const now = new Date();
-  const { node, events } = await transaction(ctx.em, async (em) => {
+  const { node, events } = await ctx.em.transactional(async (em) => {
     // Locked, so a concurrent decommission or sweep cannot interleave with this update.
     const node = await em.findOne(
       Node,

@@ -3,7 +3,7 @@ import { LockMode } from '@mikro-orm/core';
 import { badUserInput, conflict, notFound, unauthenticated } from '../../../platform/errors';
 import { requireRole, requireUser } from '../../kit/guards';
 import { isUuid } from '../../kit/ids';
-import { isUniqueViolation, transaction, type EntityManager } from '../../kit/orm';
+import { isUniqueViolation, type EntityManager } from '../../kit/orm';
 import { pageInCreationOrder, type Connection } from '../../kit/pagination';
 import type { Principal } from '../../../platform/principal';
 import { validate } from '../../kit/validation';
@@ -87,7 +87,7 @@ export async function registerNode(
   await assertAvailable(ctx.em, node);
   let events;
   try {
-    events = await transaction(ctx.em, (em) => {
+    events = await ctx.em.transactional((em) => {
       em.persist(node);
       return recordStatusChanges(em, [{ node, previousStatus: null }]);
     });
@@ -119,7 +119,7 @@ async function assertAvailable(em: EntityManager, node: Node): Promise<void> {
 export async function decommissionNode(ctx: NodesContext, id: string): Promise<Node> {
   const { organizationId } = requireRole(ctx.principal, 'OPERATOR');
   if (!isUuid(id)) throw notFound('Node');
-  const { node, events } = await transaction(ctx.em, async (em) => {
+  const { node, events } = await ctx.em.transactional(async (em) => {
     // Locked, so a concurrent heartbeat cannot bring the node back ONLINE meanwhile.
     const node = await em.findOne(
       Node,

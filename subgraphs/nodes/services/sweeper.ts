@@ -5,7 +5,7 @@
  * each node once.
  */
 import type { Logger } from '../../../platform/logger';
-import { transaction, type Database } from '../../kit/orm';
+import type { Database } from '../../kit/orm';
 import type { RedisConnections } from '../../../platform/redis';
 import { runOnOneReplica } from '../../kit/single-runner';
 import type { NodeStatus } from '../entities/node';
@@ -40,7 +40,7 @@ export function startSweeper(deps: {
     const cutoff = new Date(now.getTime() - deps.offlineAfterMs);
     // Rows a heartbeat holds locked are skipped: they are not silent. The changes are stored
     // in the same transaction, then announced.
-    const events = await transaction(deps.database.fork(), async (em) => {
+    const events = await deps.database.fork().transactional(async (em) => {
       const rows = await em.execute<
         { id: string; organization_id: string; previous_status: NodeStatus }[]
       >(

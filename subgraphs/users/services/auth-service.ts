@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { hashSecret } from '../../../platform/api-keys';
 import { unauthenticated } from '../../../platform/errors';
-import { transaction, type EntityManager } from '../../kit/orm';
+import type { EntityManager } from '../../kit/orm';
 import type { UsersContext, UsersDeps } from '../context';
 import { Organization } from '../entities/organization';
 import { RefreshToken, Session } from '../entities/session';
@@ -48,7 +48,7 @@ export async function signUp(
   input: { organizationName: string; username: string; email: string; password: string },
 ): Promise<AuthPayload> {
   const organizationName = validate(nameRule, input.organizationName, 'organizationName');
-  const user = await transaction(ctx.em, async (em) => {
+  const user = await ctx.em.transactional(async (em) => {
     const organization = new Organization(organizationName, await uniqueSlug(em, organizationName));
     em.persist(organization);
     return insertUser(em, { ...input, organizationId: organization.id, role: 'ADMIN' });
