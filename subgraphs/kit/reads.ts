@@ -120,7 +120,7 @@ export async function findRows<T extends object>(
 ): Promise<Row<T>[]> {
   if (!scope.mode.readOnly) return scope.em.find(entity, where, options);
   const reads = readsOf(scope.reader, entity);
-  const { sql, params } = listStatement(scope.reader, reads, entity, where, options);
+  const { sql, params } = listStatement(scope.reader, reads, { entity, where, ...options });
   const rows = await selectRows(scope, sql, params);
   return rows.map(reads.map) as Row<T>[];
 }
@@ -287,25 +287,31 @@ function dateParser(platform: ReturnType<EntityManager['getPlatform']>) {
 /** Statements kept per entity: filters have a handful of shapes; the cap guards against more. */
 const MAX_STATEMENTS = 200;
 
+/** What findRows reads: `entity`'s rows that `where` selects, in `orderBy` order, `limit` of them. */
+interface ListQuery {
+  entity: EntityClass<unknown>;
+  where: object;
+  orderBy?: object;
+  limit?: number;
+}
+
 /** findRows' statement for this filter, order and limit, with its parameters. */
 function listStatement(
   em: EntityManager,
   reads: EntityReads,
-  entity: EntityClass<unknown>,
-  where: object,
-  options: { orderBy?: object; limit?: number },
+  list: ListQuery,
 ): { sql: string; params: unknown[] } {
   const values: unknown[] = [];
-  const shape = shapeOf(where, values);
-  if (options.limit !== undefined) values.push(options.limit);
-  if (shape === null) return builtStatement(em, reads, entity, where, options);
-  const key = `${shape}|${JSON.stringify(options.orderBy ?? null)}|${options.limit !== undefined}`;
+  const shape = shapeOf(list.where, values);
+  if (list.limit !== undefined) values.push(list.limit);
+  if (shape === null) return builtStatement(em, reads, list);
+  const key = `${shape}|${JSON.stringify(list.orderBy ?? null)}|${list.limit !== undefined}`;
   let statement = reads.statements.get(key);
   if (statement === undefined) {
-    statement = compileStatement(em, reads, entity, where, values, options);
+    statement = compileStatement(em, reads, list, values);
     if (reads.statements.size < MAX_STATEMENTS) reads.statements.set(key, statement);
   }
-  if (statement === null) return builtStatement(em, reads, entity, where, options);
+  if (statement === null) return builtStatement(em, reads, list);
   return {
     sql: statement.sql,
     params: statement.params.map((param) =>
@@ -318,16 +324,14 @@ function listStatement(
 function builtStatement(
   em: EntityManager,
   reads: EntityReads,
-  entity: EntityClass<unknown>,
-  where: object,
-  options: { orderBy?: object; limit?: number },
+  { entity, where, orderBy, limit }: ListQuery,
 ): { sql: string; params: unknown[] } {
   const query = em
     .createQueryBuilder(entity)
     .select(reads.properties as never)
     .where(where as never);
-  if (options.orderBy) query.orderBy(options.orderBy as never);
-  if (options.limit !== undefined) query.limit(options.limit);
+  if (orderBy) query.orderBy(orderBy as never);
+  if (limit !== undefined) query.limit(limit);
   const { sql, bindings } = query.getKnexQuery().toSQL();
   return { sql, params: [...bindings] };
 }
@@ -370,12 +374,10 @@ function shapeOf(node: unknown, values: unknown[]): string | null {
 function compileStatement(
   em: EntityManager,
   reads: EntityReads,
-  entity: EntityClass<unknown>,
-  where: object,
+  list: ListQuery,
   values: unknown[],
-  options: { orderBy?: object; limit?: number },
 ): Statement | null {
-  const actual = builtStatement(em, reads, entity, where, options);
+  const actual = builtStatement(em, reads, list);
   const standIns = values.map((value, index) =>
     value instanceof Date
       ? new Date(Date.UTC(1001, 0, 1) + index)
@@ -384,9 +386,11 @@ function compileStatement(
         : `\u0000stand-in ${index}`,
   );
   let next = 0;
-  const substituted = substitute(where, () => standIns[next++]);
-  const limit = options.limit === undefined ? undefined : (standIns.at(-1) as number);
-  const probe = builtStatement(em, reads, entity, substituted as object, { ...options, limit });
+  const probe = builtStatement(em, reads, {
+    ...list,
+    where: substitute(list.where, () => standIns[next++]) as object,
+    limit: list.limit === undefined ? undefined : (standIns.at(-1) as number),
+  });
   if (probe.sql !== actual.sql || probe.params.length !== actual.params.length) return null;
   const params = probe.params.map((param): Statement['params'][number] => {
     const index = standIns.findIndex((standIn) => sameValue(standIn, param));
