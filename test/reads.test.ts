@@ -12,10 +12,28 @@ import { randomUUID } from 'node:crypto';
 import { LOCAL_SUBGRAPHS } from '../dev/subgraphs';
 import { createLogger } from '../platform/logger';
 import { createDatabase, migrate, type Database, type EntityManager } from '../subgraphs/kit/orm';
-import { findRows, findRowsById, type ReadMode } from '../subgraphs/kit/reads';
-import { Deployment, DEPLOYMENT_STATUSES } from '../subgraphs/deployments/entities/deployment';
+import type { FilterQuery } from '@mikro-orm/core';
+import {
+  findRows,
+  findRowsById,
+  type ReadMode,
+  type ReadScope,
+  type Row,
+} from '../subgraphs/kit/reads';
+import {
+  Deployment,
+  DEPLOYMENT_STATUSES,
+  type DeploymentStatus,
+} from '../subgraphs/deployments/entities/deployment';
 import { DeploymentEvent } from '../subgraphs/deployments/entities/deployment-event';
+import {
+  createDeploymentsContext,
+  type DeploymentsContext,
+  type DeploymentsDeps,
+} from '../subgraphs/deployments/context';
 import { createLoaders as createDeploymentLoaders } from '../subgraphs/deployments/loaders';
+import { listDeployments } from '../subgraphs/deployments/services/deployments-service';
+import { eventPage } from '../subgraphs/deployments/services/events-service';
 import { Channel } from '../subgraphs/messages/entities/channel';
 import { Message } from '../subgraphs/messages/entities/message';
 import { createLoaders as createMessageLoaders } from '../subgraphs/messages/loaders';
@@ -29,6 +47,8 @@ const ROWS = 120;
 const READ: ReadMode = { readOnly: true };
 const WRITE: ReadMode = { readOnly: false };
 /** A query whose reads go to the database's replica (itself, here: the rows must be the same). */
+/** A request's reads in `mode`, with `em` as its own EntityManager and as the reader. */
+const scopeOf = (em: EntityManager, mode: ReadMode): ReadScope => ({ mode, em, reader: em });
 const fromReplica = (database: Database): ReadMode => ({
   readOnly: true,
   replica: database.replicas[0]!,
@@ -95,7 +115,9 @@ async function expectReadsAgree<T extends { id: string }>(
   await writer.flush();
   const ids = entities.map((e) => e.id);
   const byId = async (mode: ReadMode) =>
-    new Map((await findRowsById(database.fork(), mode, entity, ids)).map((r) => [r.id, r]));
+    new Map(
+      (await findRowsById(scopeOf(database.fork(), mode), entity, ids)).map((r) => [r.id, r]),
+    );
   const [plain, hydrated] = [await byId(READ), await byId(WRITE)];
   const em = database.fork();
   expect(plain.size).toBe(entities.length);
@@ -111,7 +133,7 @@ async function expectReadsAgree<T extends { id: string }>(
   }
   const list = async (mode: ReadMode) =>
     (
-      await findRows(database.fork(), mode, entity, { id: { $in: ids } } as never, {
+      await findRows(scopeOf(database.fork(), mode), entity, { id: { $in: ids } } as never, {
         orderBy: { id: 'desc' } as never,
         limit: ROWS,
       })
@@ -206,7 +228,7 @@ test('deployments and their events read alike, also through the page loaders', a
 
   const pages = async (mode: ReadMode) => {
     const em = databases.deployments!.fork();
-    const loaders = createDeploymentLoaders(em, mode);
+    const loaders = createDeploymentLoaders(scopeOf(em, mode));
     const [eventPages, deploymentPages] = await Promise.all([
       Promise.all(
         deployments.map((d) =>
@@ -232,6 +254,70 @@ test('deployments and their events read alike, also through the page loaders', a
   expect(plain.deployments).toHaveLength(ROWS);
   expect(plain).toEqual(hydrated);
   expect(await pages(fromReplica(databases.deployments!))).toEqual(plain);
+
+  // The list's keyset filter as listDeployments builds it: findRows reuses one statement per
+  // shape of filter with each page's values, and must read what em.find reads, page by page.
+  const keyset = async (mode: ReadMode, status: DeploymentStatus | null) => {
+    const em = databases.deployments!.fork();
+    const seen: Record<string, unknown>[] = [];
+    for (let after: Row<Deployment> | null = null; ;) {
+      const where: FilterQuery<Deployment> = { organizationId };
+      if (status) where.status = status;
+      if (after) {
+        where.createdAt = { $lte: after.createdAt };
+        where.$or = [{ createdAt: { $lt: after.createdAt } }, { id: { $lt: after.id } }];
+      }
+      const rows: Row<Deployment>[] = await findRows(scopeOf(em, mode), Deployment, where, {
+        orderBy: { createdAt: 'desc', id: 'desc' },
+        limit: 7,
+      });
+      seen.push(...rows.map((row) => persisted(em, 'Deployment', row)));
+      if (rows.length < 7) return seen;
+      after = rows.at(-1)!;
+    }
+  };
+  for (const status of [null, 'RUNNING', 'FAILED'] as const) {
+    const listed = await keyset(READ, status);
+    expect(listed).toHaveLength(deployments.filter((d) => !status || d.status === status).length);
+    expect(listed).toEqual(await keyset(WRITE, status));
+    expect(await keyset(fromReplica(databases.deployments!), status)).toEqual(listed);
+  }
+
+  // A query's context never forks its own EntityManager: its plain rows come through the
+  // database's reader, forked once. A request that may write forks its own when it reads.
+  let forks = 0;
+  const deps = {
+    fork: () => {
+      forks += 1;
+      return databases.deployments!.fork();
+    },
+  } as DeploymentsDeps;
+  const context = (readOnly: boolean) =>
+    createDeploymentsContext(deps, {
+      requestId: 'reads',
+      principal: {
+        kind: 'user',
+        userId: randomUUID(),
+        organizationId,
+        role: 'VIEWER',
+        sessionId: randomUUID(),
+        expiresAt: Math.floor(Date.now() / 1000) + 60,
+      },
+      clientAddress: '127.0.0.1',
+      logger: createLogger({ name: 'reads', level: LOG_LEVEL }),
+      credentials: {},
+      mode: { readOnly },
+    });
+  const dashboard = async (ctx: DeploymentsContext) => {
+    const page = await listDeployments(ctx, { first: 10 });
+    await Promise.all(page.edges.map(({ node }) => eventPage(ctx, node, { last: 3 })));
+    return page.edges.length;
+  };
+  expect(await dashboard(context(true))).toBe(10);
+  expect(await dashboard(context(true))).toBe(10);
+  expect(forks).toBe(1);
+  expect(await dashboard(context(false))).toBe(10);
+  expect(forks).toBe(2);
 });
 
 test('channels and messages read alike, also through the message page loader', async () => {
@@ -264,7 +350,7 @@ test('channels and messages read alike, also through the message page loader', a
 
   const pages = async (mode: ReadMode) => {
     const em = databases.messages!.fork();
-    const loaders = createMessageLoaders(em, mode, null);
+    const loaders = createMessageLoaders(scopeOf(em, mode), null);
     const loaded = await Promise.all(
       channels.map((c) =>
         loaders.messagePage.load({

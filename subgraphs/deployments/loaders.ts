@@ -5,8 +5,7 @@
  */
 import DataLoader from 'dataloader';
 import { byIdLoader } from '../kit/loaders';
-import type { EntityManager } from '../kit/orm';
-import { fromRow, selectRows, type ReadMode } from '../kit/reads';
+import { rowMapper, selectRows, type ReadScope } from '../kit/reads';
 import { Deployment, type DeploymentStatus } from './entities/deployment';
 import { DeploymentEvent } from './entities/deployment-event';
 
@@ -66,20 +65,19 @@ function pageLoader<K, V>(shapeOf: (key: K) => string, load: (keys: K[]) => Prom
 
 /** Splits rows tagged with the position of their key (`page_key`) into one list per key. */
 function byPageKey<T extends object>(
-  em: EntityManager,
-  mode: ReadMode,
+  scope: ReadScope,
   entity: new (...args: never[]) => T,
   rows: Record<string, unknown>[],
   keyCount: number,
 ): T[][] {
   const pages = Array.from({ length: keyCount }, () => [] as T[]);
-  for (const { page_key: pageKey, ...row } of rows) {
-    pages[pageKey as number]!.push(fromRow(em, mode, entity, row));
-  }
+  // The row's own columns become the row; `page_key` belongs to no property and is left out.
+  const map = rowMapper(scope, entity);
+  for (const row of rows) pages[row.page_key as number]!.push(map(row));
   return pages;
 }
 
-function deploymentPages(em: EntityManager, mode: ReadMode) {
+function deploymentPages(scope: ReadScope) {
   return pageLoader<DeploymentPageKey, Deployment[]>(
     ({ owner, organizationId, status, limit }) => `${owner}:${organizationId}:${status}:${limit}`,
     async (keys) => {
@@ -91,8 +89,7 @@ function deploymentPages(em: EntityManager, mode: ReadMode) {
         page_key: index,
       }));
       const rows = await selectRows(
-        em,
-        mode,
+        scope,
         `select page.*, k.page_key
           from jsonb_to_recordset(?::jsonb) as k(owner_id uuid, after_at timestamptz, after_id uuid, page_key int)
           cross join lateral (
@@ -106,12 +103,12 @@ function deploymentPages(em: EntityManager, mode: ReadMode) {
           order by k.page_key, page."created_at" desc, page."id" desc`,
         [JSON.stringify(parents), organizationId, ...(status ? [status] : []), limit],
       );
-      return byPageKey(em, mode, Deployment, rows, keys.length);
+      return byPageKey(scope, Deployment, rows, keys.length);
     },
   );
 }
 
-function eventPages(em: EntityManager, mode: ReadMode) {
+function eventPages(scope: ReadScope) {
   return pageLoader<EventPageKey, DeploymentEvent[]>(
     ({ end, limit }) => `${end}:${limit}`,
     async (keys) => {
@@ -123,8 +120,7 @@ function eventPages(em: EntityManager, mode: ReadMode) {
       }));
       // Pages come out oldest first either way; `last` fetches from the newest end.
       const rows = await selectRows(
-        em,
-        mode,
+        scope,
         `select page.*, k.page_key
           from jsonb_to_recordset(?::jsonb) as k(deployment_id uuid, after_sequence int, page_key int)
           cross join lateral (
@@ -136,16 +132,16 @@ function eventPages(em: EntityManager, mode: ReadMode) {
           order by k.page_key, page."sequence"`,
         [JSON.stringify(parents), limit],
       );
-      return byPageKey(em, mode, DeploymentEvent, rows, keys.length);
+      return byPageKey(scope, DeploymentEvent, rows, keys.length);
     },
   );
 }
 
-export function createLoaders(em: EntityManager, mode: ReadMode) {
+export function createLoaders(scope: ReadScope) {
   return {
-    deploymentById: byIdLoader(em, mode, Deployment),
-    deploymentPages: deploymentPages(em, mode),
-    eventPages: eventPages(em, mode),
+    deploymentById: byIdLoader(scope, Deployment),
+    deploymentPages: deploymentPages(scope),
+    eventPages: eventPages(scope),
   };
 }
 

@@ -24,6 +24,25 @@ export function encodeCursor(key: CursorKey): string {
   return Buffer.from(JSON.stringify(['v1', ...key])).toString('base64url');
 }
 
+/** Sequence numbers whose cursors are kept: a channel's or a deployment's recent ones. */
+const KEPT_SEQUENCE_CURSORS = 1 << 16;
+const sequenceCursors = new Map<number, string>();
+
+/**
+ * encodeCursor([sequence]), kept once made: every message and event of every page carries one,
+ * and the same few thousand numbers come back page after page.
+ */
+export function sequenceCursor(sequence: number): string {
+  let cursor = sequenceCursors.get(sequence);
+  if (cursor === undefined) {
+    cursor = encodeCursor([sequence]);
+    if (Number.isInteger(sequence) && sequence >= 0 && sequence < KEPT_SEQUENCE_CURSORS) {
+      sequenceCursors.set(sequence, cursor);
+    }
+  }
+  return cursor;
+}
+
 /** Decodes a cursor made by encodeCursor with the same key shape, or fails with BAD_USER_INPUT. */
 export function decodeCursor(
   cursor: string,
@@ -59,6 +78,48 @@ export function pageSize(
   return size;
 }
 
+/** An edge whose cursor is encoded when asked for: clients ask for few of a page's cursors. */
+class Edge<T> {
+  constructor(
+    readonly node: T,
+    private readonly cursorOf: (node: T) => string,
+  ) {}
+
+  get cursor(): string {
+    return this.cursorOf(this.node);
+  }
+}
+
+/** PageInfo whose cursors, too, are encoded when asked for. */
+class EdgesPageInfo<T> implements PageInfo {
+  constructor(
+    readonly hasNextPage: boolean,
+    readonly hasPreviousPage: boolean,
+    private readonly edges: Edge<T>[],
+  ) {}
+
+  get startCursor(): string | null {
+    return this.edges[0]?.cursor ?? null;
+  }
+
+  get endCursor(): string | null {
+    return this.edges.at(-1)?.cursor ?? null;
+  }
+}
+
+/** A connection of `page`, in order; each edge's cursor is `cursorOf` its node. */
+export function connectionOf<T>(
+  page: T[],
+  cursorOf: (node: T) => string,
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean },
+): Connection<T> {
+  const edges = page.map((node) => new Edge(node, cursorOf));
+  return {
+    edges,
+    pageInfo: new EdgesPageInfo(pageInfo.hasNextPage, pageInfo.hasPreviousPage, edges),
+  };
+}
+
 /**
  * Builds a forward connection from rows fetched with `limit = size + 1`: the extra row only
  * tells whether there is a next page.
@@ -69,17 +130,10 @@ export function forwardConnection<T>(
   cursorKey: (row: T) => CursorKey,
   hasPreviousPage: boolean,
 ): Connection<T> {
-  const page = rows.slice(0, size);
-  const edges = page.map((node) => ({ cursor: encodeCursor(cursorKey(node)), node }));
-  return {
-    edges,
-    pageInfo: {
-      hasNextPage: rows.length > size,
-      hasPreviousPage,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
-    },
-  };
+  return connectionOf(rows.slice(0, size), (node) => encodeCursor(cursorKey(node)), {
+    hasNextPage: rows.length > size,
+    hasPreviousPage,
+  });
 }
 
 /** A row listed in creation order: by `createdAt`, ties broken by `id`. */

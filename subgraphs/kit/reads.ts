@@ -11,7 +11,12 @@
  * These plain-row reads are also the only statements sent to a read replica, when the request's
  * mode names one (kit/read-routing.ts decides per query); everything else runs on the primary.
  */
-import type { FilterQuery, QueryOrderMap } from '@mikro-orm/core';
+import {
+  ReferenceKind,
+  type EntityMetadata,
+  type FilterQuery,
+  type QueryOrderMap,
+} from '@mikro-orm/core';
 import type { EntityManager, Replica } from './orm';
 
 /** Whether the current request only reads (a query, `_entities` included), and from where. */
@@ -30,6 +35,38 @@ export interface ReadMode {
 /** A request that may write, until its operation is known to be a query. */
 export const writableMode = (): ReadMode => ({ readOnly: false });
 
+/**
+ * Where a read path reads: the request's mode; its own EntityManager, for a request that may
+ * write (entities, its unit of work); and `reader`, for plain-row reads, which use no unit of
+ * work — so a query never needs its own (a request context forks it only when first asked).
+ */
+export interface ReadScope {
+  readonly mode: ReadMode;
+  readonly em: EntityManager;
+  readonly reader: EntityManager;
+}
+
+const readers = new WeakMap<() => EntityManager, EntityManager>();
+
+/**
+ * The EntityManager plain-row reads use, one per database (per `fork` function), forked once:
+ * they use its connection, metadata and mappers, never its identity map.
+ */
+export function readerOf(fork: () => EntityManager): EntityManager {
+  let reader = readers.get(fork);
+  if (!reader) {
+    reader = fork();
+    readers.set(fork, reader);
+  }
+  return reader;
+}
+
+/** Plain-row reads on the primary, outside any request (change streams' replays). */
+export function primaryReads(fork: () => EntityManager): ReadScope {
+  const reader = readerOf(fork);
+  return { mode: { readOnly: true }, em: reader, reader };
+}
+
 type EntityClass<T> = new (...args: never[]) => T;
 
 /**
@@ -40,40 +77,52 @@ type EntityClass<T> = new (...args: never[]) => T;
 export type Row<T> = { [K in keyof T]: T[K] };
 
 /**
- * One row of `entity`'s table, in the request's mode. The caller's statement picks the columns
- * (`select *` suits tables without lazy columns).
+ * One row of `entity`'s table, in the request's mode. The caller's statement picks the columns:
+ * at least every column a read selects (`select *` suits every table); columns of no property
+ * (a batch's key) are left out of the row.
  */
 export function fromRow<T extends object>(
-  em: EntityManager,
-  mode: ReadMode,
+  scope: ReadScope,
   entity: EntityClass<T>,
   row: Record<string, unknown>,
 ): Row<T> {
-  return mode.readOnly
-    ? (em.getComparator().mapResult(entity.name, row as never) as Row<T>)
-    : em.map(entity, row as never);
+  return rowMapper(scope, entity)(row);
 }
 
-/** `em.find` with its filter, order and limit; plain rows (one statement alike) for reads. */
+/** fromRow for many rows of one statement: the mapping is looked up once. */
+export function rowMapper<T extends object>(
+  scope: ReadScope,
+  entity: EntityClass<T>,
+): (row: Record<string, unknown>) => Row<T> {
+  if (scope.mode.readOnly) {
+    return readsOf(scope.reader, entity).map as (row: Record<string, unknown>) => Row<T>;
+  }
+  const { em } = scope;
+  const reads = readsOf(em, entity);
+  return (row) => {
+    const own: Record<string, unknown> = {};
+    for (const column in row) if (reads.columns.has(column)) own[column] = row[column];
+    return em.map(entity, own as never);
+  };
+}
+
+/**
+ * `em.find` with its filter, order and limit; plain rows (one statement alike) for reads. A
+ * read's statement is the one MikroORM's query builder writes for the filter, built once per
+ * shape of filter (its keys and operators, not its values) and order, then reused with the
+ * request's values: building it per request cost more than running it.
+ */
 export async function findRows<T extends object>(
-  em: EntityManager,
-  mode: ReadMode,
+  scope: ReadScope,
   entity: EntityClass<T>,
   where: FilterQuery<T>,
   options: { orderBy?: QueryOrderMap<T>; limit?: number } = {},
 ): Promise<Row<T>[]> {
-  if (!mode.readOnly) return em.find(entity, where, options);
-  const query = em
-    .createQueryBuilder(entity)
-    .select(readColumns(em, entity).map(({ property }) => property) as never)
-    .where(where);
-  if (options.orderBy) query.orderBy(options.orderBy);
-  if (options.limit !== undefined) query.limit(options.limit);
-  if (!mode.replica) return (await query.execute('all')) as Row<T>[];
-  // knex's own form of the statement (`?` placeholders), as selectRows sends it.
-  const { sql, bindings } = query.getKnexQuery().toSQL();
-  const rows = await selectRows(em, mode, sql, [...bindings]);
-  return rows.map((row) => fromRow(em, mode, entity, row));
+  if (!scope.mode.readOnly) return scope.em.find(entity, where, options);
+  const reads = readsOf(scope.reader, entity);
+  const { sql, params } = listStatement(scope.reader, reads, { entity, where, ...options });
+  const rows = await selectRows(scope, sql, params);
+  return rows.map(reads.map) as Row<T>[];
 }
 
 /**
@@ -82,24 +131,16 @@ export async function findRows<T extends object>(
  * row of every page that points at them.
  */
 export async function findRowsById<T extends { id: string }>(
-  em: EntityManager,
-  mode: ReadMode,
+  scope: ReadScope,
   entity: EntityClass<T>,
   ids: readonly string[],
 ): Promise<Row<T>[]> {
-  if (!mode.readOnly) return em.find(entity, { id: { $in: [...ids] } } as never);
-  const meta = em.getMetadata().get(entity.name);
-  const schema = meta.schema ?? em.config.get('schema');
-  const columns = readColumns(em, entity)
-    .map(({ column }) => `"${column}"`)
-    .join(', ');
-  const rows = await selectRows(
-    em,
-    mode,
-    `select ${columns} from "${schema}"."${meta.tableName}" where "id" in (${ids.map(() => '?').join(', ')})`,
-    [...ids],
-  );
-  return rows.map((row) => fromRow(em, mode, entity, row));
+  if (!scope.mode.readOnly) return scope.em.find(entity, { id: { $in: [...ids] } } as never);
+  const reads = readsOf(scope.reader, entity);
+  const rows = await selectRows(scope, `${reads.byIdPrefix}${ids.map(() => '?').join(', ')})`, [
+    ...ids,
+  ]);
+  return rows.map(reads.map) as Row<T>[];
 }
 
 /**
@@ -110,11 +151,11 @@ export async function findRowsById<T extends { id: string }>(
  * costs the primary load, not errors.
  */
 export async function selectRows(
-  em: EntityManager,
-  mode: ReadMode,
+  scope: ReadScope,
   sql: string,
   params: unknown[],
 ): Promise<Record<string, unknown>[]> {
+  const { mode } = scope;
   const replica = mode.replica;
   if (replica?.up) {
     try {
@@ -123,23 +164,256 @@ export async function selectRows(
       replica.up = false;
     }
   }
+  // A request that may write reads through its own unit of work (its transaction, if open).
+  const em = mode.readOnly ? scope.reader : scope.em;
   return em.execute<Record<string, unknown>[]>(sql, params);
 }
 
-const columnsByMetadata = new WeakMap<object, { property: string; column: string }[]>();
+/** What reads of one entity need, worked out once per entity (and ORM). */
+interface EntityReads {
+  /** Every column of a property (a row's other columns, e.g. a batch's key, are no field). */
+  columns: Set<string>;
+  /** The properties a read selects, by property name (the query builder's `select`). */
+  properties: string[];
+  /** `select <columns> from <table> where "id" in (`: findRowsById's statement, to its ids. */
+  byIdPrefix: string;
+  /** A row as PostgreSQL returns it, as a plain object with the entity's property names. */
+  map: (row: Record<string, unknown>) => object;
+  /** findRows' statements by shape of filter and order; null: the shape is not reusable. */
+  statements: Map<string, Statement | null>;
+}
+
+/** A statement of the query builder, and where each of its parameters comes from. */
+interface Statement {
+  sql: string;
+  /** A number: that value of the filter's (shapeOf's order, the limit last); else a constant. */
+  params: (number | { constant: unknown })[];
+}
+
+const readsByMetadata = new WeakMap<object, EntityReads>();
+
+function readsOf(em: EntityManager, entity: EntityClass<unknown>): EntityReads {
+  const meta = em.getMetadata().get(entity.name);
+  let reads = readsByMetadata.get(meta);
+  if (!reads) {
+    // The columns `em.find` would select: every stored property but the lazy ones (a password
+    // hash is read only by the path that checks it).
+    const columns = meta.props.filter(
+      (prop) => prop.persist !== false && !prop.lazy && prop.fieldNames?.length === 1,
+    );
+    const schema = meta.schema ?? em.config.get('schema');
+    reads = {
+      columns: new Set(meta.props.flatMap((prop) => prop.fieldNames ?? [])),
+      properties: columns.map((prop) => prop.name as string),
+      byIdPrefix: `select ${columns.map((prop) => `"${prop.fieldNames[0]}"`).join(', ')} from "${schema}"."${meta.tableName}" where "id" in (`,
+      map: compileRowMapper(em, meta),
+      statements: new Map(),
+    };
+    readsByMetadata.set(meta, reads);
+  }
+  return reads;
+}
 
 /**
- * The columns `em.find` would select: every stored property but the lazy ones (a password hash
- * is read only by the path that checks it).
+ * MikroORM's result mapper (`mapResult`) as one function per entity that builds each row in one
+ * object literal: MikroORM's own adds properties one by one, keeps a second object of the
+ * columns it mapped and walks the row again for the rest — per row of every page. The values
+ * are the same: booleans as booleans, timestamps parsed as MikroORM parses them, everything else
+ * as the driver returned it, lazy columns only when selected. An entity with embedded or
+ * composite columns goes through MikroORM's mapper.
  */
-function readColumns(em: EntityManager, entity: EntityClass<unknown>) {
-  const meta = em.getMetadata().get(entity.name);
-  let columns = columnsByMetadata.get(meta);
-  if (!columns) {
-    columns = meta.props
-      .filter((prop) => prop.persist !== false && !prop.lazy && prop.fieldNames?.length === 1)
-      .map((prop) => ({ property: prop.name as string, column: prop.fieldNames[0]! }));
-    columnsByMetadata.set(meta, columns);
+function compileRowMapper(em: EntityManager, meta: EntityMetadata): EntityReads['map'] {
+  const props = meta.props.filter((prop) => prop.fieldNames);
+  if (
+    meta.polymorphs?.length ||
+    props.some(
+      (prop) =>
+        prop.fieldNames.length !== 1 ||
+        prop.embedded ||
+        prop.embeddable ||
+        prop.kind === ReferenceKind.EMBEDDED,
+    )
+  ) {
+    const comparator = em.getComparator();
+    return (row) => comparator.mapResult(meta.className, row as never) as object;
   }
-  return columns;
+  const platform = em.getPlatform();
+  const value = (column: string) => `row[${JSON.stringify(column)}]`;
+  const mapped = (prop: (typeof props)[number]) => {
+    const column = value(prop.fieldNames[0]!);
+    if (prop.runtimeType === 'boolean') return `${column} == null ? ${column} : !!${column}`;
+    if (prop.runtimeType === 'Date' && !platform.isNumericProperty(prop)) return `date(${column})`;
+    return column;
+  };
+  const always = props.filter((prop) => prop.persist !== false && !prop.lazy);
+  const literal = always.map((prop) => `${JSON.stringify(prop.name)}: ${mapped(prop)}`);
+  const optional = props
+    .filter((prop) => !always.includes(prop))
+    .map(
+      (prop) =>
+        `if (${value(prop.fieldNames[0]!)} !== undefined) out[${JSON.stringify(prop.name)}] = ${mapped(prop)};`,
+    );
+  const code = `const out = { ${literal.join(', ')} };\n${optional.join('\n')}\nreturn out;`;
+  // Only the metadata's own names go into the code, each quoted as a JSON string.
+  return new Function('date', `return function mapRow(row) {\n${code}\n};`)(
+    dateParser(platform),
+  ) as EntityReads['map'];
+}
+
+/**
+ * A timestamp column's value as MikroORM's result mapper makes it: the driver hands PostgreSQL's
+ * text over as it is, and the platform parses it, with the configured timezone when the text
+ * names none.
+ */
+function dateParser(platform: ReturnType<EntityManager['getPlatform']>) {
+  const timezone = platform.getTimezone();
+  const local = !timezone || timezone === 'local';
+  return (value: unknown): unknown => {
+    if (value == null || value instanceof Date) return value;
+    if (typeof value === 'bigint') return platform.parseDate(Number(value));
+    if (
+      local ||
+      typeof value === 'number' ||
+      (value as string).includes('+') ||
+      (value as string).lastIndexOf('-') > 10 ||
+      (value as string).endsWith('Z')
+    ) {
+      return platform.parseDate(value as string);
+    }
+    return platform.parseDate(`${value as string}${timezone}`);
+  };
+}
+
+/** Statements kept per entity: filters have a handful of shapes; the cap guards against more. */
+const MAX_STATEMENTS = 200;
+
+/** What findRows reads: `entity`'s rows that `where` selects, in `orderBy` order, `limit` of them. */
+interface ListQuery {
+  entity: EntityClass<unknown>;
+  where: object;
+  orderBy?: object;
+  limit?: number;
+}
+
+/** findRows' statement for this filter, order and limit, with its parameters. */
+function listStatement(
+  em: EntityManager,
+  reads: EntityReads,
+  list: ListQuery,
+): { sql: string; params: unknown[] } {
+  const values: unknown[] = [];
+  const shape = shapeOf(list.where, values);
+  if (list.limit !== undefined) values.push(list.limit);
+  if (shape === null) return builtStatement(em, reads, list);
+  const key = `${shape}|${JSON.stringify(list.orderBy ?? null)}|${list.limit !== undefined}`;
+  let statement = reads.statements.get(key);
+  if (statement === undefined) {
+    statement = compileStatement(em, reads, list, values);
+    if (reads.statements.size < MAX_STATEMENTS) reads.statements.set(key, statement);
+  }
+  if (statement === null) return builtStatement(em, reads, list);
+  return {
+    sql: statement.sql,
+    params: statement.params.map((param) =>
+      typeof param === 'number' ? values[param] : param.constant,
+    ),
+  };
+}
+
+/** The query builder's statement for the filter, as MikroORM would send it (`?` parameters). */
+function builtStatement(
+  em: EntityManager,
+  reads: EntityReads,
+  { entity, where, orderBy, limit }: ListQuery,
+): { sql: string; params: unknown[] } {
+  const query = em
+    .createQueryBuilder(entity)
+    .select(reads.properties as never)
+    .where(where as never);
+  if (orderBy) query.orderBy(orderBy as never);
+  if (limit !== undefined) query.limit(limit);
+  const { sql, bindings } = query.getKnexQuery().toSQL();
+  return { sql, params: [...bindings] };
+}
+
+/**
+ * The filter's shape — its keys, operators, nulls and booleans, in order — with its other values
+ * (strings, numbers, Dates) appended to `values`, each a parameter of the statement. Null for a
+ * filter holding anything else (entities, bigints, …): it is built every time.
+ */
+function shapeOf(node: unknown, values: unknown[]): string | null {
+  if (node === null || node === undefined || typeof node === 'boolean') return String(node);
+  if (typeof node === 'string' || typeof node === 'number' || node instanceof Date) {
+    values.push(node);
+    return typeof node === 'string' ? 's' : typeof node === 'number' ? 'n' : 'd';
+  }
+  if (typeof node !== 'object') return null;
+  const parts: string[] = [];
+  if (Array.isArray(node)) {
+    for (const item of node) {
+      const part = shapeOf(item, values);
+      if (part === null) return null;
+      parts.push(part);
+    }
+    return `[${parts.join(',')}]`;
+  }
+  if (Object.getPrototypeOf(node) !== Object.prototype) return null;
+  for (const [key, item] of Object.entries(node)) {
+    const part = shapeOf(item, values);
+    if (part === null) return null;
+    parts.push(`${JSON.stringify(key)}:${part}`);
+  }
+  return `{${parts.join(',')}}`;
+}
+
+/**
+ * Builds the filter's statement twice: with its values, and with a distinct stand-in for each
+ * value. Where the stand-ins' statement is the same text and each parameter is one stand-in (or
+ * the same constant both times), the statement fits every filter of this shape; otherwise null.
+ */
+function compileStatement(
+  em: EntityManager,
+  reads: EntityReads,
+  list: ListQuery,
+  values: unknown[],
+): Statement | null {
+  const actual = builtStatement(em, reads, list);
+  const standIns = values.map((value, index) =>
+    value instanceof Date
+      ? new Date(Date.UTC(1001, 0, 1) + index)
+      : typeof value === 'number'
+        ? 1_000_000_007 + index
+        : `\u0000stand-in ${index}`,
+  );
+  let next = 0;
+  const probe = builtStatement(em, reads, {
+    ...list,
+    where: substitute(list.where, () => standIns[next++]) as object,
+    limit: list.limit === undefined ? undefined : (standIns.at(-1) as number),
+  });
+  if (probe.sql !== actual.sql || probe.params.length !== actual.params.length) return null;
+  const params = probe.params.map((param): Statement['params'][number] => {
+    const index = standIns.findIndex((standIn) => sameValue(standIn, param));
+    return index === -1 ? { constant: param } : index;
+  });
+  const ok = params.every((param, i) =>
+    sameValue(typeof param === 'number' ? values[param] : param.constant, actual.params[i]),
+  );
+  return ok ? { sql: actual.sql, params } : null;
+}
+
+/** The filter with each value shapeOf collects replaced by the next of `next`, in its order. */
+function substitute(node: unknown, next: () => unknown): unknown {
+  if (typeof node === 'string' || typeof node === 'number' || node instanceof Date) return next();
+  if (Array.isArray(node)) return node.map((item) => substitute(item, next));
+  if (node !== null && typeof node === 'object') {
+    return Object.fromEntries(
+      Object.entries(node).map(([key, item]) => [key, substitute(item, next)]),
+    );
+  }
+  return node;
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  return a instanceof Date && b instanceof Date ? a.getTime() === b.getTime() : a === b;
 }

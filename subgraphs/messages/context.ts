@@ -20,5 +20,5 @@ export type MessagesContext = RequestContext<MessagesLoaders, MessagesDeps>;
 
 export function createMessagesContext(deps: MessagesDeps, request: RequestInfo): MessagesContext {
   const viewerId = request.principal?.kind === 'user' ? request.principal.userId : null;
-  return createRequestContext(deps, request, (em, mode) => createLoaders(em, mode, viewerId));
+  return createRequestContext(deps, request, (scope) => createLoaders(scope, viewerId));
 }

@@ -4,8 +4,7 @@
  */
 import DataLoader from 'dataloader';
 import { byIdLoader } from '../kit/loaders';
-import type { EntityManager } from '../kit/orm';
-import { fromRow, selectRows, type ReadMode } from '../kit/reads';
+import { rowMapper, selectRows, type ReadScope } from '../kit/reads';
 import { Channel } from './entities/channel';
 import { ChannelMember } from './entities/channel-member';
 import { Message } from './entities/message';
@@ -34,19 +33,18 @@ type Row = Record<string, unknown> & { batch_index: number };
  * and returns rows tagged with their key's `batch_index`; rows are mapped to `entity`.
  */
 async function batchQuery<T extends object>(
-  em: EntityManager,
-  mode: ReadMode,
+  scope: ReadScope,
   entity: new (...args: never[]) => T,
   sql: string,
   keys: readonly Record<string, unknown>[],
 ): Promise<T[][]> {
-  const rows = (await selectRows(em, mode, sql, [
+  const rows = (await selectRows(scope, sql, [
     JSON.stringify(keys.map((key, i) => ({ ...key, batch_index: i }))),
   ])) as Row[];
   const pages = keys.map((): T[] => []);
-  for (const { batch_index, ...row } of rows) {
-    pages[batch_index]!.push(fromRow(em, mode, entity, row));
-  }
+  // The row's own columns become the row; `batch_index` belongs to no property and is left out.
+  const map = rowMapper(scope, entity);
+  for (const row of rows) pages[row.batch_index]!.push(map(row));
   return pages;
 }
 
@@ -89,17 +87,16 @@ const MEMBER_PAGES = `
 
 const pageCacheKey = (key: object) => JSON.stringify(key);
 
-export function createLoaders(em: EntityManager, mode: ReadMode, viewerId: string | null) {
+export function createLoaders(scope: ReadScope, viewerId: string | null) {
   return {
-    channelById: byIdLoader(em, mode, Channel),
-    messageById: byIdLoader(em, mode, Message),
+    channelById: byIdLoader(scope, Channel),
+    messageById: byIdLoader(scope, Message),
     /** Whether the caller is a member of each channel. */
     viewerIsMember: new DataLoader<string, boolean>(async (channelIds) => {
       if (viewerId === null) return channelIds.map(() => false);
       // Only the answer, no entity: one statement whatever the request's mode.
       const rows = await selectRows(
-        em,
-        mode,
+        scope,
         `select channel_id from "messages"."channel_members"
            where user_id = ? and channel_id in (${channelIds.map(() => '?').join(', ')})`,
         [viewerId, ...channelIds],
@@ -109,8 +106,7 @@ export function createLoaders(em: EntityManager, mode: ReadMode, viewerId: strin
     }),
     memberCount: new DataLoader<string, number>(async (channelIds) => {
       const rows = await selectRows(
-        em,
-        mode,
+        scope,
         `select channel_id, count(*) as count from "messages"."channel_members"
            where channel_id in (${channelIds.map(() => '?').join(', ')}) group by channel_id`,
         [...channelIds],
@@ -121,8 +117,7 @@ export function createLoaders(em: EntityManager, mode: ReadMode, viewerId: strin
     messagePage: new DataLoader<MessagePageKey, Message[], string>(
       (keys) =>
         batchQuery(
-          em,
-          mode,
+          scope,
           Message,
           MESSAGE_PAGES,
           keys.map((key) => ({
@@ -138,8 +133,7 @@ export function createLoaders(em: EntityManager, mode: ReadMode, viewerId: strin
     memberPage: new DataLoader<MemberPageKey, ChannelMember[], string>(
       (keys) =>
         batchQuery(
-          em,
-          mode,
+          scope,
           ChannelMember,
           MEMBER_PAGES,
           keys.map((key) => ({

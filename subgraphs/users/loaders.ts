@@ -1,14 +1,13 @@
 /** Per-request DataLoaders: any number of lookups in one tick become one SQL statement. */
 import { byIdLoader } from '../kit/loaders';
-import type { EntityManager } from '../kit/orm';
-import type { ReadMode } from '../kit/reads';
+import type { ReadScope } from '../kit/reads';
 import { Organization } from './entities/organization';
 import { User } from './entities/user';
 
-export function createLoaders(em: EntityManager, mode: ReadMode) {
+export function createLoaders(scope: ReadScope) {
   return {
-    userById: byIdLoader(em, mode, User),
-    organizationById: byIdLoader(em, mode, Organization),
+    userById: byIdLoader(scope, User),
+    organizationById: byIdLoader(scope, Organization),
   };
 }
 

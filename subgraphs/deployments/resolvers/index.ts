@@ -1,5 +1,5 @@
 /** Thin resolvers: reshape arguments, call the deployments services, map results. */
-import { DateTimeResolver } from 'graphql-scalars';
+import { DateTime } from '../../kit/scalars';
 import { changeSubscriptionField } from '../../kit/change-subscription';
 import { streamCursorOf } from '../../kit/resumable';
 import type { Resolvers } from '../__generated__/resolvers-types';
@@ -13,7 +13,7 @@ import * as lifecycle from '../services/lifecycle-service';
 import { getDeploymentStats } from '../services/stats-service';
 
 export const resolvers: Resolvers = {
-  DateTime: DateTimeResolver,
+  DateTime,
   Query: {
     deployment: (_parent, { id }, ctx) => deployments.getDeployment(ctx, id),
     deployments: (_parent, args, ctx) => deployments.listDeployments(ctx, args),

@@ -7,7 +7,7 @@
  */
 import { changesHead, subscribeToChanges } from '../../kit/change-subscription';
 import { forbidden, notFound, unauthenticated } from '../../../platform/errors';
-import { findRows } from '../../kit/reads';
+import { findRows, primaryReads } from '../../kit/reads';
 import { resumableStream, withStreamCursor } from '../../kit/resumable';
 import { createDeploymentsContext, type DeploymentsContext } from '../context';
 import { Deployment } from '../entities/deployment';
@@ -142,8 +142,7 @@ export async function deploymentEvents(
     // reads, so no entity (identity map, change-tracking snapshot) is worth building.
     replay: (after, limit) =>
       findRows(
-        ctx.deps.fork(),
-        { readOnly: true },
+        primaryReads(ctx.deps.fork),
         DeploymentEvent,
         { deploymentId: deployment.id, sequence: { $gt: after } },
         { orderBy: { sequence: 'asc' }, limit },

@@ -59,7 +59,7 @@ export async function listDeployments(
     where.createdAt = { $lte: after.createdAt };
     where.$or = [{ createdAt: { $lt: after.createdAt } }, { id: { $lt: after.id } }];
   }
-  const rows = await findRows(ctx.em, ctx.mode, Deployment, where, {
+  const rows = await findRows(ctx, Deployment, where, {
     orderBy: { createdAt: 'desc', id: 'desc' },
     limit: size + 1,
   });

@@ -1,5 +1,5 @@
 /** Thin resolvers: reshape arguments, call the messages services, map results. */
-import { DateTimeResolver } from 'graphql-scalars';
+import { DateTime } from '../../kit/scalars';
 import type { Resolvers } from '../__generated__/resolvers-types';
 import { streamCursorOf } from '../../kit/resumable';
 import type { Message as MessageEntity } from '../entities/message';
@@ -8,7 +8,7 @@ import * as streams from '../services/message-streams';
 import * as messages from '../services/messages-service';
 
 export const resolvers: Resolvers = {
-  DateTime: DateTimeResolver,
+  DateTime,
   Query: {
     channel: (_parent, { id }, ctx) => channels.getChannel(ctx, id),
     channels: (_parent, args, ctx) => channels.listChannels(ctx, args),

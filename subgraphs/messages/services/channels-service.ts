@@ -59,8 +59,7 @@ export async function listChannels(
   const size = pageSize(args.first, 'first');
   const after = args.after ? decodeChannelCursor(args.after) : null;
   const rows = await selectRows(
-    ctx.em,
-    ctx.mode,
+    ctx,
     `select c.* from "messages"."channels" c
      where c.organization_id = ?
        and (c.kind = 'PUBLIC' or exists (
@@ -70,7 +69,7 @@ export async function listChannels(
      limit ?`,
     [organizationId, userId, ...(after ?? []), size + 1],
   );
-  const channels = rows.map((row) => fromRow(ctx.em, ctx.mode, Channel, row));
+  const channels = rows.map((row) => fromRow(ctx, Channel, row));
   // Their messages' `channel` fields need not look them up again.
   for (const channel of channels) ctx.loaders.channelById.prime(channel.id, channel);
   return forwardConnection(channels, size, (c) => [c.name, c.id], after !== null);

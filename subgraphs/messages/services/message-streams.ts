@@ -7,7 +7,7 @@
  */
 import { changesHead, subscribeToChanges } from '../../kit/change-subscription';
 import { forbidden } from '../../../platform/errors';
-import { findRows } from '../../kit/reads';
+import { findRows, primaryReads } from '../../kit/reads';
 import { resumableStream, withStreamCursor } from '../../kit/resumable';
 import { createMessagesContext, type MessagesContext } from '../context';
 import type { Channel } from '../entities/channel';
@@ -92,8 +92,7 @@ function storedAfter(
   limit: number,
 ): Promise<Message[]> {
   return findRows(
-    ctx.deps.fork(),
-    { readOnly: true },
+    primaryReads(ctx.deps.fork),
     Message,
     { channelId: channel.id, sequence: { $gt: after } },
     { orderBy: { sequence: 'asc' }, limit },

@@ -11,7 +11,13 @@ import { appendChanges, changeCursor } from '../../kit/change-log';
 import { badUserInput, conflict, forbidden, notFound } from '../../../platform/errors';
 import { requireRole, requireUser } from '../../kit/guards';
 import type { EntityManager } from '../../kit/orm';
-import { decodeCursor, encodeCursor, pageSize, type Connection } from '../../kit/pagination';
+import {
+  connectionOf,
+  decodeCursor,
+  pageSize,
+  sequenceCursor,
+  type Connection,
+} from '../../kit/pagination';
 import { hasRole } from '../../../platform/principal';
 import { validate } from '../../kit/validation';
 import type { MessagesContext } from '../context';
@@ -24,7 +30,7 @@ import { bodyRule, clientMessageIdRule } from './validation';
 const MAX_SEQUENCE = 2_147_483_647;
 
 export const messageCursor = (message: Pick<Message, 'sequence'>) =>
-  encodeCursor([message.sequence]);
+  sequenceCursor(message.sequence);
 
 export function decodeMessageCursor(cursor: string, argument: string): number {
   const [sequence] = decodeCursor(cursor, ['number'], argument) as [number];
@@ -79,16 +85,10 @@ export async function listMessages(
   const more = rows.length > size;
   // Backward pages come newest first from the database; a page always reads oldest first.
   const page = backward ? rows.slice(0, size).reverse() : rows.slice(0, size);
-  const edges = page.map((node) => ({ cursor: messageCursor(node), node }));
-  return {
-    edges,
-    pageInfo: {
-      hasNextPage: backward ? beforeSequence !== null : more,
-      hasPreviousPage: backward ? more : afterSequence !== null,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
-    },
-  };
+  return connectionOf(page, messageCursor, {
+    hasNextPage: backward ? beforeSequence !== null : more,
+    hasPreviousPage: backward ? more : afterSequence !== null,
+  });
 }
 
 /**

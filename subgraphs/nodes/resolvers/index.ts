@@ -1,5 +1,5 @@
 /** Thin resolvers: reshape arguments, call the nodes services, map results. */
-import { DateTimeResolver } from 'graphql-scalars';
+import { DateTime } from '../../kit/scalars';
 import { changeSubscriptionField } from '../../kit/change-subscription';
 import { streamCursorOf } from '../../kit/resumable';
 import type { Resolvers } from '../__generated__/resolvers-types';
@@ -9,7 +9,7 @@ import * as streams from '../services/node-streams';
 import * as nodes from '../services/nodes-service';
 
 export const resolvers: Resolvers = {
-  DateTime: DateTimeResolver,
+  DateTime,
   Query: {
     node: (_parent, { id }, ctx) => nodes.getNode(ctx, id),
     nodes: (_parent, args, ctx) => nodes.listNodes(ctx, args),

@@ -50,7 +50,7 @@ export async function listNodes(
   if (kind) where.kind = kind;
   if (region != null) where.region = region;
   return pageInCreationOrder(args, where, (bounded, options) =>
-    findRows(ctx.em, ctx.mode, Node, bounded, options),
+    findRows(ctx, Node, bounded, options),
   );
 }
 

@@ -1,12 +1,12 @@
 /** Thin resolvers: reshape arguments, call the users services, map results. */
-import { DateTimeResolver } from 'graphql-scalars';
+import { DateTime } from '../../kit/scalars';
 import type { Resolvers } from '../__generated__/resolvers-types';
 import * as apiKeys from '../services/api-keys-service';
 import * as auth from '../services/auth-service';
 import * as users from '../services/users-service';
 
 export const resolvers: Resolvers = {
-  DateTime: DateTimeResolver,
+  DateTime,
   Query: {
     me: (_parent, _args, ctx) =>
       ctx.principal?.kind === 'user' ? ctx.loaders.userById.load(ctx.principal.userId) : null,

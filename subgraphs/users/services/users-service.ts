@@ -83,7 +83,7 @@ export async function listUsers(
 ): Promise<Connection<User>> {
   const { organizationId } = requireUser(ctx.principal);
   return pageInCreationOrder(args, { organizationId }, (where, options) =>
-    findRows(ctx.em, ctx.mode, User, where, options),
+    findRows(ctx, User, where, options),
   );
 }
 
