@@ -15,11 +15,13 @@ import { WINDOWS_FILE, type ProfileWindow } from './profile';
 import {
   benchSharedConfig,
   buildBaseline,
+  freePort,
   machine,
   MANY_SUBSCRIBERS_GATEWAY_ENV,
   mutate,
   percentile,
   record,
+  retainedMemory,
   ROOT,
   startGatewayProcess,
   startSubgraphProcesses,
@@ -123,6 +125,8 @@ interface Contender {
   profileDir: string;
   /** While events were posted and delivered, in the profile's clock (bench/profile.ts). */
   windows: ProfileWindow[];
+  /** Where its inspector opens when retainedMemory asks. */
+  inspectPort: number;
 }
 
 /** One population of `size` subscribers over `transport` on one gateway: its table row. */
@@ -141,6 +145,7 @@ async function measure(
     token,
   );
   const rssBefore = gateway.memory().rss;
+  const retainedBefore = await retainedMemory(gateway.child.pid!, contender.inspectPort);
   const latencies: number[] = [];
   const subscribers: Subscriber[] = [];
   for (let i = 0; i < size; i += 200) {
@@ -155,6 +160,7 @@ async function measure(
   }
   await new Promise((r) => setTimeout(r, 2000)); // every subscription live upstream
   const rssSubscribed = gateway.memory().rss;
+  const retainedSubscribed = await retainedMemory(gateway.child.pid!, contender.inspectPort);
   const cpuBefore = gateway.cpuMs();
   const from = uptimeMicros();
   const total = RATE_PER_SECOND * DURATION_SECONDS;
@@ -176,9 +182,10 @@ async function measure(
   const lost = subscribers.reduce((sum, s) => sum + (total - s.received), 0);
   latencies.sort((a, b) => a - b);
   const perSubscriber = (rssSubscribed - rssBefore) / size;
+  const retainedPerSubscriber = (retainedSubscribed.rss - retainedBefore.rss) / size;
   for (const s of subscribers) s.close();
   await new Promise((r) => setTimeout(r, 3000));
-  return `| ${contender.name} | ${transport} | ${size.toLocaleString('en')} | ${total} | ${(total * size).toLocaleString('en')} | ${percentile(latencies, 50)} | ${percentile(latencies, 99)} | ${percentile(latencies, 100)} | ${lost} | ${(perSubscriber / 1024).toFixed(1)} KiB | ${cpuPerEvent.toFixed(0)} ms |`;
+  return `| ${contender.name} | ${transport} | ${size.toLocaleString('en')} | ${total} | ${(total * size).toLocaleString('en')} | ${percentile(latencies, 50)} | ${percentile(latencies, 99)} | ${percentile(latencies, 100)} | ${lost} | ${(perSubscriber / 1024).toFixed(1)} KiB | ${(retainedPerSubscriber / 1024).toFixed(1)} KiB | ${cpuPerEvent.toFixed(0)} ms |`;
 }
 
 async function main(): Promise<void> {
@@ -205,12 +212,16 @@ async function main(): Promise<void> {
   const contenders: Contender[] = [];
   for (const build of builds) {
     const profileDir = join(ROOT, '.bench-profiles', 'subscriptions', build.name);
+    const inspectPort = await freePort();
     const gateway = await startGatewayProcess(stack, gatewayEnv, {
       core: GATEWAY_CORE,
       entry: join(build.root, 'dist', 'gateway', 'main.js'),
-      nodeArgs: PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+      nodeArgs: [
+        `--inspect-port=${inspectPort}`,
+        ...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+      ],
     });
-    contenders.push({ name: build.name, gateway, profileDir, windows: [] });
+    contenders.push({ name: build.name, gateway, profileDir, windows: [], inspectPort });
   }
   const rows: string[] = [];
   try {
@@ -247,14 +258,14 @@ async function main(): Promise<void> {
     await database.drop();
   }
   const table = [
-    '| gateway | transport | subscribers | messages | deliveries | p50 ms | p99 ms | max ms | lost | gateway RSS per subscriber | gateway CPU per event |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| gateway | transport | subscribers | messages | deliveries | p50 ms | p99 ms | max ms | lost | gateway RSS per subscriber | the same after a full collection | gateway CPU per event |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows,
   ].join('\n');
   console.log(table);
   record(
     'Subscriptions: one channel fanned out by one gateway',
-    `Method: the built gateway as one process pinned to core 0 (\`taskset -c 0\`), the users and messages subgraphs as their own processes (built JavaScript, NODE_ENV=production), PostgreSQL and Redis on the same machine; subscribers live in the benchmark process, which with the subgraphs it starts is kept off core 0, one connection each: graphql-ws on bare TCP sockets (frames read as bytes, the time taken once per read), or raw HTTP responses streamed as GraphQL over SSE or Apollo's multipart protocol (parsed as they arrive), all subscribed to \`messageAdded\` of one channel selecting \`body author { username }\` (so every event needs a users-subgraph fetch — once per event, thanks to deduplication). ${RATE_PER_SECOND} messages per second for ${DURATION_SECONDS} s, each carrying its send time; latency = receipt − send on the same clock. Memory = growth of the gateway's RSS from before to after subscribing, per subscriber. CPU per event = the gateway process's CPU time while posting and delivering, per message. With BENCH_BASELINE=<ref>, that commit's gateway takes turns with this one at each size.\n\nMachine: ${machine()}.\n\n${table}`,
+    `Method: the built gateway as one process pinned to core 0 (\`taskset -c 0\`), the users and messages subgraphs as their own processes (built JavaScript, NODE_ENV=production), PostgreSQL and Redis on the same machine; subscribers live in the benchmark process, which with the subgraphs it starts is kept off core 0, one connection each: graphql-ws on bare TCP sockets (frames read as bytes, the time taken once per read), or raw HTTP responses streamed as GraphQL over SSE or Apollo's multipart protocol (parsed as they arrive), all subscribed to \`messageAdded\` of one channel selecting \`body author { username }\` (so every event needs a users-subgraph fetch — once per event, thanks to deduplication). ${RATE_PER_SECOND} messages per second for ${DURATION_SECONDS} s, each carrying its send time; latency = receipt − send on the same clock. Memory = growth of the gateway's RSS from before to after subscribing, per subscriber; and the same with both readings taken right after two full collections forced through the gateway's inspector (SIGUSR1, then the DevTools protocol), which leaves out the garbage the subscribing itself made. CPU per event = the gateway process's CPU time while posting and delivering, per message. With BENCH_BASELINE=<ref>, that commit's gateway takes turns with this one at each size.\n\nMachine: ${machine()}.\n\n${table}`,
   );
 }
 
