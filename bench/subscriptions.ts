@@ -144,7 +144,7 @@ async function measure(
     { i: { name: `bench-${transport}-${size}-${Date.now()}`, kind: 'PUBLIC' } },
     token,
   );
-  const rssBefore = gateway.memory().rss;
+  // Both figures start from a collected heap.
   const retainedBefore = await retainedMemory(gateway.child.pid!, contender.inspectPort);
   const latencies: number[] = [];
   const subscribers: Subscriber[] = [];
@@ -181,7 +181,7 @@ async function measure(
   contender.windows.push({ from, to: uptimeMicros(), requests: total });
   const lost = subscribers.reduce((sum, s) => sum + (total - s.received), 0);
   latencies.sort((a, b) => a - b);
-  const perSubscriber = (rssSubscribed - rssBefore) / size;
+  const perSubscriber = (rssSubscribed - retainedBefore.rss) / size;
   const retainedPerSubscriber = (retainedSubscribed.rss - retainedBefore.rss) / size;
   for (const s of subscribers) s.close();
   await new Promise((r) => setTimeout(r, 3000));
@@ -265,7 +265,7 @@ async function main(): Promise<void> {
   console.log(table);
   record(
     'Subscriptions: one channel fanned out by one gateway',
-    `Method: the built gateway as one process pinned to core 0 (\`taskset -c 0\`), the users and messages subgraphs as their own processes (built JavaScript, NODE_ENV=production), PostgreSQL and Redis on the same machine; subscribers live in the benchmark process, which with the subgraphs it starts is kept off core 0, one connection each: graphql-ws on bare TCP sockets (frames read as bytes, the time taken once per read), or raw HTTP responses streamed as GraphQL over SSE or Apollo's multipart protocol (parsed as they arrive), all subscribed to \`messageAdded\` of one channel selecting \`body author { username }\` (so every event needs a users-subgraph fetch — once per event, thanks to deduplication). ${RATE_PER_SECOND} messages per second for ${DURATION_SECONDS} s, each carrying its send time; latency = receipt − send on the same clock. Memory = growth of the gateway's RSS from before to after subscribing, per subscriber; and the same with both readings taken right after two full collections forced through the gateway's inspector (SIGUSR1, then the DevTools protocol), which leaves out the garbage the subscribing itself made. CPU per event = the gateway process's CPU time while posting and delivering, per message. With BENCH_BASELINE=<ref>, that commit's gateway takes turns with this one at each size.\n\nMachine: ${machine()}.\n\n${table}`,
+    `Method: the built gateway as one process pinned to core 0 (\`taskset -c 0\`), the users and messages subgraphs as their own processes (built JavaScript, NODE_ENV=production), PostgreSQL and Redis on the same machine; subscribers live in the benchmark process, which with the subgraphs it starts is kept off core 0, one connection each: graphql-ws on bare TCP sockets (frames read as bytes, the time taken once per read), or raw HTTP responses streamed as GraphQL over SSE or Apollo's multipart protocol (parsed as they arrive), all subscribed to \`messageAdded\` of one channel selecting \`body author { username }\` (so every event needs a users-subgraph fetch — once per event, thanks to deduplication). ${RATE_PER_SECOND} messages per second for ${DURATION_SECONDS} s, each carrying its send time; latency = receipt − send on the same clock. Memory = growth of the gateway's RSS, per subscriber, from right after two full collections forced through its inspector (SIGUSR1, then the DevTools protocol) before subscribing, to 2 s after subscribing; and to right after two more full collections then, which leaves out the garbage the subscribing itself made. CPU per event = the gateway process's CPU time while posting and delivering, per message. With BENCH_BASELINE=<ref>, that commit's gateway takes turns with this one at each size.\n\nMachine: ${machine()}.\n\n${table}`,
   );
 }
 
