@@ -238,9 +238,14 @@ class SubscriberEvents implements AsyncIterator<ExecutionResult>, ChannelSink<Ex
 
   take(result: ExecutionResult): void {
     const { socket } = this;
-    if (socket.readyState === socket.OPEN)
+    if (socket.readyState !== socket.OPEN) return void this.channel.return();
+    // Called in the loop that hands an event to every subscriber of its topic: what goes wrong
+    // here ends this subscriber's stream (graphql-ws sends the error), not the loop.
+    try {
       sendFrame(socket, nextFrame(this.id, result), this.checkReader);
-    else void this.channel.return();
+    } catch (error) {
+      this.channel.fail(error instanceof Error ? error : new Error(String(error)));
+    }
   }
 
   async next(): Promise<IteratorResult<ExecutionResult>> {
