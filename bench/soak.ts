@@ -20,7 +20,7 @@ import { createChannel, join, post } from '../test/support/messages';
 import { addUser, signUp, type SignedIn } from '../test/support/seed';
 import {
   benchSharedConfig,
-  freePort,
+  freePortBelowEphemeral,
   machine,
   manifestNodeOptions,
   record,
@@ -54,7 +54,7 @@ async function main(): Promise<void> {
   const random = new Random(SEED);
   const database = await createTestDatabase();
   // Every process's inspector opens on this port when retainedMemory asks, one at a time.
-  const inspectPort = `--inspect-port=${await freePort()}`;
+  const inspectPort = `--inspect-port=${await freePortBelowEphemeral()}`;
   const system = await startSystemProcesses({
     shared: benchSharedConfig({ databaseUrl: database.url, logLevel: 'warn' }),
     // Tokens outlive the run: token refresh is not what this soaks.

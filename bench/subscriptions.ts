@@ -15,7 +15,7 @@ import { WINDOWS_FILE, type ProfileWindow } from './profile';
 import {
   benchSharedConfig,
   buildBaseline,
-  freePort,
+  freePortBelowEphemeral,
   machine,
   MANY_SUBSCRIBERS_GATEWAY_ENV,
   mutate,
@@ -162,6 +162,7 @@ async function measure(
   const rssSubscribed = gateway.memory().rss;
   const retainedSubscribed = await retainedMemory(gateway.child.pid!, contender.inspectPort);
   const cpuBefore = gateway.cpuMs();
+  const subscribersCpuBefore = process.cpuUsage();
   const from = uptimeMicros();
   const total = RATE_PER_SECOND * DURATION_SECONDS;
   for (let sent = 0; sent < total; sent++) {
@@ -178,6 +179,9 @@ async function measure(
   while (subscribers.some((s) => s.received < total) && Date.now() < deadline)
     await new Promise((r) => setTimeout(r, 200));
   const cpuPerEvent = (gateway.cpuMs() - cpuBefore) / total;
+  // What receiving costs this process (the subscribers, the posting), beside the gateway's.
+  const subscribersCpu = process.cpuUsage(subscribersCpuBefore);
+  const subscribersCpuPerEvent = (subscribersCpu.user + subscribersCpu.system) / 1000 / total;
   contender.windows.push({ from, to: uptimeMicros(), requests: total });
   const lost = subscribers.reduce((sum, s) => sum + (total - s.received), 0);
   latencies.sort((a, b) => a - b);
@@ -185,7 +189,7 @@ async function measure(
   const retainedPerSubscriber = (retainedSubscribed.rss - retainedBefore.rss) / size;
   for (const s of subscribers) s.close();
   await new Promise((r) => setTimeout(r, 3000));
-  return `| ${contender.name} | ${transport} | ${size.toLocaleString('en')} | ${total} | ${(total * size).toLocaleString('en')} | ${percentile(latencies, 50)} | ${percentile(latencies, 99)} | ${percentile(latencies, 100)} | ${lost} | ${(perSubscriber / 1024).toFixed(1)} KiB | ${(retainedPerSubscriber / 1024).toFixed(1)} KiB | ${cpuPerEvent.toFixed(0)} ms |`;
+  return `| ${contender.name} | ${transport} | ${size.toLocaleString('en')} | ${total} | ${(total * size).toLocaleString('en')} | ${percentile(latencies, 50)} | ${percentile(latencies, 99)} | ${percentile(latencies, 100)} | ${lost} | ${(perSubscriber / 1024).toFixed(1)} KiB | ${(retainedPerSubscriber / 1024).toFixed(1)} KiB | ${cpuPerEvent.toFixed(0)} ms | ${subscribersCpuPerEvent.toFixed(0)} ms |`;
 }
 
 async function main(): Promise<void> {
@@ -212,7 +216,7 @@ async function main(): Promise<void> {
   const contenders: Contender[] = [];
   for (const build of builds) {
     const profileDir = join(ROOT, '.bench-profiles', 'subscriptions', build.name);
-    const inspectPort = await freePort();
+    const inspectPort = await freePortBelowEphemeral();
     const gateway = await startGatewayProcess(stack, gatewayEnv, {
       core: GATEWAY_CORE,
       entry: join(build.root, 'dist', 'gateway', 'main.js'),
@@ -258,14 +262,14 @@ async function main(): Promise<void> {
     await database.drop();
   }
   const table = [
-    '| gateway | transport | subscribers | messages | deliveries | p50 ms | p99 ms | max ms | lost | gateway RSS per subscriber | the same after a full collection | gateway CPU per event |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    "| gateway | transport | subscribers | messages | deliveries | p50 ms | p99 ms | max ms | lost | gateway RSS per subscriber | the same after a full collection | gateway CPU per event | subscribers' process CPU per event |",
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows,
   ].join('\n');
   console.log(table);
   record(
     'Subscriptions: one channel fanned out by one gateway',
-    `Method: the built gateway as one process pinned to core 0 (\`taskset -c 0\`), the users and messages subgraphs as their own processes (built JavaScript, NODE_ENV=production), PostgreSQL and Redis on the same machine; subscribers live in the benchmark process, which with the subgraphs it starts is kept off core 0, one connection each: graphql-ws on bare TCP sockets (frames read as bytes, the time taken once per read), or raw HTTP responses streamed as GraphQL over SSE or Apollo's multipart protocol (parsed as they arrive), all subscribed to \`messageAdded\` of one channel selecting \`body author { username }\` (so every event needs a users-subgraph fetch — once per event, thanks to deduplication). ${RATE_PER_SECOND} messages per second for ${DURATION_SECONDS} s, each carrying its send time; latency = receipt − send on the same clock. Memory = growth of the gateway's RSS, per subscriber, from right after two full collections forced through its inspector (SIGUSR1, then the DevTools protocol) before subscribing, to 2 s after subscribing; and to right after two more full collections then, which leaves out the garbage the subscribing itself made. CPU per event = the gateway process's CPU time while posting and delivering, per message. With BENCH_BASELINE=<ref>, that commit's gateway takes turns with this one at each size.\n\nMachine: ${machine()}.\n\n${table}`,
+    `Method: the built gateway as one process pinned to core 0 (\`taskset -c 0\`), the users and messages subgraphs as their own processes (built JavaScript, NODE_ENV=production), PostgreSQL and Redis on the same machine; subscribers live in the benchmark process, which with the subgraphs it starts is kept off core 0, one connection each: graphql-ws on bare TCP sockets (frames read as bytes, the time taken once per read), or raw HTTP responses streamed as GraphQL over SSE or Apollo's multipart protocol (parsed as they arrive), all subscribed to \`messageAdded\` of one channel selecting \`body author { username }\` (so every event needs a users-subgraph fetch — once per event, thanks to deduplication). ${RATE_PER_SECOND} messages per second for ${DURATION_SECONDS} s, each carrying its send time; latency = receipt − send on the same clock. Memory = growth of the gateway's RSS, per subscriber, from right after two full collections forced through its inspector (SIGUSR1, then the DevTools protocol) before subscribing, to 2 s after subscribing; and to right after two more full collections then, which leaves out the garbage the subscribing itself made. CPU per event = the gateway process's CPU time while posting and delivering, per message; the subscribers' = this process's (receiving, and posting). With BENCH_BASELINE=<ref>, that commit's gateway takes turns with this one at each size.\n\nMachine: ${machine()}.\n\n${table}`,
   );
 }
 

@@ -279,12 +279,25 @@ export function record(title: string, body: string): void {
 }
 
 /** A TCP port nothing listens on right now (the kernel's pick), for a child process to take. */
-export async function freePort(): Promise<number> {
+export async function freePort(port = 0): Promise<number> {
   const server = createNetServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve, reject) =>
+    server.once('error', reject).listen(port, '127.0.0.1', resolve),
+  );
+  const { port: bound } = server.address() as AddressInfo;
   await new Promise((resolve) => server.close(resolve));
-  return port;
+  return bound;
+}
+
+/**
+ * A free port below Linux's ephemeral range (32768 and up), for a listener opened later in the
+ * run: by then thousands of client sockets may hold, or have just closed, any ephemeral port.
+ */
+export async function freePortBelowEphemeral(): Promise<number> {
+  for (;;) {
+    const port = await freePort(20_000 + Math.floor(Math.random() * 12_000)).catch(() => null);
+    if (port) return port;
+  }
 }
 
 /**
