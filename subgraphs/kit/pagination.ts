@@ -20,25 +20,26 @@ export interface Connection<T> {
 
 export type CursorKey = (string | number)[];
 
-export function encodeCursor(key: CursorKey): string {
-  return Buffer.from(JSON.stringify(['v1', ...key])).toString('base64url');
-}
-
-/** Sequence numbers whose cursors are kept: a channel's or a deployment's recent ones. */
+/** Cursors of one small sequence number (a message's or an event's place) kept once made. */
 const KEPT_SEQUENCE_CURSORS = 1 << 16;
 const sequenceCursors = new Map<number, string>();
 
 /**
- * encodeCursor([sequence]), kept once made: every message and event of every page carries one,
- * and the same few thousand numbers come back page after page.
+ * The cursor of a row with this sort key. A key of one sequence number — every message and
+ * event of every page carries one, and the same few thousand come back page after page — is
+ * encoded once and kept.
  */
-export function sequenceCursor(sequence: number): string {
-  let cursor = sequenceCursors.get(sequence);
+export function encodeCursor(key: CursorKey): string {
+  const sequence = key.length === 1 ? key[0] : undefined;
+  const kept =
+    typeof sequence === 'number' &&
+    Number.isInteger(sequence) &&
+    sequence >= 0 &&
+    sequence < KEPT_SEQUENCE_CURSORS;
+  let cursor = kept ? sequenceCursors.get(sequence) : undefined;
   if (cursor === undefined) {
-    cursor = encodeCursor([sequence]);
-    if (Number.isInteger(sequence) && sequence >= 0 && sequence < KEPT_SEQUENCE_CURSORS) {
-      sequenceCursors.set(sequence, cursor);
-    }
+    cursor = Buffer.from(JSON.stringify(['v1', ...key])).toString('base64url');
+    if (kept) sequenceCursors.set(sequence, cursor);
   }
   return cursor;
 }

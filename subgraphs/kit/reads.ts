@@ -77,19 +77,11 @@ type EntityClass<T> = new (...args: never[]) => T;
 export type Row<T> = { [K in keyof T]: T[K] };
 
 /**
- * One row of `entity`'s table, in the request's mode. The caller's statement picks the columns:
- * at least every column a read selects (`select *` suits every table); columns of no property
- * (a batch's key) are left out of the row.
+ * How rows of `entity`'s table become what a read path returns, in the request's mode: plain
+ * rows for queries, entities otherwise. The caller's statement picks the columns: at least every
+ * column a read selects (`select *` suits every table); columns of no property (a batch's key)
+ * are left out of the row. Looked up once per statement, not per row.
  */
-export function fromRow<T extends object>(
-  scope: ReadScope,
-  entity: EntityClass<T>,
-  row: Record<string, unknown>,
-): Row<T> {
-  return rowMapper(scope, entity)(row);
-}
-
-/** fromRow for many rows of one statement: the mapping is looked up once. */
 export function rowMapper<T extends object>(
   scope: ReadScope,
   entity: EntityClass<T>,

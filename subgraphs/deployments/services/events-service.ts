@@ -1,13 +1,19 @@
 /** A deployment's history, paged forward from a cursor or from its latest end. */
 import { badUserInput } from '../../../platform/errors';
-import { connectionOf, pageSize, sequenceCursor, type Connection } from '../../kit/pagination';
+import {
+  connectionOf,
+  encodeCursor,
+  forwardConnection,
+  pageSize,
+  type Connection,
+} from '../../kit/pagination';
 import type { DeploymentsContext } from '../context';
 import type { Deployment } from '../entities/deployment';
 import type { DeploymentEvent } from '../entities/deployment-event';
 import { decodeEventCursor } from './validation';
 
 /** The event's place in its deployment's history; `after` takes it to resume past the event. */
-export const eventCursor = (event: DeploymentEvent): string => sequenceCursor(event.sequence);
+export const eventCursor = (event: DeploymentEvent): string => encodeCursor([event.sequence]);
 
 /** `events(first, after, last)`, for a deployment the caller was already allowed to see. */
 export async function eventPage(
@@ -25,10 +31,7 @@ export async function eventPage(
   if (args.last == null) {
     const size = pageSize(args.first, 'first');
     const rows = await load('first', size);
-    return connectionOf(rows.slice(0, size), eventCursor, {
-      hasNextPage: rows.length > size,
-      hasPreviousPage: after > 0,
-    });
+    return forwardConnection(rows, size, (event) => [event.sequence], after > 0);
   }
   const size = pageSize(args.last, 'last');
   const rows = await load('last', size);

@@ -15,7 +15,7 @@ import {
   type PageInfo,
 } from '../../kit/pagination';
 import { validate } from '../../kit/validation';
-import { fromRow, selectRows } from '../../kit/reads';
+import { rowMapper, selectRows } from '../../kit/reads';
 import type { MessagesContext } from '../context';
 import { Channel, type ChannelKind } from '../entities/channel';
 import { ChannelMember } from '../entities/channel-member';
@@ -69,7 +69,7 @@ export async function listChannels(
      limit ?`,
     [organizationId, userId, ...(after ?? []), size + 1],
   );
-  const channels = rows.map((row) => fromRow(ctx, Channel, row));
+  const channels = rows.map(rowMapper(ctx, Channel));
   // Their messages' `channel` fields need not look them up again.
   for (const channel of channels) ctx.loaders.channelById.prime(channel.id, channel);
   return forwardConnection(channels, size, (c) => [c.name, c.id], after !== null);

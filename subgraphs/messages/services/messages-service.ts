@@ -14,8 +14,8 @@ import type { EntityManager } from '../../kit/orm';
 import {
   connectionOf,
   decodeCursor,
+  encodeCursor,
   pageSize,
-  sequenceCursor,
   type Connection,
 } from '../../kit/pagination';
 import { hasRole } from '../../../platform/principal';
@@ -30,7 +30,7 @@ import { bodyRule, clientMessageIdRule } from './validation';
 const MAX_SEQUENCE = 2_147_483_647;
 
 export const messageCursor = (message: Pick<Message, 'sequence'>) =>
-  sequenceCursor(message.sequence);
+  encodeCursor([message.sequence]);
 
 export function decodeMessageCursor(cursor: string, argument: string): number {
   const [sequence] = decodeCursor(cursor, ['number'], argument) as [number];
