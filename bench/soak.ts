@@ -8,7 +8,6 @@
  * what was acknowledged (lost, duplicated, out of order), and the RSS of every process after the
  * warm-up (BENCH_SOAK_WARMUP_MINUTES, 5) and at the end.
  */
-import { readFileSync } from 'node:fs';
 import { checkDelivery, problems, totals } from '../test/faults/check';
 import { ResumingSubscriber, untilAcknowledged, type StreamSpec } from '../test/faults/clients';
 import { sleep } from '../test/faults/infra';
@@ -23,6 +22,7 @@ import {
   freePortBelowEphemeral,
   machine,
   manifestNodeOptions,
+  memoryOf,
   record,
   retainedMemory,
   ROOT,
@@ -45,8 +45,6 @@ const MESSAGE_ADDED = `subscription ($channelId: ID!, $after: String) {
 }`;
 const POST = `mutation ($input: PostMessageInput!) { postMessage(input: $input) { id } }`;
 
-const rssOf = (pid: number) =>
-  Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) * 1024;
 const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
 
 async function main(): Promise<void> {
@@ -191,7 +189,7 @@ async function main(): Promise<void> {
     const began = Date.now();
     for (let minute = 0; minute <= MINUTES; minute++) {
       if (minute > 0) await sleep(60_000);
-      samples.push({ minute, rss: processes.map((p) => rssOf(p.pid)) });
+      samples.push({ minute, rss: processes.map((p) => memoryOf(p.pid)) });
       console.log(
         `minute ${minute}: ${processes.map((p, i) => `${p.name} ${mib(samples.at(-1)!.rss[i]!)} MiB`).join(', ')}; ${requests} requests, ${[...errors.values()].reduce((a, b) => a + b, 0)} errors`,
       );

@@ -226,12 +226,10 @@ export async function startGatewayProcess(
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  const status = (field: string) =>
-    Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(procFile(child, 'status'))?.[1]) * 1024;
   return {
     url,
     child,
-    memory: () => ({ rss: status('VmRSS'), peak: status('VmHWM') }),
+    memory: () => ({ rss: memoryOf(child.pid!, 'VmRSS'), peak: memoryOf(child.pid!, 'VmHWM') }),
     cpuMs: () => processCpuMs(child.pid!),
     async stop() {
       const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -244,8 +242,10 @@ export async function startGatewayProcess(
 /** Linux's USER_HZ, the unit of /proc/<pid>/stat's CPU times (100 on every mainstream kernel). */
 const CLOCK_TICKS = 100;
 
-function procFile(child: ChildProcess, name: string): string {
-  return readFileSync(`/proc/${child.pid}/${name}`, 'utf8');
+/** A memory figure of a process from /proc (VmRSS: its RSS now; VmHWM: its peak), in bytes. */
+export function memoryOf(pid: number, field: 'VmRSS' | 'VmHWM' = 'VmRSS'): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]) * 1024;
 }
 
 export function percentile(sorted: number[], p: number): number {
@@ -343,8 +343,7 @@ export async function retainedMemory(
     await call('HeapProfiler.collectGarbage');
     await call('HeapProfiler.collectGarbage');
     const usage = await call('Runtime.getHeapUsage');
-    const rss =
-      Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) * 1024;
+    const rss = memoryOf(pid);
     // Closing ends this session too, so no answer is awaited.
     socket.send(
       JSON.stringify({
