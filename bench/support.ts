@@ -361,10 +361,41 @@ export async function retainedMemory(
 
 /** CPU time (user + system) a process has used so far, in milliseconds (Linux /proc). */
 export function processCpuMs(pid: number): number {
-  // Fields 14 and 15 of /proc/<pid>/stat (after the parenthesised name): utime, stime.
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // Fields 14 and 15 of /proc/<pid>/stat: utime, stime.
+  const fields = statFields(pid);
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+}
+
+/** /proc/<pid>/stat's fields after the parenthesised name: [0] is field 3 (state), [1] ppid. */
+function statFields(pid: number): string[] {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/**
+ * CPU time PostgreSQL has used, in ms: every process named `postgres` (the postmaster, its
+ * backends and workers), and for a postmaster also what its children that have exited used
+ * (the kernel adds a reaped child's time to its parent's), so that a backend which closes during
+ * a window does not take its time with it. The database shares the machine's cores with the
+ * services: what a request costs it counts against the whole system's rate too.
+ */
+export function databaseCpuMs(): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'postgres') continue;
+      const fields = statFields(Number(entry));
+      const parent = readFileSync(`/proc/${fields[1]}/comm`, 'utf8').trim();
+      // Fields 14–17 of /proc/<pid>/stat: utime, stime, and the reaped children's cutime, cstime.
+      const own = Number(fields[11]) + Number(fields[12]);
+      const reaped = parent === 'postgres' ? 0 : Number(fields[13]) + Number(fields[14]);
+      total += ((own + reaped) * 1000) / CLOCK_TICKS;
+    } catch {
+      // The process ended between the listing and the read.
+    }
+  }
+  return total;
 }
 
 /** The subgraph processes in the order SubgraphProcesses lists them. */

@@ -42,6 +42,7 @@ import {
   httpLoadSettings,
   machine,
   percentile,
+  databaseCpuMs,
   processCpuMs,
   record,
   ROOT,
@@ -321,7 +322,7 @@ interface RunningStack {
   label: string;
   gatewayUrl: string;
   /** CPU time of the gateway and of each subgraph process (SUBGRAPH_NAMES) so far, in ms. */
-  cpu(): { gateway: number; subgraphs: number[] };
+  cpu(): { gateway: number; subgraphs: number[]; database: number };
   /** Notes a measured window, so that the profiles can be cut to it (BENCH_PROFILE=1). */
   measured(window: ProfileWindow): void;
   stop(): Promise<void>;
@@ -360,6 +361,7 @@ async function startStack(options: {
     cpu: () => ({
       gateway: gateway.cpuMs(),
       subgraphs: subgraphs.pids.map(processCpuMs),
+      database: databaseCpuMs(),
     }),
     async stop() {
       await stop();
@@ -376,6 +378,8 @@ interface Cell {
   result: LoadResult;
   gatewayCpuPerRequest: number;
   subgraphCpuPerRequest: number;
+  /** PostgreSQL's CPU over the window (both builds share it; only one is loaded at a time). */
+  databaseCpuPerRequest: number;
   /** The same, each subgraph's own (SUBGRAPH_NAMES order): which one a change made cheaper. */
   eachSubgraphCpuPerRequest: number[];
 }
@@ -395,7 +399,7 @@ function errorText(result: LoadResult): string {
 
 function cellRow(cell: Cell): string {
   const { result } = cell;
-  return `| ${cell.scenario} | ${cell.connections} | ${cell.stack} | ${Math.round(result.requests / result.seconds)} | ${milliseconds(result.p50)} | ${milliseconds(result.p95)} | ${milliseconds(result.p99)} | ${errorText(result)} | ${result.timeouts} | ${cell.gatewayCpuPerRequest.toFixed(2)} | ${cell.subgraphCpuPerRequest.toFixed(2)} | ${cell.eachSubgraphCpuPerRequest.map((ms) => ms.toFixed(2)).join(' / ')} |`;
+  return `| ${cell.scenario} | ${cell.connections} | ${cell.stack} | ${Math.round(result.requests / result.seconds)} | ${milliseconds(result.p50)} | ${milliseconds(result.p95)} | ${milliseconds(result.p99)} | ${errorText(result)} | ${result.timeouts} | ${cell.gatewayCpuPerRequest.toFixed(2)} | ${cell.subgraphCpuPerRequest.toFixed(2)} | ${cell.databaseCpuPerRequest.toFixed(2)} | ${cell.eachSubgraphCpuPerRequest.map((ms) => ms.toFixed(2)).join(' / ')} |`;
 }
 
 async function measure(
@@ -433,6 +437,7 @@ async function measure(
     result,
     gatewayCpuPerRequest: perRequest(after.gateway - before.gateway),
     subgraphCpuPerRequest: subgraphCpu.reduce((sum, ms) => sum + ms, 0),
+    databaseCpuPerRequest: perRequest(after.database - before.database),
     eachSubgraphCpuPerRequest: subgraphCpu,
   };
 }
@@ -514,8 +519,8 @@ async function main(): Promise<void> {
   }
   const minutes = ((Date.now() - started) / 60_000).toFixed(1);
   const table = [
-    `| scenario | connections | build | req/s | p50 ms | p95 ms | p99 ms | errors | timeouts | gateway CPU ms/req | subgraphs CPU ms/req | ${SUBGRAPH_NAMES.join(' / ')} CPU ms/req |`,
-    '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    `| scenario | connections | build | req/s | p50 ms | p95 ms | p99 ms | errors | timeouts | gateway CPU ms/req | subgraphs CPU ms/req | PostgreSQL CPU ms/req | ${SUBGRAPH_NAMES.join(' / ')} CPU ms/req |`,
+    '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...cells.map(cellRow),
   ].join('\n');
   const ratios = baseline ? ratioTable(cells) : '';
@@ -549,11 +554,11 @@ function ratioTable(cells: Cell[]): string {
           other.connections === cell.connections,
       )!;
       const rate = (c: Cell) => c.result.requests / c.result.seconds;
-      return `| ${cell.scenario} | ${cell.connections} | ${(cell.subgraphCpuPerRequest / base.subgraphCpuPerRequest).toFixed(2)}× | ${(rate(cell) / rate(base)).toFixed(2)}× | ${(cell.result.p95 / base.result.p95).toFixed(2)}× | ${cell.result.errors} / ${base.result.errors} |`;
+      return `| ${cell.scenario} | ${cell.connections} | ${(cell.subgraphCpuPerRequest / base.subgraphCpuPerRequest).toFixed(2)}× | ${(cell.databaseCpuPerRequest / base.databaseCpuPerRequest).toFixed(2)}× | ${(rate(cell) / rate(base)).toFixed(2)}× | ${(cell.result.p95 / base.result.p95).toFixed(2)}× | ${cell.result.errors} / ${base.result.errors} |`;
     });
   return [
-    '| scenario | connections | subgraphs CPU/req, this ÷ baseline | req/s, this ÷ baseline | p95, this ÷ baseline | errors, this / baseline |',
-    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    '| scenario | connections | subgraphs CPU/req, this ÷ baseline | PostgreSQL CPU/req, this ÷ baseline | req/s, this ÷ baseline | p95, this ÷ baseline | errors, this / baseline |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows,
   ].join('\n');
 }

@@ -209,14 +209,21 @@ const contexts = {
     createMessagesContext({ fork: databases.messages!.fork } as MessagesDeps, request()),
 };
 
-/** The SQL a subgraph sent while `run` ran, exactly as sent (MikroORM inlines parameters). */
+/** A statement as a subgraph sent it: its text and the values bound to its parameters. */
+interface Statement {
+  sql: string;
+  bindings: unknown[];
+}
+
+/** The SQL a subgraph sent while `run` ran, exactly as sent. */
 async function captureStatements<T>(
   subgraph: string,
   run: () => Promise<T>,
-): Promise<{ result: T; statements: string[] }> {
+): Promise<{ result: T; statements: Statement[] }> {
   const knex = databases[subgraph]!.orm.em.getConnection().getKnex();
-  const statements: string[] = [];
-  const listener = ({ sql: statement }: { sql: string }) => statements.push(statement);
+  const statements: Statement[] = [];
+  const listener = ({ sql: text, bindings }: { sql: string; bindings?: unknown[] }) =>
+    statements.push({ sql: text, bindings: bindings ?? [] });
   knex.on('query', listener);
   try {
     return { result: await run(), statements };
@@ -224,6 +231,8 @@ async function captureStatements<T>(
     knex.removeListener('query', listener);
   }
 }
+
+type PlanRow = { 'QUERY PLAN': [{ Plan: PlanNode }] };
 
 interface PlanNode {
   'Node Type': string;
@@ -236,6 +245,8 @@ interface PlanNode {
 
 interface Explained {
   statement: string;
+  /** The statement's generic plan, for a statement with parameters. */
+  generic?: Explained;
   /** Every table scan of the plan, e.g. `Index Scan on messages`. */
   scans: string[];
   /** Tables whose rows the plan sorts straight off a scan: an order no index delivered. */
@@ -271,13 +282,37 @@ function explain(statement: string, plan: PlanNode): Explained {
   return { statement, scans, sorted, filtered };
 }
 
-async function explainAll(statements: string[]): Promise<Explained[]> {
+/** A parameter's value as text, as the pg driver sends it (the parameters here are plain). */
+const textOf = (value: unknown): string =>
+  Array.isArray(value)
+    ? `{${value.map((item) => JSON.stringify(String(item))).join(',')}}`
+    : value instanceof Date
+      ? value.toISOString()
+      : String(value);
+
+/**
+ * Each statement's plan for its values, and — read statements being prepared once per
+ * connection (kit/reads.ts), which lets PostgreSQL switch to one plan for all values after a few
+ * runs — its generic plan too: both must read only what they return.
+ */
+async function explainAll(statements: Statement[]): Promise<Explained[]> {
   const explained = [];
-  for (const statement of statements) {
-    const { rows } = await sql.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
-      `explain (analyze, format json) ${statement}`,
-    );
-    explained.push(explain(statement, rows[0]!['QUERY PLAN'][0].Plan));
+  for (const { sql: text, bindings } of statements) {
+    const custom = await sql.query<PlanRow>(`explain (analyze, format json) ${text}`, bindings);
+    const plan = explain(text, custom.rows[0]!['QUERY PLAN'][0].Plan);
+    explained.push(plan);
+    if (bindings.length === 0) continue;
+    await sql.query(`prepare generic_plan as ${text}`);
+    try {
+      await sql.query('set plan_cache_mode = force_generic_plan');
+      const values = bindings.map((value) => sql.escapeLiteral(textOf(value)));
+      const generic = await sql.query<PlanRow>(
+        `explain (analyze, format json) execute generic_plan(${values.join(', ')})`,
+      );
+      plan.generic = explain(`${text} (generic plan)`, generic.rows[0]!['QUERY PLAN'][0].Plan);
+    } finally {
+      await sql.query('reset plan_cache_mode; deallocate generic_plan');
+    }
   }
   return explained;
 }
@@ -288,7 +323,8 @@ async function explainAll(statements: string[]): Promise<Explained[]> {
  * that discards more rows than it keeps (e.g. a keyset cursor that does not bound the index).
  */
 function wastefulReads(explained: Explained[]) {
-  return explained.flatMap(({ statement, scans, sorted, filtered }) => [
+  const plans = explained.flatMap((plan) => (plan.generic ? [plan, plan.generic] : [plan]));
+  return plans.flatMap(({ statement, scans, sorted, filtered }) => [
     ...scans
       .filter((scan) => LARGE_TABLES.some((table) => scan === `Seq Scan on ${table}`))
       .map((problem) => ({ problem, statement })),
@@ -385,7 +421,7 @@ async function firstAndDeepPages(
     first: number,
     after: string | null,
   ) => Promise<{ pageInfo: { endCursor: string | null } }>,
-): Promise<string[]> {
+): Promise<Statement[]> {
   const deep = (await page(size * 10, null)).pageInfo.endCursor;
   expect({ subgraph, deep }).toEqual({ subgraph, deep: expect.any(String) });
   const captured = await captureStatements(subgraph, async () => {
@@ -398,7 +434,7 @@ async function firstAndDeepPages(
 it('serves every other list from indexes, first pages and pages deep in the list alike', async () => {
   const deployment = (await listDeployments(contexts.deployments(), { first: 1 })).edges[0]!.node;
   const channel = await getChannel(contexts.messages(), privateChannelId);
-  const lists: Record<string, string[]> = {
+  const lists: Record<string, Statement[]> = {
     deployments: await firstAndDeepPages('deployments', 20, (first, after) =>
       listDeployments(contexts.deployments(), { first, after }),
     ),

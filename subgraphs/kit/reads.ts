@@ -129,9 +129,7 @@ export async function findRowsById<T extends { id: string }>(
 ): Promise<Row<T>[]> {
   if (!scope.mode.readOnly) return scope.em.find(entity, { id: { $in: [...ids] } } as never);
   const reads = readsOf(scope.reader, entity);
-  const rows = await selectRows(scope, `${reads.byIdPrefix}${ids.map(() => '?').join(', ')})`, [
-    ...ids,
-  ]);
+  const rows = await selectRows(scope, reads.byId, [ids]);
   return rows.map(reads.map) as Row<T>[];
 }
 
@@ -148,17 +146,74 @@ export async function selectRows(
   params: unknown[],
 ): Promise<Record<string, unknown>[]> {
   const { mode } = scope;
+  // A request that may write reads through its own unit of work (its transaction, if open).
+  if (!mode.readOnly) return scope.em.execute<Record<string, unknown>[]>(sql, params);
   const replica = mode.replica;
   if (replica?.up) {
     try {
-      return await replica.connection.execute<Record<string, unknown>[]>(sql, params);
+      return await runPrepared(replica.connection, sql, params);
     } catch {
       replica.up = false;
     }
   }
-  // A request that may write reads through its own unit of work (its transaction, if open).
-  const em = mode.readOnly ? scope.reader : scope.em;
-  return em.execute<Record<string, unknown>[]>(sql, params);
+  return runPrepared(scope.reader.getConnection(), sql, params);
+}
+
+/** A read statement's text in PostgreSQL's numbered parameters, and its name once prepared. */
+interface Prepared {
+  text: string;
+  name: string | undefined;
+}
+
+/**
+ * Read statements come from a few fixed texts (findRows' shapes, by-id lookups, the loaders'
+ * pages); past this many, a text is sent unnamed — parsed each time, as before — so that an
+ * unforeseen source of distinct texts cannot grow every connection's statement cache.
+ */
+const MAX_PREPARED_STATEMENTS = 500;
+const preparedStatements = new Map<string, Prepared>();
+
+/**
+ * Runs a read statement on a connection of the pool as a named prepared statement with its
+ * values as parameters: PostgreSQL parses and plans each text once per connection rather than
+ * once per request, and the statement skips MikroORM's and knex's per-query layers (parameters
+ * inlined into the text, the query log, knex's runner), which cost more CPU than the driver's
+ * own work on a subgraph's small reads. The result is pg's, as MikroORM's `execute` returns it:
+ * the same connections, the same type parsers. knex's `query` and `query-response` events are
+ * emitted as for any statement, so the database's statement and row counts stay whole.
+ */
+async function runPrepared(
+  connection: Pick<Replica['connection'], 'ensureConnection' | 'getKnex'>,
+  sql: string,
+  params: unknown[],
+): Promise<Record<string, unknown>[]> {
+  await connection.ensureConnection();
+  const knex = connection.getKnex();
+  let prepared = preparedStatements.get(sql);
+  if (!prepared) {
+    const text = knex.client.positionBindings(sql) as string;
+    const named = preparedStatements.size < MAX_PREPARED_STATEMENTS;
+    prepared = { text, name: named ? `read_${preparedStatements.size + 1}` : undefined };
+    if (named) preparedStatements.set(sql, prepared);
+  }
+  knex.emit('query', { sql: prepared.text, bindings: params });
+  const client = (await knex.client.acquireConnection()) as PgClient;
+  try {
+    const result = await client.query({ name: prepared.name, text: prepared.text, values: params });
+    knex.emit('query-response', result);
+    return result.rows;
+  } finally {
+    await knex.client.releaseConnection(client);
+  }
+}
+
+/** The part of a pooled `pg` client a read uses. */
+interface PgClient {
+  query(config: {
+    name: string | undefined;
+    text: string;
+    values: unknown[];
+  }): Promise<{ rows: Record<string, unknown>[] }>;
 }
 
 /** What reads of one entity need, worked out once per entity (and ORM). */
@@ -167,8 +222,8 @@ interface EntityReads {
   columns: Set<string>;
   /** The properties a read selects, by property name (the query builder's `select`). */
   properties: string[];
-  /** `select <columns> from <table> where "id" in (`: findRowsById's statement, to its ids. */
-  byIdPrefix: string;
+  /** `select <columns> from <table> where "id" = any(?)`: findRowsById's one statement. */
+  byId: string;
   /** A row as PostgreSQL returns it, as a plain object with the entity's property names. */
   map: (row: Record<string, unknown>) => object;
   /** findRows' statements by shape of filter and order; null: the shape is not reusable. */
@@ -197,7 +252,7 @@ function readsOf(em: EntityManager, entity: EntityClass<unknown>): EntityReads {
     reads = {
       columns: new Set(meta.props.flatMap((prop) => prop.fieldNames ?? [])),
       properties: columns.map((prop) => prop.name as string),
-      byIdPrefix: `select ${columns.map((prop) => `"${prop.fieldNames[0]}"`).join(', ')} from "${schema}"."${meta.tableName}" where "id" in (`,
+      byId: `select ${columns.map((prop) => `"${prop.fieldNames[0]}"`).join(', ')} from "${schema}"."${meta.tableName}" where "id" = any(?)`,
       map: compileRowMapper(em, meta),
       statements: new Map(),
     };
