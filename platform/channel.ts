@@ -34,6 +34,11 @@ export interface Channel<T> extends AsyncIterableIterator<T> {
 
 export interface ChannelSink<T> {
   take(value: T): void;
+  /**
+   * The channel closed — ended or returned (null), or failed (the reason) — after the close
+   * listeners ran: what `next` would have settled with, without a promise held open meanwhile.
+   */
+  closed?(failure: Error | null): void;
 }
 
 class BoundedChannel<T> implements Channel<T> {
@@ -112,8 +117,10 @@ class BoundedChannel<T> implements Channel<T> {
   }
 
   drainTo(sink: ChannelSink<T>): void {
+    const closedBefore = this.done; // else close() tells the sink, if it comes
     this.sink = sink;
     while (this.buffer.length > 0) sink.take(this.dequeue().value as T);
+    if (closedBefore) sink.closed?.(this.failure);
   }
 
   [Symbol.asyncIterator](): this {
@@ -131,6 +138,7 @@ class BoundedChannel<T> implements Channel<T> {
     const listeners = this.closeListeners;
     this.closeListeners = [];
     for (const listener of listeners) listener();
+    this.sink?.closed?.(this.failure);
   }
 
   private settle(): void {

@@ -54,3 +54,36 @@ test('a sink that returns the channel stops the queued items it has not taken', 
   expect(closed).toBe(true);
   await expect(channel.next()).resolves.toEqual({ value: undefined, done: true });
 });
+
+test('a sink is told once how its channel closed: ended, returned or failed, or before it came', () => {
+  const closings = (run: (channel: ReturnType<typeof createChannel<number>>) => void) => {
+    const channel = createChannel<number>(10);
+    const seen: (string | null)[] = [];
+    const sink = {
+      take: () => undefined,
+      closed: (failure: Error | null) => seen.push(failure?.message ?? null),
+    };
+    run(channel);
+    channel.drainTo(sink);
+    channel.end();
+    channel.fail(new Error('late'));
+    void channel.return();
+    return seen;
+  };
+  expect(closings(() => undefined)).toEqual([null]);
+  expect(closings((channel) => channel.fail(new Error('upstream gone')))).toEqual([
+    'upstream gone',
+  ]);
+  expect(closings((channel) => void channel.return())).toEqual([null]);
+  expect(closings((channel) => (channel.push(1), channel.end()))).toEqual([null]);
+
+  const channel = createChannel<number>(10);
+  const seen: (string | null)[] = [];
+  channel.drainTo({
+    take: () => undefined,
+    closed: (failure) => seen.push(failure?.message ?? null),
+  });
+  channel.fail(new SlowConsumerError());
+  channel.end();
+  expect(seen).toEqual([new SlowConsumerError().message]);
+});

@@ -12,17 +12,21 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
-import type { GraphQLError } from 'graphql';
+import { GraphQLError } from 'graphql';
 import {
   CloseCode as ProtocolCloseCode,
+  GRAPHQL_TRANSPORT_WS_PROTOCOL,
   handleProtocols,
-  makeServer,
+  MessageType,
+  parseMessage,
   type ExecutionResult,
+  type Message,
+  type SubscribeMessage,
 } from 'graphql-ws';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { holdWritesForTick, type CorkableStream } from '../../platform/batched-writes';
 import type { CredentialVerifier } from '../../platform/credentials';
-import { badUserInput, clientError, ErrorCode, formatErrorsForClient } from '../../platform/errors';
+import { clientError, ErrorCode, formatErrorsForClient } from '../../platform/errors';
 import { clientAddressOf } from '../../platform/http';
 import type { Logger } from '../../platform/logger';
 import { goAwayOnClose } from '../../platform/shutdown';
@@ -83,22 +87,6 @@ interface Connection {
   principal: Principal | null;
   credentialKey: string;
   subscriptions: number;
-}
-
-interface SubscriptionContext {
-  /** The client's id for this subscription, which every frame of it carries. */
-  id: string;
-  plan: SubscriptionPlan;
-  forwarded: ForwardedRequest;
-  connection: Connection;
-  socket: WebSocket;
-}
-
-/** graphql-ws's per-socket extra: the socket, its client's address, and once admitted, its state. */
-interface ConnectionExtra {
-  socket: WebSocket;
-  clientAddress: string;
-  connection?: Connection;
 }
 
 const stringParam = (params: Record<string, unknown> | undefined, ...names: string[]) => {
@@ -222,16 +210,16 @@ function sendFrame(
 
 /**
  * Sends a subscriber's events on its socket as shared frames, each as it is pushed (the
- * channel's sink): graphql-ws would build and stringify a message per socket for every event,
- * and a pull loop would cost a promise and a job per socket. The iterator graphql-ws is given
- * yields nothing and ends when the subscriber's channel does, so graphql-ws still sends
- * `complete` (or `error`) after the last event, and still ends the channel when the client
- * unsubscribes. A class, not closures: one small object per subscription.
+ * channel's sink): a message built and stringified per socket for every event, or a pull loop
+ * with a promise and a job per socket, would cost each event that per subscriber. When the
+ * channel closes, the client is told how — `complete`, or `error` with the reason — unless it
+ * ended the subscription itself or the socket is gone. A class, not closures: one small object
+ * per subscription.
  */
-class SubscriberEvents implements AsyncIterator<ExecutionResult>, ChannelSink<ExecutionResult> {
+class SubscriberEvents implements ChannelSink<ExecutionResult> {
   constructor(
-    private readonly channel: Channel<ExecutionResult>,
-    private readonly socket: WebSocket,
+    readonly channel: Channel<ExecutionResult>,
+    private readonly socket: SocketWithProtocol,
     private readonly id: string,
     private readonly checkReader: (socket: WebSocket) => void,
   ) {}
@@ -240,7 +228,7 @@ class SubscriberEvents implements AsyncIterator<ExecutionResult>, ChannelSink<Ex
     const { socket } = this;
     if (socket.readyState !== socket.OPEN) return void this.channel.return();
     // Called in the loop that hands an event to every subscriber of its topic: what goes wrong
-    // here ends this subscriber's stream (graphql-ws sends the error), not the loop.
+    // here ends this subscriber's stream (the client gets the error), not the loop.
     try {
       sendFrame(socket, nextFrame(this.id, result), this.checkReader);
     } catch (error) {
@@ -248,19 +236,21 @@ class SubscriberEvents implements AsyncIterator<ExecutionResult>, ChannelSink<Ex
     }
   }
 
-  async next(): Promise<IteratorResult<ExecutionResult>> {
-    this.channel.drainTo(this);
-    await this.channel.next(); // settles only at the end: done, or failed with the reason
-    return this.channel.return();
+  closed(failure: Error | null): void {
+    const { socket, id } = this;
+    const state = socket[protocolState]!;
+    state.admitted!.subscriptions -= 1;
+    if (state.subscriptions.get(id) !== this) return; // completed by the client, or socket closed
+    state.subscriptions.delete(id);
+    if (!failure) return send(socket, { id, type: MessageType.Complete });
+    const error = new GraphQLError(failure.message, { originalError: failure });
+    send(socket, { id, type: MessageType.Error, payload: formatErrorsForClient([error]) });
   }
+}
 
-  return(): Promise<IteratorResult<ExecutionResult>> {
-    return this.channel.return();
-  }
-
-  [Symbol.asyncIterator](): this {
-    return this;
-  }
+/** A protocol message to the client (events go as shared frames: sendFrame). */
+function send(socket: WebSocket, message: object): void {
+  if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
 }
 
 /** The largest message a client may send (a `subscribe` with its document): as over HTTP. */
@@ -345,39 +335,24 @@ function watchLiveness(
 
 const internalError = 'Internal server error';
 
-/** What a socket's shared listeners need of its graphql-ws connection. */
-interface ProtocolState {
-  handle: (data: string) => Promise<void>;
-  closed: (code: number, reason: string) => Promise<void>;
+/**
+ * A socket's graphql-transport-ws state. The protocol is served here rather than by graphql-ws's
+ * server, whose every subscription holds a suspended async function, its closures and promises
+ * for its whole life: with a gateway holding tens of thousands of subscriptions, that was a
+ * large part of what each cost. graphql-ws still validates the client's messages.
+ */
+class ProtocolConnection {
+  initReceived = false;
+  /** Set once `connection_init` is accepted: from then on the client may subscribe. */
+  admitted: Connection | null = null;
+  /** The client's running subscriptions by id. */
+  readonly subscriptions = new Map<string, SubscriberEvents>();
+
+  constructor(readonly clientAddress: string) {}
 }
-const protocolState = Symbol('graphql-ws connection');
-type SocketWithProtocol = WebSocket & { [protocolState]?: ProtocolState };
-const noHandler = () => Promise.resolve();
+const protocolState = Symbol('graphql-transport-ws connection');
+type SocketWithProtocol = WebSocket & { [protocolState]?: ProtocolConnection };
 
-/** The socket as graphql-ws's server sees it (its `WebSocket` interface). */
-class GraphqlWsSocket {
-  constructor(private readonly socket: SocketWithProtocol) {}
-
-  get protocol(): string {
-    return this.socket.protocol;
-  }
-
-  send(data: string): Promise<void> {
-    const { socket } = this;
-    return new Promise<void>((resolve, reject) => {
-      if (socket.readyState !== socket.OPEN) return resolve();
-      socket.send(data, (error) => (error ? reject(error) : resolve()));
-    });
-  }
-
-  close(code: number, reason: string): void {
-    this.socket.close(code, reason);
-  }
-
-  onMessage(handle: (data: string) => Promise<void>): void {
-    this.socket[protocolState]!.handle = handle;
-  }
-}
 const CONNECTION_INIT_WAIT_MS = 10_000;
 
 export function createSubscriptionServer(options: SubscriptionServerOptions): SubscriptionServer {
@@ -397,117 +372,152 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
     options.connectionInitWaitMs ?? CONNECTION_INIT_WAIT_MS,
   );
 
-  const protocol = makeServer<Record<string, unknown>, ConnectionExtra>({
-    connectionInitWaitTimeout: 0, // watchLiveness's one timer instead of one per socket
-    onConnect: async (ctx) => {
-      liveness.initialised(ctx.extra.socket);
-      const params = ctx.connectionParams;
-      const authorization = stringParam(params, 'authorization', 'Authorization');
-      const apiKey = stringParam(params, 'x-api-key', 'apiKey');
-      let principal: Principal | null = null;
-      if (authorization && options.credentials) {
-        try {
-          principal = await options.credentials.authenticate({ authorization });
-        } catch {
-          return false; // graphql-ws closes with 4403 Forbidden
-        }
-      }
-      const { clientAddress } = ctx.extra;
-      const credential = authorization ?? apiKey;
-      const credentialKey = credential
-        ? createHash('sha256').update(credential).digest('base64url')
-        : `address:${clientAddress}`;
-      const open = connectionsPerCredential.get(credentialKey) ?? 0;
-      if (open >= options.limits.connectionsPerCredential) {
-        ctx.extra.socket.close(
-          CloseCode.TooManyConnections,
-          'Too many connections for these credentials',
-        );
-        return false;
-      }
-      connectionsPerCredential.set(credentialKey, open + 1);
-      ctx.extra.connection = {
-        forwarded: { clientAddress, authorization, apiKey },
-        principal,
-        credentialKey,
-        subscriptions: 0,
-      };
-      return true;
-    },
-    onClose: (ctx) => {
-      const connection = ctx.extra.connection;
-      if (!connection) return;
-      const open = (connectionsPerCredential.get(connection.credentialKey) ?? 1) - 1;
-      if (open > 0) connectionsPerCredential.set(connection.credentialKey, open);
-      else connectionsPerCredential.delete(connection.credentialKey);
-    },
-    onSubscribe: (ctx, id, payload) => {
-      const connection = ctx.extra.connection!;
-      if (connection.subscriptions >= options.limits.subscriptionsPerConnection) {
-        return [
-          clientError(
-            ErrorCode.RATE_LIMITED,
-            `At most ${options.limits.subscriptionsPerConnection} subscriptions per connection.`,
-            { limit: options.limits.subscriptionsPerConnection },
-          ),
-        ];
-      }
-      let query: string;
+  /** `connection_init`: the credentials in its payload admit the socket, or close it. */
+  async function admit(
+    socket: SocketWithProtocol,
+    state: ProtocolConnection,
+    params: Record<string, unknown> | undefined,
+  ): Promise<void> {
+    const authorization = stringParam(params, 'authorization', 'Authorization');
+    const apiKey = stringParam(params, 'x-api-key', 'apiKey');
+    let principal: Principal | null = null;
+    if (authorization && options.credentials) {
       try {
-        query = trustedText(options.trustedDocuments, payload) ?? payload.query;
-      } catch (error) {
-        return [error as GraphQLError];
+        principal = await options.credentials.authenticate({ authorization });
+      } catch {
+        return socket.close(ProtocolCloseCode.Forbidden, 'Forbidden');
       }
-      const plan = options.sessions.prepare({
-        query,
-        operationName: payload.operationName ?? undefined,
-        variables: payload.variables ?? {},
-      });
-      if (Array.isArray(plan)) return plan;
-      const contextValue: SubscriptionContext = {
-        id,
-        plan: plan as SubscriptionPlan,
-        forwarded: { ...connection.forwarded, requestId: flatUUID() },
-        connection,
-        socket: ctx.extra.socket,
-      };
-      return {
-        // Only graphql-ws's validation uses it: the plan's document is valid already.
-        schema: (plan as SubscriptionPlan).operationContext.schema,
-        document: (plan as SubscriptionPlan).document,
-        operationName: payload.operationName,
-        variableValues: payload.variables ?? {},
-        contextValue,
-      };
-    },
-    subscribe: (args) => {
-      const { id, plan, forwarded, connection, socket } = args.contextValue as SubscriptionContext;
-      const channel = options.sessions.start(
-        plan,
-        {
-          query: args.document.loc?.source.body ?? '',
-          operationName: args.operationName ?? undefined,
-          variables: (args.variableValues ?? {}) as Record<string, unknown>,
-          forwarded,
-        },
-        connection.principal,
-        'graphql-ws',
-        () => disconnectSlowConsumer(socket),
+    }
+    if (socket.readyState !== socket.OPEN) return; // gone while its credentials were checked
+    const { clientAddress } = state;
+    const credential = authorization ?? apiKey;
+    const credentialKey = credential
+      ? createHash('sha256').update(credential).digest('base64url')
+      : `address:${clientAddress}`;
+    const open = connectionsPerCredential.get(credentialKey) ?? 0;
+    if (open >= options.limits.connectionsPerCredential) {
+      return socket.close(
+        CloseCode.TooManyConnections,
+        'Too many connections for these credentials',
       );
-      connection.subscriptions += 1;
-      channel.onClose(() => (connection.subscriptions -= 1));
-      return new SubscriberEvents(
-        channel,
-        socket,
-        id,
-        checkReader,
-      ) as unknown as AsyncGenerator<ExecutionResult>;
-    },
-    execute: () => {
-      throw badUserInput('Only subscriptions are served over WebSocket.');
-    },
-    onError: (_ctx, _id, _payload, errors) => formatErrorsForClient(errors),
-  });
+    }
+    connectionsPerCredential.set(credentialKey, open + 1);
+    state.admitted = {
+      forwarded: { clientAddress, authorization, apiKey },
+      principal,
+      credentialKey,
+      subscriptions: 0,
+    };
+    send(socket, { type: MessageType.ConnectionAck });
+  }
+
+  /** `subscribe`: plans the operation and starts its stream, or answers with its errors. */
+  function subscribe(
+    socket: SocketWithProtocol,
+    connection: Connection,
+    { id, payload }: SubscribeMessage,
+  ): SubscriberEvents | readonly GraphQLError[] {
+    if (connection.subscriptions >= options.limits.subscriptionsPerConnection) {
+      return [
+        clientError(
+          ErrorCode.RATE_LIMITED,
+          `At most ${options.limits.subscriptionsPerConnection} subscriptions per connection.`,
+          { limit: options.limits.subscriptionsPerConnection },
+        ),
+      ];
+    }
+    let query: string;
+    try {
+      query = trustedText(options.trustedDocuments, payload) ?? payload.query;
+    } catch (error) {
+      return [error as GraphQLError];
+    }
+    const request = {
+      query,
+      operationName: payload.operationName ?? undefined,
+      variables: payload.variables ?? {},
+    };
+    const plan = options.sessions.prepare(request);
+    if (Array.isArray(plan)) return plan;
+    const channel = options.sessions.start(
+      plan as SubscriptionPlan,
+      { ...request, forwarded: { ...connection.forwarded, requestId: flatUUID() } },
+      connection.principal,
+      'graphql-ws',
+      () => disconnectSlowConsumer(socket),
+    );
+    connection.subscriptions += 1;
+    return new SubscriberEvents(channel, socket, id, checkReader);
+  }
+
+  function handleMessage(socket: SocketWithProtocol, data: string): void {
+    const state = socket[protocolState]!;
+    let message: Message;
+    try {
+      message = parseMessage(data);
+    } catch {
+      return socket.close(ProtocolCloseCode.BadRequest, 'Invalid message received');
+    }
+    switch (message.type) {
+      case MessageType.ConnectionInit: {
+        if (state.initReceived) {
+          return socket.close(
+            ProtocolCloseCode.TooManyInitialisationRequests,
+            'Too many initialisation requests',
+          );
+        }
+        state.initReceived = true;
+        liveness.initialised(socket);
+        const params = message.payload as Record<string, unknown> | undefined;
+        admit(socket, state, params).catch((error: unknown) => failed(socket, error));
+        return;
+      }
+      case MessageType.Ping:
+        return send(socket, {
+          type: MessageType.Pong,
+          ...(message.payload && { payload: message.payload }),
+        });
+      case MessageType.Pong:
+        return;
+      case MessageType.Subscribe: {
+        const connection = state.admitted;
+        if (!connection) return socket.close(ProtocolCloseCode.Unauthorized, 'Unauthorized');
+        const { id } = message;
+        if (state.subscriptions.has(id)) {
+          return socket.close(
+            ProtocolCloseCode.SubscriberAlreadyExists,
+            `Subscriber for ${id} already exists`,
+          );
+        }
+        const started = subscribe(socket, connection, message);
+        if (Array.isArray(started)) {
+          return send(socket, {
+            id,
+            type: MessageType.Error,
+            payload: formatErrorsForClient(started),
+          });
+        }
+        const events = started as SubscriberEvents;
+        state.subscriptions.set(id, events);
+        events.channel.drainTo(events);
+        return;
+      }
+      case MessageType.Complete: {
+        const events = state.subscriptions.get(message.id);
+        state.subscriptions.delete(message.id);
+        void events?.channel.return();
+        return;
+      }
+      default:
+        return socket.close(ProtocolCloseCode.BadRequest, 'Invalid message received');
+    }
+  }
+
+  /** What went wrong handling a client's message is ours: the socket closes with 4500. */
+  function failed(socket: WebSocket, error: unknown): void {
+    options.logger.error({ err: error }, 'graphql-transport-ws message handling failed');
+    socket.close(ProtocolCloseCode.InternalServerError, internalError);
+  }
 
   wss.once('error', (error) => {
     options.logger.error({ err: error }, 'WebSocket server failed');
@@ -521,30 +531,38 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
     options.logger.warn({ err: error }, 'WebSocket connection failed');
     this.close(ProtocolCloseCode.InternalServerError, internalError);
   }
-  function onSocketMessage(this: WebSocket, data: RawData) {
-    (this as SocketWithProtocol)[protocolState]!.handle(String(data)).catch((error: unknown) => {
-      options.logger.error({ err: error }, 'graphql-ws message handling failed');
-      this.close(ProtocolCloseCode.InternalServerError, internalError);
-    });
+  function onSocketMessage(this: SocketWithProtocol, data: RawData) {
+    try {
+      handleMessage(this, String(data));
+    } catch (error) {
+      failed(this, error);
+    }
   }
-  function onSocketClose(this: WebSocket, code: number, reason: Buffer) {
+  function onSocketClose(this: SocketWithProtocol) {
     liveness.closed(this);
-    void (this as SocketWithProtocol)[protocolState]?.closed(code, String(reason));
+    const state = this[protocolState]!;
+    const running = [...state.subscriptions.values()];
+    state.subscriptions.clear();
+    for (const events of running) void events.channel.return();
+    const connection = state.admitted;
+    if (!connection) return;
+    const open = (connectionsPerCredential.get(connection.credentialKey) ?? 1) - 1;
+    if (open > 0) connectionsPerCredential.set(connection.credentialKey, open);
+    else connectionsPerCredential.delete(connection.credentialKey);
   }
   wss.on('connection', (socket: SocketWithProtocol, request) => {
     // Of the upgrade request only the client's address is kept: the request, its headers and
     // its socket's parser state are not held for the life of the connection.
-    const extra: ConnectionExtra = {
-      socket,
-      clientAddress: clientAddressOf(request, options.trustedProxies),
-    };
+    socket[protocolState] = new ProtocolConnection(
+      clientAddressOf(request, options.trustedProxies),
+    );
     socket.on('error', onSocketError);
-    liveness.opened(socket);
-    const state: ProtocolState = { handle: noHandler, closed: noHandler };
-    socket[protocolState] = state;
-    state.closed = protocol.opened(new GraphqlWsSocket(socket), extra);
-    socket.on('message', onSocketMessage);
     socket.on('close', onSocketClose);
+    if (socket.protocol !== GRAPHQL_TRANSPORT_WS_PROTOCOL) {
+      return socket.close(ProtocolCloseCode.SubprotocolNotAcceptable, 'Subprotocol not acceptable');
+    }
+    liveness.opened(socket);
+    socket.on('message', onSocketMessage);
   });
 
   return {

@@ -1,0 +1,190 @@
+/**
+ * The gateway's graphql-transport-ws protocol, which it serves itself (graphql-ws's server held
+ * a suspended async function per subscription): each rule of the protocol spoken by a raw
+ * socket against a real stack — the close codes for a wrong subprotocol, an invalid message, a
+ * second `connection_init`, `subscribe` before the acknowledgement and a reused id; pings; errors
+ * that leave the socket open; `complete` from the client freeing its id; and the server's own
+ * `error` and `complete` when a stream ends (the session revoked).
+ */
+import { once } from 'node:events';
+import WebSocket from 'ws';
+import { graphql } from './support/graphql';
+import { createChannel, post } from './support/messages';
+import { signUp, type SignedIn } from './support/seed';
+import { startStack, type Stack } from './support/stack';
+import { eventually } from './support/subscriptions';
+
+let stack: Stack;
+let wsUrl: string;
+let user: SignedIn;
+let channelId: string;
+
+beforeAll(async () => {
+  stack = await startStack({ subgraphs: ['users', 'messages'] });
+  wsUrl = stack.gatewayUrl.replace(/^http/, 'ws');
+  user = await signUp(stack.gatewayUrl);
+  channelId = (await createChannel(stack.gatewayUrl, user)).id;
+});
+afterAll(() => stack?.stop());
+
+const MESSAGE_ADDED = 'subscription ($c: ID!) { messageAdded(channelId: $c) { body } }';
+
+/** A raw socket, the messages it receives, and the close code it ends with. */
+async function connect(protocols: string[] = ['graphql-transport-ws']) {
+  const socket = new WebSocket(wsUrl, protocols);
+  const messages: Record<string, unknown>[] = [];
+  socket.on('message', (data) =>
+    messages.push(JSON.parse(String(data)) as Record<string, unknown>),
+  );
+  const closed = once(socket, 'close').then(([code]) => code as number);
+  await once(socket, 'open');
+  const send = (message: unknown) =>
+    socket.send(typeof message === 'string' ? message : JSON.stringify(message));
+  /** Waits for the next message matching `match` that arrives from now on. */
+  const next = async (match: (message: Record<string, unknown>) => boolean) => {
+    const from = messages.length;
+    await eventually(() => messages.slice(from).some(match));
+    return messages.slice(from).find(match)!;
+  };
+  return { socket, messages, closed, send, next };
+}
+
+async function acknowledged(token = user.accessToken) {
+  const client = await connect();
+  client.send({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } });
+  await client.next((message) => message.type === 'connection_ack');
+  return client;
+}
+
+const subscribeMessage = (
+  id: string,
+  query = MESSAGE_ADDED,
+  variables: object = { c: channelId },
+) => ({
+  id,
+  type: 'subscribe',
+  payload: { query, variables },
+});
+
+/** Posts until subscription `id` has an event (a subscription is live once its first arrives). */
+async function firstEvent(client: Awaited<ReturnType<typeof connect>>, id: string) {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    await post(stack.gatewayUrl, user, channelId, `hello ${attempt}`);
+    const event = client.messages.find((message) => message.id === id && message.type === 'next');
+    if (event) return event;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`no event for subscription ${id}`);
+}
+
+it('closes a socket without the graphql-transport-ws subprotocol with 4406', async () => {
+  const client = await connect([]);
+  expect(await client.closed).toBe(4406);
+});
+
+it.each([
+  ['not JSON', 'hello'],
+  ['an unknown type', { type: 'start', id: '1' }],
+  ['a subscribe without an id', { type: 'subscribe', payload: { query: MESSAGE_ADDED } }],
+])('closes a socket that sends %s with 4400', async (_kind, message) => {
+  const client = await connect();
+  client.send(message);
+  expect(await client.closed).toBe(4400);
+});
+
+it('closes a socket that subscribes before its connection_init is acknowledged with 4401', async () => {
+  const client = await connect();
+  client.send(subscribeMessage('1'));
+  expect(await client.closed).toBe(4401);
+});
+
+it('closes a socket that sends connection_init twice with 4429', async () => {
+  const client = await acknowledged();
+  client.send({ type: 'connection_init', payload: {} });
+  expect(await client.closed).toBe(4429);
+});
+
+it('closes a socket whose token is not valid with 4403', async () => {
+  const client = await connect();
+  client.send({ type: 'connection_init', payload: { authorization: 'Bearer forged' } });
+  expect(await client.closed).toBe(4403);
+});
+
+it('answers a ping with a pong, echoing its payload', async () => {
+  const client = await acknowledged();
+  client.send({ type: 'ping', payload: { at: 1 } });
+  expect(await client.next((message) => message.type === 'pong')).toEqual({
+    type: 'pong',
+    payload: { at: 1 },
+  });
+  client.send({ type: 'ping' });
+  expect(await client.next((message) => message.type === 'pong')).toEqual({ type: 'pong' });
+  client.socket.close();
+});
+
+it('answers an operation it cannot run with an error for its id, and keeps the socket', async () => {
+  const client = await acknowledged();
+  client.send(subscribeMessage('bad', 'subscription { nope }'));
+  const error = await client.next((message) => message.id === 'bad');
+  expect(error).toMatchObject({
+    type: 'error',
+    payload: [expect.objectContaining({ extensions: expect.any(Object) })],
+  });
+  client.send(subscribeMessage('query', '{ me { id } }'));
+  expect(await client.next((message) => message.id === 'query')).toMatchObject({ type: 'error' });
+  expect(client.socket.readyState).toBe(WebSocket.OPEN);
+  client.socket.close();
+});
+
+it('closes a socket that reuses the id of a running subscription with 4409', async () => {
+  const client = await acknowledged();
+  client.send(subscribeMessage('same'));
+  await firstEvent(client, 'same');
+  client.send(subscribeMessage('same'));
+  expect(await client.closed).toBe(4409);
+});
+
+it('stops a subscription the client completes, and frees its id for the next one', async () => {
+  const client = await acknowledged();
+  client.send(subscribeMessage('a'));
+  await firstEvent(client, 'a');
+  client.send({ id: 'a', type: 'complete' });
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const before = client.messages.length;
+  await post(stack.gatewayUrl, user, channelId, 'after complete');
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  expect(client.messages.slice(before)).toEqual([]);
+  // The server sent no `complete` of its own for a subscription the client ended.
+  expect(client.messages.filter((message) => message.type === 'complete')).toEqual([]);
+  client.send(subscribeMessage('a'));
+  await firstEvent(client, 'a');
+  expect(client.socket.readyState).toBe(WebSocket.OPEN);
+  client.socket.close();
+});
+
+it('tells the client how a stream it did not end ended: the reason, then complete', async () => {
+  const session = await signUp(stack.gatewayUrl);
+  const own = (await createChannel(stack.gatewayUrl, session)).id;
+  const client = await acknowledged(session.accessToken);
+  client.send(subscribeMessage('mine', MESSAGE_ADDED, { c: own }));
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const out = await graphql(stack.gatewayUrl, 'mutation { logout }', {}, session.headers);
+  expect(out.data).toEqual({ logout: true });
+  await eventually(() =>
+    client.messages.some((message) => message.id === 'mine' && message.type === 'complete'),
+  );
+  const frames = client.messages.filter((message) => message.id === 'mine');
+  expect(frames.at(-1)).toEqual({ id: 'mine', type: 'complete' });
+  expect(frames.at(-2)).toMatchObject({
+    type: 'next',
+    payload: {
+      errors: [
+        expect.objectContaining({
+          extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }),
+        }),
+      ],
+    },
+  });
+  expect(client.socket.readyState).toBe(WebSocket.OPEN);
+  client.socket.close();
+});
