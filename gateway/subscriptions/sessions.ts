@@ -55,6 +55,67 @@ const perTransport = () =>
     number
   >;
 
+/** setTimeout's longest delay (about 24.8 days); a later expiry is re-armed on the way. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Ends each channel when its credentials expire, with one timer for all of them — armed for the
+ * earliest expiry — rather than a timer per subscription, which a gateway holding tens of
+ * thousands of them paid for in memory. Tokens expire on whole seconds: channels are kept by
+ * their second, the seconds in order.
+ */
+export function expirySchedule(expire: (channel: Channel<ExecutionResult>) => void) {
+  const bySecond = new Map<number, Set<Channel<ExecutionResult>>>();
+  /** The keys of bySecond, ascending. */
+  const seconds: number[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  let armedFor = Infinity;
+
+  const arm = () => {
+    const earliest = seconds[0] ?? Infinity;
+    if (earliest === armedFor) return;
+    clearTimeout(timer);
+    timer = undefined;
+    armedFor = earliest;
+    if (earliest === Infinity) return;
+    timer = setTimeout(fire, Math.min(MAX_TIMER_MS, Math.max(0, earliest * 1000 - Date.now())));
+    timer.unref();
+  };
+  const fire = () => {
+    armedFor = Infinity;
+    const now = Date.now() / 1000;
+    while (seconds.length > 0 && seconds[0]! <= now) {
+      const second = seconds.shift()!;
+      const channels = bySecond.get(second)!;
+      bySecond.delete(second);
+      for (const channel of channels) expire(channel);
+    }
+    arm();
+  };
+
+  return {
+    add(channel: Channel<ExecutionResult>, second: number) {
+      let channels = bySecond.get(second);
+      if (!channels) {
+        bySecond.set(second, (channels = new Set()));
+        let index = seconds.length;
+        while (index > 0 && seconds[index - 1]! > second) index -= 1;
+        seconds.splice(index, 0, second);
+      }
+      channels.add(channel);
+      arm();
+    },
+    remove(channel: Channel<ExecutionResult>, second: number) {
+      const channels = bySecond.get(second);
+      if (!channels?.delete(channel) || channels.size > 0) return;
+      bySecond.delete(second);
+      seconds.splice(seconds.indexOf(second), 1);
+      arm();
+    },
+    stop: () => clearTimeout(timer),
+  };
+}
+
 export function createSubscriptionSessions(options: {
   planner: () => SubscriptionPlanner | null;
   /** The operation limits HTTP requests obey (depth, aliases, root fields, … cost). */
@@ -76,6 +137,10 @@ export function createSubscriptionSessions(options: {
     ]),
   ) as Record<SubscriptionTransport, () => void>;
 
+  const expiries = expirySchedule((channel) => {
+    channel.push(sessionEnded('Access token expired; reconnect with a fresh one.'));
+    channel.end();
+  });
   const stopListening = options.revocations?.onRevoked((sessionId) => {
     for (const channel of bySession.get(sessionId) ?? []) {
       channel.push(sessionEnded('This session has ended; sign in again.'));
@@ -106,19 +171,10 @@ export function createSubscriptionSessions(options: {
         bySession.set(sessionId, channels);
       }
       const expiresAt = principal?.expiresAt;
-      const expiry =
-        expiresAt === undefined
-          ? undefined
-          : setTimeout(
-              () => {
-                channel.push(sessionEnded('Access token expired; reconnect with a fresh one.'));
-                channel.end();
-              },
-              Math.max(0, expiresAt * 1000 - Date.now()),
-            );
+      if (expiresAt !== undefined) expiries.add(channel, expiresAt);
       channel.onClose(() => {
         active[transport] -= 1;
-        clearTimeout(expiry);
+        if (expiresAt !== undefined) expiries.remove(channel, expiresAt);
         if (sessionId) bySession.get(sessionId)?.delete(channel);
         if (sessionId && bySession.get(sessionId)?.size === 0) bySession.delete(sessionId);
       });
@@ -127,6 +183,9 @@ export function createSubscriptionSessions(options: {
     },
     active: () => ({ ...active }),
     delivered: () => ({ ...delivered }),
-    close: () => stopListening?.(),
+    close() {
+      stopListening?.();
+      expiries.stop();
+    },
   };
 }

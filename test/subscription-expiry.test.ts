@@ -1,0 +1,38 @@
+/**
+ * Subscriptions end when their credentials expire, all on one timer (sessions.ts): each channel
+ * at its own second, in order, none twice, and none that closed before.
+ */
+import type { ExecutionResult } from 'graphql-ws';
+import { createChannel, type Channel } from '../platform/channel';
+import { expirySchedule } from '../gateway/subscriptions/sessions';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+it('expires each channel at its second, in order, and forgets those removed', async () => {
+  const expired: string[] = [];
+  const names = new Map<Channel<ExecutionResult>, string>();
+  const schedule = expirySchedule((channel) => expired.push(names.get(channel)!));
+  const now = Math.floor(Date.now() / 1000);
+  const add = (name: string, second: number) => {
+    const channel = createChannel<ExecutionResult>(10);
+    names.set(channel, name);
+    schedule.add(channel, second);
+    return channel;
+  };
+  add('past', now - 5);
+  add('second 2', now + 2);
+  add('second 1', now + 1);
+  const removed = add('removed', now + 1);
+  add('also second 1', now + 1);
+  schedule.remove(removed, now + 1);
+  const alone = add('alone at 3', now + 3);
+  schedule.remove(alone, now + 3); // its second empties: the timer is armed for the others only
+
+  await sleep(50);
+  expect(expired).toEqual(['past']);
+  await sleep(now * 1000 + 1_100 - Date.now());
+  expect(expired).toEqual(['past', 'second 1', 'also second 1']);
+  await sleep(now * 1000 + 3_300 - Date.now());
+  expect(expired).toEqual(['past', 'second 1', 'also second 1', 'second 2']);
+  schedule.stop();
+});
