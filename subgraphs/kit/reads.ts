@@ -172,6 +172,17 @@ interface Prepared {
  */
 const MAX_PREPARED_STATEMENTS = 500;
 const preparedStatements = new Map<string, Prepared>();
+/** Names given so far: each name is prepared once per connection, so none is given twice. */
+let namesGiven = 0;
+
+/**
+ * PostgreSQL's answer to a prepared statement whose result columns changed since it was
+ * prepared — a `select *` whose table gained a column, as a rolling deploy's migration does
+ * while the previous version still serves.
+ */
+const isStalePlan = (error: unknown) =>
+  (error as { code?: unknown }).code === '0A000' &&
+  (error as Error).message === 'cached plan must not change result type';
 
 /**
  * Runs a read statement on a connection of the pool as a named prepared statement with its
@@ -193,13 +204,20 @@ async function runPrepared(
   if (!prepared) {
     const text = knex.client.positionBindings(sql) as string;
     const named = preparedStatements.size < MAX_PREPARED_STATEMENTS;
-    prepared = { text, name: named ? `read_${preparedStatements.size + 1}` : undefined };
+    prepared = { text, name: named ? `read_${++namesGiven}` : undefined };
     if (named) preparedStatements.set(sql, prepared);
   }
   knex.emit('query', { sql: prepared.text, bindings: params });
   const client = (await knex.client.acquireConnection()) as PgClient;
+  const run = () => client.query({ name: prepared.name, text: prepared.text, values: params });
   try {
-    const result = await client.query({ name: prepared.name, text: prepared.text, values: params });
+    const result = await run().catch((error: unknown) => {
+      if (!prepared.name || !isStalePlan(error)) throw error;
+      // Prepared again under a new name: each connection prepares it afresh when it next
+      // runs the statement, and the stale plans are never asked for again.
+      prepared.name = `read_${++namesGiven}`;
+      return run();
+    });
     knex.emit('query-response', result);
     return result.rows;
   } finally {
