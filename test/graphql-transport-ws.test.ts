@@ -1,10 +1,10 @@
 /**
  * The gateway's graphql-transport-ws protocol, which it serves itself (graphql-ws's server held
  * a suspended async function per subscription): each rule of the protocol spoken by a raw
- * socket against a real stack — the close codes for a wrong subprotocol, an invalid message, a
- * second `connection_init`, `subscribe` before the acknowledgement and a reused id; pings; errors
- * that leave the socket open; `complete` from the client freeing its id; and the server's own
- * `error` and `complete` when a stream ends (the session revoked).
+ * socket against a real stack — the close codes for a wrong subprotocol, an invalid or
+ * unexpected message, a second `connection_init`, `subscribe` before the acknowledgement and a
+ * reused id; pings; errors that leave the socket open; `complete` from the client freeing its
+ * id; and the server's own `error` and `complete` when a stream ends (the session revoked).
  */
 import { once } from 'node:events';
 import WebSocket from 'ws';
@@ -86,6 +86,7 @@ it.each([
   ['not JSON', 'hello'],
   ['an unknown type', { type: 'start', id: '1' }],
   ['a subscribe without an id', { type: 'subscribe', payload: { query: MESSAGE_ADDED } }],
+  ['a message only a server sends', { type: 'next', id: '1', payload: { data: null } }],
 ])('closes a socket that sends %s with 4400', async (_kind, message) => {
   const client = await connect();
   client.send(message);
