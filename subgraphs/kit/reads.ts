@@ -129,26 +129,39 @@ export async function findRowsById<T extends { id: string }>(
 ): Promise<Row<T>[]> {
   if (!scope.mode.readOnly) return scope.em.find(entity, { id: { $in: [...ids] } } as never);
   const reads = readsOf(scope.reader, entity);
-  const rows = await selectRows(scope, reads.byId, [ids]);
+  // The ids as one array parameter: one statement (and one prepared plan) whatever their number.
+  const rows = await readRows(scope, reads.byId, [ids]);
   return rows.map(reads.map) as Row<T>[];
 }
 
 /**
- * A read statement (plain SQL, rows as PostgreSQL returns them) on the request's replica, or on
- * the primary — the one way a read path reaches a replica. A replica that fails it (gone,
- * restarting, or cancelling the statement for a recovery conflict) is marked down until its next
- * check answers (kit/orm.ts), and the statement runs on the primary instead: a replica's outage
- * costs the primary load, not errors.
+ * A statement read in the request's mode (plain SQL, rows as PostgreSQL returns them): a request
+ * that may write reads through its own unit of work (its transaction, if open); a query reads
+ * with readRows. Parameters are single values — strings, numbers, Dates, JSON text: MikroORM
+ * inlines a write-mode statement's parameters into its text, and would write an array as a list.
  */
 export async function selectRows(
   scope: ReadScope,
   sql: string,
   params: unknown[],
 ): Promise<Record<string, unknown>[]> {
-  const { mode } = scope;
-  // A request that may write reads through its own unit of work (its transaction, if open).
-  if (!mode.readOnly) return scope.em.execute<Record<string, unknown>[]>(sql, params);
-  const replica = mode.replica;
+  if (!scope.mode.readOnly) return scope.em.execute<Record<string, unknown>[]>(sql, params);
+  return readRows(scope, sql, params);
+}
+
+/**
+ * A query's read statement on the request's replica, or on the primary — the one way a read path
+ * reaches a replica — its parameters bound by the driver (an array as a PostgreSQL array). A
+ * replica that fails it (gone, restarting, or cancelling the statement for a recovery conflict)
+ * is marked down until its next check answers (kit/orm.ts), and the statement runs on the
+ * primary instead: a replica's outage costs the primary load, not errors.
+ */
+async function readRows(
+  scope: ReadScope,
+  sql: string,
+  params: unknown[],
+): Promise<Record<string, unknown>[]> {
+  const replica = scope.mode.replica;
   if (replica?.up) {
     try {
       return await runPrepared(replica.connection, sql, params);
