@@ -411,12 +411,13 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
     send(socket, { type: MessageType.ConnectionAck });
   }
 
-  /** `subscribe`: plans the operation and starts its stream, or answers with its errors. */
+  /** `subscribe`: plans the operation and starts its stream, or returns the errors refusing it. */
   function subscribe(
     socket: SocketWithProtocol,
+    state: ProtocolConnection,
     connection: Connection,
     { id, payload }: SubscribeMessage,
-  ): SubscriberEvents | readonly GraphQLError[] {
+  ): readonly GraphQLError[] | null {
     if (connection.subscriptions >= options.limits.subscriptionsPerConnection) {
       return [
         clientError(
@@ -447,7 +448,10 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
       () => disconnectSlowConsumer(socket),
     );
     connection.subscriptions += 1;
-    return new SubscriberEvents(channel, socket, id, checkReader);
+    const events = new SubscriberEvents(channel, socket, id, checkReader);
+    state.subscriptions.set(id, events);
+    channel.drainTo(events);
+    return null;
   }
 
   function handleMessage(socket: SocketWithProtocol, data: string): void {
@@ -489,17 +493,10 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
             `Subscriber for ${id} already exists`,
           );
         }
-        const started = subscribe(socket, connection, message);
-        if (Array.isArray(started)) {
-          return send(socket, {
-            id,
-            type: MessageType.Error,
-            payload: formatErrorsForClient(started),
-          });
+        const refused = subscribe(socket, state, connection, message);
+        if (refused) {
+          send(socket, { id, type: MessageType.Error, payload: formatErrorsForClient(refused) });
         }
-        const events = started as SubscriberEvents;
-        state.subscriptions.set(id, events);
-        events.channel.drainTo(events);
         return;
       }
       case MessageType.Complete: {
