@@ -1,5 +1,6 @@
 /**
- * The gateway's graphql-ws endpoint on `/graphql`, beside HTTP.
+ * The gateway's graphql-ws endpoint on `/graphql`, beside HTTP: the graphql-transport-ws
+ * protocol served here (ProtocolConnection), graphql-ws's library validating the messages.
  *
  * - Credentials come in the `connection_init` payload (`{ "authorization": "Bearer …" }` or
  *   `{ "x-api-key": "…" }`); a bad token closes the socket with 4403 (Forbidden).
@@ -8,7 +9,7 @@
  *   subscriber — one that cannot keep up is disconnected with 4008 rather than growing memory.
  * - On shutdown every socket closes with 1001 (going away), so clients reconnect elsewhere.
  * - Fan-out serializes each event once: every subscriber of a shared topic is sent the same
- *   bytes (see sendEvents), not a message built and stringified per socket.
+ *   bytes (nextFrame, sendFrame), not a message built and stringified per socket.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
