@@ -33,6 +33,7 @@ import {
 } from '../../platform/metrics';
 import { isDatabaseUnreachable } from './orm';
 import type { ReadRouting } from './read-routing';
+import { checkRepresentations } from './representations';
 import { writableMode } from './reads';
 import type { RequestInfo } from './request-info';
 import { serveSubscriptions, serveSubscriptionsOverHttp } from './subscription-server';
@@ -156,6 +157,7 @@ export function createSubgraphServer<TContext extends RequestInfo>(
   options: SubgraphServerOptions<TContext>,
 ): SubgraphServer {
   const built = buildSubgraphSchema({ typeDefs: options.typeDefs, resolvers: options.resolvers });
+  checkRepresentations(built);
   const schema = options.middleware?.length ? applyMiddleware(built, ...options.middleware) : built;
   const metrics = createMetrics(options.name);
   const formatError = subgraphErrorFormatter(options.name);

@@ -456,14 +456,27 @@ export function corpus(): CorpusRequest[] {
     '{ _service { nope } }',
   ])
     requests.push(query(`misfit ${JSON.stringify(text.slice(0, 40))}`, text));
-  // Known limit: @apollo/subgraph refuses malformed representations with an uncoded error,
-  // which the kit masks as INTERNAL_SERVER_ERROR (README, "Known limits"). No crash, no data.
-  for (const text of [
-    '{ _entities(representations: [{}]) { __typename } }',
-    '{ _entities(representations: "x") { __typename } }',
+  // Representations are raw JSON (`_Any`): each must name one of the subgraph's entity types
+  // and carry a key of it (on the gateway, `_entities` is no field at all).
+  for (const representations of [
+    '[{}]',
+    '"x"',
+    '[1]',
+    '[[]]',
+    '[{ __typename: 1 }]',
+    '[{ __typename: "Nope", id: "x" }]',
+    '[{ __typename: "Query" }]',
+    '[{ __typename: "__proto__", id: "x" }]',
+    '[{ __typename: "Node" }]',
+    '[{ __typename: "Node", id: null }]',
+    '[{ __typename: "User", id: { id: "x" } }]',
+    '[{ __typename: "Deployment", id: ["x"] }]',
   ])
     requests.push(
-      survives(query(`malformed representations ${JSON.stringify(text.slice(24, 40))}`, text)),
+      query(
+        `malformed representations ${representations}`,
+        `{ _entities(representations: ${representations}) { __typename } }`,
+      ),
     );
   for (const operationName of ['', ' ', 'A'.repeat(10_000), '__proto__'])
     requests.push(
