@@ -3,6 +3,7 @@
  * schema; all problems are reported together, each naming its variable.
  */
 import { z } from 'zod';
+import { DEFAULT_CONCURRENT_REQUESTS } from './admission';
 import { parseRedisUrl } from './redis-target';
 
 export class ConfigError extends Error {
@@ -94,6 +95,13 @@ export const subgraphEnvShape = {
   REDIS_PREFIX: z.string().default('opsgraph:'),
   LOG_LEVEL: logLevelVar,
   MAX_BODY_BYTES: intVar(1_000_000, 1_000),
+  // GraphQL requests over HTTP a process works on at once; the rest wait in line (subscriptions,
+  // health and metrics do not count). A request spends most of its time on the one JavaScript
+  // thread and a millisecond or two waiting on PostgreSQL, so a few in flight keep the thread
+  // busy; dozens interleaved cost more CPU per request and delay every answer
+  // (platform/admission.ts). Below DATABASE_POOL_SIZE, so that no admitted request waits for a
+  // connection.
+  MAX_CONCURRENT_REQUESTS: intVar(DEFAULT_CONCURRENT_REQUESTS, 1, 1_000),
   TRUSTED_PROXIES: addressListVar,
   // How long a resumable subscription stays without a live event before it checks the database
   // for items whose announcement was lost (one indexed read per idle subscription per interval).

@@ -190,6 +190,7 @@ export async function startSubgraphServer<TContext extends RequestInfo>(
     readRouting: runtime.readRouting,
     logger: runtime.logger,
     maxBodyBytes: config.maxBodyBytes,
+    maxConcurrentRequests: config.maxConcurrentRequests,
     trustedProxies: config.trustedProxies,
     introspection: !config.production,
   });

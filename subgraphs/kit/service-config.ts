@@ -16,6 +16,8 @@ export interface SubgraphBaseConfig {
   redisPrefix: string;
   logLevel: string;
   maxBodyBytes: number;
+  /** GraphQL requests over HTTP worked on at once (platform/admission.ts). */
+  maxConcurrentRequests?: number;
   trustedProxies: ReadonlySet<string>;
   /** Overrides of the subgraph's named rate limits (its permissions.ts holds the defaults). */
   rateLimits?: RateLimits;
@@ -69,6 +71,7 @@ export function baseConfigFromEnv(
     redisPrefix: env.REDIS_PREFIX,
     logLevel: env.LOG_LEVEL,
     maxBodyBytes: env.MAX_BODY_BYTES,
+    maxConcurrentRequests: env.MAX_CONCURRENT_REQUESTS,
     trustedProxies: env.TRUSTED_PROXIES,
     rateLimits: env.RATE_LIMITS,
     streamPollIntervalMs: env.STREAM_POLL_INTERVAL_MS,

@@ -13,6 +13,7 @@ import {
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { GraphQLError, type DocumentNode, type GraphQLFormattedError } from 'graphql';
 import { applyMiddleware } from 'graphql-middleware';
+import { createAdmission, DEFAULT_CONCURRENT_REQUESTS } from '../../platform/admission';
 import type { CredentialVerifier } from '../../platform/credentials';
 import { ErrorCode, formatErrorForClient, isClientError } from '../../platform/errors';
 import {
@@ -74,6 +75,8 @@ export interface SubgraphServerOptions<TContext extends RequestInfo> {
   readRouting?: ReadRouting | null;
   logger: Logger;
   maxBodyBytes: number;
+  /** GraphQL requests over HTTP worked on at once; the rest wait (platform/admission.ts). */
+  maxConcurrentRequests?: number;
   trustedProxies: ReadonlySet<string>;
   introspection: boolean;
   /** Extra HTTP routes by exact path, e.g. the users subgraph's API key introspection. */
@@ -200,6 +203,12 @@ export function createSubgraphServer<TContext extends RequestInfo>(
   const buildContext = async (req: IncomingMessage): Promise<TContext> =>
     options.createContext({ ...(await requestInfo(req)), mode: writableMode() });
 
+  const admission = createAdmission(options.maxConcurrentRequests ?? DEFAULT_CONCURRENT_REQUESTS);
+  metrics.gauge(
+    'opsgraph_requests_waiting',
+    'GraphQL requests over HTTP waiting for one of MAX_CONCURRENT_REQUESTS places.',
+    admission.waiting,
+  );
   const graphql = createGraphQLHandler({
     apollo,
     context: buildContext,
@@ -217,7 +226,10 @@ export function createSubgraphServer<TContext extends RequestInfo>(
       if (path !== '/graphql') throw new HttpError(404, 'Not found.', 'NOT_FOUND');
       const body = await readGraphQLBody(req, options.maxBodyBytes);
       if (await subscriptionsOverHttp?.serve(req, res, body)) return;
-      await withServerSpan(options.name, req.headers, () => graphql(req, res, body));
+      // The server span includes the wait for a place: the time the caller saw.
+      await withServerSpan(options.name, req.headers, () =>
+        admission.run(() => graphql(req, res, body)),
+      );
     };
     handle().catch((error: unknown) => {
       if (res.headersSent) return void res.destroy();

@@ -1,0 +1,89 @@
+/**
+ * A subgraph works on at most MAX_CONCURRENT_REQUESTS GraphQL requests at once; the rest wait in
+ * line (platform/admission.ts). The mechanism on its own, then wired into a real subgraph.
+ */
+import { createAdmission } from '../platform/admission';
+import { MeDocument } from './__generated__/graphql';
+import { graphql } from './support/graphql';
+import { signUp } from './support/seed';
+import { startStack, type Stack } from './support/stack';
+
+describe('createAdmission', () => {
+  it('runs at most `limit` tasks at once, the others in the order they came', async () => {
+    const admission = createAdmission(2);
+    const started: number[] = [];
+    const finish: (() => void)[] = [];
+    const done = Array.from({ length: 5 }, (_, i) =>
+      admission.run(async () => {
+        started.push(i);
+        await new Promise<void>((resolve) => (finish[i] = resolve));
+        return i;
+      }),
+    );
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(started).toEqual([0, 1]);
+    expect(admission.waiting()).toBe(3);
+
+    finish[1]!();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(started).toEqual([0, 1, 2]);
+    finish[0]!();
+    finish[2]!();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(started).toEqual([0, 1, 2, 3, 4]);
+    expect(admission.waiting()).toBe(0);
+    finish[3]!();
+    finish[4]!();
+    expect(await Promise.all(done)).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('frees the place of a task that fails', async () => {
+    const admission = createAdmission(1);
+    const failing = admission.run(() => Promise.reject(new Error('boom')));
+    const next = admission.run(() => Promise.resolve('next'));
+    await expect(failing).rejects.toThrow('boom');
+    await expect(next).resolves.toBe('next');
+    await expect(admission.run(() => Promise.resolve('after'))).resolves.toBe('after');
+  });
+});
+
+describe('a subgraph admitting one request at a time', () => {
+  let stack: Stack;
+
+  beforeAll(async () => {
+    stack = await startStack({
+      subgraphs: ['users'],
+      config: { users: { maxConcurrentRequests: 1 } },
+    });
+  });
+  afterAll(() => stack?.stop());
+
+  /** The subgraph's gauge of requests waiting for a place. */
+  async function waiting(): Promise<number> {
+    const metrics = await fetch(stack.subgraphs.users!.url.replace('/graphql', '/metrics'));
+    const line = (await metrics.text())
+      .split('\n')
+      .find((l) => l.startsWith('opsgraph_requests_waiting'));
+    if (!line) throw new Error('no opsgraph_requests_waiting series');
+    return Number(line.split(' ').pop());
+  }
+
+  it('answers a burst of concurrent requests in full, the rest of it waiting in line', async () => {
+    const admin = await signUp(stack.gatewayUrl);
+    const burst = Array.from({ length: 100 }, () =>
+      graphql(stack.subgraphs.users!.url, MeDocument, {}, admin.headers),
+    );
+    let settled = false;
+    const answers = Promise.all(burst).finally(() => (settled = true));
+    // /metrics takes no place: it answers while the burst is queued.
+    let mostWaiting = 0;
+    while (!settled) mostWaiting = Math.max(mostWaiting, await waiting());
+
+    for (const answer of await answers) {
+      expect(answer.errors).toBeUndefined();
+      expect(answer.data?.me?.id).toBe(admin.user.id);
+    }
+    expect(mostWaiting).toBeGreaterThan(0);
+    expect(await waiting()).toBe(0);
+  });
+});
