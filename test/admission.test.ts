@@ -2,6 +2,8 @@
  * A subgraph works on at most MAX_CONCURRENT_REQUESTS GraphQL requests at once; the rest wait in
  * line (platform/admission.ts). The mechanism on its own, then wired into a real subgraph.
  */
+import { connect, type Socket } from 'node:net';
+import { setTimeout } from 'node:timers/promises';
 import { createAdmission } from '../platform/admission';
 import { MeDocument } from './__generated__/graphql';
 import { graphql } from './support/graphql';
@@ -58,15 +60,14 @@ describe('a subgraph admitting one request at a time', () => {
   });
   afterAll(() => stack?.stop());
 
-  /** The subgraph's gauge of requests waiting for a place. */
-  async function waiting(): Promise<number> {
+  /** A series of the subgraph's /metrics. */
+  async function sample(name: string): Promise<number> {
     const metrics = await fetch(stack.subgraphs.users!.url.replace('/graphql', '/metrics'));
-    const line = (await metrics.text())
-      .split('\n')
-      .find((l) => l.startsWith('opsgraph_requests_waiting'));
-    if (!line) throw new Error('no opsgraph_requests_waiting series');
+    const line = (await metrics.text()).split('\n').find((l) => l.startsWith(`${name}{`));
+    if (!line) throw new Error(`no ${name} series`);
     return Number(line.split(' ').pop());
   }
+  const waiting = () => sample('opsgraph_requests_waiting');
 
   it('answers a burst of concurrent requests in full, the rest of it waiting in line', async () => {
     const admin = await signUp(stack.gatewayUrl);
@@ -85,5 +86,50 @@ describe('a subgraph admitting one request at a time', () => {
     }
     expect(mostWaiting).toBeGreaterThan(0);
     expect(await waiting()).toBe(0);
+  });
+
+  it('does not execute a request whose caller hung up while it waited', async () => {
+    const admin = await signUp(stack.gatewayUrl);
+    const { port } = new URL(stack.subgraphs.users!.url);
+    const body = JSON.stringify({ query: '{ me { id } }' });
+    const head = [
+      'POST /graphql HTTP/1.1',
+      `host: 127.0.0.1:${port}`,
+      'content-type: application/json',
+      `authorization: ${admin.headers.authorization}`,
+      `content-length: ${Buffer.byteLength(body)}`,
+    ].join('\r\n');
+    const abandonedBefore = await sample('opsgraph_requests_abandoned_total');
+    // Each request on a socket of its own; the callers of all but the first ten hang up at once.
+    const sockets = await Promise.all(
+      Array.from(
+        { length: 60 },
+        () =>
+          new Promise<Socket>((resolve) => {
+            const socket = connect(Number(port), '127.0.0.1', () => resolve(socket));
+          }),
+      ),
+    );
+    const answers = sockets.slice(0, 10).map(
+      (socket) =>
+        new Promise<string>((resolve) => {
+          let text = '';
+          socket.on('data', (chunk: Buffer) => {
+            text += chunk.toString('utf8');
+            if (text.includes('"me"')) resolve(text);
+          });
+        }),
+    );
+    for (const socket of sockets) socket.write(`${head}\r\n\r\n${body}`);
+    for (const socket of sockets.slice(10)) socket.destroy();
+
+    for (const answer of await Promise.all(answers)) expect(answer).toContain(admin.user.id);
+    sockets.slice(0, 10).forEach((socket) => socket.destroy());
+    // The line drains (the abandoned ones are counted as they reach the front).
+    for (let i = 0; i < 250 && (await waiting()) > 0; i++) await setTimeout(20);
+    expect(await waiting()).toBe(0);
+    const abandoned = (await sample('opsgraph_requests_abandoned_total')) - abandonedBefore;
+    expect(abandoned).toBeGreaterThan(0);
+    expect(abandoned).toBeLessThanOrEqual(50);
   });
 });

@@ -204,10 +204,16 @@ export function createSubgraphServer<TContext extends RequestInfo>(
     options.createContext({ ...(await requestInfo(req)), mode: writableMode() });
 
   const admission = createAdmission(options.maxConcurrentRequests ?? DEFAULT_CONCURRENT_REQUESTS);
+  let abandoned = 0;
   metrics.gauge(
     'opsgraph_requests_waiting',
     'GraphQL requests over HTTP waiting for one of MAX_CONCURRENT_REQUESTS places.',
     admission.waiting,
+  );
+  metrics.counter(
+    'opsgraph_requests_abandoned_total',
+    'GraphQL requests whose caller hung up while they waited for a place: not executed.',
+    () => abandoned,
   );
   const graphql = createGraphQLHandler({
     apollo,
@@ -228,7 +234,11 @@ export function createSubgraphServer<TContext extends RequestInfo>(
       if (await subscriptionsOverHttp?.serve(req, res, body)) return;
       // The server span includes the wait for a place: the time the caller saw.
       await withServerSpan(options.name, req.headers, () =>
-        admission.run(() => graphql(req, res, body)),
+        admission.run(async () => {
+          // Its caller gave up (a gateway's timeout, under overload): no one would read the answer.
+          if (!req.socket.writable) abandoned += 1;
+          else await graphql(req, res, body);
+        }),
       );
     };
     handle().catch((error: unknown) => {
