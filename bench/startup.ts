@@ -12,13 +12,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadLocalRunnerConfig } from '../dev/env';
 import { DEMO } from '../dev/seed-demo';
 import { LOCAL_SUBGRAPHS } from '../dev/subgraphs';
 import { graphql } from '../test/support/graphql';
+import { isPortFree, processGroupAlive } from '../test/support/processes';
 import { machine, record, ROOT } from './support';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -43,32 +43,14 @@ function portsOfNpmStart(): { port: number; owner: string }[] {
   ];
 }
 
-function isFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
 async function busyPorts(): Promise<string[]> {
   const busy: string[] = [];
   for (const { port, owner } of portsOfNpmStart())
-    if (!(await isFree(port))) busy.push(`${port} (${owner})`);
+    if (!(await isPortFree(port))) busy.push(`${port} (${owner})`);
   return busy;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Whether any process of the group is still alive. */
-function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 interface Run {
   /** Seconds from `npm start` to each milestone. */
@@ -136,9 +118,9 @@ async function stop(child: ChildProcess): Promise<Stopped> {
   const sent = performance.now();
   process.kill(-pgid, 'SIGINT');
   const exit = await Promise.race([exited, sleep(30_000).then(() => 'still running after 30 s')]);
-  for (let i = 0; i < 300 && groupAlive(pgid); i++) await sleep(100);
+  for (let i = 0; i < 300 && processGroupAlive(pgid); i++) await sleep(100);
   const stopSeconds = (performance.now() - sent) / 1000;
-  const left = groupAlive(pgid);
+  const left = processGroupAlive(pgid);
   // Ours to clean up: the group this benchmark started.
   if (left) process.kill(-pgid, 'SIGKILL');
   const busy = await busyPorts();

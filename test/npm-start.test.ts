@@ -6,31 +6,25 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout } from 'node:timers/promises';
 import { LoginDocument } from './__generated__/graphql';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { graphql } from './support/graphql';
+import { isPortFree, processGroupAlive } from './support/processes';
 
 const ROOT = join(__dirname, '..');
 /** The gateway's port and the four after it, which the subgraphs take. */
 const PORTS_TAKEN = 5;
-
-const isFree = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
 
 /** A run of free ports, the first of them returned. */
 async function freePorts(count: number): Promise<number> {
   for (let attempt = 0; attempt < 100; attempt++) {
     const first = 20_000 + Math.floor(Math.random() * 20_000);
     const ports = Array.from({ length: count }, (_, i) => first + i);
-    if ((await Promise.all(ports.map(isFree))).every(Boolean)) return first;
+    if ((await Promise.all(ports.map(isPortFree))).every(Boolean)) return first;
   }
   throw new Error('no run of free ports');
 }
@@ -41,16 +35,6 @@ const answers = (port: number) =>
     socket.once('connect', () => resolve(!socket.destroy()));
     socket.once('error', () => resolve(false));
   });
-
-/** Whether any process of the group is alive (signal 0 only checks). */
-function groupAlive(groupId: number): boolean {
-  try {
-    process.kill(-groupId, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 let database: TestDatabase;
 let dataDir: string;
@@ -111,7 +95,7 @@ it('starts, answers, and stops every part of itself when npm gets SIGTERM', asyn
   let open = ports;
   for (
     let waited = 0;
-    (open.length > 0 || groupAlive(npm.pid!)) && waited < 20_000;
+    (open.length > 0 || processGroupAlive(npm.pid!)) && waited < 20_000;
     waited += 200
   ) {
     await setTimeout(200);
@@ -120,6 +104,6 @@ it('starts, answers, and stops every part of itself when npm gets SIGTERM', asyn
   }
   expect(open).toEqual([]);
   // Nothing of the run is left: its process group (npm's, detached above) is empty.
-  expect(groupAlive(npm.pid!)).toBe(false);
+  expect(processGroupAlive(npm.pid!)).toBe(false);
   expect(output).toContain('Stopping');
 });
