@@ -148,8 +148,10 @@ async function main(): Promise<void> {
     say('\nStopping…');
     void stopAll().then(() => process.exit(0));
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  // SIGHUP: the terminal closed. Output may have nowhere to go by then (EIO, EPIPE); that must
+  // not stop the stopping, or PostgreSQL and redis-server outlive this process.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
 
   try {
     const databaseUrl = await startPostgres(config, stops);

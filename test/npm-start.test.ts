@@ -1,17 +1,17 @@
 /**
- * `npm start` as a newcomer runs it — the real npm script, on the test database, with its own
- * redis-server — answers, and stops everything when npm is sent SIGTERM, as a process manager
- * or an editor's stop button does (Ctrl-C signals the whole process group; SIGTERM reaches npm
- * alone, which passes it on to its child).
+ * `npm start` as a newcomer runs it — the real npm script, with its own redis-server, on the
+ * test database or its embedded PostgreSQL — answers, and leaves nothing running once stopped:
+ * when npm alone is sent SIGTERM, as a process manager or an editor's stop button does, and
+ * when the terminal it ran in closes (SIGHUP to the whole group, output going nowhere).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout } from 'node:timers/promises';
 import { LoginDocument } from './__generated__/graphql';
-import { createTestDatabase, type TestDatabase } from './support/database';
+import { createTestDatabase } from './support/database';
 import { graphql } from './support/graphql';
 import { isPortFree, processGroupAlive } from './support/processes';
 
@@ -36,38 +36,39 @@ const answers = (port: number) =>
     socket.once('error', () => resolve(false));
   });
 
-let database: TestDatabase;
-let dataDir: string;
-let npm: ChildProcess;
+interface Run {
+  npm: ChildProcess;
+  /** Every port it listens on. */
+  ports: number[];
+  output: () => string;
+  cleanUp: () => Promise<void>;
+}
 
+const runs: Run[] = [];
 afterAll(async () => {
-  // Whatever is left of the run (its own process group), should the test have failed.
-  if (npm?.pid) {
-    try {
-      process.kill(-npm.pid, 'SIGKILL');
-    } catch {
-      // Gone already.
-    }
-  }
-  await database?.drop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  for (const run of runs) await run.cleanUp();
 });
 
-it('starts, answers, and stops every part of itself when npm gets SIGTERM', async () => {
-  database = await createTestDatabase();
-  dataDir = mkdtempSync(join(tmpdir(), 'opsgraph-npm-start-'));
+/** `npm start` on free ports, in a process group of its own, once it says it is running. */
+async function npmStart(options: { embeddedPostgres: boolean }): Promise<Run> {
+  const database = options.embeddedPostgres ? null : await createTestDatabase();
+  const dataDir = mkdtempSync(join(tmpdir(), 'opsgraph-npm-start-'));
+  // The embedded PostgreSQL runs as the `postgres` user when this runs as root.
+  chmodSync(dataDir, 0o755);
   const port = await freePorts(PORTS_TAKEN);
-  const redisPort = await freePorts(1);
+  const [redisPort, postgresPort] = [await freePorts(1), await freePorts(1)];
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    DATABASE_URL: database.url,
     DATA_DIR: dataDir,
     PORT: String(port),
     LOCAL_REDIS_PORT: String(redisPort),
+    EMBEDDED_POSTGRES_PORT: String(postgresPort),
     LOG_LEVEL: 'warn',
   };
+  if (database) env.DATABASE_URL = database.url;
+  else delete env.DATABASE_URL;
   delete env.REDIS_URL;
-  npm = spawn('npm', ['start'], {
+  const npm = spawn('npm', ['start'], {
     cwd: ROOT,
     env,
     detached: true,
@@ -76,26 +77,40 @@ it('starts, answers, and stops every part of itself when npm gets SIGTERM', asyn
   let output = '';
   npm.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   npm.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  const exited = new Promise<void>((resolve) => npm.once('exit', () => resolve()));
-
+  const run: Run = {
+    npm,
+    ports: [
+      ...Array.from({ length: PORTS_TAKEN }, (_, i) => port + i),
+      redisPort,
+      ...(database ? [] : [postgresPort]),
+    ],
+    output: () => output,
+    async cleanUp() {
+      // Whatever is left of the run, should the test have failed.
+      if (processGroupAlive(npm.pid!)) process.kill(-npm.pid!, 'SIGKILL');
+      await database?.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  runs.push(run);
   for (let waited = 0; !output.includes('opsgraph is running'); waited += 200) {
     if (waited > 120_000 || npm.exitCode !== null) throw new Error(`npm start:\n${output}`);
     await setTimeout(200);
   }
-  const url = `http://127.0.0.1:${port}/graphql`;
-  const login = await graphql(url, LoginDocument, {
+  const login = await graphql(`http://127.0.0.1:${port}/graphql`, LoginDocument, {
     input: { usernameOrEmail: 'demo', password: 'demo-password' },
   });
   expect(login.errors).toBeUndefined();
   expect(login.data?.login.accessToken).toEqual(expect.any(String));
+  return run;
+}
 
-  process.kill(npm.pid!, 'SIGTERM');
-  await exited;
-  const ports = [...Array.from({ length: PORTS_TAKEN }, (_, i) => port + i), redisPort];
-  let open = ports;
+/** Waits (up to 30 s) until none of the run's ports answers and its process group is empty. */
+async function expectAllStopped(run: Run): Promise<void> {
+  let open = run.ports;
   for (
     let waited = 0;
-    (open.length > 0 || processGroupAlive(npm.pid!)) && waited < 20_000;
+    (open.length > 0 || processGroupAlive(run.npm.pid!)) && waited < 30_000;
     waited += 200
   ) {
     await setTimeout(200);
@@ -104,6 +119,21 @@ it('starts, answers, and stops every part of itself when npm gets SIGTERM', asyn
   }
   expect(open).toEqual([]);
   // Nothing of the run is left: its process group (npm's, detached above) is empty.
-  expect(processGroupAlive(npm.pid!)).toBe(false);
-  expect(output).toContain('Stopping');
+  expect(processGroupAlive(run.npm.pid!)).toBe(false);
+}
+
+it('stops every part of itself when npm alone gets SIGTERM', async () => {
+  const run = await npmStart({ embeddedPostgres: false });
+  process.kill(run.npm.pid!, 'SIGTERM');
+  await expectAllStopped(run);
+  expect(run.output()).toContain('Stopping');
+});
+
+it('stops every part of itself, its PostgreSQL too, when its terminal closes', async () => {
+  const run = await npmStart({ embeddedPostgres: true });
+  // The terminal is gone: what it writes has nowhere to go.
+  run.npm.stdout!.destroy();
+  run.npm.stderr!.destroy();
+  process.kill(-run.npm.pid!, 'SIGHUP');
+  await expectAllStopped(run);
 });
