@@ -107,6 +107,8 @@ interface Stopped {
   note: string;
 }
 
+const CTRL_C_EXITS = new Set(['exit 0', 'exit SIGINT', 'exit 130']);
+
 /** Ctrl-C, then waits for every process of the group to be gone and its ports freed. */
 async function stop(child: ChildProcess): Promise<Stopped> {
   const pgid = child.pid!;
@@ -124,9 +126,9 @@ async function stop(child: ChildProcess): Promise<Stopped> {
   // Ours to clean up: the group this benchmark started.
   if (left) process.kill(-pgid, 'SIGKILL');
   const busy = await busyPorts();
-  // npm re-raises the signal it forwarded once its script has exited: exiting by SIGINT is
-  // how it reports a Ctrl-C.
-  const stoppedCleanly = (exit === 'exit 0' || exit === 'exit SIGINT') && !left && !busy.length;
+  // npm reports a Ctrl-C by re-raising the signal it forwarded once its script has exited, or
+  // (seen since the script is npm's direct child) by exiting with 130, 128 + SIGINT, as shells do.
+  const stoppedCleanly = CTRL_C_EXITS.has(exit) && !left && !busy.length;
   return {
     stopSeconds,
     stoppedCleanly,
