@@ -38,11 +38,11 @@ import {
 import {
   benchSharedConfig,
   buildBaseline,
+  databaseCpuMs,
   exampleOperation,
   httpLoadSettings,
   machine,
   percentile,
-  databaseCpuMs,
   processCpuMs,
   record,
   ROOT,
@@ -321,7 +321,10 @@ const milliseconds = (value: number) => (Number.isNaN(value) ? '–' : String(Ma
 interface RunningStack {
   label: string;
   gatewayUrl: string;
-  /** CPU time of the gateway and of each subgraph process (SUBGRAPH_NAMES) so far, in ms. */
+  /**
+   * CPU time so far, in ms, of the gateway, of each subgraph process (SUBGRAPH_NAMES) and of
+   * PostgreSQL (shared by both builds; only one is loaded at a time).
+   */
   cpu(): { gateway: number; subgraphs: number[]; database: number };
   /** Notes a measured window, so that the profiles can be cut to it (BENCH_PROFILE=1). */
   measured(window: ProfileWindow): void;

@@ -522,9 +522,9 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
     for (const socket of wss.clients)
       socket.close(ProtocolCloseCode.InternalServerError, internalError);
   });
-  // Listeners shared by every socket (ws calls them with the socket as `this`), and graphql-ws's
-  // socket as a small object whose methods are on its prototype: a gateway holds tens of
-  // thousands of connections, each costing what is created per connection.
+  // Listeners shared by every socket (ws calls them with the socket as `this`), and per socket
+  // only its ProtocolConnection: a gateway holds tens of thousands of connections, each costing
+  // what is created per connection.
   function onSocketError(this: WebSocket, error: Error) {
     options.logger.warn({ err: error }, 'WebSocket connection failed');
     this.close(ProtocolCloseCode.InternalServerError, internalError);
