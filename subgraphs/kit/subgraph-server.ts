@@ -32,6 +32,7 @@ import {
   useMetrics,
   type Metrics,
 } from '../../platform/metrics';
+import { shareEmptyArguments } from './field-arguments';
 import { isDatabaseUnreachable } from './orm';
 import type { ReadRouting } from './read-routing';
 import { checkRepresentations } from './representations';
@@ -161,6 +162,7 @@ export function createSubgraphServer<TContext extends RequestInfo>(
 ): SubgraphServer {
   const built = buildSubgraphSchema({ typeDefs: options.typeDefs, resolvers: options.resolvers });
   checkRepresentations(built);
+  shareEmptyArguments();
   const schema = options.middleware?.length ? applyMiddleware(built, ...options.middleware) : built;
   const metrics = createMetrics(options.name);
   const formatError = subgraphErrorFormatter(options.name);
