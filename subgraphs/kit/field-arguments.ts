@@ -12,7 +12,10 @@
  * CommonJS module's exports, which is what lets this take effect; `sharesEmptyArguments()` says
  * whether it did, and a test fails if an upgrade of graphql-js ever stops it.
  */
-import * as values from 'graphql/execution/values';
+// The module's own CommonJS `exports`, whose properties are writable: loaders such as tsx hand
+// `import * as` a copy with getters only.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+import values = require('graphql/execution/values');
 
 type GetArgumentValues = typeof values.getArgumentValues;
 
@@ -24,7 +27,7 @@ const coerceArguments: GetArgumentValues = values.getArgumentValues;
 const argumentsOf: GetArgumentValues = (definition, node, variableValues) =>
   definition.args.length === 0 ? NO_ARGUMENTS : coerceArguments(definition, node, variableValues);
 
-/** The module's exports as they are: writable properties of a CommonJS `exports` object. */
+/** The exports as the executor reads them. */
 const exportsOfValues = values as { getArgumentValues: GetArgumentValues };
 
 /**
