@@ -27,7 +27,7 @@ const coerceArguments: GetArgumentValues = values.getArgumentValues;
 const argumentsOf: GetArgumentValues = (definition, node, variableValues) =>
   definition.args.length === 0 ? NO_ARGUMENTS : coerceArguments(definition, node, variableValues);
 
-/** The exports as the executor reads them. */
+/** The same exports, typed as writable: the executor reads `getArgumentValues` at every call. */
 const exportsOfValues = values as { getArgumentValues: GetArgumentValues };
 
 /**

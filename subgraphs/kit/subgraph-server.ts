@@ -162,6 +162,7 @@ export function createSubgraphServer<TContext extends RequestInfo>(
 ): SubgraphServer {
   const built = buildSubgraphSchema({ typeDefs: options.typeDefs, resolvers: options.resolvers });
   checkRepresentations(built);
+  // For the whole process (graphql-js has one executor), and idempotent.
   shareEmptyArguments();
   const schema = options.middleware?.length ? applyMiddleware(built, ...options.middleware) : built;
   const metrics = createMetrics(options.name);
