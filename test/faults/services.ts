@@ -8,7 +8,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, openSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
-import { onExit, sleep, until } from './infra';
+import { onExit } from '../support/processes';
+import { sleep, until } from './infra';
 
 export const ROOT = join(__dirname, '..', '..');
 

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { freePort } from './agent';
+import { onExit } from './processes';
 
 async function exited(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
@@ -48,6 +49,7 @@ export async function privateRedis(
 ): Promise<PrivateRedis> {
   const port = options.port ?? (await freePort());
   let child: ChildProcess | null = null;
+  onExit(() => child?.kill('SIGKILL'));
   const command = async (...args: string[]) => {
     const redis = new Redis({
       port,
@@ -156,11 +158,16 @@ async function postgresServer(dir: string, data: string): Promise<PrivatePostgre
     if (result.status !== 0) throw new Error(`pg_ctl ${args[0]} failed: ${result.stderr}`);
   };
   let running = false;
-  const stop = async () => {
+  const stopNow = () => {
     if (!running) return;
     pgCtl('stop', '-m', 'immediate', '-s');
     running = false;
   };
+  const stop = async () => stopNow();
+  const withdraw = onExit(() => {
+    stopNow();
+    rmSync(dir, { recursive: true, force: true });
+  });
   return {
     port,
     url,
@@ -178,6 +185,7 @@ async function postgresServer(dir: string, data: string): Promise<PrivatePostgre
     },
     stop,
     async remove() {
+      withdraw();
       await stop().catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });
     },

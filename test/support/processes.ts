@@ -1,4 +1,6 @@
-/** Ports and process groups of services a test or benchmark starts as real processes. */
+/**
+ * Ports, process groups and clean-up of services a test or benchmark starts as real processes.
+ */
 import { createServer } from 'node:net';
 
 /** Whether nothing listens on the port on loopback (until someone does). */
@@ -17,4 +19,45 @@ export function processGroupAlive(groupId: number): boolean {
   } catch {
     return false;
   }
+}
+
+const cleanups = new Set<() => void>();
+
+function runCleanups(): void {
+  for (const cleanup of cleanups) {
+    try {
+      cleanup();
+    } catch {
+      // Best effort: the others still run.
+    }
+  }
+  cleanups.clear();
+}
+
+/**
+ * A signal's default action ends the process without its 'exit' event: clean up first, then end
+ * as the signal would have (unless someone else listens for it and decides).
+ */
+function cleanUpAndEndAs(signal: NodeJS.Signals): void {
+  runCleanups();
+  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+}
+
+const STOPPING_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+let listening = false;
+
+/**
+ * Runs `cleanup` (synchronous) if the test process ends before it is withdrawn — jest giving up
+ * on a timed-out run, Ctrl-C in a terminal (pg_ctl puts PostgreSQL in a session of its own, out
+ * of the terminal's reach), a CI runner's SIGTERM: no private server or service outlives the
+ * test that started it.
+ */
+export function onExit(cleanup: () => void): () => void {
+  if (!listening) {
+    listening = true;
+    process.once('exit', runCleanups);
+    for (const signal of STOPPING_SIGNALS) process.once(signal, cleanUpAndEndAs);
+  }
+  cleanups.add(cleanup);
+  return () => void cleanups.delete(cleanup);
 }
