@@ -3,7 +3,7 @@
  * reloads its supergraph, serves GraphiQL from local assets, reports readiness honestly and keeps
  * Apollo's request protections on.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -32,11 +32,12 @@ describe('over a supergraph that is not opsgraph, with no database', () => {
   let throwaway: Throwaway;
   let gateway: Running<Gateway>;
   let supergraphPath: string;
+  let tabsDir: string;
 
   beforeAll(async () => {
     throwaway = await startThrowawaySubgraphs();
     supergraphPath = throwaway.writeSupergraph();
-    const tabsDir = mkdtempSync(join(tmpdir(), 'opsgraph-tabs-'));
+    tabsDir = mkdtempSync(join(tmpdir(), 'opsgraph-tabs-'));
     writeFileSync(join(tabsDir, 'books.graphql'), 'query Books { books { title onLoan } }\n');
     // No publicKeys, no Redis, no database: only a supergraph file (and GraphiQL's example tabs).
     gateway = await startGateway(testGatewayConfig({ supergraphPath, graphiqlTabsDir: tabsDir }));
@@ -44,6 +45,7 @@ describe('over a supergraph that is not opsgraph, with no database', () => {
   afterAll(async () => {
     await gateway?.stop();
     await throwaway?.stop();
+    if (tabsDir) rmSync(tabsDir, { recursive: true, force: true });
   });
 
   it('answers a query that spans both subgraphs', async () => {
