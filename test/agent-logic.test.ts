@@ -6,7 +6,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { createServer, type RequestListener } from 'node:http';
 import { join } from 'node:path';
 import { tmpdir, type CpuInfo } from 'node:os';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { parseAgentArgs, parseDuration, UsageError } from '../agent/args';
 import { loadAgentEnvironment } from '../agent/env';
 import { backoffDelay, retry } from '../agent/backoff';
@@ -134,7 +134,8 @@ describe('command line', () => {
     };
     expect(credentialsOf([], { apiKey: 'from-env' })).toEqual({ apiKey: 'from-env' });
     expect(credentialsOf([], { token: 'jwt-from-env' })).toEqual({ token: 'jwt-from-env' });
-    const file = join(mkdtempSync(join(tmpdir(), 'agent-key-')), 'key');
+    const folder = mkdtempSync(join(tmpdir(), 'agent-key-'));
+    const file = join(folder, 'key');
     writeFileSync(file, 'ogk_from-file\n', { mode: 0o600 });
     expect(credentialsOf(['--api-key-file', file])).toEqual({ apiKey: 'ogk_from-file' });
     // The command line wins over the environment.
@@ -148,6 +149,7 @@ describe('command line', () => {
       apiKey: 'ogk_x',
       token: undefined,
     });
+    rmSync(folder, { recursive: true, force: true });
   });
 
   it('takes every option', () => {

@@ -5,7 +5,7 @@
  * to test-output/. Then the first hour's tabs: they open with the example operations and working
  * variables, and running the Login tab once signs every tab in.
  */
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -164,5 +164,6 @@ it('opens the example tabs with their variables; one login signs in every tab', 
   } finally {
     await context.close();
     await gateway.stop();
+    rmSync(tabsDir, { recursive: true, force: true });
   }
 }, 90_000);
