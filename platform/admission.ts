@@ -3,7 +3,7 @@
  * come first served. One JavaScript thread gains nothing from more requests in flight than it
  * takes to stay busy while some wait on the database, and loses by it: dozens of half-built
  * answers interleaved cost more CPU per request than a few at a time (the subgraphs' CPU per
- * dashboard request fell to 0.73–0.86× at 50 and 200 clients, docs/benchmarks.md; the time
+ * dashboard request fell to 0.73–0.90× at 50 and 200 clients, docs/benchmarks.md; the time
  * garbage collection took per request stayed the same, so the likely cause is memory locality),
  * and every answer comes later.
  */
