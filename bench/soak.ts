@@ -39,6 +39,7 @@ const POST_INTERVAL_MS = 5_000;
 /** HTTP readers, each sending a request every 100 ms: about 40 requests per second. */
 const READERS = 4;
 const SEED = Number(process.env.BENCH_SEED ?? Date.now() % 1_000_000);
+const SAMPLE_SECONDS = 10;
 
 const MESSAGE_ADDED = `subscription ($channelId: ID!, $after: String) {
   messageAdded(channelId: $channelId, after: $after) { id cursor body author { username } }
@@ -174,12 +175,13 @@ async function main(): Promise<void> {
       }
     })();
 
-    const samples: { minute: number; rss: number[] }[] = [];
+    /** Every process's RSS every SAMPLE_SECONDS: the collector's schedule swings it by 10–20 %. */
+    const samples: { second: number; rss: number[] }[] = [];
     /** What each process retains, after the warm-up and at the end (see retainedMemory). */
-    const retained: { heapUsed: number; rss: number }[][] = [];
+    const retained: Awaited<ReturnType<typeof retainedMemory>>[][] = [];
     const measureRetained = async () => {
       const port = Number(inspectPort.split('=')[1]);
-      const each: { heapUsed: number; rss: number }[] = [];
+      const each: (typeof retained)[number] = [];
       for (const { pid } of processes) each.push(await retainedMemory(pid, port));
       retained.push(each);
       console.log(
@@ -187,9 +189,11 @@ async function main(): Promise<void> {
       );
     };
     const began = Date.now();
-    for (let minute = 0; minute <= MINUTES; minute++) {
-      if (minute > 0) await sleep(60_000);
-      samples.push({ minute, rss: processes.map((p) => memoryOf(p.pid)) });
+    for (let second = 0; second <= MINUTES * 60; second += SAMPLE_SECONDS) {
+      if (second > 0) await sleep(SAMPLE_SECONDS * 1_000);
+      samples.push({ second, rss: processes.map((p) => memoryOf(p.pid)) });
+      if (second % 60 !== 0) continue;
+      const minute = second / 60;
       console.log(
         `minute ${minute}: ${processes.map((p, i) => `${p.name} ${mib(samples.at(-1)!.rss[i]!)} MiB`).join(', ')}; ${requests} requests, ${[...errors.values()].reduce((a, b) => a + b, 0)} errors`,
       );
@@ -215,32 +219,34 @@ async function main(): Promise<void> {
     for (const line of problems(deliveries).slice(0, 10)) console.log(line);
     const reconnections = subscribers.reduce((n, { subscriber }) => n + subscriber.connections, 0);
 
-    // Medians of three samples, so one garbage collection more or less does not decide.
+    // Medians over two minutes of samples, so no one collection more or less decides.
     const median = (rows: number[][], i: number) =>
       rows.map((rss) => rss[i]!).sort((a, b) => a - b)[Math.floor(rows.length / 2)]!;
-    const rssRows = (from: number, to: number) =>
-      samples.filter((s) => s.minute >= from && s.minute <= to).map((s) => s.rss);
+    const rssRows = (fromMinute: number, toMinute: number) =>
+      samples
+        .filter((s) => s.second >= fromMinute * 60 && s.second <= toMinute * 60)
+        .map((s) => s.rss);
     const warm = rssRows(WARMUP_MINUTES, WARMUP_MINUTES + 2);
     const end = rssRows(MINUTES - 2, MINUTES);
     const change = (before: number, after: number) =>
       `${mib(before)} | ${mib(after)} | ${(((after - before) / before) * 100).toFixed(1)} %`;
     const growth = processes.map((p, i) => {
       const [warmRetained, endRetained] = [retained[0]![i]!, retained.at(-1)![i]!];
-      return `| ${p.name} | ${change(median(warm, i), median(end, i))} | ${change(warmRetained.heapUsed, endRetained.heapUsed)} | ${change(warmRetained.rss, endRetained.rss)} |`;
+      return `| ${p.name} | ${change(median(warm, i), median(end, i))} | ${change(warmRetained.heapUsed, endRetained.heapUsed)} | ${change(warmRetained.rss, endRetained.rss)} | ${mib(warmRetained.youngGeneration)} → ${mib(endRetained.youngGeneration)} |`;
     });
     const errorList = [...errors].map(([what, n]) => `${what} × ${n}`).join(', ') || 'none';
     const summary = [
       `Seed ${SEED}; ${elapsedMinutes.toFixed(1)} minutes; ${requests.toLocaleString('en')} HTTP requests, errors: ${errorList}.`,
       `Subscribers: ${delivery.subscribers} (${reconnections.toLocaleString('en')} connections in all, i.e. ${(reconnections - SUBSCRIBERS).toLocaleString('en')} resumptions); messages acknowledged per channel: ${delivery.expectedPerSubscriber}; lost ${delivery.lost}, duplicated ${delivery.duplicated}, out of order ${delivery.outOfOrder}, unexpected ${delivery.unexpected}.`,
       '',
-      `| process | RSS after the ${WARMUP_MINUTES}-minute warm-up (MiB) | RSS at the end (MiB) | growth | heap after a full collection, warm-up (MiB) | the same at the end (MiB) | growth | RSS after a full collection, warm-up (MiB) | the same at the end (MiB) | growth |`,
-      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      `| process | RSS after the ${WARMUP_MINUTES}-minute warm-up (MiB) | RSS at the end (MiB) | growth | heap after a full collection, warm-up (MiB) | the same at the end (MiB) | growth | RSS after a full collection, warm-up (MiB) | the same at the end (MiB) | growth | V8 new space, warm-up → end (MiB) |`,
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
       ...growth,
     ].join('\n');
     console.log(summary);
     record(
       `Soak: ${MINUTES} minutes of mixed load with ${SUBSCRIBERS.toLocaleString('en')} resuming subscribers`,
-      `Method: \`npm run bench -- soak\`: the four subgraphs and the gateway as production runs them (own processes, built JavaScript, NODE_ENV=production), PostgreSQL and Redis on the same machine. ${SUBSCRIBERS.toLocaleString('en')} graphql-ws subscribers (the fault suite's resuming clients) follow \`messageAdded\` with \`author { username }\` in ${CHANNELS} channels from a stored start message; each second every socket is cut with probability 1/${DROP_SECONDS} and the client resumes from its last cursor. A poster per channel sends a message every ${POST_INTERVAL_MS / 1000} s (retried with its clientMessageId until acknowledged); ${READERS} HTTP readers alternate \`me\` and a 50-message chat page every 100 ms each. Deliveries are checked against the acknowledged messages; RSS is sampled every minute; the table compares the median of minutes ${WARMUP_MINUTES}–${WARMUP_MINUTES + 2} with that of the last three. What each process retains is measured after minute ${WARMUP_MINUTES + 2} and at the end: two full collections forced through its inspector (SIGUSR1, then the DevTools protocol), then its JavaScript heap and its RSS; a sampled RSS also holds the garbage not yet collected, which comes and goes with the collector's schedule. The gateway runs with its Kubernetes manifest's node flags, as the subgraphs do.\n\nMachine: ${machine()}.\n\n${summary}`,
+      `Method: \`npm run bench -- soak\`: the four subgraphs and the gateway as production runs them (own processes, built JavaScript, NODE_ENV=production), PostgreSQL and Redis on the same machine. ${SUBSCRIBERS.toLocaleString('en')} graphql-ws subscribers (the fault suite's resuming clients) follow \`messageAdded\` with \`author { username }\` in ${CHANNELS} channels from a stored start message; each second every socket is cut with probability 1/${DROP_SECONDS} and the client resumes from its last cursor. A poster per channel sends a message every ${POST_INTERVAL_MS / 1000} s (retried with its clientMessageId until acknowledged); ${READERS} HTTP readers alternate \`me\` and a 50-message chat page every 100 ms each. Deliveries are checked against the acknowledged messages; RSS is sampled every ${SAMPLE_SECONDS} s; the table compares the median of the samples from minute ${WARMUP_MINUTES} to minute ${WARMUP_MINUTES + 2} with that of the last two minutes' samples. What each process retains is measured after minute ${WARMUP_MINUTES + 2} and at the end: two full collections forced through its inspector (SIGUSR1, then the DevTools protocol), then its JavaScript heap and its RSS (and, read before the collections, the size V8 reports for its new space, the young generation, which it grows with the allocation rate); a sampled RSS also holds the garbage not yet collected, which comes and goes with the collector's schedule. The gateway runs with its Kubernetes manifest's node flags, as the subgraphs do.\n\nMachine: ${machine()}.\n\n${summary}`,
     );
   } finally {
     abort.abort();

@@ -305,12 +305,13 @@ export async function freePortBelowEphemeral(): Promise<number> {
  * retains, apart from garbage not yet collected (which a sampled RSS mostly measures). Opens the
  * process's inspector (SIGUSR1; start it with `--inspect-port=<port>`), forces two full
  * collections over the DevTools protocol, reads the heap, and closes the inspector again. One
- * process at a time per port.
+ * process at a time per port. Also the size of V8's new space (the young generation) before the
+ * collections: V8 grows it with the allocation rate, and a sampled RSS holds it.
  */
 export async function retainedMemory(
   pid: number,
   port: number,
-): Promise<{ heapUsed: number; rss: number }> {
+): Promise<{ heapUsed: number; rss: number; youngGeneration: number }> {
   process.kill(pid, 'SIGUSR1');
   let target: string | undefined;
   for (let attempt = 0; !target; attempt++) {
@@ -340,6 +341,12 @@ export async function retainedMemory(
       socket.send(JSON.stringify({ id, method, params }));
     });
   try {
+    // Read before the collections, which may shrink it.
+    const young = await call('Runtime.evaluate', {
+      expression:
+        "process.mainModule.require('node:v8').getHeapSpaceStatistics().find((space) => space.space_name === 'new_space').space_size",
+      returnByValue: true,
+    });
     await call('HeapProfiler.collectGarbage');
     await call('HeapProfiler.collectGarbage');
     const usage = await call('Runtime.getHeapUsage');
@@ -353,7 +360,11 @@ export async function retainedMemory(
       }),
     );
     await new Promise((resolve) => setTimeout(resolve, 200));
-    return { heapUsed: Number(usage.usedSize), rss };
+    return {
+      heapUsed: Number(usage.usedSize),
+      rss,
+      youngGeneration: Number((young.result as { value: number }).value),
+    };
   } finally {
     socket.terminate();
   }
