@@ -15,6 +15,12 @@ export interface ProfileWindow {
   to: number;
   /** Requests answered in it, when known: the summary then says what a request cost. */
   requests?: number;
+  /**
+   * CPU time (user + system, from /proc) of each profiled process's main thread — the one its
+   * profile samples — in it, in ms, by process id: the summary then says how much of the
+   * sampled busy time was not CPU time.
+   */
+  cpuMs?: Record<number, number>;
 }
 
 /**
@@ -46,19 +52,33 @@ function ownerOf(url: string, functionName: string): string {
   return url;
 }
 
+/** The process id in a --cpu-prof file's name: CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile */
+const pidOf = (path: string) => Number(/\.(\d+)\.\d+\.\d+\.cpuprofile$/.exec(path)?.[1]);
+
 function summarize(paths: string[], top: number): string {
   const selfByFunction = new Map<string, number>();
   const selfByOwner = new Map<string, number>();
   let total = 0;
-  /** Requests answered in the windows kept, or NaN when some file's windows do not say. */
+  /**
+   * Requests answered in the windows kept, or NaN when some file's windows do not say. Profiles
+   * beside one windows file (the processes of one run) share its requests: counted once.
+   */
   let requests = 0;
+  const windowsCounted = new Set<string>();
+  /** The processes' CPU time in the windows kept, or NaN when some file's windows do not say. */
+  let cpuMs = 0;
   for (const path of paths) {
     const profile = JSON.parse(readFileSync(path, 'utf8')) as Profile;
     const windowsFile = join(dirname(path), WINDOWS_FILE);
     const windows = existsSync(windowsFile)
       ? (JSON.parse(readFileSync(windowsFile, 'utf8')) as ProfileWindow[])
       : null;
-    requests += windows?.reduce((sum, window) => sum + (window.requests ?? NaN), 0) ?? NaN;
+    if (!windowsCounted.has(windowsFile)) {
+      windowsCounted.add(windowsFile);
+      requests += windows?.reduce((sum, window) => sum + (window.requests ?? NaN), 0) ?? NaN;
+    }
+    const pid = pidOf(path);
+    cpuMs += windows?.reduce((sum, window) => sum + (window.cpuMs?.[pid] ?? NaN), 0) ?? NaN;
     const byId = new Map(profile.nodes.map((node) => [node.id, node]));
     let at = profile.startTime;
     profile.samples.forEach((id, i) => {
@@ -88,13 +108,22 @@ function summarize(paths: string[], top: number): string {
       .join('\n');
   const head = (what: string) =>
     perRequest
-      ? [`| self | µs per request | ${what} |`, '| --- | --- | --- |']
+      ? [`| self | sampled µs per request | ${what} |`, '| --- | --- | --- |']
       : [`| self | ${what} |`, '| --- | --- |'];
+  const busyMs = total / 1000;
   return [
-    `Busy time: ${(total / 1000).toFixed(0)} ms` +
+    `Busy time: ${busyMs.toFixed(0)} ms` +
       (perRequest
-        ? ` over ${requests} requests, ${(total / 1000 / requests).toFixed(3)} ms per request`
+        ? ` over ${requests} requests, ${(busyMs / requests).toFixed(3)} ms per request`
         : ''),
+    ...(cpuMs > 0
+      ? [
+          `Main thread's CPU time (/proc): ${cpuMs.toFixed(0)} ms. The sampler ticks in ` +
+            'wall-clock time: busy time above it is time the process was runnable but not ' +
+            'running, counted at the function it stood in (often a write system call that ' +
+            "woke another process on the same cores); below it, the sampler's own interrupts.",
+        ]
+      : []),
     '',
     ...head('package'),
     table(selfByOwner),

@@ -372,14 +372,26 @@ export async function retainedMemory(
 
 /** CPU time (user + system) a process has used so far, in milliseconds (Linux /proc). */
 export function processCpuMs(pid: number): number {
-  // Fields 14 and 15 of /proc/<pid>/stat: utime, stime.
-  const fields = statFields(pid);
+  return cpuMsOf(`/proc/${pid}/stat`);
+}
+
+/**
+ * CPU time of a process's main thread only, in ms: what a CPU profile samples, without V8's
+ * helper threads (concurrent marking, the profiler's own sampler) and libuv's pool.
+ */
+export function mainThreadCpuMs(pid: number): number {
+  return cpuMsOf(`/proc/${pid}/task/${pid}/stat`);
+}
+
+function cpuMsOf(statPath: string): number {
+  // Fields 14 and 15 of a stat file: utime, stime.
+  const fields = statFields(statPath);
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
 }
 
-/** /proc/<pid>/stat's fields after the parenthesised name: [0] is field 3 (state), [1] ppid. */
-function statFields(pid: number): string[] {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+/** A /proc stat file's fields after the parenthesised name: [0] is field 3 (state), [1] ppid. */
+function statFields(path: string): string[] {
+  const stat = readFileSync(path, 'utf8');
   return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 }
 
@@ -396,7 +408,7 @@ export function databaseCpuMs(): number {
     if (!/^\d+$/.test(entry)) continue;
     try {
       if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'postgres') continue;
-      const fields = statFields(Number(entry));
+      const fields = statFields(`/proc/${entry}/stat`);
       const parent = readFileSync(`/proc/${fields[1]}/comm`, 'utf8').trim();
       // Fields 14–17 of /proc/<pid>/stat: utime, stime, and the reaped children's cutime, cstime.
       const own = Number(fields[11]) + Number(fields[12]);

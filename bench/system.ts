@@ -39,6 +39,7 @@ import {
   benchSharedConfig,
   buildBaseline,
   databaseCpuMs,
+  mainThreadCpuMs,
   exampleOperation,
   httpLoadSettings,
   machine,
@@ -325,7 +326,9 @@ interface RunningStack {
    * CPU time so far, in ms, of the gateway, of each subgraph process (SUBGRAPH_NAMES) and of
    * PostgreSQL (shared by both builds; only one is loaded at a time).
    */
-  cpu(): { gateway: number; subgraphs: number[]; database: number };
+  cpu(): { gateway: number; subgraphs: number[]; database: number; subgraphMainThreads: number[] };
+  /** The subgraph processes' ids, in the order of cpu().subgraphs. */
+  subgraphPids: number[];
   /** Notes a measured window, so that the profiles can be cut to it (BENCH_PROFILE=1). */
   measured(window: ProfileWindow): void;
   stop(): Promise<void>;
@@ -361,10 +364,13 @@ async function startStack(options: {
     label: options.label,
     gatewayUrl: gateway.url,
     measured: (window) => windows.push(window),
+    subgraphPids: subgraphs.pids,
     cpu: () => ({
       gateway: gateway.cpuMs(),
       subgraphs: subgraphs.pids.map(processCpuMs),
       database: databaseCpuMs(),
+      // What their profiles sample (BENCH_PROFILE=1).
+      subgraphMainThreads: subgraphs.pids.map(mainThreadCpuMs),
     }),
     async stop() {
       await stop();
@@ -430,7 +436,17 @@ async function measure(
     },
   );
   const after = stack.cpu();
-  stack.measured({ from, to: uptimeMicros() });
+  stack.measured({
+    from,
+    to: uptimeMicros(),
+    requests: result.requests,
+    cpuMs: Object.fromEntries(
+      stack.subgraphPids.map((pid, i) => [
+        pid,
+        after.subgraphMainThreads[i]! - before.subgraphMainThreads[i]!,
+      ]),
+    ),
+  });
   const perRequest = (ms: number) => (result.requests ? ms / result.requests : NaN);
   const subgraphCpu = after.subgraphs.map((ms, i) => perRequest(ms - before.subgraphs[i]!));
   return {
