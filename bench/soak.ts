@@ -175,7 +175,7 @@ async function main(): Promise<void> {
       }
     })();
 
-    /** Every process's RSS every SAMPLE_SECONDS: the collector's schedule swings it by 10–20 %. */
+    /** Every process's RSS every SAMPLE_SECONDS: the collector's schedule swings it by up to 30 %. */
     const samples: { second: number; rss: number[] }[] = [];
     /** What each process retains, after the warm-up and at the end (see retainedMemory). */
     const retained: Awaited<ReturnType<typeof retainedMemory>>[][] = [];
