@@ -1,9 +1,11 @@
 /**
  * OpenTelemetry: with an OTLP endpoint configured, a client's request is one trace from the
  * gateway into the subgraphs (W3C `traceparent`), exported over OTLP/HTTP to a collector that
- * this test runs on loopback.
+ * this test runs on loopback. Without one, no service loads the SDK at all.
  */
+import { execFileSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { listen } from '../platform/listen';
 import { startTracing, type Tracing } from '../platform/tracing';
@@ -78,3 +80,30 @@ it("carries the client's trace through the gateway into the subgraph", async () 
   // The subgraph's span hangs under the gateway's fetch: the context crossed the network.
   expect(subgraph?.parentSpanId).toBe(fetch!.spanId);
 });
+
+it("loads OpenTelemetry's tracing SDK only once tracing starts, not with a service's modules", () => {
+  // In a process of its own: this one has started tracing. Every module a service's main loads
+  // before it reads its configuration, then startTracing.
+  const script = `
+    const sdk = () => Object.keys(require.cache).filter((file) =>
+      /node_modules[\\\\/]@opentelemetry[\\\\/](sdk-trace-|exporter-trace-)/.test(file)).length;
+    for (const name of ['users', 'nodes', 'messages', 'deployments'])
+      require('./subgraphs/' + name + '/server');
+    require('./subgraphs/kit/main');
+    require('./gateway/server');
+    const before = sdk();
+    const tracing = require('./platform/tracing').startTracing({
+      serviceName: 'opsgraph-test',
+      endpoint: 'http://127.0.0.1:9',
+    });
+    console.log(JSON.stringify({ before, after: sdk() }));
+    void tracing.shutdown();
+  `;
+  const output = execFileSync(process.execPath, ['--import', 'tsx', '-e', script], {
+    cwd: join(__dirname, '..'),
+    encoding: 'utf8',
+  });
+  const { before, after } = JSON.parse(output.trim().split('\n').at(-1)!) as Record<string, number>;
+  expect(before).toBe(0);
+  expect(after).toBeGreaterThan(0);
+}, 60_000);
