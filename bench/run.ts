@@ -3,6 +3,7 @@ const scenarios: Record<string, string> = {
   distributed: './distributed',
   gateway: './gateway',
   'reconnect-storm': './reconnect-storm',
+  restart: './restart',
   soak: './soak',
   sql: './sql',
   startup: './startup',

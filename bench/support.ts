@@ -443,6 +443,34 @@ export function manifestNodeOptions(root: string, service: string): string[] {
 }
 
 /**
+ * A subgraph process's environment as production sets it, listening on `port`; `urls` are the
+ * GraphQL endpoints of the other subgraphs it calls (users, nodes).
+ */
+export function subgraphEnvironment(
+  shared: SharedConfig,
+  port: number,
+  urls: Record<string, string>,
+): Record<string, string | undefined> {
+  const { base, signingKey } = shared;
+  return {
+    PATH: process.env.PATH,
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    LOG_LEVEL: 'warn',
+    DATABASE_URL: base.databaseUrl,
+    DATABASE_POOL_SIZE: String(base.databasePoolSize),
+    REDIS_URL: base.redisUrl,
+    REDIS_PREFIX: base.redisPrefix,
+    JWT_PUBLIC_KEYS: JSON.stringify({ keys: base.publicKeys }),
+    JWT_PRIVATE_KEY: JSON.stringify(signingKey),
+    API_KEY_INTROSPECTION_URL: new URL(INTROSPECTION_PATH, urls.users).toString(),
+    USERS_SUBGRAPH_URL: urls.users,
+    NODES_URL: urls.nodes,
+  };
+}
+
+/**
  * The four subgraphs as production runs them: each its own `node dist/subgraphs/<name>/main.js`
  * process of the build under `root`, NODE_ENV=production, with its manifest's node flags,
  * configured by environment variables only. Each migrates its schema at start, as in production.
@@ -461,30 +489,13 @@ export async function startSubgraphProcesses(options: {
   const urls = Object.fromEntries(
     names.map((name, i) => [name, `http://127.0.0.1:${ports[i]}/graphql`]),
   );
-  const { base, signingKey } = options.shared;
   const children = names.map((name, i) => {
     const entry = join(options.root, 'dist', 'subgraphs', name, 'main.js');
     if (!existsSync(entry)) throw new Error(`${entry} is missing: build first.`);
     const nodeArgs = [...manifestNodeOptions(options.root, name), ...(options.nodeArgs ?? [])];
     return spawn('node', [...nodeArgs, entry], {
       cwd: options.root,
-      env: {
-        PATH: process.env.PATH,
-        NODE_ENV: 'production',
-        HOST: '127.0.0.1',
-        PORT: String(ports[i]),
-        LOG_LEVEL: 'warn',
-        DATABASE_URL: base.databaseUrl,
-        DATABASE_POOL_SIZE: String(base.databasePoolSize),
-        REDIS_URL: base.redisUrl,
-        REDIS_PREFIX: base.redisPrefix,
-        JWT_PUBLIC_KEYS: JSON.stringify({ keys: base.publicKeys }),
-        JWT_PRIVATE_KEY: JSON.stringify(signingKey),
-        API_KEY_INTROSPECTION_URL: new URL(INTROSPECTION_PATH, urls.users).toString(),
-        USERS_SUBGRAPH_URL: urls.users!,
-        NODES_URL: urls.nodes!,
-        ...options.env,
-      },
+      env: { ...subgraphEnvironment(options.shared, ports[i]!, urls), ...options.env },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
   });
