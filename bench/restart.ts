@@ -7,8 +7,7 @@
  * BENCH_BASELINE=<ref>, that commit's build takes turns with this one in every round (on its own
  * database, migrated by its own subgraphs).
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { answersTypename } from '../platform/http';
 import { createTestDatabase, type TestDatabase } from '../test/support/database';
 import {
@@ -16,12 +15,11 @@ import {
   buildBaseline,
   freePort,
   machine,
-  manifestNodeOptions,
   percentile,
   record,
   ROOT,
   startSubgraphProcesses,
-  subgraphEnvironment,
+  spawnSubgraph,
   SUBGRAPH_NAMES,
   type SubgraphProcesses,
 } from './support';
@@ -44,12 +42,13 @@ interface Build {
 async function timeStart(build: Build, name: (typeof SUBGRAPH_NAMES)[number]): Promise<number> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/graphql`;
-  const entry = join(build.root, 'dist', 'subgraphs', name, 'main.js');
   const started = performance.now();
-  const child = spawn('node', [...manifestNodeOptions(build.root, name), entry], {
-    cwd: build.root,
-    env: subgraphEnvironment(build.shared, port, build.running.urls),
-    stdio: ['ignore', 'ignore', 'inherit'],
+  const child = spawnSubgraph({
+    root: build.root,
+    shared: build.shared,
+    name,
+    port,
+    urls: build.running.urls,
   });
   try {
     while (!(await answersTypename(url))) {

@@ -446,7 +446,7 @@ export function manifestNodeOptions(root: string, service: string): string[] {
  * A subgraph process's environment as production sets it, listening on `port`; `urls` are the
  * GraphQL endpoints of the other subgraphs it calls (users, nodes).
  */
-export function subgraphEnvironment(
+function subgraphEnvironment(
   shared: SharedConfig,
   port: number,
   urls: Record<string, string>,
@@ -471,6 +471,30 @@ export function subgraphEnvironment(
 }
 
 /**
+ * One subgraph process as production runs it: `node dist/subgraphs/<name>/main.js` of the build
+ * under `root`, with its manifest's node flags, configured by environment variables only.
+ */
+export function spawnSubgraph(options: {
+  root: string;
+  name: (typeof SUBGRAPH_NAMES)[number];
+  shared: SharedConfig;
+  port: number;
+  /** The other subgraphs' GraphQL endpoints, by name. */
+  urls: Record<string, string>;
+  nodeArgs?: string[];
+  env?: Record<string, string>;
+}): ChildProcess {
+  const { root, name } = options;
+  const entry = join(root, 'dist', 'subgraphs', name, 'main.js');
+  if (!existsSync(entry)) throw new Error(`${entry} is missing: build first.`);
+  return spawn('node', [...manifestNodeOptions(root, name), ...(options.nodeArgs ?? []), entry], {
+    cwd: root,
+    env: { ...subgraphEnvironment(options.shared, options.port, options.urls), ...options.env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+/**
  * The four subgraphs as production runs them: each its own `node dist/subgraphs/<name>/main.js`
  * process of the build under `root`, NODE_ENV=production, with its manifest's node flags,
  * configured by environment variables only. Each migrates its schema at start, as in production.
@@ -489,16 +513,10 @@ export async function startSubgraphProcesses(options: {
   const urls = Object.fromEntries(
     names.map((name, i) => [name, `http://127.0.0.1:${ports[i]}/graphql`]),
   );
-  const children = names.map((name, i) => {
-    const entry = join(options.root, 'dist', 'subgraphs', name, 'main.js');
-    if (!existsSync(entry)) throw new Error(`${entry} is missing: build first.`);
-    const nodeArgs = [...manifestNodeOptions(options.root, name), ...(options.nodeArgs ?? [])];
-    return spawn('node', [...nodeArgs, entry], {
-      cwd: options.root,
-      env: { ...subgraphEnvironment(options.shared, ports[i]!, urls), ...options.env },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-  });
+  const { root, shared, nodeArgs, env } = options;
+  const children = names.map((name, i) =>
+    spawnSubgraph({ root, shared, nodeArgs, env, name, port: ports[i]!, urls }),
+  );
   const stop = async () => {
     await Promise.all(
       children.map((child) => {

@@ -15,9 +15,9 @@ import {
   type Span,
 } from '@opentelemetry/api';
 import type * as TracingSdk from './tracing-sdk';
-import type { Tracing, TracingOptions } from './tracing-sdk';
 
-export type { Tracing, TracingOptions };
+export type Tracing = TracingSdk.Tracing;
+export type TracingOptions = TracingSdk.TracingOptions;
 
 /**
  * Registers the process-wide tracer provider. One per process: call it from a main. The SDK
