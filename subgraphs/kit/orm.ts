@@ -8,6 +8,8 @@
  * committed write. Only the plain-row read paths of queries (kit/reads.ts) use a replica, one
  * picked per request by kit/read-routing.ts among those that answer.
  */
+// First: it loads MikroORM so that MikroORM's async contexts go off when idle.
+import './orm-async-context';
 import { MikroORM, type EntitySchema, type Constructor } from '@mikro-orm/core';
 import { Migrator, type Migration } from '@mikro-orm/migrations';
 import {
