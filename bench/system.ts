@@ -275,9 +275,9 @@ function scenarios(dataset: SeededDataset): Scenario[] {
  * proves the seeded password hashes), the rest signed with the stack's key for their seeded
  * sessions, as the users subgraph would sign them. The login runs on every stack, the first
  * one's token is used: a login flushes MikroORM's unit of work, which runs in an
- * AsyncLocalStorage, and on Node 20 its promise hooks then cost every promise of the users
- * subgraph for good, as in production — a stack without that login would run its users
- * subgraph cheaper than the other.
+ * AsyncLocalStorage, and on Node 20 builds before b0dcaa1 its async hooks then cost every
+ * promise of the users subgraph for good, as in production — a stack without that login would
+ * run its users subgraph cheaper than the other.
  */
 async function accessTokens(
   gatewayUrls: string[],
