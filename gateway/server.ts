@@ -200,6 +200,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
       await apollo.stop();
       await Promise.all([...clients.values()].map((client) => client.close()));
       await edge.close();
+      metrics.close();
     },
   };
 }

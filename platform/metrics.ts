@@ -5,6 +5,9 @@
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { ServerResponse } from 'node:http';
+// perf_hooks' own CommonJS exports, whose properties are writable (see stoppableDefaultMetrics).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+import perfHooks = require('node:perf_hooks');
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { ErrorCode, formatErrorForClient } from './errors';
@@ -28,12 +31,61 @@ export interface Metrics {
     read: () => Record<string, number>,
   ): void;
   serve(res: ServerResponse): Promise<void>;
+  /** Default collectors still running on their own: 2 until `close()`, then 0. */
+  runningCollectors(): number;
+  /** Stops the default collectors that run on their own; the service calls it once it is closed. */
+  close(): void;
+}
+
+/**
+ * prom-client's default metrics on `registry`, and what stops those of them that run on their
+ * own: a PerformanceObserver of every GC and an event-loop-delay monitor (a timer sampling every
+ * 10 ms). prom-client gives no way to stop either (prometheus/client_js#494 and #500), so a
+ * service closed in a process that goes on (tests, a subgraph restarted in place) left both
+ * running, and the observer, held by Node for good, kept the closed service's prom-client and
+ * everything reachable from it. They are caught as prom-client creates them: it reads
+ * `PerformanceObserver` and `monitorEventLoopDelay` from perf_hooks' exports at each call, which
+ * are swapped for the (synchronous) call only; `runningCollectors` lets a test notice if an
+ * upgrade of prom-client stops that.
+ */
+function stoppableDefaultMetrics(registry: Registry) {
+  const { PerformanceObserver, monitorEventLoopDelay } = perfHooks;
+  const observers: InstanceType<typeof PerformanceObserver>[] = [];
+  const monitors: ReturnType<typeof monitorEventLoopDelay>[] = [];
+  const exported = perfHooks as {
+    PerformanceObserver: typeof PerformanceObserver;
+    monitorEventLoopDelay: typeof monitorEventLoopDelay;
+  };
+  exported.PerformanceObserver = class extends PerformanceObserver {
+    constructor(callback: ConstructorParameters<typeof PerformanceObserver>[0]) {
+      super(callback);
+      observers.push(this);
+    }
+  };
+  exported.monitorEventLoopDelay = (options) => {
+    const monitor = monitorEventLoopDelay(options);
+    monitors.push(monitor);
+    return monitor;
+  };
+  try {
+    collectDefaultMetrics({ register: registry, prefix: 'opsgraph_' });
+  } finally {
+    exported.PerformanceObserver = PerformanceObserver;
+    exported.monitorEventLoopDelay = monitorEventLoopDelay;
+  }
+  return {
+    running: () => observers.length + monitors.length,
+    stop() {
+      for (const observer of observers.splice(0)) observer.disconnect();
+      for (const monitor of monitors.splice(0)) monitor.disable();
+    },
+  };
 }
 
 export function createMetrics(service: string): Metrics {
   const registry = new Registry();
   registry.setDefaultLabels({ service });
-  collectDefaultMetrics({ register: registry, prefix: 'opsgraph_' });
+  const collectors = stoppableDefaultMetrics(registry);
   const requestDuration = new Histogram({
     name: 'opsgraph_graphql_request_duration_seconds',
     help: 'GraphQL request duration by operation name and type.',
@@ -88,6 +140,8 @@ export function createMetrics(service: string): Metrics {
       res.writeHead(200, { 'content-type': registry.contentType });
       res.end(body);
     },
+    runningCollectors: collectors.running,
+    close: collectors.stop,
   };
 }
 

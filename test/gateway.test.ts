@@ -161,6 +161,8 @@ describe('over opsgraph', () => {
       expect(source.startsWith('/graphiql/')).toBe(true);
       const asset = await fetch(new URL(source, stack.gatewayUrl));
       expect(asset.status).toBe(200);
+      // Read to the end: a body left unread holds its connection open after the test.
+      await asset.arrayBuffer();
     }
     const init = await (await fetch(new URL('/graphiql/init.js', stack.gatewayUrl))).text();
     expect(init).toContain("origin + '/graphql'");

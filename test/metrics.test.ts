@@ -2,7 +2,9 @@
  * `/metrics` in Prometheus format: after traffic, the request, error, subgraph-fetch and
  * subscription series move.
  */
+import * as perfHooks from 'node:perf_hooks';
 import type { Gateway } from '../gateway/server';
+import { createMetrics } from '../platform/metrics';
 import { LIBRARIAN, startThrowawaySubgraphs, type Throwaway } from './fixtures/throwaway-subgraphs';
 import { generateSigningKey, publicJwkOf } from '../platform/tokens';
 import { bearer, errorCodes, graphql } from './support/graphql';
@@ -186,4 +188,21 @@ it('tracks connections, subscriptions and delivered events, by transport', async
   expect(await sample('opsgraph_websocket_connections')).toBe(0);
   await eventually(() => gateway.service.subscriptionStats().subscribers === 0);
   expect(await sample('opsgraph_subscriptions_active', sse)).toBe(0);
+});
+
+it("stops prom-client's collectors that run on their own once the service is closed", async () => {
+  const { PerformanceObserver, monitorEventLoopDelay } = perfHooks;
+  const metrics = createMetrics('closing');
+  // A GC observer and an event-loop monitor, caught as prom-client created them (perf_hooks'
+  // exports are its own again)…
+  expect(metrics.runningCollectors()).toBe(2);
+  expect(perfHooks.PerformanceObserver).toBe(PerformanceObserver);
+  expect(perfHooks.monitorEventLoopDelay).toBe(monitorEventLoopDelay);
+  // …whose series are served as before…
+  const served = await metrics.registry.metrics();
+  expect(served).toContain('# TYPE opsgraph_nodejs_gc_duration_seconds histogram');
+  expect(served).toMatch(/^opsgraph_nodejs_eventloop_lag_p99_seconds\{[^}]*\} \d/m);
+  // …and which no longer run, nor keep the closed service in memory, once it is closed.
+  metrics.close();
+  expect(metrics.runningCollectors()).toBe(0);
 });

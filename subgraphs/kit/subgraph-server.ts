@@ -296,6 +296,7 @@ export function createSubgraphServer<TContext extends RequestInfo>(
     async stop() {
       await subscriptions?.close();
       await apollo.stop();
+      metrics.close();
     },
   };
 }
