@@ -11,6 +11,7 @@ import perfHooks = require('node:perf_hooks');
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { ErrorCode, formatErrorForClient } from './errors';
+import { withExportsReplaced } from './replaced-exports';
 
 const MAX_OPERATION_NAMES = 200;
 const SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -45,34 +46,30 @@ export interface Metrics {
  * running, and the observer, held by Node for good, kept the closed service's prom-client and
  * everything reachable from it. They are caught as prom-client creates them: it reads
  * `PerformanceObserver` and `monitorEventLoopDelay` from perf_hooks' exports at each call, which
- * are swapped for the (synchronous) call only; `runningCollectors` lets a test notice if an
+ * are swapped for the (synchronous) call only (platform/replaced-exports); `runningCollectors` lets a test notice if an
  * upgrade of prom-client stops that.
  */
 function stoppableDefaultMetrics(registry: Registry) {
   const { PerformanceObserver, monitorEventLoopDelay } = perfHooks;
   const observers: InstanceType<typeof PerformanceObserver>[] = [];
   const monitors: ReturnType<typeof monitorEventLoopDelay>[] = [];
-  const exported = perfHooks as {
-    PerformanceObserver: typeof PerformanceObserver;
-    monitorEventLoopDelay: typeof monitorEventLoopDelay;
-  };
-  exported.PerformanceObserver = class extends PerformanceObserver {
-    constructor(callback: ConstructorParameters<typeof PerformanceObserver>[0]) {
-      super(callback);
-      observers.push(this);
-    }
-  };
-  exported.monitorEventLoopDelay = (options) => {
-    const monitor = monitorEventLoopDelay(options);
-    monitors.push(monitor);
-    return monitor;
-  };
-  try {
-    collectDefaultMetrics({ register: registry, prefix: 'opsgraph_' });
-  } finally {
-    exported.PerformanceObserver = PerformanceObserver;
-    exported.monitorEventLoopDelay = monitorEventLoopDelay;
-  }
+  withExportsReplaced(
+    perfHooks,
+    {
+      PerformanceObserver: class extends PerformanceObserver {
+        constructor(callback: ConstructorParameters<typeof PerformanceObserver>[0]) {
+          super(callback);
+          observers.push(this);
+        }
+      },
+      monitorEventLoopDelay: (options) => {
+        const monitor = monitorEventLoopDelay(options);
+        monitors.push(monitor);
+        return monitor;
+      },
+    },
+    () => collectDefaultMetrics({ register: registry, prefix: 'opsgraph_' }),
+  );
   return {
     running: () => observers.length + monitors.length,
     stop() {

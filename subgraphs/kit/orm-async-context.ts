@@ -19,6 +19,7 @@
 // The module object itself, not an import's copy of it: its export is swapped while MikroORM loads.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 import asyncHooks = require('node:async_hooks');
+import { withExportsReplaced } from '../../platform/replaced-exports';
 
 type Storage = InstanceType<typeof asyncHooks.AsyncLocalStorage<unknown>>;
 
@@ -59,15 +60,12 @@ function loadMikroOrm(): Storage[] {
       created.push(this as Storage);
     }
   }
-  const exports = asyncHooks as { AsyncLocalStorage: typeof AsyncLocalStorage };
-  exports.AsyncLocalStorage = Recorded;
-  let core: { RequestContext: unknown };
-  try {
+  const core = withExportsReplaced(
+    asyncHooks,
+    { AsyncLocalStorage: Recorded },
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    core = require('@mikro-orm/core') as { RequestContext: unknown };
-  } finally {
-    exports.AsyncLocalStorage = AsyncLocalStorage;
-  }
+    () => require('@mikro-orm/core') as { RequestContext: unknown },
+  );
   // `storage` is private in its typings only.
   const requestContext = (core.RequestContext as { storage: Storage }).storage;
   return created.filter((storage) => storage !== requestContext);
