@@ -3,8 +3,8 @@
  * entry builds its subgraph from the settings they all share plus its own overrides.
  */
 import type { Server } from 'node:http';
-import type { Constructor, EntitySchema } from '@mikro-orm/core';
-import type { Migration } from '@mikro-orm/migrations';
+import type { EntitySchema } from '@mikro-orm/core';
+import type { Migrations } from '../subgraphs/kit/orm';
 import type { SubgraphAuthConfig, SubgraphBaseConfig } from '../subgraphs/kit/service-config';
 import { publicJwkOf, type PrivateJwk } from '../platform/tokens';
 import { entities as deploymentsEntities } from '../subgraphs/deployments/entities';
@@ -81,7 +81,7 @@ export interface LocalSubgraph {
   /** Also the name of its PostgreSQL schema. */
   name: string;
   entities: EntitySchema[];
-  migrations: { name: string; class: Constructor<Migration> }[];
+  migrations: Migrations;
   /** Its port under `npm start`: the gateway's PORT plus this, 4001–4004 by default (tests use free ports). */
   portOffset: number;
   create(shared: SharedConfig, overrides?: Record<string, unknown>): Promise<SubgraphHandle>;

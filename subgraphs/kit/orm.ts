@@ -11,7 +11,7 @@
 // First: it loads MikroORM so that MikroORM's async contexts go off when idle.
 import './orm-async-context';
 import { MikroORM, type EntitySchema, type Constructor } from '@mikro-orm/core';
-import { Migrator, type Migration } from '@mikro-orm/migrations';
+import type * as MigrationsPackage from '@mikro-orm/migrations';
 import {
   PostgreSqlDriver,
   type EntityManager,
@@ -37,7 +37,7 @@ export interface DatabaseOptions {
   /** The subgraph's own PostgreSQL schema, e.g. `users`. */
   schema: string;
   entities: EntitySchema[];
-  migrations: { name: string; class: Constructor<Migration> }[];
+  migrations: Migrations;
   poolSize: number;
   /** postgres:// URLs of read replicas of `url` (none: everything runs on the primary). */
   replicaUrls?: string[];
@@ -46,6 +46,9 @@ export interface DatabaseOptions {
 
 export interface Database {
   orm: MikroORM<PostgreSqlDriver>;
+  /** The subgraph's schema and migrations, for migrate(). */
+  schema: string;
+  migrations: Migrations;
   /** A fresh EntityManager: one per request, never shared. */
   fork(): EntityManager;
   /** SQL statements sent since start — read by tests and the `sql` benchmark. */
@@ -72,10 +75,8 @@ export async function createDatabase(options: DatabaseOptions): Promise<Database
     clientUrl: options.url,
     schema: options.schema,
     entities: options.entities,
-    extensions: [Migrator],
     migrations: {
-      tableName: 'mikro_orm_migrations',
-      migrationsList: options.migrations,
+      tableName: MIGRATIONS_TABLE,
       transactional: true,
       allOrNothing: true,
       snapshot: false,
@@ -140,6 +141,8 @@ export async function createDatabase(options: DatabaseOptions): Promise<Database
   checker?.unref();
   return {
     orm,
+    schema: options.schema,
+    migrations: options.migrations,
     fork: () => orm.em.fork(),
     statementCount: () => statements,
     rowCount: () => rows,
@@ -202,9 +205,64 @@ function rowsReturned(response: unknown): number {
   );
 }
 
-export async function migrate(database: Database): Promise<void> {
-  await database.orm.getMigrator().up();
+/** Where MikroORM's migrator records, in each subgraph's schema, the migrations it applied. */
+const MIGRATIONS_TABLE = 'mikro_orm_migrations';
+
+/**
+ * A subgraph's migrations, in order, by the names its migrations table records. Their classes
+ * are loaded only when one is pending: they extend @mikro-orm/migrations' `Migration`, and that
+ * package (umzug and its command-line and file-system helpers) was about a quarter of the
+ * modules a subgraph loads before it can answer — on every start, though a restart almost never
+ * finds a migration to run.
+ */
+export interface Migrations {
+  names: readonly string[];
+  load(): { name: string; class: Constructor<MigrationsPackage.Migration> }[];
 }
+
+/**
+ * Migrations from `{ [name]: () => require(its file) }`, in order: each file exports its class
+ * under the name it is recorded by.
+ */
+export function lazyMigrations(files: Record<string, () => Record<string, unknown>>): Migrations {
+  return {
+    names: Object.keys(files),
+    load: () =>
+      Object.entries(files).map(([name, load]) => {
+        const migration = load()[name];
+        if (typeof migration !== 'function') throw new Error(`${name} is not exported by its file`);
+        return { name, class: migration as Constructor<MigrationsPackage.Migration> };
+      }),
+  };
+}
+
+/** Applies the subgraph's pending migrations, loading MikroORM's migrator only when one is. */
+export async function migrate(database: Database): Promise<void> {
+  const { orm, migrations } = database;
+  const applied = await appliedMigrations(database);
+  if (migrations.names.every((name) => applied.has(name))) return;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Migrator } = require('@mikro-orm/migrations') as typeof MigrationsPackage;
+  orm.config.set('migrations', {
+    ...orm.config.get('migrations'),
+    migrationsList: migrations.load(),
+  });
+  await new Migrator(orm.em).up();
+}
+
+/** The names in the schema's migrations table; none while it (or the schema) is missing. */
+async function appliedMigrations({ orm, schema }: Database): Promise<Set<string>> {
+  try {
+    const rows = await orm.em
+      .getConnection()
+      .execute<{ name: string }[]>(`select name from "${schema}"."${MIGRATIONS_TABLE}"`);
+    return new Set(rows.map((row) => row.name));
+  } catch (error) {
+    if ((error as { code?: unknown }).code === UNDEFINED_TABLE) return new Set();
+    throw error;
+  }
+}
+const UNDEFINED_TABLE = '42P01';
 
 /** PostgreSQL's unique_violation, e.g. to turn a lost race on a unique index into a clear error. */
 export function isUniqueViolation(error: unknown, constraint?: string): boolean {

@@ -3,8 +3,7 @@
  * the shared revocation list and a credential verifier. Closing it releases them in order
  * (Redis, then the database).
  */
-import type { Constructor, EntitySchema } from '@mikro-orm/core';
-import type { Migration } from '@mikro-orm/migrations';
+import type { EntitySchema } from '@mikro-orm/core';
 import { createApiKeyIntrospection } from '../../platform/api-keys';
 import {
   createCredentialVerifier,
@@ -28,7 +27,7 @@ import {
   type SubgraphServerOptions,
 } from './subgraph-server';
 import { createLogger, type Logger } from '../../platform/logger';
-import { createDatabase, migrate, type Database } from './orm';
+import { createDatabase, migrate, type Database, type Migrations } from './orm';
 import { createRedisConnections, pingRedis, type RedisConnections } from '../../platform/redis';
 import { createRevocationList, type RevocationList } from '../../platform/revocations';
 import type { SubgraphAuthConfig, SubgraphBaseConfig } from './service-config';
@@ -52,7 +51,7 @@ export async function createSubgraphRuntime(options: {
   name: string;
   config: SubgraphBaseConfig & SubgraphAuthConfig;
   entities: EntitySchema[];
-  migrations: { name: string; class: Constructor<Migration> }[];
+  migrations: Migrations;
   /** The users subgraph resolves API keys from its own tables instead of asking itself. */
   resolveApiKey?: (database: Database) => ApiKeyResolver;
 }): Promise<SubgraphRuntime> {

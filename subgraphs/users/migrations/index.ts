@@ -1,6 +1,10 @@
-import { Migration20261122000000Initial } from './20261122000000-initial';
+import { lazyMigrations } from '../../kit/orm';
 
-/** Every migration of the users schema, in order. New ones are appended, never edited. */
-export const migrations = [
-  { name: 'Migration20261122000000Initial', class: Migration20261122000000Initial },
-];
+/**
+ * Every migration of the users schema, in order, under the name its migrations table records.
+ * New ones are appended, never edited. Their files are required only when one is pending.
+ */
+/* eslint-disable @typescript-eslint/no-require-imports */
+export const migrations = lazyMigrations({
+  Migration20261122000000Initial: () => require('./20261122000000-initial'),
+});
