@@ -207,6 +207,8 @@ function rowsReturned(response: unknown): number {
 
 /** Where MikroORM's migrator records, in each subgraph's schema, the migrations it applied. */
 const MIGRATIONS_TABLE = 'mikro_orm_migrations';
+/** PostgreSQL's undefined_table: a schema not migrated yet has no migrations table. */
+const UNDEFINED_TABLE = '42P01';
 
 /**
  * A subgraph's migrations, in order, by the names its migrations table records. Their classes
@@ -262,7 +264,6 @@ async function appliedMigrations({ orm, schema }: Database): Promise<Set<string>
     throw error;
   }
 }
-const UNDEFINED_TABLE = '42P01';
 
 /** PostgreSQL's unique_violation, e.g. to turn a lost race on a unique index into a clear error. */
 export function isUniqueViolation(error: unknown, constraint?: string): boolean {
