@@ -62,6 +62,11 @@ const BASELINE = process.env.BENCH_BASELINE;
 /** Scenario names to run (dashboard, chat, me), comma-separated; all when unset. */
 const SCENARIOS = process.env.BENCH_SCENARIOS?.split(',');
 const PROFILE = process.env.BENCH_PROFILE === '1';
+/**
+ * Windows per build and cell, taken in turns (A B B A …) and reported together: the machine's
+ * speed drifts within a minute, and more, shorter turns let that drift fall on both builds alike.
+ */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
 /** Distinct signed-in users whose tokens the requests take in turn. */
 const TOKEN_POOL = 200;
 
@@ -393,6 +398,46 @@ interface Cell {
   eachSubgraphCpuPerRequest: number[];
 }
 
+/**
+ * One build's rounds of a cell as one: answers, seconds and errors summed, CPU per request over
+ * all the answers, and each latency percentile the median of the rounds' (as the gateway
+ * benchmark reports them).
+ */
+function combineRounds(rounds: Cell[]): Cell {
+  if (rounds.length === 1) return rounds[0]!;
+  const sum = (value: (cell: Cell) => number) => rounds.reduce((s, cell) => s + value(cell), 0);
+  const requests = sum((cell) => cell.result.requests);
+  const perRequest = (value: (cell: Cell) => number) =>
+    sum((cell) => value(cell) * cell.result.requests) / requests;
+  const median = (value: (result: LoadResult) => number) =>
+    rounds.map((cell) => value(cell.result)).sort((a, b) => a - b)[rounds.length >> 1]!;
+  const { scenario, connections, stack } = rounds[0]!;
+  return {
+    scenario,
+    connections,
+    stack,
+    result: {
+      requests,
+      seconds: sum((cell) => cell.result.seconds),
+      p50: median((result) => result.p50),
+      p95: median((result) => result.p95),
+      p99: median((result) => result.p99),
+      errors: sum((cell) => cell.result.errors),
+      non2xx: sum((cell) => cell.result.non2xx),
+      graphqlErrors: sum((cell) => cell.result.graphqlErrors),
+      socketErrors: sum((cell) => cell.result.socketErrors),
+      timeouts: sum((cell) => cell.result.timeouts),
+      sampleError: rounds.find((cell) => cell.result.sampleError)?.result.sampleError ?? null,
+    },
+    gatewayCpuPerRequest: perRequest((cell) => cell.gatewayCpuPerRequest),
+    subgraphCpuPerRequest: perRequest((cell) => cell.subgraphCpuPerRequest),
+    databaseCpuPerRequest: perRequest((cell) => cell.databaseCpuPerRequest),
+    eachSubgraphCpuPerRequest: rounds[0]!.eachSubgraphCpuPerRequest.map((_, i) =>
+      perRequest((cell) => cell.eachSubgraphCpuPerRequest[i]!),
+    ),
+  };
+}
+
 function errorText(result: LoadResult): string {
   const attempts = result.requests + result.socketErrors;
   const rate = attempts ? (100 * result.errors) / attempts : 0;
@@ -516,18 +561,22 @@ async function main(): Promise<void> {
         scenario.check(answer.data);
       }
     }
-    // Interleaved: every cell runs on each stack in turn, the order alternating between cells,
+    // Interleaved: every cell runs on each stack in turn, the order alternating between turns,
     // so the machine's drift over the run falls on both alike.
     let turn = 0;
     for (const scenario of chosen) {
       for (const connections of CONNECTIONS) {
-        const order = turn++ % 2 === 0 ? stacks : [...stacks].reverse();
-        for (const stack of order) {
-          const cell = await measure(stack, loadGenerator, scenario, tokens, connections);
-          cells.push(cell);
-          console.log(cellRow(cell));
-          if (cell.result.sampleError) console.log(`  first error: ${cell.result.sampleError}`);
+        const rounds = new Map(stacks.map((stack) => [stack, [] as Cell[]]));
+        for (let round = 0; round < ROUNDS; round += 1) {
+          const order = turn++ % 2 === 0 ? stacks : [...stacks].reverse();
+          for (const stack of order) {
+            const cell = await measure(stack, loadGenerator, scenario, tokens, connections);
+            rounds.get(stack)!.push(cell);
+            console.log(cellRow(cell));
+            if (cell.result.sampleError) console.log(`  first error: ${cell.result.sampleError}`);
+          }
         }
+        for (const stack of stacks) cells.push(combineRounds(rounds.get(stack)!));
       }
     }
   } finally {
@@ -549,8 +598,8 @@ async function main(): Promise<void> {
   record(
     `System: the whole stack on a large dataset${baseline ? ` — ${head} vs ${baseline.commit.slice(0, 7)}` : ''}`,
     [
-      `Method: PostgreSQL and Redis (local services); each build runs as production does — its own four subgraph processes and its gateway process, built JavaScript from \`dist/\`, \`NODE_ENV=production\`, configured by environment variables only (a pool of 10 connections per subgraph; the nodes subgraph's offline sweeper held off, since no agent heartbeats during the run; the gateway's request rate limit raised out of the way), all on the same machine, unpinned.${baseline ? ` The baseline (\`BENCH_BASELINE=${BASELINE}\`, ${baseline.commit.slice(0, 7)}) is built in a temporary git worktree and runs on the same database and dataset; every cell runs on both builds in turn, alternating which goes first.` : ''} The dataset is written straight into the subgraphs' tables after their migrations (\`bench/seed-large.ts\`, ${dataset.seconds.toFixed(0)} s, then VACUUM ANALYZE): 3 organizations (the first holds ~75 % of everything), ${s.users} users, ${s.nodes.toLocaleString('en')} nodes, ${s.deployments.toLocaleString('en')} deployments with ${dataset.deploymentEvents.toLocaleString('en')} events (1–6 each by status, ~5 on average), ${s.messages.toLocaleString('en')} messages over ${s.channels} channels (the r-th busiest holds ~1/r of them; the busiest ${dataset.busiestChannel.messages.toLocaleString('en')}).`,
-      `Load: autocannon 8 in a child process, POST /graphql with the operations of \`examples/operations\` (Dashboard, ChatChannel, Me) as written; every request carries the access token of another of ${TOKEN_POOL} users of the first organization (one from the real login, the others signed with the stack's key for their sessions). Per cell: ${LOAD.warmUpSeconds} s warm-up, then ${LOAD.seconds} s measured on the same connections; latency from autocannon's per-response times; errors = non-2xx answers + 2xx answers whose body has \`errors\` or no \`data\` (every body is parsed) + requests that failed or got no answer within autocannon's 10 s timeout (counted again under timeouts; they have no latency, so the percentiles are of the answered ones). CPU per request: user + system time from /proc of the gateway process, of the four subgraph processes and of PostgreSQL (every \`postgres\` process, with its exited backends' time through the postmaster) over the measured window, divided by the answers in it (in all, and each subgraph's own). The whole run took ${minutes} min.`,
+      `Method: PostgreSQL and Redis (local services); each build runs as production does — its own four subgraph processes and its gateway process, built JavaScript from \`dist/\`, \`NODE_ENV=production\`, configured by environment variables only (a pool of 10 connections per subgraph; the nodes subgraph's offline sweeper held off, since no agent heartbeats during the run; the gateway's request rate limit raised out of the way), all on the same machine, unpinned.${baseline ? ` The baseline (\`BENCH_BASELINE=${BASELINE}\`, ${baseline.commit.slice(0, 7)}) is built in a temporary git worktree and runs on the same database and dataset; every cell runs on both builds in turn${ROUNDS > 1 ? `, ${ROUNDS} rounds each,` : ','} alternating which goes first.` : ''} The dataset is written straight into the subgraphs' tables after their migrations (\`bench/seed-large.ts\`, ${dataset.seconds.toFixed(0)} s, then VACUUM ANALYZE): 3 organizations (the first holds ~75 % of everything), ${s.users} users, ${s.nodes.toLocaleString('en')} nodes, ${s.deployments.toLocaleString('en')} deployments with ${dataset.deploymentEvents.toLocaleString('en')} events (1–6 each by status, ~5 on average), ${s.messages.toLocaleString('en')} messages over ${s.channels} channels (the r-th busiest holds ~1/r of them; the busiest ${dataset.busiestChannel.messages.toLocaleString('en')}).`,
+      `Load: autocannon 8 in a child process, POST /graphql with the operations of \`examples/operations\` (Dashboard, ChatChannel, Me) as written; every request carries the access token of another of ${TOKEN_POOL} users of the first organization (one from the real login, the others signed with the stack's key for their sessions). Per cell${ROUNDS > 1 ? ` and round (${ROUNDS} rounds per build, reported together: answers, errors and CPU summed over them, each latency percentile the median of the rounds')` : ''}: ${LOAD.warmUpSeconds} s warm-up, then ${LOAD.seconds} s measured on the same connections; latency from autocannon's per-response times; errors = non-2xx answers + 2xx answers whose body has \`errors\` or no \`data\` (every body is parsed) + requests that failed or got no answer within autocannon's 10 s timeout (counted again under timeouts; they have no latency, so the percentiles are of the answered ones). CPU per request: user + system time from /proc of the gateway process, of the four subgraph processes and of PostgreSQL (every \`postgres\` process, with its exited backends' time through the postmaster) over the measured window, divided by the answers in it (in all, and each subgraph's own). The whole run took ${minutes} min.`,
       `Machine: ${machine()}; 1-minute load average when the run began: ${loadAverage} (a shared machine: other developers' builds and tests ran at the same time).`,
       table,
       ratios,
