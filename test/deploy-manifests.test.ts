@@ -297,6 +297,19 @@ describe('Kubernetes manifests', () => {
       expect(matches(deployment.spec.selector.matchLabels, labelsOf(service))).toBe(true);
     });
 
+    it("sizes Node's heap to fit its memory limit", () => {
+      const container = containerOf(service);
+      const nodeOptions = container.env.find(
+        (variable: { name: string }) => variable.name === 'NODE_OPTIONS',
+      )?.value as string;
+      const flag = (name: string) => Number(new RegExp(`--${name}=(\\d+)`).exec(nodeOptions)?.[1]);
+      const limitMiB = Number(/^(\d+)Mi$/.exec(container.resources.limits.memory)?.[1]);
+      // The old space, the young generation's two semi-spaces (V8's default is 16 MiB each),
+      // and room for code, buffers and native memory.
+      const semiSpace = flag('max-semi-space-size') || 16;
+      expect(flag('max-old-space-size') + 2 * semiSpace + 96).toBeLessThanOrEqual(limitMiB);
+    });
+
     it('is configured by an environment its loader accepts, secrets from the Secret', () => {
       const env: Environment = {};
       for (const variable of containerOf(service).env) {
