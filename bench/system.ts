@@ -404,7 +404,6 @@ interface Cell {
  * benchmark reports them).
  */
 function combineRounds(rounds: Cell[]): Cell {
-  if (rounds.length === 1) return rounds[0]!;
   const sum = (value: (cell: Cell) => number) => rounds.reduce((s, cell) => s + value(cell), 0);
   const requests = sum((cell) => cell.result.requests);
   const perRequest = (value: (cell: Cell) => number) =>

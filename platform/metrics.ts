@@ -46,8 +46,8 @@ export interface Metrics {
  * running, and the observer, held by Node for good, kept the closed service's prom-client and
  * everything reachable from it. They are caught as prom-client creates them: it reads
  * `PerformanceObserver` and `monitorEventLoopDelay` from perf_hooks' exports at each call, which
- * are swapped for the (synchronous) call only (platform/replaced-exports); `runningCollectors` lets a test notice if an
- * upgrade of prom-client stops that.
+ * are swapped for the (synchronous) call only (platform/replaced-exports); `runningCollectors`
+ * lets a test notice if an upgrade of prom-client stops that.
  */
 function stoppableDefaultMetrics(registry: Registry) {
   const { PerformanceObserver, monitorEventLoopDelay } = perfHooks;

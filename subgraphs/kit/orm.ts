@@ -46,8 +46,7 @@ export interface DatabaseOptions {
 
 export interface Database {
   orm: MikroORM<PostgreSqlDriver>;
-  /** The subgraph's schema and migrations, for migrate(). */
-  schema: string;
+  /** The subgraph's migrations, for migrate(). */
   migrations: Migrations;
   /** A fresh EntityManager: one per request, never shared. */
   fork(): EntityManager;
@@ -141,7 +140,6 @@ export async function createDatabase(options: DatabaseOptions): Promise<Database
   checker?.unref();
   return {
     orm,
-    schema: options.schema,
     migrations: options.migrations,
     fork: () => orm.em.fork(),
     statementCount: () => statements,
@@ -241,7 +239,7 @@ export function lazyMigrations(files: Record<string, () => Record<string, unknow
 /** Applies the subgraph's pending migrations, loading MikroORM's migrator only when one is. */
 export async function migrate(database: Database): Promise<void> {
   const { orm, migrations } = database;
-  const applied = await appliedMigrations(database);
+  const applied = await appliedMigrations(orm);
   if (migrations.names.every((name) => applied.has(name))) return;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { Migrator } = require('@mikro-orm/migrations') as typeof MigrationsPackage;
@@ -253,11 +251,13 @@ export async function migrate(database: Database): Promise<void> {
 }
 
 /** The names in the schema's migrations table; none while it (or the schema) is missing. */
-async function appliedMigrations({ orm, schema }: Database): Promise<Set<string>> {
+async function appliedMigrations(orm: MikroORM<PostgreSqlDriver>): Promise<Set<string>> {
   try {
     const rows = await orm.em
       .getConnection()
-      .execute<{ name: string }[]>(`select name from "${schema}"."${MIGRATIONS_TABLE}"`);
+      .execute<{ name: string }[]>(
+        `select name from "${orm.config.get('schema')}"."${MIGRATIONS_TABLE}"`,
+      );
     return new Set(rows.map((row) => row.name));
   } catch (error) {
     if ((error as { code?: unknown }).code === UNDEFINED_TABLE) return new Set();
