@@ -19,6 +19,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { concatAST, parse, separateOperations, type DocumentNode } from 'graphql';
 import WebSocket from 'ws';
+import { parseAllDocuments } from 'yaml';
 import {
   LOCAL_SUBGRAPHS,
   localSharedConfig,
@@ -431,15 +432,24 @@ export interface SubgraphProcesses {
 }
 
 /**
- * The node flags a service's Kubernetes manifest in the build under `root` sets (NODE_OPTIONS):
- * heap limits and the young generation's size change the CPU a request costs (GC), so each build
- * runs with its own.
+ * The node flags a service's Kubernetes manifest in the build under `root` starts it with (its
+ * container's `command`, or `NODE_OPTIONS` in builds before the flags moved there): heap limits
+ * and the young generation's size change the CPU a request costs (GC), so each build runs with
+ * its own.
  */
 export function manifestNodeOptions(root: string, service: string): string[] {
   const manifest = join(root, 'deploy', 'k8s', `${service}.yaml`);
   if (!existsSync(manifest)) return [];
-  const value = /- name: NODE_OPTIONS\s+value: '([^']*)'/.exec(readFileSync(manifest, 'utf8'))?.[1];
-  return value ? value.split(/\s+/).filter(Boolean) : [];
+  const container = parseAllDocuments(readFileSync(manifest, 'utf8'))
+    .map((doc) => doc.toJS())
+    .find((object) => object?.kind === 'Deployment')?.spec.template.spec.containers[0];
+  const command: string[] = container?.command ?? [];
+  const env: { name: string; value?: string }[] = container?.env ?? [];
+  const nodeOptions = env.find((variable) => variable.name === 'NODE_OPTIONS')?.value ?? '';
+  return [
+    ...command.filter((item) => item.startsWith('--')),
+    ...nodeOptions.split(/\s+/).filter(Boolean),
+  ];
 }
 
 /**

@@ -38,6 +38,18 @@ const LOADERS: Record<Service, (env: Environment) => unknown> = {
   deployments: loadDeploymentsConfig,
 };
 
+const K8S_FILES = readdirSync(K8S).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml');
+const manifests: any[] = K8S_FILES.flatMap((file) =>
+  parseAllDocuments(readFileSync(join(K8S, file), 'utf8')).map((doc) => doc.toJS()),
+);
+const find = (kind: string, name: string) =>
+  manifests.find((m) => m.kind === kind && m.metadata.name === name);
+const containerOf = (service: Service) =>
+  find('Deployment', service).spec.template.spec.containers[0];
+/** The script a service's image runs, from the Kubernetes manifest and the Compose file alike. */
+const entryOf = (service: Service) =>
+  service === 'gateway' ? 'dist/gateway/main.js' : `dist/subgraphs/${service}/main.js`;
+
 const usersKey = generateSigningKey('users-test');
 const nodesKey = generateSigningKey('nodes-test');
 /** What an operator puts in deploy/.env or the `opsgraph` Secret. */
@@ -160,15 +172,12 @@ describe('docker-compose.yml', () => {
     for (const name of [...Object.keys(SUBGRAPHS), ...gateways]) {
       const service: Service = gateways.includes(name) ? 'gateway' : (name as Service);
       const env = environmentOf(name);
-      expect(services[name].command).toEqual(
-        service === 'gateway'
-          ? ['node', 'dist/gateway/main.js']
-          : ['node', `dist/subgraphs/${service}/main.js`],
-      );
+      // The same node flags as in Kubernetes: heap and young generation sizes (docs/operations.md).
+      expect(services[name].command).toEqual(containerOf(service).command);
       expect(LOADERS[service](env)).toMatchObject({ port: SERVICES[service], production: true });
     }
     for (const { command } of Object.values(services))
-      if (command?.[0] === 'node') expect(builtFromSource(command[1])).toBe(true);
+      if (command?.[0] === 'node') expect(builtFromSource(command.at(-1))).toBe(true);
     expect(loadGatewayConfig(environmentOf('gateway-1'))).toMatchObject({
       subgraphUrls: Object.fromEntries(
         Object.entries(SUBGRAPHS).map(([name, port]) => [name, `http://${name}:${port}/graphql`]),
@@ -261,20 +270,12 @@ describe('docker-compose.yml', () => {
 
 describe('Kubernetes manifests', () => {
   const kustomization = parse(readFileSync(join(K8S, 'kustomization.yaml'), 'utf8'));
-  const files = readdirSync(K8S).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml');
-  const manifests: any[] = files.flatMap((file) =>
-    parseAllDocuments(readFileSync(join(K8S, file), 'utf8')).map((doc) => doc.toJS()),
-  );
-  const find = (kind: string, name: string) =>
-    manifests.find((m) => m.kind === kind && m.metadata.name === name);
   const labelsOf = (service: string) => find('Deployment', service).spec.template.metadata.labels;
   const matches = (selector: Record<string, string> = {}, labels: Record<string, string>) =>
     Object.entries(selector).every(([key, value]) => labels[key] === value);
-  const containerOf = (service: string) =>
-    find('Deployment', service).spec.template.spec.containers[0];
 
   it('are all listed in the kustomization', () => {
-    expect([...kustomization.resources].sort()).toEqual([...files].sort());
+    expect([...kustomization.resources].sort()).toEqual([...K8S_FILES].sort());
     expect(kustomization.namespace).toBe('opsgraph');
   });
 
@@ -283,11 +284,10 @@ describe('Kubernetes manifests', () => {
 
     it('has a Deployment with both probes, requests and limits', () => {
       const container = containerOf(service);
-      expect(container.command).toEqual([
-        'node',
-        service === 'gateway' ? 'dist/gateway/main.js' : `dist/subgraphs/${service}/main.js`,
-      ]);
-      expect(builtFromSource(container.command[1])).toBe(true);
+      const [node, ...flags] = container.command.slice(0, -1);
+      expect([node, container.command.at(-1)]).toEqual(['node', entryOf(service)]);
+      for (const flag of flags) expect(flag).toMatch(/^--[a-z-]+=\d+$/);
+      expect(builtFromSource(entryOf(service))).toBe(true);
       expect(container.ports).toEqual([{ name: 'http', containerPort: port }]);
       expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
       expect(container.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'http' });
@@ -299,15 +299,20 @@ describe('Kubernetes manifests', () => {
 
     it("sizes Node's heap to fit its memory limit", () => {
       const container = containerOf(service);
-      const nodeOptions = container.env.find(
-        (variable: { name: string }) => variable.name === 'NODE_OPTIONS',
-      )?.value as string;
-      const flag = (name: string) => Number(new RegExp(`--${name}=(\\d+)`).exec(nodeOptions)?.[1]);
+      const flag = (name: string) =>
+        Number(
+          /=(\d+)$/.exec(container.command.find((f: string) => f.startsWith(`--${name}=`)))?.[1],
+        );
       const limitMiB = Number(/^(\d+)Mi$/.exec(container.resources.limits.memory)?.[1]);
       // The old space, the young generation's two semi-spaces (V8's default is 16 MiB each),
       // and room for code, buffers and native memory.
       const semiSpace = flag('max-semi-space-size') || 16;
       expect(flag('max-old-space-size') + 2 * semiSpace + 96).toBeLessThanOrEqual(limitMiB);
+      // A subgraph's young generation starts at its largest size, so its RSS does not step up
+      // once load makes V8 grow it (and NODE_OPTIONS, which refuses that flag, stays unset).
+      if (service !== 'gateway') expect(flag('min-semi-space-size')).toBe(semiSpace);
+      const env: { name: string }[] = container.env;
+      expect(env.map((variable) => variable.name)).not.toContain('NODE_OPTIONS');
     });
 
     it('is configured by an environment its loader accepts, secrets from the Secret', () => {
