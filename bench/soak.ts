@@ -4,10 +4,11 @@
  * BENCH_SOAK_MINUTES (30): BENCH_SUBSCRIBERS (5,000) resuming `messageAdded` subscribers in 10
  * channels, each losing its socket at random (on average every BENCH_DROP_SECONDS, 120) and
  * resuming from its last cursor as the client recipe says; a poster per channel; and HTTP
- * clients reading `me` and chat pages. Reports errors, every subscriber's deliveries against
+ * clients reading `me`, chat pages and the dashboard. Reports errors, every subscriber's deliveries against
  * what was acknowledged (lost, duplicated, out of order), and the RSS of every process after the
  * warm-up (BENCH_SOAK_WARMUP_MINUTES, 5) and at the end.
  */
+import { print } from 'graphql';
 import { checkDelivery, problems, totals } from '../test/faults/check';
 import { ResumingSubscriber, untilAcknowledged, type StreamSpec } from '../test/faults/clients';
 import { sleep } from '../test/faults/infra';
@@ -15,10 +16,13 @@ import { Random } from '../test/faults/schedule';
 import { createTestDatabase } from '../test/support/database';
 import { graphql, type GraphQLResponse } from '../test/support/graphql';
 import { ChannelMessagesDocument } from '../test/__generated__/graphql';
+import { createDeployment } from '../test/support/deployments';
 import { createChannel, join, post } from '../test/support/messages';
+import { registerNode } from '../test/support/nodes';
 import { addUser, signUp, type SignedIn } from '../test/support/seed';
 import {
   benchSharedConfig,
+  exampleOperation,
   freePortBelowEphemeral,
   machine,
   manifestNodeOptions,
@@ -38,6 +42,9 @@ const CHANNELS = 10;
 const POST_INTERVAL_MS = 5_000;
 /** HTTP readers, each sending a request every 100 ms: about 40 requests per second. */
 const READERS = 4;
+/** What the dashboard reads: deployments spread over nodes, so that every subgraph serves. */
+const NODES = 10;
+const DEPLOYMENTS = 50;
 const SEED = Number(process.env.BENCH_SEED ?? Date.now() % 1_000_000);
 const SAMPLE_SECONDS = 10;
 
@@ -81,6 +88,14 @@ async function main(): Promise<void> {
       posters.push(poster);
       channels.push({ id: channel.id, start: start.id, startCursor: start.cursor, acked: [] });
     }
+
+    const nodes: { id: string }[] = [];
+    for (let n = 0; n < NODES; n++) nodes.push((await registerNode(url, admin)).node);
+    // Two users trigger them, each within the per-user createDeployment limit (30 a minute).
+    const triggerers = [admin, await addUser(url, admin, 'OPERATOR')];
+    for (let d = 0; d < DEPLOYMENTS; d++)
+      await createDeployment(url, triggerers[d % 2]!.headers, { nodeId: nodes[d % NODES]!.id });
+    const dashboard = print(exampleOperation('Dashboard'));
 
     const subscribers = Array.from({ length: SUBSCRIBERS }, (_, i) => {
       const channel = channels[i % CHANNELS]!;
@@ -150,10 +165,11 @@ async function main(): Promise<void> {
     const reading = Array.from({ length: READERS }, async (_, r) => {
       for (let n = 0; !abort.signal.aborted; n++) {
         const channelId = channels[(n + r) % CHANNELS]!.id;
-        const read =
-          n % 2 === 0
-            ? graphql(url, '{ me { id username organization { id } } }', {}, admin.headers)
-            : graphql(url, ChannelMessagesDocument, { id: channelId, last: 50 }, admin.headers);
+        const read = [
+          () => graphql(url, '{ me { id username organization { id } } }', {}, admin.headers),
+          () => graphql(url, ChannelMessagesDocument, { id: channelId, last: 50 }, admin.headers),
+          () => graphql(url, dashboard, {}, admin.headers),
+        ][n % 3]!();
         const response = await read.catch((error: unknown): GraphQLResponse => ({
           status: 0,
           errors: [{ message: String(error) }],
@@ -246,7 +262,7 @@ async function main(): Promise<void> {
     console.log(summary);
     record(
       `Soak: ${MINUTES} minutes of mixed load with ${SUBSCRIBERS.toLocaleString('en')} resuming subscribers`,
-      `Method: \`npm run bench -- soak\`: the four subgraphs and the gateway as production runs them (own processes, built JavaScript, NODE_ENV=production), PostgreSQL and Redis on the same machine. ${SUBSCRIBERS.toLocaleString('en')} graphql-ws subscribers (the fault suite's resuming clients) follow \`messageAdded\` with \`author { username }\` in ${CHANNELS} channels from a stored start message; each second every socket is cut with probability 1/${DROP_SECONDS} and the client resumes from its last cursor. A poster per channel sends a message every ${POST_INTERVAL_MS / 1000} s (retried with its clientMessageId until acknowledged); ${READERS} HTTP readers alternate \`me\` and a 50-message chat page every 100 ms each. Deliveries are checked against the acknowledged messages; RSS is sampled every ${SAMPLE_SECONDS} s; the table compares the median of the samples from minute ${WARMUP_MINUTES} to minute ${WARMUP_MINUTES + 2} with that of the last two minutes' samples. What each process retains is measured after minute ${WARMUP_MINUTES + 2} and at the end: two full collections forced through its inspector (SIGUSR1, then the DevTools protocol), then its JavaScript heap and its RSS (and, read before the collections, the size V8 reports for its new space, the young generation, which it grows with the allocation rate); a sampled RSS also holds the garbage not yet collected, which comes and goes with the collector's schedule. The gateway runs with its Kubernetes manifest's node flags, as the subgraphs do.\n\nMachine: ${machine()}.\n\n${summary}`,
+      `Method: \`npm run bench -- soak\`: the four subgraphs and the gateway as production runs them (own processes, built JavaScript, NODE_ENV=production), PostgreSQL and Redis on the same machine. ${SUBSCRIBERS.toLocaleString('en')} graphql-ws subscribers (the fault suite's resuming clients) follow \`messageAdded\` with \`author { username }\` in ${CHANNELS} channels from a stored start message; each second every socket is cut with probability 1/${DROP_SECONDS} and the client resumes from its last cursor. A poster per channel sends a message every ${POST_INTERVAL_MS / 1000} s (retried with its clientMessageId until acknowledged); ${READERS} HTTP readers take turns between \`me\`, a 50-message chat page and the dashboard (examples/operations: ${DEPLOYMENTS} deployments over ${NODES} nodes, 50 to a page with node, triggeredBy and last 3 events), a request every 100 ms each. Deliveries are checked against the acknowledged messages; RSS is sampled every ${SAMPLE_SECONDS} s; the table compares the median of the samples from minute ${WARMUP_MINUTES} to minute ${WARMUP_MINUTES + 2} with that of the last two minutes' samples. What each process retains is measured after minute ${WARMUP_MINUTES + 2} and at the end: two full collections forced through its inspector (SIGUSR1, then the DevTools protocol), then its JavaScript heap and its RSS (and, read before the collections, the size V8 reports for its new space, the young generation, which it grows with the allocation rate); a sampled RSS also holds the garbage not yet collected, which comes and goes with the collector's schedule. The gateway runs with its Kubernetes manifest's node flags, as the subgraphs do.\n\nMachine: ${machine()}.\n\n${summary}`,
     );
   } finally {
     abort.abort();
