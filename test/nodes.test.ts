@@ -259,7 +259,8 @@ describe('authenticateNode', () => {
     const good = signedAuthInput(registered.keys, id);
     const attempts = {
       otherKey: signedAuthInput(generateNodeKeys(), id),
-      tampered: { ...good, timestamp: String(now + 1) },
+      // Relative to the signed timestamp: `now` may be a millisecond behind it.
+      tampered: { ...good, timestamp: String(Number(good.timestamp) + 1) },
       garbage: { ...good, signature: 'AAAA' },
       notBase64: { ...good, signature: '!!!' },
       unknownNode: signedAuthInput(registered.keys, '00000000-0000-4000-8000-000000000000'),
