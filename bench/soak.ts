@@ -4,9 +4,9 @@
  * BENCH_SOAK_MINUTES (30): BENCH_SUBSCRIBERS (5,000) resuming `messageAdded` subscribers in 10
  * channels, each losing its socket at random (on average every BENCH_DROP_SECONDS, 120) and
  * resuming from its last cursor as the client recipe says; a poster per channel; and HTTP
- * clients reading `me`, chat pages and the dashboard. Reports errors, every subscriber's deliveries against
- * what was acknowledged (lost, duplicated, out of order), and the RSS of every process after the
- * warm-up (BENCH_SOAK_WARMUP_MINUTES, 5) and at the end.
+ * clients reading `me`, chat pages and the dashboard. Reports errors, every subscriber's
+ * deliveries against what was acknowledged (lost, duplicated, out of order), and the RSS of every
+ * process after the warm-up (BENCH_SOAK_WARMUP_MINUTES, 5) and at the end.
  */
 import { print } from 'graphql';
 import { checkDelivery, problems, totals } from '../test/faults/check';
