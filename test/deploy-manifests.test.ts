@@ -46,7 +46,7 @@ const find = (kind: string, name: string) =>
   manifests.find((m) => m.kind === kind && m.metadata.name === name);
 const containerOf = (service: Service) =>
   find('Deployment', service).spec.template.spec.containers[0];
-/** The script a service's image runs, from the Kubernetes manifest and the Compose file alike. */
+/** The built script a service's container runs (the last item of its command). */
 const entryOf = (service: Service) =>
   service === 'gateway' ? 'dist/gateway/main.js' : `dist/subgraphs/${service}/main.js`;
 
