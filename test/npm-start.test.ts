@@ -19,10 +19,14 @@ const ROOT = join(__dirname, '..');
 /** The gateway's port and the four after it, which the subgraphs take. */
 const PORTS_TAKEN = 5;
 
-/** A run of free ports, the first of them returned. */
+/**
+ * A run of free ports, the first of them returned. They are drawn below Linux's ephemeral range
+ * (32768 and up): there, a port free now can be handed to another test's `listen(0)` or outgoing
+ * connection before `npm start` binds it, as happened in CI.
+ */
 async function freePorts(count: number): Promise<number> {
   for (let attempt = 0; attempt < 100; attempt++) {
-    const first = 20_000 + Math.floor(Math.random() * 20_000);
+    const first = 20_000 + Math.floor(Math.random() * 12_000);
     const ports = Array.from({ length: count }, (_, i) => first + i);
     if ((await Promise.all(ports.map(isPortFree))).every(Boolean)) return first;
   }
