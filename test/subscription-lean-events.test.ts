@@ -17,6 +17,7 @@ import { createSubscriptionPlanner, type SubscriptionPlan } from '../gateway/sub
 import { createLogger } from '../platform/logger';
 import { startComposedSubgraphs, type ComposedSubgraphs } from './fixtures/throwaway-subgraphs';
 import { LOG_LEVEL } from './support/env';
+import { random, type Random } from './support/random';
 
 const LINK =
   'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@inaccessible"])';
@@ -96,23 +97,12 @@ afterAll(async () => {
   await subgraphs?.stop();
 });
 
-/** A small deterministic generator, so that a failure can be replayed. */
-function random(seed: number) {
-  let state = seed;
-  const next = () => {
-    state = (state * 1103515245 + 12345) % 2 ** 31;
-    return state / 2 ** 31;
-  };
-  const pick = <T>(options: readonly T[]): T => options[Math.floor(next() * options.length)]!;
-  return { next, pick };
-}
-
 const PERSON_IDS = ['u1', 'u22', 'u333', 'u4444', 'u1', 'u22', 'secret-1', 'gone-1'];
 /** People whose fetch fails the whole `_entities` answer: rarer, or no window would be clean. */
 const FAILING_IDS = ['forbidden-1', 'crash-1'];
 
 /** An event as the posts subgraph would send it for the plan's primary fetch, with oddities. */
-function generateEvent(rand: ReturnType<typeof random>, root: string, n: number): ExecutionResult {
+function generateEvent(rand: Random, root: string, n: number): ExecutionResult {
   const person = () => ({
     __typename: 'Person',
     id: rand.next() < 0.02 ? rand.pick(FAILING_IDS) : rand.pick(PERSON_IDS),

@@ -11,7 +11,12 @@ import {
   ApolloServerPluginInlineTraceDisabled,
 } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { GraphQLError, type DocumentNode, type GraphQLFormattedError } from 'graphql';
+import {
+  GraphQLError,
+  type DocumentNode,
+  type GraphQLFormattedError,
+  OperationTypeNode,
+} from 'graphql';
 import { applyMiddleware } from 'graphql-middleware';
 import { createAdmission, DEFAULT_CONCURRENT_REQUESTS } from '../../platform/admission';
 import type { CredentialVerifier } from '../../platform/credentials';
@@ -33,6 +38,7 @@ import {
   type Metrics,
 } from '../../platform/metrics';
 import { shareEmptyArguments } from './field-arguments';
+import { createLeanQueries } from './lean-queries';
 import { isDatabaseUnreachable } from './orm';
 import type { ReadRouting } from './read-routing';
 import { checkRepresentations } from './representations';
@@ -96,25 +102,34 @@ export interface SubgraphServer {
  * Queries (federation's `_entities` included) read plain rows, from a replica if routing picks
  * one; mutations keep entities, and record their caller's write once answered.
  */
+function readModes(routing: ReadRouting | null) {
+  return {
+    async enter(context: RequestInfo, operation: OperationTypeNode | undefined): Promise<void> {
+      if (!context.mode) return;
+      context.mode.readOnly = operation === 'query';
+      if (routing && context.mode.readOnly) {
+        context.mode.replica = await routing.replicaFor(context.principal);
+      }
+    },
+    /** Before the response leaves: the caller's next query may already be on its way. */
+    async answered(context: RequestInfo, operation: OperationTypeNode | undefined): Promise<void> {
+      if (routing && (operation === 'mutation' || context.mode?.fence)) {
+        await routing.wrote(context.principal);
+      }
+    },
+  };
+}
+
 function useReadMode<TContext extends RequestInfo>(
-  routing: ReadRouting | null,
+  modes: ReturnType<typeof readModes>,
 ): ApolloServerPlugin<TContext> {
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ contextValue, operation }) {
-          if (!contextValue.mode) return;
-          contextValue.mode.readOnly = operation?.operation === 'query';
-          if (routing && contextValue.mode.readOnly) {
-            contextValue.mode.replica = await routing.replicaFor(contextValue.principal);
-          }
-        },
-        async willSendResponse({ contextValue, operation }) {
-          // Before the response leaves: the caller's next query may already be on its way.
-          if (routing && (operation?.operation === 'mutation' || contextValue.mode?.fence)) {
-            await routing.wrote(contextValue.principal);
-          }
-        },
+        didResolveOperation: ({ contextValue, operation }) =>
+          modes.enter(contextValue, operation?.operation),
+        willSendResponse: ({ contextValue, operation }) =>
+          modes.answered(contextValue, operation?.operation),
       };
     },
   };
@@ -166,6 +181,8 @@ export function createSubgraphServer<TContext extends RequestInfo>(
   shareEmptyArguments();
   const schema = options.middleware?.length ? applyMiddleware(built, ...options.middleware) : built;
   const metrics = createMetrics(options.name);
+  const observer = createRequestObserver(metrics);
+  const modes = readModes(options.readRouting ?? null);
   const formatError = subgraphErrorFormatter(options.name);
   const apollo = new ApolloServer<TContext>({
     schema,
@@ -177,9 +194,9 @@ export function createSubgraphServer<TContext extends RequestInfo>(
     // (no @cacheControl, no response cache): both would wrap every field resolver.
     plugins: [
       useErrorLogging<TContext>(),
-      useReadMode<TContext>(options.readRouting ?? null),
+      useReadMode<TContext>(modes),
       useOperationGuard<TContext>(),
-      useMetrics(createRequestObserver(metrics)),
+      useMetrics(observer),
       ApolloServerPluginInlineTraceDisabled(),
       ApolloServerPluginCacheControlDisabled(),
     ],
@@ -223,6 +240,18 @@ export function createSubgraphServer<TContext extends RequestInfo>(
     context: buildContext,
     maxBodyBytes: options.maxBodyBytes,
   });
+  let leanAnswered = 0;
+  const leanQueries = createLeanQueries<TContext>({
+    schema,
+    observer,
+    enterQueryMode: (context) => modes.enter(context, OperationTypeNode.QUERY),
+    queryAnswered: (context) => modes.answered(context, OperationTypeNode.QUERY),
+  });
+  metrics.counter(
+    'opsgraph_lean_queries_total',
+    'Queries answered on the fast path past Apollo Server (kit/lean-queries.ts).',
+    () => leanAnswered,
+  );
 
   const httpServer = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
@@ -240,6 +269,7 @@ export function createSubgraphServer<TContext extends RequestInfo>(
         admission.run(async () => {
           // Its caller gave up (a gateway's timeout, under overload): no one would read the answer.
           if (!req.socket.writable) abandoned += 1;
+          else if (await leanQueries(req, res, body, () => buildContext(req))) leanAnswered += 1;
           else await graphql(req, res, body);
         }),
       );

@@ -1,0 +1,160 @@
+/**
+ * The subgraphs' fast path for the requests they serve most: a query from the gateway, POSTed as
+ * JSON, that succeeds. Apollo Server's HTTP pipeline (header maps, content negotiation, hashing
+ * the document for its cache, plugin hooks around every step) cost a subgraph about as much CPU
+ * as executing a small `_entities` query; here a request is parsed and validated once per
+ * document, executed by graphql-js as Apollo does, and answered with the bytes Apollo would send.
+ *
+ * It is deliberately the success path only: anything else — a mutation, a document that does not
+ * parse or validate, introspection, persisted-query extensions, another content type or `Accept`
+ * header, a refused credential, a result with errors — returns false before anything is written,
+ * and the caller hands the same request to Apollo Server, whose answer, errors included, is the
+ * one clients get. Only queries run here, so running one again there changes nothing.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  execute,
+  getOperationAST,
+  parse,
+  validate,
+  visit,
+  BREAK,
+  type DocumentNode,
+  type GraphQLSchema,
+} from 'graphql';
+import type { RequestObserver } from '../../platform/metrics';
+import type { RequestInfo } from './request-info';
+
+/** Documents kept parsed and validated; the gateway sends a few dozen distinct ones. */
+const MAX_DOCUMENTS = 1000;
+/** Longer documents are Apollo's (its cache is bounded by size), so this one stays small. */
+const MAX_DOCUMENT_LENGTH = 16_384;
+
+/** Apollo Server's content type for a single result when the request sends no `Accept`. */
+const CONTENT_TYPE = 'application/json; charset=utf-8';
+
+/** A document that validated, or null when Apollo must answer it. */
+type Checked = DocumentNode | null;
+
+const usesIntrospection = (document: DocumentNode): boolean => {
+  let found = false;
+  visit(document, {
+    Field(node) {
+      if (node.name.value !== '__schema' && node.name.value !== '__type') return undefined;
+      found = true;
+      return BREAK;
+    },
+  });
+  return found;
+};
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Fields of a GraphQL-over-HTTP POST body this path takes; anything more goes to Apollo. */
+const BODY_FIELDS = new Set(['query', 'variables', 'operationName', 'extensions']);
+
+interface LeanRequest {
+  query: string;
+  variables: Record<string, unknown> | undefined;
+  operationName: string | undefined;
+}
+
+/** The request this path can answer, or null. */
+function leanRequest(req: IncomingMessage, body: unknown): LeanRequest | null {
+  if (req.method !== 'POST' || req.headers.accept !== undefined) return null;
+  // Exactly JSON: a "simple" content type naming JSON in a parameter is Apollo's to refuse (CSRF).
+  const contentType = req.headers['content-type'];
+  if (contentType?.split(';')[0]?.trim().toLowerCase() !== 'application/json') return null;
+  if (!isRecord(body) || typeof body.query !== 'string') return null;
+  for (const key in body) if (!BODY_FIELDS.has(key)) return null;
+  const { variables, operationName, extensions } = body;
+  if (extensions != null && !(isRecord(extensions) && Object.keys(extensions).length === 0))
+    return null;
+  if (variables != null && !isRecord(variables)) return null;
+  if (operationName != null && typeof operationName !== 'string') return null;
+  return {
+    query: body.query,
+    variables: variables ?? undefined,
+    operationName: operationName ?? undefined,
+  };
+}
+
+export interface LeanQueryOptions<TContext extends RequestInfo> {
+  schema: GraphQLSchema;
+  observer: RequestObserver;
+  /** Marks the request as a query, as Apollo's path does once the operation is known. */
+  enterQueryMode(context: TContext): Promise<void>;
+  /** What Apollo's path does once a query is answered, before the response leaves. */
+  queryAnswered(context: TContext): Promise<void>;
+}
+
+/**
+ * Answers `req` if it is a successful query and says so; false means nothing was written and
+ * Apollo Server must answer it. `context` builds the request's context (it may throw).
+ */
+export type LeanQueries<TContext> = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: unknown,
+  context: () => Promise<TContext>,
+) => Promise<boolean>;
+
+export function createLeanQueries<TContext extends RequestInfo>(
+  options: LeanQueryOptions<TContext>,
+): LeanQueries<TContext> {
+  const documents = new Map<string, Checked>();
+  const check = (query: string): Checked => {
+    if (query.length > MAX_DOCUMENT_LENGTH) return null;
+    let checked = documents.get(query);
+    if (checked !== undefined) return checked;
+    try {
+      const document = parse(query);
+      checked =
+        validate(options.schema, document).length === 0 && !usesIntrospection(document)
+          ? document
+          : null;
+    } catch {
+      checked = null; // a syntax error: Apollo's to report
+    }
+    if (documents.size >= MAX_DOCUMENTS) documents.clear();
+    documents.set(query, checked);
+    return checked;
+  };
+
+  return async (req, res, body, context) => {
+    const request = leanRequest(req, body);
+    const document = request && check(request.query);
+    if (!request || !document) return false;
+    const operation = getOperationAST(document, request.operationName);
+    if (operation?.operation !== 'query') return false;
+
+    const answered = options.observer.start();
+    let data: unknown;
+    try {
+      const contextValue = await context();
+      await options.enterQueryMode(contextValue);
+      const result = await execute({
+        schema: options.schema,
+        document,
+        contextValue,
+        variableValues: request.variables,
+        operationName: request.operationName,
+      });
+      if (result.errors) return false;
+      await options.queryAnswered(contextValue);
+      data = result.data;
+    } catch {
+      return false; // refused credentials, an unreachable replica router: Apollo's to answer
+    }
+    // What Apollo Server sends for a result without errors: `{"data":…}` and a newline.
+    const payload = `${JSON.stringify({ data })}\n`;
+    res.writeHead(200, {
+      'content-type': CONTENT_TYPE,
+      'content-length': Buffer.byteLength(payload),
+    });
+    res.end(payload);
+    answered(operation.name?.value, 'query');
+    return true;
+  };
+}
