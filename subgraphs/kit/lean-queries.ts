@@ -25,9 +25,13 @@ import {
 import type { RequestObserver } from '../../platform/metrics';
 import type { RequestInfo } from './request-info';
 
-/** Documents kept parsed and validated; the gateway sends a few dozen distinct ones. */
+/**
+ * Documents kept parsed and validated: the gateway sends a few dozen distinct ones. The cache
+ * starts over when it holds this many, or this many characters of documents in all, so that
+ * clients sending ever new documents cannot make it grow; longer documents are Apollo's.
+ */
 const MAX_DOCUMENTS = 1000;
-/** Longer documents are Apollo's (its cache is bounded by size), so this one stays small. */
+const MAX_CACHED_CHARACTERS = 2_000_000;
 const MAX_DOCUMENT_LENGTH = 16_384;
 
 /** Apollo Server's content type for a single result when the request sends no `Accept`. */
@@ -104,12 +108,14 @@ export function createLeanQueries<TContext extends RequestInfo>(
   options: LeanQueryOptions<TContext>,
 ): LeanQueries<TContext> {
   const documents = new Map<string, Checked>();
+  let cachedCharacters = 0;
   const check = (query: string): Checked => {
     if (query.length > MAX_DOCUMENT_LENGTH) return null;
     let checked = documents.get(query);
     if (checked !== undefined) return checked;
     try {
-      const document = parse(query);
+      // No locations: they only serve error messages, and errors are Apollo's to report.
+      const document = parse(query, { noLocation: true });
       checked =
         validate(options.schema, document).length === 0 && !usesIntrospection(document)
           ? document
@@ -117,8 +123,15 @@ export function createLeanQueries<TContext extends RequestInfo>(
     } catch {
       checked = null; // a syntax error: Apollo's to report
     }
-    if (documents.size >= MAX_DOCUMENTS) documents.clear();
+    if (
+      documents.size >= MAX_DOCUMENTS ||
+      cachedCharacters + query.length > MAX_CACHED_CHARACTERS
+    ) {
+      documents.clear();
+      cachedCharacters = 0;
+    }
     documents.set(query, checked);
+    cachedCharacters += query.length;
     return checked;
   };
 
