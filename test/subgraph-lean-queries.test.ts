@@ -27,7 +27,7 @@ import {
 } from './support/security-matrix';
 import { startGateway, startStack, type Running, type Stack } from './support/stack';
 import type { Gateway } from '../gateway/server';
-import { random, type Random } from './support/random';
+import { Random } from './faults/schedule';
 
 const SEED = Number(process.env.TEST_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const VARIANTS_PER_QUERY = 3;
@@ -124,7 +124,7 @@ function vary(value: Json, rand: Random, pools: ReturnType<typeof collectPools>)
     const items = value.map((item) => vary(item, rand, pools));
     switch (rand.pick(['keep', 'shuffle', 'cut', 'double', 'mix'] as const)) {
       case 'shuffle':
-        return items.sort(() => rand.next() - 0.5);
+        return rand.shuffle(items);
       case 'cut':
         return items.slice(0, Math.floor(rand.next() * items.length));
       case 'double':
@@ -206,7 +206,7 @@ it('answers every query as Apollo Server does, and takes exactly the ones withou
   });
   const parsed = queries.map(({ body }) => JSON.parse(body) as { variables?: Json });
   const pools = collectPools(parsed.map(({ variables }) => variables ?? null));
-  const rand = random(SEED);
+  const rand = new Random(SEED);
   const cases: Recorded[] = queries.flatMap((query, i) => [
     query,
     ...Array.from({ length: parsed[i]!.variables ? VARIANTS_PER_QUERY : 0 }, () => ({

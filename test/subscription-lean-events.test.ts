@@ -17,7 +17,7 @@ import { createSubscriptionPlanner, type SubscriptionPlan } from '../gateway/sub
 import { createLogger } from '../platform/logger';
 import { startComposedSubgraphs, type ComposedSubgraphs } from './fixtures/throwaway-subgraphs';
 import { LOG_LEVEL } from './support/env';
-import { random, type Random } from './support/random';
+import { Random } from './faults/schedule';
 
 const LINK =
   'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@inaccessible"])';
@@ -163,7 +163,7 @@ it.each(QUERIES.map((q, i) => [i, q] as const))(
   async (_index, { query, root }) => {
     const plan = planner.plan(query, undefined) as SubscriptionPlan;
     expect(plan.rest).toBeDefined();
-    const rand = random(7 + query.length);
+    const rand = new Random(7 + query.length);
     const request = {
       query,
       operationName: undefined,

@@ -9,7 +9,9 @@
  * parse or validate, introspection, persisted-query extensions, another content type or `Accept`
  * header, a refused credential, a result with errors — returns false before anything is written,
  * and the caller hands the same request to Apollo Server, whose answer, errors included, is the
- * one clients get. Only queries run here, so running one again there changes nothing.
+ * one clients get. Only queries run here, so running one again there changes nothing but the
+ * cost: a query answered with errors is executed twice (errors are rare on the gateway's
+ * traffic; formatting them here would be a second copy of Apollo's error handling).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {

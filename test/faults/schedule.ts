@@ -18,6 +18,9 @@ export class Random {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   }
+  pick<T>(options: readonly T[]): T {
+    return options[Math.floor(this.next() * options.length)]!;
+  }
   between(min: number, max: number): number {
     return Math.floor(min + this.next() * (max - min + 1));
   }
