@@ -14,7 +14,9 @@
  * makes `execute` return `{ fallBack }`: the caller then runs the same query with
  * executeQueryPlan, whose answer, errors included, is Apollo's. That run gets service stand-ins
  * that answer every fetch the lean run already sent with the response it got (or its failure),
- * so a subgraph error costs no second round of calls. (Those responses may already hold fields
+ * so a subgraph error costs no second round of calls — but for an entity fetch the lean run sent
+ * with duplicate representations left out (distinctRepresentations), which Apollo's executor
+ * sends again as it sends it: its errors, in its order, stay Apollo's. (Those responses may already hold fields
  * the lean run merged into them; executeQueryPlan merges the same fields again, to the same
  * values.)
  */
@@ -229,19 +231,41 @@ async function runFetch(fetch: FetchNode, data: unknown, run: Run): Promise<void
     for (const entity of entities) deepMerge(entity, received);
     return;
   }
-  const representations: Data[] = [];
-  const owners: Data[] = [];
-  for (const entity of entities) {
-    const representation = select(entity, fetch.requires);
-    if (representation?.__typename) {
-      representations.push(representation);
-      owners.push(entity);
-    }
-  }
+  const { representations, indexes } = distinctRepresentations(entities, fetch.requires);
   if (representations.length === 0) return;
   const received = (await send(fetch, { ...variables, representations }, run))._entities;
   if (!Array.isArray(received) || received.length !== representations.length) return fallBack();
-  received.forEach((entity, i) => deepMerge(owners[i]!, entity as Data));
+  entities.forEach((entity, i) => {
+    if (indexes[i] !== -1) deepMerge(entity, received[indexes[i]!] as Data);
+  });
+}
+
+/**
+ * The representations an entity fetch sends for `entities`, each distinct one once — a page of
+ * 50 deployments names a handful of nodes and users — and, per entity, the index of its own
+ * (-1: it has none, a `requires` field being absent). A subgraph resolves equal representations
+ * alike within a request, so entities sharing one share its answer (shaping copies it out).
+ * Apollo's executor sends one per entity: a fallback's fetch with duplicates is then not one
+ * the lean run sent, and goes to the subgraph again — only on the rare fallback.
+ */
+export function distinctRepresentations(
+  entities: readonly Data[],
+  requires: readonly QueryPlanSelectionNode[],
+): { representations: Data[]; indexes: number[] } {
+  const representations: Data[] = [];
+  const indexByJson = new Map<string, number>();
+  const indexes = entities.map((entity) => {
+    const representation = select(entity, requires);
+    if (!representation?.__typename) return -1;
+    const json = JSON.stringify(representation);
+    let index = indexByJson.get(json);
+    if (index === undefined) {
+      index = representations.push(representation) - 1;
+      indexByJson.set(json, index);
+    }
+    return index;
+  });
+  return { representations, indexes };
 }
 
 async function send(fetch: FetchNode, variables: Data, run: Run): Promise<Data> {
@@ -269,7 +293,7 @@ async function send(fetch: FetchNode, variables: Data, run: Run): Promise<Data> 
 }
 
 /** An entity's representation: the fields its `requires` selection names (null if one lacks). */
-export function select(source: Data, selections: readonly QueryPlanSelectionNode[]): Data | null {
+function select(source: Data, selections: readonly QueryPlanSelectionNode[]): Data | null {
   const result: Data = {};
   for (const selection of selections) {
     if (selection.kind === Kind.FIELD) {

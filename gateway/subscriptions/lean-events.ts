@@ -22,11 +22,11 @@ import type { ExecutionResult } from 'graphql-ws';
 import {
   compileObject,
   deepMerge,
+  distinctRepresentations,
   FallBack,
   flatten,
   isCovered,
   isCoveredPlan,
-  select,
   type Data,
 } from '../lean-executor';
 import type { SubscriptionPlan } from './planner';
@@ -157,20 +157,13 @@ async function runFetch(fetch: FetchNode, targets: Target[], run: Run): Promise<
     for (const { entity } of entities) deepMerge(entity, received.data);
     return;
   }
-  const representations: Data[] = [];
-  const indexByJson = new Map<string, number>();
-  const owners: { event: number; entity: Data; index: number }[] = [];
-  for (const { event, entity } of entities) {
-    const representation = select(entity, fetch.requires);
-    if (!representation?.__typename) continue;
-    const json = JSON.stringify(representation);
-    let index = indexByJson.get(json);
-    if (index === undefined) {
-      index = representations.push(representation) - 1;
-      indexByJson.set(json, index);
-    }
-    owners.push({ event, entity, index });
-  }
+  const { representations, indexes } = distinctRepresentations(
+    entities.map(({ entity }) => entity),
+    fetch.requires,
+  );
+  const owners = entities
+    .map(({ event, entity }, i) => ({ event, entity, index: indexes[i]! }))
+    .filter(({ index }) => index !== -1);
   if (owners.length === 0) return;
   const received = await send(fetch, { ...variables, representations }, run, true);
   if ('unreachable' in received || 'fallBack' in received)
