@@ -24,6 +24,7 @@ import {
   type DocumentNode,
   type GraphQLSchema,
 } from 'graphql';
+import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import type { RequestObserver } from '../../platform/metrics';
 import type { RequestInfo } from './request-info';
 
@@ -39,8 +40,14 @@ const MAX_DOCUMENT_LENGTH = 16_384;
 /** Apollo Server's content type for a single result when the request sends no `Accept`. */
 const CONTENT_TYPE = 'application/json; charset=utf-8';
 
-/** A document that validated, or null when Apollo must answer it. */
-type Checked = DocumentNode | null;
+/**
+ * A document that validated, with its operations compiled as they are asked for (by operation
+ * name; null where graphql-jit cannot compile one), or null when Apollo must answer it.
+ */
+type Checked = {
+  document: DocumentNode;
+  compiled: Map<string | undefined, CompiledQuery | null>;
+} | null;
 
 const usesIntrospection = (document: DocumentNode): boolean => {
   let found = false;
@@ -120,7 +127,7 @@ export function createLeanQueries<TContext extends RequestInfo>(
       const document = parse(query, { noLocation: true });
       checked =
         validate(options.schema, document).length === 0 && !usesIntrospection(document)
-          ? document
+          ? { document, compiled: new Map() }
           : null;
     } catch {
       checked = null; // a syntax error: Apollo's to report
@@ -137,10 +144,21 @@ export function createLeanQueries<TContext extends RequestInfo>(
     return checked;
   };
 
+  const compiledOperation = (checked: NonNullable<Checked>, operationName: string | undefined) => {
+    let compiled = checked.compiled.get(operationName);
+    if (compiled === undefined) {
+      const made = compileQuery(options.schema, checked.document, operationName);
+      compiled = isCompiledQuery(made) ? made : null;
+      checked.compiled.set(operationName, compiled);
+    }
+    return compiled;
+  };
+
   return async (req, res, body, context) => {
     const request = leanRequest(req, body);
-    const document = request && check(request.query);
-    if (!request || !document) return false;
+    const checked = request && check(request.query);
+    if (!request || !checked) return false;
+    const { document } = checked;
     const operation = getOperationAST(document, request.operationName);
     if (operation?.operation !== 'query') return false;
 
@@ -149,13 +167,16 @@ export function createLeanQueries<TContext extends RequestInfo>(
     try {
       const contextValue = await context();
       await options.enterQueryMode(contextValue);
-      const result = await execute({
-        schema: options.schema,
-        document,
-        contextValue,
-        variableValues: request.variables,
-        operationName: request.operationName,
-      });
+      const compiled = compiledOperation(checked, request.operationName);
+      const result = compiled
+        ? await compiled.query(undefined, contextValue, request.variables ?? {})
+        : await execute({
+            schema: options.schema,
+            document,
+            contextValue,
+            variableValues: request.variables,
+            operationName: request.operationName,
+          });
       if (result.errors) return false;
       await options.queryAnswered(contextValue);
       data = result.data;
