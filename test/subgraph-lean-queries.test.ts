@@ -4,7 +4,8 @@
  * records every request it sends them while two organizations are seeded, the permission
  * matrix's queries and mutations run for every caller, and the example operations load; then
  * each recorded query, and generated variants of it (variables swapped for other ids, cursors,
- * type names, page sizes; representation lists shuffled, cut, doubled, mixed), is sent to its
+ * type names, page sizes; representation lists shuffled, cut, doubled, mixed; now and then a
+ * value of the wrong type, an input field left out or one added), is sent to its
  * subgraph twice: as the gateway sends it, which the fast path takes when it can, and with
  * `Accept: application/json`, which it leaves to Apollo. Status, headers and body must be the
  * same, and the fast path must have answered exactly the requests Apollo answered without
@@ -116,8 +117,12 @@ function collectPools(variables: Json[]) {
   return { strings: [...strings], objects };
 }
 
+/** Values of every JSON type, for a variable or input field given one it does not take. */
+const MISTYPED: Json[] = [null, true, 0, 1.5, '7', 'x', [], ['x'], {}, { id: 1 }];
+
 /** The variables with some values swapped for others of the run, or for odd ones. */
 function vary(value: Json, rand: Random, pools: ReturnType<typeof collectPools>): Json {
+  if (rand.next() < 0.05) return rand.pick(MISTYPED);
   if (typeof value === 'number') return rand.pick([-1, 0, 1, 2, 3, 50, 100, 101, 5000]);
   if (typeof value === 'string') return rand.next() < 0.4 ? rand.pick(pools.strings) : value;
   if (Array.isArray(value)) {
@@ -136,12 +141,14 @@ function vary(value: Json, rand: Random, pools: ReturnType<typeof collectPools>)
     }
   }
   if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [
+    const entries = Object.entries(value)
+      .filter(() => rand.next() >= 0.05) // now and then a field left out
+      .map(([key, item]): [string, Json] => [
         key,
         rand.next() < 0.5 ? vary(item, rand, pools) : item,
-      ]),
-    );
+      ]);
+    if (rand.next() < 0.05) entries.push(['unknownField', 1]);
+    return Object.fromEntries(entries);
   }
   return value;
 }

@@ -3,7 +3,11 @@
  * JSON, that succeeds. Apollo Server's HTTP pipeline (header maps, content negotiation, hashing
  * the document for its cache, plugin hooks around every step) cost a subgraph about as much CPU
  * as executing a small `_entities` query; here a request is parsed and validated once per
- * document, executed by graphql-js as Apollo does, and answered with the bytes Apollo would send.
+ * document, its operation compiled once by graphql-jit (graphql-js's per-field execution and the
+ * JSON output of its null-prototype results were most of what was left of a page's cost; Apollo
+ * runs graphql-js, so the differential test holds the two to the same bytes), and answered with
+ * the bytes Apollo would send. A compiled query coerces its own variables: those it refuses, and
+ * anything it reports as an error, go to Apollo, whose messages clients get.
  *
  * It is deliberately the success path only: anything else — a mutation, a document that does not
  * parse or validate, introspection, persisted-query extensions, another content type or `Accept`
@@ -17,6 +21,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   execute,
   getOperationAST,
+  isInputObjectType,
   parse,
   validate,
   visit,
@@ -60,6 +65,18 @@ const usesIntrospection = (document: DocumentNode): boolean => {
   });
   return found;
 };
+
+/**
+ * Whether an input object field of the schema has a default value. graphql-jit coerces a
+ * compiled query's variables itself, and leaves out such a default where graphql-js applies it
+ * (a non-null field of an input object inside a list); a schema with any runs on graphql-js.
+ */
+const hasInputFieldDefaults = (schema: GraphQLSchema): boolean =>
+  Object.values(schema.getTypeMap()).some(
+    (type) =>
+      isInputObjectType(type) &&
+      Object.values(type.getFields()).some((field) => field.defaultValue !== undefined),
+  );
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -144,7 +161,9 @@ export function createLeanQueries<TContext extends RequestInfo>(
     return checked;
   };
 
+  const compiles = !hasInputFieldDefaults(options.schema);
   const compiledOperation = (checked: NonNullable<Checked>, operationName: string | undefined) => {
+    if (!compiles) return null;
     let compiled = checked.compiled.get(operationName);
     if (compiled === undefined) {
       const made = compileQuery(options.schema, checked.document, operationName);
