@@ -6,8 +6,10 @@
  * document, its operation compiled once by graphql-jit (graphql-js's per-field execution and the
  * JSON output of its null-prototype results were most of what was left of a page's cost; Apollo
  * runs graphql-js, so the differential test holds the two to the same bytes), and answered with
- * the bytes Apollo would send. A compiled query coerces its own variables: those it refuses, and
- * anything it reports as an error, go to Apollo, whose messages clients get.
+ * the bytes Apollo would send. A compiled query coerces its own variables, and whatever it
+ * refuses goes to Apollo, whose messages clients get — including what graphql-jit refuses that
+ * graphql-js takes (a non-null input field left to its default value: no query of ours takes
+ * one), so such a difference costs a second execution, never a different answer.
  *
  * It is deliberately the success path only: anything else — a mutation, a document that does not
  * parse or validate, introspection, persisted-query extensions, another content type or `Accept`
@@ -21,7 +23,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   execute,
   getOperationAST,
-  isInputObjectType,
   parse,
   validate,
   visit,
@@ -65,18 +66,6 @@ const usesIntrospection = (document: DocumentNode): boolean => {
   });
   return found;
 };
-
-/**
- * Whether an input object field of the schema has a default value. graphql-jit coerces a
- * compiled query's variables itself, and leaves out such a default where graphql-js applies it
- * (a non-null field of an input object inside a list); a schema with any runs on graphql-js.
- */
-const hasInputFieldDefaults = (schema: GraphQLSchema): boolean =>
-  Object.values(schema.getTypeMap()).some(
-    (type) =>
-      isInputObjectType(type) &&
-      Object.values(type.getFields()).some((field) => field.defaultValue !== undefined),
-  );
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -161,9 +150,7 @@ export function createLeanQueries<TContext extends RequestInfo>(
     return checked;
   };
 
-  const compiles = !hasInputFieldDefaults(options.schema);
   const compiledOperation = (checked: NonNullable<Checked>, operationName: string | undefined) => {
-    if (!compiles) return null;
     let compiled = checked.compiled.get(operationName);
     if (compiled === undefined) {
       const made = compileQuery(options.schema, checked.document, operationName);
