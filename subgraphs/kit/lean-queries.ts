@@ -47,12 +47,14 @@ const MAX_DOCUMENT_LENGTH = 16_384;
 const CONTENT_TYPE = 'application/json; charset=utf-8';
 
 /**
- * A document that validated, with its operations compiled as they are asked for (by operation
- * name; null where graphql-jit cannot compile one), or null when Apollo must answer it.
+ * A document that validated, with its operations compiled as they are asked for again (by
+ * operation name; null where graphql-jit cannot compile one), or null when Apollo must answer it.
  */
 type Checked = {
   document: DocumentNode;
   compiled: Map<string | undefined, CompiledQuery | null>;
+  /** Requests for it so far, up to the second: the first runs on graphql-js. */
+  requests: number;
 } | null;
 
 const usesIntrospection = (document: DocumentNode): boolean => {
@@ -133,7 +135,7 @@ export function createLeanQueries<TContext extends RequestInfo>(
       const document = parse(query, { noLocation: true });
       checked =
         validate(options.schema, document).length === 0 && !usesIntrospection(document)
-          ? { document, compiled: new Map() }
+          ? { document, compiled: new Map(), requests: 0 }
           : null;
     } catch {
       checked = null; // a syntax error: Apollo's to report
@@ -150,7 +152,14 @@ export function createLeanQueries<TContext extends RequestInfo>(
     return checked;
   };
 
+  /**
+   * The operation compiled, from a document's second request on: compiling costs a few times
+   * what validating does, and the gateway sends the same few dozen documents over and over,
+   * while a document seen once — all that sending ever new ones can make — is not worth it.
+   */
   const compiledOperation = (checked: NonNullable<Checked>, operationName: string | undefined) => {
+    if (checked.requests < 2) checked.requests += 1;
+    if (checked.requests < 2) return null;
     let compiled = checked.compiled.get(operationName);
     if (compiled === undefined) {
       const made = compileQuery(options.schema, checked.document, operationName);
