@@ -256,16 +256,29 @@ export function distinctRepresentations(
   const indexByJson = new Map<string, number>();
   const indexes = entities.map((entity) => {
     const representation = select(entity, requires);
-    if (!representation?.__typename) return -1;
-    const json = JSON.stringify(representation);
-    let index = indexByJson.get(json);
-    if (index === undefined) {
-      index = representations.push(representation) - 1;
-      indexByJson.set(json, index);
-    }
-    return index;
+    return representation?.__typename
+      ? distinctIndex(representations, indexByJson, representation)
+      : -1;
   });
   return { representations, indexes };
+}
+
+/**
+ * The index of `representation` in `representations`, appended if no equal one (by its JSON)
+ * is there yet; `indexByJson` remembers where each went.
+ */
+export function distinctIndex<T>(
+  representations: T[],
+  indexByJson: Map<string, number>,
+  representation: T,
+): number {
+  const json = JSON.stringify(representation);
+  let index = indexByJson.get(json);
+  if (index === undefined) {
+    index = representations.push(representation) - 1;
+    indexByJson.set(json, index);
+  }
+  return index;
 }
 
 async function send(fetch: FetchNode, variables: Data, run: Run): Promise<Data> {

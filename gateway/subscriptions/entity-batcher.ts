@@ -12,6 +12,7 @@
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { ForwardedRequest } from '../../platform/wire';
+import { distinctIndex } from '../lean-executor';
 
 type Options = GraphQLDataSourceProcessOptions<{ forwarded?: ForwardedRequest }>;
 
@@ -52,15 +53,9 @@ export function createEntityBatcher(options: { maxRepresentations: number }): En
       if (taken.length > 0 && representations.length + own.length > options.maxRepresentations)
         break;
       batch.waiters.shift();
-      waiter.indexes = own.map((representation) => {
-        const json = JSON.stringify(representation);
-        let index = byJson.get(json);
-        if (index === undefined) {
-          index = representations.push(representation) - 1;
-          byJson.set(json, index);
-        }
-        return index;
-      });
+      waiter.indexes = own.map((representation) =>
+        distinctIndex(representations, byJson, representation),
+      );
       taken.push(waiter);
     }
     const first = taken[0]!.options;
