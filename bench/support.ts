@@ -16,7 +16,7 @@ import {
 } from 'node:fs';
 import { connect, createServer as createNetServer, type AddressInfo } from 'node:net';
 import { cpus, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { concatAST, parse, separateOperations, type DocumentNode } from 'graphql';
 import WebSocket from 'ws';
 import { parseAllDocuments } from 'yaml';
@@ -182,7 +182,10 @@ export function leaveCoreToGateway(core: number): void {
   execFileSync('taskset', ['-apc', others.join(','), String(process.pid)], { stdio: 'ignore' });
 }
 
-/** A gateway (`npm run build` first) as its own process, so its CPU and memory are its own. */
+/**
+ * A gateway (`npm run build` first) as its own process, so its CPU and memory are its own, with
+ * the node flags of its build's Kubernetes manifest.
+ */
 export async function startGatewayProcess(
   stack: Pick<BenchStack, 'shared' | 'subgraphUrls'>,
   env: Record<string, string>,
@@ -208,7 +211,15 @@ export async function startGatewayProcess(
     ),
     ...env,
   };
-  const node = ['node', ...(options.nodeArgs ?? []), entry];
+  // Its build's manifest flags (heap and young generation), as production runs it; a stock
+  // gateway built beside it gets the same, so the two differ by their code alone.
+  const root = resolve(dirname(entry), '..', '..');
+  const node = [
+    'node',
+    ...manifestNodeOptions(root, 'gateway'),
+    ...(options.nodeArgs ?? []),
+    entry,
+  ];
   const command =
     options.core === undefined || !existsSync('/usr/bin/taskset')
       ? node

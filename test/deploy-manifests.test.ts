@@ -308,9 +308,9 @@ describe('Kubernetes manifests', () => {
       // and room for code, buffers and native memory.
       const semiSpace = flag('max-semi-space-size') || 16;
       expect(flag('max-old-space-size') + 2 * semiSpace + 96).toBeLessThanOrEqual(limitMiB);
-      // A subgraph's young generation starts at its largest size, so its RSS does not step up
-      // once load makes V8 grow it (and NODE_OPTIONS, which refuses that flag, stays unset).
-      if (service !== 'gateway') expect(flag('min-semi-space-size')).toBe(semiSpace);
+      // The young generation starts at its largest size, so the RSS does not step up once load
+      // makes V8 grow it (and NODE_OPTIONS, which refuses that flag, stays unset).
+      expect(flag('min-semi-space-size')).toBe(semiSpace);
       const env: { name: string }[] = container.env;
       expect(env.map((variable) => variable.name)).not.toContain('NODE_OPTIONS');
     });
