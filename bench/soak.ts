@@ -25,11 +25,9 @@ import {
   exampleOperation,
   freePortBelowEphemeral,
   machine,
-  manifestNodeOptions,
   memoryOf,
   record,
   retainedMemory,
-  ROOT,
   startSystemProcesses,
 } from './support';
 
@@ -67,7 +65,7 @@ async function main(): Promise<void> {
     subgraphEnv: { ACCESS_TOKEN_TTL_SECONDS: String((MINUTES + 30) * 60) },
     subgraphNodeArgs: [inspectPort],
     gatewayEnv: { CONNECTIONS_PER_CREDENTIAL: '100000', REQUEST_RATE_LIMIT: '100000000/1m' },
-    gateway: { nodeArgs: [...manifestNodeOptions(ROOT, 'gateway'), inspectPort] },
+    gateway: { nodeArgs: [inspectPort] },
   });
   const { gateway, subgraphs } = system;
   const url = gateway.url;
