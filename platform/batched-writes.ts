@@ -49,50 +49,6 @@ export function holdWritesForTick<T>(
   flushTargets.push(target);
 }
 
-/** A stream that takes a chunk, and the tick in which it was last written directly. */
-export interface WritableStream extends CorkableStream {
-  write(chunk: Buffer): boolean;
-  [lastDirectWrite]?: number;
-}
-
-const lastDirectWrite = Symbol('lastDirectWrite');
-/** Counts the ticks in which a stream was written directly; the tick's end moves it on. */
-let tick = 0;
-let tickEndScheduled = false;
-
-function endTick(): void {
-  tick += 1;
-  tickEndScheduled = false;
-}
-
-/**
- * Writes `chunk` to the stream: its first chunk of the tick at once, and the tick's further ones
- * held (holdWritesForTick) so that they leave together. A live event's fan-out writes one frame
- * per stream, and corking it only to uncork it costs each of tens of thousands of streams the
- * stream layer's buffering twice; a replay's window of frames to one stream still leaves in two
- * writes, not one per frame. `written(target)` runs once the chunk has been handed to the stream:
- * at once, or after the tick's flush.
- */
-export function writeBatchedPerTick<T>(
-  stream: WritableStream,
-  chunk: Buffer,
-  written: (target: T) => void,
-  target: T,
-): void {
-  if (stream.writableCorked || stream[lastDirectWrite] === tick) {
-    holdWritesForTick(stream, written, target);
-    stream.write(chunk);
-    return;
-  }
-  stream[lastDirectWrite] = tick;
-  if (!tickEndScheduled) {
-    tickEndScheduled = true;
-    process.nextTick(endTick);
-  }
-  stream.write(chunk);
-  written(target);
-}
-
 /**
  * Makes every `send` on a ws socket join the tick's batch (holdWritesForTick on its TCP
  * socket), for servers whose library sends frames one by one (graphql-ws). A send's callback

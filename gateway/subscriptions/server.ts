@@ -25,7 +25,7 @@ import {
   type SubscribeMessage,
 } from 'graphql-ws';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { writeBatchedPerTick, type WritableStream } from '../../platform/batched-writes';
+import { holdWritesForTick, type CorkableStream } from '../../platform/batched-writes';
 import type { CredentialVerifier } from '../../platform/credentials';
 import { clientError, ErrorCode, formatErrorsForClient } from '../../platform/errors';
 import { clientAddressOf } from '../../platform/http';
@@ -159,8 +159,8 @@ function nextFrame(id: string, result: ExecutionResult): SharedFrame {
 
 /**
  * Disconnects a socket whose unsent bytes exceed `maxBufferedBytes` (the kernel's buffer is full
- * and the rest waits in memory): its reader is too slow. One function per server, run once a
- * socket's frames have been handed to its stream, with the socket as its argument.
+ * and the rest waits in memory): its reader is too slow. One function per server, run after a
+ * tick's frames left, with the socket as its argument.
  */
 const slowReaderCheck = (maxBufferedBytes: number) => (socket: WebSocket) => {
   if (socket.bufferedAmount > maxBufferedBytes) disconnectSlowConsumer(socket);
@@ -168,7 +168,7 @@ const slowReaderCheck = (maxBufferedBytes: number) => (socket: WebSocket) => {
 
 /** The parts of ws's WebSocket (ws 8) that writing a ready-made frame relies on. */
 interface WsInternals {
-  _socket?: WritableStream;
+  _socket?: CorkableStream & { write(chunk: Buffer): boolean };
   _sender?: { _state?: unknown; _queue?: unknown[]; _firstFragment?: unknown };
   _extensions?: Record<string, unknown>;
 }
@@ -199,8 +199,10 @@ function sendFrame(
     !extensions['permessage-deflate']
   ) {
     // The frames a socket gets in one go (a window of replayed events, handed over at once)
-    // leave together; what is unsent counts once they have been handed over.
-    writeBatchedPerTick(stream, shared.frame, checkReader, socket);
+    // leave in one write; what is unsent counts only then, as until then every frame waits.
+    // The tick's first frame corks the stream and schedules the check for all of them.
+    holdWritesForTick(stream, checkReader, socket);
+    stream.write(shared.frame);
   } else {
     socket.send(shared.payload, { binary: false });
     checkReader(socket);
