@@ -162,13 +162,12 @@ export function createLeanQueries<TContext extends RequestInfo>(
     if (checked.requests < 2) return null;
     let compiled = checked.compiled.get(operationName);
     if (compiled === undefined) {
-      let made;
       try {
-        made = compileQuery(options.schema, checked.document, operationName);
+        const made = compileQuery(options.schema, checked.document, operationName);
+        compiled = isCompiledQuery(made) ? made : null;
       } catch {
-        made = null; // what graphql-jit cannot compile, graphql-js executes
+        compiled = null; // what graphql-jit cannot compile, graphql-js executes
       }
-      compiled = made && isCompiledQuery(made) ? made : null;
       checked.compiled.set(operationName, compiled);
     }
     return compiled;
