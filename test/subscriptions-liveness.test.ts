@@ -1,9 +1,10 @@
 /**
  * Liveness of graphql-ws connections at the gateway, kept by one sweep for all sockets rather
  * than timers per socket: a socket that never sends `connection_init` is closed with 4408 after
- * the wait, a peer that stops answering pings is terminated while one that answers stays, and
- * closing the server says "going away" (1001). Only the connection protocol runs here, so the
- * server's sessions are never reached.
+ * the wait, a peer that stops answering pings is terminated while one that answers stays, pings
+ * are spread over the interval rather than sent to every socket at once, and closing the server
+ * says "going away" (1001). Only the connection protocol runs here, so the server's sessions are
+ * never reached.
  */
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
@@ -98,6 +99,27 @@ it('terminates a peer that stops answering pings and keeps one that answers', as
   expect(alive.socket.readyState).toBe(WebSocket.OPEN);
   expect(subscriptions.connections()).toBe(1);
   alive.socket.close();
+});
+
+it('spreads its pings over the interval, pinging each socket once per interval', async () => {
+  // 200 ms in slices of 100: the sockets take turns, half pinged a slice after the other half.
+  const clients = await Promise.all(Array.from({ length: 10 }, () => connect()));
+  await Promise.all(clients.map(({ socket }) => acknowledged(socket)));
+  const pings = clients.map(({ socket }) => {
+    const times: number[] = [];
+    socket.on('ping', () => times.push(performance.now()));
+    return times;
+  });
+  await eventually(() => pings.every((times) => times.length >= 3));
+  const firstPings = pings.map((times) => times[0]!);
+  expect(Math.max(...firstPings) - Math.min(...firstPings)).toBeGreaterThanOrEqual(
+    KEEP_ALIVE_MS / 4,
+  );
+  for (const times of pings)
+    for (let i = 1; i < times.length; i++)
+      expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(KEEP_ALIVE_MS / 2);
+  expect(subscriptions.connections()).toBe(10);
+  for (const { socket } of clients) socket.close();
 });
 
 it('closes every socket with 1001 (going away) when the server closes', async () => {
