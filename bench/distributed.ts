@@ -24,6 +24,7 @@ import {
   machine,
   mutate,
   percentile,
+  Receipts,
   record,
   REDIS_URL,
   startSystemProcesses,
@@ -159,7 +160,8 @@ async function throughput(setup: Setup, token: string, channelId: string) {
 
 /** Subscribers spread over the gateways; posts through them in turn. */
 async function fanOut(setup: Setup, token: string, channelId: string) {
-  const latencies: number[] = [];
+  const receipts = new Receipts();
+  const { latencies } = receipts;
   const subscribers: Subscriber[] = [];
   for (let i = 0; i < SUBSCRIBERS; i += 200) {
     const batch = Math.min(200, SUBSCRIBERS - i);
@@ -170,7 +172,7 @@ async function fanOut(setup: Setup, token: string, channelId: string) {
             setup.gateways[(i + j) % setup.gateways.length]!.url,
             token,
             channelId,
-            latencies,
+            receipts,
           ),
         ),
       )),

@@ -2,8 +2,9 @@
  * `npm run bench -- subscriptions`: one gateway process (pinned to one core) fanning one chat
  * channel's messageAdded out to 1,000 / 5,000 / 10,000 concurrent subscribers, one connection
  * each — graphql-ws, GraphQL over SSE or multipart HTTP (BENCH_TRANSPORTS) — while messages are
- * posted at a steady rate. Measures delivery latency (post sent →
- * event received, same clock), events lost (must be 0), and the gateway's memory per
+ * posted at a steady rate. Measures delivery latency (post sent → event received, same clock),
+ * per message the time to its first subscriber and from there to its last (the fan-out), events
+ * lost (must be 0), and the gateway's memory per
  * subscriber (RSS growth over the subscribed population) and its CPU per event.
  * BENCH_BASELINE=<git ref> runs that commit's gateway too, taking turns at each size;
  * BENCH_WARMUP_EVENTS (4) events go first, untimed.
@@ -21,6 +22,7 @@ import {
   MANY_SUBSCRIBERS_GATEWAY_ENV,
   mutate,
   percentile,
+  Receipts,
   record,
   retainedMemory,
   ROOT,
@@ -55,10 +57,10 @@ const QUERY = 'subscription ($c: ID!) { messageAdded(channelId: $c) { body autho
 
 type Result = { data: { messageAdded: { body: string } } };
 
-/** Counts a delivered result and records its latency from the send time in its body. */
-const receive = (subscriber: Subscriber, latencies: number[], result: Result) => {
+/** Counts a delivered result and records it by the send time in its body. */
+const receive = (subscriber: Subscriber, receipts: Receipts, result: Result) => {
   subscriber.received += 1;
-  latencies.push(Date.now() - Number(result.data.messageAdded.body.split(' ')[1]));
+  receipts.add(Number(result.data.messageAdded.body.split(' ')[1]), Date.now());
 };
 
 /**
@@ -70,7 +72,7 @@ function subscribeOverHttp(
   url: string,
   token: string,
   channelId: string,
-  latencies: number[],
+  receipts: Receipts,
 ): Promise<Subscriber> {
   const separator = transport === 'sse' ? '\n\n' : '\r\n--graphql';
   const parse = (chunk: string): Result | null => {
@@ -103,7 +105,7 @@ function subscribeOverHttp(
         while ((end = buffer.indexOf(separator)) !== -1) {
           const result = parse(buffer.slice(0, end));
           buffer = buffer.slice(end + separator.length);
-          if (result) receive(subscriber, latencies, result);
+          if (result) receive(subscriber, receipts, result);
         }
       });
       resolve(subscriber);
@@ -116,11 +118,11 @@ const subscribe = (
   url: string,
   token: string,
   channelId: string,
-  latencies: number[],
+  receipts: Receipts,
 ) =>
   transport === 'graphql-ws'
-    ? subscribeGraphqlWs(url, token, channelId, latencies)
-    : subscribeOverHttp(transport, url, token, channelId, latencies);
+    ? subscribeGraphqlWs(url, token, channelId, receipts)
+    : subscribeOverHttp(transport, url, token, channelId, receipts);
 
 /** The core the gateway under test has to itself. */
 const GATEWAY_CORE = 0;
@@ -155,14 +157,15 @@ async function measure(
   );
   // Both figures start from a collected heap.
   const retainedBefore = await retainedMemory(gateway.child.pid!, contender.inspectPort);
-  const latencies: number[] = [];
+  const receipts = new Receipts();
+  const { latencies } = receipts;
   const subscribers: Subscriber[] = [];
   for (let i = 0; i < size; i += 200) {
     const batch = Math.min(200, size - i);
     subscribers.push(
       ...(await Promise.all(
         Array.from({ length: batch }, () =>
-          subscribe(transport, gateway.url, token, createChannel.id, latencies),
+          subscribe(transport, gateway.url, token, createChannel.id, receipts),
         ),
       )),
     );
@@ -189,7 +192,7 @@ async function measure(
   };
   await post(WARMUP_EVENTS);
   await delivered(WARMUP_EVENTS);
-  latencies.length = 0;
+  receipts.clear();
   const cpuBefore = gateway.cpuMs();
   const subscribersCpuBefore = process.cpuUsage();
   const from = uptimeMicros();
@@ -203,11 +206,12 @@ async function measure(
   contender.windows.push({ from, to: uptimeMicros(), requests: total });
   const lost = subscribers.reduce((sum, s) => sum + (WARMUP_EVENTS + total - s.received), 0);
   latencies.sort((a, b) => a - b);
+  const { toFirst, firstToLast } = receipts.perEvent();
   const perSubscriber = (rssSubscribed - retainedBefore.rss) / size;
   const retainedPerSubscriber = (retainedSubscribed.rss - retainedBefore.rss) / size;
   for (const s of subscribers) s.close();
   await new Promise((r) => setTimeout(r, 3000));
-  return `| ${contender.name} | ${transport} | ${size.toLocaleString('en')} | ${total} | ${(total * size).toLocaleString('en')} | ${percentile(latencies, 50)} | ${percentile(latencies, 99)} | ${percentile(latencies, 100)} | ${lost} | ${(perSubscriber / 1024).toFixed(1)} KiB | ${(retainedPerSubscriber / 1024).toFixed(1)} KiB | ${cpuPerEvent.toFixed(0)} ms | ${subscribersCpuPerEvent.toFixed(0)} ms |`;
+  return `| ${contender.name} | ${transport} | ${size.toLocaleString('en')} | ${total} | ${(total * size).toLocaleString('en')} | ${percentile(latencies, 50)} | ${percentile(latencies, 99)} | ${percentile(latencies, 100)} | ${percentile(toFirst, 50)} | ${percentile(firstToLast, 50)} / ${percentile(firstToLast, 100)} | ${lost} | ${(perSubscriber / 1024).toFixed(1)} KiB | ${(retainedPerSubscriber / 1024).toFixed(1)} KiB | ${cpuPerEvent.toFixed(0)} ms | ${subscribersCpuPerEvent.toFixed(0)} ms |`;
 }
 
 async function main(): Promise<void> {
@@ -280,14 +284,14 @@ async function main(): Promise<void> {
     await database.drop();
   }
   const table = [
-    "| gateway | transport | subscribers | messages | deliveries | p50 ms | p99 ms | max ms | lost | gateway RSS per subscriber | the same after a full collection | gateway CPU per event | subscribers' process CPU per event |",
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    "| gateway | transport | subscribers | messages | deliveries | p50 ms | p99 ms | max ms | to the first subscriber, median ms | first to last subscriber, median / max ms | lost | gateway RSS per subscriber | the same after a full collection | gateway CPU per event | subscribers' process CPU per event |",
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows,
   ].join('\n');
   console.log(table);
   record(
     'Subscriptions: one channel fanned out by one gateway',
-    `Method: the built gateway (with its manifest's node flags) as one process pinned to core 0 (\`taskset -c 0\`), the users and messages subgraphs as their own processes (built JavaScript, NODE_ENV=production), PostgreSQL and Redis on the same machine; subscribers live in the benchmark process, which with the subgraphs it starts is kept off core 0, one connection each: graphql-ws on bare TCP sockets (frames read as bytes, the time taken once per read), or raw HTTP responses streamed as GraphQL over SSE or Apollo's multipart protocol (parsed as they arrive), all subscribed to \`messageAdded\` of one channel selecting \`body author { username }\` (so every event needs a users-subgraph fetch — once per event, thanks to deduplication). ${RATE_PER_SECOND} messages per second, ${WARMUP_EVENTS} to warm up (delivered, then neither timed nor counted in the CPU; lost events count them too), then ${DURATION_SECONDS} s measured, each message carrying its send time; latency = receipt − send on the same clock. Memory = growth of the gateway's RSS, per subscriber, from right after two full collections forced through its inspector (SIGUSR1, then the DevTools protocol) before subscribing, to 2 s after subscribing; and to right after two more full collections then, which leaves out the garbage the subscribing itself made. CPU per event = the gateway process's CPU time while posting and delivering, per message; the subscribers' = this process's (receiving, and posting). With BENCH_BASELINE=<ref>, that commit's gateway takes turns with this one at each size.\n\nMachine: ${machine()}.\n\n${table}`,
+    `Method: the built gateway (with its manifest's node flags) as one process pinned to core 0 (\`taskset -c 0\`), the users and messages subgraphs as their own processes (built JavaScript, NODE_ENV=production), PostgreSQL and Redis on the same machine; subscribers live in the benchmark process, which with the subgraphs it starts is kept off core 0, one connection each: graphql-ws on bare TCP sockets (frames read as bytes, the time taken once per read), or raw HTTP responses streamed as GraphQL over SSE or Apollo's multipart protocol (parsed as they arrive), all subscribed to \`messageAdded\` of one channel selecting \`body author { username }\` (so every event needs a users-subgraph fetch — once per event, thanks to deduplication). ${RATE_PER_SECOND} messages per second, ${WARMUP_EVENTS} to warm up (delivered, then neither timed nor counted in the CPU; lost events count them too), then ${DURATION_SECONDS} s measured, each message carrying its send time; latency = receipt − send on the same clock, and per message the time from its send to its first receipt (the way through the messages subgraph, Redis and the gateway's users-subgraph fetch) and from its first receipt to its last (the fan-out), median and largest over the messages. Memory = growth of the gateway's RSS, per subscriber, from right after two full collections forced through its inspector (SIGUSR1, then the DevTools protocol) before subscribing, to 2 s after subscribing; and to right after two more full collections then, which leaves out the garbage the subscribing itself made. CPU per event = the gateway process's CPU time while posting and delivering, per message; the subscribers' = this process's (receiving, and posting). With BENCH_BASELINE=<ref>, that commit's gateway takes turns with this one at each size.\n\nMachine: ${machine()}.\n\n${table}`,
   );
 }
 

@@ -695,6 +695,39 @@ export interface Subscriber {
   close(): void;
 }
 
+/**
+ * What subscribers received, on the clock of the events' send times (`sent <ms>` in each body):
+ * every delivery's latency, and per event when its first and its last delivery arrived — how
+ * long the way to the gateway and through it took, apart from how long its fan-out took.
+ */
+export class Receipts {
+  readonly latencies: number[] = [];
+  /** Per event, by its send time: its first and last receipt. */
+  private readonly events = new Map<number, { first: number; last: number }>();
+
+  add(sentAt: number, receivedAt: number): void {
+    this.latencies.push(receivedAt - sentAt);
+    const event = this.events.get(sentAt);
+    if (!event) this.events.set(sentAt, { first: receivedAt, last: receivedAt });
+    else if (receivedAt > event.last) event.last = receivedAt;
+  }
+
+  clear(): void {
+    this.latencies.length = 0;
+    this.events.clear();
+  }
+
+  /** Per event, sorted: ms from its send to its first receipt, and from its first to its last. */
+  perEvent(): { toFirst: number[]; firstToLast: number[] } {
+    const events = [...this.events];
+    const ascending = (a: number, b: number) => a - b;
+    return {
+      toFirst: events.map(([sentAt, { first }]) => first - sentAt).sort(ascending),
+      firstToLast: events.map(([, { first, last }]) => last - first).sort(ascending),
+    };
+  }
+}
+
 /** A client-to-server WebSocket frame (RFC 6455 §5.2): FIN, `opcode`, masked with a zero key. */
 function clientFrame(opcode: number, payload: Buffer): Buffer {
   const length = payload.length;
@@ -725,9 +758,9 @@ const ACK = Buffer.from('"connection_ack"');
 
 /**
  * One graphql-ws subscriber following a channel's `messageAdded`, on a bare TCP socket: each
- * event's body carries its send time (`sent <ms> …`), so its delivery latency lands in
- * `latencies`. A benchmark holds up to 19,000 of these in one process, on the core it shares
- * with the subgraphs, PostgreSQL and Redis, and what they cost it counts as the gateway's latency:
+ * event's body carries its send time (`sent <ms> …`), so its delivery lands in `receipts`. A
+ * benchmark holds up to 19,000 of these in one process, on the core it shares with the
+ * subgraphs, PostgreSQL and Redis, and what they cost it counts as the gateway's latency:
  * with ws's client (its parser, a string and a JSON.parse per event) they took 211 ms of CPU per
  * event at 19,000 subscribers. This one reads the frames' bytes and takes the time once per read.
  */
@@ -735,7 +768,7 @@ export function subscribe(
   url: string,
   token: string,
   channelId: string,
-  latencies: number[],
+  receipts: Receipts,
 ): Promise<Subscriber> {
   const { hostname, port, pathname } = new URL(url);
   return new Promise((resolve, reject) => {
@@ -757,7 +790,7 @@ export function subscribe(
       const sent = data.indexOf(SENT, from);
       if (sent >= 0 && sent < to) {
         subscriber.received += 1;
-        latencies.push(receivedAt - readNumber(data, sent + SENT.length));
+        receipts.add(readNumber(data, sent + SENT.length), receivedAt);
       } else if (data.subarray(from, to).includes(ACK)) {
         socket.write(
           textFrame({
