@@ -156,7 +156,9 @@ async function measure(
     token,
   );
   // Both figures start from a collected heap.
-  const retainedBefore = await retainedMemory(gateway.child.pid!, contender.inspectPort);
+  const retainedBefore = await retainedMemory(gateway.child.pid!, contender.inspectPort, {
+    inService: true,
+  });
   const receipts = new Receipts();
   const { latencies } = receipts;
   const subscribers: Subscriber[] = [];
@@ -207,7 +209,7 @@ async function measure(
   const lost = subscribers.reduce((sum, s) => sum + (WARMUP_EVENTS + total - s.received), 0);
   latencies.sort((a, b) => a - b);
   const { toFirst, firstToLast } = receipts.perEvent();
-  const perSubscriber = (rssSubscribed - retainedBefore.rss) / size;
+  const perSubscriber = (rssSubscribed - retainedBefore.rssInService!) / size;
   const retainedPerSubscriber = (retainedSubscribed.rss - retainedBefore.rss) / size;
   for (const s of subscribers) s.close();
   await new Promise((r) => setTimeout(r, 3000));
@@ -291,7 +293,7 @@ async function main(): Promise<void> {
   console.log(table);
   record(
     'Subscriptions: one channel fanned out by one gateway',
-    `Method: the built gateway (with its manifest's node flags) as one process pinned to core 0 (\`taskset -c 0\`), the users and messages subgraphs as their own processes (built JavaScript, NODE_ENV=production), PostgreSQL and Redis on the same machine; subscribers live in the benchmark process, which with the subgraphs it starts is kept off core 0, one connection each: graphql-ws on bare TCP sockets (frames read as bytes, the time taken once per read), or raw HTTP responses streamed as GraphQL over SSE or Apollo's multipart protocol (parsed as they arrive), all subscribed to \`messageAdded\` of one channel selecting \`body author { username }\` (so every event needs a users-subgraph fetch — once per event, thanks to deduplication). ${RATE_PER_SECOND} messages per second, ${WARMUP_EVENTS} to warm up (delivered, then neither timed nor counted in the CPU; lost events count them too), then ${DURATION_SECONDS} s measured, each message carrying its send time; latency = receipt − send on the same clock, and per message the time from its send to its first receipt (the way through the messages subgraph, Redis and the gateway's users-subgraph fetch) and from its first receipt to its last (the fan-out), median and largest over the messages. Memory = growth of the gateway's RSS, per subscriber, from right after two full collections forced through its inspector (SIGUSR1, then the DevTools protocol) before subscribing, to 2 s after subscribing; and to right after two more full collections then, which leaves out the garbage the subscribing itself made. CPU per event = the gateway process's CPU time while posting and delivering, per message; the subscribers' = this process's (receiving, and posting). With BENCH_BASELINE=<ref>, that commit's gateway takes turns with this one at each size.\n\nMachine: ${machine()}.\n\n${table}`,
+    `Method: the built gateway (with its manifest's node flags) as one process pinned to core 0 (\`taskset -c 0\`), the users and messages subgraphs as their own processes (built JavaScript, NODE_ENV=production), PostgreSQL and Redis on the same machine; subscribers live in the benchmark process, which with the subgraphs it starts is kept off core 0, one connection each: graphql-ws on bare TCP sockets (frames read as bytes, the time taken once per read), or raw HTTP responses streamed as GraphQL over SSE or Apollo's multipart protocol (parsed as they arrive), all subscribed to \`messageAdded\` of one channel selecting \`body author { username }\` (so every event needs a users-subgraph fetch — once per event, thanks to deduplication). ${RATE_PER_SECOND} messages per second, ${WARMUP_EVENTS} to warm up (delivered, then neither timed nor counted in the CPU; lost events count them too), then ${DURATION_SECONDS} s measured, each message carrying its send time; latency = receipt − send on the same clock, and per message the time from its send to its first receipt (the way through the messages subgraph, Redis and the gateway's users-subgraph fetch) and from its first receipt to its last (the fan-out), median and largest over the messages. Memory = growth of the gateway's RSS, per subscriber, from before subscribing — right after two full collections forced through its inspector (SIGUSR1, then the DevTools protocol) and a burst of short-lived garbage that makes the young generation's pages resident again (the forced collections hand them back to the system, which a gateway in service does not: 64 MiB, 3.4 KiB per subscriber at 19,000) — to 2 s after subscribing; and between right after the two collections before subscribing and right after two more then, which leaves out the garbage the subscribing itself made. CPU per event = the gateway process's CPU time while posting and delivering, per message; the subscribers' = this process's (receiving, and posting). With BENCH_BASELINE=<ref>, that commit's gateway takes turns with this one at each size.\n\nMachine: ${machine()}.\n\n${table}`,
   );
 }
 

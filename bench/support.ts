@@ -318,12 +318,15 @@ export async function freePortBelowEphemeral(): Promise<number> {
  * process's inspector (SIGUSR1; start it with `--inspect-port=<port>`), forces two full
  * collections over the DevTools protocol, reads the heap, and closes the inspector again. One
  * process at a time per port. Also the size of V8's new space (the young generation) before the
- * collections: V8 grows it with the allocation rate, and a sampled RSS holds it.
+ * collections: V8 grows it with the allocation rate, and a sampled RSS holds it. With
+ * `inService`, also the RSS once that young generation is resident again after the collections
+ * (`rssInService`): the baseline for an RSS sampled later in service.
  */
 export async function retainedMemory(
   pid: number,
   port: number,
-): Promise<{ heapUsed: number; rss: number; youngGeneration: number }> {
+  options: { inService?: boolean } = {},
+): Promise<{ heapUsed: number; rss: number; rssInService?: number; youngGeneration: number }> {
   process.kill(pid, 'SIGUSR1');
   let target: string | undefined;
   for (let attempt = 0; !target; attempt++) {
@@ -363,6 +366,16 @@ export async function retainedMemory(
     await call('HeapProfiler.collectGarbage');
     const usage = await call('Runtime.getHeapUsage');
     const rss = memoryOf(pid);
+    let rssInService;
+    if (options.inService) {
+      // A full collection forced this way hands the young generation's pages back to the
+      // system; a process that serves traffic keeps them (2 × 32 MiB for the gateway).
+      // Short-lived garbage through both semi-spaces, many times over, makes them resident again.
+      await call('Runtime.evaluate', {
+        expression: `{ const ring = new Array(1024); for (let i = 0; i < 1e6; i++) ring[i & 1023] = new Array(30); }`,
+      });
+      rssInService = memoryOf(pid);
+    }
     // Closing ends this session too, so no answer is awaited.
     socket.send(
       JSON.stringify({
@@ -375,6 +388,7 @@ export async function retainedMemory(
     return {
       heapUsed: Number(usage.usedSize),
       rss,
+      rssInService,
       youngGeneration: Number((young.result as { value: number }).value),
     };
   } finally {
