@@ -155,7 +155,7 @@ async function measure(
     { i: { name: `bench-${transport}-${size}-${Date.now()}`, kind: 'PUBLIC' } },
     token,
   );
-  // Both figures start from a collected heap.
+  // Both figures start from a collected heap; the raw one with its young generation resident.
   const retainedBefore = await retainedMemory(gateway.child.pid!, contender.inspectPort, {
     inService: true,
   });
