@@ -18,13 +18,16 @@ import {
   benchSharedConfig,
   buildBaseline,
   freePortBelowEphemeral,
+  kernelSplitMethod,
   machine,
   MANY_SUBSCRIBERS_GATEWAY_ENV,
   mutate,
+  percent,
   percentile,
   Receipts,
   record,
   retainedMemory,
+  sampleCore,
   ROOT,
   startGatewayProcess,
   startSubgraphProcesses,
@@ -197,11 +200,13 @@ async function measure(
   receipts.clear();
   const cpuBefore = gateway.cpuMs();
   const subscribersCpuBefore = process.cpuUsage();
+  const sampling = sampleCore(GATEWAY_CORE);
   const from = uptimeMicros();
   const total = RATE_PER_SECOND * DURATION_SECONDS;
   await post(total);
   await delivered(WARMUP_EVENTS + total);
   const cpuPerEvent = (gateway.cpuMs() - cpuBefore) / total;
+  const receiving = await sampling.stop(gateway.child.pid!);
   // What receiving costs this process (the subscribers, the posting), beside the gateway's.
   const subscribersCpu = process.cpuUsage(subscribersCpuBefore);
   const subscribersCpuPerEvent = (subscribersCpu.user + subscribersCpu.system) / 1000 / total;
@@ -213,13 +218,13 @@ async function measure(
   const retainedPerSubscriber = (retainedSubscribed.rss - retainedBefore.rss) / size;
   for (const s of subscribers) s.close();
   await new Promise((r) => setTimeout(r, 3000));
-  return `| ${contender.name} | ${transport} | ${size.toLocaleString('en')} | ${total} | ${(total * size).toLocaleString('en')} | ${percentile(latencies, 50)} | ${percentile(latencies, 99)} | ${percentile(latencies, 100)} | ${percentile(toFirst, 50)} | ${percentile(firstToLast, 50)} / ${percentile(firstToLast, 100)} | ${lost} | ${(perSubscriber / 1024).toFixed(1)} KiB | ${(retainedPerSubscriber / 1024).toFixed(1)} KiB | ${cpuPerEvent.toFixed(0)} ms | ${subscribersCpuPerEvent.toFixed(0)} ms |`;
+  return `| ${contender.name} | ${transport} | ${size.toLocaleString('en')} | ${total} | ${(total * size).toLocaleString('en')} | ${percentile(latencies, 50)} | ${percentile(latencies, 99)} | ${percentile(latencies, 100)} | ${percentile(toFirst, 50)} | ${percentile(firstToLast, 50)} / ${percentile(firstToLast, 100)} | ${lost} | ${(perSubscriber / 1024).toFixed(1)} KiB | ${(retainedPerSubscriber / 1024).toFixed(1)} KiB | ${cpuPerEvent.toFixed(0)} ms | ${receiving === null ? 'n/a' : percent(receiving)} | ${subscribersCpuPerEvent.toFixed(0)} ms |`;
 }
 
 async function main(): Promise<void> {
   // The subgraphs run as processes of their own, as in production: in this process they would
   // share one thread with the subscribers' sockets, and every event would wait for it.
-  leaveCoreToGateway(GATEWAY_CORE);
+  const steering = leaveCoreToGateway(GATEWAY_CORE);
   const database = await createTestDatabase();
   const shared = benchSharedConfig({ databaseUrl: database.url, logLevel: 'silent' });
   const subgraphs = await startSubgraphProcesses({
@@ -286,14 +291,14 @@ async function main(): Promise<void> {
     await database.drop();
   }
   const table = [
-    "| gateway | transport | subscribers | messages | deliveries | p50 ms | p99 ms | max ms | to the first subscriber, median ms | first to last subscriber, median / max ms | lost | gateway RSS per subscriber | the same after a full collection | gateway CPU per event | subscribers' process CPU per event |",
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    "| gateway | transport | subscribers | messages | deliveries | p50 ms | p99 ms | max ms | to the first subscriber, median ms | first to last subscriber, median / max ms | lost | gateway RSS per subscriber | the same after a full collection | gateway CPU per event | of it in loopback's receiving side | subscribers' process CPU per event |",
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows,
   ].join('\n');
   console.log(table);
   record(
     'Subscriptions: one channel fanned out by one gateway',
-    `Method: the built gateway (with its manifest's node flags) as one process pinned to core 0 (\`taskset -c 0\`), the users and messages subgraphs as their own processes (built JavaScript, NODE_ENV=production), PostgreSQL and Redis on the same machine; subscribers live in the benchmark process, which with the subgraphs it starts is kept off core 0, one connection each: graphql-ws on bare TCP sockets (frames read as bytes, the time taken once per read), or raw HTTP responses streamed as GraphQL over SSE or Apollo's multipart protocol (parsed as they arrive), all subscribed to \`messageAdded\` of one channel selecting \`body author { username }\` (so every event needs a users-subgraph fetch — once per event, thanks to deduplication). ${RATE_PER_SECOND} messages per second, ${WARMUP_EVENTS} to warm up (delivered, then neither timed nor counted in the CPU; lost events count them too), then ${DURATION_SECONDS} s measured, each message carrying its send time; latency = receipt − send on the same clock, and per message the time from its send to its first receipt (the way through the messages subgraph, Redis and the gateway's users-subgraph fetch) and from its first receipt to its last (the fan-out), median and largest over the messages. Memory = growth of the gateway's RSS, per subscriber, from before subscribing — right after two full collections forced through its inspector (SIGUSR1, then the DevTools protocol) and a burst of short-lived garbage that makes the young generation's pages resident again (the forced collections hand them back to the system, which a gateway in service does not: 64 MiB, 3.4 KiB per subscriber at 19,000) — to 2 s after subscribing; and between right after the two collections before subscribing and right after two more then, which leaves out the garbage the subscribing itself made. CPU per event = the gateway process's CPU time while posting and delivering, per message; the subscribers' = this process's (receiving, and posting). With BENCH_BASELINE=<ref>, that commit's gateway takes turns with this one at each size.\n\nMachine: ${machine()}.\n\n${table}`,
+    `Method: the built gateway (with its manifest's node flags) as one process pinned to core 0 (\`taskset -c 0\`), the users and messages subgraphs as their own processes (built JavaScript, NODE_ENV=production), PostgreSQL and Redis on the same machine; subscribers live in the benchmark process, which with the subgraphs it starts is kept off core 0, one connection each: graphql-ws on bare TCP sockets (frames read as bytes, the time taken once per read), or raw HTTP responses streamed as GraphQL over SSE or Apollo's multipart protocol (parsed as they arrive), all subscribed to \`messageAdded\` of one channel selecting \`body author { username }\` (so every event needs a users-subgraph fetch — once per event, thanks to deduplication). ${RATE_PER_SECOND} messages per second, ${WARMUP_EVENTS} to warm up (delivered, then neither timed nor counted in the CPU; lost events count them too), then ${DURATION_SECONDS} s measured, each message carrying its send time; latency = receipt − send on the same clock, and per message the time from its send to its first receipt (the way through the messages subgraph, Redis and the gateway's users-subgraph fetch) and from its first receipt to its last (the fan-out), median and largest over the messages. Memory = growth of the gateway's RSS, per subscriber, from before subscribing — right after two full collections forced through its inspector (SIGUSR1, then the DevTools protocol) and a burst of short-lived garbage that makes the young generation's pages resident again (the forced collections hand them back to the system, which a gateway in service does not: 64 MiB, 3.4 KiB per subscriber at 19,000) — to 2 s after subscribing; and between right after the two collections before subscribing and right after two more then, which leaves out the garbage the subscribing itself made. CPU per event = the gateway process's CPU time while posting and delivering, per message; the subscribers' = this process's (receiving, and posting). ${kernelSplitMethod('the gateway')}${steering} With BENCH_BASELINE=<ref>, that commit's gateway takes turns with this one at each size.\n\nMachine: ${machine()}.\n\n${table}`,
   );
 }
 

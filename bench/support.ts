@@ -11,6 +11,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  rmSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
@@ -172,14 +173,26 @@ export interface GatewayProcessOptions {
  * Keeps this process (every thread) and the processes it starts from now on off `core`, where
  * taskset exists: the subscribers it holds and the subgraphs it starts then never preempt the
  * gateway pinned there, so the gateway's figures are its own.
+ *
+ * With BENCH_STEER_LOOPBACK=1 the kernel's side of receiving leaves it too: loopback's receive
+ * processing, which otherwise runs on the sending core inside its writes, is steered to the
+ * other cores (Receive Packet Steering, restored when this process exits), as a real network
+ * would leave it to the receivers' machines. Returns the sentence the Method text then needs.
  */
-export function leaveCoreToGateway(core: number): void {
-  if (!existsSync('/usr/bin/taskset')) return;
+export function leaveCoreToGateway(core: number): string {
+  if (!existsSync('/usr/bin/taskset')) return '';
   const others = cpus()
     .map((_, i) => i)
     .filter((i) => i !== core);
-  if (others.length === 0) return;
+  if (others.length === 0) return '';
   execFileSync('taskset', ['-apc', others.join(','), String(process.pid)], { stdio: 'ignore' });
+  if (process.env.BENCH_STEER_LOOPBACK !== '1') return '';
+  const steering = '/sys/class/net/lo/queues/rx-0/rps_cpus';
+  const before = readFileSync(steering, 'utf8');
+  writeFileSync(steering, others.reduce((mask, i) => mask | (1n << BigInt(i)), 0n).toString(16));
+  process.once('exit', () => writeFileSync(steering, before));
+  process.once('SIGINT', () => process.exit(130));
+  return ` This run steered loopback's receive processing to core ${others.join(', ')} (BENCH_STEER_LOOPBACK=1: \`${steering}\`), off core ${core}.`;
 }
 
 /**
@@ -419,6 +432,55 @@ function cpuMsOf(statPath: string): number {
 function statFields(path: string): string[] {
   const stat = readFileSync(path, 'utf8');
   return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/** How a benchmark's Method text describes sampleCore's figure for `who`. */
+export const kernelSplitMethod = (who: string) =>
+  `Where \`perf\` may sample, ${who}'s core is sampled meanwhile (\`perf record -C 0 -g\`), and the share of ${who}'s samples under \`process_backlog\` is its time in loopback's receiving side: the readers' TCP processing, which over loopback the kernel runs on the sending core inside its writes (a softirq), and which over a real network the readers' machines would do. A lower bound: what the kernel defers to its ksoftirqd thread, and the softirq's other work for the receivers (freeing their buffers), are not counted.`;
+
+/** A fraction as a whole percentage, e.g. "29 %". */
+export const percent = (fraction: number) => `${Math.round(100 * fraction)} %`;
+
+/**
+ * Samples `core` with `perf record` (call graphs, 999 Hz) until `stop(pid)`, which tells what
+ * share of `pid`'s time there went to loopback's receiving side (kernelSplitMethod); null where
+ * perf is missing or may not sample (the benchmark then goes without the figure).
+ */
+export function sampleCore(core: number): { stop(pid: number): Promise<number | null> } {
+  const file = join(mkdtempSync(join(tmpdir(), 'opsgraph-perf-')), 'perf.data');
+  const perf = spawn('perf', ['record', '-C', String(core), '-g', '-F', '999', '-o', file], {
+    stdio: 'ignore',
+  });
+  const exited = new Promise<boolean>((resolve) => {
+    perf.once('error', () => resolve(false));
+    // It ends itself on SIGINT once it has written the samples out.
+    perf.once('exit', (code, signal) => resolve(code === 0 || signal === 'SIGINT'));
+  });
+  return {
+    async stop(pid) {
+      perf.kill('SIGINT');
+      let report: string;
+      try {
+        if (!(await exited)) return null;
+        report = execFileSync(
+          'perf',
+          [
+            ...['report', '--stdio', '-i', file, '--pid', String(pid), '--percentage', 'relative'],
+            ...['--children', '--sort', 'sym', '-g', 'none'],
+          ],
+          { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 << 20 },
+        );
+      } catch {
+        return null;
+      } finally {
+        rmSync(dirname(file), { recursive: true, force: true });
+      }
+      // A line like "    20.97%     0.06%  [k] process_backlog": the first figure includes callees.
+      // (Some runs' call chains here skip frames above it, net_rx_action among them; not it.)
+      const line = report.split('\n').find((l) => l.trimEnd().endsWith('[k] process_backlog'));
+      return line ? Number(/([\d.]+)%/.exec(line)![1]) / 100 : 0;
+    },
+  };
 }
 
 /**

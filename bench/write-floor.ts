@@ -10,7 +10,15 @@
  */
 import { execFileSync, fork } from 'node:child_process';
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
-import { leaveCoreToGateway, machine, percentile, record } from './support';
+import {
+  kernelSplitMethod,
+  leaveCoreToGateway,
+  machine,
+  percent,
+  percentile,
+  record,
+  sampleCore,
+} from './support';
 
 const SOCKETS = Number(process.env.BENCH_SOCKETS ?? 19_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
@@ -41,6 +49,7 @@ async function writer(port: number): Promise<void> {
       ),
     );
   }
+  process.send!('connected');
   const frame = Buffer.alloc(FRAME_BYTES, 'a');
   for (let round = 0; round < ROUNDS; round++) {
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -58,7 +67,7 @@ async function writer(port: number): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  leaveCoreToGateway(CORE);
+  const steering = leaveCoreToGateway(CORE);
   let received = 0;
   const server = createServer((socket) => socket.on('data', (data) => (received += data.length)));
   await new Promise<void>((resolve) =>
@@ -68,25 +77,31 @@ async function main(): Promise<void> {
   const child = fork(__filename, ['--writer', String(port)]);
   execFileSync('taskset', ['-apc', String(CORE), String(child.pid)]);
   const rounds: Round[] = [];
-  child.on('message', (round: Round) => rounds.push(round));
+  // The core is sampled from when the writer has connected (its first round is 0.5 s away).
+  let sampling: ReturnType<typeof sampleCore> | undefined;
+  child.on('message', (message: Round | 'connected') => {
+    if (message === 'connected') sampling = sampleCore(CORE);
+    else rounds.push(message);
+  });
   await new Promise((resolve) => child.once('exit', resolve));
   server.close();
+  const receiving = await sampling?.stop(child.pid!);
   const expected = SOCKETS * ROUNDS * FRAME_BYTES;
   const median = (pick: (round: Round) => number) =>
     percentile(
       rounds.map(pick).sort((a, b) => a - b),
       50,
     );
-  const row = `| ${SOCKETS.toLocaleString('en')} | ${FRAME_BYTES} B | ${rounds.length} | ${median((r) => r.wallMs).toFixed(0)} ms | ${median((r) => r.cpuMs).toFixed(0)} ms | ${median((r) => r.systemMs).toFixed(0)} ms | ${((1000 * median((r) => r.wallMs)) / SOCKETS).toFixed(1)} µs | ${received === expected ? 'all' : `${received} of ${expected} bytes`} |`;
+  const row = `| ${SOCKETS.toLocaleString('en')} | ${FRAME_BYTES} B | ${rounds.length} | ${median((r) => r.wallMs).toFixed(0)} ms | ${median((r) => r.cpuMs).toFixed(0)} ms | ${median((r) => r.systemMs).toFixed(0)} ms | ${((1000 * median((r) => r.wallMs)) / SOCKETS).toFixed(1)} µs | ${received === expected ? 'all' : `${received} of ${expected} bytes`} | ${receiving == null ? 'n/a' : percent(receiving)} |`;
   const table = [
-    '| sockets | frame | rounds | wall per round (median) | CPU per round | of it system | per write | read back |',
-    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+    "| sockets | frame | rounds | wall per round (median) | CPU per round | of it system | per write | read back | of it in loopback's receiving side |",
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |',
     row,
   ].join('\n');
   console.log(table);
   record(
     'Write floor: one frame to each of N loopback sockets from one core',
-    `Method: \`npm run bench -- write-floor\` (bench/write-floor.ts): a Node process pinned to core 0 (\`taskset\`), as the gateway is in the subscriptions benchmark, holds ${SOCKETS.toLocaleString('en')} TCP connections over loopback to a reader process kept off core 0, and each round writes one ${FRAME_BYTES}-byte buffer to every socket (\`socket.write\`, nothing else: no framing, no JSON, no event); wall and CPU time of the writing loop per round, median over ${rounds.length} rounds half a second apart. This is the least a fan-out of one event to as many WebSocket subscribers costs on this machine's kernel, whatever the server does around it.\n\nMachine: ${machine()}.\n\n${table}`,
+    `Method: \`npm run bench -- write-floor\` (bench/write-floor.ts): a Node process pinned to core 0 (\`taskset\`), as the gateway is in the subscriptions benchmark, holds ${SOCKETS.toLocaleString('en')} TCP connections over loopback to a reader process kept off core 0, and each round writes one ${FRAME_BYTES}-byte buffer to every socket (\`socket.write\`, nothing else: no framing, no JSON, no event); wall and CPU time of the writing loop per round, median over ${rounds.length} rounds half a second apart. This is the least a fan-out of one event to as many WebSocket subscribers costs on this machine's kernel, whatever the server does around it. ${kernelSplitMethod('the writer')}${steering}\n\nMachine: ${machine()}.\n\n${table}`,
   );
 }
 
