@@ -434,9 +434,9 @@ function statFields(path: string): string[] {
   return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 }
 
-/** How a benchmark's Method text describes sampleCore's figure for `who`. */
-export const kernelSplitMethod = (who: string) =>
-  `Where \`perf\` may sample, ${who}'s core is sampled meanwhile (\`perf record -C 0 -g\`), and the share of ${who}'s samples under \`process_backlog\` is its time in loopback's receiving side: the readers' TCP processing, which over loopback the kernel runs on the sending core inside its writes (a softirq), and which over a real network the readers' machines would do. A lower bound: what the kernel defers to its ksoftirqd thread, and the softirq's other work for the receivers (freeing their buffers), are not counted.`;
+/** How a benchmark's Method text describes sampleCore's figure for `who`, pinned to `core`. */
+export const kernelSplitMethod = (who: string, core: number) =>
+  `Where \`perf\` may sample, ${who}'s core is sampled meanwhile (\`perf record -C ${core} -g\`), and the share of ${who}'s samples under \`process_backlog\` is its time in loopback's receiving side: the readers' TCP processing, which over loopback the kernel runs on the sending core inside its writes (a softirq), and which over a real network the readers' machines would do. A lower bound: what the kernel defers to its ksoftirqd thread, and the softirq's other work for the receivers (freeing their buffers), are not counted.`;
 
 /** A fraction as a whole percentage, e.g. "29 %". */
 export const percent = (fraction: number) => `${Math.round(100 * fraction)} %`;

@@ -101,7 +101,7 @@ async function main(): Promise<void> {
   console.log(table);
   record(
     'Write floor: one frame to each of N loopback sockets from one core',
-    `Method: \`npm run bench -- write-floor\` (bench/write-floor.ts): a Node process pinned to core 0 (\`taskset\`), as the gateway is in the subscriptions benchmark, holds ${SOCKETS.toLocaleString('en')} TCP connections over loopback to a reader process kept off core 0, and each round writes one ${FRAME_BYTES}-byte buffer to every socket (\`socket.write\`, nothing else: no framing, no JSON, no event); wall and CPU time of the writing loop per round, median over ${rounds.length} rounds half a second apart. This is the least a fan-out of one event to as many WebSocket subscribers costs on this machine's kernel, whatever the server does around it. ${kernelSplitMethod('the writer')}${steering}\n\nMachine: ${machine()}.\n\n${table}`,
+    `Method: \`npm run bench -- write-floor\` (bench/write-floor.ts): a Node process pinned to core 0 (\`taskset\`), as the gateway is in the subscriptions benchmark, holds ${SOCKETS.toLocaleString('en')} TCP connections over loopback to a reader process kept off core 0, and each round writes one ${FRAME_BYTES}-byte buffer to every socket (\`socket.write\`, nothing else: no framing, no JSON, no event); wall and CPU time of the writing loop per round, median over ${rounds.length} rounds half a second apart. This is the least a fan-out of one event to as many WebSocket subscribers costs on this machine's kernel, whatever the server does around it. ${kernelSplitMethod('the writer', CORE)}${steering}\n\nMachine: ${machine()}.\n\n${table}`,
   );
 }
 
