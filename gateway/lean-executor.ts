@@ -12,13 +12,15 @@
  * not compiled, and anything unusual at run time — a subgraph error, an unreachable subgraph, a
  * null where the schema forbids one, a leaf value the API schema rejects, an unknown __typename —
  * makes `execute` return `{ fallBack }`: the caller then runs the same query with
- * executeQueryPlan, whose answer, errors included, is Apollo's. That run gets service stand-ins
- * that answer every fetch the lean run already sent with the response it got (or its failure),
- * so a subgraph error costs no second round of calls — but for an entity fetch the lean run sent
- * with duplicate representations left out (distinctRepresentations), which Apollo's executor
- * sends again as it sends it: its errors, in its order, stay Apollo's. (Those responses may already hold fields
- * the lean run merged into them; executeQueryPlan merges the same fields again, to the same
- * values.)
+ * executeQueryPlan, whose answer, errors included, is Apollo's. A run that falls back first lets
+ * the fetches under way in parallel branches finish (sending nothing more), then gives that run
+ * service stand-ins that answer every fetch the lean run sent with the response it got (or its
+ * failure), in the order the responses came — so a subgraph error costs no second round of
+ * calls, and errors from parallel fetches are listed as Apollo lists them, by arrival. The
+ * exception is an entity fetch the lean run sent with duplicate representations left out
+ * (distinctRepresentations), which Apollo's executor sends again as it sends it: its errors, in
+ * its order, stay Apollo's. (Those responses may already hold fields the lean run merged into
+ * them; executeQueryPlan merges the same fields again, to the same values.)
  */
 import type { GraphQLDataSource, ServiceMap } from '@apollo/gateway';
 import type { FetchNode, PlanNode, QueryPlan, QueryPlanSelectionNode } from '@apollo/query-planner';
@@ -84,7 +86,7 @@ export function compileLeanQuery(
   return {
     async execute(variables, context, services) {
       const data: Data = {};
-      const run: Run = { variables, context, services, sent: [] };
+      const run: Run = { variables, context, services, sent: [], settled: 0 };
       try {
         if (root) await runNode(root, data, run);
         return { data: shapeRoot(data) as Data };
@@ -152,6 +154,10 @@ interface Run {
   services: ServiceMap;
   /** Every subgraph request sent, with its (possibly failed) response. */
   sent: SentFetch[];
+  /** Set when a parallel branch gave up: the others send nothing more. */
+  abandoned?: boolean;
+  /** How many of the requests sent have been answered (or have failed). */
+  settled: number;
 }
 
 interface SentFetch {
@@ -159,6 +165,8 @@ interface SentFetch {
   query: string;
   variables: Data;
   response: Promise<Response>;
+  /** Which answer it was, in the order the answers came (0 first). */
+  settledAs?: number;
 }
 
 const fetchKey = (serviceName: string, query: string | undefined, variables: unknown) =>
@@ -168,20 +176,35 @@ const fetchKey = (serviceName: string, query: string | undefined, variables: unk
  * The run's services, answering a request the run already sent with what it received. The
  * requests are keyed only now, on the rare fallback: serializing every fetch's variables (the
  * representations of a whole page) on the success path would be pure cost.
+ *
+ * The answers are handed over in the order they came: executeQueryPlan lists the errors of
+ * parallel fetches as their answers arrive, so answers all ready at once would list them in the
+ * plan's order instead. The n-th answer is given after n + 1 turns of the event loop, counted
+ * from the first replayed request, and executeQueryPlan takes in each answer (and sends what
+ * depends on it) within one turn.
  */
 function replaying(run: Run): ServiceMap {
   const sent = new Map(
-    run.sent.map(({ serviceName, query, variables, response }) => [
-      fetchKey(serviceName, query, variables),
-      response,
-    ]),
+    run.sent.map((entry) => [fetchKey(entry.serviceName, entry.query, entry.variables), entry]),
   );
+  const turns: Promise<void>[] = [];
+  const afterTurn = (n: number): Promise<void> => {
+    while (turns.length <= n) {
+      const previous = turns.at(-1) ?? Promise.resolve();
+      turns.push(previous.then(() => new Promise<void>((resolve) => setImmediate(resolve))));
+    }
+    return turns[n]!;
+  };
   const services = Object.create(null) as ServiceMap;
   for (const [name, service] of Object.entries(run.services)) {
     services[name] = {
-      process: (options) =>
-        sent.get(fetchKey(name, options.request.query, options.request.variables ?? {})) ??
-        service.process(options),
+      process: (options) => {
+        const entry = sent.get(
+          fetchKey(name, options.request.query, options.request.variables ?? {}),
+        );
+        if (!entry) return service.process(options);
+        return afterTurn(entry.settledAs!).then(() => entry.response);
+      },
     };
   }
   return services;
@@ -192,9 +215,22 @@ async function runNode(node: PlanNode, data: unknown, run: Run): Promise<void> {
     case 'Sequence':
       for (const child of node.nodes) await runNode(child, data, run);
       return;
-    case 'Parallel':
-      await Promise.all(node.nodes.map((child) => runNode(child, data, run)));
+    case 'Parallel': {
+      // A branch that gives up stops its siblings from sending more, and the run ends only once
+      // every branch has: what they sent is then all in the fallback's replay, and nothing goes
+      // on sending requests in the background after the answer.
+      const branches = node.nodes.map((child) =>
+        runNode(child, data, run).catch((error: unknown) => {
+          run.abandoned = true;
+          throw error;
+        }),
+      );
+      const failure = (await Promise.allSettled(branches)).find(
+        (outcome) => outcome.status === 'rejected',
+      );
+      if (failure) throw failure.reason;
       return;
+    }
     case 'Flatten': {
       const inner = flatten(data, node.path as string[], 0);
       if (inner != null) await runNode(node.node, inner, run);
@@ -283,23 +319,26 @@ export function distinctIndex<T>(
 
 async function send(fetch: FetchNode, variables: Data, run: Run): Promise<Data> {
   const service: GraphQLDataSource | undefined = run.services[fetch.serviceName];
-  if (!service) return fallBack();
+  if (!service || run.abandoned) return fallBack();
   const pending = service.process({
     request: { query: fetch.operation, variables, operationName: fetch.operationName },
     context: run.context,
   } as Parameters<GraphQLDataSource['process']>[0]);
-  run.sent.push({
+  const sent: SentFetch = {
     serviceName: fetch.serviceName,
     query: fetch.operation,
     variables,
     response: pending,
-  });
+  };
+  run.sent.push(sent);
   let response;
   try {
     // Awaited at once, so a failure is handled here (and replayed to executeQueryPlan later).
     response = await pending;
   } catch {
     return fallBack();
+  } finally {
+    sent.settledAs = run.settled++;
   }
   if (response.errors?.length || !response.data) return fallBack();
   return response.data;

@@ -30,7 +30,7 @@ import { startGateway, startStack, type Running, type Stack } from './support/st
 import type { Gateway } from '../gateway/server';
 import { Random } from './faults/schedule';
 
-const SEED = Number(process.env.TEST_SEED ?? Math.floor(Math.random() * 2 ** 31));
+const SEED = Number(process.env.TEST_SEED || Math.floor(Math.random() * 2 ** 31));
 const VARIANTS_PER_QUERY = 3;
 
 interface Recorded {
