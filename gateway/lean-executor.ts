@@ -86,7 +86,7 @@ export function compileLeanQuery(
   return {
     async execute(variables, context, services) {
       const data: Data = {};
-      const run: Run = { variables, context, services, sent: [], settled: 0 };
+      const run: Run = { variables, context, services, sent: [], abandoned: false, settled: 0 };
       try {
         if (root) await runNode(root, data, run);
         return { data: shapeRoot(data) as Data };
@@ -155,7 +155,7 @@ interface Run {
   /** Every subgraph request sent, with its (possibly failed) response. */
   sent: SentFetch[];
   /** Set when a parallel branch gave up: the others send nothing more. */
-  abandoned?: boolean;
+  abandoned: boolean;
   /** How many of the requests sent have been answered (or have failed). */
   settled: number;
 }

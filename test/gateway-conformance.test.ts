@@ -356,11 +356,15 @@ async function sendOnBothPaths(request: Omit<Case, 'name'>, variant: number) {
   return checkPaths(pipeline.answer, (await pipelineAnswers()) - before, 1);
 }
 
-function checkPaths(first: Awaited<ReturnType<typeof send>>, pipelineRepeats: number, of: number) {
+function checkPaths(
+  first: Awaited<ReturnType<typeof send>>,
+  pipelineRepeats: number,
+  repeats: number,
+) {
   // A refused document (a request error: no data at all) is refused by the pipeline every time;
   // anything else is remembered.
   const body = JSON.parse(first.body);
-  expect(pipelineRepeats).toBe(body.data === undefined ? of : 0);
+  expect(pipelineRepeats).toBe(body.data === undefined ? repeats : 0);
   return { status: first.status, body };
 }
 

@@ -32,7 +32,7 @@ import type { Random } from '../faults/schedule';
 
 export interface GeneratedOperation {
   query: string;
-  /** One value for each variable set (each an object of the operation's variables). */
+  /** The variables to send it with: one object per request (one empty object if it has none). */
   variableSets: Record<string, unknown>[];
 }
 
