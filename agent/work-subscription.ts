@@ -3,11 +3,12 @@
  * the node token: the node's own deployments), so a queued deployment is claimed at once rather
  * than at the next poll.
  *
- * The subscription is not resumable, so whatever is queued while it is down must be found by
- * claiming: while the socket is down the trigger polls at the poll interval; each time it
- * (re)connects it wakes the work loop once to claim what was queued meanwhile; and a slow safety
- * poll catches the rest (a deployment queued in the moment between the connection and the
- * subscription going live upstream). The connection is retried with the agent's backoff, and
+ * The agent subscribes without `after` (it keeps no cursor: a missed announcement needs a claim,
+ * not a replay), so whatever is queued while it is down must be found by claiming: while the
+ * socket is down the trigger polls at the poll interval; each time it (re)connects it wakes the
+ * work loop once to claim what was queued meanwhile; and a slow safety poll catches the rest (a
+ * deployment queued in the moment between the connection and the subscription going live
+ * upstream). The connection is retried with the agent's backoff, and
  * made again with the fresh token whenever the node token is renewed or the gateway ends the
  * subscription because the token expired.
  */
