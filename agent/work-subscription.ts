@@ -3,14 +3,14 @@
  * the node token: the node's own deployments), so a queued deployment is claimed at once rather
  * than at the next poll.
  *
- * The agent subscribes without `after` (it keeps no cursor: a missed announcement needs a claim,
- * not a replay), so whatever is queued while it is down must be found by claiming: while the
- * socket is down the trigger polls at the poll interval; each time it (re)connects it wakes the
- * work loop once to claim what was queued meanwhile; and a slow safety poll catches the rest (a
- * deployment queued in the moment between the connection and the subscription going live
- * upstream). The connection is retried with the agent's backoff, and
- * made again with the fresh token whenever the node token is renewed or the gateway ends the
- * subscription because the token expired.
+ * Each connection starts from `deploymentUpdatedHead`, read before it connects: what was queued
+ * until then is found by the claim the connection wakes the work loop for, and every change after
+ * it is replayed by the subscription, even one made before the subscription went live upstream,
+ * so nothing falls between the claim and the stream. While the socket is down the trigger polls
+ * at the poll interval; while subscribed a slow safety poll remains for what no stream reports
+ * (a claim that failed). The connection is retried with the agent's backoff, and made again with
+ * the fresh token whenever the node token is renewed or the gateway ends the subscription
+ * because the token expired.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient, type FormattedExecutionResult } from 'graphql-ws';
@@ -27,7 +27,10 @@ export const SAFETY_POLL_MS = 30_000;
 const FORBIDDEN_CLOSE = 4403;
 
 // nodeId omitted: a node token follows its own node's deployments.
-const WORK = `subscription AgentWork { deploymentUpdated { id status } }`;
+const WORK = `subscription AgentWork($after: String) {
+  deploymentUpdated(after: $after) { id status }
+}`;
+const WORK_HEAD = `query AgentWorkHead { deploymentUpdatedHead }`;
 
 interface WorkEvent {
   deploymentUpdated: { id: string; status: string };
@@ -94,7 +97,7 @@ export function createSubscriptionTrigger(deps: {
   };
 
   /** One connection and subscription with the current token, until it ends. */
-  async function subscribeOnce(token: string): Promise<Ended> {
+  async function subscribeOnce(token: string, after: string): Promise<Ended> {
     let end!: (ended: Ended) => void;
     const ended = new Promise<Ended>((resolve) => (end = resolve));
     const stopListening = session.onRenewed((fresh) => {
@@ -126,7 +129,7 @@ export function createSubscriptionTrigger(deps: {
       },
     });
     client.subscribe<WorkEvent>(
-      { query: WORK },
+      { query: WORK, variables: { after } },
       {
         next: (result) => {
           const update = result.data?.deploymentUpdated;
@@ -171,11 +174,17 @@ export function createSubscriptionTrigger(deps: {
     while (!signal.aborted) {
       let ended: Ended;
       try {
+        const { deploymentUpdatedHead } = await session.request<{ deploymentUpdatedHead: string }>(
+          WORK_HEAD,
+          {},
+          signal,
+        );
         const token = await session.token(signal);
-        ended = await subscribeOnce(token);
+        ended = await subscribeOnce(token, deploymentUpdatedHead);
         if (ended.kind === 'refused') session.refused(token);
       } catch (error) {
-        // No token to subscribe with (the API refuses the node: heartbeats stop the agent).
+        // No head or no token to subscribe with (the gateway is unreachable, or the API refuses
+        // the node: heartbeats stop the agent).
         ended = { kind: 'failed', reason: describe(error) };
       }
       const wasSubscribed = subscribed;

@@ -149,6 +149,22 @@ describe('node agent subscribed for work', () => {
     await succeeded(url, developer, next.id, 10_000);
   });
 
+  it('claims a deployment queued while its subscription is on the way upstream, without waiting for the safety poll', async () => {
+    const { developer, apiKey } = await organization(url);
+    // The subscribe message reaches the gateway 3 s after the connection was acknowledged (and
+    // the agent's claim on connecting found nothing); the safety poll would take 60 s.
+    const proxy = await startProxy(url, { websockets: () => true, holdSubscriptionsMs: 3_000 });
+    cleanups.push(proxy.close);
+    const name = unique('agent-');
+    const agent = await agentFor(proxy.url, apiKey, name, [...NO_POLLING, '--log-level', 'debug']);
+    const node = await onlineNode(url, developer, name);
+    await logged(agent, 'subscribed to new work');
+    await sleep(500);
+    const queued = await createDeployment(url, developer.headers, { nodeId: node.id });
+    await succeeded(url, developer, queued.id, 10_000);
+    expect(announced(agent, queued.id)).toBe(true);
+  });
+
   it('only polls with --poll-only', async () => {
     const { developer, apiKey } = await organization(url);
     const name = unique('agent-');

@@ -175,11 +175,18 @@ export async function freePort(): Promise<number> {
  * drops the connection, after the gateway answered, instead of answering the requests `drop`
  * picks: a response lost on the way back. WebSocket upgrades (subscriptions) are forwarded while
  * `websockets()` says so (by default never: the socket is unavailable); `dropWebSockets` cuts
- * those that are open.
+ * those that are open. `holdSubscriptionsMs` delays what a WebSocket client sends after its first
+ * message (connection_init): the moment between a connection and its subscription going live
+ * upstream, widened.
  */
 export async function startProxy(
   gatewayUrl: string,
-  options: { port?: number; drop?: (body: string) => boolean; websockets?: () => boolean } = {},
+  options: {
+    port?: number;
+    drop?: (body: string) => boolean;
+    websockets?: () => boolean;
+    holdSubscriptionsMs?: number;
+  } = {},
 ) {
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -215,7 +222,13 @@ export async function startProxy(
       }
       upstream.write(`${lines.join('\r\n')}\r\n\r\n`);
       upstream.write(head);
-      socket.pipe(upstream).pipe(socket);
+      upstream.pipe(socket);
+      let first = true;
+      socket.on('data', (chunk: Buffer) => {
+        if (first || !options.holdSubscriptionsMs) upstream.write(chunk);
+        else setTimeout(() => upstream.write(chunk), options.holdSubscriptionsMs);
+        first = false;
+      });
     });
     for (const end of [socket, upstream]) {
       tunnels.add(end);
