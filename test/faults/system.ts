@@ -54,8 +54,10 @@ export async function startSystem(
   try {
     const key = generateSigningKey('faults');
     const publicKeys = JSON.stringify({ keys: [publicJwkOf(key)] });
+    // The subgraphs the system does not run get a port too, where nothing answers: left to the
+    // supergraph's defaults (127.0.0.1:4001–4004), an `npm start` beside the tests would.
     const ports = Object.fromEntries(
-      await Promise.all(subgraphs.map(async (name) => [name, await freePort()] as const)),
+      await Promise.all(SUBGRAPHS.map(async (name) => [name, await freePort()] as const)),
     ) as Record<SubgraphName, number>;
     const url = (name: SubgraphName) => `http://127.0.0.1:${ports[name]}/graphql`;
     const common = {
@@ -111,7 +113,7 @@ export async function startSystem(
             SUPERGRAPH_PATH: join(ROOT, 'schema', 'supergraph.graphql'),
             REQUEST_RATE_LIMIT: RELAXED,
             ...Object.fromEntries(
-              subgraphs.map((name) => [`SUBGRAPH_${name.toUpperCase()}_URL`, url(name)]),
+              SUBGRAPHS.map((name) => [`SUBGRAPH_${name.toUpperCase()}_URL`, url(name)]),
             ),
             ...gatewayEnv,
           },

@@ -20,6 +20,7 @@ import {
   type SharedConfig,
   type SubgraphHandle,
 } from '../../dev/subgraphs';
+import { freePort } from './agent';
 import { createTestDatabase, type TestDatabase } from './database';
 import { LOG_LEVEL, REDIS_URL } from './env';
 
@@ -151,6 +152,15 @@ export async function startStack(
     rateLimits: RELAXED_RATE_LIMITS,
   });
 
+  // The subgraphs the stack does not run get a port too, where nothing answers: left to the
+  // supergraph's defaults (127.0.0.1:4001–4004), an `npm start` beside the tests would.
+  for (const { name } of LOCAL_SUBGRAPHS) {
+    if (names.includes(name)) continue;
+    shared.subgraphUrls = {
+      ...shared.subgraphUrls,
+      [name]: `http://127.0.0.1:${await freePort()}/graphql`,
+    };
+  }
   const subgraphs: Record<string, Running<SubgraphHandle>> = {};
   const start = async (name: string, port?: number) => {
     const local = LOCAL_SUBGRAPHS.find((s) => s.name === name);
@@ -170,7 +180,7 @@ export async function startStack(
     }
   }
   const gatewayConfig = testGatewayConfig({
-    subgraphUrls: Object.fromEntries(Object.entries(subgraphs).map(([name, s]) => [name, s.url])),
+    subgraphUrls: { ...shared.subgraphUrls },
     publicKeys: shared.base.publicKeys,
     redisUrl,
     redisPrefix,
