@@ -107,8 +107,10 @@ export function graphqlParams(req: IncomingMessage, body: unknown): GraphQLParam
 }
 
 /**
- * Whether the document's chosen operation is a subscription. A document that does not parse, or
- * names no operation to run, is not: the regular pipeline answers it with its own errors.
+ * Whether the document's chosen operation is a subscription. A document that does not parse is
+ * not: the regular pipeline answers it with its own errors. One whose operation cannot be chosen
+ * (several and none named, or an unknown name) is when it has a subscription: the streaming path
+ * then tells the client so, where the regular pipeline would refuse the Accept of an SSE client.
  */
 export function isSubscription(params: GraphQLParams): boolean {
   let document;
@@ -125,7 +127,9 @@ export function isSubscription(params: GraphQLParams): boolean {
     : operations.length === 1
       ? operations[0]
       : undefined;
-  return chosen?.operation === 'subscription';
+  return chosen
+    ? chosen.operation === 'subscription'
+    : operations.some((operation) => operation.operation === 'subscription');
 }
 
 /** Content types a browser may send cross-site without a preflight (Apollo's CSRF rule). */

@@ -2,10 +2,12 @@
  * Subscriptions over plain HTTP — GraphQL over SSE (graphql-sse's distinct connections mode)
  * and Apollo's multipart protocol — at the gateway and at a subgraph, with the real clients
  * (graphql-sse, Apollo Client's HttpLink) against real services: federated events, resume from
- * a cursor, the same limits, credentials, revocation and cleanup as graphql-ws, and the three
- * transports delivering identical payloads.
+ * a cursor, the same limits, credentials, revocation and cleanup as graphql-ws, the refusals a
+ * query gets (bad variables, no operation to choose), and the three transports delivering
+ * identical payloads.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { GraphQLFormattedError } from 'graphql';
 import { closeHttpServer } from '../platform/shutdown';
 import { graphql } from './support/graphql';
 import {
@@ -369,4 +371,121 @@ it('delivers identical payloads over graphql-ws, SSE and multipart', async () =>
   );
   Object.values(subscriptions).forEach((subscription) => subscription.unsubscribe());
   await ws.dispose();
+});
+
+/** What a subscription is refused with over `transport` at `url`: its errors, as a client gets them. */
+async function refusal(
+  transport: 'graphql-ws' | 'sse' | 'multipart',
+  url: string,
+  request: { query: string; variables: Record<string, unknown>; operationName?: string },
+): Promise<unknown> {
+  if (transport === 'graphql-ws') {
+    const client = wsClient(url, { authorization: `Bearer ${admin.accessToken}` });
+    try {
+      return await new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('not refused within 5 s')), 5000);
+        const refused = (errors: unknown) => {
+          clearTimeout(timer);
+          resolve(errors);
+        };
+        client.subscribe(request, {
+          next: (result) => refused(result.errors),
+          error: refused,
+          complete: () => undefined,
+        });
+      });
+    } finally {
+      await client.dispose();
+    }
+  }
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: transport === 'sse' ? SSE_ACCEPT : MULTIPART_ACCEPT,
+      ...admin.headers,
+    },
+    body: JSON.stringify(request),
+    signal: AbortSignal.timeout(5000),
+  });
+  const text = await response.text();
+  if (transport === 'multipart') {
+    // Refused before streaming: a 400 with the errors; once streaming: a part with its payload.
+    if (response.status === 400) return (JSON.parse(text) as { errors: unknown }).errors;
+    const part = /^\{"payload":.*$/m.exec(text)![0];
+    return (JSON.parse(part) as { payload: { errors: unknown } }).payload.errors;
+  }
+  // GraphQL over SSE: the refusal is the stream's one `next` event, then `complete`.
+  const events = [...text.matchAll(/^event: (\w+)\ndata: ?(.*)$/gm)];
+  expect(events.map(([, event]) => event)).toEqual(['next', 'complete']);
+  return (JSON.parse(events[0]![2]!) as { errors: unknown }).errors;
+}
+
+it('refuses variables that do not coerce and operations it cannot choose as a query is refused: at once, over every transport, at the gateway and at a subgraph', async () => {
+  const subscription = (name: string) =>
+    `subscription ${name}($channelId: ID!) { messageAdded(channelId: $channelId) { id } }`;
+  const query = (name: string) =>
+    `query ${name}($channelId: ID!) { channel(id: $channelId) { id } }`;
+  const refused: { names: string[]; variables: Record<string, unknown>; operationName?: string }[] =
+    [
+      { names: [''], variables: {} },
+      { names: [''], variables: { channelId: { not: 'an id' } } },
+      { names: [''], variables: { channelId: null } },
+      { names: ['A', 'B'], variables: { channelId: randomUUID() } },
+      { names: ['A', 'B'], variables: { channelId: randomUUID() }, operationName: 'C' },
+    ];
+  const endpoints = [
+    ['gateway', stack.gatewayUrl, ['graphql-ws', 'sse', 'multipart']],
+    ['subgraph', stack.subgraphs.messages!.url, ['graphql-ws', 'sse']],
+  ] as const;
+  const refusals = async (request: {
+    query: string;
+    variables: Record<string, unknown>;
+    operationName?: string;
+  }) => {
+    const seen: Record<string, unknown> = {};
+    for (const [where, url, transports] of endpoints)
+      for (const transport of transports) {
+        seen[`${where} ${transport}`] = await refusal(transport, url, request).then(
+          (errors) =>
+            (errors as GraphQLFormattedError[]).map(({ message, extensions }) => ({
+              message,
+              code: extensions?.code,
+            })),
+          (error: Error) => error.message,
+        );
+      }
+    return seen;
+  };
+  for (const { names, variables, operationName } of refused) {
+    const asQuery = (await (
+      await fetch(stack.gatewayUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...admin.headers },
+        body: JSON.stringify({ query: names.map(query).join(' '), variables, operationName }),
+      })
+    ).json()) as { errors: GraphQLFormattedError[] };
+    // The message and code HTTP gives a query with the same variables and operations (the
+    // locations differ with the text).
+    const expected = asQuery.errors.map(({ message, extensions }) => ({
+      message,
+      code: extensions?.code,
+    }));
+    expect(expected).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT' })]);
+    const request = { query: names.map(subscription).join(' '), variables, operationName };
+    const seen = await refusals(request);
+    expect({ request, seen }).toEqual({
+      request,
+      seen: Object.fromEntries(Object.keys(seen).map((key) => [key, expected])),
+    });
+  }
+  // Variables beyond the operation's are ignored, as over HTTP: this one subscribes, and is
+  // refused only by the subgraph's resolver (no such channel).
+  const extra = await refusals({
+    query: subscription(''),
+    variables: { channelId: randomUUID(), unused: 1 },
+  });
+  expect(Object.values(extra)).toEqual(
+    Object.keys(extra).map(() => [{ message: 'Channel not found.', code: 'NOT_FOUND' }]),
+  );
 });

@@ -7,8 +7,9 @@
 import { buildOperationContext } from '@apollo/gateway';
 import { operationFromDocument } from '@apollo/federation-internals';
 import { QueryPlanner, type FetchNode, type PlanNode } from '@apollo/query-planner';
-import { type DocumentNode, type GraphQLError, parse, validate } from 'graphql';
+import { type DocumentNode, type GraphQLError, getOperationAST, parse, validate } from 'graphql';
 import { badUserInput, withRequestCode } from '../../platform/errors';
+import { noOperationError } from '../../platform/operation-guard';
 import type { OperationContext } from '../execution/request-context';
 import type { LoadedSupergraph, PlanningSchemas } from '../execution/schemas';
 
@@ -53,6 +54,7 @@ export function createSubscriptionPlanner({
       const errors = validate(schemas.apiGraphQLSchema, document);
       if (errors.length > 0)
         return errors.map((error) => withRequestCode(error, 'GRAPHQL_VALIDATION_FAILED'));
+      if (!getOperationAST(document, operationName)) return [noOperationError(operationName)];
       const operationContext = buildOperationContext({
         schema: schemas.apiGraphQLSchema,
         operationDocument: document,

@@ -9,6 +9,7 @@ import type { ExecutionResult } from 'graphql-ws';
 import { GraphQLError } from 'graphql';
 import type { Channel } from '../../platform/channel';
 import { ErrorCode } from '../../platform/errors';
+import { variableErrors } from '../../platform/operation-guard';
 import type { Principal } from '../../platform/principal';
 import type { RevocationList } from '../../platform/revocations';
 import type { CheckOperation } from '../operation-limits';
@@ -159,7 +160,10 @@ export function createSubscriptionSessions(options: {
         variables,
       );
       if (refused) return refused;
-      return planner.plan(query, operationName);
+      const plan = planner.plan(query, operationName);
+      if (!('operationContext' in plan)) return plan;
+      const schema = planner.schemas.apiGraphQLSchema;
+      return variableErrors(schema, plan.operationContext.operation, variables) ?? plan;
     },
     start(plan, request, principal, transport, onOverflow) {
       const channel = options.executor.subscribe(plan, request, onOverflow);

@@ -14,6 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import {
+  getOperationAST,
   GraphQLError,
   parse,
   subscribe,
@@ -30,6 +31,7 @@ import type { CredentialVerifier } from '../../platform/credentials';
 import { formatErrorsForClient, withRequestCode } from '../../platform/errors';
 import { clientAddressOf } from '../../platform/http';
 import type { Logger } from '../../platform/logger';
+import { noOperationError, variableErrors } from '../../platform/operation-guard';
 import { goAwayOnClose } from '../../platform/shutdown';
 import { readForwarded, readSubscribeExtensions, withResumeCursor } from '../../platform/wire';
 import type { RequestInfo } from './request-info';
@@ -69,6 +71,25 @@ function parseSubscription(schema: GraphQLSchema, query: string): DocumentNode |
   if (cache.size >= DOCUMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
   cache.set(query, document);
   return document;
+}
+
+/**
+ * A subscription's document once its operation can be chosen and its variables coerce, or the
+ * errors refusing it as an HTTP request is refused (BAD_USER_INPUT).
+ */
+function prepareSubscription(
+  schema: GraphQLSchema,
+  request: {
+    query: string;
+    operationName?: string | null;
+    variables?: Record<string, unknown> | null;
+  },
+): DocumentNode | GraphQLError[] {
+  const document = parseSubscription(schema, request.query);
+  if (Array.isArray(document)) return document;
+  const operation = getOperationAST(document, request.operationName);
+  if (!operation) return [noOperationError(request.operationName)];
+  return variableErrors(schema, operation, request.variables) ?? document;
 }
 
 /**
@@ -172,7 +193,7 @@ export function serveSubscriptions<TContext extends RequestInfo>(options: {
           callerHeaders(sent.headers, ctx.connectionParams, ctx.extra.request.headers),
         );
         const { credentials } = forwarded;
-        const document = parseSubscription(options.schema, payload.query);
+        const document = prepareSubscription(options.schema, payload);
         if (Array.isArray(document)) return document;
         let principal;
         try {
@@ -267,7 +288,7 @@ export function serveSubscriptionsOverHttp<TContext extends RequestInfo>(options
         await options.refuse(req, res, body, error);
         return true;
       }
-      const document = parseSubscription(options.schema, params.query);
+      const document = prepareSubscription(options.schema, params);
       const stream = streams.open(res, transport);
       if (Array.isArray(document)) {
         stream.fail(formatErrorsForClient(document));
