@@ -7,7 +7,9 @@ import { request } from 'undici';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApolloServer, BaseContext } from '@apollo/server';
 import { HeaderMap } from '@apollo/server';
+import { GraphQLError, parse } from 'graphql';
 import { ErrorCode } from './errors';
+import { subscriptionRootDirectiveErrors } from './operation-guard';
 
 export class HttpError extends Error {
   constructor(
@@ -81,6 +83,36 @@ export async function readGraphQLBody(req: IncomingMessage, maxBytes: number): P
   }
 }
 
+/**
+ * The first of subscriptionRootDirectiveErrors for a request's document, as a 400. Only a text
+ * that could break the rule is parsed; a syntax error is Apollo Server's to report.
+ */
+function subscriptionRootDirectiveRefusal(body: unknown, search: string): GraphQLError | null {
+  const query =
+    body !== null && typeof body === 'object' && 'query' in body
+      ? body.query
+      : new URLSearchParams(search).get('query');
+  if (
+    typeof query !== 'string' ||
+    !query.includes('subscription') ||
+    !/@(skip|include)/.test(query)
+  )
+    return null;
+  let document;
+  try {
+    document = parse(query);
+  } catch {
+    return null;
+  }
+  const [error] = subscriptionRootDirectiveErrors(document);
+  return error
+    ? new GraphQLError(error.message, {
+        nodes: error.nodes,
+        extensions: { ...error.extensions, http: { status: 400 } },
+      })
+    : null;
+}
+
 export interface GraphQLHandlerOptions<TContext extends BaseContext> {
   apollo: ApolloServer<TContext>;
   /** Builds the per-request context; throw a GraphQLError to refuse the request. */
@@ -103,14 +135,18 @@ export function createGraphQLHandler<TContext extends BaseContext>(
   return async (req, res, body, context) => {
     const url = req.url ?? '/';
     const queryStart = url.indexOf('?');
+    const search = queryStart === -1 ? '' : url.slice(queryStart);
+    const read = body === undefined ? await readGraphQLBody(req, options.maxBodyBytes) : body;
+    const refused = subscriptionRootDirectiveRefusal(read, search);
     const response = await options.apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: {
         method: req.method ?? 'GET',
         headers: toHeaderMap(req),
-        search: queryStart === -1 ? '' : url.slice(queryStart),
-        body: body === undefined ? await readGraphQLBody(req, options.maxBodyBytes) : body,
+        search,
+        body: read,
       },
-      context: context ?? (() => options.context(req)),
+      // Refused before Apollo Server validates: graphql-js would throw on it (a 500).
+      context: refused ? () => Promise.reject(refused) : (context ?? (() => options.context(req))),
     });
     const headers: Record<string, string> = {};
     for (const [name, value] of response.headers) headers[name] = value;

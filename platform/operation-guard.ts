@@ -2,8 +2,12 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import {
   getVariableValues,
   GraphQLError,
+  Kind,
+  type DirectiveNode,
+  type DocumentNode,
   type GraphQLSchema,
   type OperationDefinitionNode,
+  type SelectionSetNode,
 } from 'graphql';
 import { ErrorCode } from './errors';
 
@@ -82,4 +86,49 @@ export function variableErrors(
           }),
       )
     : null;
+}
+
+/**
+ * The GraphQL spec's rule (since graphql-spec#860; graphql-js 17 has it, our 16 does not): no
+ * `@skip` or `@include` in a subscription's top level selection, fragments included; one error
+ * per subscription that has them. Run before graphql-js's validation, which throws rather than
+ * reports when such a directive takes a variable (its single-field rule collects the root fields
+ * without variables): a 500 over HTTP, and the client's whole WebSocket closed with 4500 at the
+ * gateway. With a literal, a directive that leaves no root field made Apollo's planner throw.
+ */
+export function subscriptionRootDirectiveErrors(document: DocumentNode): GraphQLError[] {
+  const fragments = new Map<string, SelectionSetNode>();
+  for (const definition of document.definitions)
+    if (definition.kind === Kind.FRAGMENT_DEFINITION)
+      fragments.set(definition.name.value, definition.selectionSet);
+  return document.definitions.flatMap((operation) => {
+    if (operation.kind !== Kind.OPERATION_DEFINITION || operation.operation !== 'subscription')
+      return [];
+    const found: DirectiveNode[] = [];
+    const spread = new Set<string>();
+    const visit = ({ selections }: SelectionSetNode) => {
+      for (const selection of selections) {
+        for (const directive of selection.directives ?? [])
+          if (directive.name.value === 'skip' || directive.name.value === 'include')
+            found.push(directive);
+        if (selection.kind === Kind.INLINE_FRAGMENT) visit(selection.selectionSet);
+        if (selection.kind === Kind.FRAGMENT_SPREAD && !spread.has(selection.name.value)) {
+          spread.add(selection.name.value);
+          const fragment = fragments.get(selection.name.value);
+          if (fragment) visit(fragment);
+        }
+      }
+    };
+    visit(operation.selectionSet);
+    if (found.length === 0) return [];
+    const subscription = operation.name
+      ? `Subscription "${operation.name.value}"`
+      : 'Anonymous Subscription';
+    return [
+      new GraphQLError(
+        `${subscription} must not use \`@skip\` or \`@include\` directives in the top level selection.`,
+        { nodes: found, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } },
+      ),
+    ];
+  });
 }

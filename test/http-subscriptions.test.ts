@@ -390,7 +390,9 @@ async function refusal(
         };
         client.subscribe(request, {
           next: (result) => refused(result.errors),
-          error: refused,
+          // An error message's errors, or the close that ended the connection instead.
+          error: (error) =>
+            refused(Array.isArray(error) ? error : `closed ${(error as { code: number }).code}`),
           complete: () => undefined,
         });
       });
@@ -412,7 +414,8 @@ async function refusal(
   if (transport === 'multipart') {
     // Refused before streaming: a 400 with the errors; once streaming: a part with its payload.
     if (response.status === 400) return (JSON.parse(text) as { errors: unknown }).errors;
-    const part = /^\{"payload":.*$/m.exec(text)![0];
+    const part = /^\{"payload":.*$/m.exec(text)?.[0];
+    if (!part) return `${response.status}: ${text}`;
     return (JSON.parse(part) as { payload: { errors: unknown } }).payload.errors;
   }
   // GraphQL over SSE: the refusal is the stream's one `next` event, then `complete`.
@@ -420,6 +423,36 @@ async function refusal(
   expect(events.map(([, event]) => event)).toEqual(['next', 'complete']);
   return (JSON.parse(events[0]![2]!) as { errors: unknown }).errors;
 }
+
+/** Where a subscription is served, and over which transports. */
+const endpoints = () =>
+  [
+    ['gateway', stack.gatewayUrl, ['graphql-ws', 'sse', 'multipart']],
+    ['subgraph', stack.subgraphs.messages!.url, ['graphql-ws', 'sse']],
+  ] as const;
+
+/** What each endpoint and transport refuses `request` with: message and code, or what went wrong. */
+const refusals = async (request: {
+  query: string;
+  variables: Record<string, unknown>;
+  operationName?: string;
+}) => {
+  const seen: Record<string, unknown> = {};
+  for (const [where, url, transports] of endpoints())
+    for (const transport of transports) {
+      seen[`${where} ${transport}`] = await refusal(transport, url, request).then(
+        (errors) =>
+          Array.isArray(errors)
+            ? (errors as GraphQLFormattedError[]).map(({ message, extensions }) => ({
+                message,
+                code: extensions?.code,
+              }))
+            : errors,
+        (error: Error) => error.message,
+      );
+    }
+  return seen;
+};
 
 it('refuses variables that do not coerce and operations it cannot choose as a query is refused: at once, over every transport, at the gateway and at a subgraph', async () => {
   const subscription = (name: string) =>
@@ -434,29 +467,6 @@ it('refuses variables that do not coerce and operations it cannot choose as a qu
       { names: ['A', 'B'], variables: { channelId: randomUUID() } },
       { names: ['A', 'B'], variables: { channelId: randomUUID() }, operationName: 'C' },
     ];
-  const endpoints = [
-    ['gateway', stack.gatewayUrl, ['graphql-ws', 'sse', 'multipart']],
-    ['subgraph', stack.subgraphs.messages!.url, ['graphql-ws', 'sse']],
-  ] as const;
-  const refusals = async (request: {
-    query: string;
-    variables: Record<string, unknown>;
-    operationName?: string;
-  }) => {
-    const seen: Record<string, unknown> = {};
-    for (const [where, url, transports] of endpoints)
-      for (const transport of transports) {
-        seen[`${where} ${transport}`] = await refusal(transport, url, request).then(
-          (errors) =>
-            (errors as GraphQLFormattedError[]).map(({ message, extensions }) => ({
-              message,
-              code: extensions?.code,
-            })),
-          (error: Error) => error.message,
-        );
-      }
-    return seen;
-  };
   for (const { names, variables, operationName } of refused) {
     const asQuery = (await (
       await fetch(stack.gatewayUrl, {
@@ -487,5 +497,67 @@ it('refuses variables that do not coerce and operations it cannot choose as a qu
   });
   expect(Object.values(extra)).toEqual(
     Object.keys(extra).map(() => [{ message: 'Channel not found.', code: 'NOT_FOUND' }]),
+  );
+});
+
+it('refuses @skip and @include in the top level selection of a subscription, as the GraphQL spec does: over every transport, at the gateway and at a subgraph', async () => {
+  const forbidden = (subscription: string) => [
+    {
+      message: `${subscription} must not use \`@skip\` or \`@include\` directives in the top level selection.`,
+      code: 'BAD_USER_INPUT',
+    },
+  ];
+  const documents = [
+    [
+      'subscription ($c: ID!) { messageAdded(channelId: $c) @skip(if: true) { id } }',
+      'Anonymous Subscription',
+    ],
+    [
+      'subscription ($c: ID!, $i: Boolean = true) { messageAdded(channelId: $c) @include(if: $i) { id } }',
+      'Anonymous Subscription',
+    ],
+    [
+      'subscription ($c: ID!) { ... @include(if: false) { messageAdded(channelId: $c) { id } } }',
+      'Anonymous Subscription',
+    ],
+    [
+      'subscription Named($c: ID!) { ...F } fragment F on Subscription { messageAdded(channelId: $c) @skip(if: false) { id } }',
+      'Subscription "Named"',
+    ],
+  ];
+  for (const [query, subscription] of documents) {
+    const request = { query: query!, variables: { c: randomUUID() } };
+    const seen = await refusals(request);
+    // Sent as a plain HTTP request too: graphql-js's validation throws on such a document when
+    // the directive takes a variable, which Apollo Server answered with a 500.
+    for (const [where, url] of endpoints()) {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...admin.headers },
+        body: JSON.stringify(request),
+      });
+      const { errors } = (await response.json()) as { errors: GraphQLFormattedError[] };
+      seen[`${where} HTTP`] = [
+        response.status,
+        errors.map(({ message, extensions }) => ({ message, code: extensions?.code })),
+      ];
+    }
+    expect({ query, seen }).toEqual({
+      query,
+      seen: Object.fromEntries(
+        Object.keys(seen).map((key) => [
+          key,
+          key.endsWith('HTTP') ? [400, forbidden(subscription!)] : forbidden(subscription!),
+        ]),
+      ),
+    });
+  }
+  // Below the top level they are allowed: this one subscribes (and is refused by the resolver).
+  const nested = await refusals({
+    query: 'subscription ($c: ID!) { messageAdded(channelId: $c) { id body @skip(if: true) } }',
+    variables: { c: randomUUID() },
+  });
+  expect(Object.values(nested)).toEqual(
+    Object.keys(nested).map(() => [{ message: 'Channel not found.', code: 'NOT_FOUND' }]),
   );
 });

@@ -9,7 +9,7 @@ import { operationFromDocument } from '@apollo/federation-internals';
 import { QueryPlanner, type FetchNode, type PlanNode } from '@apollo/query-planner';
 import { type DocumentNode, type GraphQLError, getOperationAST, parse, validate } from 'graphql';
 import { badUserInput, withRequestCode } from '../../platform/errors';
-import { noOperationError } from '../../platform/operation-guard';
+import { noOperationError, subscriptionRootDirectiveErrors } from '../../platform/operation-guard';
 import type { OperationContext } from '../execution/request-context';
 import type { LoadedSupergraph, PlanningSchemas } from '../execution/schemas';
 
@@ -51,7 +51,9 @@ export function createSubscriptionPlanner({
       } catch (error) {
         return [withRequestCode(error as GraphQLError, 'GRAPHQL_PARSE_FAILED')];
       }
-      const errors = validate(schemas.apiGraphQLSchema, document);
+      const rootErrors = subscriptionRootDirectiveErrors(document);
+      const errors =
+        rootErrors.length > 0 ? rootErrors : validate(schemas.apiGraphQLSchema, document);
       if (errors.length > 0)
         return errors.map((error) => withRequestCode(error, 'GRAPHQL_VALIDATION_FAILED'));
       if (!getOperationAST(document, operationName)) return [noOperationError(operationName)];

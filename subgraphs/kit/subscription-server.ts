@@ -31,7 +31,11 @@ import type { CredentialVerifier } from '../../platform/credentials';
 import { formatErrorsForClient, withRequestCode } from '../../platform/errors';
 import { clientAddressOf } from '../../platform/http';
 import type { Logger } from '../../platform/logger';
-import { noOperationError, variableErrors } from '../../platform/operation-guard';
+import {
+  noOperationError,
+  subscriptionRootDirectiveErrors,
+  variableErrors,
+} from '../../platform/operation-guard';
 import { goAwayOnClose } from '../../platform/shutdown';
 import { readForwarded, readSubscribeExtensions, withResumeCursor } from '../../platform/wire';
 import type { RequestInfo } from './request-info';
@@ -64,7 +68,8 @@ function parseSubscription(schema: GraphQLSchema, query: string): DocumentNode |
   } catch (error) {
     return [withRequestCode(error as GraphQLError, 'GRAPHQL_PARSE_FAILED')];
   }
-  const errors = validate(schema, document);
+  const rootErrors = subscriptionRootDirectiveErrors(document);
+  const errors = rootErrors.length > 0 ? rootErrors : validate(schema, document);
   if (errors.length > 0)
     return errors.map((error) => withRequestCode(error, 'GRAPHQL_VALIDATION_FAILED'));
   // The oldest entry makes room: a bound, not an LRU, since a subgraph sees few documents.
