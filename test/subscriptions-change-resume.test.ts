@@ -17,9 +17,12 @@ import {
   CancelDeploymentDocument,
   DecommissionNodeDocument,
   DeleteMessageDocument,
+  DeploymentEventsDocument,
+  DeploymentEventsStreamDocument,
   DeploymentUpdatedHeadDocument,
   DeploymentUpdatedResumableDocument,
   EditMessageDocument,
+  MessageAddedIdsDocument,
   MessageChangedHeadDocument,
   MessageChangedResumableDocument,
   NodeStatusChangedHeadDocument,
@@ -218,6 +221,54 @@ it("refuses another stream's cursor as BAD_USER_INPUT", async () => {
   expect(code).toBe('BAD_USER_INPUT');
 });
 
+it('refuses a cursor past the end of its stream as BAD_USER_INPUT on every resumable stream, rather than passing over what comes before it', async () => {
+  const refused = { code: 'BAD_USER_INPUT', results: 1 };
+  // messageAdded: the cursor of another channel's second message, on a channel with one.
+  const busy = await createChannel(url, admin);
+  await post(url, admin, busy.id, 'one');
+  const second = await post(url, admin, busy.id, 'two');
+  const quiet = await createChannel(url, admin);
+  await post(url, admin, quiet.id, 'only');
+  expect(
+    await endingCode(MessageAddedIdsDocument, { channelId: quiet.id, after: second.cursor }),
+  ).toEqual(refused);
+
+  // deploymentEvents: the last event of a cancelled deployment, on a newer one with fewer.
+  const { node } = await registerNode(url, admin);
+  const cancelled = await createDeployment(url, admin.headers, { nodeId: node.id });
+  await mutate(CancelDeploymentDocument, { id: cancelled.id });
+  const { edges } = (await mutate(DeploymentEventsDocument, { id: cancelled.id, first: 10 }))
+    .deployment!.events;
+  const queued = await createDeployment(url, admin.headers, { nodeId: node.id });
+  const { edges: fewer } = (await mutate(DeploymentEventsDocument, { id: queued.id, first: 10 }))
+    .deployment!.events;
+  expect(fewer.length).toBeLessThan(edges.length);
+  expect(
+    await endingCode(DeploymentEventsStreamDocument, {
+      deploymentId: queued.id,
+      after: edges.at(-1)!.cursor,
+    }),
+  ).toEqual(refused);
+
+  // The change streams: past their head (by far, so no change made meanwhile can reach it).
+  const past = (cursor: string) => encodedCursor(topicOf(cursor), positionOf(cursor) + 1000);
+  const changed = await head(MessageChangedHeadDocument, { channelId: quiet.id });
+  expect(
+    await endingCode(MessageChangedResumableDocument, {
+      channelId: quiet.id,
+      after: past(changed),
+    }),
+  ).toEqual(refused);
+  const updated = await head(DeploymentUpdatedHeadDocument, {});
+  expect(await endingCode(DeploymentUpdatedResumableDocument, { after: past(updated) })).toEqual(
+    refused,
+  );
+  const status = await head(NodeStatusChangedHeadDocument, {});
+  expect(await endingCode(NodeStatusChangedResumableDocument, { after: past(status) })).toEqual(
+    refused,
+  );
+});
+
 /** Runs SQL on the stack's database (to age change records past the retention). */
 async function sql<T = Record<string, unknown>>(text: string, values: unknown[] = []) {
   const client = new Client({ connectionString: stack.database.url });
@@ -248,6 +299,8 @@ const positions = async (schema: string, stream: string) =>
 /** A cursor's position: cursors are opaque to clients, but the test may look inside. */
 const positionOf = (cursor: string) =>
   (JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[])[2] as number;
+const topicOf = (cursor: string) =>
+  (JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[])[1] as string;
 
 /** The cursor of a position, as a subscription delivers it (`streamCursor`). */
 const encodedCursor = (topic: string, position: number) =>

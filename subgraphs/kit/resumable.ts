@@ -3,6 +3,9 @@
  * messages, deployment events), whose items carry dense positions (1, 2, 3… per stream,
  * assigned under a lock, so position order is commit order).
  *
+ * A cursor past the head is refused (BAD_USER_INPUT): every position up to the head has been
+ * issued, so it cannot be one of this stream's.
+ *
  * The order matters: start listening live first (buffering), then replay what is stored after
  * the cursor — with no cursor, the head read just before listening is the starting point —
  * then continue with the live items. Live items at or before the last one sent are dropped. Each
@@ -24,6 +27,7 @@
  * connection to the subgraph (passing it back as `extensions.resumeAfter`).
  */
 import { createChannel, type Channel } from '../../platform/channel';
+import { badUserInput } from '../../platform/errors';
 
 /** How long a stream waits without a live item before it checks the store. */
 export const DEFAULT_POLL_INTERVAL_MS = 1500;
@@ -126,6 +130,11 @@ async function* run<T>(
   // between the two comes through the gap check or the idle check, and once the listener is
   // subscribed (what a caller can observe) the starting point is already fixed.
   let last = from === null ? await options.head() : options.decode(from);
+  // Every position up to the head has been issued, so a cursor past it is none of this
+  // stream's (another channel's or deployment's, or made up): following it would pass over
+  // every item up to it without a word.
+  if (from !== null && last > (await options.head()))
+    throw badUserInput('`after` is past the end of this stream: not a cursor of it.', 'after');
   const stop = await options.listen((item) => live.push(item));
   const unwake = options.wake?.(() => live.push(CHECK)) ?? (() => undefined);
   const next = idleAware(live, options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS);
