@@ -2,12 +2,14 @@
  * The gateway's graphql-transport-ws protocol, which it serves itself (graphql-ws's server held
  * a suspended async function per subscription): each rule of the protocol spoken by a raw
  * socket against a real stack — the close codes for a wrong subprotocol, an invalid or
- * unexpected message, a second `connection_init`, `subscribe` before the acknowledgement and a
- * reused id; pings; errors that leave the socket open; `complete` from the client freeing its
- * id; and the server's own `error` and `complete` when a stream ends (the session revoked).
+ * unexpected message, an id longer than the limit, a second `connection_init`, `subscribe`
+ * before the acknowledgement and a reused id; pings; errors that leave the socket open;
+ * `complete` from the client freeing its id; and the server's own `error` and `complete` when a
+ * stream ends (the session revoked).
  */
 import { once } from 'node:events';
 import WebSocket from 'ws';
+import { MAX_SUBSCRIPTION_ID_LENGTH } from '../gateway/subscriptions/server';
 import { graphql } from './support/graphql';
 import { createChannel, post } from './support/messages';
 import { signUp, type SignedIn } from './support/seed';
@@ -66,10 +68,13 @@ const subscribeMessage = (
   payload: { query, variables },
 });
 
+let posted = 0;
+
 /** Posts until subscription `id` has an event (a subscription is live once its first arrives). */
 async function firstEvent(client: Awaited<ReturnType<typeof connect>>, id: string) {
   for (let attempt = 0; attempt < 50; attempt++) {
-    await post(stack.gatewayUrl, user, channelId, `hello ${attempt}`);
+    // Each body new: the flood rule refuses a body posted again and again.
+    await post(stack.gatewayUrl, user, channelId, `hello ${(posted += 1)}`);
     const event = client.messages.find((message) => message.id === id && message.type === 'next');
     if (event) return event;
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -87,6 +92,10 @@ it.each([
   ['an unknown type', { type: 'start', id: '1' }],
   ['a subscribe without an id', { type: 'subscribe', payload: { query: MESSAGE_ADDED } }],
   ['a message only a server sends', { type: 'next', id: '1', payload: { data: null } }],
+  [
+    `a subscribe whose id is longer than ${MAX_SUBSCRIPTION_ID_LENGTH} characters`,
+    subscribeMessage('x'.repeat(MAX_SUBSCRIPTION_ID_LENGTH + 1)),
+  ],
 ])('closes a socket that sends %s with 4400', async (_kind, message) => {
   const client = await connect();
   client.send(message);
@@ -142,6 +151,15 @@ it('closes a socket that reuses the id of a running subscription with 4409', asy
   client.send(subscribeMessage('same'));
   await firstEvent(client, 'same');
   client.send(subscribeMessage('same'));
+  expect(await client.closed).toBe(4409);
+});
+
+it('closes with 4409 a socket that reuses the longest id an id may be', async () => {
+  const id = 'é'.repeat(MAX_SUBSCRIPTION_ID_LENGTH);
+  const client = await acknowledged();
+  client.send(subscribeMessage(id));
+  await firstEvent(client, id);
+  client.send(subscribeMessage(id));
   expect(await client.closed).toBe(4409);
 });
 

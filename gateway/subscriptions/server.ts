@@ -256,6 +256,12 @@ function send(socket: WebSocket, message: object): void {
 
 /** The largest message a client may send (a `subscribe` with its document): as over HTTP. */
 const MAX_CLIENT_MESSAGE_BYTES = 1_000_000;
+/**
+ * The longest subscription id (clients send UUIDs). An id is held for its subscription's life
+ * and framed into each of its events: at a megabyte each, 100 per connection and 20 connections
+ * per credential, one client could pin gigabytes of the gateway's memory with ids alone.
+ */
+export const MAX_SUBSCRIPTION_ID_LENGTH = 128;
 
 /**
  * How often the keep-alive sweep pings the sockets whose turn it is. Each socket is pinged once
@@ -484,6 +490,12 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
     } catch {
       return socket.close(ProtocolCloseCode.BadRequest, 'Invalid message received');
     }
+    if ('id' in message && message.id.length > MAX_SUBSCRIPTION_ID_LENGTH) {
+      return socket.close(
+        ProtocolCloseCode.BadRequest,
+        `Invalid message received: id longer than ${MAX_SUBSCRIPTION_ID_LENGTH} characters`,
+      );
+    }
     switch (message.type) {
       case MessageType.ConnectionInit: {
         if (state.initReceived) {
@@ -510,9 +522,10 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
         if (!connection) return socket.close(ProtocolCloseCode.Unauthorized, 'Unauthorized');
         const { id } = message;
         if (state.subscriptions.has(id)) {
+          // Not naming the id: a close reason holds at most 123 bytes (ws throws beyond).
           return socket.close(
             ProtocolCloseCode.SubscriberAlreadyExists,
-            `Subscriber for ${id} already exists`,
+            'Subscriber for this id already exists',
           );
         }
         const refused = subscribe(socket, state, connection, message);
