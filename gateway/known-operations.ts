@@ -8,7 +8,7 @@
  * with @apollo/gateway's executeQueryPlan and writes the JSON.
  *
  * Anything out of the ordinary is left to Apollo Server, so the answer is exactly its answer: a
- * document not seen yet, variables that do not coerce, a cost that depends on variables, APQ or
+ * document not seen yet or longer than MAX_REMEMBERED_DOCUMENT_LENGTH, variables that do not coerce, a cost that depends on variables, APQ or
  * other extensions, a content type or Accept header other than plain JSON, a refused context.
  * Remembered plans are dropped when the supergraph changes.
  */
@@ -22,7 +22,7 @@ import type { RequestObserver } from '../platform/metrics';
 import type { DocumentContext, Execution, GatewayContext } from './execution';
 import type { OperationPath } from './metrics';
 import { compileLeanQuery, type LeanQuery } from './lean-executor';
-import { operationCost } from './operation-limits';
+import { MAX_REMEMBERED_DOCUMENT_LENGTH, operationCost } from './operation-limits';
 
 interface KnownOperation {
   queryPlan: QueryPlan;
@@ -76,6 +76,7 @@ export function createKnownOperations(options: {
     remember({ queryPlan, requestContext, operationContext }) {
       const { source, request, document } = requestContext;
       if (!source || request.extensions || operations.size >= options.maxEntries) return;
+      if (source.length > MAX_REMEMBERED_DOCUMENT_LENGTH) return;
       // Plans whose cost depends on variables need the limit checked per request: Apollo's.
       if (operationCost(operationContext.schema, document, request.operationName, {}).usesVariables)
         return;

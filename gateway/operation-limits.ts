@@ -32,6 +32,14 @@ import { GraphQLError, parse, validate, type GraphQLFormattedError } from 'graph
 import { clientError, ErrorCode, formatErrorForClient } from '../platform/errors';
 import { MAX_PAGE_SIZE } from '../platform/wire';
 
+/**
+ * Documents longer than this are not remembered by the caches keyed by their text (the hot
+ * path's known operations, the subscription planner's plans): ever new long ones — a megabyte of
+ * comment each, sent anonymously — made the gateway hold about 1.7 MB per document, up to a
+ * thousand of them. Operations clients send are a few kilobytes.
+ */
+export const MAX_REMEMBERED_DOCUMENT_LENGTH = 16_384;
+
 export interface OperationLimits {
   maxDepth: number;
   maxAliases: number;

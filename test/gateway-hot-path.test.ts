@@ -9,6 +9,7 @@
 import { GraphQLError, parse } from 'graphql';
 import { startComposedSubgraphs, type ComposedSubgraphs } from './fixtures/throwaway-subgraphs';
 import { startGateway, testGatewayConfig, type Running } from './support/stack';
+import { MAX_REMEMBERED_DOCUMENT_LENGTH } from '../gateway/operation-limits';
 import type { Gateway } from '../gateway/server';
 
 const LINK =
@@ -211,6 +212,16 @@ it('leaves to Apollo what it does not cover: bad variables, other media types, e
 
   const persisted = await sendThrice({ query: ITEMS, extensions: { persistedQuery: {} } });
   expect(persisted.served).toEqual({ pipeline: 2, 'cached-plan': 0, lean: 0 });
+});
+
+it(`leaves documents longer than ${MAX_REMEMBERED_DOCUMENT_LENGTH} characters to Apollo: ever new long ones cannot make the gateway grow`, async () => {
+  const long = await sendThrice({
+    query: `# ${'x'.repeat(MAX_REMEMBERED_DOCUMENT_LENGTH)}\n${ITEMS}`,
+  });
+  expect(long.served).toEqual({ pipeline: 2, 'cached-plan': 0, lean: 0 });
+  const short = await sendThrice({ query: ITEMS });
+  expect(short.served.lean).toBe(2);
+  expect(short.answer).toEqual(long.answer);
 });
 
 it('names a stopped subgraph with SUBGRAPH_UNAVAILABLE on both paths (last: it stops one)', async () => {
