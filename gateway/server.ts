@@ -9,7 +9,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginSchemaReportingDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginUsageReportingDisabled } from '@apollo/server/plugin/disabled';
-import { createGraphQLHandler } from '../platform/http';
+import { createGraphQLHandler, documentStore } from '../platform/http';
 import { createLogger } from '../platform/logger';
 import { useOperationGuard } from '../platform/operation-guard';
 import { createMetrics, createRequestObserver, useMetrics } from '../platform/metrics';
@@ -84,6 +84,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     allowBatchedHttpRequests: false,
     validationRules: limits.validationRules,
     parseOptions: limits.parseOptions,
+    documentStore: documentStore(),
     csrfPrevention: true,
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,

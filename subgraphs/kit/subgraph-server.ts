@@ -24,6 +24,7 @@ import { ErrorCode, formatErrorForClient, isClientError } from '../../platform/e
 import {
   clientAddressOf,
   createGraphQLHandler,
+  documentStore,
   HttpError,
   readGraphQLBody,
   sendError,
@@ -186,6 +187,7 @@ export function createSubgraphServer<TContext extends RequestInfo>(
   const formatError = subgraphErrorFormatter(options.name);
   const apollo = new ApolloServer<TContext>({
     schema,
+    documentStore: documentStore(),
     csrfPrevention: true,
     introspection: options.introspection,
     includeStacktraceInErrorResponses: false,
