@@ -34,9 +34,9 @@ import { MAX_PAGE_SIZE } from '../platform/wire';
 
 /**
  * Documents longer than this are not remembered by the caches keyed by their text (the hot
- * path's known operations, the subscription planner's plans): ever new long ones — a megabyte of
- * comment each, sent anonymously — made the gateway hold about 1.7 MB per document, up to a
- * thousand of them. Operations clients send are a few kilobytes.
+ * path's known operations, the cost limit's costs, the subscription planner's plans): ever new
+ * long ones — a megabyte of comment each, sent anonymously — made the gateway hold about 1.8 MB
+ * per document, up to a thousand of them. Operations clients send are a few kilobytes.
  */
 export const MAX_REMEMBERED_DOCUMENT_LENGTH = 16_384;
 
@@ -231,7 +231,11 @@ function useCostLimit(maxCost: number): ApolloServerPlugin {
               request.variables ?? {},
             );
             cost = result.cost;
-            if (source && !result.usesVariables) {
+            if (
+              source &&
+              source.length <= MAX_REMEMBERED_DOCUMENT_LENGTH &&
+              !result.usesVariables
+            ) {
               if (cache.size >= 1000) cache.clear();
               cache.set(source, cost);
             }
