@@ -4,6 +4,7 @@
  * share one upstream subscription, credentials reach the owning subgraph, and a subscription the
  * owning subgraph refuses for a passing reason is subscribed again.
  */
+import { MAX_REMEMBERED_DOCUMENT_LENGTH } from '../gateway/operation-limits';
 import type { Gateway } from '../gateway/server';
 import { LIBRARIAN, startThrowawaySubgraphs, type Throwaway } from './fixtures/throwaway-subgraphs';
 import { graphql } from './support/graphql';
@@ -92,6 +93,35 @@ it('shares one upstream subscription and one rest execution per event among iden
       gateway.service.subscriptionStats().upstreamSubscriptions === 0 &&
       throwaway.liveSubscriptions() === 0,
   );
+  await client.dispose();
+});
+
+it('shares one topic among subscriptions that differ only in variables their operation does not declare', async () => {
+  const client = wsClient(gateway.url, { authorization: LIBRARIAN });
+  // Extra variables are ignored, as over HTTP; the gateway does not keep them either.
+  const subscribers = ['', 'x', 'y'.repeat(100_000)].map((unused) =>
+    collect(client, BOOK_ADDED, unused ? { unused } : {}),
+  );
+  await eventually(() => gateway.service.subscriptionStats().subscribers === 3);
+  expect(gateway.service.subscriptionStats()).toMatchObject({
+    topics: 1,
+    upstreamSubscriptions: 1,
+  });
+  subscribers.forEach((s) => s.unsubscribe());
+  await eventually(() => gateway.service.subscriptionStats().upstreamSubscriptions === 0);
+  await client.dispose();
+});
+
+it(`refuses a subscription document longer than ${MAX_REMEMBERED_DOCUMENT_LENGTH} characters, which it would hold for the subscription's life`, async () => {
+  const client = wsClient(gateway.url, { authorization: LIBRARIAN });
+  const padded = collect(client, `# ${'x'.repeat(MAX_REMEMBERED_DOCUMENT_LENGTH)}\n${BOOK_ADDED}`);
+  await padded.ended();
+  expect(padded.error).toEqual([
+    {
+      message: `A subscription's document may be at most ${MAX_REMEMBERED_DOCUMENT_LENGTH} characters long.`,
+      extensions: { code: 'QUERY_TOO_COMPLEX', limit: 'maxSubscriptionDocumentLength' },
+    },
+  ]);
   await client.dispose();
 });
 

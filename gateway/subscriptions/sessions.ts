@@ -8,11 +8,11 @@
 import type { ExecutionResult } from 'graphql-ws';
 import { GraphQLError } from 'graphql';
 import type { Channel } from '../../platform/channel';
-import { ErrorCode } from '../../platform/errors';
+import { clientError, ErrorCode } from '../../platform/errors';
 import { variableErrors } from '../../platform/operation-guard';
 import type { Principal } from '../../platform/principal';
 import type { RevocationList } from '../../platform/revocations';
-import type { CheckOperation } from '../operation-limits';
+import { MAX_REMEMBERED_DOCUMENT_LENGTH, type CheckOperation } from '../operation-limits';
 import type { SubscriptionExecutor, SubscriptionRequest } from './executor';
 import type { SubscriptionPlan, SubscriptionPlanner } from './planner';
 
@@ -153,6 +153,17 @@ export function createSubscriptionSessions(options: {
     prepare({ query, operationName, variables }) {
       const planner = options.planner();
       if (!planner) return [new GraphQLError('The supergraph is not loaded yet.')];
+      // A subscription holds its document for its life: long ones (a padded comment) would let
+      // one client's subscriptions pin gigabytes within the connection limits.
+      if (query.length > MAX_REMEMBERED_DOCUMENT_LENGTH) {
+        return [
+          clientError(
+            ErrorCode.QUERY_TOO_COMPLEX,
+            `A subscription's document may be at most ${MAX_REMEMBERED_DOCUMENT_LENGTH} characters long.`,
+            { limit: 'maxSubscriptionDocumentLength' },
+          ),
+        ];
+      }
       const refused = options.checkOperation(
         planner.schemas.apiGraphQLSchema,
         query,
@@ -166,7 +177,15 @@ export function createSubscriptionSessions(options: {
       return variableErrors(schema, plan.operationContext.operation, variables) ?? plan;
     },
     start(plan, request, principal, transport, onOverflow) {
-      const channel = options.executor.subscribe(plan, request, onOverflow);
+      // Only the variables the operation declares: others would be held for the subscription's
+      // life for nothing, and would keep identical subscriptions from sharing a topic.
+      const variables = Object.fromEntries(
+        (plan.operationContext.operation.variableDefinitions ?? [])
+          .map(({ variable }) => variable.name.value)
+          .filter((name) => name in request.variables)
+          .map((name) => [name, request.variables[name]]),
+      );
+      const channel = options.executor.subscribe(plan, { ...request, variables }, onOverflow);
       active[transport] += 1;
       const sessionId = principal?.kind === 'user' ? principal.sessionId : undefined;
       if (sessionId) {
