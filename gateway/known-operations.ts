@@ -8,8 +8,9 @@
  * with @apollo/gateway's executeQueryPlan and writes the JSON.
  *
  * Anything out of the ordinary is left to Apollo Server, so the answer is exactly its answer: a
- * document not seen yet or longer than MAX_REMEMBERED_DOCUMENT_LENGTH, variables that do not coerce, a cost that depends on variables, APQ or
- * other extensions, a content type or Accept header other than plain JSON, a refused context.
+ * document not seen yet or longer than MAX_REMEMBERED_DOCUMENT_LENGTH, variables that do not
+ * coerce, a cost that depends on variables, APQ or other extensions, a content type or Accept
+ * header other than plain JSON, a refused context.
  * Remembered plans are dropped when the supergraph changes.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';

@@ -34,9 +34,10 @@ import { MAX_PAGE_SIZE } from '../platform/wire';
 
 /**
  * Documents longer than this are not remembered by the caches keyed by their text (the hot
- * path's known operations, the cost limit's costs, the subscription planner's plans): ever new
- * long ones — a megabyte of comment each, sent anonymously — made the gateway hold about 1.8 MB
- * per document, up to a thousand of them. Operations clients send are a few kilobytes.
+ * path's known operations, the cost limit's costs), and subscriptions, which hold theirs for
+ * their life, refuse them: ever new long ones — a megabyte of comment each, sent anonymously —
+ * made the gateway hold about 1.8 MB per document, up to a thousand of them. Operations clients
+ * send are a few kilobytes.
  */
 export const MAX_REMEMBERED_DOCUMENT_LENGTH = 16_384;
 

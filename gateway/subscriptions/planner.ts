@@ -11,7 +11,6 @@ import { type DocumentNode, type GraphQLError, getOperationAST, parse, validate 
 import { badUserInput, withRequestCode } from '../../platform/errors';
 import { noOperationError, subscriptionRootDirectiveErrors } from '../../platform/operation-guard';
 import type { OperationContext } from '../execution/request-context';
-import { MAX_REMEMBERED_DOCUMENT_LENGTH } from '../operation-limits';
 import type { LoadedSupergraph, PlanningSchemas } from '../execution/schemas';
 
 export interface SubscriptionPlan {
@@ -81,7 +80,6 @@ export function createSubscriptionPlanner({
         primary: plan.node.primary,
         rest: plan.node.rest,
       };
-      if (query.length > MAX_REMEMBERED_DOCUMENT_LENGTH) return prepared;
       if (cache.size >= MAX_CACHED_PLANS) cache.delete(cache.keys().next().value as string);
       cache.set(key, prepared);
       return prepared;

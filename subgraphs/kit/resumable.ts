@@ -130,9 +130,8 @@ async function* run<T>(
   // between the two comes through the gap check or the idle check, and once the listener is
   // subscribed (what a caller can observe) the starting point is already fixed.
   let last = from === null ? await options.head() : options.decode(from);
-  // Every position up to the head has been issued, so a cursor past it is none of this
-  // stream's (another channel's or deployment's, or made up): following it would pass over
-  // every item up to it without a word.
+  // A cursor past the head (another channel's or deployment's, or made up), followed, would
+  // pass over every item up to it without a word.
   if (from !== null && last > (await options.head()))
     throw badUserInput('`after` is past the end of this stream: not a cursor of it.', 'after');
   const stop = await options.listen((item) => live.push(item));
