@@ -11,7 +11,6 @@ import {
   createApiKey,
   deploymentWithEvents,
   exitOf,
-  freePort,
   nodesNamed,
   startProxy,
   startAgent,
@@ -19,6 +18,7 @@ import {
 } from './support/agent';
 import { createDeployment } from './support/deployments';
 import { graphql } from './support/graphql';
+import { freePort } from './support/processes';
 import { generateNodeKeys, waitFor } from './support/nodes';
 import { addUser, signUp, unique, type SignedIn } from './support/seed';
 import { startStack, type Stack } from './support/stack';

@@ -9,7 +9,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { publicJwkOf, generateSigningKey } from '../platform/tokens';
-import { freePort } from './support/agent';
+import { freePort } from './support/processes';
 import { graphql } from './support/graphql';
 import {
   privatePostgres,

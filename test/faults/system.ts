@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INTROSPECTION_PATH } from '../../platform/api-keys';
 import { generateSigningKey, publicJwkOf } from '../../platform/tokens';
-import { freePort } from '../support/agent';
+import { freePort } from '../support/processes';
 import { startPostgres, startRedis, type PrivatePostgres, type PrivateRedis } from './infra';
 import { requireDist, Service, ROOT } from './services';
 

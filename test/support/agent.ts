@@ -162,14 +162,6 @@ export async function deploymentWithEvents(url: string, viewer: SignedIn, id: st
   };
 }
 
-/** A port nothing listens on (until someone does). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  const url = await listen(server, '127.0.0.1', 0);
-  await closeHttpServer(server);
-  return Number(new URL(url).port);
-}
-
 /**
  * A real HTTP hop between an agent and the gateway that forwards every request, except that it
  * drops the connection, after the gateway answered, instead of answering the requests `drop`

@@ -4,7 +4,7 @@
  * as one JSON line and holds them until a signal ends it — the test process of
  * private-services-cleanup.test.ts.
  */
-import { freePort } from './agent';
+import { freePort } from './processes';
 import { privatePostgres, privateRedis } from './private-services';
 import { startPostgres, startRedis } from '../faults/infra';
 

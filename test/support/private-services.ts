@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
-import { freePort } from './agent';
+import { freePort } from './processes';
 import { onExit } from './processes';
 
 async function exited(child: ChildProcess): Promise<void> {

@@ -1,7 +1,18 @@
 /**
  * Ports, process groups and clean-up of services a test or benchmark starts as real processes.
  */
-import { createServer } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
+
+/** A port nothing listens on on loopback (until someone does), chosen by the system. */
+export const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 
 /** Whether nothing listens on the port on loopback (until someone does). */
 export const isPortFree = (port: number) =>

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './agent';
+import { freePort } from './processes';
 import { privateRedis, retrying, type PrivateRedis } from './private-services';
 
 export interface PrivateRedisCluster {

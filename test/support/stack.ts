@@ -20,7 +20,7 @@ import {
   type SharedConfig,
   type SubgraphHandle,
 } from '../../dev/subgraphs';
-import { freePort } from './agent';
+import { freePort } from './processes';
 import { createTestDatabase, type TestDatabase } from './database';
 import { LOG_LEVEL, REDIS_URL } from './env';
 
