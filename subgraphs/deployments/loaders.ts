@@ -17,7 +17,7 @@ export interface DeploymentPageKey {
   status: DeploymentStatus | null;
   /** Rows to fetch, newest first: the page size plus one, which tells whether more follow. */
   limit: number;
-  after: { createdAt: Date; id: string } | null;
+  after: { at: Date; id: string } | null;
 }
 
 export interface EventPageKey {
@@ -84,7 +84,7 @@ function deploymentPages(scope: ReadScope) {
       const { owner, organizationId, status, limit } = keys[0]!;
       const parents = keys.map((key, index) => ({
         owner_id: key.ownerId,
-        after_at: key.after?.createdAt.toISOString() ?? null,
+        after_at: key.after?.at.toISOString() ?? null,
         after_id: key.after?.id ?? null,
         page_key: index,
       }));

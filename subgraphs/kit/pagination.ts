@@ -5,6 +5,7 @@
  */
 import { badUserInput } from '../../platform/errors';
 import { MAX_PAGE_SIZE } from '../../platform/wire';
+import { isUuid } from './ids';
 
 export interface PageInfo {
   hasNextPage: boolean;
@@ -65,6 +66,28 @@ export function decodeCursor(
     throw badUserInput(`\`${argument}\` is not a valid cursor.`, argument);
   }
   return parsed.slice(1) as CursorKey;
+}
+
+/** The latest time a timestamp column of ours is compared with (a cursor beyond is forged). */
+const MAX_TIME = Date.UTC(9999, 11, 31);
+
+/**
+ * Decodes a cursor of a row ordered by a timestamp with its id (`[date.toISOString(), id]`),
+ * checked beyond its shape since both go into SQL: only a time this service could have written,
+ * in the form it writes it, and a UUID. Anything else (another list's cursor, a forged one) is
+ * BAD_USER_INPUT rather than a date or an id PostgreSQL would refuse.
+ */
+export function decodeTimestampCursor(
+  cursor: string,
+  argument = 'after',
+): { at: Date; id: string } {
+  const [text, id] = decodeCursor(cursor, ['string', 'string'], argument) as [string, string];
+  const at = new Date(text);
+  const time = at.getTime();
+  if (!(time >= 0 && time <= MAX_TIME) || at.toISOString() !== text || !isUuid(id)) {
+    throw badUserInput(`\`${argument}\` is not a valid cursor.`, argument);
+  }
+  return { at, id };
 }
 
 export function pageSize(
@@ -158,11 +181,11 @@ export async function pageInCreationOrder<T extends CreationOrdered>(
   const size = pageSize(args.first, 'first');
   const bounded = { ...where };
   if (args.after) {
-    const [createdAt, id] = decodeCursor(args.after, ['string', 'string']) as [string, string];
+    const { at, id } = decodeTimestampCursor(args.after);
     // The first condition bounds the index scan (the page starts at the cursor, not at the
     // beginning of the list); the second breaks ties on the timestamp.
-    bounded.createdAt = { $gte: new Date(createdAt) };
-    bounded.$or = [{ createdAt: { $gt: new Date(createdAt) } }, { id: { $gt: id } }];
+    bounded.createdAt = { $gte: at };
+    bounded.$or = [{ createdAt: { $gt: at } }, { id: { $gt: id } }];
   }
   const rows = await find(bounded, { orderBy: { createdAt: 'asc', id: 'asc' }, limit: size + 1 });
   return forwardConnection(

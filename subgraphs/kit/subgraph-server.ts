@@ -45,6 +45,7 @@ import type { ReadRouting } from './read-routing';
 import { checkRepresentations } from './representations';
 import { writableMode } from './reads';
 import type { RequestInfo } from './request-info';
+import { refuseUnstorableText } from './storable-text';
 import { serveSubscriptions, serveSubscriptionsOverHttp } from './subscription-server';
 import { useOperationGuard } from '../../platform/operation-guard';
 import { setSecurityHeaders } from '../../platform/security-headers';
@@ -180,6 +181,7 @@ export function createSubgraphServer<TContext extends RequestInfo>(
   checkRepresentations(built);
   // For the whole process (graphql-js has one executor), and idempotent.
   shareEmptyArguments();
+  refuseUnstorableText(built);
   const schema = options.middleware?.length ? applyMiddleware(built, ...options.middleware) : built;
   const metrics = createMetrics(options.name);
   const observer = createRequestObserver(metrics);

@@ -22,7 +22,7 @@ export interface MessagePageKey {
 /** One page of a channel's members, in join order, after the (joinedAt, userId) bound. */
 export interface MemberPageKey {
   channelId: string;
-  after: { joinedAt: Date; userId: string } | null;
+  after: { at: Date; id: string } | null;
   limit: number;
 }
 
@@ -138,8 +138,8 @@ export function createLoaders(scope: ReadScope, viewerId: string | null) {
           MEMBER_PAGES,
           keys.map((key) => ({
             channel_id: key.channelId,
-            after_joined_at: key.after?.joinedAt.toISOString() ?? null,
-            after_user_id: key.after?.userId ?? null,
+            after_joined_at: key.after?.at.toISOString() ?? null,
+            after_user_id: key.after?.id ?? null,
             limit: key.limit,
           })),
         ),

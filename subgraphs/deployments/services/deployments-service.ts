@@ -3,13 +3,18 @@ import type { FilterQuery } from '@mikro-orm/core';
 import { notFound } from '../../../platform/errors';
 import { requireUser } from '../../kit/guards';
 import { isUuid } from '../../kit/ids';
-import { forwardConnection, pageSize, type Connection } from '../../kit/pagination';
+import {
+  decodeTimestampCursor,
+  forwardConnection,
+  pageSize,
+  type Connection,
+} from '../../kit/pagination';
 import { validate } from '../../kit/validation';
 import { findRows } from '../../kit/reads';
 import type { DeploymentsContext } from '../context';
 import { Deployment, type DeploymentStatus } from '../entities/deployment';
 import { findVisibleDeployment } from './access';
-import { decodeDeploymentCursor, nameRule } from './validation';
+import { nameRule } from './validation';
 
 export interface DeploymentFilter {
   status?: DeploymentStatus | null;
@@ -39,7 +44,7 @@ export async function listDeployments(
 ): Promise<Connection<Deployment>> {
   const { organizationId } = requireUser(ctx.principal);
   const size = pageSize(args.first, 'first');
-  const after = args.after ? decodeDeploymentCursor(args.after) : null;
+  const after = args.after ? decodeTimestampCursor(args.after) : null;
   const filter = args.filter ?? {};
   const where: FilterQuery<Deployment> = { organizationId };
   if (filter.status) where.status = filter.status;
@@ -56,8 +61,8 @@ export async function listDeployments(
   }
   if (after) {
     // The first condition bounds the index scan; the second breaks ties on the timestamp.
-    where.createdAt = { $lte: after.createdAt };
-    where.$or = [{ createdAt: { $lt: after.createdAt } }, { id: { $lt: after.id } }];
+    where.createdAt = { $lte: after.at };
+    where.$or = [{ createdAt: { $lt: after.at } }, { id: { $lt: after.id } }];
   }
   const rows = await findRows(ctx, Deployment, where, {
     orderBy: { createdAt: 'desc', id: 'desc' },
@@ -75,7 +80,7 @@ export async function ownerDeployments(
 ): Promise<Connection<Deployment>> {
   const { organizationId } = requireUser(ctx.principal);
   const size = pageSize(args.first, 'first');
-  const after = args.after ? decodeDeploymentCursor(args.after) : null;
+  const after = args.after ? decodeTimestampCursor(args.after) : null;
   const rows = isUuid(ownerId)
     ? await ctx.loaders.deploymentPages.load({
         owner,

@@ -9,6 +9,7 @@ import { isUuid } from '../../kit/ids';
 import { isUniqueViolation } from '../../kit/orm';
 import {
   decodeCursor,
+  decodeTimestampCursor,
   forwardConnection,
   pageSize,
   type Connection,
@@ -172,19 +173,6 @@ export async function addChannelMember(
   return channel;
 }
 
-/** A members cursor: (joinedAt, userId), checked beyond its shape since it goes into SQL. */
-function decodeMemberCursor(after: string): { joinedAt: Date; userId: string } {
-  const [joinedAt, userId] = decodeCursor(after, ['string', 'string']) as [string, string];
-  const date = new Date(joinedAt);
-  // Only the form this service writes, for a time it could have written: other dates may be
-  // outside what PostgreSQL accepts.
-  const written = date.getTime() >= 0 && /^\d{4}-/.test(joinedAt);
-  if (!isUuid(userId) || !written || date.toISOString() !== joinedAt) {
-    throw badUserInput('`after` is not a valid cursor.', 'after');
-  }
-  return { joinedAt: date, userId };
-}
-
 /** Members as references to the users subgraph's User, with when they joined. */
 export interface MemberConnection {
   edges: { cursor: string; node: { id: string }; joinedAt: Date }[];
@@ -197,7 +185,7 @@ export async function listMembers(
   args: { first?: number | null; after?: string | null },
 ): Promise<MemberConnection> {
   const size = pageSize(args.first, 'first');
-  const after = args.after ? decodeMemberCursor(args.after) : null;
+  const after = args.after ? decodeTimestampCursor(args.after) : null;
   const rows = await ctx.loaders.memberPage.load({
     channelId: channel.id,
     after,

@@ -25,7 +25,7 @@ import { Channel } from '../entities/channel';
 import { Message } from '../entities/message';
 import type { MessageChangedEvent } from '../pubsub';
 import { findVisibleChannel, getChannel } from './channels-service';
-import { bodyRule, clientMessageIdRule } from './validation';
+import { clientMessageIdRule } from './validation';
 
 const MAX_SEQUENCE = 2_147_483_647;
 
@@ -146,7 +146,7 @@ export async function postMessage(
   if (!(await ctx.loaders.viewerIsMember.load(channel.id))) {
     throw forbidden('Join this channel to post in it.');
   }
-  const body = validate(bodyRule, input.body, 'body');
+  const { body } = input;
   const clientMessageId =
     input.clientMessageId == null
       ? null
@@ -192,12 +192,11 @@ export async function postMessage(
 export async function editMessage(
   ctx: MessagesContext,
   id: string,
-  newBody: string,
+  body: string,
 ): Promise<Message> {
   const { userId } = requireUser(ctx.principal);
   const message = await getMessage(ctx, id);
   if (message.authorId !== userId) throw forbidden('Only its author can edit a message.');
-  const body = validate(bodyRule, newBody, 'body');
   ctx.deps.contentRules.check(body);
   // Conditional, so an edit racing a deletion cannot bring the deleted text back.
   const edited = await changeMessage(

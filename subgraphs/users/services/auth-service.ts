@@ -60,8 +60,6 @@ export async function login(
   ctx: UsersContext,
   input: { usernameOrEmail: string; password: string },
 ): Promise<AuthPayload> {
-  // PostgreSQL text cannot hold NUL: such input names no user.
-  if (input.usernameOrEmail.includes('\u0000')) throw unauthenticated(INVALID_LOGIN);
   const identifier = input.usernameOrEmail.trim().toLowerCase();
   const [row] = await ctx.em
     .getConnection()
