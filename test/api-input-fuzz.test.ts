@@ -1,11 +1,13 @@
 /**
- * Every root field of the client-facing schema (schema/api.graphql), called through the gateway
- * with generated arguments: boundary numbers, empty, long, NUL-bearing and lone-surrogate
- * strings, ids of the caller's organization, of another organization, of another type and made
- * up, real cursors and forged ones (each part of a real cursor replaced), odd dates, long lists,
- * fields left out, null or of the wrong type. Whatever a client sends, the answer is data or
- * GraphQL errors with documented codes — never INTERNAL_SERVER_ERROR, never a subgraph reported
- * unavailable, never a 5xx — and every service is healthy afterwards.
+ * Every root field of the client-facing schema (schema/api.graphql), queries, mutations and
+ * subscriptions (over SSE), called through the gateway with generated arguments at every level
+ * of the selection: boundary numbers, empty, long, NUL-bearing and lone-surrogate strings, ids of
+ * the caller's organization, of another organization, of another type and made up, real cursors
+ * and forged ones (each part of a real cursor replaced), odd dates, long lists, fields left out,
+ * null or of the wrong type; by the field's usual caller or, now and then, another role, a node
+ * or nobody. Whatever a client sends, the answer is data or GraphQL errors with documented
+ * codes — never INTERNAL_SERVER_ERROR, never a subgraph reported unavailable, never a 5xx — its
+ * data holds nothing of the other organization, and every service is healthy afterwards.
  *
  * The arguments are generated from a printed seed (TEST_SEED=<seed> replays them).
  */
@@ -268,8 +270,15 @@ function outcomeOf(body: { data?: unknown; errors?: { extensions?: { code?: stri
 }
 
 /** Why an answer breaks the rule, or null when a client could be given it. */
-function violation(status: number, body: { errors?: { extensions?: { code?: string } }[] }) {
+function violation(
+  status: number,
+  body: { data?: unknown; errors?: { extensions?: { code?: string } }[] },
+) {
   if (status >= 500) return `HTTP ${status}`;
+  // Callers of the first organization: nothing of the other's may come back, whatever they send.
+  const data = JSON.stringify(body.data ?? null);
+  const leaked = foreignIds.find((id) => data.includes(id));
+  if (leaked) return `data holds ${leaked}, of another organization`;
   const codes = (body.errors ?? []).map((error) => error.extensions?.code);
   const bad = codes.filter((code) => !code || !DOCUMENTED.has(code) || FORBIDDEN_CODES.has(code));
   return bad.length > 0 ? `codes ${JSON.stringify(codes)}` : null;
@@ -284,6 +293,8 @@ let callers: Record<
   Record<string, string>
 >;
 let pools: Pools;
+/** The ids of the other organization's rows. */
+let foreignIds: string[];
 /** A channel of the admin's and a message of theirs in it. */
 let mine: { channelId: string; messageId: string };
 
@@ -370,6 +381,14 @@ beforeAll(async () => {
   for (const edge of events.data!.deployment.events.edges as { cursor: string }[])
     cursors.push(edge.cursor);
 
+  foreignIds = [
+    other.user.id,
+    other.user.organization.id,
+    otherNode.node.id,
+    foreign.id,
+    foreignChannel.id,
+    foreignMessage.id,
+  ];
   mine = { channelId: channel.id, messageId: messages[0]!.id };
   callers = {
     admin: admin.headers,
