@@ -4,8 +4,8 @@
  * of the selection: boundary numbers, empty, long, NUL-bearing and lone-surrogate strings, ids of
  * the caller's organization, of another organization, of another type and made up, real cursors
  * and forged ones (each part of a real cursor replaced), odd dates, long lists, fields left out,
- * null or of the wrong type; by the field's usual caller or, now and then, another role, a node
- * or nobody. Whatever a client sends, the answer is data or GraphQL errors with documented
+ * null or of the wrong type; by the field's usual caller or, now and then, another role, an API
+ * key, a node or nobody. Whatever a client sends, the answer is data or GraphQL errors with documented
  * codes — never INTERNAL_SERVER_ERROR, never a subgraph reported unavailable, never a 5xx — its
  * data holds nothing of the other organization, and every service is healthy afterwards.
  *
@@ -13,6 +13,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
+  astFromValue,
   buildSchema,
   getNamedType,
   isEnumType,
@@ -24,11 +25,13 @@ import {
   type GraphQLField,
   type GraphQLInputType,
   type GraphQLObjectType,
+  print,
 } from 'graphql';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCode } from '../platform/errors';
 import { Random } from './faults/schedule';
+import { createApiKey } from './support/agent';
 import { createDeployment, report, claim } from './support/deployments';
 import { graphql } from './support/graphql';
 import { createChannel, post } from './support/messages';
@@ -211,17 +214,33 @@ function someValue(type: GraphQLInputType, name: string, draft: Draft): unknown 
   }
 }
 
+/** `value` as a literal of `type`, or null when it has none (a misfit may be of another type). */
+function literalOf(value: unknown, type: GraphQLInputType) {
+  try {
+    return astFromValue(value, type);
+  } catch {
+    return null;
+  }
+}
+
 /**
- * `field`'s arguments as variables with generated values: every required one, half of the
- * optional ones (the others keep their defaults).
+ * `field`'s arguments with generated values: every required one, half of the optional ones (the
+ * others keep their defaults); most as variables, some written into the document as literals
+ * (the gateway forwards those in the subgraphs' documents instead of their variables).
  */
 function argumentsOf(field: GraphQLField<unknown, unknown>, draft: Draft): string {
   const args: string[] = [];
   for (const arg of field.args) {
     if (!isNonNullType(arg.type) && draft.random.next() < 0.5) continue;
+    const value = valueFor(arg.type, arg.name, draft);
+    const literal = draft.random.next() < 0.3 ? literalOf(value, arg.type) : null;
+    if (literal) {
+      args.push(`${arg.name}: ${print(literal)}`);
+      continue;
+    }
     const variable = `v${draft.definitions.length}`;
     draft.definitions.push(`$${variable}: ${String(arg.type)}`);
-    draft.variables[variable] = valueFor(arg.type, arg.name, draft);
+    draft.variables[variable] = value;
     args.push(`${arg.name}: $${variable}`);
   }
   return args.length > 0 ? `(${args.join(', ')})` : '';
@@ -289,7 +308,7 @@ let admin: SignedIn;
 let agentNode: RegisteredNode;
 /** The headers of each kind of caller. */
 let callers: Record<
-  'admin' | 'developer' | 'viewer' | 'node' | 'anonymous',
+  'admin' | 'developer' | 'viewer' | 'apiKey' | 'node' | 'anonymous',
   Record<string, string>
 >;
 let pools: Pools;
@@ -396,6 +415,7 @@ beforeAll(async () => {
     viewer: viewer.headers,
     node: nodeHeaders,
     anonymous: {},
+    apiKey: { 'x-api-key': await createApiKey(url, admin, 'DEVELOPER') },
   };
   pools = {
     ids: [
@@ -494,7 +514,7 @@ it(`answers generated arguments to every root field with data or documented erro
         if (field.name === 'authenticateNode' && random.next() < 0.3) {
           variables.v0 = signedAuthInput(agentNode.keys, agentNode.node.id);
         }
-        // Now and then someone else calls: another role, a node, nobody.
+        // Now and then someone else calls: another role, an API key, a node, nobody.
         const headers = random.next() < 0.2 ? random.pick(Object.values(callers)) : usual;
         const answer: Answer =
           kind === 'subscription'
