@@ -39,6 +39,25 @@ export default tseslint.config(
     },
   },
   {
+    // MikroORM runs `em.getConnection().execute()` on a connection of its own, outside any
+    // transaction `em` is in: inside one, it waits for a second connection while holding the
+    // first, and enough of those at once take the whole pool and wait on each other.
+    // `em.execute()` runs in em's transaction when it has one. Only the kit's database plumbing
+    // (health checks, migrations, replica reads) chooses its connection itself.
+    files: ['subgraphs/**/*.ts'],
+    ignores: ['subgraphs/kit/orm.ts', 'subgraphs/kit/reads.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            "CallExpression[callee.property.name='execute'][callee.object.callee.property.name='getConnection']",
+          message: "Use em.execute(), which runs in em's transaction; see eslint.config.mjs.",
+        },
+      ],
+    },
+  },
+  {
     files: ['**/env.ts', 'test/**/*.ts', 'bench/**/*.ts', 'schema/*.ts'],
     rules: { 'no-restricted-properties': 'off' },
   },

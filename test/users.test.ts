@@ -97,6 +97,39 @@ describe('sign-up and login', () => {
     expect(sameEmail.errors?.[0]?.extensions?.field).toBe('email');
   });
 
+  it('signs up many at once, more than the database pool holds, one per username', async () => {
+    // Twice the subgraph's pool of 5 connections (support/stack.ts) signing up at once, half of
+    // them as one username: a sign-up's statements all run on its transaction's connection, so
+    // none waits for a second one while holding the first.
+    const taken = unique('race');
+    const signUps = Array.from({ length: 20 }, (_, i) => {
+      const username = i % 2 === 0 ? taken : unique('u');
+      return graphql(url, SignUpTokenDocument, {
+        input: {
+          organizationName: unique('Org '),
+          username,
+          email: `${unique('e')}@example.com`,
+          password: PASSWORD,
+        },
+      });
+    });
+    const answers = (await Promise.all(signUps)).map((response, i) => ({
+      sameUsername: i % 2 === 0,
+      code: response.errors?.[0]?.extensions?.code ?? 'signed up',
+      field: response.errors?.[0]?.extensions?.field,
+    }));
+    const count = (sameUsername: boolean, code: string) =>
+      answers.filter((a) => a.sameUsername === sameUsername && a.code === code).length;
+    expect(answers.filter((a) => a.sameUsername && a.code !== 'signed up')).toEqual(
+      Array.from({ length: 9 }, () => ({
+        sameUsername: true,
+        code: 'BAD_USER_INPUT',
+        field: 'username',
+      })),
+    );
+    expect([count(true, 'signed up'), count(false, 'signed up')]).toEqual([1, 10]);
+  });
+
   it('names the field for an invalid email or a short password', async () => {
     const mutation = SignUpTokenDocument;
     const input = {

@@ -103,7 +103,6 @@ function storedAfter(
 async function head(ctx: MessagesContext, channel: Channel): Promise<number> {
   const [row] = await ctx.deps
     .fork()
-    .getConnection()
     .execute<{ last_sequence: number }[]>(
       'select last_sequence from "messages"."channels" where id = ?',
       [channel.id],

@@ -100,7 +100,7 @@ async function insertMessage(
   values: { channelId: string; authorId: string; body: string; clientMessageId: string | null },
 ): Promise<Message | null> {
   // One statement, so one transaction: the update locks the channel row until commit.
-  const rows = await em.getConnection().execute<Record<string, unknown>[]>(
+  const rows = await em.execute<Record<string, unknown>[]>(
     `with next as (
        update "messages"."channels" set last_sequence = last_sequence + 1
        where id = ? returning last_sequence

@@ -102,7 +102,7 @@ export async function registerNode(
 
 /** Live nodes of an organization have distinct names and keys; decommissioned ones free theirs. */
 async function assertAvailable(em: EntityManager, node: Node): Promise<void> {
-  const rows = await em.getConnection().execute<{ id: string; public_key: string }[]>(
+  const rows = await em.execute<{ id: string; public_key: string }[]>(
     `select id, public_key from nodes.nodes
       where organization_id = ? and status <> 'DECOMMISSIONED'
         and (lower(name) = lower(?) or public_key = ?)

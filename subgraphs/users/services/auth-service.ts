@@ -13,7 +13,7 @@ import { RefreshToken, Session } from '../entities/session';
 import { User } from '../entities/user';
 import { requireUser } from '../../kit/guards';
 import { verifyPassword } from './passwords';
-import { insertUser } from './users-service';
+import { draftUser, insertUser } from './users-service';
 import { nameRule } from './validation';
 import { validate } from '../../kit/validation';
 
@@ -48,10 +48,11 @@ export async function signUp(
   input: { organizationName: string; username: string; email: string; password: string },
 ): Promise<AuthPayload> {
   const organizationName = validate(nameRule, input.organizationName, 'organizationName');
+  const draft = await draftUser(input);
   const user = await ctx.em.transactional(async (em) => {
     const organization = new Organization(organizationName, await uniqueSlug(em, organizationName));
     em.persist(organization);
-    return insertUser(em, { ...input, organizationId: organization.id, role: 'ADMIN' });
+    return insertUser(em, draft, organization.id, 'ADMIN');
   });
   return startSession(ctx.deps, ctx.em, user);
 }
@@ -61,12 +62,10 @@ export async function login(
   input: { usernameOrEmail: string; password: string },
 ): Promise<AuthPayload> {
   const identifier = input.usernameOrEmail.trim().toLowerCase();
-  const [row] = await ctx.em
-    .getConnection()
-    .execute<{ id: string; password_hash: string }[]>(
-      'select id, password_hash from users.users where lower(username) = ? or lower(email) = ? limit 1',
-      [identifier, identifier],
-    );
+  const [row] = await ctx.em.execute<{ id: string; password_hash: string }[]>(
+    'select id, password_hash from users.users where lower(username) = ? or lower(email) = ? limit 1',
+    [identifier, identifier],
+  );
   // Unknown users and wrong passwords fail alike, in message and in time.
   if (!(await verifyPassword(row?.password_hash ?? null, input.password)) || !row) {
     throw unauthenticated(INVALID_LOGIN);
