@@ -17,7 +17,9 @@
  * - the subgraphs' own federation fields (`_entities`, `_service`), sent to a subgraph directly;
  * - tests of the wire protocol and of documents as text (http-subscriptions, trusted-documents,
  *   peer-router, examples, codegen-client, metrics): the request body is what is under test;
- * - tables of operations of different types sent alike (print() of the typed documents).
+ * - tables of operations of different types sent alike (print() of the typed documents);
+ * - operations generated from the schema at run time, and the arguments they probe sent alike
+ *   (api-input-fuzz.test.ts).
  */
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
