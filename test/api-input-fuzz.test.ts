@@ -7,7 +7,8 @@
  * null or of the wrong type; by the field's usual caller or, now and then, another role, an API
  * key, a node or nobody. Whatever a client sends, the answer is data or GraphQL errors with documented
  * codes — never INTERNAL_SERVER_ERROR, never a subgraph reported unavailable, never a 5xx — its
- * data holds nothing of the other organization, and every service is healthy afterwards.
+ * data holds nothing of the other organization, a query sent twice (Apollo's pipeline, then the
+ * gateway's hot path) is answered alike, and every service is healthy afterwards.
  *
  * The arguments are generated from a printed seed (TEST_SEED=<seed> replays them).
  */
@@ -521,6 +522,19 @@ it(`answers generated arguments to every root field with data or documented erro
             ? await subscribe(query, variables, headers)
             : await ask(query, variables, headers);
         requests++;
+        if (kind === 'query') {
+          // The same request again: now the gateway knows the document and answers it on its
+          // hot path (gateway/known-operations.ts), which must answer exactly as Apollo's
+          // pipeline did the first time.
+          const again = await ask(query, variables, headers);
+          requests++;
+          if (again.status !== answer.status || again.text !== answer.text) {
+            problems.push(
+              `${field.name}: answered ${answer.status} ${answer.text.slice(0, 300)} the first ` +
+                `time, ${again.status} ${again.text.slice(0, 300)} the second, in ${query}`,
+            );
+          }
+        }
         let body: {
           data?: unknown;
           errors?: { message?: string; extensions?: { code?: string } }[];
