@@ -57,7 +57,7 @@ const FORBIDDEN_CODES = new Set<string>([
 ]);
 const DOCUMENTED = new Set<string>(Object.values(ErrorCode));
 
-/** Fields that end the caller's own session: called last, once. */
+/** Fields that would end the run's own session: not called. */
 const SESSION_ENDING = new Set(['logout']);
 /** Fields a node agent calls with its node token; everything else is called by an ADMIN. */
 const NODE_FIELDS = new Set(['heartbeat', 'claimDeployment', 'reportDeploymentProgress']);
