@@ -107,17 +107,19 @@ export function graphqlParams(req: IncomingMessage, body: unknown): GraphQLParam
 }
 
 /**
- * Whether the document's chosen operation is a subscription. A document that does not parse is
- * not: the regular pipeline answers it with its own errors. One whose operation cannot be chosen
- * (several and none named, or an unknown name) is when it has a subscription: the streaming path
- * then tells the client so, where the regular pipeline would refuse the Accept of an SSE client.
+ * Whether a request asking for an event stream is served on the streaming path: when its chosen
+ * operation is a subscription, and when that cannot be told but it may be meant as one — a
+ * document that does not parse, or one whose operation cannot be chosen (several and none
+ * named, or an unknown name) that has a subscription. The streaming path then tells the client
+ * what is wrong, as every transport does, where the regular pipeline would refuse the Accept of
+ * an SSE client (406) without a word about the document.
  */
-export function isSubscription(params: GraphQLParams): boolean {
+export function servedAsSubscription(params: GraphQLParams): boolean {
   let document;
   try {
     document = parse(params.query, { noLocation: true });
   } catch {
-    return false;
+    return true;
   }
   const operations = document.definitions.filter(
     (definition) => definition.kind === 'OperationDefinition',
@@ -172,7 +174,7 @@ export function streamingSubscription(
   if (!transport) return null;
   if (req.method === 'GET' && !options.simpleGet && !isPreflighted(req)) return null;
   const params = graphqlParams(req, body);
-  if (!params || !isSubscription(params)) return null;
+  if (!params || !servedAsSubscription(params)) return null;
   return { transport, params };
 }
 

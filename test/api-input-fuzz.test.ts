@@ -29,6 +29,7 @@ import {
   print,
 } from 'graphql';
 import { readFileSync } from 'node:fs';
+import { isDeepStrictEqual } from 'node:util';
 import { join } from 'node:path';
 import { ErrorCode } from '../platform/errors';
 import { Random } from './faults/schedule';
@@ -456,30 +457,64 @@ async function ask(query: string, variables: unknown, headers: Record<string, st
   return { status: response.status, text: await response.text() };
 }
 
+/** How each HTTP transport asks for a stream, and finds its first result in what arrived. */
+const TRANSPORTS = {
+  sse: {
+    accept: 'text/event-stream',
+    first(received: string): string | 'ended' | null {
+      const next = /event: next\ndata: (.*)\n/.exec(received);
+      if (next) return next[1]!;
+      return received.includes('event: complete') ? 'ended' : null;
+    },
+  },
+  multipart: {
+    accept: 'multipart/mixed;subscriptionSpec="1.0", application/json',
+    first(received: string): string | 'ended' | null {
+      // Parts are JSON after their headers: `{}` keeps the connection alive, `{ payload }`
+      // carries a result, `{ payload: null, errors }` a transport-level error.
+      for (const part of received.split('--graphql').slice(1)) {
+        const body = part.slice(part.indexOf('\r\n\r\n') + 4).trim();
+        if (!body.endsWith('}')) continue;
+        const { payload, errors } = JSON.parse(body) as { payload?: unknown; errors?: unknown };
+        if (payload) return JSON.stringify(payload);
+        if (errors) return JSON.stringify({ errors });
+      }
+      return received.includes('--graphql--') ? 'ended' : null;
+    },
+  },
+};
+
 /**
- * A subscription over GraphQL over SSE, until its first event: the JSON of its first `next`,
- * or an empty answer when it is still open and quiet after a moment (it was accepted).
+ * A subscription over one HTTP transport, until its first result: its JSON, or `{}` when the
+ * stream is still open and quiet after a moment (it was accepted) or ended without one.
  */
-async function subscribe(query: string, variables: unknown, headers: Record<string, string>) {
+async function subscribe(
+  transport: keyof typeof TRANSPORTS,
+  query: string,
+  variables: unknown,
+  headers: Record<string, string>,
+): Promise<Answer> {
+  const { accept, first } = TRANSPORTS[transport];
   const abort = new AbortController();
   const quiet = setTimeout(() => abort.abort(), 300);
   try {
     const response = await fetch(stack.gatewayUrl, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...headers },
+      headers: { 'content-type': 'application/json', accept, ...headers },
       body: JSON.stringify({ query, variables }),
       signal: abort.signal,
     });
-    if (!response.headers.get('content-type')?.startsWith('text/event-stream')) {
+    const type = response.headers.get('content-type') ?? '';
+    if (!type.startsWith('text/event-stream') && !type.startsWith('multipart/mixed')) {
       return { status: response.status, text: await response.text() };
     }
     let received = '';
     const decoder = new TextDecoder();
     for await (const chunk of response.body!) {
       received += decoder.decode(chunk as Uint8Array, { stream: true });
-      const next = /event: next\ndata: (.*)\n/.exec(received);
-      if (next) return { status: response.status, text: next[1]! };
-      if (received.includes('event: complete')) break;
+      const result = first(received);
+      if (result === 'ended') break;
+      if (result !== null) return { status: response.status, text: result };
     }
     return { status: response.status, text: '{}' };
   } catch (error) {
@@ -489,6 +524,15 @@ async function subscribe(query: string, variables: unknown, headers: Record<stri
     clearTimeout(quiet);
     abort.abort();
   }
+}
+
+/** What a client reads of an answer: its data, and each error's message and code. */
+function asRead(text: string) {
+  const { data, errors } = JSON.parse(text) as {
+    data?: unknown;
+    errors?: { message: string; extensions?: { code?: string } }[];
+  };
+  return { data, errors: errors?.map(({ message, extensions }) => [message, extensions?.code]) };
 }
 
 it(`answers generated arguments to every root field with data or documented errors (seed ${SEED})`, async () => {
@@ -519,9 +563,26 @@ it(`answers generated arguments to every root field with data or documented erro
         const headers = random.next() < 0.2 ? random.pick(Object.values(callers)) : usual;
         const answer: Answer =
           kind === 'subscription'
-            ? await subscribe(query, variables, headers)
+            ? await subscribe('sse', query, variables, headers)
             : await ask(query, variables, headers);
         requests++;
+        if (kind === 'subscription') {
+          // The same subscription over Apollo's multipart protocol: the same first result.
+          const multipart = await subscribe('multipart', query, variables, headers);
+          requests++;
+          let same: boolean;
+          try {
+            same = isDeepStrictEqual(asRead(multipart.text), asRead(answer.text));
+          } catch {
+            same = false;
+          }
+          if (!same) {
+            problems.push(
+              `${field.name}: ${answer.text.slice(0, 300)} over SSE, ` +
+                `${multipart.text.slice(0, 300)} over multipart, in ${query}`,
+            );
+          }
+        }
         if (kind === 'query') {
           // The same request again: now the gateway knows the document and answers it on its
           // hot path (gateway/known-operations.ts), which must answer exactly as Apollo's
@@ -615,6 +676,7 @@ it('refuses text PostgreSQL cannot store as sent in any argument, naming it', as
     answers.push({ query, extensions: response.errors?.[0]?.extensions });
   }
   const subscription = await subscribe(
+    'sse',
     'subscription ($channelId: ID!) { messageAdded(channelId: $channelId) { id } }',
     { channelId: `${mine.channelId}\u0000` },
     callers.admin,

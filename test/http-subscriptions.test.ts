@@ -500,6 +500,36 @@ it('refuses variables that do not coerce and operations it cannot choose as a qu
   );
 });
 
+it('refuses a document that does not parse with its syntax error, as HTTP does: over every transport, at the gateway and at a subgraph', async () => {
+  for (const query of [
+    'subscription ($c: ID!) { messageAdded(channelId: $c) { id }',
+    'subscription { messageAdded(channelId: "\uD800") { id } }',
+    'subscribe { messageAdded }',
+  ]) {
+    const request = { query, variables: { c: randomUUID() } };
+    const asQuery = (await (
+      await fetch(stack.gatewayUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...admin.headers },
+        body: JSON.stringify(request),
+      })
+    ).json()) as { errors: GraphQLFormattedError[] };
+    const expected = asQuery.errors.map(({ message, extensions }) => ({
+      message,
+      code: extensions?.code,
+    }));
+    expect(expected).toEqual([
+      { message: expect.stringMatching(/^Syntax Error: /), code: 'BAD_USER_INPUT' },
+    ]);
+    // Over SSE the document used to go to Apollo Server, which refused the Accept header (406).
+    const seen = await refusals(request);
+    expect({ query, seen }).toEqual({
+      query,
+      seen: Object.fromEntries(Object.keys(seen).map((key) => [key, expected])),
+    });
+  }
+});
+
 it('refuses @skip and @include in the top level selection of a subscription, as the GraphQL spec does: over every transport, at the gateway and at a subgraph', async () => {
   const forbidden = (subscription: string) => [
     {
