@@ -1,15 +1,15 @@
 /**
  * Every root field of the client-facing schema (schema/api.graphql), queries, mutations and
- * subscriptions (over SSE and multipart), called through the gateway with generated arguments at every level
- * of the selection: boundary numbers, empty, long, NUL-bearing and lone-surrogate strings, ids of
- * the caller's organization, of another organization, of another type and made up, real cursors
- * and forged ones (each part of a real cursor replaced), odd dates, long lists, fields left out,
- * null or of the wrong type; by the field's usual caller or, now and then, another role, an API
- * key, a node or nobody. Whatever a client sends, the answer is data or GraphQL errors with documented
- * codes — never INTERNAL_SERVER_ERROR, never a subgraph reported unavailable, never a 5xx — its
- * data holds nothing of the other organization, a query sent twice (Apollo's pipeline, then the
- * gateway's hot path) and a subscription sent over both transports are answered alike, and every
- * service is healthy afterwards.
+ * subscriptions (over SSE and multipart), called through the gateway with generated arguments at
+ * every level of the selection: boundary numbers, empty, long, NUL-bearing and lone-surrogate
+ * strings, ids of the caller's organization, of another organization, of another type and made up,
+ * real cursors and forged ones (each part of a real cursor replaced), odd dates, long lists, fields
+ * left out, null or of the wrong type; by the field's usual caller or, now and then, another role,
+ * an API key, a node or nobody. Whatever a client sends, the answer is data or GraphQL errors with
+ * documented codes — never INTERNAL_SERVER_ERROR, never a subgraph reported unavailable, never a
+ * 5xx — its data holds nothing of the other organization, a query sent twice (Apollo's pipeline,
+ * then the gateway's hot path) and a subscription sent over both transports are answered alike, and
+ * every service is healthy afterwards.
  *
  * The arguments are generated from a printed seed (TEST_SEED=<seed> replays them).
  */
