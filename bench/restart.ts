@@ -9,11 +9,11 @@
  */
 import { execFileSync } from 'node:child_process';
 import { answersTypename } from '../platform/http';
+import { freePort } from '../test/support/processes';
 import { createTestDatabase, type TestDatabase } from '../test/support/database';
 import {
   benchSharedConfig,
   buildBaseline,
-  freePort,
   machine,
   percentile,
   record,

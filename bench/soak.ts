@@ -13,6 +13,7 @@ import { checkDelivery, problems, totals } from '../test/faults/check';
 import { ResumingSubscriber, untilAcknowledged, type StreamSpec } from '../test/faults/clients';
 import { sleep } from '../test/faults/infra';
 import { Random } from '../test/faults/schedule';
+import { freePort } from '../test/support/processes';
 import { createTestDatabase } from '../test/support/database';
 import { graphql, type GraphQLResponse } from '../test/support/graphql';
 import { ChannelMessagesDocument } from '../test/__generated__/graphql';
@@ -23,7 +24,6 @@ import { addUser, signUp, type SignedIn } from '../test/support/seed';
 import {
   benchSharedConfig,
   exampleOperation,
-  freePortBelowEphemeral,
   machine,
   memoryOf,
   record,
@@ -58,7 +58,7 @@ async function main(): Promise<void> {
   const random = new Random(SEED);
   const database = await createTestDatabase();
   // Every process's inspector opens on this port when retainedMemory asks, one at a time.
-  const inspectPort = `--inspect-port=${await freePortBelowEphemeral()}`;
+  const inspectPort = `--inspect-port=${await freePort()}`;
   const system = await startSystemProcesses({
     shared: benchSharedConfig({ databaseUrl: database.url, logLevel: 'warn' }),
     // Tokens outlive the run: token refresh is not what this soaks.

@@ -12,12 +12,12 @@
 import { writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
+import { freePort } from '../test/support/processes';
 import { createTestDatabase } from '../test/support/database';
 import { WINDOWS_FILE, type ProfileWindow } from './profile';
 import {
   benchSharedConfig,
   buildBaseline,
-  freePortBelowEphemeral,
   kernelSplitMethod,
   machine,
   MANY_SUBSCRIBERS_GATEWAY_ENV,
@@ -245,7 +245,7 @@ async function main(): Promise<void> {
   const contenders: Contender[] = [];
   for (const build of builds) {
     const profileDir = join(ROOT, '.bench-profiles', 'subscriptions', build.name);
-    const inspectPort = await freePortBelowEphemeral();
+    const inspectPort = await freePort();
     const gateway = await startGatewayProcess(stack, gatewayEnv, {
       core: GATEWAY_CORE,
       entry: join(build.root, 'dist', 'gateway', 'main.js'),

@@ -15,7 +15,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { connect, createServer as createNetServer, type AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { concatAST, parse, separateOperations, type DocumentNode } from 'graphql';
@@ -33,6 +33,7 @@ import { listen } from '../platform/listen';
 import { closeHttpServer } from '../platform/shutdown';
 import { generateSigningKey } from '../platform/tokens';
 import { createTestDatabase, type TestDatabase } from '../test/support/database';
+import { freePort } from '../test/support/processes';
 import { bearer, graphql } from '../test/support/graphql';
 
 export const ROOT = join(__dirname, '..');
@@ -301,28 +302,6 @@ export function record(title: string, body: string): void {
     path,
     `\n## ${title} — ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC\n\n${body}\n`,
   );
-}
-
-/** A TCP port nothing listens on right now (the kernel's pick), for a child process to take. */
-export async function freePort(port = 0): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((resolve, reject) =>
-    server.once('error', reject).listen(port, '127.0.0.1', resolve),
-  );
-  const { port: bound } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return bound;
-}
-
-/**
- * A free port below Linux's ephemeral range (32768 and up), for a listener opened later in the
- * run: by then thousands of client sockets may hold, or have just closed, any ephemeral port.
- */
-export async function freePortBelowEphemeral(): Promise<number> {
-  for (;;) {
-    const port = await freePort(20_000 + Math.floor(Math.random() * 12_000)).catch(() => null);
-    if (port) return port;
-  }
 }
 
 /**

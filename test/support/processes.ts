@@ -1,18 +1,31 @@
 /**
  * Ports, process groups and clean-up of services a test or benchmark starts as real processes.
  */
-import { createServer, type AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 
-/** A port nothing listens on on loopback (until someone does), chosen by the system. */
-export const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
+/** The first port of the kernel's ephemeral range (Linux's default where it cannot be read). */
+const EPHEMERAL_LOW = (() => {
+  try {
+    return Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').split(/\s+/)[0]);
+  } catch {
+    return 32_768;
+  }
+})();
+
+/**
+ * A port nothing listens on on loopback (until someone does), for a server started later — often
+ * a process of its own, sometimes killed and restarted on it. Chosen in the 10,000 ports below
+ * the kernel's ephemeral range, never in it: a port from that range (what listening on port 0
+ * hands out) may meanwhile become the local port of any outgoing connection, of which a test run
+ * makes thousands, and the server's bind would then fail with EADDRINUSE.
+ */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = EPHEMERAL_LOW - 1 - Math.floor(Math.random() * 10_000);
+    if (await isPortFree(port)) return port;
+  }
+}
 
 /** Whether nothing listens on the port on loopback (until someone does). */
 export const isPortFree = (port: number) =>
