@@ -3,15 +3,17 @@
  * arguments, more than a subgraph's database pool holds (5 connections here): as a double click,
  * a retrying client or an attacker would. Whatever the interleaving, each is answered (none
  * waits on the pool until the gateway gives up: SUBGRAPH_UNAVAILABLE), none fails internally,
- * and exactly as many win as the operation allows: one sign-up per username, one claim per
- * queued deployment, one use per refresh token or node signature, and so on (sign-up's own
- * race is in users.test.ts).
+ * and exactly as many win as the operation allows: one user per username, one claim per queued
+ * deployment, one use per refresh token or node signature, and so on (sign-up's own race is in
+ * users.test.ts). And queries of callers of several organizations, interleaved: each caller gets
+ * its own answer.
  */
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import {
   AddChannelMemberDocument,
   AuthenticateNodeDocument,
   CancelDeploymentDocument,
+  ChannelMessagesDocument,
   ClaimDeploymentDocument,
   CreateChannelDocument,
   CreateUserDocument,
@@ -19,10 +21,13 @@ import {
   DeleteMessageDocument,
   JoinChannelDocument,
   LeaveChannelDocument,
+  MeDocument,
+  NodesWithRegistrarDocument,
   PostMessageDocument,
   RefreshSessionDocument,
   RegisterNodeDocument,
   UpdateUserRoleDocument,
+  UserIdsDocument,
 } from './__generated__/graphql';
 import { createDeployment } from './support/deployments';
 import { graphql } from './support/graphql';
@@ -159,4 +164,53 @@ it('joins, adds, posts once per clientMessageId, deletes and changes roles idemp
   expect(new Set(posted.responses.map((r) => r.data?.postMessage.id)).size).toBe(1);
   // Leaving is true for the one that removed the membership, false for the others.
   expect(left.responses.filter((r) => r.data?.leaveChannel === true)).toHaveLength(1);
+});
+
+interface Caller {
+  headers: Record<string, string>;
+  channelId: string;
+}
+
+it("answers each caller with its own organization's data while many callers' requests interleave", async () => {
+  // Callers of four organizations, each with its own users, channel, message and node, ask the
+  // same documents at once: answered on the gateway's hot path (a remembered plan, the lean
+  // executor) and the subgraphs' fast path, nothing of one request may reach another's answer.
+  const url = stack.gatewayUrl;
+  const callers: Caller[] = [];
+  for (let i = 0; i < 4; i++) {
+    const owner = await signUp(url);
+    const channel = await createChannel(url, owner);
+    await post(url, owner, channel.id, `for organization ${i}`);
+    await registerNode(url, owner);
+    for (const caller of [owner, await addUser(url, owner, 'DEVELOPER')]) {
+      callers.push({ headers: caller.headers, channelId: channel.id });
+    }
+  }
+  const asks = [
+    (caller: Caller) => graphql(url, MeDocument, {}, caller.headers),
+    (caller: Caller) => graphql(url, UserIdsDocument, {}, caller.headers),
+    (caller: Caller) => graphql(url, NodesWithRegistrarDocument, {}, caller.headers),
+    (caller: Caller) =>
+      graphql(url, ChannelMessagesDocument, { id: caller.channelId, last: 5 }, caller.headers),
+  ];
+  // Each answer once, one request at a time: what each caller must get.
+  const expected = new Map<string, string>();
+  for (const [c, caller] of callers.entries()) {
+    for (const [a, ask] of asks.entries()) {
+      expected.set(`${c}:${a}`, JSON.stringify(await ask(caller)));
+    }
+  }
+  const differing: string[] = [];
+  for (let round = 0; round < 5; round++) {
+    await Promise.all(
+      Array.from({ length: 200 }, async (_, k) => {
+        const c = k % callers.length;
+        const a = (k * 7) % asks.length;
+        const answer = JSON.stringify(await asks[a]!(callers[c]!));
+        if (answer !== expected.get(`${c}:${a}`))
+          differing.push(`caller ${c}, ask ${a}: ${answer}`);
+      }),
+    );
+  }
+  expect(differing).toEqual([]);
 });
