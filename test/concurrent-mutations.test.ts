@@ -32,7 +32,13 @@ import {
 import { createDeployment } from './support/deployments';
 import { graphql } from './support/graphql';
 import { createChannel, post } from './support/messages';
-import { authenticateNode, generateNodeKeys, registerNode, signedAuthInput } from './support/nodes';
+import {
+  authenticateNode,
+  generateNodeKeys,
+  registerNode,
+  registerNodeInput,
+  signedAuthInput,
+} from './support/nodes';
 import { addUser, PASSWORD, signUp, unique, type SignedIn } from './support/seed';
 import { startStack, type Stack } from './support/stack';
 
@@ -83,18 +89,10 @@ it('creates one user and one channel per name', async () => {
 });
 
 it('registers one node per key, and decommissions it once', async () => {
-  const keys = generateNodeKeys();
+  const { publicKey } = generateNodeKeys();
   const registered = await atOnce(
     RegisterNodeDocument,
-    {
-      input: {
-        name: unique('node-'),
-        kind: 'VM',
-        region: 'eu-west-1',
-        labels: [],
-        publicKey: keys.publicKey,
-      },
-    },
+    { input: registerNodeInput(publicKey) },
     admin.headers,
   );
   const id = registered.responses.find((r) => r.data?.registerNode)!.data!.registerNode.id;

@@ -129,11 +129,13 @@ async function* run<T>(
   // Without a cursor the stream starts at the head read before listening: an item committed
   // between the two comes through the gap check or the idle check, and once the listener is
   // subscribed (what a caller can observe) the starting point is already fixed.
-  let last = from === null ? await options.head() : options.decode(from);
+  const after = from === null ? null : options.decode(from);
+  const head = await options.head();
   // A cursor past the head (another channel's or deployment's, or made up), followed, would
   // pass over every item up to it without a word.
-  if (from !== null && last > (await options.head()))
+  if (after !== null && after > head)
     throw badUserInput('`after` is past the end of this stream: not a cursor of it.', 'after');
+  let last = after ?? head;
   const stop = await options.listen((item) => live.push(item));
   const unwake = options.wake?.(() => live.push(CHECK)) ?? (() => undefined);
   const next = idleAware(live, options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS);

@@ -35,6 +35,19 @@ export interface RegisteredNode {
   keys: NodeKeys;
 }
 
+/** registerNode's input for a node with this key: a fresh name, and `input` over the defaults. */
+export const registerNodeInput = (
+  publicKey: string,
+  input: Partial<Omit<RegisterNodeInput, 'publicKey'>> = {},
+): RegisterNodeInput => ({
+  name: unique('node-'),
+  kind: 'VM',
+  region: 'eu-west-1',
+  labels: [],
+  ...input,
+  publicKey,
+});
+
 /** An OPERATOR (or ADMIN) registers a node with a fresh key pair. */
 export async function registerNode(
   url: string,
@@ -45,16 +58,7 @@ export async function registerNode(
   const response = await graphql(
     url,
     RegisterNodeDocument,
-    {
-      input: {
-        name: unique('node-'),
-        kind: 'VM',
-        region: 'eu-west-1',
-        labels: [],
-        ...input,
-        publicKey: keys.publicKey,
-      },
-    },
+    { input: registerNodeInput(keys.publicKey, input) },
     operator.headers,
   );
   if (!response.data?.registerNode)
