@@ -5,7 +5,6 @@
  * federated subscriptions across gateways; rate limits, the request budget, revocations, the
  * versioned stats cache and the single node sweeper hold as on one Redis.
  */
-import { randomBytes } from 'node:crypto';
 import { LOCAL_SUBGRAPHS } from '../dev/subgraphs';
 import type { NodesSubgraph } from '../subgraphs/nodes/server';
 import { createDeployment, stats } from './support/deployments';
@@ -46,15 +45,6 @@ let events: Awaited<ReturnType<typeof listenToNodeEvents>> | undefined;
 const budgeted: Running<Gateway>[] = [];
 let admin: SignedIn;
 
-/** A prefix under which the event channels hash to three different primaries. */
-async function spreadingPrefix(): Promise<string> {
-  for (;;) {
-    const prefix = `opsgraph-test:${randomBytes(6).toString('hex')}:`;
-    const owners = await Promise.all(CHANNELS.map((topic) => cluster.ownerOf(prefix + topic)));
-    if (new Set(owners).size === CHANNELS.length) return prefix;
-  }
-}
-
 beforeAll(async () => {
   cluster = await startRedisCluster(3);
   const rateLimits = {
@@ -63,7 +53,7 @@ beforeAll(async () => {
   };
   stack = await startStack({
     redisUrl: cluster.url,
-    redisPrefix: await spreadingPrefix(),
+    redisPrefix: await cluster.spreadingPrefix(CHANNELS),
     gateways: 2,
     config: { nodes: SWEEP, messages: { rateLimits } },
   });

@@ -4,7 +4,8 @@
  * for byte, what the live subscriber got after that cursor — nothing more, nothing less, nothing
  * changed — whether it resumed after the fact (replayed by the subgraph), while the events were
  * happening (joining a shared upstream subscription of the gateway, or its own), over graphql-ws,
- * SSE or multipart, at either of two gateways.
+ * SSE or multipart, at either of two gateways, on one Redis and on a Redis Cluster (sharded
+ * pub/sub).
  *
  * Generated from a printed seed (TEST_SEED=<seed> replays its choices; how the requests it
  * sends at once interleave is the system's): every resumable stream
@@ -22,12 +23,14 @@ import { bearer, graphql } from './support/graphql';
 import { multipartSubscribe, sseSubscribe } from './support/http-subscriptions';
 import { authenticateNode, registerNode, type NodeSession } from './support/nodes';
 import { addUser, login, signUp, type SignedIn } from './support/seed';
+import { startRedisCluster } from './support/redis-topologies';
 import { startStack, type Stack } from './support/stack';
 import { collect, wsClient, type Collected } from './support/subscriptions';
 import { Random } from './faults/schedule';
 
 const SEED = Number(process.env.TEST_SEED || Math.floor(Math.random() * 2 ** 31));
 const ACTIONS = 120;
+jest.setTimeout(180_000);
 
 // ---------------------------------------------------------------------------------------------
 // Selections
@@ -198,17 +201,38 @@ function streamDocument(
 // The organization and its activity
 // ---------------------------------------------------------------------------------------------
 
-let stack: Stack;
 let url: string;
 
-beforeAll(async () => {
-  stack = await startStack({
-    subgraphs: ['users', 'nodes', 'messages', 'deployments'],
-    gateways: 2,
-  });
-  url = stack.gatewayUrl;
-});
-afterAll(() => stack?.stop());
+/** The topics of the resumable streams, spread over a cluster's primaries. */
+const TOPICS = [
+  'MESSAGE_ADDED',
+  'MESSAGE_CHANGED',
+  'DEPLOYMENT_EVENT_APPENDED',
+  'DEPLOYMENT_UPDATED',
+  'NODE_STATUS_CHANGED',
+];
+const SUBGRAPHS = ['users', 'nodes', 'messages', 'deployments'];
+
+/** Where events are announced: the machine's Redis, or sharded pub/sub on a cluster of three. */
+const TOPOLOGIES: Record<string, () => Promise<{ stack: Stack; stop(): Promise<void> }>> = {
+  'one Redis': async () => {
+    const stack = await startStack({ subgraphs: SUBGRAPHS, gateways: 2 });
+    return { stack, stop: () => stack.stop() };
+  },
+  'a Redis Cluster': async () => {
+    const cluster = await startRedisCluster(3);
+    const stack = await startStack({
+      subgraphs: SUBGRAPHS,
+      gateways: 2,
+      redisUrl: cluster.url,
+      redisPrefix: await cluster.spreadingPrefix(TOPICS),
+    }).catch(async (error: unknown) => {
+      await cluster.stop();
+      throw error;
+    });
+    return { stack, stop: () => stack.stop().finally(() => cluster.stop()) };
+  },
+};
 
 async function call(
   who: Pick<SignedIn, 'headers'>,
@@ -227,7 +251,20 @@ interface AgentState {
   running: { id: string; status: string } | null;
 }
 
-it('a resumed stream delivers, byte for byte, what the live one did after its cursor', async () => {
+describe.each(Object.keys(TOPOLOGIES))('on %s', (topology) => {
+  let stack: Stack;
+  let stop: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    ({ stack, stop } = await TOPOLOGIES[topology]!());
+    url = stack.gatewayUrl;
+  }, 120_000);
+  afterAll(() => stop?.());
+
+  it('a resumed stream delivers, byte for byte, what the live one did after its cursor', () =>
+    resumedAgainstLive(stack, topology));
+});
+
+async function resumedAgainstLive(stack: Stack, topology: string): Promise<void> {
   console.log(`stream-replay-differential seed: ${SEED} (TEST_SEED=${SEED} replays it)`);
   const random = new Random(SEED);
 
@@ -584,7 +621,7 @@ it('a resumed stream delivers, byte for byte, what the live one did after its cu
     }
   }
   console.log(
-    `stream-replay-differential: ${streams.length} streams, live events ${streams
+    `stream-replay-differential on ${topology}: ${streams.length} streams, live events ${streams
       .map((s) => s.live!.collected.results.length)
       .join(
         '/',
@@ -600,4 +637,4 @@ it('a resumed stream delivers, byte for byte, what the live one did after its cu
     );
   }
   expect(streams.every((s) => s.live!.collected.results.length > 0)).toBe(true);
-}, 180_000);
+}

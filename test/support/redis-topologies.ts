@@ -4,6 +4,7 @@
  * and `redis+sentinel://…` connect to in production, started the way an operator would.
  */
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +17,11 @@ export interface PrivateRedisCluster {
   primaries: PrivateRedis[];
   /** The port of the primary that owns `key`'s (or channel's) slot. */
   ownerOf(key: string): Promise<number>;
+  /**
+   * A key prefix under which `channels` (prefixed) hash to as many different primaries as
+   * there are, up to one each: what sharded pub/sub spreads over the cluster.
+   */
+  spreadingPrefix(channels: string[]): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -65,7 +71,7 @@ export async function startRedisCluster(primaries = 3): Promise<PrivateRedisClus
     rmSync(dir, { recursive: true, force: true });
     throw error;
   }
-  return {
+  const cluster: PrivateRedisCluster = {
     url: `redis+cluster://${nodes.map((node) => `127.0.0.1:${node.port}`).join(',')}`,
     primaries: nodes,
     async ownerOf(key) {
@@ -79,11 +85,20 @@ export async function startRedisCluster(primaries = 3): Promise<PrivateRedisClus
       if (!owner) throw new Error(`no node owns slot ${slot}`);
       return owner[2][1];
     },
+    async spreadingPrefix(channels) {
+      const spread = Math.min(channels.length, nodes.length);
+      for (;;) {
+        const prefix = `opsgraph-test:${randomBytes(6).toString('hex')}:`;
+        const owners = await Promise.all(channels.map((name) => cluster.ownerOf(prefix + name)));
+        if (new Set(owners).size === spread) return prefix;
+      }
+    },
     async stop() {
       await Promise.all(nodes.map((node) => node.stop()));
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  return cluster;
 }
 
 export interface PrivateRedisSentinel {
