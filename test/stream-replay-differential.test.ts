@@ -108,6 +108,15 @@ const node = (): FieldPool => ({
   streamCursor: true,
 });
 
+/** Each resumable stream: the type of its items, the fields to select from, its cursor field. */
+const STREAMS = {
+  messageAdded: { type: 'Message', fields: message, cursorField: 'cursor' },
+  messageChanged: { type: 'Message', fields: message, cursorField: 'streamCursor' },
+  deploymentEvents: { type: 'DeploymentEvent', fields: deploymentEvent, cursorField: 'cursor' },
+  deploymentUpdated: { type: 'Deployment', fields: deployment, cursorField: 'streamCursor' },
+  nodeStatusChanged: { type: 'Node', fields: node, cursorField: 'streamCursor' },
+} as const;
+
 const TYPE_OF: Record<string, string> = {
   channel: 'Channel',
   author: 'User',
@@ -321,7 +330,9 @@ async function resumedAgainstLive(stack: Stack, topology: string): Promise<void>
       )
     ).postMessage as { id: string; cursor: string };
 
-  // Where each stream starts: its head before anything of this run happens.
+  // Where each stream starts: its head before anything of this run happens. The node-filtered
+  // streams follow the node of the followed deployment.
+  const nodeId = agents[0]!.id;
   const firstPost = await postIn(admin, addedChannel);
   const heads = await call(
     admin,
@@ -334,20 +345,14 @@ async function resumedAgainstLive(stack: Stack, topology: string): Promise<void>
       oneNodeStatus: nodeStatusChangedHead(nodeId: $nodeId)
       deployment(id: $deploymentId) { events(last: 1) { edges { cursor } } }
     }`,
-    { channelId: changedChannel, deploymentId: followed, nodeId: agents[0]!.id },
+    { channelId: changedChannel, deploymentId: followed, nodeId },
   );
 
   const streams: Stream[] = [];
-  const addStream = (
-    field: string,
-    args: Record<string, string>,
-    pool: () => FieldPool,
-    type: string,
-    cursorField: 'cursor' | 'streamCursor',
-    start: string,
-  ) => {
+  const addStream = (field: keyof typeof STREAMS, args: Record<string, string>, start: string) => {
+    const { type, fields, cursorField } = STREAMS[field];
     for (let i = 0; i < 2; i++) {
-      const body = selection(random, pool(), type, cursorField);
+      const body = selection(random, fields(), type, cursorField);
       const { document, variables } = streamDocument(random, field, args, body);
       streams.push({
         label: `${field}(${Object.keys(args).join(', ')}) #${i}`,
@@ -359,63 +364,18 @@ async function resumedAgainstLive(stack: Stack, topology: string): Promise<void>
       });
     }
   };
-  addStream(
-    'messageAdded',
-    { channelId: addedChannel },
-    message,
-    'Message',
-    'cursor',
-    firstPost.cursor,
-  );
-  addStream(
-    'messageChanged',
-    { channelId: changedChannel },
-    message,
-    'Message',
-    'streamCursor',
-    heads.messageChangedHead,
-  );
+  addStream('messageAdded', { channelId: addedChannel }, firstPost.cursor);
+  addStream('messageChanged', { channelId: changedChannel }, heads.messageChangedHead);
   addStream(
     'deploymentEvents',
     { deploymentId: followed },
-    deploymentEvent,
-    'DeploymentEvent',
-    'cursor',
     heads.deployment.events.edges[0].cursor,
   );
-  addStream(
-    'deploymentUpdated',
-    {},
-    deployment,
-    'Deployment',
-    'streamCursor',
-    heads.organizationUpdates,
-  );
-  addStream(
-    'deploymentUpdated',
-    { nodeId: agents[0]!.id },
-    deployment,
-    'Deployment',
-    'streamCursor',
-    heads.nodeUpdates,
-  );
-  addStream(
-    'deploymentUpdated',
-    { id: followed },
-    deployment,
-    'Deployment',
-    'streamCursor',
-    heads.deploymentUpdates,
-  );
-  addStream('nodeStatusChanged', {}, node, 'Node', 'streamCursor', heads.nodeStatusChangedHead);
-  addStream(
-    'nodeStatusChanged',
-    { nodeId: agents[0]!.id },
-    node,
-    'Node',
-    'streamCursor',
-    heads.oneNodeStatus,
-  );
+  addStream('deploymentUpdated', {}, heads.organizationUpdates);
+  addStream('deploymentUpdated', { nodeId }, heads.nodeUpdates);
+  addStream('deploymentUpdated', { id: followed }, heads.deploymentUpdates);
+  addStream('nodeStatusChanged', {}, heads.nodeStatusChangedHead);
+  addStream('nodeStatusChanged', { nodeId }, heads.oneNodeStatus);
 
   // Transports: one graphql-ws connection per credential and gateway, or a request of its own
   // over HTTP, to either gateway.
