@@ -9,7 +9,7 @@
  * process after the warm-up (BENCH_SOAK_WARMUP_MINUTES, 5) and at the end.
  */
 import { print } from 'graphql';
-import { checkDelivery, problems, totals } from '../test/faults/check';
+import { checkDelivery, problems, receivedPerStream, totals } from '../test/faults/check';
 import { ResumingSubscriber, untilAcknowledged, type StreamSpec } from '../test/faults/clients';
 import { sleep } from '../test/faults/infra';
 import { Random } from '../test/faults/schedule';
@@ -226,8 +226,10 @@ async function main(): Promise<void> {
       );
     for (let waited = 0; !caughtUp() && waited < 60_000; waited += 500) await sleep(500);
     await Promise.all(subscribers.map(({ subscriber }) => subscriber.stop()));
+    // Each channel's subscribers must also have received each message alike.
+    const asReceived = receivedPerStream<unknown>();
     const deliveries = subscribers.map(({ channel, subscriber }) =>
-      checkDelivery(subscriber.name, channel.acked, subscriber.received),
+      checkDelivery(subscriber.name, channel.acked, subscriber.received, asReceived(channel)),
     );
     const delivery = totals(deliveries);
     for (const line of problems(deliveries).slice(0, 10)) console.log(line);
@@ -251,7 +253,7 @@ async function main(): Promise<void> {
     const errorList = [...errors].map(([what, n]) => `${what} × ${n}`).join(', ') || 'none';
     const summary = [
       `Seed ${SEED}; ${elapsedMinutes.toFixed(1)} minutes; ${requests.toLocaleString('en')} HTTP requests, errors: ${errorList}.`,
-      `Subscribers: ${delivery.subscribers} (${reconnections.toLocaleString('en')} connections in all, i.e. ${(reconnections - SUBSCRIBERS).toLocaleString('en')} resumptions); messages acknowledged per channel: ${delivery.expectedPerSubscriber}; lost ${delivery.lost}, duplicated ${delivery.duplicated}, out of order ${delivery.outOfOrder}, unexpected ${delivery.unexpected}.`,
+      `Subscribers: ${delivery.subscribers} (${reconnections.toLocaleString('en')} connections in all, i.e. ${(reconnections - SUBSCRIBERS).toLocaleString('en')} resumptions); messages acknowledged per channel: ${delivery.expectedPerSubscriber}; lost ${delivery.lost}, duplicated ${delivery.duplicated}, out of order ${delivery.outOfOrder}, unexpected ${delivery.unexpected}, differing from what the channel's other subscribers received ${delivery.differing}.`,
       '',
       `| process | RSS after the ${WARMUP_MINUTES}-minute warm-up (MiB) | RSS at the end (MiB) | growth | heap after a full collection, warm-up (MiB) | the same at the end (MiB) | growth | RSS after a full collection, warm-up (MiB) | the same at the end (MiB) | growth | V8 new space, warm-up → end (MiB) |`,
       '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',

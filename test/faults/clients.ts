@@ -84,6 +84,8 @@ export interface StreamSpec {
 export interface Received {
   key: string;
   cursor: string | null;
+  /** The item as delivered (its data, as JSON), to compare with what others received of it. */
+  payload: string;
 }
 
 export class ResumingSubscriber {
@@ -180,7 +182,11 @@ export class ResumingSubscriber {
               return;
             }
             const cursor = this.spec.cursorOf(data);
-            this.received.push({ key: this.spec.keyOf(data), cursor });
+            this.received.push({
+              key: this.spec.keyOf(data),
+              cursor,
+              payload: JSON.stringify(data),
+            });
             if (cursor !== null) this.cursor = cursor;
           },
           error: (error: unknown) => {

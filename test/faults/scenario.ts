@@ -5,7 +5,7 @@
  */
 import { addUser, signUp } from '../support/seed';
 import { postMessages, setUpChat, storageProblems, storedMessages, type PosterStats } from './chat';
-import { checkDelivery, totals, type Delivery } from './check';
+import { checkDelivery, receivedPerStream, totals, type Delivery } from './check';
 import type { ResumingSubscriber } from './clients';
 import {
   deploymentUpdatedResumable,
@@ -205,7 +205,14 @@ export async function runScenario(options: ScenarioOptions): Promise<Outcome> {
         : subscriber.name.startsWith('deploymentEvents-')
           ? events
           : updates;
-    const deliveries = () => all.map((s) => checkDelivery(s.name, expectedOf(s), s.received));
+    // Subscribers of one stream select the same fields: each item must read the same for all.
+    const deliveries = () => {
+      const asReceived = receivedPerStream<string>();
+      const streamOf = (name: string) => name.slice(0, name.lastIndexOf('-'));
+      return all.map((s) =>
+        checkDelivery(s.name, expectedOf(s), s.received, asReceived(streamOf(s.name))),
+      );
+    };
     const drainStarted = Date.now();
     const drainedAll = await until(
       async () => deliveries().every((d) => d.lost.length === 0),
@@ -259,7 +266,7 @@ export function summary(outcome: Outcome, promiseMs: number): string {
     return (
       `${label}: ${t.subscribers} subscribers, ${t.expectedPerSubscriber} expected each; ` +
       `lost ${t.lost}, duplicated ${t.duplicated}, out of order ${t.outOfOrder}, ` +
-      `unexpected ${t.unexpected} (${t.affected} subscribers affected)${extra}`
+      `unexpected ${t.unexpected}, differing ${t.differing} (${t.affected} subscribers affected)${extra}`
     );
   };
   const byKind = new Map<string, number>();
