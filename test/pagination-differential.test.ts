@@ -15,7 +15,7 @@
 import { graphql } from './support/graphql';
 import { authenticateNode, heartbeat, registerNode, type NodeSession } from './support/nodes';
 import { addUser, signUp, type SignedIn } from './support/seed';
-import { startStack, type Stack } from './support/stack';
+import { NOTHING_EXPIRES, startStack, type Stack } from './support/stack';
 import { Random } from './faults/schedule';
 
 const SEED = Number(process.env.TEST_SEED || Math.floor(Math.random() * 2 ** 31));
@@ -27,7 +27,10 @@ let url: string;
 let admin: SignedIn;
 
 beforeAll(async () => {
-  stack = await startStack({ subgraphs: ['users', 'nodes', 'messages', 'deployments'] });
+  stack = await startStack({
+    subgraphs: ['users', 'nodes', 'messages', 'deployments'],
+    config: NOTHING_EXPIRES,
+  });
   url = stack.gatewayUrl;
   admin = await signUp(url);
 });

@@ -24,7 +24,7 @@ import { multipartSubscribe, sseSubscribe } from './support/http-subscriptions';
 import { authenticateNode, registerNode, type NodeSession } from './support/nodes';
 import { addUser, login, signUp, type SignedIn } from './support/seed';
 import { startRedisCluster } from './support/redis-topologies';
-import { startStack, type Stack } from './support/stack';
+import { NOTHING_EXPIRES, startStack, type Stack } from './support/stack';
 import { collect, wsClient, type Collected } from './support/subscriptions';
 import { Random } from './faults/schedule';
 
@@ -225,7 +225,7 @@ const SUBGRAPHS = ['users', 'nodes', 'messages', 'deployments'];
 /** Where events are announced: the machine's Redis, or sharded pub/sub on a cluster of three. */
 const TOPOLOGIES: Record<string, () => Promise<{ stack: Stack; stop(): Promise<void> }>> = {
   'one Redis': async () => {
-    const stack = await startStack({ subgraphs: SUBGRAPHS, gateways: 2 });
+    const stack = await startStack({ subgraphs: SUBGRAPHS, gateways: 2, config: NOTHING_EXPIRES });
     return { stack, stop: () => stack.stop() };
   },
   'a Redis Cluster': async () => {
@@ -233,6 +233,7 @@ const TOPOLOGIES: Record<string, () => Promise<{ stack: Stack; stop(): Promise<v
     const stack = await startStack({
       subgraphs: SUBGRAPHS,
       gateways: 2,
+      config: NOTHING_EXPIRES,
       redisUrl: cluster.url,
       redisPrefix: await cluster.spreadingPrefix(TOPICS),
     }).catch(async (error: unknown) => {

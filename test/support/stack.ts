@@ -33,6 +33,16 @@ export const RELAXED_RATE_LIMITS = Object.fromEntries(
   ),
 );
 
+/**
+ * Subgraph settings (startStack's `config`) under which nothing changes by the clock during a
+ * test, however slow the machine: no node turns OFFLINE for want of heartbeats, no claim's lease
+ * runs out. For tests that compare what they read at different moments.
+ */
+export const NOTHING_EXPIRES = {
+  nodes: { offlineAfterMs: 3_600_000 },
+  deployments: { leaseMs: 3_600_000 },
+};
+
 export interface Running<T> {
   service: T;
   url: string;
