@@ -19,7 +19,7 @@
  * and as a replayed `messageAdded` shows a message's current state, its channel is never edited.
  */
 import type { Client } from 'graphql-ws';
-import { bearer, graphql } from './support/graphql';
+import { bearer, requireData } from './support/graphql';
 import { multipartSubscribe, sseSubscribe } from './support/http-subscriptions';
 import { authenticateNode, registerNode, type NodeSession } from './support/nodes';
 import { addUser, login, signUp, type SignedIn } from './support/seed';
@@ -136,8 +136,7 @@ function selection(random: Random, pool: FieldPool, type: string, required?: str
   const parts = names.map((name) => {
     const alias = random.next() < 0.15 ? `${name}Alias: ` : '';
     const inner = pool[name]!;
-    const sub =
-      inner === true ? '' : ` { ${selection(random, inner(), TYPE_OF[name] ?? name, undefined)} }`;
+    const sub = inner === true ? '' : ` { ${selection(random, inner(), TYPE_OF[name]!)} }`;
     return `${alias}${name}${sub}`;
   });
   if (parts.length > 1 && random.next() < 0.2) {
@@ -244,16 +243,11 @@ const TOPOLOGIES: Record<string, () => Promise<{ stack: Stack; stop(): Promise<v
   },
 };
 
-async function call(
+const call = (
   who: Pick<SignedIn, 'headers'>,
   query: string,
   variables: Record<string, unknown> = {},
-): Promise<Record<string, any>> {
-  const response = await graphql(url, query, variables, who.headers);
-  if (response.errors || !response.data)
-    throw new Error(`${query.slice(0, 60)}: ${JSON.stringify(response.errors)}`);
-  return response.data;
-}
+) => requireData(url, query, variables, who.headers);
 
 interface AgentState {
   id: string;

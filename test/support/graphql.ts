@@ -56,6 +56,19 @@ export async function graphql(
   return answer;
 }
 
+/** The data of a request that must succeed: an error, or no data, throws with the document. */
+export async function requireData(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): Promise<Record<string, any>> {
+  const response = await graphql(url, query, variables, headers);
+  if (response.errors || !response.data)
+    throw new Error(`${query.slice(0, 80)}: ${JSON.stringify(response.errors)}`);
+  return response.data;
+}
+
 /** POSTs any JSON body (e.g. a document id instead of a query); the raw response comes along. */
 export async function postJson<T = Record<string, any>>(
   url: string,
