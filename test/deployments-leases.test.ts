@@ -3,7 +3,8 @@
  * saying why — also when sweepers of several replicas race — while its agent's reports and
  * heartbeats naming it keep it RUNNING, and a real agent working normally never trips it. A
  * decommissioned node's QUEUED deployments are cancelled, each with an event, once however many
- * replicas hear of it. On the whole stack (users, nodes, deployments and the gateway) with short
+ * replicas hear of it, and one queued while the node is being decommissioned is cancelled with
+ * them or refused. On the whole stack (users, nodes, deployments and the gateway) with short
  * leases, plus replicas of the deployments subgraph on the same database.
  */
 import { DeploymentUpdatedDocument } from './__generated__/graphql';
@@ -16,7 +17,7 @@ import {
   nodesNamed,
   startNodeAgent,
 } from './support/agent';
-import { claim, createDeployment, EVENTS, report } from './support/deployments';
+import { claim, CREATE, createDeployment, EVENTS, report } from './support/deployments';
 import { graphql } from './support/graphql';
 import { authenticateNode, heartbeat, registerNode, waitFor } from './support/nodes';
 import { addUser, signUp, unique, type SignedIn } from './support/seed';
@@ -91,6 +92,16 @@ async function history(who: SignedIn, id: string) {
 const statusOf = async (who: SignedIn, id: string) =>
   (await graphql(url, 'query ($id: ID!) { deployment(id: $id) { status } }', { id }, who.headers))
     .data?.deployment?.status as string;
+
+async function decommission(admin: SignedIn, nodeId: string) {
+  const answer = await graphql(
+    url,
+    'mutation ($id: ID!) { decommissionNode(id: $id) { status } }',
+    { id: nodeId },
+    admin.headers,
+  );
+  expect(answer.data?.decommissionNode.status).toBe('DECOMMISSIONED');
+}
 
 it('fails a claim nobody reports on, once, with an event, while sweepers of two replicas race', async () => {
   const { admin, developer, nodeId, agent } = await nodeWithAgent();
@@ -176,13 +187,7 @@ it("cancels a decommissioned node's QUEUED deployments once, each with an event"
     (await createDeployment(url, developer.headers, { nodeId, application: 'q1' })).id,
     (await createDeployment(url, developer.headers, { nodeId, application: 'q2' })).id,
   ];
-  const decommissioned = await graphql(
-    url,
-    'mutation ($id: ID!) { decommissionNode(id: $id) { status } }',
-    { id: nodeId },
-    admin.headers,
-  );
-  expect(decommissioned.data?.decommissionNode.status).toBe('DECOMMISSIONED');
+  await decommission(admin, nodeId);
   for (const id of queued) await waitFor(async () => (await statusOf(admin, id)) === 'CANCELLED');
   // Two replicas heard the event: still one cancellation each.
   await sleep(500);
@@ -193,6 +198,61 @@ it("cancels a decommissioned node's QUEUED deployments once, each with an event"
   }
   // Its agent can no longer report: the RUNNING one's lease lapses.
   await waitFor(async () => (await statusOf(admin, running)) === 'FAILED', LAPSE_MS);
+}, 120_000);
+
+it('leaves nothing QUEUED on a node decommissioned while deployments to it are being queued', async () => {
+  // Each node is decommissioned while four clients keep queueing deployments to it, one after
+  // another, until the node refuses them: some are queued just before the decommission, some
+  // race it. Each must end CANCELLED with the node's queue, or be refused; none may wait QUEUED
+  // for an agent that a decommissioned node no longer has (its token still claims).
+  const NODES = 16;
+  const CLIENTS = 4;
+  const races = await Promise.all(
+    Array.from({ length: NODES }, async () => {
+      const { admin, developer, nodeId, agent } = await nodeWithAgent();
+      const queued: string[] = [];
+      const refusals = new Set<string>();
+      let refused = false;
+      const queueUntilRefused = async (client: number) => {
+        for (let i = 0; !refused; i++) {
+          const answer = await graphql(
+            url,
+            CREATE,
+            {
+              input: { nodeId, application: `race-${client}-${i}`, version: '1', environment: 'e' },
+            },
+            developer.headers,
+          );
+          const id = answer.data?.createDeployment?.id as string | undefined;
+          if (id) queued.push(id);
+          else {
+            refused = true;
+            for (const error of answer.errors ?? []) {
+              refusals.add(`${error.extensions?.code} ${error.extensions?.nodeStatus}`);
+            }
+          }
+        }
+      };
+      await Promise.all([
+        sleep(50 + Math.random() * 100).then(() => decommission(admin, nodeId)),
+        ...Array.from({ length: CLIENTS }, (_, c) => queueUntilRefused(c)),
+      ]);
+      return { admin, agent, queued, refusals };
+    }),
+  );
+  const left = async () => {
+    const still: string[] = [];
+    for (const { admin, queued } of races) {
+      for (const id of queued) if ((await statusOf(admin, id)) !== 'CANCELLED') still.push(id);
+    }
+    return still;
+  };
+  await waitFor(async () => (await left()).length === 0, 10_000).catch(() => undefined);
+  expect(await left()).toEqual([]);
+  for (const { agent, refusals } of races) {
+    expect([...refusals]).toEqual(['CONFLICT DECOMMISSIONED']);
+    expect(await claim(url, agent)).toBeNull();
+  }
 }, 120_000);
 
 it('never fails a deployment whose agent works normally, with steps longer than the lease', async () => {

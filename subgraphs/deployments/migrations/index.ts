@@ -11,4 +11,5 @@ export const migrations = lazyMigrations({
   Migration20261130190000ChangeLog: () => require('./20261130190000-change-log'),
   Migration20261201000000ClaimLeases: () => require('./20261201000000-claim-leases'),
   Migration20261201030000ChangeLogRetention: () => require('./20261201030000-change-log-retention'),
+  Migration20261203200000RetiredNodes: () => require('./20261203200000-retired-nodes'),
 });

@@ -20,6 +20,7 @@ import { Deployment } from '../entities/deployment';
 import type { ListenedTopics } from '../pubsub';
 import { announce, recordUpdates } from './announce';
 import { changeStatus, noChanges } from './history';
+import { retireNode } from './retired-nodes';
 
 /** The sweeper lease's key, after the Redis prefix. */
 export const LEASE_SWEEPER_KEY = 'deployments:lease-sweeper-lease';
@@ -119,7 +120,10 @@ export async function startLeaseKeeper(
     const cancelled = await changeAll(
       deps,
       logger,
-      (em) => em.execute(QUEUED_ON_NODE, [event.nodeId, event.organizationId]),
+      async (em) => {
+        await retireNode(em, event);
+        return em.execute(QUEUED_ON_NODE, [event.nodeId, event.organizationId]);
+      },
       'CANCELLED',
       () => 'Cancelled: its node was decommissioned.',
     );

@@ -13,6 +13,7 @@ import { Deployment } from '../entities/deployment';
 import { findVisibleDeployment } from './access';
 import { announce, recordUpdates } from './announce';
 import { changeStatus, noChanges, recordQueued } from './history';
+import { assertNodeNotRetired, decommissioned } from './retired-nodes';
 import { nameRule } from './validation';
 
 /** The deployment's row, locked until the transaction ends (and read afresh, not from cache). */
@@ -30,11 +31,7 @@ export function lockDeployment(
 async function assertDeployableNode(ctx: DeploymentsContext, nodeId: string): Promise<void> {
   const node = isUuid(nodeId) ? await ctx.deps.nodes.findNode(ctx, nodeId) : null;
   if (!node) throw notFound('Node');
-  if (node.status === 'DECOMMISSIONED') {
-    throw conflict('This node is decommissioned: it takes no more deployments.', {
-      nodeStatus: node.status,
-    });
-  }
+  if (node.status === 'DECOMMISSIONED') throw decommissioned();
 }
 
 export async function createDeployment(
@@ -56,6 +53,7 @@ export async function createDeployment(
   );
   const changes = noChanges();
   await ctx.em.transactional(async (em) => {
+    await assertNodeNotRetired(em, deployment.nodeId);
     recordQueued(em, changes, deployment, `Queued ${application} ${version} for ${environment}.`);
     await recordUpdates(em, changes);
   });
@@ -123,6 +121,7 @@ export async function rollbackDeployment(ctx: DeploymentsContext, id: string): P
         `No earlier successful version of ${locked.application} on this node to roll back to.`,
       );
     }
+    await assertNodeNotRetired(em, locked.nodeId);
     const deployment = new Deployment(
       locked.organizationId,
       locked.nodeId,
