@@ -5,13 +5,15 @@
  * the same items in the same order, once each, with page info that agrees with its edges. A
  * connection inside a list (each node's deployments in `nodes`, each channel's members) is
  * resolved for all its parents at once (batched, one statement per level); each parent's page
- * there must be the page it gets when asked for alone.
+ * there must be the page it gets when asked for alone. And `deploymentStats`, cached in Redis and
+ * read while the deployments change, must count what the list of them holds.
  *
  * The data has what paging trips over: deployments created concurrently, in every status, on
  * nodes of several kinds, regions and statuses; log lines reported several at once (one
  * transaction); deleted messages; channels with a member or many. The seed is printed
  * (TEST_SEED=<seed> replays its choices).
  */
+import { STATS } from './support/deployments';
 import { graphql, requireData } from './support/graphql';
 import { authenticateNode, heartbeat, registerNode, type NodeSession } from './support/nodes';
 import { addUser, signUp, type SignedIn } from './support/seed';
@@ -137,24 +139,31 @@ it('pages every connection every way to the same items, and a batched page as on
       await heartbeat(url, session, { cpuPercent: i % 2 ? 99 : 10 });
     }
   }
+  // deploymentStats is read while deployments change, so that its cache holds counts to be
+  // invalidated and reads race the writes; in the end it must count what the list holds.
+  const readStats = async () =>
+    (await call(random.pick(people), STATS)).deploymentStats as Record<string, number>;
   const deploymentIds: string[] = [];
   for (let burst = 0; burst < 12; burst++) {
     // Created at once: neighbours in time, some maybe on the same microsecond.
-    const created = await Promise.all(
-      Array.from({ length: random.between(1, 6) }, () => {
-        const input = {
-          nodeId: random.pick(agents).id,
-          application: `app-${random.between(0, 3)}`,
-          version: `1.${random.between(0, 9)}.0`,
-          environment: random.pick(['production', 'staging', 'dev']),
-        };
-        return call(
-          random.pick(developers),
-          'mutation($input: CreateDeploymentInput!) { createDeployment(input: $input) { id } }',
-          { input },
-        );
-      }),
-    );
+    const [created] = await Promise.all([
+      Promise.all(
+        Array.from({ length: random.between(1, 6) }, () => {
+          const input = {
+            nodeId: random.pick(agents).id,
+            application: `app-${random.between(0, 3)}`,
+            version: `1.${random.between(0, 9)}.0`,
+            environment: random.pick(['production', 'staging', 'dev']),
+          };
+          return call(
+            random.pick(developers),
+            'mutation($input: CreateDeploymentInput!) { createDeployment(input: $input) { id } }',
+            { input },
+          );
+        }),
+      ),
+      readStats(),
+    ]);
     deploymentIds.push(...created.map((data) => data.createDeployment.id as string));
   }
   for (let step = 0; step < 40; step++) {
@@ -162,6 +171,7 @@ it('pages every connection every way to the same items, and a batched page as on
     const claimed = await call(agent.session, 'mutation { claimDeployment { id } }');
     if (!claimed.claimDeployment) continue;
     const logs = Array.from({ length: random.between(0, 8) }, (_, i) => ({ message: `line ${i}` }));
+    if (random.next() < 0.3) await readStats();
     await call(
       agent.session,
       'mutation($input: ReportDeploymentProgressInput!) { reportDeploymentProgress(input: $input) { id } }',
@@ -176,13 +186,25 @@ it('pages every connection every way to the same items, and a batched page as on
   }
   // One that has ended meanwhile is refused (CONFLICT): either answer leaves usable data.
   for (const id of deploymentIds.filter(() => random.next() < 0.15)) {
-    await graphql(
-      url,
-      'mutation($id: ID!) { cancelDeployment(id: $id) { id } }',
-      { id },
-      admin.headers,
-    );
+    await Promise.all([
+      graphql(
+        url,
+        'mutation($id: ID!) { cancelDeployment(id: $id) { id } }',
+        { id },
+        admin.headers,
+      ),
+      readStats(),
+    ]);
   }
+  const listed = await call(admin, `{ deployments(first: ${ALL}) { edges { node { status } } } }`);
+  const counted = { queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0, rolledBack: 0 };
+  for (const { node } of listed.deployments.edges as { node: { status: string } }[]) {
+    const field = node.status.toLowerCase().replace(/_(.)/g, (_, c: string) => c.toUpperCase());
+    counted[field as keyof typeof counted] += 1;
+  }
+  // Twice: computed afresh or from the cache, then from the cache.
+  expect(await readStats()).toEqual(counted);
+  expect(await readStats()).toEqual(counted);
 
   const channelIds: string[] = [];
   const membersOf = new Map<string, SignedIn[]>();
