@@ -37,13 +37,23 @@ export async function createApiKeyIntrospection(options: {
   const ttl = options.cacheTtlMs ?? 30_000;
   const maxEntries = options.maxEntries ?? 10_000;
   const cache = new Map<string, { principal: Principal | null; expires: number }>();
+  // Counts the revocations heard (and reconnects, which may have missed some). An answer to a
+  // lookup that was under way when one was heard may predate it: it serves the request that
+  // asked, but is not cached, or the revoked key would keep working for the cache's lifetime.
+  let revocationsHeard = 0;
   const channels = options.redis.channels;
   const stopListening = await channels.subscribe(
     `${options.redis.prefix}${API_KEY_REVOCATIONS_CHANNEL}`,
-    (secretHash) => cache.delete(secretHash),
+    (secretHash) => {
+      revocationsHeard += 1;
+      cache.delete(secretHash);
+    },
   );
   // After a reconnect, revocations may have been missed: forget everything cached.
-  const stopClearing = channels.onReconnected(() => cache.clear());
+  const stopClearing = channels.onReconnected(() => {
+    revocationsHeard += 1;
+    cache.clear();
+  });
 
   const introspect = async (secret: string): Promise<Principal | null> => {
     const response = await request(options.url, {
@@ -85,7 +95,9 @@ export async function createApiKeyIntrospection(options: {
       const key = hashSecret(secret);
       const cached = cache.get(key);
       if (cached && cached.expires > Date.now()) return cached.principal;
+      const heardBefore = revocationsHeard;
       const principal = await introspect(secret);
+      if (revocationsHeard !== heardBefore) return principal;
       if (cache.size >= maxEntries) cache.clear();
       cache.set(key, { principal, expires: Date.now() + ttl });
       return principal;
