@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { createApiKeyIntrospection } from '../platform/api-keys';
+import { createApiKeyIntrospection, type ApiKeyIntrospection } from '../platform/api-keys';
 import {
   createCredentialVerifier,
   headerValue,
@@ -27,6 +27,8 @@ export interface Edge {
   /** Token verification for other transports (WebSocket), when keys are configured. */
   credentials: CredentialVerifier | null;
   revocations: RevocationList | null;
+  /** API key lookups, when configured (API_KEY_INTROSPECTION_URL and Redis). */
+  apiKeys: ApiKeyIntrospection | null;
   close(): Promise<void>;
 }
 
@@ -56,6 +58,7 @@ export async function createEdge(config: GatewayConfig, logger: Logger): Promise
   return {
     credentials,
     revocations,
+    apiKeys,
     async buildContext(req) {
       const incomingId = headerValue(req.headers['x-request-id']);
       const requestId = incomingId && REQUEST_ID.test(incomingId) ? incomingId : randomUUID();

@@ -159,6 +159,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     checkOperation: limits.checkOperation,
     executor,
     revocations: edge.revocations,
+    apiKeys: edge.apiKeys,
   });
   httpSubscriptions = createHttpSubscriptions({
     httpServer,

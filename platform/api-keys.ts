@@ -25,6 +25,12 @@ export async function publishApiKeyRevocation(
 
 export interface ApiKeyIntrospection {
   resolve: ApiKeyResolver;
+  /**
+   * Calls `onRevoked` once the key is revoked: when its revocation is heard, or when a lookup
+   * after a Redis reconnect (which may have missed it) finds it stands for nobody. For what
+   * outlives a request, such as a subscription; the returned function stops watching.
+   */
+  watch(secret: string, onRevoked: () => void): () => void;
   close(): Promise<void>;
 }
 
@@ -41,18 +47,31 @@ export async function createApiKeyIntrospection(options: {
   // lookup that was under way when one was heard may predate it: it serves the request that
   // asked, but is not cached, or the revoked key would keep working for the cache's lifetime.
   let revocationsHeard = 0;
+  /** The watched keys by secret hash, with the secret to look them up again. */
+  const watched = new Map<string, { secret: string; listeners: Set<() => void> }>();
+  const revoked = (secretHash: string) => {
+    for (const listener of [...(watched.get(secretHash)?.listeners ?? [])]) listener();
+  };
   const channels = options.redis.channels;
   const stopListening = await channels.subscribe(
     `${options.redis.prefix}${API_KEY_REVOCATIONS_CHANNEL}`,
     (secretHash) => {
       revocationsHeard += 1;
       cache.delete(secretHash);
+      revoked(secretHash);
     },
   );
-  // After a reconnect, revocations may have been missed: forget everything cached.
+  // After a reconnect, revocations may have been missed: forget everything cached, and look the
+  // watched keys up again (a lookup that fails decides nothing; the key stays watched).
   const stopClearing = channels.onReconnected(() => {
     revocationsHeard += 1;
     cache.clear();
+    for (const [secretHash, { secret }] of watched) {
+      void resolve(secret).then(
+        (principal) => principal === null && revoked(secretHash),
+        () => undefined,
+      );
+    }
   });
 
   const introspect = async (secret: string): Promise<Principal | null> => {
@@ -90,17 +109,32 @@ export async function createApiKeyIntrospection(options: {
     };
   };
 
+  async function resolve(secret: string): Promise<Principal | null> {
+    const key = hashSecret(secret);
+    const cached = cache.get(key);
+    if (cached && cached.expires > Date.now()) return cached.principal;
+    const heardBefore = revocationsHeard;
+    const principal = await introspect(secret);
+    if (revocationsHeard !== heardBefore) return principal;
+    if (cache.size >= maxEntries) cache.clear();
+    cache.set(key, { principal, expires: Date.now() + ttl });
+    return principal;
+  }
+
   return {
-    async resolve(secret) {
-      const key = hashSecret(secret);
-      const cached = cache.get(key);
-      if (cached && cached.expires > Date.now()) return cached.principal;
-      const heardBefore = revocationsHeard;
-      const principal = await introspect(secret);
-      if (revocationsHeard !== heardBefore) return principal;
-      if (cache.size >= maxEntries) cache.clear();
-      cache.set(key, { principal, expires: Date.now() + ttl });
-      return principal;
+    resolve,
+    watch(secret, onRevoked) {
+      const secretHash = hashSecret(secret);
+      let entry = watched.get(secretHash);
+      if (!entry) watched.set(secretHash, (entry = { secret, listeners: new Set() }));
+      const { listeners } = entry;
+      listeners.add(onRevoked);
+      return () => {
+        listeners.delete(onRevoked);
+        if (listeners.size === 0 && watched.get(secretHash)?.listeners === listeners) {
+          watched.delete(secretHash);
+        }
+      };
     },
     async close() {
       stopClearing();

@@ -1,9 +1,9 @@
 /**
- * The API key cache of the services that do not own keys (platform/api-keys.ts), against a
- * revocation heard while a key is being looked up. The answer may serve the request that asked,
- * but must not be cached: the revoked key would keep working on that service for the cache's
- * lifetime. A real HTTP server on loopback stands in for the users subgraph's introspection
- * endpoint, holding its answer until the revocation has been heard, over the machine's Redis.
+ * API key lookups of the services that do not own keys (platform/api-keys.ts): their cache and
+ * their watch over keys held by subscriptions, against revocations heard over Redis, heard while
+ * a lookup is under way, or missed while Redis was away. A real HTTP server on loopback stands in
+ * for the users subgraph's introspection endpoint (it can hold an answer back), and the Redis is
+ * the test's own, so that it can be restarted.
  */
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
@@ -18,9 +18,8 @@ import {
   type ApiKeyIntrospection,
 } from '../platform/api-keys';
 import { createRedisConnections, type RedisConnections } from '../platform/redis';
-import { REDIS_URL } from './support/env';
+import { privateRedis, retrying, type PrivateRedis } from './support/private-services';
 
-const SECRET = 'ogk_race';
 const PRINCIPAL = {
   kind: 'user',
   userId: randomUUID(),
@@ -30,68 +29,104 @@ const PRINCIPAL = {
 };
 
 let server: Server;
+let privateServer: PrivateRedis;
 let redis: RedisConnections;
 let introspection: ApiKeyIntrospection;
-/** Whether the key is revoked in the stand-in's "database". */
-let revoked = false;
-/** Holds the stand-in's next answer until released (read as it was before it waited). */
+/** The keys revoked in the stand-in's "database". */
+const revoked = new Set<string>();
+/** Holds the stand-in's answers until it resolves (each read before it waits). */
 let held: Promise<void> | null = null;
 let lookups = 0;
 
 beforeAll(async () => {
-  server = createServer((_req, res) => {
+  server = createServer(async (req, res) => {
     lookups += 1;
-    const answer = revoked ? null : PRINCIPAL;
-    void (held ?? Promise.resolve()).then(() => {
-      res.writeHead(answer ? 200 : 404, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ principal: answer }));
-    });
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const { apiKey } = JSON.parse(Buffer.concat(chunks).toString()) as { apiKey: string };
+    const answer = revoked.has(apiKey) ? null : PRINCIPAL;
+    await held;
+    res.writeHead(answer ? 200 : 404, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ principal: answer }));
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  redis = createRedisConnections(REDIS_URL, `api-key-test:${randomUUID()}:`);
+  privateServer = await privateRedis();
+  await privateServer.start();
+  redis = createRedisConnections(privateServer.url, 'api-key-test:');
   introspection = await createApiKeyIntrospection({
-    url: `http://127.0.0.1:${port}${INTROSPECTION_PATH}`,
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}${INTROSPECTION_PATH}`,
     redis,
   });
 });
 afterAll(async () => {
   await introspection?.close();
   await redis?.close();
+  await privateServer?.stop();
   server?.close();
 });
+beforeEach(() => {
+  lookups = 0;
+});
+
+/** Revokes `secret` in the stand-in and announces it, and waits until the announcement is heard. */
+async function revoke(secret: string) {
+  revoked.add(secret);
+  const announcer = createRedisConnections(privateServer.url, redis.prefix);
+  await new Promise<void>((heard) => {
+    void announcer.channels
+      .subscribe(`${redis.prefix}${API_KEY_REVOCATIONS_CHANNEL}`, () => heard())
+      .then(() => publishApiKeyRevocation(announcer, hashSecret(secret)));
+  });
+  await announcer.close();
+  // Heard by a connection of its own; the introspection's hears it as soon.
+  await new Promise((resolve) => setTimeout(resolve, 100));
+}
 
 it('caches a key looked up with no revocation meanwhile', async () => {
-  await introspection.resolve('ogk_other');
-  await introspection.resolve('ogk_other');
+  await introspection.resolve('ogk_cached');
+  await introspection.resolve('ogk_cached');
   expect(lookups).toBe(1);
-  lookups = 0;
 });
 
 it('does not cache a key looked up while it was revoked', async () => {
   let release!: () => void;
   held = new Promise((resolve) => (release = resolve));
   // The lookup reads the key before the revocation commits...
-  const during = introspection.resolve(SECRET);
+  const during = introspection.resolve('ogk_race');
   while (lookups === 0) await new Promise((resolve) => setTimeout(resolve, 5));
   // ...and its answer arrives after the revocation was announced and heard.
-  revoked = true;
-  const announcer = createRedisConnections(REDIS_URL, redis.prefix);
-  const heard = new Promise<void>((resolve) => {
-    void announcer.channels
-      .subscribe(`${redis.prefix}${API_KEY_REVOCATIONS_CHANNEL}`, () => resolve())
-      .then(() => publishApiKeyRevocation(announcer, hashSecret(SECRET)));
-  });
-  await heard;
-  await announcer.close();
-  // Heard by a connection of its own; the cache's connection hears it as soon.
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  await revoke('ogk_race');
   held = null;
   release();
   expect(await during).toMatchObject({ apiKeyId: PRINCIPAL.apiKeyId });
 
   // The next request asks again, and is refused.
-  expect(await introspection.resolve(SECRET)).toBeNull();
+  expect(await introspection.resolve('ogk_race')).toBeNull();
   expect(lookups).toBe(2);
 });
+
+it('tells the watchers of a key when its revocation is heard, and no one else', async () => {
+  const calls: string[] = [];
+  const stopFirst = introspection.watch('ogk_watched', () => calls.push('first'));
+  introspection.watch('ogk_watched', () => calls.push('second'));
+  introspection.watch('ogk_other_watched', () => calls.push('other'));
+  stopFirst();
+  await revoke('ogk_watched');
+  expect(calls).toEqual(['second']);
+});
+
+it('looks the watched keys up again after Redis comes back, and tells those revoked meanwhile', async () => {
+  const calls: string[] = [];
+  introspection.watch('ogk_missed', () => calls.push('missed'));
+  introspection.watch('ogk_valid', () => calls.push('valid'));
+  await privateServer.stop();
+  // Revoked while Redis was away: the announcement is lost.
+  revoked.add('ogk_missed');
+  await privateServer.start();
+  await retrying(async () => {
+    if (calls.length === 0) throw new Error('not told yet');
+  });
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  expect(calls).toEqual(['missed']);
+}, 30_000);

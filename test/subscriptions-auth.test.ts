@@ -7,12 +7,14 @@
 import { createDeployment } from './support/deployments';
 import { graphql } from './support/graphql';
 import {
+  CreateApiKeyDocument,
   DeploymentEventsStreamDocument,
   DeploymentUpdatedDocument,
   LeaveChannelDocument,
   MessageAddedIdsDocument,
   MessageChangedDocument,
   NodeStatusChangedDocument,
+  RevokeApiKeyDocument,
 } from './__generated__/graphql';
 import { createChannel, post } from './support/messages';
 import { authenticateNode, registerNode } from './support/nodes';
@@ -225,6 +227,36 @@ it('ends the subscriptions of a session that logs out, with UNAUTHENTICATED', as
         message: 'This session has ended; sign in again.',
         extensions: { code: 'UNAUTHENTICATED' },
       },
+    ],
+  });
+  await client.dispose();
+});
+
+it('ends the subscriptions of an API key that is revoked, with UNAUTHENTICATED', async () => {
+  const admin = await signUp(url);
+  const channel = await createChannel(url, admin, { kind: 'PUBLIC' });
+  const created = await graphql(
+    url,
+    CreateApiKeyDocument,
+    { input: { name: 'dashboard', role: 'VIEWER' } },
+    admin.headers,
+  );
+  const { apiKey, secret } = created.data!.createApiKey;
+  const client = wsClient(url, { 'x-api-key': secret });
+  const subscription = collect(client, MessageAddedIdsDocument, { channelId: channel.id });
+  await until(async () => (await listeners.count('MESSAGE_ADDED')) > 0);
+  await post(url, admin, channel.id, 'before the revocation');
+  await subscription.waitFor(1);
+
+  const revoked = await graphql(url, RevokeApiKeyDocument, { id: apiKey.id }, admin.headers);
+  expect(revoked.data?.revokeApiKey.id).toBe(apiKey.id);
+  await subscription.ended();
+  await post(url, admin, channel.id, 'after the revocation');
+  expect(subscription.results).toHaveLength(2);
+  expect(subscription.results.at(-1)).toEqual({
+    data: null,
+    errors: [
+      { message: 'This API key has been revoked.', extensions: { code: 'UNAUTHENTICATED' } },
     ],
   });
   await client.dispose();

@@ -2,7 +2,7 @@
  * What every client subscription goes through at the gateway, whichever transport carries it
  * (graphql-ws, SSE, multipart HTTP): the operation limits HTTP requests obey, planning, the
  * shared executor (deduplicated upstreams, resume), and the end of the stream with an
- * UNAUTHENTICATED error when its session is revoked (logout, on any replica) or its token
+ * UNAUTHENTICATED error when its session or API key is revoked (on any replica) or its token
  * expires — the client then subscribes again with a fresh token, after its last cursor.
  */
 import type { ExecutionResult } from 'graphql-ws';
@@ -10,6 +10,7 @@ import { GraphQLError } from 'graphql';
 import type { Channel } from '../../platform/channel';
 import { clientError, ErrorCode } from '../../platform/errors';
 import { variableErrors } from '../../platform/operation-guard';
+import type { ApiKeyIntrospection } from '../../platform/api-keys';
 import type { Principal } from '../../platform/principal';
 import type { RevocationList } from '../../platform/revocations';
 import { MAX_REMEMBERED_DOCUMENT_LENGTH, type CheckOperation } from '../operation-limits';
@@ -47,7 +48,7 @@ export interface SubscriptionSessions {
   close(): void;
 }
 
-const sessionEnded = (message: string): ExecutionResult =>
+const unauthenticatedEnd = (message: string): ExecutionResult =>
   ({ data: null, errors: [{ message, extensions: { code: ErrorCode.UNAUTHENTICATED } }] }) as never;
 
 const perTransport = () =>
@@ -123,6 +124,8 @@ export function createSubscriptionSessions(options: {
   checkOperation: CheckOperation;
   executor: SubscriptionExecutor;
   revocations: RevocationList | null;
+  /** Ends the subscriptions of a revoked API key (when the gateway verifies keys). */
+  apiKeys: Pick<ApiKeyIntrospection, 'watch'> | null;
 }): SubscriptionSessions {
   /** Live subscriber channels by session, to end them when the session is revoked. */
   const bySession = new Map<string, Set<Channel<ExecutionResult>>>();
@@ -139,12 +142,12 @@ export function createSubscriptionSessions(options: {
   ) as Record<SubscriptionTransport, () => void>;
 
   const expiries = expirySchedule((channel) => {
-    channel.push(sessionEnded('Access token expired; reconnect with a fresh one.'));
+    channel.push(unauthenticatedEnd('Access token expired; reconnect with a fresh one.'));
     channel.end();
   });
   const stopListening = options.revocations?.onRevoked((sessionId) => {
     for (const channel of bySession.get(sessionId) ?? []) {
-      channel.push(sessionEnded('This session has ended; sign in again.'));
+      channel.push(unauthenticatedEnd('This session has ended; sign in again.'));
       channel.end();
     }
   });
@@ -195,8 +198,17 @@ export function createSubscriptionSessions(options: {
       }
       const expiresAt = principal?.expiresAt;
       if (expiresAt !== undefined) expiries.add(channel, expiresAt);
+      const { apiKey } = request.forwarded;
+      const unwatch =
+        apiKey && options.apiKeys
+          ? options.apiKeys.watch(apiKey, () => {
+              channel.push(unauthenticatedEnd('This API key has been revoked.'));
+              channel.end();
+            })
+          : undefined;
       channel.onClose(() => {
         active[transport] -= 1;
+        unwatch?.();
         if (expiresAt !== undefined) expiries.remove(channel, expiresAt);
         if (sessionId) bySession.get(sessionId)?.delete(channel);
         if (sessionId && bySession.get(sessionId)?.size === 0) bySession.delete(sessionId);
