@@ -6,8 +6,8 @@
  * It counts with a sliding window approximated by two fixed ones — the previous window's count,
  * weighted by how much of it the sliding window still covers, plus the current one's — which
  * costs one Redis round trip (a Lua script) per request and two small counters per client,
- * whatever its rate. (@envelop/rate-limiter's store, kept for the subgraphs' few per-field
- * limits, stores every call's timestamp and takes two round trips: too much for every request.)
+ * whatever its rate. (The subgraphs' few per-field limits keep every call's time, in a sorted set:
+ * too much for every request.)
  */
 import { hash } from 'node:crypto';
 import { HeaderMap } from '@apollo/server';

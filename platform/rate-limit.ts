@@ -1,14 +1,17 @@
 /**
- * Rate limits on Redis, through @envelop/rate-limiter's core (`getGraphQLRateLimiter`) and its
- * `RedisStore`, so every replica counts against the same sliding window. Neither the subgraphs'
+ * Rate limits on Redis, through @envelop/rate-limiter's core (`getGraphQLRateLimiter`) and a
+ * store of our own, so every replica counts against the same sliding window. Neither the subgraphs'
  * nor the gateway's Apollo Server runs Envelop, so its plugin does not fit; the core does: the
  * subgraphs call it from graphql-shield rules (kit/shield.ts, `rateLimitRule`), the gateway once
  * per request. No graphql-shield here, so the gateway does not load it.
  *
- * Rejected calls are not counted (`uncountRejected`), so a client that keeps hammering is let
- * in again as soon as its earlier calls leave the window, which `retryAfter` tells it.
+ * Rejected calls are not counted, so a client that keeps hammering is let in again as soon as its
+ * earlier calls leave the window, which `retryAfter` tells it. Each call is counted in the same
+ * step that reads the calls before it (CountingStore, below), so calls sent at once cannot all
+ * pass on the same count.
  */
-import { InMemoryStore, RedisStore } from '@envelop/rate-limiter';
+import { randomUUID } from 'node:crypto';
+import type { Identity, Store } from '@envelop/rate-limiter';
 // The core is not re-exported from the package's index, only reachable by its own path.
 import { getGraphQLRateLimiter } from '@envelop/rate-limiter/get-graphql-rate-limiter';
 import { z } from 'zod';
@@ -88,35 +91,80 @@ export interface RateLimiter {
 }
 
 /**
- * The RedisStore speaks node-redis-style callbacks (`get(key, cb)`, `set([key, value, …], cb)`);
- * this adapter gives it an ioredis client and the deployment's key prefix.
+ * The calls still in a window, as the limiter's core reads them — read and counted in one step.
+ *
+ * The core reads an identity's calls, decides, then writes them back with this one added: calls
+ * sent at once all read the same calls and all pass (30 logins at once let 11 through a limit of
+ * 5). So the store counts the call while it reads, if there is room for it, and answers with as
+ * many calls as were in the window before it (all dated now: the core only counts them, and must
+ * not see one expire between the two steps); the core, told `readOnly`, writes nothing. When they
+ * fill the limit, this call was not counted, and the core refuses it.
  */
-function redisStoreClient(redis: RedisClient, prefix: string) {
+interface CountingStore extends Store {
+  getForIdentity(identity: Identity): Promise<readonly number[]>;
+  /** When the oldest call still in the window was made (epoch ms), for `retryAfter`. */
+  oldest(identity: Identity): Promise<number | null>;
+}
+
+const keyOf = ({ contextIdentity, fieldIdentity }: Identity) =>
+  `${contextIdentity}:${fieldIdentity}`;
+
+// KEYS: the identity's calls (a sorted set of call times). ARGV: now and window (ms), the limit,
+// and a member name unique to this call. Returns how many calls the window held before it.
+const COUNT_SCRIPT = `
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', tonumber(ARGV[1]) - tonumber(ARGV[2]))
+local before = redis.call('ZCARD', KEYS[1])
+if before < tonumber(ARGV[3]) then
+  redis.call('ZADD', KEYS[1], ARGV[1], ARGV[4])
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return before
+`;
+
+function countingStore(
+  redis: RedisClient,
+  prefix: string,
+  limitOf: (name: string) => RateLimit,
+): CountingStore {
+  redis.defineCommand('opsgraphCountCall', { numberOfKeys: 1, lua: COUNT_SCRIPT });
+  const count = (redis as unknown as Record<string, (...args: unknown[]) => Promise<number>>)
+    .opsgraphCountCall!;
+  const key = (identity: Identity) => `${prefix}${keyOf(identity)}`;
   return {
-    get: (key: string, callback: (error: Error | null, value?: string | null) => void) =>
-      void redis.get(`${prefix}${key}`).then(
-        (value) => callback(null, value),
-        (error: Error) => callback(error),
-      ),
-    set: ([key, ...rest]: (string | number)[], callback: (error: Error | null) => void) =>
-      void redis.set(`${prefix}${key}`, ...(rest as [string, 'EX', number])).then(
-        () => callback(null),
-        (error: Error) => callback(error),
-      ),
+    async getForIdentity(identity) {
+      const { max, windowMs } = limitOf(identity.fieldIdentity);
+      const before = await count.call(
+        redis,
+        key(identity),
+        Date.now(),
+        windowMs,
+        max,
+        randomUUID(),
+      );
+      return new Array<number>(before).fill(Date.now());
+    },
+    setForIdentity() {},
+    async oldest(identity) {
+      const [, score] = await redis.zrange(key(identity), 0, 0, 'WITHSCORES');
+      return score === undefined ? null : Number(score);
+    },
   };
 }
 
 /**
  * `limits` names every limit this process enforces; a name it does not know is a programming
- * error. Without Redis (one process only) counters live in memory.
+ * error.
  */
 export function createRateLimiter(
-  redis: Pick<RedisConnections, 'commands' | 'prefix'> | null,
+  redis: Pick<RedisConnections, 'commands' | 'prefix'>,
   limits: RateLimits,
 ): RateLimiter {
-  const store = redis
-    ? new RedisStore(redisStoreClient(redis.commands, `${redis.prefix}rate-limit:`))
-    : new InMemoryStore();
+  const limitOf = (name: string) => {
+    const limit = limits[name];
+    if (!limit) throw new Error(`No rate limit named ${name}.`);
+    return limit;
+  };
+  const store = countingStore(redis.commands, `${redis.prefix}rate-limit-calls:`, limitOf);
   const limiter = getGraphQLRateLimiter({
     store,
     identifyContext: (identity: string) => identity,
@@ -124,18 +172,17 @@ export function createRateLimiter(
   return {
     limits,
     async consume(name, identity) {
-      const limit = limits[name];
-      if (!limit) throw new Error(`No rate limit named ${name}.`);
+      const limit = limitOf(name);
       const refused = await limiter(
         name,
         { args: {}, context: identity },
-        { max: limit.max, window: String(limit.windowMs), uncountRejected: true },
+        // The store counts the call as it reads (CountingStore): the core writes nothing.
+        { max: limit.max, window: String(limit.windowMs), readOnly: true },
       );
       if (!refused) return;
       // The caller may retry once the oldest call still counted leaves the window.
-      const calls = await store.getForIdentity({ contextIdentity: identity, fieldIdentity: name });
-      const oldest = Math.min(...calls.filter((t) => t + limit.windowMs > Date.now()));
-      const retryAfterMs = Number.isFinite(oldest) ? oldest + limit.windowMs - Date.now() : 1000;
+      const oldest = await store.oldest({ contextIdentity: identity, fieldIdentity: name });
+      const retryAfterMs = oldest === null ? 1000 : oldest + limit.windowMs - Date.now();
       throw rateLimited(limit, Math.max(1, Math.ceil(retryAfterMs / 1000)));
     },
   };

@@ -84,6 +84,18 @@ test('the 6th login within the window is RATE_LIMITED on either gateway, then it
   expect(again.data!.login.user.id).toBe(admin.user.id);
 });
 
+test('logins sent at once are counted as those sent one by one', async () => {
+  await sleep(WINDOW_MS + 100);
+  const target = await signUp(stack.gatewayUrl);
+  const [a, b] = stack.gateways.map((g) => g.url) as [string, string];
+  const answers = await Promise.all(
+    Array.from({ length: 30 }, (_, i) => login(i % 2 ? b : a, target.user.username)),
+  );
+  // Counted as they come, whatever the interleaving: exactly the limit gets through.
+  const codes = answers.map((answer) => errorCodes(answer)[0]);
+  expect(codes.filter((code) => code !== 'RATE_LIMITED')).toHaveLength(5);
+});
+
 test('logins per address are limited across usernames', async () => {
   await sleep(WINDOW_MS + 100);
   const codes: unknown[] = [];
