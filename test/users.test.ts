@@ -5,6 +5,7 @@
 import type { ResultOf } from '@graphql-typed-document-node/core';
 import {
   CreateApiKeyDocument,
+  CreateUserDocument,
   LoginTokenDocument,
   LogoutDocument,
   MeDocument,
@@ -17,7 +18,7 @@ import {
   UserIdsDocument,
 } from './__generated__/graphql';
 import { bearer, errorCodes, graphql, type GraphQLResponse } from './support/graphql';
-import { addUser, login, PASSWORD, signUp, unique } from './support/seed';
+import { addUser, login, PASSWORD, signUp, unique, type SignedIn } from './support/seed';
 import { startStack, type Stack } from './support/stack';
 
 let stack: Stack;
@@ -337,6 +338,78 @@ describe('organization isolation', () => {
         await graphql(url, mutation, { id: viewer.user.id, role: 'ADMIN' }, other.headers),
       ),
     ).toEqual(['NOT_FOUND']);
+  });
+});
+
+describe('a demoted ADMIN', () => {
+  const roleOf = async (admin: SignedIn, id: string) =>
+    (await graphql(url, 'query ($id: ID!) { user(id: $id) { role } }', { id }, admin.headers)).data
+      ?.user?.role as string | undefined;
+  const demote = (by: SignedIn, id: string) =>
+    graphql(url, UpdateUserRoleDocument, { id, role: 'VIEWER' }, by.headers);
+
+  it('can no longer change roles, add users or create keys, with a token issued before', async () => {
+    const first = await signUp(url);
+    const second = await addUser(url, first, 'ADMIN');
+    expect((await demote(first, second.user.id)).errors).toBeUndefined();
+    // The second's access token still says ADMIN (for at most its lifetime); the database not.
+    expect(errorCodes(await demote(second, first.user.id))).toEqual(['FORBIDDEN']);
+    const username = unique('u');
+    const created = await graphql(
+      url,
+      CreateUserDocument,
+      { input: { username, email: `${username}@example.com`, password: PASSWORD, role: 'ADMIN' } },
+      second.headers,
+    );
+    expect(errorCodes(created)).toEqual(['FORBIDDEN']);
+    const key = await graphql(
+      url,
+      CreateApiKeyDocument,
+      { input: { name: 'kept', role: 'ADMIN' } },
+      second.headers,
+    );
+    expect(errorCodes(key)).toEqual(['FORBIDDEN']);
+    expect(await roleOf(first, first.user.id)).toBe('ADMIN');
+  });
+
+  it('leaves one ADMIN when two demote each other at once', async () => {
+    for (let round = 0; round < 5; round++) {
+      const first = await signUp(url);
+      const second = await addUser(url, first, 'ADMIN');
+      const answers = await Promise.all([
+        demote(first, second.user.id),
+        demote(second, first.user.id),
+      ]);
+      expect(answers.map((answer) => errorCodes(answer)).sort()).toEqual([[], ['FORBIDDEN']]);
+      const roles = [await roleOf(first, first.user.id), await roleOf(first, second.user.id)];
+      expect(roles.filter((role) => role === 'ADMIN')).toHaveLength(1);
+    }
+  });
+
+  it("keeps API keys from acting above their creator's current role", async () => {
+    const first = await signUp(url);
+    const second = await addUser(url, first, 'ADMIN');
+    const created = await graphql(
+      url,
+      CreateApiKeyDocument,
+      { input: { name: 'admin key', role: 'ADMIN' } },
+      second.headers,
+    );
+    const key = { 'x-api-key': created.data!.createApiKey.secret };
+    await graphql(
+      url,
+      UpdateUserRoleDocument,
+      { id: second.user.id, role: 'DEVELOPER' },
+      first.headers,
+    );
+    const username = unique('u');
+    const viaKey = await graphql(
+      url,
+      CreateUserDocument,
+      { input: { username, email: `${username}@example.com`, password: PASSWORD, role: 'ADMIN' } },
+      key,
+    );
+    expect(errorCodes(viaKey)).toEqual(['FORBIDDEN']);
   });
 });
 

@@ -1,7 +1,8 @@
-import { badUserInput, notFound } from '../../../platform/errors';
+import { badUserInput, forbidden, notFound } from '../../../platform/errors';
 import { isUniqueViolation } from '../../kit/orm';
 import { pageInCreationOrder, type Connection } from '../../kit/pagination';
-import type { Role } from '../../../platform/principal';
+import type { Principal, Role, UserPrincipal } from '../../../platform/principal';
+import { isUuid } from '../../kit/ids';
 import type { UsersContext } from '../context';
 import { User } from '../entities/user';
 import type { EntityManager } from '../../kit/orm';
@@ -101,22 +102,52 @@ export async function listUsers(
   );
 }
 
+/**
+ * The caller, checked to be an ADMIN now, in the database: for what decides who may do what
+ * (roles, users, API keys). A token keeps the role it was issued with for its lifetime, and an
+ * API key acts for its creator: a demoted ADMIN must not use them to make the demotion moot, by
+ * demoting the others or minting an ADMIN. Locks the organization's ADMIN rows, in one order,
+ * until the transaction ends: two ADMINs demoting each other at once go one after the other, and
+ * the second is no ADMIN by then.
+ */
+export async function lockCurrentAdmin(
+  em: EntityManager,
+  principal: Principal | null,
+): Promise<UserPrincipal> {
+  const caller = requireRole(principal, 'ADMIN');
+  const admins = await em.execute<{ id: string }[]>(
+    `select id from users.users where organization_id = ? and role = 'ADMIN' order by id for update`,
+    [caller.organizationId],
+  );
+  if (!admins.some((admin) => admin.id === caller.userId)) {
+    throw forbidden('This requires the ADMIN role, which you no longer have.');
+  }
+  return caller;
+}
+
 export async function createUser(
   ctx: UsersContext,
   input: NewUser & { role: Role },
 ): Promise<User> {
-  const admin = requireRole(ctx.principal, 'ADMIN');
-  return insertUser(ctx.em, await draftUser(input), admin.organizationId, input.role);
+  requireRole(ctx.principal, 'ADMIN');
+  const draft = await draftUser(input);
+  return ctx.em.transactional(async (em) => {
+    const admin = await lockCurrentAdmin(em, ctx.principal);
+    return insertUser(em, draft, admin.organizationId, input.role);
+  });
 }
 
 export async function updateUserRole(ctx: UsersContext, id: string, role: Role): Promise<User> {
-  const admin = requireRole(ctx.principal, 'ADMIN');
-  const user = await findVisibleUser(ctx, id);
-  if (!user) throw notFound('User');
-  if (user.id === admin.userId && role !== 'ADMIN') {
-    throw badUserInput('You cannot remove your own ADMIN role.', 'role');
-  }
-  user.role = role;
-  await ctx.em.flush();
-  return user;
+  return ctx.em.transactional(async (em) => {
+    const admin = await lockCurrentAdmin(em, ctx.principal);
+    const user = isUuid(id)
+      ? await em.findOne(User, { id, organizationId: admin.organizationId }, { refresh: true })
+      : null;
+    if (!user) throw notFound('User');
+    if (user.id === admin.userId && role !== 'ADMIN') {
+      throw badUserInput('You cannot remove your own ADMIN role.', 'role');
+    }
+    user.role = role;
+    return user;
+  });
 }
