@@ -139,8 +139,8 @@ it('pages every connection every way to the same items, and a batched page as on
       await heartbeat(url, session, { cpuPercent: i % 2 ? 99 : 10 });
     }
   }
-  // deploymentStats is read while deployments change, so that its cache holds counts to be
-  // invalidated and reads race the writes; in the end it must count what the list holds.
+  // deploymentStats is read while deployments change, so that its cache holds counts that the
+  // changes make stale and reads race the writes; in the end it must count what the list holds.
   const readStats = async () =>
     (await call(random.pick(people), STATS)).deploymentStats as Record<string, number>;
   const deploymentIds: string[] = [];

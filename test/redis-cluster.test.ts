@@ -173,7 +173,7 @@ it('refuses a revoked token on every gateway', async () => {
   );
 });
 
-it('invalidates the cached deployment stats (a versioned cache of two keys in one slot)', async () => {
+it('counts deployment stats afresh after each change (a versioned cache)', async () => {
   const operator = await signUp(stack.gatewayUrl); // an organization of its own to count
   const node = await registerNode(stack.gatewayUrl, operator);
   const counts = [];

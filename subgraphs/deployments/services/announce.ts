@@ -1,8 +1,7 @@
 /**
- * After a transaction commits: invalidate the stats of the organizations whose counts changed
- * and publish the documented events (docs/events.md), in the order they happened. The change is
- * already stored, so a Redis failure is logged rather than failing the mutation: subscribers
- * replay missed deployment events from PostgreSQL anyway.
+ * After a transaction commits: publish the documented events (docs/events.md), in the order
+ * they happened. The change is already stored, so a Redis failure is logged rather than failing
+ * the mutation: subscribers replay missed deployment events from PostgreSQL anyway.
  */
 import { appendChanges, changeCursor } from '../../kit/change-log';
 import type { EntityManager } from '../../kit/orm';
@@ -85,12 +84,10 @@ export async function announce(
   ctx: Pick<DeploymentsContext, 'deps' | 'logger'>,
   changes: Changes,
 ): Promise<void> {
-  const { pubsub, statsCache } = ctx.deps;
-  const organizations = new Set(changes.statusChanges.map((c) => c.deployment.organizationId));
+  const { pubsub } = ctx.deps;
   // Publishing is issued synchronously, in order, on one connection: subscribers see the
   // events in the order they were stored.
   const results = await Promise.allSettled([
-    ...[...organizations].map((organizationId) => statsCache.invalidate(organizationId)),
     ...changes.statusChanges.map(({ event }) => pubsub.publish('DEPLOYMENT_UPDATED', event!)),
     ...changes.events.map(({ deployment, event }) =>
       pubsub.publish('DEPLOYMENT_EVENT_APPENDED', appendedEvent(deployment, event)),

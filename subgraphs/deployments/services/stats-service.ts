@@ -1,8 +1,10 @@
 /**
  * deploymentStats: counts per status for the whole organization, the dashboard's headline. They
- * are cached in Redis per organization and invalidated by every change that moves a count (see
- * announce.ts), the cache-aside pattern of the seeds' dashboard stats.
+ * are cached in Redis per organization (the cache-aside pattern of the seeds' dashboard stats),
+ * under the position of the organization's DEPLOYMENT_UPDATED change records, which every change
+ * of a status moves: a cached count is served only at the position it was counted at.
  */
+import { changeHead } from '../../kit/change-log';
 import { requireUser } from '../../kit/guards';
 import type { EntityManager } from '../../kit/orm';
 import type { DeploymentsContext } from '../context';
@@ -37,5 +39,7 @@ async function countByStatus(em: EntityManager, organizationId: string): Promise
 
 export async function getDeploymentStats(ctx: DeploymentsContext): Promise<DeploymentCounts> {
   const { organizationId } = requireUser(ctx.principal);
-  return ctx.deps.statsCache.get(organizationId, () => countByStatus(ctx.em, organizationId));
+  // Every change of a count moves the organization's change-record head, in its transaction.
+  const head = await changeHead(ctx.em, 'deployments', 'DEPLOYMENT_UPDATED', organizationId);
+  return ctx.deps.statsCache.get(organizationId, head, () => countByStatus(ctx.em, organizationId));
 }
