@@ -1,9 +1,10 @@
 /**
  * Rate limits on Redis, through @envelop/rate-limiter's core (`getGraphQLRateLimiter`) and a
- * store of our own, so every replica counts against the same sliding window. Neither the subgraphs'
- * nor the gateway's Apollo Server runs Envelop, so its plugin does not fit; the core does: the
- * subgraphs call it from graphql-shield rules (kit/shield.ts, `rateLimitRule`), the gateway once
- * per request. No graphql-shield here, so the gateway does not load it.
+ * store of our own, so every replica counts against the same sliding window. The subgraphs'
+ * Apollo Server does not run Envelop, so its plugin does not fit; the core does: the subgraphs
+ * call it from graphql-shield rules (kit/shield.ts, `rateLimitRule`). The gateway's request
+ * budget (gateway/request-budget.ts) keeps a cheaper count of its own and takes only
+ * `rateLimited` and the limit parsing from here.
  *
  * Rejected calls are not counted, so a client that keeps hammering is let in again as soon as its
  * earlier calls leave the window, which `retryAfter` tells it. Each call is counted in the same
