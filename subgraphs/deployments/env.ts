@@ -11,7 +11,7 @@ import {
 export interface DeploymentsSettings {
   /** The nodes subgraph's GraphQL endpoint, asked on the caller's behalf whether a node exists. */
   nodesUrl: string;
-  /** How long deploymentStats stay cached; no change is served a count from before it. */
+  /** How long deploymentStats stay cached (served only while no status has changed since). */
   statsCacheTtlSeconds: number;
   /**
    * How long a RUNNING deployment's claim lasts without a report or heartbeat from its agent;
