@@ -4,10 +4,10 @@
  * deployments and nodes do not exist for the caller, their events are never delivered, and a
  * member who leaves a private channel stops receiving it.
  */
+import { createApiKeyWithId } from './support/agent';
 import { createDeployment } from './support/deployments';
 import { graphql } from './support/graphql';
 import {
-  CreateApiKeyDocument,
   DeploymentEventsStreamDocument,
   DeploymentUpdatedDocument,
   LeaveChannelDocument,
@@ -235,21 +235,15 @@ it('ends the subscriptions of a session that logs out, with UNAUTHENTICATED', as
 it('ends the subscriptions of an API key that is revoked, with UNAUTHENTICATED', async () => {
   const admin = await signUp(url);
   const channel = await createChannel(url, admin, { kind: 'PUBLIC' });
-  const created = await graphql(
-    url,
-    CreateApiKeyDocument,
-    { input: { name: 'dashboard', role: 'VIEWER' } },
-    admin.headers,
-  );
-  const { apiKey, secret } = created.data!.createApiKey;
+  const { id: apiKeyId, secret } = await createApiKeyWithId(url, admin, 'VIEWER');
   const client = wsClient(url, { 'x-api-key': secret });
   const subscription = collect(client, MessageAddedIdsDocument, { channelId: channel.id });
   await until(async () => (await listeners.count('MESSAGE_ADDED')) > 0);
   await post(url, admin, channel.id, 'before the revocation');
   await subscription.waitFor(1);
 
-  const revoked = await graphql(url, RevokeApiKeyDocument, { id: apiKey.id }, admin.headers);
-  expect(revoked.data?.revokeApiKey.id).toBe(apiKey.id);
+  const revoked = await graphql(url, RevokeApiKeyDocument, { id: apiKeyId }, admin.headers);
+  expect(revoked.data?.revokeApiKey.id).toBe(apiKeyId);
   await subscription.ended();
   await post(url, admin, channel.id, 'after the revocation');
   expect(subscription.results).toHaveLength(2);

@@ -16,7 +16,10 @@ import {
   UpdateUserRoleDocument,
   UserIdDocument,
   UserIdsDocument,
+  type Role,
 } from './__generated__/graphql';
+import { createApiKey } from './support/agent';
+import { registerNode } from './support/nodes';
 import { bearer, errorCodes, graphql, type GraphQLResponse } from './support/graphql';
 import { addUser, login, PASSWORD, signUp, unique, type SignedIn } from './support/seed';
 import { startStack, type Stack } from './support/stack';
@@ -345,8 +348,18 @@ describe('a demoted ADMIN', () => {
   const roleOf = async (admin: SignedIn, id: string) =>
     (await graphql(url, 'query ($id: ID!) { user(id: $id) { role } }', { id }, admin.headers)).data
       ?.user?.role as string | undefined;
-  const demote = (by: SignedIn, id: string) =>
-    graphql(url, UpdateUserRoleDocument, { id, role: 'VIEWER' }, by.headers);
+  const demote = (by: SignedIn, id: string, role: Role = 'VIEWER') =>
+    graphql(url, UpdateUserRoleDocument, { id, role }, by.headers);
+  /** A new ADMIN added by whoever `credentials` name (a token or an API key). */
+  const addAdmin = (credentials: Record<string, string>) => {
+    const username = unique('u');
+    return graphql(
+      url,
+      CreateUserDocument,
+      { input: { username, email: `${username}@example.com`, password: PASSWORD, role: 'ADMIN' } },
+      credentials,
+    );
+  };
 
   it('can no longer change roles, add users or create keys, with a token issued before', async () => {
     const first = await signUp(url);
@@ -354,14 +367,7 @@ describe('a demoted ADMIN', () => {
     expect((await demote(first, second.user.id)).errors).toBeUndefined();
     // The second's access token still says ADMIN (for at most its lifetime); the database not.
     expect(errorCodes(await demote(second, first.user.id))).toEqual(['FORBIDDEN']);
-    const username = unique('u');
-    const created = await graphql(
-      url,
-      CreateUserDocument,
-      { input: { username, email: `${username}@example.com`, password: PASSWORD, role: 'ADMIN' } },
-      second.headers,
-    );
-    expect(errorCodes(created)).toEqual(['FORBIDDEN']);
+    expect(errorCodes(await addAdmin(second.headers))).toEqual(['FORBIDDEN']);
     const key = await graphql(
       url,
       CreateApiKeyDocument,
@@ -389,27 +395,11 @@ describe('a demoted ADMIN', () => {
   it("keeps API keys from acting above their creator's current role", async () => {
     const first = await signUp(url);
     const second = await addUser(url, first, 'ADMIN');
-    const created = await graphql(
-      url,
-      CreateApiKeyDocument,
-      { input: { name: 'admin key', role: 'ADMIN' } },
-      second.headers,
-    );
-    const key = { 'x-api-key': created.data!.createApiKey.secret };
-    await graphql(
-      url,
-      UpdateUserRoleDocument,
-      { id: second.user.id, role: 'DEVELOPER' },
-      first.headers,
-    );
-    const username = unique('u');
-    const viaKey = await graphql(
-      url,
-      CreateUserDocument,
-      { input: { username, email: `${username}@example.com`, password: PASSWORD, role: 'ADMIN' } },
-      key,
-    );
-    expect(errorCodes(viaKey)).toEqual(['FORBIDDEN']);
+    const key = { 'x-api-key': await createApiKey(url, second, 'ADMIN') };
+    expect((await demote(first, second.user.id, 'DEVELOPER')).errors).toBeUndefined();
+    expect(errorCodes(await addAdmin(key))).toEqual(['FORBIDDEN']);
+    // Elsewhere too: a DEVELOPER's key registers no node (an OPERATOR's operation).
+    await expect(registerNode(url, { headers: key })).rejects.toThrow(/FORBIDDEN/);
   });
 });
 

@@ -127,8 +127,8 @@ export async function tempStateDir(): Promise<{ path: string; remove(): Promise<
   return { path, remove: () => rm(path, { recursive: true, force: true }) };
 }
 
-/** An ADMIN creates an API key with `role`; returns its secret. */
-export async function createApiKey(url: string, admin: SignedIn, role: Role = 'OPERATOR') {
+/** An ADMIN creates an API key with `role`; returns its id (to revoke it) and its secret. */
+export async function createApiKeyWithId(url: string, admin: SignedIn, role: Role = 'OPERATOR') {
   const response = await graphql(
     url,
     CreateApiKeyDocument,
@@ -137,8 +137,13 @@ export async function createApiKey(url: string, admin: SignedIn, role: Role = 'O
   );
   if (!response.data?.createApiKey)
     throw new Error(`createApiKey failed: ${JSON.stringify(response.errors)}`);
-  return response.data.createApiKey.secret;
+  const { apiKey, secret } = response.data.createApiKey;
+  return { id: apiKey.id, secret };
 }
+
+/** An ADMIN creates an API key with `role`; returns its secret. */
+export const createApiKey = async (url: string, admin: SignedIn, role: Role = 'OPERATOR') =>
+  (await createApiKeyWithId(url, admin, role)).secret;
 
 /** The organization's nodes called `name` (as `viewer` sees them). */
 export async function nodesNamed(url: string, viewer: SignedIn, name: string) {
