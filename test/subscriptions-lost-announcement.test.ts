@@ -38,14 +38,7 @@ const CHANGED = `subscription ($channelId: ID!, $after: String) {
 }`;
 
 /** Runs `during` while this Redis refuses PUBLISH (NOPERM) to everyone. */
-async function withoutPublishing(during: () => Promise<void>): Promise<void> {
-  await redis.command('ACL', 'SETUSER', 'default', '-publish');
-  try {
-    await during();
-  } finally {
-    await redis.command('ACL', 'SETUSER', 'default', '+publish');
-  }
-}
+const withoutPublishing = (during: () => Promise<void>) => redis.refusing(['publish'], during);
 
 it('delivers a posted message whose publication failed, and its edit, to connected subscribers', async () => {
   const url = stack.gatewayUrl;

@@ -43,9 +43,18 @@ export interface DeploymentEventAppendedEvent {
   createdAt: string;
 }
 
+/**
+ * The queue of a node the nodes subgraph announced as retired (NODE_RETIRED) is cancelled and
+ * the node recorded as retired, committed: the nodes subgraph may stop announcing it.
+ */
+export interface NodeRetirementConfirmedEvent {
+  nodeId: string;
+}
+
 export interface DeploymentsTopics extends Record<string, unknown> {
   DEPLOYMENT_UPDATED: DeploymentUpdatedEvent;
   DEPLOYMENT_EVENT_APPENDED: DeploymentEventAppendedEvent;
+  NODE_RETIREMENT_CONFIRMED: NodeRetirementConfirmedEvent;
 }
 
 /**
@@ -55,7 +64,7 @@ export interface DeploymentsTopics extends Record<string, unknown> {
  */
 export interface ListenedTopics extends Record<string, unknown> {
   NODE_HEARTBEAT: { nodeId: string; organizationId: string; deploymentIds: string[] };
-  NODE_STATUS_CHANGED: { nodeId: string; organizationId: string; status: string };
+  NODE_RETIRED: { nodeId: string; organizationId: string };
 }
 
 export type DeploymentsPubSub = TypedPubSub<DeploymentsTopics & ListenedTopics>;

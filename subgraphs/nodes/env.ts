@@ -13,7 +13,10 @@ export interface NodesSettings {
   nodeTokenTtlSeconds: number;
   /** A heartbeating node silent for longer than this becomes OFFLINE. */
   offlineAfterMs: number;
-  /** How often the sweeper looks for silent nodes (one replica sweeps at a time). */
+  /**
+   * How often the sweeper looks for silent nodes and announces unconfirmed retirements again (one
+   * replica sweeps at a time).
+   */
   sweepIntervalMs: number;
   /** A heartbeat with any metric at or above its threshold makes the node DEGRADED. */
   degradedCpuPercent: number;

@@ -29,9 +29,30 @@ export interface NodeHeartbeatEvent {
   receivedAt: string;
 }
 
+/**
+ * A node was decommissioned: the deployments subgraph cancels its queue and refuses new
+ * deployments to it. Announced again every sweep until NODE_RETIREMENT_CONFIRMED says it was
+ * done (services/retirements.ts), so it may come more than once.
+ */
+export interface NodeRetiredEvent {
+  nodeId: string;
+  organizationId: string;
+  /** ISO-8601. */
+  decommissionedAt: string;
+}
+
 export interface NodesTopics extends Record<string, unknown> {
   NODE_STATUS_CHANGED: NodeStatusChangedEvent;
   NODE_HEARTBEAT: NodeHeartbeatEvent;
+  NODE_RETIRED: NodeRetiredEvent;
 }
 
-export type NodesPubSub = TypedPubSub<NodesTopics>;
+/**
+ * The deployments subgraph's event this one listens to, with the fields it reads: it has
+ * retired a node's queue, so the node's retirement need not be announced again.
+ */
+export interface ListenedTopics extends Record<string, unknown> {
+  NODE_RETIREMENT_CONFIRMED: { nodeId: string };
+}
+
+export type NodesPubSub = TypedPubSub<NodesTopics & ListenedTopics>;

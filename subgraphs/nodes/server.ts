@@ -1,7 +1,8 @@
 /**
  * Builds the nodes subgraph from its config: runtime (migrated database, Redis, credentials),
- * node-token signer, event publisher, the OFFLINE sweeper and Apollo Server. Does not listen;
- * see main.ts.
+ * node-token signer, event publisher, the sweeper (silent nodes OFFLINE, unconfirmed retirements
+ * announced again) with its listener for confirmations, and Apollo Server. Does not listen on a
+ * port; see main.ts.
  */
 import { createPubSub } from '../kit/pubsub';
 import {
@@ -16,7 +17,8 @@ import { entities } from './entities';
 import type { NodesConfig } from './env';
 import { migrations } from './migrations';
 import { createNodesPermissions, NODES_RATE_LIMITS } from './permissions';
-import type { NodesTopics } from './pubsub';
+import type { ListenedTopics, NodesTopics } from './pubsub';
+import { listenForRetirementConfirmations } from './services/retirements';
 import { resolvers } from './resolvers';
 import { startSweeper } from './services/sweeper';
 
@@ -29,7 +31,10 @@ export interface NodesSubgraph extends Subgraph {
 
 export async function createNodesSubgraph(config: NodesConfig): Promise<NodesSubgraph> {
   const runtime = await createSubgraphRuntime({ name: 'nodes', config, entities, migrations });
-  const pubsub = createPubSub<NodesTopics>(runtime.redis, config.streamPollIntervalMs);
+  const pubsub = createPubSub<NodesTopics & ListenedTopics>(
+    runtime.redis,
+    config.streamPollIntervalMs,
+  );
   const deps: NodesDeps = {
     config,
     signer: await createTokenSigner(config.signingKey),
@@ -45,6 +50,8 @@ export async function createNodesSubgraph(config: NodesConfig): Promise<NodesSub
     createContext: (request) => createNodesContext(deps, request),
     release: pubsub.close,
   });
+  // Stopped with the pub/sub, when the server releases it.
+  await listenForRetirementConfirmations(runtime.database, pubsub, runtime.logger);
   const sweeper = startSweeper({
     database: runtime.database,
     redis: runtime.redis,

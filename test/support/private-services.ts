@@ -37,6 +37,8 @@ export interface PrivateRedis {
   stop(): Promise<void>;
   /** Runs one command on it, e.g. `ACL SETUSER default -publish`. */
   command(...args: string[]): Promise<unknown>;
+  /** Runs `during` while it refuses `commands` (e.g. `publish`) to everyone: NOPERM. */
+  refusing(commands: string[], during: () => Promise<void>): Promise<void>;
 }
 
 /**
@@ -70,6 +72,14 @@ export async function privateRedis(
     port,
     url: `redis://127.0.0.1:${port}`,
     command,
+    async refusing(commands, during) {
+      await command('ACL', 'SETUSER', 'default', ...commands.map((c) => `-${c}`));
+      try {
+        await during();
+      } finally {
+        await command('ACL', 'SETUSER', 'default', ...commands.map((c) => `+${c}`));
+      }
+    },
     async start() {
       child = spawn(
         'redis-server',

@@ -20,6 +20,7 @@ import {
   type SharedConfig,
   type SubgraphHandle,
 } from '../../dev/subgraphs';
+import { privateRedis } from './private-services';
 import { freePort } from './processes';
 import { createTestDatabase, type TestDatabase } from './database';
 import { LOG_LEVEL, REDIS_URL } from './env';
@@ -130,6 +131,33 @@ export interface Stack {
   stopSubgraph(name: string): Promise<void>;
   restartSubgraph(name: string): Promise<void>;
   stop(): Promise<void>;
+}
+
+/**
+ * A stack on a Redis of the test's own, which the test may stop or restrict, behind a gateway
+ * without Redis (its request budget in memory): only the subgraphs meet the Redis faults.
+ */
+export type StackOnPrivateRedis = Awaited<ReturnType<typeof startStackOnPrivateRedis>>;
+
+export async function startStackOnPrivateRedis(options: Parameters<typeof startStack>[0]) {
+  const redis = await privateRedis();
+  await redis.start();
+  const stack = await startStack({ ...options, redisUrl: redis.url });
+  const gateway = await startGateway({
+    ...stack.gatewayConfig,
+    redisUrl: null,
+    apiKeyIntrospectionUrl: null,
+  });
+  return {
+    redis,
+    stack,
+    gateway,
+    async stop() {
+      await gateway.stop();
+      await stack.stop();
+      await redis.stop();
+    },
+  };
 }
 
 export async function startStack(

@@ -26,10 +26,12 @@ export const NODE_STATUS_CHANGED = print(NodeStatusChangedDocument);
  */
 /**
  * Topics a running subgraph listens to for as long as it runs, beside any stream: the deployments
- * subgraph follows node status changes (a decommissioned node's queue) and heartbeats (leases).
+ * subgraph follows node retirements (a decommissioned node's queue) and heartbeats (leases), and
+ * the nodes subgraph the confirmations of retirements.
  */
 const PERMANENT_LISTENERS: Record<string, Record<string, number>> = {
-  deployments: { NODE_STATUS_CHANGED: 1, NODE_HEARTBEAT: 1 },
+  deployments: { NODE_RETIRED: 1, NODE_HEARTBEAT: 1 },
+  nodes: { NODE_RETIREMENT_CONFIRMED: 1 },
 };
 
 /** Connections listening to a topic for subscriptions, the subgraphs' permanent ones left out. */

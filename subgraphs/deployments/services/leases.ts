@@ -3,8 +3,10 @@
  * report of the agent (reportDeploymentProgress) and each heartbeat naming the deployment (the
  * nodes subgraph's NODE_HEARTBEAT event) renews it. When it lapses — the claim's answer was
  * lost, the agent was killed, the node is gone — the lease sweeper makes the deployment FAILED
- * with an event saying why. And when a node is decommissioned (NODE_STATUS_CHANGED), its QUEUED
- * deployments are cancelled, each with an event.
+ * with an event saying why. And when a node is decommissioned (NODE_RETIRED), its QUEUED
+ * deployments are cancelled, each with an event, and once that is committed the retirement is
+ * confirmed (NODE_RETIREMENT_CONFIRMED): the nodes subgraph announces it until then, so a lost
+ * announcement, or a failed cancellation, is made good at its next sweep.
  *
  * Every replica listens to the events and runs the sweeper's timer; one sweeps at a time
  * (kit/single-runner). Each change locks its row and re-checks the status, so replicas that
@@ -115,7 +117,7 @@ export async function startLeaseKeeper(
     );
   };
 
-  const retireQueue = async (event: ListenedTopics['NODE_STATUS_CHANGED']) => {
+  const retireQueue = async (event: ListenedTopics['NODE_RETIRED']) => {
     if (!isUuid(event.nodeId) || !isUuid(event.organizationId)) return;
     const cancelled = await changeAll(
       deps,
@@ -132,6 +134,11 @@ export async function startLeaseKeeper(
         { nodeId: event.nodeId, count: cancelled },
         'decommissioned node: queue cancelled',
       );
+    await deps.pubsub
+      .publish('NODE_RETIREMENT_CONFIRMED', { nodeId: event.nodeId })
+      .catch((error: unknown) =>
+        logger.warn({ err: error }, 'node retirement not confirmed: it will be announced again'),
+      );
   };
 
   /** Runs the work an event asks for, logging a failure rather than losing it to the event loop. */
@@ -147,8 +154,8 @@ export async function startLeaseKeeper(
       handle('renewing leases from a heartbeat failed', renew),
     ),
     deps.pubsub.listen(
-      'NODE_STATUS_CHANGED',
-      (event) => (event.status === 'DECOMMISSIONED' ? event : null),
+      'NODE_RETIRED',
+      (event) => event,
       handle("cancelling a decommissioned node's queue failed", retireQueue),
     ),
   ]);

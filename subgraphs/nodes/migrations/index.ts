@@ -9,4 +9,5 @@ export const migrations = lazyMigrations({
   Migration20261122010000Initial: () => require('./20261122010000-initial'),
   Migration20261130190000ChangeLog: () => require('./20261130190000-change-log'),
   Migration20261201030000ChangeLogRetention: () => require('./20261201030000-change-log-retention'),
+  Migration20261203230000RetirementOutbox: () => require('./20261203230000-retirement-outbox'),
 });

@@ -11,6 +11,7 @@ import { findRows } from '../../kit/reads';
 import type { NodesContext } from '../context';
 import { Node, type NodeKind, type NodeStatus } from '../entities/node';
 import { parsePublicKey } from './node-keys';
+import { announceRetirements, recordRetirement } from './retirements';
 import { publishStatusChanges, recordStatusChanges } from './status-events';
 import { labelsRule, nodeNameRule, regionRule } from './validation';
 
@@ -119,7 +120,7 @@ async function assertAvailable(em: EntityManager, node: Node): Promise<void> {
 export async function decommissionNode(ctx: NodesContext, id: string): Promise<Node> {
   const { organizationId } = requireRole(ctx.principal, 'OPERATOR');
   if (!isUuid(id)) throw notFound('Node');
-  const { node, events } = await ctx.em.transactional(async (em) => {
+  const { node, events, retirement } = await ctx.em.transactional(async (em) => {
     // Locked, so a concurrent heartbeat cannot bring the node back ONLINE meanwhile.
     const node = await em.findOne(
       Node,
@@ -131,8 +132,10 @@ export async function decommissionNode(ctx: NodesContext, id: string): Promise<N
     const previousStatus = node.status;
     node.status = 'DECOMMISSIONED';
     node.statusChangedAt = new Date();
-    return { node, events: await recordStatusChanges(em, [{ node, previousStatus }]) };
+    const events = await recordStatusChanges(em, [{ node, previousStatus }]);
+    return { node, events, retirement: await recordRetirement(em, node) };
   });
   await publishStatusChanges(ctx.deps.pubsub, ctx.logger, events);
+  await announceRetirements(ctx.deps.pubsub, ctx.logger, [retirement]);
   return node;
 }

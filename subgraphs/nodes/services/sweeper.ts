@@ -1,8 +1,10 @@
 /**
- * The sweeper marks heartbeating nodes OFFLINE once they fall silent. It runs in every replica,
- * but only one sweeps at a time (kit/single-runner). Correctness does not depend on that: the
- * sweep is a single conditional UPDATE, so two overlapping sweeps still change (and announce)
- * each node once.
+ * The sweeper marks heartbeating nodes OFFLINE once they fall silent, and announces again the
+ * retirements of decommissioned nodes that the deployments subgraph has not confirmed
+ * (retirements.ts). It runs in every replica, but only one sweeps at a time (kit/single-runner).
+ * Correctness does not depend on that: the sweep is a single conditional UPDATE, so two
+ * overlapping sweeps still change (and announce) each node once, and a retirement announced
+ * twice is harmless.
  */
 import type { Logger } from '../../../platform/logger';
 import type { Database } from '../../kit/orm';
@@ -10,6 +12,7 @@ import type { RedisConnections } from '../../../platform/redis';
 import { runOnOneReplica } from '../../kit/single-runner';
 import type { NodeStatus } from '../entities/node';
 import type { NodesPubSub } from '../pubsub';
+import { reannounceRetirements } from './retirements';
 import { publishStatusChanges, recordStatusChanges } from './status-events';
 
 /** The lease's key, after the Redis prefix. */
@@ -70,6 +73,9 @@ export function startSweeper(deps: {
     });
     await publishStatusChanges(deps.pubsub, logger, events);
     if (events.length > 0) logger.info({ count: events.length }, 'silent nodes marked OFFLINE');
+    // Unconfirmed for a whole interval: the announcement or the confirmation was lost.
+    const before = new Date(now.getTime() - deps.intervalMs);
+    await reannounceRetirements(deps.database, deps.pubsub, logger, before);
   };
 
   const runner = runOnOneReplica({
