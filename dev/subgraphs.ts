@@ -21,6 +21,7 @@ import { migrations as nodesMigrations } from '../subgraphs/nodes/migrations';
 import { createNodesSubgraph } from '../subgraphs/nodes/server';
 import { entities as usersEntities } from '../subgraphs/users/entities';
 import { migrations as usersMigrations } from '../subgraphs/users/migrations';
+import { USERS_DEFAULTS } from '../subgraphs/users/env';
 import { createUsersSubgraph } from '../subgraphs/users/server';
 
 /** What the local runner and the tests need of any subgraph. */
@@ -95,13 +96,7 @@ export const LOCAL_SUBGRAPHS: LocalSubgraph[] = [
     entities: usersEntities,
     migrations: usersMigrations,
     create: ({ base, signingKey }, overrides) =>
-      createUsersSubgraph({
-        ...base,
-        signingKey,
-        accessTokenTtlSeconds: 900,
-        refreshTokenTtlSeconds: 30 * 86_400,
-        ...overrides,
-      }),
+      createUsersSubgraph({ ...base, signingKey, ...USERS_DEFAULTS, ...overrides }),
   },
   {
     name: 'nodes',

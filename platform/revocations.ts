@@ -8,6 +8,11 @@ import { scanKeys, type RedisConnections } from './redis';
 export interface RevocationList {
   /** Revokes a session until `untilEpochSeconds` (when its last access token expires anyway). */
   revoke(sessionId: string, untilEpochSeconds: number): Promise<void>;
+  /**
+   * Revokes a session that the owner of sessions knows to be revoked, in case Redis has lost it
+   * (a restart) or never got it (a failed write): written only if missing, and then published.
+   */
+  restore(sessionId: string, untilEpochSeconds: number): Promise<void>;
   isRevoked(sessionId: string): boolean;
   /** Calls `listener` for each session revoked from now on, wherever it was revoked. */
   onRevoked(listener: (sessionId: string) => void): () => void;
@@ -47,17 +52,20 @@ export async function createRevocationList(redis: RedisConnections): Promise<Rev
   }, 60_000);
   prune.unref();
 
+  /** Writes a revocation to Redis (`NX`: unless it is there) and publishes it once written. */
+  const write = async (sessionId: string, until: number, onlyIfMissing: boolean) => {
+    if (until * 1000 <= Date.now()) return;
+    remember(sessionId, until);
+    const key = `${keyPrefix}${sessionId}`;
+    const written = onlyIfMissing
+      ? await redis.commands.set(key, String(until), 'EXAT', until, 'NX')
+      : await redis.commands.set(key, String(until), 'EXAT', until);
+    if (written === 'OK') await redis.channels.publish(channel, `${sessionId} ${until}`);
+  };
+
   return {
-    async revoke(sessionId, untilEpochSeconds) {
-      remember(sessionId, untilEpochSeconds);
-      await redis.commands.set(
-        `${keyPrefix}${sessionId}`,
-        String(untilEpochSeconds),
-        'EXAT',
-        untilEpochSeconds,
-      );
-      await redis.channels.publish(channel, `${sessionId} ${untilEpochSeconds}`);
-    },
+    revoke: (sessionId, untilEpochSeconds) => write(sessionId, untilEpochSeconds, false),
+    restore: (sessionId, untilEpochSeconds) => write(sessionId, untilEpochSeconds, true),
     isRevoked: (sessionId) => revoked.has(sessionId),
     onRevoked(listener) {
       listeners.add(listener);

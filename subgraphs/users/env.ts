@@ -13,7 +13,16 @@ export interface UsersConfig extends SubgraphBaseConfig, SubgraphAuthConfig {
   signingKey: PrivateJwk;
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
+  /** How often the recent revocations are written back to Redis where it lost them. */
+  revocationResyncIntervalMs: number;
 }
+
+/** Defaults shared by the environment schema and the local runner. */
+export const USERS_DEFAULTS = {
+  accessTokenTtlSeconds: 900,
+  refreshTokenTtlSeconds: 30 * 86_400,
+  revocationResyncIntervalMs: 30_000,
+};
 
 const schema = subgraphEnvSchema({
   port: 4001,
@@ -21,8 +30,9 @@ const schema = subgraphEnvSchema({
   apiKeyIntrospectionUrl: 'http://127.0.0.1:4001/auth/introspect',
 }).extend({
   JWT_PRIVATE_KEY: privateKeyVar,
-  ACCESS_TOKEN_TTL_SECONDS: intVar(900, 30, 86_400),
-  REFRESH_TOKEN_TTL_SECONDS: intVar(30 * 86_400, 300),
+  ACCESS_TOKEN_TTL_SECONDS: intVar(USERS_DEFAULTS.accessTokenTtlSeconds, 30, 86_400),
+  REFRESH_TOKEN_TTL_SECONDS: intVar(USERS_DEFAULTS.refreshTokenTtlSeconds, 300),
+  REVOCATION_RESYNC_INTERVAL_MS: intVar(USERS_DEFAULTS.revocationResyncIntervalMs, 100),
 });
 
 export function loadUsersConfig(source?: Environment): UsersConfig {
@@ -32,5 +42,6 @@ export function loadUsersConfig(source?: Environment): UsersConfig {
     signingKey: env.JWT_PRIVATE_KEY,
     accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlSeconds: env.REFRESH_TOKEN_TTL_SECONDS,
+    revocationResyncIntervalMs: env.REVOCATION_RESYNC_INTERVAL_MS,
   };
 }

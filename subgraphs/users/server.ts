@@ -1,6 +1,7 @@
 /**
  * Builds the users subgraph from its config: runtime (migrated database, Redis, credentials),
- * token signer, Apollo Server. Does not listen; see main.ts.
+ * token signer, the keeper of the revocation list, Apollo Server. Does not listen on a port; see
+ * main.ts.
  */
 import { INTROSPECTION_PATH } from '../../platform/api-keys';
 import { createSubgraphRuntime, startSubgraphServer, type Subgraph } from '../kit/runtime';
@@ -12,6 +13,7 @@ import { migrations } from './migrations';
 import { createUsersPermissions, USERS_RATE_LIMITS } from './permissions';
 import { resolvers } from './resolvers';
 import { createIntrospectionRoute, resolveApiKey } from './services/api-keys-service';
+import { keepRevocations } from './services/revocation-keeper';
 
 export async function createUsersSubgraph(config: UsersConfig): Promise<Subgraph> {
   const runtime = await createSubgraphRuntime({
@@ -28,6 +30,14 @@ export async function createUsersSubgraph(config: UsersConfig): Promise<Subgraph
     redis: runtime.redis,
     fork: runtime.database.fork,
   };
+  const keeper = await keepRevocations({
+    database: runtime.database,
+    redis: runtime.redis,
+    revocations: runtime.revocations,
+    accessTokenTtlSeconds: config.accessTokenTtlSeconds,
+    intervalMs: config.revocationResyncIntervalMs,
+    logger: runtime.logger,
+  });
   return startSubgraphServer<UsersContext>(runtime, config, {
     resolvers,
     permissions: createUsersPermissions,
@@ -36,5 +46,6 @@ export async function createUsersSubgraph(config: UsersConfig): Promise<Subgraph
     routes: {
       [INTROSPECTION_PATH]: createIntrospectionRoute(runtime.database, config.maxBodyBytes),
     },
+    release: async () => keeper.stop(),
   });
 }

@@ -7,4 +7,5 @@ import { lazyMigrations } from '../../kit/orm';
 /* eslint-disable @typescript-eslint/no-require-imports */
 export const migrations = lazyMigrations({
   Migration20261122000000Initial: () => require('./20261122000000-initial'),
+  Migration20261203240000RecentRevocations: () => require('./20261203240000-recent-revocations'),
 });

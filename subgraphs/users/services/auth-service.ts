@@ -121,7 +121,7 @@ export async function refreshSession(ctx: UsersContext, presented: string): Prom
   );
   if (spent === 0) {
     // A spent token came back: it was stolen or replayed. End the whole session.
-    await revokeSession(ctx.deps, ctx.em, session);
+    await revokeSession(ctx, session);
     throw unauthenticated('This refresh token was already used; the session has been ended.');
   }
   const user = await ctx.em.findOneOrFail(User, { id: session.userId });
@@ -132,16 +132,19 @@ export async function logout(ctx: UsersContext): Promise<boolean> {
   const principal = requireUser(ctx.principal);
   if (!principal.sessionId) return false; // API keys have no session; revoke the key instead.
   const session = await ctx.em.findOne(Session, { id: principal.sessionId });
-  if (session && !session.revokedAt) await revokeSession(ctx.deps, ctx.em, session);
+  if (session && !session.revokedAt) await revokeSession(ctx, session);
   return true;
 }
 
-async function revokeSession(deps: UsersDeps, em: EntityManager, session: Session): Promise<void> {
+async function revokeSession(ctx: UsersContext, session: Session): Promise<void> {
   session.revokedAt = new Date();
-  await em.flush();
-  // Tokens of this session live at most one access-token lifetime from now.
-  await deps.revocations.revoke(
-    session.id,
-    Math.ceil(Date.now() / 1000) + deps.config.accessTokenTtlSeconds,
-  );
+  await ctx.em.flush();
+  // Tokens of this session live at most one access-token lifetime from now. Revoked in the
+  // database, the session is over: what Redis fails to record now, the revocation keeper
+  // writes back (revocation-keeper.ts), so the caller is not asked to retry what it cannot.
+  await ctx.deps.revocations
+    .revoke(session.id, Math.ceil(Date.now() / 1000) + ctx.deps.config.accessTokenTtlSeconds)
+    .catch((error: unknown) =>
+      ctx.logger.warn({ err: error }, 'session revoked; Redis will get the revocation later'),
+    );
 }
