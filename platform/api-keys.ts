@@ -27,7 +27,8 @@ export interface ApiKeyIntrospection {
   resolve: ApiKeyResolver;
   /**
    * Calls `onRevoked` once the key is revoked: when its revocation is heard, or when a lookup
-   * after a Redis reconnect (which may have missed it) finds it stands for nobody. For what
+   * finds it stands for nobody — after a Redis reconnect (which may have missed the revocation),
+   * and once per cache lifetime (in case its announcement was never published). For what
    * outlives a request, such as a subscription; the returned function stops watching.
    */
   watch(secret: string, onRevoked: () => void): () => void;
@@ -49,8 +50,11 @@ export async function createApiKeyIntrospection(options: {
   let revocationsHeard = 0;
   /** The watched keys by secret hash, with the secret to look them up again. */
   const watched = new Map<string, { secret: string; listeners: Set<() => void> }>();
+  /** Tells the key's watchers, once: it is no longer watched. */
   const revoked = (secretHash: string) => {
-    for (const listener of [...(watched.get(secretHash)?.listeners ?? [])]) listener();
+    const entry = watched.get(secretHash);
+    watched.delete(secretHash);
+    for (const listener of entry?.listeners ?? []) listener();
   };
   const channels = options.redis.channels;
   const stopListening = await channels.subscribe(
@@ -61,18 +65,30 @@ export async function createApiKeyIntrospection(options: {
       revoked(secretHash);
     },
   );
-  // After a reconnect, revocations may have been missed: forget everything cached, and look the
-  // watched keys up again (a lookup that fails decides nothing; the key stays watched).
-  const stopClearing = channels.onReconnected(() => {
-    revocationsHeard += 1;
-    cache.clear();
+  /** Looks the watched keys up afresh (a lookup that fails decides nothing: still watched). */
+  const recheckWatched = () => {
     for (const [secretHash, { secret }] of watched) {
-      void resolve(secret).then(
-        (principal) => principal === null && revoked(secretHash),
+      void introspect(secret).then(
+        (principal) => {
+          if (principal !== null) return;
+          cache.delete(secretHash);
+          revoked(secretHash);
+        },
         () => undefined,
       );
     }
+  };
+  // After a reconnect, revocations may have been missed: forget everything cached, and look the
+  // watched keys up again.
+  const stopClearing = channels.onReconnected(() => {
+    revocationsHeard += 1;
+    cache.clear();
+    recheckWatched();
   });
+  // A revocation whose announcement failed (the users subgraph could not publish) is heard by
+  // nobody: a held key is looked up again each cache lifetime, as a request's key would be.
+  const rechecks = setInterval(recheckWatched, ttl);
+  rechecks.unref();
 
   const introspect = async (secret: string): Promise<Principal | null> => {
     const response = await request(options.url, {
@@ -137,6 +153,7 @@ export async function createApiKeyIntrospection(options: {
       };
     },
     async close() {
+      clearInterval(rechecks);
       stopClearing();
       await stopListening();
     },

@@ -1,9 +1,9 @@
 /**
  * API key lookups of the services that do not own keys (platform/api-keys.ts): their cache and
  * their watch over keys held by subscriptions, against revocations heard over Redis, heard while
- * a lookup is under way, or missed while Redis was away. A real HTTP server on loopback stands in
- * for the users subgraph's introspection endpoint (it can hold an answer back), and the Redis is
- * the test's own, so that it can be restarted.
+ * a lookup is under way, missed while Redis was away, or never announced. A real HTTP server on loopback stands in
+ * for the users subgraph's introspection endpoint (it can hold an answer back, or revoke a key
+ * without any announcement), and the Redis is the test's own, so that it can be restarted.
  */
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
@@ -129,4 +129,26 @@ it('looks the watched keys up again after Redis comes back, and tells those revo
   });
   await new Promise((resolve) => setTimeout(resolve, 200));
   expect(calls).toEqual(['missed']);
+}, 30_000);
+
+it('looks the watched keys up again each cache lifetime, and tells those revoked unannounced, once', async () => {
+  const shortLived = await createApiKeyIntrospection({
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}${INTROSPECTION_PATH}`,
+    redis,
+    cacheTtlMs: 200,
+  });
+  try {
+    const calls: string[] = [];
+    shortLived.watch('ogk_unannounced', () => calls.push('unannounced'));
+    shortLived.watch('ogk_still_valid', () => calls.push('valid'));
+    // Revoked, and the announcement never published (the users subgraph could not reach Redis).
+    revoked.add('ogk_unannounced');
+    await retrying(async () => {
+      if (calls.length === 0) throw new Error('not told yet');
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(calls).toEqual(['unannounced']);
+  } finally {
+    await shortLived.close();
+  }
 }, 30_000);
