@@ -138,6 +138,26 @@ it('messageChanged resumes from a streamCursor with exactly the missed edits and
   await again.close();
 });
 
+it('messageChanged replays no text of a message deleted since: its earlier edits show it deleted', async () => {
+  const channel = await createChannel(url, admin);
+  const start = await head(MessageChangedHeadDocument, { channelId: channel.id });
+  const secret = await post(url, admin, channel.id, 'draft');
+  const kept = await post(url, admin, channel.id, 'kept');
+  await mutate(EditMessageDocument, { id: secret.id, body: 'the password is hunter2' });
+  await mutate(EditMessageDocument, { id: kept.id, body: 'kept, edited' });
+  await mutate(DeleteMessageDocument, { id: secret.id });
+
+  const replay = await subscribe('MESSAGE_CHANGED', MessageChangedResumableDocument, {
+    channelId: channel.id,
+    after: start,
+  });
+  await exactly(replay.collected, 3);
+  expect(
+    received(replay.collected, 'messageChanged', (m) => (m.deleted ? `deleted ${m.body}` : m.body)),
+  ).toEqual([`${secret.id}:deleted null`, `${kept.id}:kept, edited`, `${secret.id}:deleted null`]);
+  await replay.close();
+});
+
 it('deploymentUpdated resumes from a streamCursor with exactly the missed changes, filters included', async () => {
   const { node } = await registerNode(url, admin);
   const first = await subscribe('DEPLOYMENT_UPDATED', DeploymentUpdatedResumableDocument, {});

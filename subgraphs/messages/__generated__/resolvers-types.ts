@@ -272,7 +272,8 @@ export type Subscription = {
   messageAdded: Message;
   /**
    * Edits and deletions of messages in a channel the caller can see, oldest first: the message's
-   * state after each change (a deleted message is a tombstone: `deleted` true, `body` null).
+   * state after each change (a deleted message is a tombstone: `deleted` true, `body` null; a
+   * replayed edit of a message deleted since shows the tombstone, as its text is erased).
    * Every change is stored with its position in the channel's change stream. Without `after`,
    * only changes from now on; with `after` (the `streamCursor` of a message this subscription
    * delivered), first every change stored after it, then live ones, with no gap and no

@@ -112,7 +112,8 @@ async function head(ctx: MessagesContext, channel: Channel): Promise<number> {
 
 /**
  * Edits and deletions in the channel, resumable from a change's cursor (stored change records,
- * kit/change-log). Each item is the message as that change left it.
+ * kit/change-log). Each item is the message as that change left it, or the tombstone when it
+ * was deleted since (a deletion erases the text of its earlier changes).
  */
 export async function messageChanged(
   ctx: MessagesContext,

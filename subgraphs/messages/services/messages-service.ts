@@ -268,6 +268,7 @@ async function changeMessage(
       editedAt: message.editedAt?.toISOString() ?? null,
       deletedAt: message.deletedAt?.toISOString() ?? null,
     };
+    if (message.deletedAt) await eraseEarlierText(em, payload);
     const [position] = await appendChanges(em, 'messages', 'MESSAGE_CHANGED', [
       { stream: channel.id, payload },
     ]);
@@ -278,6 +279,23 @@ async function changeMessage(
     };
     return { message, event };
   });
+}
+
+/**
+ * A deleted message's text is erased everywhere it is stored, its earlier edits' change records
+ * too: a `messageChanged` replay shows those changes with the message as it is now, deleted,
+ * as a `messageAdded` replay does.
+ */
+async function eraseEarlierText(
+  em: EntityManager,
+  tombstone: { id: string; channelId: string; deletedAt: string | null },
+): Promise<void> {
+  await em.execute(
+    `update "messages"."change_log"
+        set payload = payload || jsonb_build_object('body', null, 'deletedAt', ?::text)
+      where topic = 'MESSAGE_CHANGED' and stream = ? and payload @> jsonb_build_object('id', ?::text)`,
+    [tombstone.deletedAt, tombstone.channelId, tombstone.id],
+  );
 }
 
 async function publishChange(ctx: MessagesContext, { event }: MessageChange): Promise<void> {
