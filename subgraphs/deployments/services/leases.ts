@@ -11,6 +11,11 @@
  * Every replica listens to the events and runs the sweeper's timer; one sweeps at a time
  * (kit/single-runner). Each change locks its row and re-checks the status, so replicas that
  * overlap — two handling the same event, two sweeps — still change each deployment once.
+ *
+ * Heartbeats arrive over Redis pub/sub, at most once: those sent while this replica could not
+ * hear them (Redis down, its connection lost, the replica itself not running) renewed nothing.
+ * So a claim lapses only after the sweeping replica could hear heartbeats for a whole lease:
+ * until then, a lapsed lease is extended to a full lease from when it could hear again.
  */
 import { isUuid } from '../../kit/ids';
 import type { Logger } from '../../../platform/logger';
@@ -85,6 +90,11 @@ export interface LeaseKeeper {
   stop(): Promise<void>;
 }
 
+/** Lapsed claims extended to the given time (their heartbeats may have gone unheard). */
+const EXTEND_LAPSED = `
+  update "deployments"."deployments" set "lease_expires_at" = ?
+  where "status" = 'RUNNING' and "lease_expires_at" < ?`;
+
 export async function startLeaseKeeper(
   deps: DeploymentsDeps,
   redis: RedisConnections,
@@ -92,8 +102,25 @@ export async function startLeaseKeeper(
 ): Promise<LeaseKeeper> {
   const { leaseMs, leaseSweepIntervalMs } = deps.config;
   const seconds = leaseMs / 1000;
+  /** Since when this replica has heard heartbeats without a break (as far as it can tell). */
+  let hearingSince = Date.now();
+  const stopWatchingRecovery = deps.pubsub.onRecovered(() => (hearingSince = Date.now()));
+  /**
+   * When this replica last swept. A longer gap than the sweeper's Redis lease (three intervals)
+   * means that it could not reach Redis meanwhile, or that another replica swept.
+   */
+  let lastSweepAt: number | null = null;
 
   const sweep = async () => {
+    const now = Date.now();
+    if (lastSweepAt !== null && now - lastSweepAt > 3 * leaseSweepIntervalMs) {
+      hearingSince = Math.max(hearingSince, now);
+    }
+    lastSweepAt = now;
+    const heardFullLeaseAt = hearingSince + leaseMs;
+    if (now < heardFullLeaseAt) {
+      await deps.fork().execute(EXTEND_LAPSED, [new Date(heardFullLeaseAt), new Date(now)]);
+    }
     const failed = await changeAll(
       deps,
       logger,
@@ -170,6 +197,7 @@ export async function startLeaseKeeper(
   return {
     sweepCount: runner.runCount,
     async stop() {
+      stopWatchingRecovery();
       await Promise.all(unlisten.map((stop) => stop()));
       await runner.stop();
     },
