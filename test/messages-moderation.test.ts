@@ -195,6 +195,53 @@ describe('moderation through the gateway', () => {
     expect(reasonOf(await send('retry me')).reason).toBe('FLOODING');
   });
 
+  /** How many messages of the channel have this body. */
+  const stored = async (body: string) => {
+    const page = await graphql(
+      url,
+      ChannelMessagesDocument,
+      { id: channelId, last: 500 },
+      admin.headers,
+    );
+    return page.data!.channel!.messages.edges.filter((edge) => edge.node.body === body).length;
+  };
+
+  it('stores no more copies than the limit when retries race other postings of the body', async () => {
+    // Retries of one message racing fresh postings of the same body, past the limit: a retry
+    // refused while the count is over must not uncount the original it retries.
+    for (let round = 0; round < 4; round++) {
+      const body = `crowded ${round}`;
+      const original = { channelId, body, clientMessageId: `crowded-${round}` };
+      await Promise.all(
+        Array.from({ length: 6 }, (_, i) => [
+          postMessage(url, admin, original),
+          postMessage(url, admin, { ...original, clientMessageId: `crowded-${round}-${i}` }),
+        ]).flat(),
+      );
+      expect(reasonOf(await send(body)).reason).toBe('FLOODING');
+      expect(await stored(body)).toBe(SETTINGS.floodMaxRepeats);
+      // Stored, the original is returned to a retry, never refused.
+      expect((await postMessage(url, admin, original)).errors).toBeUndefined();
+    }
+  });
+
+  it('does not count a body that lost its race to be stored under a retried clientMessageId', async () => {
+    for (let round = 0; round < 4; round++) {
+      const clientMessageId = `two-bodies-${round}`;
+      const [first, second] = await Promise.all(
+        [`first ${round}`, `second ${round}`].map((body) =>
+          postMessage(url, admin, { channelId, body, clientMessageId }),
+        ),
+      );
+      expect(first!.data!.postMessage!.id).toBe(second!.data!.postMessage!.id);
+      // The body not stored was the retry's: it counts for nothing, its postings are all allowed.
+      const other =
+        first!.data!.postMessage!.body === `first ${round}` ? `second ${round}` : `first ${round}`;
+      for (let i = 0; i < SETTINGS.floodMaxRepeats; i++)
+        expect((await send(other)).errors).toBeUndefined();
+    }
+  });
+
   it('stores any Unicode exactly as sent, byte for byte', async () => {
     const bodies = [
       '👩🏽‍💻 shipped 🚀🇫🇷 👨‍👩‍👧‍👦',

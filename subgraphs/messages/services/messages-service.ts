@@ -158,7 +158,11 @@ export async function postMessage(
   if (retried) return retried;
 
   ctx.deps.contentRules.check(body);
-  await ctx.deps.floodGuard.admit(author.userId, body, clientMessageId ?? randomUUID());
+  const admission = await ctx.deps.floodGuard.admit(
+    author.userId,
+    body,
+    clientMessageId ?? randomUUID(),
+  );
 
   const message = await insertMessage(ctx.em, {
     channelId: channel.id,
@@ -172,6 +176,7 @@ export async function postMessage(
       clientMessageId &&
       (await findByClientMessageId(ctx, author.userId, clientMessageId, channel.id));
     if (!original) throw new Error('message insert stored nothing and conflicted with nothing');
+    await admission.storedAs(original.body);
     return original;
   }
   await publish(ctx, () =>

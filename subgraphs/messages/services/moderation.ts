@@ -83,46 +83,78 @@ export interface FloodGuard {
   /**
    * Counts one posting of `body` by `authorId`, or throws FLOODING when that author already
    * posted the same body `floodMaxRepeats` times within the window. `attemptId` identifies the
-   * posting: retries of one message (same clientMessageId) count once.
+   * posting: retries of one message (same clientMessageId) count once, and are never refused
+   * once counted.
    */
-  admit(authorId: string, body: string, attemptId: string): Promise<void>;
+  admit(authorId: string, body: string, attemptId: string): Promise<Admission>;
 }
+
+export interface Admission {
+  /**
+   * The attempt was stored with `storedBody` by a concurrent retry of it (same clientMessageId):
+   * if that is not the same body, this admission's count stands for nothing stored, and goes.
+   */
+  storedAs(storedBody: string): Promise<void>;
+}
+
+/**
+ * One posting counted against a sliding window, atomically: a posting already counted (a retry)
+ * is admitted again; otherwise the postings within the window are counted and this one is
+ * refused — with nothing written, so a refusal never uncounts another — or added.
+ * KEYS[1]: the author's postings of one body; ARGV: now, window ms, max, attempt id.
+ * Returns 0 when admitted, else the time of the oldest posting in the window.
+ */
+const ADMIT_SCRIPT = `
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', tonumber(ARGV[1]) - tonumber(ARGV[2]))
+if redis.call('ZSCORE', KEYS[1], ARGV[4]) then return 0 end
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then
+  return tonumber(redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')[2])
+end
+redis.call('ZADD', KEYS[1], ARGV[1], ARGV[4])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return 0
+`;
 
 export function createFloodGuard(
   redis: RedisConnections,
   settings: ModerationSettings,
 ): FloodGuard {
   const windowMs = settings.floodWindowSeconds * 1000;
+  redis.commands.defineCommand('opsgraphAdmitPosting', { numberOfKeys: 1, lua: ADMIT_SCRIPT });
+  const admitPosting = (
+    redis.commands as unknown as Record<string, (...args: unknown[]) => Promise<number>>
+  ).opsgraphAdmitPosting!;
+  // "Same body" as a person sees it: case, accents and spacing changes do not evade it.
+  const keyOf = (authorId: string, body: string) => {
+    const digest = createHash('sha256')
+      .update(foldText(body).replace(/\s+/gu, ' ').trim())
+      .digest('base64url');
+    return `${redis.prefix}messages:flood:${authorId}:${digest}`;
+  };
   return {
     async admit(authorId, body, attemptId) {
-      // "Same body" as a person sees it: case, accents and spacing changes do not evade it.
-      const digest = createHash('sha256')
-        .update(foldText(body).replace(/\s+/gu, ' ').trim())
-        .digest('base64url');
-      const key = `${redis.prefix}messages:flood:${authorId}:${digest}`;
+      const key = keyOf(authorId, body);
       const now = Date.now();
-      // A sliding window: one sorted-set member per posting, scored by its time.
-      const replies = await redis.commands
-        .multi()
-        .zremrangebyscore(key, '-inf', now - windowMs)
-        .zadd(key, 'NX', now, attemptId)
-        .zcard(key)
-        .zrange(key, 0, 0, 'WITHSCORES')
-        .pexpire(key, windowMs)
-        .exec();
-      if (!replies || replies.some(([error]) => error)) {
-        throw new Error('Redis refused the flood count', { cause: replies?.find(([e]) => e)?.[0] });
-      }
-      const count = Number(replies[2]?.[1]);
-      if (count <= settings.floodMaxRepeats) return;
-      // Refused postings do not count against the author's next ones.
-      await redis.commands.zrem(key, attemptId);
-      const oldest = Number((replies[3]?.[1] as string[] | undefined)?.[1] ?? now);
-      throw contentRejected(
-        'FLOODING',
-        'You posted this same message too often; wait before posting it again.',
-        { retryAfter: Math.max(1, Math.ceil((oldest + windowMs - now) / 1000)) },
+      const oldest = await admitPosting.call(
+        redis.commands,
+        key,
+        now,
+        windowMs,
+        settings.floodMaxRepeats,
+        attemptId,
       );
+      if (oldest !== 0) {
+        throw contentRejected(
+          'FLOODING',
+          'You posted this same message too often; wait before posting it again.',
+          { retryAfter: Math.max(1, Math.ceil((oldest + windowMs - now) / 1000)) },
+        );
+      }
+      return {
+        async storedAs(storedBody) {
+          if (keyOf(authorId, storedBody) !== key) await redis.commands.zrem(key, attemptId);
+        },
+      };
     },
   };
 }
