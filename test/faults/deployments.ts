@@ -143,8 +143,11 @@ export async function setUpDeployments(
   };
 }
 
-/** A report retried until acknowledged; CONFLICT on a retry means an earlier attempt landed. */
-const acknowledgedOrConflict = (result: GraphQLResult) =>
+/**
+ * A call retried until acknowledged: an answer, or CONFLICT, which on a retry means that an
+ * earlier attempt landed (a report, a decommissioning).
+ */
+const landed = (result: GraphQLResult) =>
   (!!result.data && !result.errors) ||
   (result.errors ?? []).some((error) => error.extensions?.code === 'CONFLICT');
 
@@ -159,7 +162,7 @@ async function finishClaimed(urls: string[], nodeB: Node, signal?: AbortSignal):
       REPORT,
       { input: { deploymentId: id, status: 'SUCCEEDED', logs: [{ message: 'done' }] } },
       nodeB.token,
-      { accept: acknowledgedOrConflict, signal },
+      { accept: landed, signal },
     );
     finished += 1;
   }
@@ -233,9 +236,63 @@ export async function driveDeployments(
     REPORT,
     { input: { deploymentId: longDeploymentId, status: 'SUCCEEDED' } },
     nodeA.token,
-    { accept: acknowledgedOrConflict, signal },
+    { accept: landed, signal },
   );
   return stats;
+}
+
+const DECOMMISSION = `mutation ($id: ID!) { decommissionNode(id: $id) { id } }`;
+
+export interface Retirements {
+  /** The nodes to decommission, each with deployments queued on it before the faults. */
+  nodeIds: string[];
+}
+
+/** Registers `count` nodes and queues two deployments on each, before the faults begin. */
+export async function setUpRetirements(
+  url: string,
+  admin: SignedIn,
+  count: number,
+): Promise<Retirements> {
+  const nodeIds: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const nodeId = (await registerNode(url, admin)).node.id;
+    for (const application of ['retired-a', 'retired-b']) {
+      await createDeployment(url, admin.headers, { nodeId, application });
+    }
+    nodeIds.push(nodeId);
+  }
+  return { nodeIds };
+}
+
+/**
+ * Decommissions the nodes one by one, every `intervalMs`, through the faults: some while the
+ * deployments subgraph is down or Redis restarts, so that the announcement is lost. Every queue
+ * must end CANCELLED all the same.
+ */
+export async function retireNodes(
+  urls: string[],
+  admin: SignedIn,
+  retirements: Retirements,
+  options: { intervalMs: number; signal: AbortSignal },
+): Promise<void> {
+  for (const id of retirements.nodeIds) {
+    await sleep(options.intervalMs);
+    await untilAcknowledged(urls, DECOMMISSION, { id }, admin.accessToken, {
+      accept: landed,
+      signal: options.signal,
+    });
+  }
+}
+
+/** The deployments on the decommissioned nodes that are not CANCELLED (all must end so). */
+export async function notCancelled(postgres: PrivatePostgres, retirements: Retirements) {
+  const rows = await postgres.query<{ id: string; status: string }>(
+    `select id, status from deployments.deployments
+      where node_id = any($1::uuid[]) and status <> 'CANCELLED'`,
+    [retirements.nodeIds],
+  );
+  return rows.map((row) => `${row.id} ${row.status}`);
 }
 
 /** Queues the first short deployment: the barrier every deploymentUpdated subscriber must see. */
@@ -274,7 +331,7 @@ export async function finishStragglers(
       REPORT,
       { input: { deploymentId: id, status: 'SUCCEEDED' } },
       deployments.nodeB.token,
-      { accept: acknowledgedOrConflict },
+      { accept: landed },
     );
 }
 

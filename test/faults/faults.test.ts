@@ -1,7 +1,8 @@
 /**
  * The fault-injection suite: the system as separate processes (two gateways, four subgraphs) on
  * a private PostgreSQL and Redis; resuming subscribers on messageAdded, deploymentEvents and
- * deploymentUpdated; a poster and a node agent retrying until acknowledged; and every kind of
+ * deploymentUpdated; a poster and a node agent retrying until acknowledged; nodes decommissioned
+ * with deployments queued on them, whose queues must all end CANCELLED; and every kind of
  * fault, each at least twice, at seeded times: SIGKILL of each gateway and subgraph, Redis and
  * PostgreSQL restarts, client socket drops. The seed is printed; FAULT_SEED=<n> replays it.
  *
@@ -63,6 +64,11 @@ it('delivers every stored event to every deploymentEvents subscriber exactly onc
 
 it('delivers every status change to every deploymentUpdated subscriber exactly once, in order', () => {
   expect(problems(outcome.updated)).toEqual([]);
+});
+
+it('cancels the queue of every node decommissioned during the faults', () => {
+  expect(outcome.retirements.nodes).toBeGreaterThan(0);
+  expect(outcome.retirements.notCancelled).toEqual([]);
 });
 
 it('never hands a subscriber a masked internal error (only documented, retryable ends)', () => {

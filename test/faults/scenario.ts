@@ -13,8 +13,11 @@ import {
   expectedEvents,
   expectedUpdates,
   finishStragglers,
+  notCancelled,
   queueMarker,
+  retireNodes,
   setUpDeployments,
+  setUpRetirements,
   type DeploymentStats,
 } from './deployments';
 import { sleep, until } from './infra';
@@ -49,9 +52,14 @@ export interface Outcome {
   drainSeconds: number;
   drainedAll: boolean;
   deploymentUpdatedResumable: boolean;
+  /** Nodes decommissioned with deployments queued, and those deployments not CANCELLED in time. */
+  retirements: { nodes: number; notCancelled: string[]; seconds: number };
 }
 
 const log = (line: string) => process.stdout.write(`[faults] ${line}\n`);
+
+/** Nodes decommissioned over the fault window, each with deployments queued on it. */
+const RETIRED_NODES = 30;
 
 export interface ScenarioOptions {
   seed: number;
@@ -126,6 +134,7 @@ export async function runScenario(options: ScenarioOptions): Promise<Outcome> {
       options.deploymentSubscribers,
       random.fork(),
     );
+    const retired = await setUpRetirements(urls[0]!, admin, RETIRED_NODES);
     all.push(...chat.subscribers, ...deployments.events, ...deployments.updated);
     for (const subscriber of all) subscriber.start();
 
@@ -187,6 +196,7 @@ export async function runScenario(options: ScenarioOptions): Promise<Outcome> {
           signal,
         }),
       ),
+      part(retireNodes(urls, admin, retired, { intervalMs: windowMs / RETIRED_NODES, signal })),
     ]);
     await finishStragglers(urls, system.postgres, deployments);
     log(`workload done at t+${((Date.now() - startedAt) / 1000).toFixed(1)}s; draining`);
@@ -223,6 +233,18 @@ export async function runScenario(options: ScenarioOptions): Promise<Outcome> {
       () => false,
     );
     const drainSeconds = (Date.now() - drainStarted) / 1000;
+    // Announcements lost to the faults are made good by the nodes subgraph's sweeps.
+    const retiringStarted = Date.now();
+    await until(
+      async () => (await notCancelled(system.postgres, retired)).length === 0,
+      30_000,
+      'queues of decommissioned nodes',
+    ).catch(() => undefined);
+    const retirements = {
+      nodes: retired.nodeIds.length,
+      notCancelled: await notCancelled(system.postgres, retired),
+      seconds: (Date.now() - retiringStarted) / 1000,
+    };
     // A little longer, so late duplicates are seen too.
     await sleep(1_000);
     await Promise.all(all.map((s) => s.stop()));
@@ -251,6 +273,7 @@ export async function runScenario(options: ScenarioOptions): Promise<Outcome> {
       drainSeconds,
       drainedAll,
       deploymentUpdatedResumable,
+      retirements,
     };
   } finally {
     await Promise.all(all.map((s) => s.stop()));
@@ -281,6 +304,8 @@ export function summary(outcome: Outcome, promiseMs: number): string {
     `  deployments: ${outcome.deploymentWork.logReports} log reports on the long deployment, ` +
       `${outcome.deploymentWork.shortDeployments} short deployments` +
       (outcome.deploymentUpdatedResumable ? '' : ' (deploymentUpdated has no `after` here)'),
+    `  decommissioned nodes: ${outcome.retirements.nodes}, each with 2 deployments queued first; ` +
+      `not CANCELLED ${outcome.retirements.seconds.toFixed(1)} s after the drain: ${outcome.retirements.notCancelled.length}`,
     `  faults: ${outcome.faults.length} — ${[...byKind].map(([f, n]) => `${f} ×${n}`).join(', ')}`,
     `  restart → answering (ms): ${[...restarts].map(([s, ms]) => `${s} ${ms.map((m) => m ?? 'never').join('/')}`).join('; ')}`,
     `  restarts answering within ${promiseMs / 1000} s: ${outcome.faults.filter((f) => f.service && f.recoveryMs !== null && f.recoveryMs <= promiseMs).length} of ${outcome.faults.filter((f) => f.service).length}`,

@@ -71,7 +71,8 @@ export async function startSystem(
     };
     const own: Record<SubgraphName, Record<string, string>> = {
       users: { JWT_PRIVATE_KEY: JSON.stringify(key) },
-      nodes: { JWT_PRIVATE_KEY: JSON.stringify(key) },
+      // Unconfirmed retirements are announced again at each sweep: within the run's drain.
+      nodes: { JWT_PRIVATE_KEY: JSON.stringify(key), NODE_SWEEP_INTERVAL_MS: '1000' },
       messages: { USERS_SUBGRAPH_URL: url('users'), MESSAGE_FLOOD_MAX_REPEATS: '1000' },
       deployments: { NODES_URL: url('nodes') },
     };
