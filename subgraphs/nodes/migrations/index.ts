@@ -10,4 +10,5 @@ export const migrations = lazyMigrations({
   Migration20261130190000ChangeLog: () => require('./20261130190000-change-log'),
   Migration20261201030000ChangeLogRetention: () => require('./20261201030000-change-log-retention'),
   Migration20261203230000RetirementOutbox: () => require('./20261203230000-retirement-outbox'),
+  Migration20261204000000NodeSignInOrder: () => require('./20261204000000-node-sign-in-order'),
 });

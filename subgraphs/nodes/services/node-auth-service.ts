@@ -1,7 +1,7 @@
 /**
  * Node authentication by signature: the agent signs `opsgraph-node-auth:<nodeId>:<timestamp>`
  * with its Ed25519 key and receives a short-lived node token. A signature is good for five
- * minutes, and only once.
+ * minutes, and only once: each sign-in must carry a later timestamp than the node's last one.
  */
 import { badUserInput, unauthenticated } from '../../../platform/errors';
 import type { NodesContext } from '../context';
@@ -50,19 +50,17 @@ export async function authenticateNode(
   }
   if (node.status === 'DECOMMISSIONED') throw unauthenticated('This node has been decommissioned.');
 
-  // Remember the signed (node, timestamp) until the timestamp is stale anyway: Ed25519 signatures
-  // are deterministic, so this refuses every replay. Only a verified signature gets here, so
-  // nobody can burn a node's timestamp without its key.
-  const rememberMs = Math.max(1, signedAt + MAX_AGE_MS + 1000 - Date.now());
-  const { redis } = ctx.deps;
-  const first = await redis.commands.set(
-    `${redis.prefix}node-auth:${node.id}:${signedAt}`,
-    '1',
-    'PX',
-    rememberMs,
-    'NX',
+  // Ed25519 signatures are deterministic, so a timestamp used once refuses every replay of its
+  // signature. Kept on the node's row, it outlives any restart; only a verified signature gets
+  // here, so nobody can move a node's timestamp on without its key.
+  const moved = await ctx.em.execute<unknown[]>(
+    `update nodes.nodes set last_signed_at = ?
+      where id = ? and (last_signed_at is null or last_signed_at < ?) returning id`,
+    [signedAt, node.id, signedAt],
   );
-  if (first === null) throw unauthenticated('This signature was already used; sign a new one.');
+  if (moved.length === 0) {
+    throw unauthenticated('This signature, or a later one, was already used; sign a new one.');
+  }
 
   const { token, expiresAt } = await ctx.deps.signer.sign(
     { kind: 'node', nodeId: node.id, organizationId: node.organizationId },

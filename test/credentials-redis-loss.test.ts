@@ -1,14 +1,16 @@
 /**
- * A logout holds for the rest of its access tokens' lifetime, whatever happens to Redis, which
- * keeps the revocation list every service loads at start and keeps nothing across a restart: a
- * users subgraph started after Redis lost everything still refuses a logged-out session's
- * tokens, a Redis that restarts under a running users subgraph gets the revocations back, and so
- * does one that refused to record a logout. Redis is the test's own, so that it can
- * restart it and refuse commands (an ACL rule, to everyone).
+ * Credentials refused once stay refused whatever Redis loses. Redis keeps the revocation list
+ * that every service loads at start, and keeps nothing across a restart: a users subgraph started
+ * after Redis lost everything still refuses a logged-out session's tokens, a Redis that restarts
+ * under a running users subgraph gets the revocations back, and so does one that refused to
+ * record a logout. And a node's sign-in signature, accepted once, is refused after a Redis
+ * restart too. Redis is the test's own, so that it can restart it and refuse commands (an ACL
+ * rule, to everyone).
  */
 import { decodeJwt } from 'jose';
-import { LogoutDocument, MeDocument } from './__generated__/graphql';
+import { AuthenticateNodeDocument, LogoutDocument, MeDocument } from './__generated__/graphql';
 import { graphql } from './support/graphql';
+import { authenticateNode, registerNode, signedAuthInput } from './support/nodes';
 import { retrying } from './support/private-services';
 import { signUp, type SignedIn } from './support/seed';
 import { startStackOnPrivateRedis, type StackOnPrivateRedis } from './support/stack';
@@ -17,7 +19,7 @@ let system: StackOnPrivateRedis;
 
 beforeAll(async () => {
   system = await startStackOnPrivateRedis({
-    subgraphs: ['users'],
+    subgraphs: ['users', 'nodes'],
     config: { users: { revocationResyncIntervalMs: 200 } },
   });
 });
@@ -69,4 +71,21 @@ it('holds a logout that Redis refused to record, once Redis takes writes again',
   await retrying(async () => expect(await revocationInRedis(session)).not.toBeNull());
   await restartUsers();
   expect(await me(session)).toBe('UNAUTHENTICATED');
+}, 60_000);
+
+it('refuses a node signature used before Redis lost everything, and any older one', async () => {
+  const url = system.gateway.url;
+  const node = await registerNode(url, await signUp(url));
+  const older = signedAuthInput(node.keys, node.node.id, String(Date.now() - 1_000));
+  const used = signedAuthInput(node.keys, node.node.id);
+  const signIn = async (input: typeof used) =>
+    (await graphql(url, AuthenticateNodeDocument, { input })).errors?.[0]?.extensions?.code ??
+    'signed in';
+  expect(await signIn(used)).toBe('signed in');
+  await system.redis.stop();
+  await system.redis.start();
+  expect(await signIn(used)).toBe('UNAUTHENTICATED');
+  expect(await signIn(older)).toBe('UNAUTHENTICATED');
+  // The agent's next sign-in, with a fresh timestamp, goes through.
+  await authenticateNode(url, node);
 }, 60_000);
