@@ -16,7 +16,9 @@
  * and heartbeats that turn nodes DEGRADED and ONLINE again. Left out are fields that are read
  * when an event is delivered and may have changed since (a node's current status inside a
  * deployment, a deployment's `events`): those differ by design, as docs/subscriptions.md says;
- * and as a replayed `messageAdded` shows a message's current state, its channel is never edited.
+ * as a replayed `messageAdded` shows a message's current state, its channel is never edited; and
+ * as a replayed edit of a message deleted since shows the tombstone (its text is erased), an
+ * edited message is never deleted.
  */
 import type { Client } from 'graphql-ws';
 import { bearer, requireData } from './support/graphql';
@@ -411,7 +413,12 @@ async function resumedAgainstLive(stack: Stack, topology: string): Promise<void>
   await new Promise((resolve) => setTimeout(resolve, 1_000));
 
   // The activity, with resumers joining at random moments from cursors already delivered.
-  const messagesOfChangedChannel: { id: string; author: SignedIn; deleted: boolean }[] = [];
+  const messagesOfChangedChannel: {
+    id: string;
+    author: SignedIn;
+    deleted: boolean;
+    edited: boolean;
+  }[] = [];
   type Deployment = { id: string; status: 'QUEUED' | 'RUNNING' | 'ENDED' };
   const deployments: Deployment[] = [{ id: followed, status: 'QUEUED' }];
   const deploymentOf = (id: string) => deployments.find((d) => d.id === id)!;
@@ -419,13 +426,14 @@ async function resumedAgainstLive(stack: Stack, topology: string): Promise<void>
   const postChanged = async () => {
     // Listed before it is posted, so that a seed replays the same picks whichever post of a
     // burst is answered first.
-    const posted = { id: '', author: random.pick(people), deleted: false };
+    const posted = { id: '', author: random.pick(people), deleted: false, edited: false };
     messagesOfChangedChannel.push(posted);
     posted.id = (await postIn(posted.author, changedChannel)).id;
   };
   const edit = async () => {
     const target = random.pick(messagesOfChangedChannel.filter((m) => !m.deleted));
     if (!target) return;
+    target.edited = true;
     await call(
       target.author,
       'mutation($id: ID!, $body: String!) { editMessage(id: $id, body: $body) { id } }',
@@ -436,12 +444,13 @@ async function resumedAgainstLive(stack: Stack, topology: string): Promise<void>
     );
   };
   const remove = async () => {
-    const target = random.pick(messagesOfChangedChannel.filter((m) => !m.deleted));
+    const target = random.pick(messagesOfChangedChannel.filter((m) => !m.deleted && !m.edited));
     if (!target) return;
+    // Marked when picked, as an edit is: no edit of it can be under way meanwhile.
+    target.deleted = true;
     await call(target.author, 'mutation($id: ID!) { deleteMessage(id: $id) { id } }', {
       id: target.id,
     });
-    target.deleted = true;
   };
   const queue = async () => {
     // Listed before it is created, for the same reason as a post.
