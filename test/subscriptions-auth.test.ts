@@ -112,7 +112,11 @@ it('refuses bad cursors and node agents on user streams', async () => {
   await Promise.all([client.dispose(), agent.dispose()]);
 });
 
-it('ends the stream with FORBIDDEN once a member has left a private channel', async () => {
+/**
+ * A member of a private channel following both of its streams, who has received a message, then
+ * leaves it.
+ */
+async function memberLeaving() {
   const admin = await signUp(url);
   const member = await addUser(url, admin, 'DEVELOPER');
   const channel = await createChannel(url, admin, {
@@ -122,10 +126,8 @@ it('ends the stream with FORBIDDEN once a member has left a private channel', as
   const first = await post(url, admin, channel.id, 'welcome');
   const client = wsClient(url, bearerParams(member.accessToken));
   // From a cursor, so that no message can slip by before the stream is live.
-  const added = collect(client, MessageAddedIdsDocument, {
-    channelId: channel.id,
-    after: first.cursor,
-  });
+  const variables = { channelId: channel.id, after: first.cursor };
+  const added = collect(client, MessageAddedIdsDocument, variables);
   const changed = collect(client, MessageChangedDocument, { channelId: channel.id });
   await until(async () => (await listeners.count('MESSAGE_CHANGED')) === 1);
   const before = await post(url, admin, channel.id, 'still among us');
@@ -133,6 +135,11 @@ it('ends the stream with FORBIDDEN once a member has left a private channel', as
 
   const left = await graphql(url, LeaveChannelDocument, { id: channel.id }, member.headers);
   expect(left.data).toEqual({ leaveChannel: true });
+  return { admin, channel, client, variables, added, changed, before };
+}
+
+it('ends the stream with FORBIDDEN once a member has left a private channel', async () => {
+  const { admin, channel, client, added, changed, before } = await memberLeaving();
   const after = await post(url, admin, channel.id, 'after you left');
   await graphql(
     url,
@@ -165,6 +172,21 @@ it('ends the stream with FORBIDDEN once a member has left a private channel', as
     forbidden,
   ]);
   expect(changed.results).toEqual([forbidden]);
+  await client.dispose();
+});
+
+it("ends a private channel's streams as soon as the member leaves, before any new message, so that subscribing again with them is refused", async () => {
+  const { client, variables, added, changed, before } = await memberLeaving();
+  // Nothing is posted: leaving alone ends both streams.
+  await added.ended();
+  await changed.ended();
+  expect(added.results.at(-1)?.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  expect(changed.results.at(-1)?.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  // The same subscription again (same token and cursor) shares nothing at the gateway now: the
+  // channel is gone for them, and not one message of it is delivered.
+  const again = collect(client, MessageAddedIdsDocument, variables);
+  expect(await refusal(again)).toEqual(['NOT_FOUND']);
+  expect(added.results[0]?.data?.messageAdded?.id).toBe(before.id);
   await client.dispose();
 });
 

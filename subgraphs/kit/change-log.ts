@@ -22,7 +22,7 @@ import type { RedisConnections } from '../../platform/redis';
 import type { Database, EntityManager } from './orm';
 import { decodeCursor, encodeCursor } from './pagination';
 import type { TypedPubSub } from './pubsub';
-import { resumableStream, type StreamState } from './resumable';
+import { resumableStream, type AccessRecheck, type StreamState } from './resumable';
 import { runOnOneReplica, type SingleRunner } from './single-runner';
 
 export interface Change<P> {
@@ -247,6 +247,7 @@ export function changeStream<
   stream: StreamState | undefined;
   after: string | null | undefined;
   authorize?: (item: TopicMap[K] & Positioned) => Promise<void>;
+  accessRecheck?: AccessRecheck;
 }): AsyncGenerator<TopicMap[K] & Positioned> {
   type Item = TopicMap[K] & Positioned;
   const { pubsub, topic, schema, scope, match } = options;
@@ -281,5 +282,6 @@ export function changeStream<
     pollIntervalMs: pubsub.pollIntervalMs,
     wake: (signal) => pubsub.onRecovered(signal),
     ...(options.authorize ? { authorize: options.authorize } : {}),
+    ...(options.accessRecheck ? { accessRecheck: options.accessRecheck } : {}),
   });
 }

@@ -6,7 +6,7 @@ import { changeHeadCursor, changeStream, decodeChangeCursor, type Positioned } f
 import type { EntityManager } from './orm';
 import type { TypedPubSub } from './pubsub';
 import type { ReadMode } from './reads';
-import type { StreamState } from './resumable';
+import type { AccessRecheck, StreamState } from './resumable';
 
 export function subscribeToChanges<
   TopicMap extends Record<string, unknown>,
@@ -24,6 +24,7 @@ export function subscribeToChanges<
     match: Partial<TopicMap[K]>;
     after: string | null | undefined;
     authorize?: (item: TopicMap[K] & Positioned) => Promise<void>;
+    accessRecheck?: AccessRecheck;
   },
 ): AsyncGenerator<TopicMap[K] & Positioned> {
   // A bad cursor is the client's mistake: refuse it now rather than once the stream runs.

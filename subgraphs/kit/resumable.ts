@@ -89,6 +89,18 @@ export interface ResumableStreamOptions<T> {
   checkHead?: () => Promise<number>;
   /** Registers a callback for "the pub/sub connection recovered"; returns an unregister. */
   wake?: (signal: () => void) => () => void;
+  /** For a caller who may lose access while the stream runs (e.g. by leaving a channel). */
+  accessRecheck?: AccessRecheck;
+}
+
+export interface AccessRecheck {
+  /** Registers a callback for "the caller may have lost access"; returns an unregister. */
+  on: (signal: () => void) => () => void;
+  /**
+   * Run at once when signalled; throw (e.g. FORBIDDEN) to end the stream then, rather than at
+   * its next item, which may never come.
+   */
+  check: () => Promise<void>;
 }
 
 /**
@@ -107,9 +119,12 @@ export const streamCursorOf = (item: object): string | null => streamCursors.get
 
 /** A pseudo-item on the live channel: check the store now. */
 const CHECK = Symbol('check');
+/** A pseudo-item on the live channel: check the caller's access now. */
+const RECHECK_ACCESS = Symbol('recheck access');
+type Signal = typeof CHECK | typeof RECHECK_ACCESS;
 
 export function resumableStream<T>(options: ResumableStreamOptions<T>): AsyncGenerator<T> {
-  const live = createChannel<T | typeof CHECK>(options.bufferLimit ?? 10_000);
+  const live = createChannel<T | Signal>(options.bufferLimit ?? 10_000);
   const stream = run(options, live);
   // A generator only notices return() at its next item; ending the live channel first settles
   // the pending wait, so unsubscribing from an idle stream stops listening at once.
@@ -123,7 +138,7 @@ export function resumableStream<T>(options: ResumableStreamOptions<T>): AsyncGen
 
 async function* run<T>(
   options: ResumableStreamOptions<T>,
-  live: Channel<T | typeof CHECK>,
+  live: Channel<T | Signal>,
 ): AsyncGenerator<T> {
   const from = options.stream?.resumeAfter ?? options.after ?? null;
   // Without a cursor the stream starts at the head read before listening: an item committed
@@ -138,6 +153,7 @@ async function* run<T>(
   let last = after ?? head;
   const stop = await options.listen((item) => live.push(item));
   const unwake = options.wake?.(() => live.push(CHECK)) ?? (() => undefined);
+  const unrecheck = options.accessRecheck?.on(() => live.push(RECHECK_ACCESS)) ?? (() => undefined);
   const next = idleAware(live, options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS);
   try {
     /** `checked`: authorized with the page of stored items it came in. */
@@ -167,6 +183,10 @@ async function* run<T>(
     for (;;) {
       const item = await next();
       if (item === DONE) return;
+      if (item === RECHECK_ACCESS) {
+        await options.accessRecheck!.check();
+        continue;
+      }
       if (item === CHECK) {
         // A check is a safety net: while the store is unreachable (a database restart) the
         // stream stays open, and the next check reads what this one could not.
@@ -187,6 +207,7 @@ async function* run<T>(
     }
   } finally {
     unwake();
+    unrecheck();
     await live.return();
     await stop();
   }
@@ -198,9 +219,9 @@ const DONE = Symbol('done');
  * Reads the live channel, yielding CHECK when nothing came for `idleMs`, and DONE once the
  * channel ended. A read that lost to the timer is not abandoned: the next call awaits it again.
  */
-function idleAware<T>(live: Channel<T | typeof CHECK>, idleMs: number) {
-  let pending: Promise<IteratorResult<T | typeof CHECK>> | null = null;
-  return async (): Promise<T | typeof CHECK | typeof DONE> => {
+function idleAware<T>(live: Channel<T | Signal>, idleMs: number) {
+  let pending: Promise<IteratorResult<T | Signal>> | null = null;
+  return async (): Promise<T | Signal | typeof DONE> => {
     pending ??= live.next();
     let timer: NodeJS.Timeout | undefined;
     const idle = new Promise<typeof CHECK>((resolve) => {

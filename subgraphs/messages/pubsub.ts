@@ -33,9 +33,21 @@ export interface MessageChangedEvent extends MessageEventFields, Positioned {
   deletedAt: string | null;
 }
 
+/**
+ * A user left a channel (published after commit, only when they were a member): their streams of
+ * a private channel end at once instead of at its next message. Not stored: a lost one leaves
+ * that to the next message, which is authorized anyway.
+ */
+export interface MemberLeftEvent {
+  organizationId: string;
+  channelId: string;
+  userId: string;
+}
+
 export interface MessagesTopics extends Record<string, unknown> {
   MESSAGE_ADDED: MessageAddedEvent;
   MESSAGE_CHANGED: MessageChangedEvent;
+  MEMBER_LEFT: MemberLeftEvent;
 }
 
 export type MessagesPubSub = TypedPubSub<MessagesTopics>;

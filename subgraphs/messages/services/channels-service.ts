@@ -155,6 +155,17 @@ export async function leaveChannel(ctx: MessagesContext, id: string): Promise<bo
   ctx.loaders.viewerIsMember.clear(channel.id).prime(channel.id, false);
   ctx.loaders.memberCount.clear(channel.id);
   ctx.loaders.memberPage.clearAll();
+  if (removed > 0) {
+    // The leaver's live streams of a private channel end now (message-streams.ts). Lost, the
+    // next message of the channel ends them instead.
+    await ctx.deps.pubsub
+      .publish('MEMBER_LEFT', {
+        organizationId: channel.organizationId,
+        channelId: channel.id,
+        userId,
+      })
+      .catch((error: unknown) => ctx.logger.warn({ err: error }, 'leaving not announced'));
+  }
   return removed > 0;
 }
 

@@ -34,6 +34,28 @@ async function assertStillVisible(ctx: MessagesContext, channel: Channel): Promi
   }
 }
 
+/**
+ * The check of every item, and of the moment the caller leaves a private channel (MEMBER_LEFT):
+ * their stream ends then, not at the channel's next message — until which a subscription
+ * sharing its upstream at the gateway would be served what it holds.
+ */
+function accessTo(ctx: MessagesContext, channel: Channel) {
+  const check = () => assertStillVisible(ctx, channel);
+  if (channel.kind !== 'PRIVATE' || ctx.principal?.kind !== 'user') return { authorize: check };
+  const { userId } = ctx.principal;
+  const on = (signal: () => void) => {
+    const listening = ctx.deps.pubsub
+      .listen(
+        'MEMBER_LEFT',
+        (event) => (event.channelId === channel.id && event.userId === userId ? event : null),
+        signal,
+      )
+      .catch(() => null); // Redis away: the channel's next message checks access anyway
+    return () => void listening.then((stop) => stop?.());
+  };
+  return { authorize: check, accessRecheck: { on, check } };
+}
+
 /** The message an event describes, as the Message field resolvers expect it. */
 function messageOf(event: MessageAddedEvent | MessageChangedEvent): Message {
   const message = new Message(
@@ -73,7 +95,7 @@ export async function messageAdded(
     replay: (after, limit) => storedAfter(ctx, channel, after, limit),
     position: (message) => message.sequence,
     cursor: messageCursor,
-    authorize: () => assertStillVisible(ctx, channel),
+    ...accessTo(ctx, channel),
     pollIntervalMs: ctx.deps.pubsub.pollIntervalMs,
     wake: (signal) => ctx.deps.pubsub.onRecovered(signal),
   });
@@ -126,7 +148,7 @@ export async function messageChanged(
     scope: channel.id,
     match: { channelId: channel.id },
     after: args.after,
-    authorize: () => assertStillVisible(ctx, channel),
+    ...accessTo(ctx, channel),
   });
 }
 
