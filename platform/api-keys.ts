@@ -50,8 +50,9 @@ export async function createApiKeyIntrospection(options: {
   let revocationsHeard = 0;
   /** The watched keys by secret hash, with the secret to look them up again. */
   const watched = new Map<string, { secret: string; listeners: Set<() => void> }>();
-  /** Tells the key's watchers, once: it is no longer watched. */
+  /** Forgets a revoked key's answer, and tells its watchers, once: it is no longer watched. */
   const revoked = (secretHash: string) => {
+    cache.delete(secretHash);
     const entry = watched.get(secretHash);
     watched.delete(secretHash);
     for (const listener of entry?.listeners ?? []) listener();
@@ -61,7 +62,6 @@ export async function createApiKeyIntrospection(options: {
     `${options.redis.prefix}${API_KEY_REVOCATIONS_CHANNEL}`,
     (secretHash) => {
       revocationsHeard += 1;
-      cache.delete(secretHash);
       revoked(secretHash);
     },
   );
@@ -69,11 +69,7 @@ export async function createApiKeyIntrospection(options: {
   const recheckWatched = () => {
     for (const [secretHash, { secret }] of watched) {
       void introspect(secret).then(
-        (principal) => {
-          if (principal !== null) return;
-          cache.delete(secretHash);
-          revoked(secretHash);
-        },
+        (principal) => principal === null && revoked(secretHash),
         () => undefined,
       );
     }

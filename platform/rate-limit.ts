@@ -18,6 +18,7 @@ import { getGraphQLRateLimiter } from '@envelop/rate-limiter/get-graphql-rate-li
 import { z } from 'zod';
 import { clientError, ErrorCode } from './errors';
 import type { RedisClient, RedisConnections } from './redis';
+import { createSlidingWindow } from './sliding-window';
 
 export interface RateLimit {
   max: number;
@@ -99,7 +100,8 @@ export interface RateLimiter {
  * 5). So the store counts the call while it reads, if there is room for it, and answers with as
  * many calls as were in the window before it (all dated now: the core only counts them, and must
  * not see one expire between the two steps); the core, told `readOnly`, writes nothing. When they
- * fill the limit, this call was not counted, and the core refuses it.
+ * fill the limit, this call was not counted, and the core refuses it. The counting is the shared
+ * sliding window's (sliding-window.ts).
  */
 interface CountingStore extends Store {
   getForIdentity(identity: Identity): Promise<readonly number[]>;
@@ -110,39 +112,24 @@ interface CountingStore extends Store {
 const keyOf = ({ contextIdentity, fieldIdentity }: Identity) =>
   `${contextIdentity}:${fieldIdentity}`;
 
-// KEYS: the identity's calls (a sorted set of call times). ARGV: now and window (ms), the limit,
-// and a member name unique to this call. Returns how many calls the window held before it.
-const COUNT_SCRIPT = `
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', tonumber(ARGV[1]) - tonumber(ARGV[2]))
-local before = redis.call('ZCARD', KEYS[1])
-if before < tonumber(ARGV[3]) then
-  redis.call('ZADD', KEYS[1], ARGV[1], ARGV[4])
-  redis.call('PEXPIRE', KEYS[1], ARGV[2])
-end
-return before
-`;
-
 function countingStore(
   redis: RedisClient,
   prefix: string,
   limitOf: (name: string) => RateLimit,
 ): CountingStore {
-  redis.defineCommand('opsgraphCountCall', { numberOfKeys: 1, lua: COUNT_SCRIPT });
-  const count = (redis as unknown as Record<string, (...args: unknown[]) => Promise<number>>)
-    .opsgraphCountCall!;
+  const window = createSlidingWindow(redis);
   const key = (identity: Identity) => `${prefix}${keyOf(identity)}`;
   return {
     async getForIdentity(identity) {
       const { max, windowMs } = limitOf(identity.fieldIdentity);
-      const before = await count.call(
-        redis,
-        key(identity),
-        Date.now(),
+      const now = Date.now();
+      const { before } = await window.count(key(identity), {
+        member: randomUUID(),
+        now,
         windowMs,
         max,
-        randomUUID(),
-      );
-      return new Array<number>(before).fill(Date.now());
+      });
+      return new Array<number>(before).fill(now);
     },
     setForIdentity() {},
     async oldest(identity) {

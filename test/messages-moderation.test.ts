@@ -212,7 +212,7 @@ describe('moderation through the gateway', () => {
     for (let round = 0; round < 4; round++) {
       const body = `crowded ${round}`;
       const original = { channelId, body, clientMessageId: `crowded-${round}` };
-      await Promise.all(
+      const answers = await Promise.all(
         Array.from({ length: 6 }, (_, i) => [
           postMessage(url, admin, original),
           postMessage(url, admin, { ...original, clientMessageId: `crowded-${round}-${i}` }),
@@ -220,8 +220,10 @@ describe('moderation through the gateway', () => {
       );
       expect(reasonOf(await send(body)).reason).toBe('FLOODING');
       expect(await stored(body)).toBe(SETTINGS.floodMaxRepeats);
-      // Stored, the original is returned to a retry, never refused.
-      expect((await postMessage(url, admin, original)).errors).toBeUndefined();
+      // Once stored (other postings may have taken every place first), the original is returned
+      // to a retry, never refused.
+      const originalStored = answers.some((answer, i) => i % 2 === 0 && !answer.errors);
+      if (originalStored) expect((await postMessage(url, admin, original)).errors).toBeUndefined();
     }
   });
 

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { clientError, ErrorCode } from '../../../platform/errors';
 import type { RedisConnections } from '../../../platform/redis';
+import { createSlidingWindow } from '../../../platform/sliding-window';
 import type { ModerationSettings } from '../env';
 
 export type RejectionReason = 'EMPTY' | 'TOO_LONG' | 'BLOCKED_WORD' | 'LINK_SPAM' | 'FLOODING';
@@ -97,33 +98,14 @@ export interface Admission {
   storedAs(storedBody: string): Promise<void>;
 }
 
-/**
- * One posting counted against a sliding window, atomically: a posting already counted (a retry)
- * is admitted again; otherwise the postings within the window are counted and this one is
- * refused — with nothing written, so a refusal never uncounts another — or added.
- * KEYS[1]: the author's postings of one body; ARGV: now, window ms, max, attempt id.
- * Returns 0 when admitted, else the time of the oldest posting in the window.
- */
-const ADMIT_SCRIPT = `
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', tonumber(ARGV[1]) - tonumber(ARGV[2]))
-if redis.call('ZSCORE', KEYS[1], ARGV[4]) then return 0 end
-if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then
-  return tonumber(redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')[2])
-end
-redis.call('ZADD', KEYS[1], ARGV[1], ARGV[4])
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
-return 0
-`;
-
 export function createFloodGuard(
   redis: RedisConnections,
   settings: ModerationSettings,
 ): FloodGuard {
   const windowMs = settings.floodWindowSeconds * 1000;
-  redis.commands.defineCommand('opsgraphAdmitPosting', { numberOfKeys: 1, lua: ADMIT_SCRIPT });
-  const admitPosting = (
-    redis.commands as unknown as Record<string, (...args: unknown[]) => Promise<number>>
-  ).opsgraphAdmitPosting!;
+  // One window per author and body (platform/sliding-window.ts): a refusal writes nothing, and
+  // a retry of a posting counted (same attempt id) is admitted again.
+  const window = createSlidingWindow(redis.commands);
   // "Same body" as a person sees it: case, accents and spacing changes do not evade it.
   const keyOf = (authorId: string, body: string) => {
     const digest = createHash('sha256')
@@ -135,24 +117,22 @@ export function createFloodGuard(
     async admit(authorId, body, attemptId) {
       const key = keyOf(authorId, body);
       const now = Date.now();
-      const oldest = await admitPosting.call(
-        redis.commands,
-        key,
+      const { admitted, oldest } = await window.count(key, {
+        member: attemptId,
         now,
         windowMs,
-        settings.floodMaxRepeats,
-        attemptId,
-      );
-      if (oldest !== 0) {
+        max: settings.floodMaxRepeats,
+      });
+      if (!admitted) {
         throw contentRejected(
           'FLOODING',
           'You posted this same message too often; wait before posting it again.',
-          { retryAfter: Math.max(1, Math.ceil((oldest + windowMs - now) / 1000)) },
+          { retryAfter: Math.max(1, Math.ceil(((oldest ?? now) + windowMs - now) / 1000)) },
         );
       }
       return {
         async storedAs(storedBody) {
-          if (keyOf(authorId, storedBody) !== key) await redis.commands.zrem(key, attemptId);
+          if (keyOf(authorId, storedBody) !== key) await window.forget(key, attemptId);
         },
       };
     },

@@ -42,17 +42,16 @@ export async function keepRevocations(deps: {
       ),
     );
   };
+  // A failure is logged; the next interval or reconnect tries again.
   const run = () =>
-    void restore().catch((error: unknown) =>
-      logger.warn({ err: error }, 'could not restore session revocations to Redis; retrying'),
+    restore().catch((error: unknown) =>
+      logger.warn({ err: error }, 'could not restore session revocations to Redis'),
     );
   // Before the subgraph answers: this process refuses those sessions from its first request.
-  await restore().catch((error: unknown) =>
-    logger.warn({ err: error }, 'could not restore session revocations to Redis at start'),
-  );
-  const timer = setInterval(run, deps.intervalMs);
+  await run();
+  const timer = setInterval(() => void run(), deps.intervalMs);
   timer.unref();
-  const stopOnReconnect = deps.redis.channels.onReconnected(run);
+  const stopOnReconnect = deps.redis.channels.onReconnected(() => void run());
   return {
     stop() {
       clearInterval(timer);
