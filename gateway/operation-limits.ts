@@ -17,12 +17,14 @@ import {
   getNullableType,
   isListType,
   isObjectType,
+  valueFromASTUntyped,
   type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
   type GraphQLField,
   type GraphQLObjectType,
   type GraphQLSchema,
+  type OperationDefinitionNode,
   type SelectionSetNode,
   type ValidationContext,
   type ValidationRule,
@@ -30,7 +32,7 @@ import {
 } from 'graphql';
 import { GraphQLError, parse, validate, type GraphQLFormattedError } from 'graphql';
 import { clientError, ErrorCode, formatErrorForClient } from '../platform/errors';
-import { MAX_PAGE_SIZE } from '../platform/wire';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../platform/wire';
 
 /**
  * Documents longer than this are not remembered by the caches keyed by their text (the hot
@@ -106,21 +108,28 @@ const maxRootFieldsRule =
     };
   };
 
-/** A list's size from its `first`/`last` argument (literal, variable or default). */
+/**
+ * A list's size from its `first`/`last` argument (literal or variable), as the subgraph serves
+ * it: left out or null, a paged field serves its declared default, or DEFAULT_PAGE_SIZE.
+ */
 function listSize(
   field: FieldNode,
   definition: GraphQLField<unknown, unknown>,
   variables: Record<string, unknown>,
   usesVariables: { value: boolean },
 ): number {
+  let paged = false;
   for (const name of ['first', 'last']) {
+    const declared = definition.args.find((a) => a.name === name);
+    if (!declared) continue;
+    paged = true;
     const argument = field.arguments?.find((a) => a.name.value === name);
-    const value = argument ? valueOf(argument.value, variables, usesVariables) : undefined;
+    const value = argument
+      ? valueOf(argument.value, variables, usesVariables)
+      : declared.defaultValue;
     if (typeof value === 'number') return Math.max(0, Math.min(value, MAX_PAGE_SIZE));
-    const fallback = definition.args.find((a) => a.name === name)?.defaultValue;
-    if (!argument && typeof fallback === 'number') return fallback;
   }
-  return 1;
+  return paged ? DEFAULT_PAGE_SIZE : 1;
 }
 
 function valueOf(
@@ -134,6 +143,18 @@ function valueOf(
     return variables[node.name.value];
   }
   return undefined;
+}
+
+/** The variables as execution sees them: a variable left out takes its declared default. */
+function withDefaults(
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown>,
+): Record<string, unknown> {
+  let filled = variables;
+  for (const { variable, defaultValue } of operation.variableDefinitions ?? [])
+    if (defaultValue && variables[variable.name.value] === undefined)
+      filled = { ...filled, [variable.name.value]: valueFromASTUntyped(defaultValue) };
+  return filled;
 }
 
 /**
@@ -160,6 +181,7 @@ export function operationCost(
   }
   const usesVariables = { value: false };
   if (!operation) return { cost: 0, usesVariables: false };
+  const values = withDefaults(operation, variables);
   const root =
     operation.operation === 'query'
       ? schema.getQueryType()
@@ -205,7 +227,7 @@ export function operationCost(
       const isList =
         isListType(getNullableType(definition.type)) ||
         definition.args.some((a) => a.name === 'first' || a.name === 'last');
-      const multiplier = isList ? listSize(selection, definition, variables, usesVariables) : 1;
+      const multiplier = isList ? listSize(selection, definition, values, usesVariables) : 1;
       total += 1 + multiplier * inner;
     }
     return total;

@@ -12,6 +12,9 @@ import type { CredentialHeaders } from './credentials';
 /** The largest page a subgraph serves; the gateway costs an operation assuming no more. */
 export const MAX_PAGE_SIZE = 500;
 
+/** The page a subgraph serves when `first` (or `last`) is left out and the field names none. */
+export const DEFAULT_PAGE_SIZE = 20;
+
 /** The per-request values the gateway forwards to every subgraph. */
 export interface ForwardedRequest {
   requestId: string;

@@ -24,14 +24,15 @@ const LIMITS = {
   fieldSuggestions: true,
 };
 
+const config = (overrides: Partial<GatewayConfig>): GatewayConfig => ({
+  ...stack.gatewayConfig,
+  maxBodyBytes: 2000,
+  operationLimits: LIMITS,
+  ...overrides,
+});
+
 beforeAll(async () => {
   stack = await startStack({ subgraphs: ['users'] });
-  const config = (overrides: Partial<GatewayConfig>) => ({
-    ...stack.gatewayConfig,
-    maxBodyBytes: 2000,
-    operationLimits: LIMITS,
-    ...overrides,
-  });
   gateway = await startGateway(config({}));
   // Signed up through the stack's own gateway: the limits below are far tighter than the
   // support module's sign-up operation needs.
@@ -103,6 +104,33 @@ test('cost: a list costs its page size times what it selects, literal or variabl
   expect(refusal(await graphql(gateway.url, query, { n: 34 }, headers))).toEqual([
     ['QUERY_TOO_COMPLEX', 'maxCost'],
   ]);
+});
+
+test('cost: a page size left out, null or by a variable default costs what the subgraph serves', async () => {
+  // A variable's default is what execution uses; `first` left out or null pages by the field's
+  // default, or 20 where it declares none (messages), never 1.
+  const byDefault = (n: number) =>
+    `query ($n: Int = ${n}) { users(first: $n) { edges { node { id } } } }`;
+  expect((await graphql(gateway.url, byDefault(33), {}, headers)).errors).toBeUndefined();
+  expect(refusal(await graphql(gateway.url, byDefault(34), {}, headers))).toEqual([
+    ['QUERY_TOO_COMPLEX', 'maxCost'],
+  ]);
+  // messages declares no default: 20 of them cost 1 + 3 × 20, so two channels' cost 127.
+  const deeper = await startGateway(config({ operationLimits: { ...LIMITS, maxDepth: 10 } }));
+  try {
+    for (const [declared, messages] of [
+      ['', 'messages'],
+      ['', 'messages(first: null)'],
+      ['($n: Int)', 'messages(first: $n)'],
+    ]) {
+      const query = `query ${declared} { channels(first: 2) { edges { node { ${messages} { edges { node { id } } } } } } }`;
+      expect(refusal(await graphql(deeper.url, query, {}, headers))).toEqual([
+        ['QUERY_TOO_COMPLEX', 'maxCost'],
+      ]);
+    }
+  } finally {
+    await deeper.stop();
+  }
 });
 
 async function post(url: string, body: string, contentType = 'application/json') {

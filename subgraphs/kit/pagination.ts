@@ -4,7 +4,7 @@
  * meanwhile, and no query needs OFFSET.
  */
 import { badUserInput } from '../../platform/errors';
-import { MAX_PAGE_SIZE } from '../../platform/wire';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../platform/wire';
 import { isUuid } from './ids';
 
 export interface PageInfo {
@@ -90,12 +90,8 @@ export function decodeTimestampCursor(
   return { at, id };
 }
 
-export function pageSize(
-  value: number | null | undefined,
-  argument: string,
-  fallback = 20,
-): number {
-  const size = value ?? fallback;
+export function pageSize(value: number | null | undefined, argument: string): number {
+  const size = value ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(size) || size < 0 || size > MAX_PAGE_SIZE) {
     throw badUserInput(`\`${argument}\` must be between 0 and ${MAX_PAGE_SIZE}.`, argument);
   }
