@@ -228,6 +228,13 @@ interface Framing {
   end: string;
 }
 
+/**
+ * How long an ended stream may take to hand its last bytes to the client before its connection
+ * is dropped: a client that stopped reading would otherwise hold it, and what waits in it, for
+ * good (graphql-ws's slow readers are dropped as soon after their close).
+ */
+const UNREAD_END_GRACE_MS = 2_000;
+
 const FRAMING: Record<StreamTransport, Framing> = {
   sse: {
     head: {
@@ -308,11 +315,15 @@ export function createEventStreams(options: EventStreamOptions): EventStreams {
         void results?.return?.();
         if (res.writableEnded || res.destroyed) return;
         res.end(last + framing.end);
+        const drop = setTimeout(() => res.destroy(), UNREAD_END_GRACE_MS).unref();
+        res.once('finish', () => clearTimeout(drop));
       };
       const entry = { transport, end: () => end() };
       open.add(entry);
-      // The client left: release whatever feeds the stream.
+      // The client left: release whatever feeds the stream. It may have left before the stream
+      // opened (while its request was authorized), when its 'close' has passed already.
       res.once('close', () => end());
+      if (res.destroyed) end();
 
       const stream: EventStream = {
         async pipe(source) {
@@ -323,12 +334,8 @@ export function createEventStreams(options: EventStreamOptions): EventStreams {
               const next = await source.next();
               if (next.done || ended) break;
               const flushed = res.write(frameOf(transport, next.value));
-              if (res.writableLength > options.maxBufferedBytes) {
-                stream.fail([SLOW_CONSUMER]);
-                // It is not reading, so it will not read the end either.
-                setTimeout(() => res.destroy(), 2_000).unref();
-                return;
-              }
+              if (res.writableLength > options.maxBufferedBytes)
+                return stream.fail([SLOW_CONSUMER]);
               if (!flushed) {
                 await new Promise<void>((resume) => {
                   wake = resume;

@@ -6,6 +6,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import WebSocket from 'ws';
 import type { Gateway } from '../gateway/server';
 import { OPERATION_LIMIT_DEFAULTS, type OperationLimits } from '../gateway/operation-limits';
@@ -34,6 +35,8 @@ let gateway: Running<Gateway>;
 let signer: TokenSigner;
 let redis: RedisConnections;
 let revocations: RevocationList;
+/** The gateway's side of every connection made to it. */
+const connections = new Set<Socket>();
 
 const token = async (sessionId = randomUUID(), ttlSeconds = 900) =>
   `Bearer ${(await signer.sign({ kind: 'user', userId: randomUUID(), organizationId: randomUUID(), role: 'VIEWER', sessionId }, ttlSeconds)).token}`;
@@ -72,6 +75,7 @@ beforeAll(async () => {
       },
     }),
   );
+  gateway.service.httpServer.on('connection', (socket: Socket) => connections.add(socket));
   redis = createRedisConnections(REDIS_URL, redisPrefix);
   revocations = await createRevocationList(redis);
 });
@@ -166,15 +170,20 @@ it('disconnects a subscriber that cannot keep up while the others keep receiving
 
 /**
  * With a slow subscriber paused, a healthy one joins and large books are added until the slow
- * one is dropped; what it returns checks that the healthy one got every book.
+ * one is dropped; what it returns checks that the healthy one got every book. Books larger than
+ * maxBufferedBytes drop it for the bytes waiting in its socket, smaller ones for the events
+ * waiting in its queue (subscriptionBufferLimit).
  */
-async function floodPastSlowSubscriber(prefix: string): Promise<() => Promise<void>> {
+async function floodPastSlowSubscriber(
+  prefix: string,
+  titleLength = 200_000,
+): Promise<() => Promise<void>> {
   const healthyClient = wsClient(gateway.url, { authorization: await token() });
   const healthy = collect(healthyClient, BOOK_ADDED);
   await eventually(() => throwaway.liveSubscriptions() === 2);
-  const title = 'x'.repeat(200_000);
+  const title = 'x'.repeat(titleLength);
   let sent = 0;
-  while (gateway.service.subscriptionStats().subscribers === 2 && sent < 80) {
+  while (gateway.service.subscriptionStats().subscribers === 2 && sent < 800) {
     await addBook(`${prefix}${sent}`, title);
     sent += 1;
   }
@@ -204,12 +213,16 @@ it.each([
     const [response] = (await once(request, 'response')) as [IncomingMessage];
     expect(response.statusCode).toBe(200);
     response.pause();
+    const localPort = response.socket.localPort;
     const ended = new Promise<void>((resolve) => {
       response.once('end', resolve);
       response.once('close', resolve);
     });
     await eventually(() => throwaway.liveSubscriptions() === 1);
-    const everyoneElseReceived = await floodPastSlowSubscriber(`slow-${accept.length}-`);
+    const everyoneElseReceived = await floodPastSlowSubscriber(`slow-${accept.length}-`, 20_000);
+    // Dropped for its queue, its connection is closed soon after, though it still reads nothing.
+    const connection = [...connections].find((socket) => socket.remotePort === localPort)!;
+    await eventually(() => connection.destroyed, 6_000);
     response.resume();
     await ended;
     await everyoneElseReceived();

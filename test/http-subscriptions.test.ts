@@ -7,8 +7,11 @@
  * identical payloads.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { GraphQLFormattedError } from 'graphql';
 import { closeHttpServer } from '../platform/shutdown';
+import { createApiKeyWithId } from './support/agent';
 import { graphql } from './support/graphql';
 import {
   MULTIPART_ACCEPT,
@@ -260,6 +263,67 @@ it('ends HTTP streams cleanly when the gateway shuts down', async () => {
     await stream.ended();
     expect(stream.error).toBeUndefined();
     expect(stream.completed).toBe(true);
+  }
+});
+
+/**
+ * A server in front of the users subgraph (`target`, its origin) that answers its API key
+ * lookups `delayMs` late, as a busy users subgraph would.
+ */
+async function lateKeyLookups(target: string, delayMs: number) {
+  const server = createServer((req, res) => {
+    const body: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => body.push(chunk));
+    req.on('end', () =>
+      setTimeout(async () => {
+        const answer = await fetch(target + req.url, {
+          method: 'POST',
+          headers: { 'content-type': String(req.headers['content-type']) },
+          body: Buffer.concat(body),
+        });
+        res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type')! });
+        res.end(Buffer.from(await answer.arrayBuffer()));
+      }, delayMs),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+}
+
+it('opens nothing, upstream included, for a client that left while its credentials were checked', async () => {
+  const { channel, start } = await channelWithStart();
+  const { secret } = await createApiKeyWithId(stack.gatewayUrl, admin, 'VIEWER');
+  const introspection = new URL(stack.gatewayConfig.apiKeyIntrospectionUrl!);
+  const lookups = await lateKeyLookups(introspection.origin, 600);
+  const gateway = await startGateway({
+    ...stack.gatewayConfig,
+    apiKeyIntrospectionUrl: lookups.url + introspection.pathname,
+  });
+  try {
+    const body = JSON.stringify({
+      query: MESSAGE_ADDED,
+      variables: { channelId: channel.id, after: start.cursor },
+    });
+    for (const accept of [SSE_ACCEPT, MULTIPART_ACCEPT]) {
+      const request = httpRequest(gateway.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept, 'x-api-key': secret },
+      });
+      request.on('error', () => undefined);
+      request.end(body);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      request.destroy(); // gone while the gateway still waits for the key's lookup
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1_500)); // the lookups have answered
+    const { byTransport, subscribers, upstreamSubscriptions } = gateway.service.subscriptionStats();
+    expect({ active: byTransport.active, subscribers, upstreamSubscriptions }).toEqual({
+      active: { 'graphql-ws': 0, sse: 0, multipart: 0 },
+      subscribers: 0,
+      upstreamSubscriptions: 0,
+    });
+  } finally {
+    await gateway.stop();
+    lookups.server.close();
   }
 });
 
