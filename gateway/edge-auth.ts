@@ -19,6 +19,26 @@ export interface EdgeCredentials {
 
 export type EdgeAuthenticator = (req: IncomingMessage) => Promise<EdgeCredentials>;
 
+/**
+ * Whether the users subgraph vouched for the key: true, or false when it could not say (the
+ * request is let through and its subgraphs decide); a key it does not know is refused.
+ */
+export async function verifyApiKey(
+  apiKey: string,
+  apiKeys: ApiKeyIntrospection,
+  logger: Logger,
+): Promise<boolean> {
+  let known: boolean;
+  try {
+    known = (await apiKeys.resolve(apiKey)) !== null;
+  } catch (error) {
+    logger.warn({ err: error }, 'API key check at the edge failed; left to the subgraphs');
+    return false;
+  }
+  if (!known) throw unauthenticated('Invalid API key.');
+  return true;
+}
+
 export function createEdgeAuthenticator(deps: {
   /** Verifies bearer tokens; null when the gateway has no public keys (tokens pass through). */
   tokens: CredentialVerifier | null;
@@ -26,17 +46,6 @@ export function createEdgeAuthenticator(deps: {
   apiKeys: ApiKeyIntrospection | null;
   logger: Logger;
 }): EdgeAuthenticator {
-  const checkApiKey = async (apiKey: string, apiKeys: ApiKeyIntrospection) => {
-    let known: boolean;
-    try {
-      known = (await apiKeys.resolve(apiKey)) !== null;
-    } catch (error) {
-      // The users subgraph cannot say: let the request through, its subgraphs will decide.
-      deps.logger.warn({ err: error }, 'API key check at the edge failed; left to the subgraphs');
-      return;
-    }
-    if (!known) throw unauthenticated('Invalid API key.');
-  };
   // One async step per request: this runs before every query the hot path answers.
   return async (req) => {
     const { credentials } = readForwarded(req.headers);
@@ -45,7 +54,7 @@ export function createEdgeAuthenticator(deps: {
       // The subgraphs use the bearer token when both are sent, so that is the one checked here.
       if (authorization) {
         if (deps.tokens) await deps.tokens.authenticate({ authorization });
-      } else if (apiKey && deps.apiKeys) await checkApiKey(apiKey, deps.apiKeys);
+      } else if (apiKey && deps.apiKeys) await verifyApiKey(apiKey, deps.apiKeys, deps.logger);
     } catch (error) {
       throw error instanceof GraphQLError ? credentialRefusal(error) : error;
     }

@@ -173,6 +173,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     httpServer,
     sessions,
     credentials: edge.credentials,
+    apiKeys: edge.apiKeys,
     trustedProxies: config.trustedProxies,
     logger,
     keepAliveMs: config.subscriptionKeepAliveMs,

@@ -4,6 +4,9 @@
  * deployments and nodes do not exist for the caller, their events are never delivered, and a
  * member who leaves a private channel stops receiving it.
  */
+import { randomBytes } from 'node:crypto';
+import WebSocket from 'ws';
+import { CloseCode } from '../gateway/subscriptions/server';
 import { createApiKeyWithId } from './support/agent';
 import { createDeployment } from './support/deployments';
 import { graphql } from './support/graphql';
@@ -19,7 +22,7 @@ import {
 import { createChannel, post } from './support/messages';
 import { authenticateNode, registerNode } from './support/nodes';
 import { addUser, signUp } from './support/seed';
-import { startStack, type Stack } from './support/stack';
+import { startGateway, startStack, type Stack } from './support/stack';
 import { topicListeners, until } from './support/subscription-streams';
 import { collect, eventually, wsClient, type Collected } from './support/subscriptions';
 
@@ -276,4 +279,59 @@ it('ends the subscriptions of an API key that is revoked, with UNAUTHENTICATED',
     ],
   });
   await client.dispose();
+});
+
+/** Opens a graphql-transport-ws socket with `params` in its connection_init: acked, or closed. */
+async function admission(params: Record<string, unknown>, gatewayUrl = url) {
+  const socket = new WebSocket(gatewayUrl.replace(/^http/, 'ws'), 'graphql-transport-ws');
+  socket.on('open', () =>
+    socket.send(JSON.stringify({ type: 'connection_init', payload: params })),
+  );
+  const outcome = await new Promise<string | number>((resolve) => {
+    socket.once('message', (data) => resolve(JSON.parse(String(data)).type));
+    socket.once('close', resolve);
+  });
+  return { outcome, socket };
+}
+
+it('closes a socket with a made-up or revoked API key with 4403, as one with a forged token', async () => {
+  const admin = await signUp(url);
+  const { id, secret } = await createApiKeyWithId(url, admin, 'VIEWER');
+  const outcomes = async () => ({
+    forged: (await admission({ authorization: 'Bearer forged' })).outcome,
+    madeUp: (await admission({ 'x-api-key': randomBytes(24).toString('base64url') })).outcome,
+    key: (await admission({ 'x-api-key': secret })).outcome,
+  });
+  expect(await outcomes()).toEqual({ forged: 4403, madeUp: 4403, key: 'connection_ack' });
+  await graphql(url, RevokeApiKeyDocument, { id }, admin.headers);
+  expect(await outcomes()).toEqual({ forged: 4403, madeUp: 4403, key: 4403 });
+});
+
+it('bounds the connections of each API key, verified, as those of a token', async () => {
+  const admin = await signUp(url);
+  const [first, second] = await Promise.all([
+    createApiKeyWithId(url, admin, 'VIEWER'),
+    createApiKeyWithId(url, admin, 'VIEWER'),
+  ]);
+  const gateway = await startGateway({
+    ...stack.gatewayConfig,
+    subscriptionLimits: { ...stack.gatewayConfig.subscriptionLimits, connectionsPerCredential: 2 },
+  });
+  const sockets: WebSocket[] = [];
+  const open = async (secret: string) => {
+    const { outcome, socket } = await admission({ 'x-api-key': secret }, gateway.url);
+    sockets.push(socket);
+    return outcome;
+  };
+  try {
+    expect([await open(first.secret), await open(first.secret), await open(first.secret)]).toEqual([
+      'connection_ack',
+      'connection_ack',
+      CloseCode.TooManyConnections,
+    ]);
+    expect(await open(second.secret)).toBe('connection_ack');
+  } finally {
+    sockets.forEach((socket) => socket.terminate());
+    await gateway.stop();
+  }
 });

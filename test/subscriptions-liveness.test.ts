@@ -36,6 +36,7 @@ beforeEach(async () => {
     httpServer,
     sessions: sessionsNeverReached,
     credentials: null,
+    apiKeys: null,
     trustedProxies: new Set(),
     logger: createLogger({ name: 'liveness-test', level: 'silent' }),
     keepAliveMs: KEEP_ALIVE_MS,

@@ -25,6 +25,7 @@ import {
   type SubscribeMessage,
 } from 'graphql-ws';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type { ApiKeyIntrospection } from '../../platform/api-keys';
 import { holdWritesForTick, type CorkableStream } from '../../platform/batched-writes';
 import type { CredentialVerifier } from '../../platform/credentials';
 import { clientError, ErrorCode, formatErrorsForClient } from '../../platform/errors';
@@ -33,6 +34,7 @@ import type { Logger } from '../../platform/logger';
 import { goAwayOnClose } from '../../platform/shutdown';
 import type { Principal } from '../../platform/principal';
 import type { ForwardedRequest } from '../../platform/wire';
+import { verifyApiKey } from '../edge-auth';
 import { trustedText, type TrustedDocumentsConfig } from '../trusted-documents';
 import type { Channel, ChannelSink } from '../../platform/channel';
 import { formatSubscriptionErrors } from './executor';
@@ -64,6 +66,8 @@ export interface SubscriptionServerOptions {
   httpServer: Server;
   sessions: SubscriptionSessions;
   credentials: CredentialVerifier | null;
+  /** API key lookups, when configured: without, keys pass through to the subgraphs. */
+  apiKeys: ApiKeyIntrospection | null;
   trustedProxies: ReadonlySet<string>;
   logger: Logger;
   keepAliveMs: number;
@@ -409,18 +413,27 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
     const authorization = stringParam(params, 'authorization', 'Authorization');
     const apiKey = stringParam(params, 'x-api-key', 'apiKey');
     let principal: Principal | null = null;
-    if (authorization && options.credentials) {
-      try {
-        principal = await options.credentials.authenticate({ authorization });
-      } catch {
-        return socket.close(ProtocolCloseCode.Forbidden, 'Forbidden');
-      }
+    let verified = false;
+    // As at the HTTP edge: the bearer token when both are sent, as the subgraphs use it.
+    try {
+      if (authorization) {
+        if (options.credentials) {
+          principal = await options.credentials.authenticate({ authorization });
+          verified = true;
+        }
+      } else if (apiKey && options.apiKeys)
+        verified = await verifyApiKey(apiKey, options.apiKeys, options.logger);
+    } catch {
+      return socket.close(ProtocolCloseCode.Forbidden, 'Forbidden');
     }
     if (socket.readyState !== socket.OPEN) return; // gone while its credentials were checked
     const { clientAddress } = state;
-    const credential = authorization ?? apiKey;
-    const credentialKey = credential
-      ? createHash('sha256').update(credential).digest('base64url')
+    // Connections count against a credential only once it is verified: made-up ones would each
+    // buy a fresh allowance. The others count against the client's address.
+    const credentialKey = verified
+      ? createHash('sha256')
+          .update(authorization ?? apiKey!)
+          .digest('base64url')
       : `address:${clientAddress}`;
     const open = connectionsPerCredential.get(credentialKey) ?? 0;
     if (open >= options.limits.connectionsPerCredential) {
