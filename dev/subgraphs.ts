@@ -7,6 +7,7 @@ import type { EntitySchema } from '@mikro-orm/core';
 import type { Migrations } from '../subgraphs/kit/orm';
 import type { SubgraphAuthConfig, SubgraphBaseConfig } from '../subgraphs/kit/service-config';
 import { publicJwkOf, type PrivateJwk } from '../platform/tokens';
+import { trustedProxies } from '../platform/trusted-proxies';
 import { entities as deploymentsEntities } from '../subgraphs/deployments/entities';
 import { DEPLOYMENTS_DEFAULTS } from '../subgraphs/deployments/env';
 import { migrations as deploymentsMigrations } from '../subgraphs/deployments/migrations';
@@ -70,7 +71,9 @@ export function localSharedConfig(options: {
       redisPrefix: options.redisPrefix,
       logLevel: options.logLevel,
       maxBodyBytes: 1_000_000,
-      trustedProxies: new Set(),
+      // The gateways run on this machine: the client address they forward is the one the
+      // per-address limits count (a login's), not the gateway's own.
+      trustedProxies: trustedProxies(['127.0.0.1', '::1']),
       ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
       publicKeys: [publicJwkOf(options.signingKey)],
       apiKeyIntrospectionUrl: options.apiKeyIntrospectionUrl ?? '',

@@ -6,6 +6,7 @@ import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import {
   addressListVar,
+  trustedProxiesVar,
   booleanVar,
   intVar,
   logLevelVar,
@@ -19,6 +20,7 @@ import { OPERATION_LIMIT_DEFAULTS, type OperationLimits } from './operation-limi
 import { rateLimitVar, type RateLimit } from '../platform/rate-limit';
 import type { SecurityOptions } from '../platform/security-headers';
 import { publicKeysVar, type PublicJwk } from '../platform/tokens';
+import type { TrustedProxies } from '../platform/trusted-proxies';
 import type { SubscriptionLimits } from './subscriptions/server';
 import { loadTrustedDocuments, type TrustedDocumentsConfig } from './trusted-documents';
 
@@ -47,7 +49,7 @@ export interface GatewayConfig {
   redisPrefix: string;
   logLevel: string;
   maxBodyBytes: number;
-  trustedProxies: ReadonlySet<string>;
+  trustedProxies: TrustedProxies;
   graphiql: boolean;
   security: SecurityOptions;
   /** A folder of `.graphql` files GraphiQL opens as example tabs. */
@@ -87,7 +89,7 @@ const schema = z.object({
   API_KEY_INTROSPECTION_URL: z.string().url().optional(),
   LOG_LEVEL: logLevelVar,
   MAX_BODY_BYTES: intVar(1_000_000, 1_000),
-  TRUSTED_PROXIES: addressListVar,
+  TRUSTED_PROXIES: trustedProxiesVar,
   GRAPHIQL: booleanVar(true),
   CORS_ORIGINS: addressListVar,
   HSTS: booleanVar(false),

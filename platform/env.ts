@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { DEFAULT_CONCURRENT_REQUESTS } from './admission';
 import { parseRedisUrl } from './redis-target';
+import { trustedProxies } from './trusted-proxies';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -67,10 +68,20 @@ export const commaListVar = z
       .filter(Boolean),
   );
 
-/** Comma-separated list of addresses, e.g. TRUSTED_PROXIES=10.0.0.1,10.0.0.2. */
+/** Comma-separated list of exact values, e.g. CORS_ORIGINS. */
 export const addressListVar = commaListVar.transform(
   (items) => new Set(items) as ReadonlySet<string>,
 );
+
+/** Comma-separated addresses and CIDR ranges, e.g. TRUSTED_PROXIES=10.0.0.1,10.244.0.0/16. */
+export const trustedProxiesVar = commaListVar.transform((items, ctx) => {
+  try {
+    return trustedProxies(items);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    return z.NEVER;
+  }
+});
 
 /** Comma-separated postgres:// URLs, e.g. DATABASE_REPLICA_URLS. */
 export const databaseUrlListVar = commaListVar.pipe(z.array(databaseUrlVar));
@@ -102,7 +113,7 @@ export const subgraphEnvShape = {
   // (platform/admission.ts). Below DATABASE_POOL_SIZE, so that no admitted request waits for a
   // connection.
   MAX_CONCURRENT_REQUESTS: intVar(DEFAULT_CONCURRENT_REQUESTS, 1, 1_000),
-  TRUSTED_PROXIES: addressListVar,
+  TRUSTED_PROXIES: trustedProxiesVar,
   // How long a resumable subscription stays without a live event before it checks the database
   // for items whose announcement was lost (one indexed read per idle subscription per interval).
   STREAM_POLL_INTERVAL_MS: intVar(1500, 100, 60_000),

@@ -11,6 +11,7 @@ import { InMemoryLRUCache } from '@apollo/utils.keyvaluecache';
 import { GraphQLError, parse, type DocumentNode } from 'graphql';
 import { ErrorCode } from './errors';
 import { subscriptionRootDirectiveErrors } from './operation-guard';
+import type { TrustedProxies } from './trusted-proxies';
 
 export class HttpError extends Error {
   constructor(
@@ -225,7 +226,7 @@ export async function serveHealth(
 }
 
 /** Address of the peer, or of the client a trusted proxy forwarded for. */
-export function clientAddressOf(req: IncomingMessage, trustedProxies: ReadonlySet<string>): string {
+export function clientAddressOf(req: IncomingMessage, trustedProxies: TrustedProxies): string {
   const peer = req.socket.remoteAddress ?? 'unknown';
   if (!trustedProxies.has(peer)) return peer;
   const forwarded = req.headers['x-forwarded-for'];

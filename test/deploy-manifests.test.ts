@@ -19,6 +19,7 @@ import { loadDeploymentsConfig } from '../subgraphs/deployments/env';
 import { loadMessagesConfig } from '../subgraphs/messages/env';
 import { loadNodesConfig } from '../subgraphs/nodes/env';
 import { loadUsersConfig } from '../subgraphs/users/env';
+import type { SubgraphBaseConfig } from '../subgraphs/kit/service-config';
 
 const ROOT = join(__dirname, '..');
 const DEPLOY = join(ROOT, 'deploy');
@@ -64,6 +65,8 @@ const SECRET: Record<string, string> = {
   // Optional: a Secret without it leaves the subgraphs on the primary alone.
   'database-replica-urls':
     'postgres://opsgraph:p4ssword@replica-1.db:5432/opsgraph,postgres://opsgraph:p4ssword@replica-2.db:5432/opsgraph',
+  // Optional: without it, the subgraphs count every client behind a gateway as that gateway.
+  'trusted-proxies': '10.244.0.0/16',
   'redis-url': 'redis://redis.db:6379',
   'jwt-public-keys': SETTINGS.JWT_PUBLIC_KEYS,
   'users-jwt-private-key': SETTINGS.USERS_JWT_PRIVATE_KEY,
@@ -328,6 +331,10 @@ describe('Kubernetes manifests', () => {
         }
       }
       expect(LOADERS[service](env)).toMatchObject({ port, production: true });
+      if (service !== 'gateway')
+        expect((LOADERS[service](env) as SubgraphBaseConfig).trustedProxies.has('10.244.3.7')).toBe(
+          true,
+        );
     });
 
     it('has a Service, an autoscaler and a disruption budget', () => {

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatRateLimit } from '../platform/rate-limit';
+import { trustedProxies } from '../platform/trusted-proxies';
 import { DEPLOYMENTS_RATE_LIMITS } from '../subgraphs/deployments/permissions';
 import { MESSAGES_RATE_LIMITS } from '../subgraphs/messages/permissions';
 import { NODES_RATE_LIMITS } from '../subgraphs/nodes/permissions';
@@ -103,6 +104,31 @@ test('logins per address are limited across usernames', async () => {
     codes.push(errorCodes(await login(stack.gatewayUrl, `nobody${i}`))[0]);
   expect(codes.slice(0, 8)).not.toContain('RATE_LIMITED');
   expect(codes[8]).toBe('RATE_LIMITED');
+});
+
+test("one client's wrong passwords lock out neither the account's owner nor other clients behind the same gateway", async () => {
+  await sleep(WINDOW_MS + 100);
+  const target = await signUp(stack.gatewayUrl);
+  // A gateway behind a load balancer, as deploy/docker-compose.yml runs them.
+  const gateway = await startGateway({
+    ...stack.gatewayConfig,
+    trustedProxies: trustedProxies(['127.0.0.1']),
+  });
+  const loginFrom = (address: string, password?: string) =>
+    graphql(
+      gateway.url,
+      LOGIN,
+      { input: { usernameOrEmail: target.user.username, password: password ?? 'wrong password' } },
+      { 'x-forwarded-for': address },
+    ).then((answer) => errorCodes(answer)[0] ?? 'ok');
+  try {
+    const attempts = [];
+    for (let i = 0; i < 6; i++) attempts.push(await loginFrom('203.0.113.9'));
+    expect(attempts).toEqual([...Array(5).fill('UNAUTHENTICATED'), 'RATE_LIMITED']);
+    expect(await loginFrom('198.51.100.7', PASSWORD)).toBe('ok');
+  } finally {
+    await gateway.stop();
+  }
 });
 
 test('authenticateNode is limited per node', async () => {
@@ -220,7 +246,8 @@ describe('the gateway request budget', () => {
     const direct = await budgetGateway({ requestRateLimit: hourlyLimit(2) });
     const proxied = await budgetGateway({
       requestRateLimit: hourlyLimit(2),
-      trustedProxies: new Set(['127.0.0.1']),
+      trustedProxies: loadGatewayConfig({ TRUSTED_PROXIES: '10.1.2.3, 127.0.0.0/8' })
+        .trustedProxies,
     });
     try {
       const send = (url: string, address: string) =>
@@ -235,6 +262,11 @@ describe('the gateway request budget', () => {
       for (const address of ['198.51.100.1', '198.51.100.2', '198.51.100.3'])
         direct3.push(await send(direct.url, address));
       expect(direct3).toEqual(['ok', 'ok', 'RATE_LIMITED']);
+      // Entries are addresses or CIDR ranges; anything else stops the service at start.
+      for (const entry of ['10.0.0.0/33', 'gateway', '::1/129', '10.0.0.1/8/8'])
+        expect(() => loadGatewayConfig({ TRUSTED_PROXIES: entry })).toThrow(
+          `"${entry}" is not an IP address or a CIDR range`,
+        );
     } finally {
       await direct.stop();
       await proxied.stop();

@@ -33,6 +33,7 @@ import { clientAddressOf } from '../../platform/http';
 import type { Logger } from '../../platform/logger';
 import { goAwayOnClose } from '../../platform/shutdown';
 import type { Principal } from '../../platform/principal';
+import type { TrustedProxies } from '../../platform/trusted-proxies';
 import type { ForwardedRequest } from '../../platform/wire';
 import { verifyApiKey } from '../edge-auth';
 import { trustedText, type TrustedDocumentsConfig } from '../trusted-documents';
@@ -68,7 +69,7 @@ export interface SubscriptionServerOptions {
   credentials: CredentialVerifier | null;
   /** API key lookups, when configured: without, keys pass through to the subgraphs. */
   apiKeys: ApiKeyIntrospection | null;
-  trustedProxies: ReadonlySet<string>;
+  trustedProxies: TrustedProxies;
   logger: Logger;
   keepAliveMs: number;
   limits: SubscriptionLimits;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { intVar, subgraphEnvShape } from '../../platform/env';
 import { rateLimitsVar, type RateLimits } from '../../platform/rate-limit';
 import { publicKeysVar, type PublicJwk } from '../../platform/tokens';
+import type { TrustedProxies } from '../../platform/trusted-proxies';
 
 /** Settings every subgraph needs, from its environment or built directly by tests and `npm start`. */
 export interface SubgraphBaseConfig {
@@ -18,7 +19,7 @@ export interface SubgraphBaseConfig {
   maxBodyBytes: number;
   /** GraphQL requests over HTTP worked on at once (platform/admission.ts). */
   maxConcurrentRequests?: number;
-  trustedProxies: ReadonlySet<string>;
+  trustedProxies: TrustedProxies;
   /** Overrides of the subgraph's named rate limits (its permissions.ts holds the defaults). */
   rateLimits?: RateLimits;
   /** Idle time after which a resumable subscription checks the store (kit/resumable.ts). */

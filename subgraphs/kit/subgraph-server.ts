@@ -49,6 +49,7 @@ import { refuseUnstorableText } from './storable-text';
 import { serveSubscriptions, serveSubscriptionsOverHttp } from './subscription-server';
 import { useOperationGuard } from '../../platform/operation-guard';
 import { setSecurityHeaders } from '../../platform/security-headers';
+import type { TrustedProxies } from '../../platform/trusted-proxies';
 import { withServerSpan } from '../../platform/tracing';
 import { credentialRefusal, readForwarded } from '../../platform/wire';
 
@@ -86,7 +87,7 @@ export interface SubgraphServerOptions<TContext extends RequestInfo> {
   maxBodyBytes: number;
   /** GraphQL requests over HTTP worked on at once; the rest wait (platform/admission.ts). */
   maxConcurrentRequests?: number;
-  trustedProxies: ReadonlySet<string>;
+  trustedProxies: TrustedProxies;
   introspection: boolean;
   /** Extra HTTP routes by exact path, e.g. the users subgraph's API key introspection. */
   routes?: Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void>>;

@@ -37,6 +37,7 @@ import {
   variableErrors,
 } from '../../platform/operation-guard';
 import { goAwayOnClose } from '../../platform/shutdown';
+import type { TrustedProxies } from '../../platform/trusted-proxies';
 import { readForwarded, readSubscribeExtensions, withResumeCursor } from '../../platform/wire';
 import type { RequestInfo } from './request-info';
 import { createStreamState, type StreamState } from './resumable';
@@ -170,7 +171,7 @@ export function serveSubscriptions<TContext extends RequestInfo>(options: {
   createContext: (request: RequestInfo) => TContext;
   formatError: FormatError;
   logger: Logger;
-  trustedProxies: ReadonlySet<string>;
+  trustedProxies: TrustedProxies;
   keepAliveMs?: number;
 }): SubgraphSubscriptions {
   const wss = new WebSocketServer({ server: options.httpServer, path: '/graphql' });
