@@ -2,8 +2,8 @@
  * The permission matrix (test/support/security-matrix.ts), generated from the schema: every root
  * field of every subgraph, for every kind of caller, against its own and another organization,
  * through the gateway. Then a representative subset straight against each subgraph with bad
- * credentials, federation references across organizations, and docs/security.md against the
- * matrix.
+ * credentials, federation references across organizations and for node agents, and
+ * docs/security.md against the matrix.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -194,8 +194,19 @@ describe('federation references', () => {
     deployments: [{ __typename: 'Deployment', id: org.deployment.id }],
   });
 
+  /**
+   * What a node agent gets for its own organization's representations (representationsOf): its
+   * node and that node's deployments, nothing else — no user, no organization, no chat.
+   */
+  const nodeAgentSees = (org: Organization): Record<string, (string | null)[]> => ({
+    users: [null, null],
+    nodes: [org.node.node.id],
+    messages: [null, null],
+    deployments: [org.deployment.id],
+  });
+
   test.each(['users', 'nodes', 'messages', 'deployments'])(
-    '%s resolves its own organization’s references and returns nulls for another’s',
+    '%s resolves its own organization’s references, nulls for another’s, and a node agent’s only',
     async (name) => {
       const url = stack.subgraphs[name]!.url;
       const headers = own.users.ADMIN.headers;
@@ -226,8 +237,44 @@ describe('federation references', () => {
       expect((anonymous.data?._entities as unknown[] | undefined)?.every((e) => e === null)).toBe(
         true,
       );
+
+      const nodeAgent = await graphql(
+        url,
+        entitiesQuery(name),
+        { representations: representationsOf(own)[name] },
+        own.nodeSession.headers,
+      );
+      expect(nodeAgent.errors).toBeUndefined();
+      expect(
+        (nodeAgent.data!._entities as ({ id: string } | null)[]).map((e) => e?.id ?? null),
+      ).toEqual(nodeAgentSees(own)[name]);
     },
   );
+
+  test('a node agent reads no user through the gateway, as it reads none with user(id)', async () => {
+    const admin = own.users.ADMIN.user;
+    const user = 'id username email role';
+    const viaNode = await graphql(
+      stack.gatewayUrl,
+      `query ($id: ID!) { node(id: $id) { id registeredBy { ${user} } } }`,
+      { id: own.node.node.id },
+      own.nodeSession.headers,
+    );
+    expect(viaNode.data).toEqual({ node: { id: own.node.node.id, registeredBy: null } });
+    // `triggeredBy` cannot be null: the whole answer is withheld with it (the log line is stored).
+    const viaDeployment = await graphql(
+      stack.gatewayUrl,
+      `mutation ($input: ReportDeploymentProgressInput!) {
+        reportDeploymentProgress(input: $input) { id triggeredBy { ${user} } }
+      }`,
+      { input: { deploymentId: own.running.id, logs: [{ level: 'INFO', message: 'step' }] } },
+      own.nodeSession.headers,
+    );
+    expect(viaDeployment.data).toBeNull();
+    for (const answer of [viaNode, viaDeployment]) {
+      expect(JSON.stringify(answer)).not.toContain(admin.email);
+    }
+  });
 
   test('_service still serves the SDL to anyone', async () => {
     const response = await graphql(stack.subgraphs.nodes!.url, '{ _service { sdl } }');

@@ -12,6 +12,7 @@ import {
   MeIdDocument,
   RefreshSessionDocument,
   RevokeApiKeyDocument,
+  SignUpDocument,
   SignUpTokenDocument,
   UpdateUserRoleDocument,
   UserIdDocument,
@@ -133,6 +134,50 @@ describe('sign-up and login', () => {
     );
     expect([count(true, 'signed up'), count(false, 'signed up')]).toEqual([1, 10]);
   });
+
+  it('signs up twelve at once naming one new organization, each with a slug of its own', async () => {
+    // The slug is claimed by the insert: one sign-up gets the name's, the others a suffixed one.
+    // Reading it first and inserting after let all twelve find it free, and all but one failed.
+    for (let round = 0; round < 4; round++) {
+      const suffix = unique('');
+      const signUps = Array.from({ length: 12 }, () => {
+        const username = unique('u');
+        return graphql(url, SignUpDocument, {
+          input: {
+            organizationName: `Same Org ${suffix}`,
+            username,
+            email: `${username}@example.com`,
+            password: PASSWORD,
+          },
+        });
+      });
+      const answers = await Promise.all(signUps);
+      expect(answers.map((answer) => errorCodes(answer))).toEqual(answers.map(() => []));
+      const slugs = answers.map((answer) => answer.data!.signUp.user.organization.slug).sort();
+      const base = `same-org-${suffix}`;
+      expect(slugs).toEqual([
+        base,
+        ...Array.from({ length: 11 }, () =>
+          expect.stringMatching(new RegExp(`^${base}-[0-9a-f]{6}$`)),
+        ),
+      ]);
+      expect(new Set(slugs).size).toBe(12);
+    }
+  });
+
+  it.each([
+    ['a dotted capital I', 'İlker'],
+    ['a final sigma', 'ΟΔΥΣΣΕΑΣ'],
+  ])(
+    'logs in by an email with %s, which JavaScript lowercases unlike PostgreSQL',
+    async (_label, name) => {
+      const email = `${unique('x')}.${name}@example.com`;
+      const { user } = await signUp(url, { email });
+      for (const given of [email, ` ${email.toUpperCase()} `]) {
+        await expect(login(url, given)).resolves.toMatchObject({ user: { id: user.id, email } });
+      }
+    },
+  );
 
   it('names the field for an invalid email or a short password', async () => {
     const mutation = SignUpTokenDocument;

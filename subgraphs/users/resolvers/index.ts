@@ -29,10 +29,6 @@ export const resolvers: Resolvers = {
       ctx.loaders.organizationById.load(user.organizationId).then((org) => org!),
   },
   Organization: {
-    // Only the caller's own organization is visible.
-    __resolveReference: (reference, ctx) =>
-      ctx.principal?.organizationId === reference.id
-        ? ctx.loaders.organizationById.load(reference.id)
-        : null,
+    __resolveReference: (reference, ctx) => users.findVisibleOrganization(ctx, reference.id),
   },
 };

@@ -37,10 +37,25 @@ export function slugify(name: string): string {
   return slug || 'org';
 }
 
-async function uniqueSlug(em: EntityManager, name: string): Promise<string> {
+/**
+ * Stores a new organization under a slug of its own: its name's, or, once that is taken, the
+ * name's with a random suffix. The insert itself claims the slug (`on conflict do nothing`): of
+ * sign-ups naming one new organization at once, one gets the plain slug and the others, after
+ * waiting for its row, suffixed ones. Reading first and inserting after let them all read the
+ * slug as free, and all but one then failed on the unique index.
+ */
+async function insertOrganization(em: EntityManager, name: string): Promise<Organization> {
   const base = slugify(name);
-  const taken = await em.count(Organization, { slug: base });
-  return taken === 0 ? base : `${base}-${randomBytes(3).toString('hex')}`;
+  for (let slug = base; ; slug = `${base}-${randomBytes(3).toString('hex')}`) {
+    const organization = new Organization(name, slug);
+    const { affectedRows } = await em
+      .createQueryBuilder(Organization)
+      .insert({ ...organization })
+      .onConflict('slug')
+      .ignore()
+      .execute('run');
+    if (affectedRows === 1) return organization;
+  }
 }
 
 export async function signUp(
@@ -50,8 +65,7 @@ export async function signUp(
   const organizationName = validate(nameRule, input.organizationName, 'organizationName');
   const draft = await draftUser(input);
   const user = await ctx.em.transactional(async (em) => {
-    const organization = new Organization(organizationName, await uniqueSlug(em, organizationName));
-    em.persist(organization);
+    const organization = await insertOrganization(em, organizationName);
     return insertUser(em, draft, organization.id, 'ADMIN');
   });
   return startSession(ctx.deps, ctx.em, user);
@@ -61,9 +75,12 @@ export async function login(
   ctx: UsersContext,
   input: { usernameOrEmail: string; password: string },
 ): Promise<AuthPayload> {
-  const identifier = input.usernameOrEmail.trim().toLowerCase();
+  // PostgreSQL's lower() folds the case on both sides, as for the unique indexes (which serve
+  // this lookup): JavaScript's toLowerCase() differs from it for some letters (`İ`, a final
+  // `Σ`), which made such an email unfindable by itself.
+  const identifier = input.usernameOrEmail.trim();
   const [row] = await ctx.em.execute<{ id: string; password_hash: string }[]>(
-    'select id, password_hash from users.users where lower(username) = ? or lower(email) = ? limit 1',
+    'select id, password_hash from users.users where lower(username) = lower(?) or lower(email) = lower(?) limit 1',
     [identifier, identifier],
   );
   // Unknown users and wrong passwords fail alike, in message and in time.

@@ -4,6 +4,7 @@ import { pageInCreationOrder, type Connection } from '../../kit/pagination';
 import type { Principal, Role, UserPrincipal } from '../../../platform/principal';
 import { isUuid } from '../../kit/ids';
 import type { UsersContext } from '../context';
+import type { Organization } from '../entities/organization';
 import { User } from '../entities/user';
 import type { EntityManager } from '../../kit/orm';
 import { validate } from '../../kit/validation';
@@ -78,11 +79,24 @@ async function assertAvailable(em: EntityManager, username: string, email: strin
   if (rows.length > 0) throw emailTaken();
 }
 
-/** A user of the caller's organization, or null: other organizations' users do not exist for them. */
+/**
+ * A user of the caller's organization, or null: other organizations' users do not exist for
+ * them. Only users see users: a node agent, refused `user` and `users`, must not read them as
+ * references either (a node's `registeredBy`, a deployment's `triggeredBy`, `_entities`).
+ */
 export async function findVisibleUser(ctx: UsersContext, id: string): Promise<User | null> {
-  if (ctx.principal === null) return null;
+  if (ctx.principal?.kind !== 'user') return null;
   const user = await ctx.loaders.userById.load(id);
   return user && user.organizationId === ctx.principal.organizationId ? user : null;
+}
+
+/** The caller's own organization, to users only (as for users, above); null for any other. */
+export async function findVisibleOrganization(
+  ctx: UsersContext,
+  id: string,
+): Promise<Organization | null> {
+  if (ctx.principal?.kind !== 'user' || ctx.principal.organizationId !== id) return null;
+  return ctx.loaders.organizationById.load(id);
 }
 
 export async function getUser(ctx: UsersContext, id: string): Promise<User> {
