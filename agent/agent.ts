@@ -87,6 +87,7 @@ export function createAgent(options: AgentOptions, logger: Logger): Agent {
                 logger: nodeLogger,
                 stopSignal: stopping.signal,
                 reportSignal: reporting.signal,
+                onDeploymentUpdated: subscription?.onDeploymentUpdated,
               });
             } finally {
               running = null;

@@ -9,11 +9,13 @@ import { parseEnv, type Environment } from '../platform/env';
 
 const CREDENTIAL_VARIABLES = ['OPSGRAPH_API_KEY', 'OPSGRAPH_TOKEN'] as const;
 
+const BLANK = 'is blank: give the credential, or unset the variable';
+
 const schema = z.object({
   /** An OPERATOR or ADMIN API key, to register the node. */
-  OPSGRAPH_API_KEY: z.string().trim().min(1).optional(),
+  OPSGRAPH_API_KEY: z.string().trim().min(1, BLANK).optional(),
   /** Or an OPERATOR or ADMIN access token. */
-  OPSGRAPH_TOKEN: z.string().trim().min(1).optional(),
+  OPSGRAPH_TOKEN: z.string().trim().min(1, BLANK).optional(),
 });
 
 export interface AgentEnvironment {

@@ -21,7 +21,8 @@ export class GatewayError extends Error {
 /**
  * The gateway could not be reached or failed on its side. `processed` is `no` when the request
  * certainly had no effect (refused connection, rate limited) and `maybe` when it may have
- * reached the server (dropped connection, timeout, 5xx, masked internal error).
+ * reached the server (dropped connection, timeout, 5xx, masked internal error, a subgraph
+ * unavailable).
  */
 export class TransientError extends Error {
   override name = 'TransientError';
@@ -49,6 +50,9 @@ const NOT_SENT = new Set([
   'ENETUNREACH',
   'UND_ERR_CONNECT_TIMEOUT',
 ]);
+
+/** Error codes that say the servers failed, not the request: the same request may succeed. */
+const TRANSIENT_CODES = new Set(['INTERNAL_SERVER_ERROR', 'SUBGRAPH_UNAVAILABLE']);
 
 interface GraphQLBody {
   data?: Record<string, unknown> | null;
@@ -129,9 +133,10 @@ export function createGatewayClient(url: string, userAgent: string): GatewayClie
             Number.isFinite(seconds) ? seconds * 1000 : undefined,
           );
         }
-        // Masked failures inside the gateway or a subgraph (one unreachable, a database hiccup):
+        // Masked failures inside the gateway or a subgraph (a database hiccup), and a subgraph
+        // the operation needs being unreachable or restarting (SUBGRAPH_UNAVAILABLE, HTTP 200):
         // the operation may or may not have been applied.
-        if (code === 'INTERNAL_SERVER_ERROR' || response.status >= 500) {
+        if (TRANSIENT_CODES.has(code) || response.status >= 500) {
           throw new TransientError(`The gateway failed: ${error.message}`, 'maybe');
         }
         throw new GatewayError(error.message, code, extensions);

@@ -2,6 +2,7 @@
  * `OPSGRAPH_API_KEY=<key> npm run agent -- --gateway <url> --name <name> --region <region>`: the
  * node agent's process entry. Exit codes: 0 stopped normally, 1 fatal error, 2 usage error.
  */
+import { ConfigError } from '../platform/env';
 import { createLogger } from '../platform/logger';
 import { createAgent } from './agent';
 import { AgentFatalError } from './node-session';
@@ -14,7 +15,8 @@ async function main(): Promise<number> {
   try {
     parsed = parseAgentArgs(process.argv.slice(2), loadAgentEnvironment());
   } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
+    // A bad credential variable is a usage error as much as a bad option.
+    if (!(error instanceof UsageError || error instanceof ConfigError)) throw error;
     process.stderr.write(`Error: ${error.message}\n\n${USAGE}\n`);
     return 2;
   }

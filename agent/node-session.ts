@@ -6,7 +6,14 @@ import type { Logger } from '../platform/logger';
 import type { AgentOptions, RegistrationCredentials } from './args';
 import { retry } from './backoff';
 import { GatewayError, hasCode, isTransient, type GatewayClient } from './gateway-client';
-import { loadOrCreateKey, readRegistration, saveRegistration, type NodeKey } from './state-dir';
+import {
+  loadOrCreateKey,
+  readRegistration,
+  saveRegistration,
+  UnreadableRegistrationError,
+  type NodeKey,
+  type Registration,
+} from './state-dir';
 
 const REGISTER = `
   mutation AgentRegisterNode($input: RegisterNodeInput!) {
@@ -190,6 +197,33 @@ async function registerNode(
 }
 
 /**
+ * The registration an earlier run saved, or null. One that cannot be read (a crash while it was
+ * written, a full disk) is as good as missing when credentials are at hand: registering again
+ * with the node's key finds the node (CONFLICT naming it) and saves the registration afresh.
+ */
+async function savedRegistration(deps: {
+  logger: Logger;
+  options: AgentOptions;
+}): Promise<Registration | null> {
+  const { logger, options } = deps;
+  try {
+    return await readRegistration(options.stateDir);
+  } catch (error) {
+    if (!(error instanceof UnreadableRegistrationError)) throw error;
+    if (!options.credentials) {
+      throw new AgentFatalError(
+        `${error.message} Pass --api-key or --token (OPERATOR or ADMIN) to register the node again.`,
+      );
+    }
+    logger.warn(
+      { reason: error.message },
+      'the saved registration is unreadable; registering again',
+    );
+    return null;
+  }
+}
+
+/**
  * An authenticated session for this machine's node: the saved registration, else a new one.
  * When the saved node cannot authenticate and credentials are at hand, the registration is tried
  * again: it may belong to another installation of opsgraph (or a reset database).
@@ -200,7 +234,7 @@ export async function connectNode(
 ): Promise<NodeSession> {
   const { client, logger, options } = deps;
   const { credentials, stateDir } = options;
-  const saved = await readRegistration(stateDir);
+  const saved = await savedRegistration(deps);
   if (!saved && !credentials) {
     throw new AgentFatalError(
       `No node is registered in ${stateDir} yet: pass --api-key or --token (OPERATOR or ADMIN) to register it.`,

@@ -104,10 +104,11 @@ export function createProgressReporter(deps: {
       signal,
     );
     const result = data.reportDeploymentProgress;
+    // A report with neither logs nor status changes nothing: the check did all it would do.
     const applied =
       report.logs.length > 0
         ? result.events.edges.some(({ node }) => node.type === 'LOG')
-        : result.status === report.status;
+        : report.status === undefined || result.status === report.status;
     if (applied) accept(report, result, result.events.pageInfo.endCursor);
     return applied;
   }

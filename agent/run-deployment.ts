@@ -8,6 +8,7 @@ import type { DeploymentJob, Executor, LogLevel, LogLine } from './executors/exe
 import { GatewayError } from './gateway-client';
 import type { NodeSession } from './node-session';
 import { createProgressReporter, type FinalStatus } from './progress-reporter';
+import type { DeploymentUpdate } from './work-subscription';
 
 /** The API's limits on one report: at most 500 lines of at most 10,000 characters. */
 const MAX_LINES_PER_REPORT = 500;
@@ -15,13 +16,44 @@ const MAX_MESSAGE_LENGTH = 10_000;
 /** How long a line may wait for the rest of its step before it is sent anyway. */
 const FLUSH_AFTER_MS = 500;
 
+/** What PostgreSQL cannot store as text, so the API refuses it: NUL, and unpaired surrogates. */
+const UNSTORABLE = /\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * A line of a command's output as the API takes it: what it cannot store becomes U+FFFD, and a
+ * line too long is cut on a code point boundary (cutting inside an emoji's surrogate pair would
+ * leave half of it, which the API refuses like any unpaired surrogate).
+ */
+export function reportableLine(message: string): string {
+  let end = Math.min(message.length, MAX_MESSAGE_LENGTH);
+  const high = message.charCodeAt(end - 1);
+  if (end < message.length && high >= 0xd800 && high <= 0xdbff) end -= 1;
+  return message.slice(0, end).replace(UNSTORABLE, '\uFFFD');
+}
+
 export interface ClaimedDeployment extends DeploymentJob {
   /** The last event's cursor when it was claimed. */
   cursor: string | null;
 }
 
-/** How a run ended, for the agent's own logs and tests. */
-export type RunOutcome = FinalStatus | 'CANCELLED_BY_USER' | 'REPORTING_FAILED';
+/**
+ * How a run ended, for the agent's own logs and tests: the status it reported, ENDED_ELSEWHERE
+ * when the deployment stopped being RUNNING without this agent (a user cancelled it, its lease
+ * lapsed), or REPORTING_FAILED when the API could not be told.
+ */
+export type RunOutcome = FinalStatus | 'ENDED_ELSEWHERE' | 'REPORTING_FAILED';
+
+/**
+ * Whether a status says the deployment is over. Not merely "not RUNNING": the subscription may
+ * still bring its QUEUED announcement after the claim.
+ */
+const hasFinished = (status: string) => status !== 'QUEUED' && status !== 'RUNNING';
+
+/** The status a refused report says the deployment has, when it finished without us. */
+function finishedStatus(error: unknown): string | null {
+  if (!(error instanceof GatewayError) || error.code !== 'CONFLICT') return null;
+  return typeof error.extensions.from === 'string' ? error.extensions.from : null;
+}
 
 export async function runDeployment(deps: {
   deployment: ClaimedDeployment;
@@ -32,6 +64,8 @@ export async function runDeployment(deps: {
   stopSignal: AbortSignal;
   /** Aborts when the agent may no longer wait for the API (the shutdown deadline). */
   reportSignal: AbortSignal;
+  /** Follows the node's deployments' status changes (the work subscription), if subscribed. */
+  onDeploymentUpdated?: (listener: (update: DeploymentUpdate) => void) => () => void;
 }): Promise<RunOutcome> {
   const { deployment, executor, stopSignal } = deps;
   const logger = deps.logger.child({ deploymentId: deployment.id });
@@ -45,47 +79,77 @@ export async function runDeployment(deps: {
   const execution = new AbortController();
   const abandon = () => execution.abort(new Error(`The agent is stopping.`));
   stopSignal.addEventListener('abort', abandon, { once: true });
+  const aborted = new Promise<never>((_resolve, reject) =>
+    execution.signal.addEventListener('abort', () => reject(execution.signal.reason), {
+      once: true,
+    }),
+  );
+  aborted.catch(() => undefined);
 
   let step = 'prepare';
+  let steps = 0;
   let sequence = 0;
   const buffer: LogLine[] = [];
   let timer: NodeJS.Timeout | undefined;
   let queue: Promise<unknown> = Promise.resolve();
-  let cancelledByUser = false;
+  /** The status the deployment reached without this agent: it stops working on it. */
+  let endedAs: string | null = null;
   let reportingError: unknown = null;
 
-  /** Queues the buffered lines as the next report; reports go out one at a time, in order. */
-  const flush = () => {
+  const endedElsewhere = (status: string) => {
+    endedAs ??= status;
+    execution.abort(new Error(`The deployment is ${status}.`));
+  };
+  // A user's cancel reaches a subscribed agent at once, even during a step that prints nothing.
+  const stopFollowing = deps.onDeploymentUpdated?.((update) => {
+    if (update.id === deployment.id && hasFinished(update.status)) endedElsewhere(update.status);
+  });
+
+  /** Queues a report of `logs`; reports go out one at a time, in order. */
+  const queueReport = (logs: LogLine[]) => {
+    const key = `${++sequence}:${step}`;
+    queue = queue.then(async () => {
+      if (endedAs || reportingError) return;
+      try {
+        // Every answer says the deployment's status: a finished one ended without us (a user
+        // cancelled it, its lease lapsed while we were cut off).
+        const status = await reporter.send({ key, logs });
+        if (hasFinished(status)) endedElsewhere(status);
+      } catch (error) {
+        const status = finishedStatus(error);
+        if (status) {
+          endedElsewhere(status);
+          return;
+        }
+        reportingError = error;
+        execution.abort(error);
+      }
+    });
+  };
+
+  /** Queues the buffered lines; with `statusCheck`, an empty report when there are none. */
+  const flush = (statusCheck = false) => {
     clearTimeout(timer);
     timer = undefined;
-    while (buffer.length > 0) {
-      const logs = buffer.splice(0, MAX_LINES_PER_REPORT);
-      const key = `${++sequence}:${step}`;
-      queue = queue.then(async () => {
-        if (cancelledByUser || reportingError) return;
-        try {
-          const status = await reporter.send({ key, logs });
-          // Cancelled by a user meanwhile: stop working on it.
-          if (status === 'CANCELLED') {
-            cancelledByUser = true;
-            execution.abort(new Error('The deployment was cancelled.'));
-          }
-        } catch (error) {
-          reportingError = error;
-          execution.abort(error);
-        }
-      });
-    }
+    if (statusCheck && buffer.length === 0) queueReport([]);
+    while (buffer.length > 0) queueReport(buffer.splice(0, MAX_LINES_PER_REPORT));
   };
 
   const sink = {
-    step(name: string) {
-      flush();
+    async step(name: string) {
+      // A step after the first starts only once the API has the previous step's lines and
+      // says the deployment is still RUNNING: without a subscription, and after a step that
+      // printed nothing, that is how a cancel (or a lapsed lease) is heard of before the next
+      // command runs.
+      if (steps++ > 0) {
+        flush(true);
+        await Promise.race([queue, aborted]);
+      }
       step = name;
       logger.info({ step }, 'step');
     },
     log(level: LogLevel, message: string) {
-      buffer.push({ level, message: message.slice(0, MAX_MESSAGE_LENGTH) });
+      buffer.push({ level, message: reportableLine(message) });
       if (buffer.length >= MAX_LINES_PER_REPORT) flush();
       else timer ??= setTimeout(flush, FLUSH_AFTER_MS);
     },
@@ -124,32 +188,44 @@ export async function runDeployment(deps: {
     if (!execution.signal.aborted) logger.error({ err: error }, 'the executor crashed');
   } finally {
     stopSignal.removeEventListener('abort', abandon);
+    // From here on, status changes are this agent's own.
+    stopFollowing?.();
   }
 
+  const stoppedWorking = (status: string): RunOutcome => {
+    logger.warn({ status }, `the deployment is ${status}; stopped working on it`);
+    return 'ENDED_ELSEWHERE';
+  };
   flush();
   await queue;
-  if (cancelledByUser) {
-    logger.info('the deployment was cancelled by a user');
-    return 'CANCELLED_BY_USER';
-  }
-  if (reportingError) {
+  if (endedAs) return stoppedWorking(endedAs);
+  if (reportingError instanceof GatewayError) {
+    // The API refused a report (e.g. BAD_USER_INPUT): the deployment cannot go on, but it must
+    // not stay RUNNING in silence until its lease lapses either.
+    logger.error({ err: reportingError }, 'the API refused a report; failing the deployment');
+    final = {
+      status: 'FAILED',
+      log: {
+        level: 'ERROR',
+        message: `Deployment failed: the API refused its log lines: ${reportingError.message}`,
+      },
+    };
+  } else if (reportingError) {
     logger.error({ err: reportingError }, 'reporting progress failed; giving the deployment up');
     return 'REPORTING_FAILED';
   }
   try {
     const status = await reporter.send({
       key: `${++sequence}:result`,
-      logs: [final.log],
+      logs: [{ ...final.log, message: reportableLine(final.log.message) }],
       status: final.status,
     });
     logger.info({ status, reports: reporter.delivered.length }, 'deployment finished');
     return final.status;
   } catch (error) {
-    // CONFLICT: a user cancelled it between our last report and this one.
-    if (error instanceof GatewayError && error.code === 'CONFLICT') {
-      logger.info({ reason: error.message }, 'the deployment was cancelled by a user');
-      return 'CANCELLED_BY_USER';
-    }
+    // It ended without us between our last report and this one.
+    const status = finishedStatus(error);
+    if (status) return stoppedWorking(status);
     logger.error({ err: error }, 'reporting the result failed');
     return 'REPORTING_FAILED';
   }

@@ -3,8 +3,8 @@
  * the private half readable by its owner only) and its node registration.
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
-import { chmod, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { chmod, mkdir, open, readFile, rename, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import type { Logger } from '../platform/logger';
 
@@ -26,11 +26,32 @@ const registrationSchema = z.object({
 });
 export type Registration = z.infer<typeof registrationSchema>;
 
-/** Writes through a temporary file, so a crash never leaves a half-written file behind. */
+/**
+ * Writes through a temporary file, so a crash never leaves a half-written file behind. The file
+ * is flushed to disk before the rename, and the directory after it: without both, a power loss
+ * can leave the new name pointing at an empty file, or the old file back.
+ */
 async function writeAtomically(path: string, content: string, mode: number): Promise<void> {
   const temporary = `${path}.${process.pid}.tmp`;
-  await writeFile(temporary, content, { mode });
+  const file = await open(temporary, 'w', mode);
+  try {
+    await file.writeFile(content);
+    await file.sync();
+  } finally {
+    await file.close();
+  }
   await rename(temporary, path);
+  const directory = await open(dirname(path), 'r');
+  try {
+    await directory.sync();
+  } finally {
+    await directory.close();
+  }
+}
+
+/** A registration file that exists but cannot be used (empty, cut short, or foreign). */
+export class UnreadableRegistrationError extends Error {
+  override name = 'UnreadableRegistrationError';
 }
 
 const isMissing = (error: unknown) => (error as { code?: unknown }).code === 'ENOENT';
@@ -71,8 +92,18 @@ export async function readRegistration(stateDir: string): Promise<Registration |
     if (isMissing(error)) return null;
     throw error;
   }
-  const parsed = registrationSchema.safeParse(JSON.parse(text));
-  if (!parsed.success) throw new Error(`${path} is not a registration written by this agent.`);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new UnreadableRegistrationError(
+      `${path} is ${text.trim() === '' ? 'empty' : 'not valid JSON'} (a crash may have cut it short).`,
+    );
+  }
+  const parsed = registrationSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new UnreadableRegistrationError(`${path} is not a registration written by this agent.`);
+  }
   return parsed.data;
 }
 

@@ -32,11 +32,22 @@ const WORK = `subscription AgentWork($after: String) {
 }`;
 const WORK_HEAD = `query AgentWorkHead { deploymentUpdatedHead }`;
 
+/** A change of one of the node's deployments, as the subscription brings it. */
+export interface DeploymentUpdate {
+  id: string;
+  status: string;
+}
+
 interface WorkEvent {
-  deploymentUpdated: { id: string; status: string };
+  deploymentUpdated: DeploymentUpdate;
 }
 
 export interface SubscriptionTrigger extends WorkTrigger {
+  /**
+   * Calls `listener` with every status change of the node's deployments the subscription
+   * brings (e.g. a user cancelling the one being run); returns a function that stops it.
+   */
+  onDeploymentUpdated(listener: (update: DeploymentUpdate) => void): () => void;
   /** Closes the subscription and stops reconnecting. */
   close(): Promise<void>;
 }
@@ -81,6 +92,7 @@ export function createSubscriptionTrigger(deps: {
   const closing = new AbortController();
 
   let subscribed = false;
+  const listeners = new Set<(update: DeploymentUpdate) => void>();
   /** Work announced while the loop was busy: the next wait returns at once. */
   let pending = false;
   /** The current wait: `done` ends it, `arm` restarts its timer (when the state changed). */
@@ -134,6 +146,7 @@ export function createSubscriptionTrigger(deps: {
         next: (result) => {
           const update = result.data?.deploymentUpdated;
           if (update) {
+            for (const listener of listeners) listener(update);
             if (update.status !== 'QUEUED') return;
             logger.debug({ deploymentId: update.id }, 'work queued');
             wake();
@@ -222,6 +235,10 @@ export function createSubscriptionTrigger(deps: {
   })();
 
   return {
+    onDeploymentUpdated(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     wait(signal) {
       if (pending) {
         pending = false;

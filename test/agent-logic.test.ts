@@ -15,6 +15,7 @@ import { loadShellConfig } from '../agent/executors/shell';
 import { createSimulatedExecutor } from '../agent/executors/simulated';
 import { createGatewayClient, GatewayError, TransientError } from '../agent/gateway-client';
 import { cpuPercent, cpuSample, diskPercent, memoryPercent } from '../agent/metrics';
+import { reportableLine } from '../agent/run-deployment';
 import { AGENT_VERSION } from '../agent/version';
 import { webSocketUrl } from '../agent/work-subscription';
 import { listen } from '../platform/listen';
@@ -285,7 +286,9 @@ describe('simulated executor', () => {
   function recorder() {
     const lines: string[] = [];
     const sink: ExecutionSink = {
-      step: (name) => lines.push(`step ${name}`),
+      step: async (name) => {
+        lines.push(`step ${name}`);
+      },
       log: (level, message) => lines.push(`${level} ${message}`),
     };
     return { lines, sink };
@@ -335,6 +338,18 @@ describe('simulated executor', () => {
     const run = executor.run(job, recorder().sink, controller.signal);
     controller.abort();
     await expect(run).rejects.toThrow();
+  });
+});
+
+describe('log lines', () => {
+  it('replaces what the API cannot store, and cuts long lines between code points', () => {
+    expect(reportableLine('a\0b')).toBe('a\uFFFDb');
+    expect(reportableLine('lone \uD83D and \uDE00, paired \uD83D\uDE00')).toBe(
+      'lone \uFFFD and \uFFFD, paired \u{1F600}',
+    );
+    // The 10,000th UTF-16 unit is the first half of the emoji: the whole emoji goes.
+    expect(reportableLine(`${'a'.repeat(9_999)}\u{1F600}`)).toBe('a'.repeat(9_999));
+    expect(reportableLine(`${'a'.repeat(9_998)}\u{1F600}b`)).toBe(`${'a'.repeat(9_998)}\u{1F600}`);
   });
 });
 
@@ -418,6 +433,20 @@ describe('gateway client', () => {
     expect(
       await failureOf(
         json(200, { errors: [{ message: 'x', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }),
+      ),
+    ).toMatchObject({ name: 'TransientError', processed: 'maybe' });
+    // A subgraph restarting answers through the gateway with HTTP 200 and this code.
+    expect(
+      await failureOf(
+        json(200, {
+          data: null,
+          errors: [
+            {
+              message: 'deployments is unavailable',
+              extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'deployments' },
+            },
+          ],
+        }),
       ),
     ).toMatchObject({ name: 'TransientError', processed: 'maybe' });
     expect(await failureOf(json(502, { oops: true }))).toMatchObject({ processed: 'maybe' });

@@ -446,6 +446,47 @@ describe('node agent', () => {
     expect(agent.stderr()).toContain('Usage: npm run agent --');
   });
 
+  it('explains a blank OPSGRAPH_API_KEY as a usage error, exit code 2', async () => {
+    const agent = startAgent(['--gateway', url, '--name', unique('agent-'), '--region', 'r'], {
+      OPSGRAPH_API_KEY: '   ',
+    });
+    expect(await exitOf(agent)).toBe(2);
+    expect(agent.stderr()).toContain(
+      'OPSGRAPH_API_KEY: is blank: give the credential, or unset the variable',
+    );
+    expect(agent.stderr()).toContain('Usage: npm run agent --');
+    expect(agent.stderr()).not.toMatch(/\n\s+at /);
+  });
+
+  it('registers again over an empty registration.json (what a crash can leave), or says why it cannot', async () => {
+    const { admin, developer } = await organization();
+    const dir = await stateDir();
+    await writeFile(join(dir, 'registration.json'), '');
+    const name = unique('agent-');
+    const args = ['--gateway', url, '--name', name, '--region', 'eu-west-1', '--state-dir', dir];
+
+    const unregistered = startAgent(args);
+    expect(await exitOf(unregistered)).toBe(1);
+    expect(unregistered.logs.at(-1)).toMatchObject({
+      level: 60,
+      msg: `${join(dir, 'registration.json')} is empty (a crash may have cut it short). Pass --api-key or --token (OPERATOR or ADMIN) to register the node again.`,
+    });
+
+    const agent = startAgent([...args, ...FAST], {
+      OPSGRAPH_API_KEY: await createApiKey(url, admin, 'OPERATOR'),
+    });
+    cleanups.push(async () => {
+      agent.child.kill('SIGTERM');
+      await exitOf(agent);
+    });
+    const node = await onlineNode(developer, name);
+    expect(JSON.parse(await readFile(join(dir, 'registration.json'), 'utf8'))).toMatchObject({
+      nodeId: node.id,
+      name,
+    });
+    expect(agent.messages()).toContain('the saved registration is unreadable; registering again');
+  });
+
   it('refuses to start unregistered without credentials', async () => {
     const agent = startAgent([
       '--gateway',

@@ -66,9 +66,12 @@ describe('deploymentStats', () => {
     await runToEnd(url, org.agent, c.id, 'FAILED');
     await expectStats({ succeeded: 1, cancelled: 1, failed: 1 });
     // Logs alone change no count.
-    await report(url, org.agent, { deploymentId: c.id, logs: [{ message: 'post-mortem' }] });
+    const d = await createDeployment(url, org.developer.headers, { nodeId: org.nodeId });
+    await claim(url, org.agent);
+    await expectStats({ succeeded: 1, cancelled: 1, failed: 1, running: 1 });
+    await report(url, org.agent, { deploymentId: d.id, logs: [{ message: 'progress' }] });
     const cached = deployments.statementCount();
-    await expectStats({ succeeded: 1, cancelled: 1, failed: 1 });
+    await expectStats({ succeeded: 1, cancelled: 1, failed: 1, running: 1 });
     expect(deployments.statementCount()).toBe(cached + 1);
 
     // Another organization's counts are its own.

@@ -17,8 +17,12 @@ export interface DeploymentJob {
 
 /** Where an executor narrates its work; the agent reports it to the API. */
 export interface ExecutionSink {
-  /** A new step begins: what was logged so far belongs to the previous one. */
-  step(name: string): void;
+  /**
+   * A new step begins: what was logged so far belongs to the previous one. Resolves once the
+   * step may run; rejects with the run's abort reason when it must not (the deployment was
+   * cancelled or failed meanwhile, or the agent is stopping).
+   */
+  step(name: string): Promise<void>;
   log(level: LogLevel, message: string): void;
 }
 

@@ -15,6 +15,8 @@ import type { DeploymentJob, ExecutionResult, ExecutionSink, Executor } from './
 
 /** How long a command gets to exit after SIGTERM before SIGKILL. */
 const KILL_GRACE_MS = 5_000;
+/** How long a killed command's output may stay open once its shell is gone. */
+const OUTPUT_DRAIN_MS = 1_000;
 
 export const shellConfigSchema = z.object({
   /** The shell that runs each command with `-c`. */
@@ -50,7 +52,20 @@ export async function loadShellConfig(path: string): Promise<ShellConfig> {
   return parsed.data;
 }
 
-/** Runs one command; resolves with its exit code, or `timeout`. */
+/** Sends `signal` to every process of the group; one that is gone already is no error. */
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'ESRCH') throw error;
+  }
+}
+
+/**
+ * Runs one command; resolves with its exit code, or `timeout`. A step lasts until the command
+ * has exited and closed its output, so a background process it started that still writes to it
+ * (`server &`) is part of the step, and its lines are logged.
+ */
 function runCommand(
   config: ShellConfig,
   step: ShellConfig['steps'][number],
@@ -72,18 +87,29 @@ function runCommand(
       detached: true,
     });
     let timedOut = false;
+    let killed = false;
+    let drain: NodeJS.Timeout | undefined;
+    /**
+     * Once the command was killed and the shell is gone, output still held open belongs to a
+     * process that left the group (setsid): it gets a short drain, then the step ends anyway.
+     */
+    const drainOnceGone = () => {
+      if (!killed || (child.exitCode === null && child.signalCode === null)) return;
+      drain ??= setTimeout(() => {
+        child.stdout.destroy();
+        child.stderr.destroy();
+        settle(timedOut ? 'timeout' : -1);
+      }, OUTPUT_DRAIN_MS);
+    };
+    // The whole group, even when the shell itself has exited: what it left in the background
+    // (`sleep 600 & echo started`) holds the output, and with it the step.
     const kill = () => {
-      if (child.exitCode !== null || child.pid === undefined) return;
-      try {
-        process.kill(-child.pid, 'SIGTERM');
-        setTimeout(() => {
-          if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
-            process.kill(-child.pid, 'SIGKILL');
-          }
-        }, KILL_GRACE_MS).unref();
-      } catch {
-        // Already gone.
-      }
+      const { pid } = child;
+      if (pid === undefined || killed) return;
+      killed = true;
+      signalGroup(pid, 'SIGTERM');
+      setTimeout(() => signalGroup(pid, 'SIGKILL'), KILL_GRACE_MS).unref();
+      drainOnceGone();
     };
     const timer = setTimeout(() => {
       timedOut = true;
@@ -101,6 +127,7 @@ function runCommand(
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      clearTimeout(drain);
       signal.removeEventListener('abort', kill);
       if (signal.aborted) reject(signal.reason);
       else resolve(outcome);
@@ -109,6 +136,7 @@ function runCommand(
       sink.log('ERROR', `Cannot run ${config.shell}: ${error.message}`);
       if (child.pid === undefined) settle(-1);
     });
+    child.on('exit', drainOnceGone);
     // 'close' comes after both output streams ended, so every line was logged.
     child.on('close', (code) => settle(timedOut ? 'timeout' : (code ?? -1)));
   });
@@ -118,8 +146,8 @@ export function createShellExecutor(config: ShellConfig): Executor {
   return {
     async run(job, sink, signal): Promise<ExecutionResult> {
       for (const step of config.steps) {
+        await sink.step(step.name);
         signal.throwIfAborted();
-        sink.step(step.name);
         const outcome = await runCommand(config, step, job, sink, signal);
         if (outcome === 'timeout') {
           return {

@@ -51,7 +51,7 @@ export function createSimulatedExecutor(options: {
       const failAt =
         random() < options.failureRate ? Math.floor(random() * SIMULATED_STEPS.length) : -1;
       for (const [index, step] of SIMULATED_STEPS.entries()) {
-        sink.step(step.name);
+        await sink.step(step.name);
         sink.log('INFO', step.begin(job));
         const durationMs = options.stepDurationMs * step.weight * (0.75 + random() * 0.5);
         await sleep(durationMs, undefined, { signal });

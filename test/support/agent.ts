@@ -18,6 +18,7 @@ import {
   type Role,
 } from '../__generated__/graphql';
 import { graphql } from './graphql';
+import { waitFor } from './nodes';
 import type { SignedIn } from './seed';
 
 const ROOT = join(__dirname, '..', '..');
@@ -167,10 +168,21 @@ export async function deploymentWithEvents(url: string, viewer: SignedIn, id: st
   };
 }
 
+/** Waits until the node called `name` is ONLINE (its agent heartbeats), then returns it. */
+export async function onlineNode(url: string, viewer: SignedIn, name: string) {
+  let node: Awaited<ReturnType<typeof nodesNamed>>[number] | undefined;
+  await waitFor(async () => {
+    [node] = await nodesNamed(url, viewer, name);
+    return node?.status === 'ONLINE';
+  }, 20_000);
+  return node!;
+}
+
 /**
  * A real HTTP hop between an agent and the gateway that forwards every request, except that it
  * drops the connection, after the gateway answered, instead of answering the requests `drop`
- * picks: a response lost on the way back. WebSocket upgrades (subscriptions) are forwarded while
+ * picks: a response lost on the way back. `rewrite` changes a request's body on its way: what a
+ * faulty agent would send. WebSocket upgrades (subscriptions) are forwarded while
  * `websockets()` says so (by default never: the socket is unavailable); `dropWebSockets` cuts
  * those that are open. `holdSubscriptionsMs` delays what a WebSocket client sends after its first
  * message (connection_init): the moment between a connection and its subscription going live
@@ -181,6 +193,7 @@ export async function startProxy(
   options: {
     port?: number;
     drop?: (body: string) => boolean;
+    rewrite?: (body: string) => string;
     websockets?: () => boolean;
     holdSubscriptionsMs?: number;
   } = {},
@@ -195,7 +208,11 @@ export async function startProxy(
         const value = req.headers[name];
         if (typeof value === 'string') headers[name] = value;
       }
-      const upstream = await fetch(gatewayUrl, { method: 'POST', headers, body });
+      const upstream = await fetch(gatewayUrl, {
+        method: 'POST',
+        headers,
+        body: options.rewrite?.(body) ?? body,
+      });
       const text = await upstream.text();
       if (options.drop?.(body)) {
         req.socket.destroy();

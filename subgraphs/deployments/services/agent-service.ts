@@ -14,6 +14,7 @@ import { announce, recordUpdates } from './announce';
 import { appendLog, changeStatus, noChanges, type Changes } from './history';
 import { renewLease } from './leases';
 import { lockDeployment } from './lifecycle-service';
+import { hasFinished } from './state-machine';
 import { logMessageRule, MAX_LOGS_PER_REPORT } from './validation';
 
 /** The database's guarantee of at most one RUNNING deployment per application and node. */
@@ -102,6 +103,14 @@ export async function reportDeploymentProgress(
       const id = input.deploymentId;
       const locked = isUuid(id) ? await lockDeployment(em, { id, organizationId, nodeId }) : null;
       if (!locked) throw notFound('Deployment');
+      // Log lines narrate an agent's work on the deployment. Once it has finished (a user
+      // cancelled it, its lease lapsed while the agent was cut off), lines stored after its
+      // final event would say that work went on; the agent learns from `from` why it must stop.
+      if (logs.length > 0 && hasFinished(locked.status)) {
+        throw conflict(`The deployment is ${locked.status}: it takes no more log lines.`, {
+          from: locked.status,
+        });
+      }
       // The logs explain what led to the status change, so they come first.
       for (const { level, message } of logs) {
         appendLog(em, changes, locked, { level: level ?? 'INFO', message });

@@ -42,6 +42,11 @@ export function assertTransition(
   throw conflict(`A deployment cannot go from ${from} to ${to}.${hint}`, { from, to });
 }
 
+/** Whether the deployment has run its course: no agent works on it any more. */
+export function hasFinished(status: DeploymentStatus): boolean {
+  return status !== 'QUEUED' && status !== 'RUNNING';
+}
+
 /** How loudly a status change shows in the deployment's history. */
 export function levelOf(status: DeploymentStatus): LogLevel {
   if (status === 'FAILED') return 'ERROR';
