@@ -255,3 +255,29 @@ it('answers every query as Apollo Server does, and takes exactly the ones withou
   expect(withErrors).toBeGreaterThan(50);
   expect(Object.keys(leanBySubgraph).sort()).toEqual(Object.keys(stack.subgraphs).sort());
 }, 300_000);
+
+it('answers a fragment spread both under @skip/@include and without as Apollo Server does, from the first request to the compiled ones', async () => {
+  const admin = await signUp(gateway.url);
+  const headers = { 'content-type': 'application/json', ...admin.headers };
+  const documents: [string, Record<string, boolean>][] = [
+    [
+      'query ($a: Boolean!) { x: me { ...F @include(if: $a) } y: me { ...F } } fragment F on User { username }',
+      { a: false },
+    ],
+    [
+      'query ($s: Boolean!) { me { organization { ...O } ...U @skip(if: $s) } } fragment U on User { organization { ...O } } fragment O on Organization { name slug }',
+      { s: true },
+    ],
+    [
+      'query ($a: Boolean!) { me { ...U @include(if: $a) organization { name } } other: me { ...U } } fragment U on User { id username displayName }',
+      { a: false },
+    ],
+  ];
+  const url = stack.subgraphs.users!.url;
+  for (const [query, variables] of documents) {
+    const body = JSON.stringify({ query, variables });
+    const apollo = await send(url, { ...headers, accept: 'application/json' }, body);
+    for (let request = 1; request <= 3; request++)
+      expect({ request, ...(await send(url, headers, body)) }).toEqual({ request, ...apollo });
+  }
+});

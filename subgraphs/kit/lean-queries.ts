@@ -55,6 +55,8 @@ type Checked = {
   compiled: Map<string | undefined, CompiledQuery | null>;
   /** Requests for it so far, up to the second: the first runs on graphql-js. */
   requests: number;
+  /** Whether graphql-jit answers it as graphql-js does (jitAnswersAlike); graphql-js if not. */
+  compilable: boolean;
 } | null;
 
 const usesIntrospection = (document: DocumentNode): boolean => {
@@ -67,6 +69,24 @@ const usesIntrospection = (document: DocumentNode): boolean => {
     },
   });
   return found;
+};
+
+/**
+ * Whether graphql-jit (0.8) answers the document as graphql-js does. It does not when a
+ * fragment is spread under @skip/@include in one place and without in another: the condition
+ * sticks to the fragment's fields, and the other spread loses them. Documents with either
+ * directive run on graphql-js.
+ */
+const jitAnswersAlike = (document: DocumentNode): boolean => {
+  let alike = true;
+  visit(document, {
+    Directive(node) {
+      if (node.name.value !== 'skip' && node.name.value !== 'include') return undefined;
+      alike = false;
+      return BREAK;
+    },
+  });
+  return alike;
 };
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
@@ -135,7 +155,7 @@ export function createLeanQueries<TContext extends RequestInfo>(
       const document = parse(query, { noLocation: true });
       checked =
         validate(options.schema, document).length === 0 && !usesIntrospection(document)
-          ? { document, compiled: new Map(), requests: 0 }
+          ? { document, compiled: new Map(), requests: 0, compilable: jitAnswersAlike(document) }
           : null;
     } catch {
       checked = null; // a syntax error: Apollo's to report
@@ -159,7 +179,7 @@ export function createLeanQueries<TContext extends RequestInfo>(
    */
   const compiledOperation = (checked: NonNullable<Checked>, operationName: string | undefined) => {
     if (checked.requests < 2) checked.requests += 1;
-    if (checked.requests < 2) return null;
+    if (checked.requests < 2 || !checked.compilable) return null;
     let compiled = checked.compiled.get(operationName);
     if (compiled === undefined) {
       try {
