@@ -56,10 +56,17 @@ export interface KnownOperations {
 }
 
 const JSON_CONTENT_TYPE = /^application\/json\s*(;|$)/i;
+/**
+ * The media types Apollo Server negotiates for a single result, in its order
+ * (chooseContentTypeForSingleResultResponse): the hot path serves the first two, and leaves a
+ * request that prefers the third (Apollo's callback protocol) to Apollo.
+ */
 const MEDIA_TYPES = [
   'application/json; charset=utf-8',
   'application/graphql-response+json; charset=utf-8',
+  'application/json; callbackSpec=1.0; charset=utf-8',
 ];
+const SERVED_MEDIA_TYPES = new Set(MEDIA_TYPES.slice(0, 2));
 
 export function createKnownOperations(options: {
   formatError: (formatted: GraphQLFormattedError) => GraphQLFormattedError;
@@ -70,8 +77,9 @@ export function createKnownOperations(options: {
 }): KnownOperations {
   const { execution } = options;
   const operations = new Map<string, KnownOperation>();
+  // An empty operationName is not a missing one: Apollo refuses it, so it is never remembered.
   const keyOf = (query: string, operationName: string | null | undefined) =>
-    `${operationName ?? ''}\n${query}`;
+    operationName == null ? `\n${query}` : `${operationName}\u0000\n${query}`;
 
   return {
     remember({ queryPlan, requestContext, operationContext }) {
@@ -111,7 +119,7 @@ export function createKnownOperations(options: {
       const contentType = accept
         ? new Negotiator({ headers: { accept } }).mediaType(MEDIA_TYPES)
         : MEDIA_TYPES[0];
-      if (!contentType) return null;
+      if (!contentType || !SERVED_MEDIA_TYPES.has(contentType)) return null;
       const operationName = body.operationName ?? undefined;
       const known = operations.get(keyOf(body.query, operationName));
       if (!known) return null;
@@ -129,6 +137,9 @@ export function createKnownOperations(options: {
         // Apollo Server's field order and trailing newline: both paths answer byte for byte alike.
         const payload = `${JSON.stringify(body)}\n`;
         res.writeHead(status, {
+          // Apollo's cache control plugin says the same of every answer without cache hints,
+          // and no type or field of ours has one.
+          'cache-control': 'no-store',
           'content-type': contentType,
           'content-length': Buffer.byteLength(payload),
         });

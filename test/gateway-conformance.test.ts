@@ -253,11 +253,18 @@ async function send({ query, variables, operationName }: Omit<Case, 'name'>) {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ query, variables, operationName }),
   });
-  return {
-    status: response.status,
-    contentType: response.headers.get('content-type'),
-    body: await response.text(),
-  };
+  return answerOf(response);
+}
+
+/** What a client reads of a response: every header but those of the moment, and the body. */
+async function answerOf(response: Response) {
+  const {
+    date: _date,
+    connection: _connection,
+    'keep-alive': _keepAlive,
+    ...headers
+  } = Object.fromEntries(response.headers);
+  return { status: response.status, headers, body: await response.text() };
 }
 
 /** The subgraph requests received since `since` (how many each subgraph had received then). */
@@ -417,6 +424,29 @@ describe('generated operations', () => {
       }
     }
   });
+});
+
+it('leaves to Apollo what its pipeline answers otherwise: an empty operationName, an Accept that prefers its callback protocol', async () => {
+  const query = '{ widgets { id name } }';
+  await send({ query }); // remembered for the hot path
+  const requests: { body: object; accept?: string }[] = [
+    { body: { query, operationName: '' } },
+    {
+      body: { query },
+      accept: 'application/json;callbackSpec=1.0, application/graphql-response+json;q=0.5',
+    },
+  ];
+  for (const [i, { body, accept }] of requests.entries()) {
+    const post = (text: string) =>
+      fetch(gateway.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(accept && { accept }) },
+        body: JSON.stringify({ ...body, query: text }),
+      }).then(answerOf);
+    // A text never sent before: Apollo's pipeline answers it.
+    const pipeline = await post(`${query}\n# unseen ${i}`);
+    expect(await post(query)).toEqual(pipeline);
+  }
 });
 
 describe('what the federation spec requires, on every path', () => {
