@@ -8,7 +8,6 @@ import type { DeploymentJob, Executor, LogLevel, LogLine } from './executors/exe
 import { GatewayError } from './gateway-client';
 import type { NodeSession } from './node-session';
 import { createProgressReporter, type FinalStatus } from './progress-reporter';
-import type { DeploymentUpdate } from './work-subscription';
 
 /** The API's limits on one report: at most 500 lines of at most 10,000 characters. */
 const MAX_LINES_PER_REPORT = 500;
@@ -29,6 +28,12 @@ export function reportableLine(message: string): string {
   const high = message.charCodeAt(end - 1);
   if (end < message.length && high >= 0xd800 && high <= 0xdbff) end -= 1;
   return message.slice(0, end).replace(UNSTORABLE, '\uFFFD');
+}
+
+/** A change of one of the node's deployments, as the work subscription brings it. */
+export interface DeploymentUpdate {
+  id: string;
+  status: string;
 }
 
 export interface ClaimedDeployment extends DeploymentJob {

@@ -18,6 +18,7 @@ import WebSocket from 'ws';
 import type { Logger } from '../platform/logger';
 import { backoffDelay } from './backoff';
 import type { NodeSession } from './node-session';
+import type { DeploymentUpdate } from './run-deployment';
 import type { WorkTrigger } from './work-loop';
 
 /** The safety poll while subscribed: never more often than the fallback poll. */
@@ -31,12 +32,6 @@ const WORK = `subscription AgentWork($after: String) {
   deploymentUpdated(after: $after) { id status }
 }`;
 const WORK_HEAD = `query AgentWorkHead { deploymentUpdatedHead }`;
-
-/** A change of one of the node's deployments, as the subscription brings it. */
-export interface DeploymentUpdate {
-  id: string;
-  status: string;
-}
 
 interface WorkEvent {
   deploymentUpdated: DeploymentUpdate;
