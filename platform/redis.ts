@@ -115,6 +115,9 @@ export function connectRedis(
   return redis;
 }
 
+/** How long the signals that subscriptions are back must stay quiet before listeners hear. */
+const RECONNECTION_SETTLE_MS = 1_000;
+
 /** Whether `url`'s channels are sharded (a cluster's). */
 const isSharded = (url: string) => parseRedisUrl(url).kind === 'cluster';
 
@@ -137,11 +140,21 @@ export function createChannels(
   const reconnected = new Set<() => void>();
   // Both events follow the first connection too, which is no reconnection. ('ready' follows
   // each of one Redis' connections; a cluster's sharded subscribers are ready again, after a
-  // topology change or a lost node, when 'subscribersReady' fires.)
+  // topology change or a lost node, when 'subscribersReady' fires.) A cluster fires it after
+  // every reset of its subscribers, failed ones included: dozens of times in one primary's
+  // failover, each of which would reload what the listeners keep. So they hear of it once the
+  // signals have settled.
   let connectedBefore = false;
+  let settling: NodeJS.Timeout | undefined;
   subscriber.on(sharded ? 'subscribersReady' : 'ready', () => {
-    if (connectedBefore) for (const listener of reconnected) listener();
-    connectedBefore = true;
+    if (!connectedBefore) {
+      connectedBefore = true;
+      return;
+    }
+    clearTimeout(settling);
+    settling = setTimeout(() => {
+      for (const listener of reconnected) listener();
+    }, RECONNECTION_SETTLE_MS).unref();
   });
   const unsubscribe = (channel: string) =>
     (sharded ? subscriber.sunsubscribe(channel) : subscriber.unsubscribe(channel)).catch(

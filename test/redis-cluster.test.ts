@@ -3,9 +3,11 @@
  * configured only by `REDIS_URL=redis+cluster://…`: two gateways and the subgraphs, with a
  * prefix that puts the event channels on three different primaries. Sharded pub/sub delivers
  * federated subscriptions across gateways; rate limits, the request budget, revocations, the
- * versioned stats cache and the single node sweeper hold as on one Redis.
+ * versioned stats cache and the single node sweeper hold as on one Redis. On a cluster with
+ * replicas, a primary's failover tells a process once that its subscriptions are back.
  */
 import { LOCAL_SUBGRAPHS } from '../dev/subgraphs';
+import { connectChannels } from '../platform/redis';
 import type { NodesSubgraph } from '../subgraphs/nodes/server';
 import { createDeployment, stats } from './support/deployments';
 import { bearer, errorCodes, graphql } from './support/graphql';
@@ -17,6 +19,7 @@ import {
   registerNode,
   waitFor,
 } from './support/nodes';
+import { retrying } from './support/private-services';
 import { startRedisCluster, type PrivateRedisCluster } from './support/redis-topologies';
 import { addUser, signUp, type SignedIn } from './support/seed';
 import { collect, eventually, wsClient } from './support/subscriptions';
@@ -197,3 +200,27 @@ it('marks a silent node OFFLINE exactly once with two sweeping replicas', async 
   await new Promise((resolve) => setTimeout(resolve, 6 * SWEEP.sweepIntervalMs));
   expect(events!.of(silent.node.id)).toEqual(['∅→PENDING', 'PENDING→ONLINE', 'ONLINE→OFFLINE']);
 });
+
+it("tells a process once that its subscriptions are back after a primary's failover, and delivers what is published after", async () => {
+  const replicated = await startRedisCluster(3, 1);
+  const listening = connectChannels(replicated.url);
+  const publishing = connectChannels(replicated.url);
+  try {
+    const channel = 'opsgraph-test:failover';
+    const received: string[] = [];
+    await listening.subscribe(channel, (message) => received.push(message));
+    let heard = 0;
+    listening.onReconnected(() => (heard += 1));
+    await replicated.failOver(channel);
+    await retrying(async () => {
+      await publishing.publish(channel, 'after the failover');
+      if (!received.includes('after the failover')) throw new Error('not delivered yet');
+    }, 30_000);
+    // Time for any further signals to come and settle.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect(heard).toBe(1);
+  } finally {
+    await Promise.all([listening.close(), publishing.close()]);
+    await replicated.stop();
+  }
+}, 120_000);

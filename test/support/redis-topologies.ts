@@ -14,9 +14,15 @@ import { privateRedis, retrying, type PrivateRedis } from './private-services';
 export interface PrivateRedisCluster {
   /** `redis+cluster://` with every primary as a seed. */
   url: string;
-  primaries: PrivateRedis[];
+  /** Its servers, primaries and replicas. */
+  nodes: PrivateRedis[];
   /** The port of the primary that owns `key`'s (or channel's) slot. */
   ownerOf(key: string): Promise<number>;
+  /**
+   * Kills the primary that owns `key`'s slot, and waits until its replica has taken the slot
+   * over and the cluster is whole again (a cluster started with replicas).
+   */
+  failOver(key: string): Promise<void>;
   /**
    * A key prefix under which `channels` (prefixed) hash to as many different primaries as
    * there are, up to one each: what sharded pub/sub spreads over the cluster.
@@ -28,12 +34,26 @@ export interface PrivateRedisCluster {
 const info = async (redis: PrivateRedis, section: string) =>
   String(await redis.command(...section.split(' ')));
 
-/** `primaries` redis-servers with cluster mode on, joined by `redis-cli --cluster create`. */
-export async function startRedisCluster(primaries = 3): Promise<PrivateRedisCluster> {
+/** Until every node agrees the cluster is up (all slots covered) and every replica is in sync. */
+const whole = (nodes: PrivateRedis[]) =>
+  retrying(async () => {
+    for (const node of nodes) {
+      const state = await info(node, 'CLUSTER INFO');
+      if (!state.includes('cluster_state:ok')) throw new Error(`cluster not ready: ${state}`);
+      const role = (await node.command('ROLE')) as unknown[];
+      if (role[0] === 'slave' && role[3] !== 'connected') throw new Error('replica syncing');
+    }
+  }, 60_000);
+
+/**
+ * `primaries` redis-servers with cluster mode on, each with `replicas` replicas, joined by
+ * `redis-cli --cluster create`.
+ */
+export async function startRedisCluster(primaries = 3, replicas = 0): Promise<PrivateRedisCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'opsgraph-redis-cluster-'));
   const nodes: PrivateRedis[] = [];
   try {
-    for (let i = 0; i < primaries; i++) {
+    for (let i = 0; i < primaries * (1 + replicas); i++) {
       nodes.push(
         await privateRedis({
           args: [
@@ -53,30 +73,26 @@ export async function startRedisCluster(primaries = 3): Promise<PrivateRedisClus
         '--cluster',
         'create',
         ...nodes.map((node) => `127.0.0.1:${node.port}`),
-        ...['--cluster-replicas', '0', '--cluster-yes'],
+        ...['--cluster-replicas', String(replicas), '--cluster-yes'],
       ],
       { encoding: 'utf8', timeout: 60_000 },
     );
     if (create.status !== 0)
       throw new Error(`redis-cli --cluster create: ${create.stdout}${create.stderr}`);
-    // Every node must agree the cluster is up (all slots covered) before clients come.
-    await retrying(async () => {
-      for (const node of nodes) {
-        const state = await info(node, 'CLUSTER INFO');
-        if (!state.includes('cluster_state:ok')) throw new Error(`cluster not ready: ${state}`);
-      }
-    }, 30_000);
+    await whole(nodes);
   } catch (error) {
     await Promise.all(nodes.map((node) => node.stop()));
     rmSync(dir, { recursive: true, force: true });
     throw error;
   }
+  const alive = new Set(nodes);
+  const anyAlive = () => [...alive][0]!;
   const cluster: PrivateRedisCluster = {
     url: `redis+cluster://${nodes.map((node) => `127.0.0.1:${node.port}`).join(',')}`,
-    primaries: nodes,
+    nodes,
     async ownerOf(key) {
-      const slot = Number(await nodes[0]!.command('CLUSTER', 'KEYSLOT', key));
-      const ranges = (await nodes[0]!.command('CLUSTER', 'SLOTS')) as [
+      const slot = Number(await anyAlive().command('CLUSTER', 'KEYSLOT', key));
+      const ranges = (await anyAlive().command('CLUSTER', 'SLOTS')) as [
         number,
         number,
         [string, number],
@@ -84,6 +100,16 @@ export async function startRedisCluster(primaries = 3): Promise<PrivateRedisClus
       const owner = ranges.find(([from, to]) => slot >= from && slot <= to);
       if (!owner) throw new Error(`no node owns slot ${slot}`);
       return owner[2][1];
+    },
+    async failOver(key) {
+      const owner = await cluster.ownerOf(key);
+      const primary = nodes.find((node) => node.port === owner)!;
+      alive.delete(primary);
+      await primary.stop();
+      await retrying(async () => {
+        if ((await cluster.ownerOf(key)) === owner) throw new Error('not failed over yet');
+      }, 60_000);
+      await whole([...alive]);
     },
     async spreadingPrefix(channels) {
       const spread = Math.min(channels.length, nodes.length);
