@@ -325,6 +325,25 @@ export function createEventStreams(options: EventStreamOptions): EventStreams {
       res.once('close', () => end());
       if (res.destroyed) end();
 
+      /**
+       * Whether the client took what waits for it within two heartbeats: one that takes nothing
+       * for that long has stalled, and would hold its stream, and what the stream holds, for as
+       * long as it keeps its connection — even once its subscription has ended (a revoked
+       * session), as nothing reads the subscription's end before the drain. `end()` wakes it.
+       */
+      const drained = () =>
+        new Promise<boolean>((resume) => {
+          const stalled = setTimeout(() => done(false), 2 * heartbeats[transport]);
+          const done = (taken: boolean) => {
+            clearTimeout(stalled);
+            res.removeListener('drain', onDrain);
+            resume(taken);
+          };
+          const onDrain = () => done(true);
+          res.once('drain', onDrain);
+          wake = () => done(true);
+        });
+
       const stream: EventStream = {
         async pipe(source) {
           results = source;
@@ -336,13 +355,7 @@ export function createEventStreams(options: EventStreamOptions): EventStreams {
               const flushed = res.write(frameOf(transport, next.value));
               if (res.writableLength > options.maxBufferedBytes)
                 return stream.fail([SLOW_CONSUMER]);
-              if (!flushed) {
-                await new Promise<void>((resume) => {
-                  wake = resume;
-                  res.once('drain', resume);
-                });
-                res.removeListener('drain', wake);
-              }
+              if (!flushed && !(await drained())) return stream.fail([SLOW_CONSUMER]);
             }
           } catch {
             return stream.fail([

@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import WebSocket from 'ws';
+import type { GatewayConfig } from '../gateway/env';
 import type { Gateway } from '../gateway/server';
 import { OPERATION_LIMIT_DEFAULTS, type OperationLimits } from '../gateway/operation-limits';
 import { CloseCode } from '../gateway/subscriptions/server';
@@ -32,6 +33,7 @@ const redisPrefix = `opsgraph-test:${randomBytes(6).toString('hex')}:`;
 
 let throwaway: Throwaway;
 let gateway: Running<Gateway>;
+let config: GatewayConfig;
 let signer: TokenSigner;
 let redis: RedisConnections;
 let revocations: RevocationList;
@@ -61,20 +63,19 @@ beforeAll(async () => {
     Boolean(authorization?.startsWith('Bearer ')),
   );
   const supergraphPath = throwaway.writeSupergraph();
-  gateway = await startGateway(
-    testGatewayConfig({
-      supergraphPath,
-      publicKeys: [publicJwkOf(key)],
-      redisUrl: REDIS_URL,
-      redisPrefix,
-      subscriptionBufferLimit: 5,
-      subscriptionLimits: {
-        subscriptionsPerConnection: 3,
-        connectionsPerCredential: 2,
-        maxBufferedBytes: 64_000,
-      },
-    }),
-  );
+  config = testGatewayConfig({
+    supergraphPath,
+    publicKeys: [publicJwkOf(key)],
+    redisUrl: REDIS_URL,
+    redisPrefix,
+    subscriptionBufferLimit: 5,
+    subscriptionLimits: {
+      subscriptionsPerConnection: 3,
+      connectionsPerCredential: 2,
+      maxBufferedBytes: 64_000,
+    },
+  });
+  gateway = await startGateway(config);
   gateway.service.httpServer.on('connection', (socket: Socket) => connections.add(socket));
   redis = createRedisConnections(REDIS_URL, redisPrefix);
   revocations = await createRevocationList(redis);
@@ -228,6 +229,52 @@ it.each([
     await everyoneElseReceived();
   },
   40_000,
+);
+
+it.each([
+  ['SSE', 'text/event-stream'],
+  ['multipart', MULTIPART_ACCEPT],
+])(
+  'drops a %s reader that takes nothing for two heartbeats, even once its subscription has ended',
+  async (_, accept) => {
+    const beating = await startGateway({
+      ...config,
+      subscriptionKeepAliveMs: 500,
+      subscriptionBufferLimit: 1000,
+      subscriptionLimits: { ...config.subscriptionLimits, maxBufferedBytes: 4e6 },
+    });
+    beating.service.httpServer.on('connection', (socket: Socket) => connections.add(socket));
+    try {
+      const sessionId = randomUUID();
+      const request = httpRequest(beating.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept,
+          authorization: await token(sessionId),
+        },
+      });
+      request.on('error', () => undefined);
+      request.end(JSON.stringify({ query: BOOK_ADDED }));
+      const [response] = (await once(request, 'response')) as [IncomingMessage];
+      response.pause();
+      await eventually(() => throwaway.liveSubscriptions() === 1);
+      const connection = [...connections].find(
+        (socket) => socket.remotePort === response.socket.localPort,
+      )!;
+      // Until the kernel's buffers are full and the stream waits for the reader to take some.
+      for (let i = 0; connection.writableLength === 0 && i < 1000; i++)
+        await addBook(`stalled-${accept.length}-${i}`, 'x'.repeat(20_000));
+      // Its subscription ends (the session is revoked) while it waits.
+      await revocations.revoke(sessionId, Math.floor(Date.now() / 1000) + 900);
+      await eventually(() => beating.service.subscriptionStats().subscribers === 0);
+      await eventually(() => connection.destroyed, 6_000);
+      request.destroy();
+    } finally {
+      await beating.stop();
+    }
+  },
+  60_000,
 );
 
 it('closes sockets with 1001 (going away) on shutdown', async () => {
