@@ -27,6 +27,7 @@ import {
   validate,
   visit,
   BREAK,
+  Kind,
   type DocumentNode,
   type GraphQLSchema,
 } from 'graphql';
@@ -59,17 +60,25 @@ type Checked = {
   compilable: boolean;
 } | null;
 
-const usesIntrospection = (document: DocumentNode): boolean => {
+/** Whether a node of `kind` in `document` passes `test`. */
+function anyNode(
+  document: DocumentNode,
+  kind: Kind.FIELD | Kind.DIRECTIVE,
+  test: (node: { name: { value: string } }) => boolean,
+): boolean {
   let found = false;
   visit(document, {
-    Field(node) {
-      if (node.name.value !== '__schema' && node.name.value !== '__type') return undefined;
+    [kind](node: { name: { value: string } }) {
+      if (!test(node)) return undefined;
       found = true;
       return BREAK;
     },
   });
   return found;
-};
+}
+
+const usesIntrospection = (document: DocumentNode) =>
+  anyNode(document, Kind.FIELD, ({ name }) => name.value === '__schema' || name.value === '__type');
 
 /**
  * Whether graphql-jit (0.8) answers the document as graphql-js does. It does not when a
@@ -77,17 +86,12 @@ const usesIntrospection = (document: DocumentNode): boolean => {
  * sticks to the fragment's fields, and the other spread loses them. Documents with either
  * directive run on graphql-js.
  */
-const jitAnswersAlike = (document: DocumentNode): boolean => {
-  let alike = true;
-  visit(document, {
-    Directive(node) {
-      if (node.name.value !== 'skip' && node.name.value !== 'include') return undefined;
-      alike = false;
-      return BREAK;
-    },
-  });
-  return alike;
-};
+const jitAnswersAlike = (document: DocumentNode) =>
+  !anyNode(
+    document,
+    Kind.DIRECTIVE,
+    ({ name }) => name.value === 'skip' || name.value === 'include',
+  );
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
