@@ -79,9 +79,12 @@ type Extensions = Record<string, unknown> | undefined;
 
 /**
  * The subscribe payload's extensions as the gateway sends them: the forwarded headers and, once
- * the stream has delivered an item, `resumeAfter` its cursor. graphql-ws re-sends the same
- * payload when it re-subscribes after a lost connection, so `resumeAfter` is read from
- * `position` each time the payload is serialized: the subgraph resumes where the stream was.
+ * the stream has a position, `resumeAfter` its cursor. graphql-ws re-sends the same payload when
+ * it re-subscribes after a lost connection, so `resumeAfter` is read from `position` each time
+ * the payload is serialized: the subgraph resumes where the stream was. `sendStartCursor` asks a
+ * stream without cursor for a first result that carries only where it starts
+ * (`extensions.resumeCursor`, no `data`): until its first event it would otherwise have no
+ * position, and after a lost connection start again from a later head.
  */
 export function subscribeExtensions(
   forwarded: ForwardedRequest,
@@ -89,6 +92,7 @@ export function subscribeExtensions(
 ): Record<string, unknown> {
   return {
     headers: forwardedHeaders(forwarded),
+    sendStartCursor: true,
     get resumeAfter() {
       return position();
     },
@@ -99,13 +103,19 @@ export function subscribeExtensions(
 export function readSubscribeExtensions(extensions: Extensions | null): {
   headers: Record<string, unknown> | undefined;
   resumeAfter: string | undefined;
+  sendStartCursor: boolean;
 } {
   const headers = extensions?.headers;
   return {
     headers: typeof headers === 'object' && headers !== null ? (headers as Extensions) : undefined,
     resumeAfter: headerText(extensions?.resumeAfter),
+    sendStartCursor: extensions?.sendStartCursor === true,
   };
 }
+
+/** Whether a subscription result carries only a position: no event, no error. */
+export const isPositionOnly = (result: { data?: unknown; errors?: unknown }): boolean =>
+  !('data' in result) && result.errors === undefined;
 
 /** A subgraph's subscription result with the cursor of the item it carries. */
 export function withResumeCursor<T extends { extensions?: Extensions }>(

@@ -28,6 +28,7 @@ function fixture(stored: number) {
     },
     options: {
       decode: (cursor: string) => Number(cursor),
+      encode: (position: number) => String(position),
       cursor: (item: Item) => String(item.seq),
       position: (item: Item) => item.seq,
       head: async () => rows.length,

@@ -3,13 +3,14 @@
  * burst and reconnects with its last cursor receives exactly the missing messages, in order —
  * also across a gateway restart; and a subscriber that stays connected while the messages
  * subgraph restarts misses nothing and receives nothing twice (the gateway re-subscribes from
- * the stream's last position).
+ * the stream's last position, or where it started, before its first event).
  */
 import { MessageAddedIdsDocument } from './__generated__/graphql';
 import { startGateway, type Stack } from './support/stack';
 import { createChannel, pageAll, post, postMessage } from './support/messages';
 import { signUp, type SignedIn } from './support/seed';
 import { startStack } from './support/stack';
+import { topicListeners, until } from './support/subscription-streams';
 
 import { collect, eventually, wsClient, type Collected } from './support/subscriptions';
 
@@ -156,4 +157,28 @@ it('misses nothing and duplicates nothing while the messages subgraph restarts u
   expect(ids(live)).toEqual(all);
   expect(live.completed).toBe(false);
   await client.dispose();
+});
+
+it('misses nothing stored while the messages subgraph restarts under a subscriber without a cursor that has received nothing yet', async () => {
+  const url = stack.gateways[0]!.url;
+  const channel = await createChannel(url, admin);
+  const listeners = topicListeners(stack);
+  const client = wsClient(url, params());
+  const live = collect(client, MessageAddedIdsDocument, { channelId: channel.id });
+  try {
+    await until(async () => (await listeners.count('MESSAGE_ADDED')) >= 1);
+    // The subgraph tells the gateway where the stream starts right after it listens.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await stack.stopSubgraph('messages');
+    await stack.restartSubgraph('messages');
+    // Stored while the gateway has yet to subscribe again: it must resume from the start.
+    const inTheGap = await post(url, admin, channel.id, 'in the gap');
+    await until(async () => (await listeners.count('MESSAGE_ADDED')) >= 1, 20_000);
+    const after = await post(url, admin, channel.id, 'after the reconnection');
+    await live.waitFor(2, 15_000);
+    expect(ids(live)).toEqual([inTheGap.id, after.id]);
+  } finally {
+    await client.dispose();
+    await listeners.close();
+  }
 });

@@ -28,7 +28,7 @@ import type { Execution } from '../execution';
 import { Kind, type GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { ExecutionResult } from 'graphql-ws';
 import type { Logger } from '../../platform/logger';
-import { resumeCursorOf, type ForwardedRequest } from '../../platform/wire';
+import { isPositionOnly, resumeCursorOf, type ForwardedRequest } from '../../platform/wire';
 import { createChannel, type Channel } from '../../platform/channel';
 import { ErrorCode, formatErrorsForClient } from '../../platform/errors';
 import { createEntityBatcher } from './entity-batcher';
@@ -433,6 +433,12 @@ export function createSubscriptionExecutor(deps: {
         {
           next: (event) => {
             if (ended || current !== attempt) return;
+            // Where a stream without cursor starts (asked for with sendStartCursor): no event,
+            // but a position to resume from should the connection drop before the first one.
+            if (isPositionOnly(event)) {
+              upstreamCursor = resumeCursorOf(event) ?? upstreamCursor;
+              return;
+            }
             // A result without `data` is a request error (GraphQL spec, "Response"): the
             // subscription was refused before it started, and no event comes after it. One
             // refused for good goes to the client like an event, and the stream completes.

@@ -259,6 +259,7 @@ export function changeStream<
     stream: options.stream,
     after: options.after,
     decode: (cursor) => decodeChangeCursor(topic, cursor),
+    encode: (position) => changeCursor(topic, position),
     listen: (push) =>
       pubsub.listen(topic, (payload) => (matches(payload) ? (payload as Item) : null), push),
     head: () => changeHead(options.fork(), schema, topic, scope),

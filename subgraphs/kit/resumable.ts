@@ -40,16 +40,26 @@ export interface StreamState {
   advance(cursor: string): void;
   /** The cursor of the last item sent, if any. */
   position(): string | undefined;
+  /** Records where a stream without cursor starts (its head's cursor), once it listens. */
+  start(cursor: string): void;
+  /**
+   * That cursor, when the subscriber asked to be told it (the gateway's `sendStartCursor`);
+   * null when it did not. Never settles for a stream that was given a cursor.
+   */
+  readonly started: Promise<string> | null;
 }
 
-export function createStreamState(resumeAfter?: string): StreamState {
+export function createStreamState(resumeAfter?: string, sendStartCursor = false): StreamState {
   let last: string | undefined;
+  let announce: (cursor: string) => void = () => undefined;
   return {
     resumeAfter,
     advance: (cursor) => {
       last = cursor;
     },
     position: () => last,
+    start: (cursor) => announce(cursor),
+    started: sendStartCursor ? new Promise((resolve) => (announce = resolve)) : null,
   };
 }
 
@@ -59,6 +69,8 @@ export interface ResumableStreamOptions<T> {
   after: string | null | undefined;
   /** Decodes a cursor into the stream's position (throw BAD_USER_INPUT for a bad one). */
   decode: (cursor: string) => number;
+  /** The cursor of a position: what resumes after it. */
+  encode: (position: number) => string;
   /** Starts listening; resolves once live items will be seen, with a function that stops. */
   listen: (push: (item: T) => void) => Promise<() => Promise<void>>;
   /**
@@ -152,6 +164,7 @@ async function* run<T>(
     throw badUserInput('`after` is past the end of this stream: not a cursor of it.', 'after');
   let last = after ?? head;
   const stop = await options.listen((item) => live.push(item));
+  if (after === null) options.stream?.start(options.encode(head));
   const unwake = options.wake?.(() => live.push(CHECK)) ?? (() => undefined);
   const unrecheck = options.accessRecheck?.on(() => live.push(RECHECK_ACCESS)) ?? (() => undefined);
   const next = idleAware(live, options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS);

@@ -225,9 +225,17 @@ export function serveSubscriptions<TContext extends RequestInfo>(options: {
               (peerIsProxy && forwarded.clientAddress) ||
               clientAddressOf(ctx.extra.request, options.trustedProxies),
             logger: options.logger.child({ requestId }),
-            stream: createStreamState(sent.resumeAfter),
+            stream: createStreamState(sent.resumeAfter, sent.sendStartCursor),
           }),
         };
+      },
+      // A stream asked for its starting position (the gateway's sendStartCursor) tells it first.
+      subscribe: async (args) => {
+        const results = await subscribe(args);
+        const started = (args.contextValue as TContext).stream?.started;
+        return started && Symbol.asyncIterator in results
+          ? startingWith(results, started)
+          : results;
       },
       onNext: (_ctx, _id, _payload, args, result) =>
         formatEvent(
@@ -318,6 +326,38 @@ export function serveSubscriptionsOverHttp<TContext extends RequestInfo>(options
       const active = streams.active();
       return active.sse + active.multipart;
     },
+  };
+}
+
+/**
+ * `results`, after a result carrying only where the stream starts (`extensions.resumeCursor`,
+ * no `data`) as soon as `started` settles — before the first event, which it precedes. An
+ * iterator of its own rather than a generator: a generator waiting for an event would hear
+ * return() only at the next one, and so would the stream it reads.
+ */
+function startingWith(
+  results: AsyncIterableIterator<ExecutionResult>,
+  started: Promise<string>,
+): AsyncIterableIterator<ExecutionResult> {
+  let first: Promise<IteratorResult<ExecutionResult>> | null = null;
+  let told = false;
+  return {
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+    async next() {
+      if (!told) {
+        told = true;
+        first = results.next();
+        const start = await Promise.race([started, first.then(() => undefined)]);
+        if (start !== undefined) return { done: false, value: withResumeCursor({}, start) };
+      }
+      const pending = first ?? results.next();
+      first = null;
+      return pending;
+    },
+    return: async (value?: unknown) =>
+      (await results.return?.(value)) ?? { done: true, value: undefined },
   };
 }
 

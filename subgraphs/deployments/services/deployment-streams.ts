@@ -130,6 +130,7 @@ export async function deploymentEvents(
     stream: ctx.stream,
     after: args.after,
     decode: decodeEventCursor,
+    encode: (sequence) => eventCursor({ sequence }),
     listen: (push) =>
       pubsub.listen(
         'DEPLOYMENT_EVENT_APPENDED',

@@ -13,7 +13,8 @@ import type { DeploymentEvent } from '../entities/deployment-event';
 import { decodeEventCursor } from './validation';
 
 /** The event's place in its deployment's history; `after` takes it to resume past the event. */
-export const eventCursor = (event: DeploymentEvent): string => encodeCursor([event.sequence]);
+export const eventCursor = (event: Pick<DeploymentEvent, 'sequence'>): string =>
+  encodeCursor([event.sequence]);
 
 /** `events(first, after, last)`, for a deployment the caller was already allowed to see. */
 export async function eventPage(

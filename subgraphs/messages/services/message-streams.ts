@@ -84,6 +84,7 @@ export async function messageAdded(
     stream: ctx.stream,
     after: args.after,
     decode: (cursor) => decodeMessageCursor(cursor, 'after'),
+    encode: (sequence) => messageCursor({ sequence }),
     listen: (push) =>
       ctx.deps.pubsub.listen(
         'MESSAGE_ADDED',
