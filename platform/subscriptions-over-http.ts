@@ -229,11 +229,11 @@ interface Framing {
 }
 
 /**
- * How long an ended stream may take to hand its last bytes to the client before its connection
- * is dropped: a client that stopped reading would otherwise hold it, and what waits in it, for
- * good (graphql-ws's slow readers are dropped as soon after their close).
+ * How long an ended stream, or a closed WebSocket, may take to hand its last bytes to the
+ * client before its connection is cut: a client that stopped reading would otherwise hold it,
+ * and what waits in it, for good.
  */
-const UNREAD_END_GRACE_MS = 2_000;
+export const UNREAD_END_GRACE_MS = 2_000;
 
 const FRAMING: Record<StreamTransport, Framing> = {
   sse: {

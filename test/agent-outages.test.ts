@@ -4,19 +4,17 @@
  * failed while the agent was cut off is given up, and the API takes no more lines for it.
  */
 import {
-  createApiKey,
+  agentAtWork,
   deploymentWithEvents,
   exitOf,
-  onlineNode,
-  startAgent,
+  SIMULATED_SUCCESS_LOGS,
   startProxy,
-  tempStateDir,
 } from './support/agent';
 import { CANCEL, claim, createDeployment, REPORT } from './support/deployments';
 import { graphql } from './support/graphql';
 import { freePort } from './support/processes';
 import { authenticateNode, registerNode, waitFor } from './support/nodes';
-import { addUser, signUp, unique } from './support/seed';
+import { signUp } from './support/seed';
 import { startStack, type Stack } from './support/stack';
 
 /** Short enough to lapse within a test, long enough that a loaded machine's heartbeats keep it. */
@@ -38,47 +36,17 @@ afterEach(async () => {
 });
 afterAll(() => stack?.stop());
 
-/** An agent (simulated executor, never failing) for a new node, once, and the node ONLINE. */
+/** An agent (simulated executor) at work on a deployment, its first step's first line logged. */
 async function agentOnNewNode(gateway: string, stepDuration: string, args: string[] = []) {
-  const admin = await signUp(url);
-  const developer = await addUser(url, admin, 'DEVELOPER');
-  const dir = await tempStateDir();
-  cleanups.push(dir.remove);
-  const name = unique('agent-');
-  const agent = startAgent(
-    [
-      '--gateway',
-      gateway,
-      '--name',
-      name,
-      '--region',
-      'eu-west-1',
-      '--state-dir',
-      dir.path,
-      '--failure-rate',
-      '0',
-      '--once',
-      '--poll-interval',
-      '100ms',
-      '--heartbeat-interval',
-      '200ms',
-      '--step-duration',
-      stepDuration,
-      ...args,
-    ],
-    { OPSGRAPH_API_KEY: await createApiKey(url, admin, 'OPERATOR') },
-  );
-  cleanups.push(async () => {
-    if (agent.child.exitCode === null) agent.child.kill('SIGKILL');
-  });
-  const node = await onlineNode(url, developer, name);
-  const deployment = await createDeployment(url, developer.headers, { nodeId: node.id });
+  const work = await agentAtWork(url, ['--step-duration', stepDuration, ...args], gateway);
+  cleanups.push(work.stop);
   // The first step's first line arrives while the step is still running.
   await waitFor(
-    async () => (await deploymentWithEvents(url, developer, deployment.id)).logs.length > 0,
+    async () =>
+      (await deploymentWithEvents(url, work.developer, work.deployment.id)).logs.length > 0,
     20_000,
   );
-  return { agent, developer, deployment };
+  return work;
 }
 
 describe('node agent across outages', () => {
@@ -92,15 +60,7 @@ describe('node agent across outages', () => {
 
     const result = await deploymentWithEvents(url, developer, deployment.id);
     expect(result.statuses).toEqual(['QUEUED', 'RUNNING', 'SUCCEEDED']);
-    expect(result.logs).toEqual([
-      'INFO Pulling image billing-api:1.0.0.',
-      'INFO Pulled image billing-api:1.0.0.',
-      'INFO Starting billing-api 1.0.0 (production).',
-      'INFO Started billing-api 1.0.0.',
-      'INFO Checking the health of billing-api.',
-      'INFO Health check passed.',
-      'INFO Deployment succeeded.',
-    ]);
+    expect(result.logs).toEqual(SIMULATED_SUCCESS_LOGS);
     expect(
       agent.logs.find((log) => log.msg === 'reporting progress failed; retrying')?.err,
     ).toMatchObject({ name: 'TransientError', processed: 'maybe' });

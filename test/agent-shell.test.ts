@@ -8,17 +8,15 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
+  agentAtWork,
   deploymentWithEvents,
   exitOf,
-  onlineNode,
-  startAgent,
   startProxy,
   tempStateDir,
 } from './support/agent';
-import { CANCEL, createDeployment } from './support/deployments';
+import { CANCEL } from './support/deployments';
 import { graphql } from './support/graphql';
 import { waitFor } from './support/nodes';
-import { addUser, signUp, unique } from './support/seed';
 import { NOTHING_EXPIRES, startStack, type Stack } from './support/stack';
 
 let stack: Stack;
@@ -38,47 +36,21 @@ afterEach(async () => {
 afterAll(() => stack?.stop());
 
 /**
- * An agent running `steps` with the shell executor for a new node, once, and the node ONLINE;
- * `gateway` puts something between them, `args` adds options.
+ * An agent running `steps` with the shell executor, at work on a deployment; `gateway` puts
+ * something between it and the gateway, `args` adds options.
  */
 async function shellAgent(steps: unknown[], options: { gateway?: string; args?: string[] } = {}) {
-  const admin = await signUp(url);
-  const operator = await addUser(url, admin, 'OPERATOR');
-  const developer = await addUser(url, admin, 'DEVELOPER');
   const dir = await tempStateDir();
   cleanups.push(dir.remove);
   const config = join(dir.path, 'shell.json');
   await writeFile(config, JSON.stringify({ steps }));
-  const name = unique('shell-');
-  const agent = startAgent(
-    [
-      '--gateway',
-      options.gateway ?? url,
-      '--name',
-      name,
-      '--region',
-      'eu-west-1',
-      '--state-dir',
-      dir.path,
-      '--executor',
-      'shell',
-      '--shell-config',
-      config,
-      '--once',
-      '--poll-interval',
-      '100ms',
-      '--heartbeat-interval',
-      '200ms',
-      ...(options.args ?? []),
-    ],
-    { OPSGRAPH_TOKEN: operator.accessToken },
+  const work = await agentAtWork(
+    url,
+    ['--executor', 'shell', '--shell-config', config, ...(options.args ?? [])],
+    options.gateway,
   );
-  cleanups.push(async () => {
-    if (agent.child.exitCode === null) agent.child.kill('SIGKILL');
-  });
-  const node = await onlineNode(url, developer, name);
-  const deployment = await createDeployment(url, developer.headers, { nodeId: node.id });
-  return { agent, developer, deployment };
+  cleanups.push(work.stop);
+  return work;
 }
 
 describe('node agent with the shell executor', () => {

@@ -11,7 +11,9 @@ import {
   createApiKey,
   deploymentWithEvents,
   exitOf,
-  nodesNamed,
+  onlineNode,
+  QUICK_POLLING,
+  SIMULATED_SUCCESS_LOGS,
   startProxy,
   startAgent,
   tempStateDir,
@@ -20,7 +22,7 @@ import { createDeployment } from './support/deployments';
 import { graphql } from './support/graphql';
 import { freePort } from './support/processes';
 import { generateNodeKeys, waitFor } from './support/nodes';
-import { addUser, signUp, unique, type SignedIn } from './support/seed';
+import { addUser, signUp, unique } from './support/seed';
 import { startStack, type Stack } from './support/stack';
 
 let stack: Stack;
@@ -37,14 +39,7 @@ afterEach(async () => {
 afterAll(() => stack?.stop());
 
 /** Short timings, so a whole deployment runs in well under a second. */
-const FAST = [
-  '--poll-interval',
-  '100ms',
-  '--heartbeat-interval',
-  '200ms',
-  '--step-duration',
-  '40ms',
-];
+const FAST = [...QUICK_POLLING, '--step-duration', '40ms'];
 
 async function organization() {
   const admin = await signUp(url);
@@ -57,26 +52,6 @@ async function stateDir() {
   cleanups.push(dir.remove);
   return dir.path;
 }
-
-/** Waits until the agent's node is ONLINE, then returns it. */
-async function onlineNode(viewer: SignedIn, name: string) {
-  let node: any;
-  await waitFor(async () => {
-    [node] = await nodesNamed(url, viewer, name);
-    return node?.status === 'ONLINE';
-  }, 20_000);
-  return node;
-}
-
-const SUCCESS_LOGS = [
-  'INFO Pulling image billing-api:1.0.0.',
-  'INFO Pulled image billing-api:1.0.0.',
-  'INFO Starting billing-api 1.0.0 (production).',
-  'INFO Started billing-api 1.0.0.',
-  'INFO Checking the health of billing-api.',
-  'INFO Health check passed.',
-  'INFO Deployment succeeded.',
-];
 
 describe('node agent', () => {
   it('registers with an API key from the environment, heartbeats to ONLINE, and runs a deployment to SUCCEEDED', async () => {
@@ -105,7 +80,7 @@ describe('node agent', () => {
       { OPSGRAPH_API_KEY: apiKey },
     );
 
-    const node = await onlineNode(developer, name);
+    const node = await onlineNode(url, developer, name);
     const registration = JSON.parse(await readFile(join(dir, 'registration.json'), 'utf8'));
     expect(registration).toEqual({
       nodeId: node.id,
@@ -130,7 +105,7 @@ describe('node agent', () => {
         diskPercent: expect.any(Number),
       },
     });
-    for (const value of Object.values(node.metrics) as number[]) {
+    for (const value of Object.values(node.metrics!) as number[]) {
       expect(value).toBeGreaterThanOrEqual(0);
       expect(value).toBeLessThanOrEqual(100);
     }
@@ -142,7 +117,7 @@ describe('node agent', () => {
     const result = await deploymentWithEvents(url, developer, deployment.id);
     expect(result.status).toBe('SUCCEEDED');
     expect(result.statuses).toEqual(['QUEUED', 'RUNNING', 'SUCCEEDED']);
-    expect(result.logs).toEqual(SUCCESS_LOGS);
+    expect(result.logs).toEqual(SIMULATED_SUCCESS_LOGS);
     expect(result.last).toMatchObject({ type: 'STATUS_CHANGED', status: 'SUCCEEDED' });
     expect(agent.messages()).toContain('deployment finished');
     // The key is never echoed: not in a log line, not on stderr.
@@ -191,7 +166,7 @@ describe('node agent', () => {
       '--once',
       ...FAST,
     ]);
-    const node = await onlineNode(developer, name);
+    const node = await onlineNode(url, developer, name);
     expect(node.id).toBe(registered);
     expect(JSON.parse(await readFile(join(dir, 'registration.json'), 'utf8')).nodeId).toBe(
       registered,
@@ -250,7 +225,7 @@ describe('node agent', () => {
       '--once',
       ...FAST,
     ]);
-    const node = await onlineNode(developer, name);
+    const node = await onlineNode(url, developer, name);
     expect(node.kind).toBe('VM');
     const deployment = await createDeployment(url, developer.headers, {
       nodeId: node.id,
@@ -290,7 +265,7 @@ describe('node agent', () => {
       '--step-duration',
       '60s',
     ]);
-    const node = await onlineNode(developer, name);
+    const node = await onlineNode(url, developer, name);
     const deployment = await createDeployment(url, developer.headers, { nodeId: node.id });
     // The first step's first line arrives while the step is still running.
     await waitFor(
@@ -340,7 +315,7 @@ describe('node agent', () => {
       '--once',
       ...FAST,
     ]);
-    const node = await onlineNode(developer, name);
+    const node = await onlineNode(url, developer, name);
     const deployment = await createDeployment(url, developer.headers, { nodeId: node.id });
     expect(await exitOf(agent)).toBe(0);
 
@@ -353,7 +328,7 @@ describe('node agent', () => {
     );
     const result = await deploymentWithEvents(url, developer, deployment.id);
     expect(result.status).toBe('SUCCEEDED');
-    expect(result.logs).toEqual(SUCCESS_LOGS);
+    expect(result.logs).toEqual(SIMULATED_SUCCESS_LOGS);
   });
 
   it('waits with backoff for a gateway that is not there yet', async () => {
@@ -387,7 +362,7 @@ describe('node agent', () => {
     });
     const proxy = await startProxy(url, { port });
     cleanups.push(proxy.close);
-    expect((await onlineNode(developer, name)).status).toBe('ONLINE');
+    expect((await onlineNode(url, developer, name)).status).toBe('ONLINE');
   });
 
   it('stops with an error once its node is decommissioned', async () => {
@@ -407,7 +382,7 @@ describe('node agent', () => {
       await stateDir(),
       ...FAST,
     ]);
-    const node = await onlineNode(developer, name);
+    const node = await onlineNode(url, developer, name);
     const decommissioned = await graphql(
       url,
       `
@@ -479,7 +454,7 @@ describe('node agent', () => {
       agent.child.kill('SIGTERM');
       await exitOf(agent);
     });
-    const node = await onlineNode(developer, name);
+    const node = await onlineNode(url, developer, name);
     expect(JSON.parse(await readFile(join(dir, 'registration.json'), 'utf8'))).toMatchObject({
       nodeId: node.id,
       name,

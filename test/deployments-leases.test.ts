@@ -16,6 +16,7 @@ import {
   exitOf,
   nodesNamed,
   startNodeAgent,
+  QUICK_POLLING,
 } from './support/agent';
 import { claim, CREATE, createDeployment, EVENTS, report } from './support/deployments';
 import { graphql } from './support/graphql';
@@ -263,10 +264,7 @@ it('never fails a deployment whose agent works normally, with steps longer than 
   // Each step outlasts the lease: only heartbeats naming the deployment keep it.
   const { agent, stop } = await startNodeAgent(url, apiKey, name, [
     '--once',
-    '--poll-interval',
-    '100ms',
-    '--heartbeat-interval',
-    '200ms',
+    ...QUICK_POLLING,
     '--step-duration',
     `${LEASE_MS + 500}ms`,
   ]);

@@ -33,6 +33,7 @@ import { clientAddressOf } from '../../platform/http';
 import type { Logger } from '../../platform/logger';
 import { goAwayOnClose } from '../../platform/shutdown';
 import type { Principal } from '../../platform/principal';
+import { UNREAD_END_GRACE_MS } from '../../platform/subscriptions-over-http';
 import type { TrustedProxies } from '../../platform/trusted-proxies';
 import type { ForwardedRequest } from '../../platform/wire';
 import { verifyApiKey } from '../edge-auth';
@@ -110,7 +111,7 @@ const stringParam = (params: Record<string, unknown> | undefined, ...names: stri
 function disconnectSlowConsumer(socket: WebSocket): void {
   if (socket.readyState !== socket.OPEN) return;
   socket.close(CloseCode.SlowConsumer, 'Subscriber too slow');
-  setTimeout(() => socket.terminate(), 2_000).unref();
+  setTimeout(() => socket.terminate(), UNREAD_END_GRACE_MS).unref();
 }
 
 /** An event's `next` message, framed; `payload` is the message without its frame header. */

@@ -4,6 +4,7 @@
  * documented in docs/events.md. It runs on the subgraph runtime's Redis connections (beside the
  * revocation list and API key cache), which the runtime closes.
  */
+import type { Logger } from '../../platform/logger';
 import type { RedisConnections } from '../../platform/redis';
 import { DEFAULT_POLL_INTERVAL_MS } from './resumable';
 
@@ -32,6 +33,30 @@ export interface TypedPubSub<TopicMap extends Record<string, unknown>> {
    */
   sharedHead(key: string, read: () => Promise<number>): Promise<number>;
   close(): Promise<void>;
+}
+
+/**
+ * Publishes `payloads` on `topic` one by one, once what they announce is committed. A failed
+ * publish is logged (`unannounced` says what), not thrown: what was committed stands, and
+ * whoever needs it finds it in the store.
+ */
+export async function publishEach<
+  TopicMap extends Record<string, unknown>,
+  K extends keyof TopicMap & string,
+>(
+  pubsub: TypedPubSub<TopicMap>,
+  logger: Logger,
+  topic: K,
+  payloads: TopicMap[K][],
+  unannounced: string,
+): Promise<void> {
+  for (const payload of payloads) {
+    try {
+      await pubsub.publish(topic, payload);
+    } catch (error) {
+      logger.warn({ err: error, topic, payload }, unannounced);
+    }
+  }
 }
 
 export function createPubSub<TopicMap extends Record<string, unknown>>(

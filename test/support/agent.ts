@@ -19,7 +19,8 @@ import {
 } from '../__generated__/graphql';
 import { graphql } from './graphql';
 import { waitFor } from './nodes';
-import type { SignedIn } from './seed';
+import { createDeployment } from './deployments';
+import { addUser, signUp, unique, type SignedIn } from './seed';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -121,6 +122,40 @@ export async function startNodeAgent(
       await dir.remove();
     },
   };
+}
+
+/** How often a test's agent looks for work and heartbeats: a deployment starts at once. */
+export const QUICK_POLLING = ['--poll-interval', '100ms', '--heartbeat-interval', '200ms'];
+
+/** What the simulated executor reports for a deployment of billing-api 1.0.0 that succeeds. */
+export const SIMULATED_SUCCESS_LOGS = [
+  'INFO Pulling image billing-api:1.0.0.',
+  'INFO Pulled image billing-api:1.0.0.',
+  'INFO Starting billing-api 1.0.0 (production).',
+  'INFO Started billing-api 1.0.0.',
+  'INFO Checking the health of billing-api.',
+  'INFO Health check passed.',
+  'INFO Deployment succeeded.',
+];
+
+/**
+ * A new organization's agent for a new node, at work on one deployment (`--once`): the node is
+ * ONLINE and the deployment created when this returns. The agent reaches the gateway at
+ * `gateway` (a hop in between, say), `args` add options; `stop` ends it if it still runs.
+ */
+export async function agentAtWork(url: string, args: string[], gateway = url) {
+  const admin = await signUp(url);
+  const developer = await addUser(url, admin, 'DEVELOPER');
+  const name = unique('agent-');
+  const apiKey = await createApiKey(url, admin, 'OPERATOR');
+  const { agent, stop } = await startNodeAgent(gateway, apiKey, name, [
+    '--once',
+    ...QUICK_POLLING,
+    ...args,
+  ]);
+  const node = await onlineNode(url, developer, name);
+  const deployment = await createDeployment(url, developer.headers, { nodeId: node.id });
+  return { agent, developer, deployment, stop };
 }
 
 export async function tempStateDir(): Promise<{ path: string; remove(): Promise<void> }> {

@@ -11,6 +11,7 @@
  */
 import type { Logger } from '../../../platform/logger';
 import { isUuid } from '../../kit/ids';
+import { publishEach } from '../../kit/pubsub';
 import type { Database, EntityManager } from '../../kit/orm';
 import type { Node } from '../entities/node';
 import type { NodeRetiredEvent, NodesPubSub } from '../pubsub';
@@ -33,20 +34,12 @@ export async function recordRetirement(em: EntityManager, node: Node): Promise<N
   };
 }
 
-/** Announces retirements; a failed publish is logged: the next sweep announces it again. */
-export async function announceRetirements(
+/** Announces retirements; one not announced is announced again at the next sweep. */
+export const announceRetirements = (
   pubsub: NodesPubSub,
   logger: Logger,
   events: NodeRetiredEvent[],
-): Promise<void> {
-  for (const event of events) {
-    try {
-      await pubsub.publish('NODE_RETIRED', event);
-    } catch (error) {
-      logger.warn({ err: error, nodeId: event.nodeId }, 'node retirement not announced yet');
-    }
-  }
-}
+) => publishEach(pubsub, logger, 'NODE_RETIRED', events, 'node retirement not announced yet');
 
 /**
  * Retirements still unconfirmed that were last announced before the given time, marked as

@@ -1,4 +1,5 @@
 import { appendChanges, changeCursor } from '../../kit/change-log';
+import { publishEach } from '../../kit/pubsub';
 import type { Logger } from '../../../platform/logger';
 import type { EntityManager } from '../../kit/orm';
 import type { Node, NodeStatus } from '../entities/node';
@@ -40,20 +41,9 @@ export async function recordStatusChanges(
   }));
 }
 
-/**
- * Announces committed status changes on Redis (docs/events.md). A failed publish is logged, not
- * thrown: the change itself is stored, and subscribers find it in the store.
- */
-export async function publishStatusChanges(
+/** Announces committed status changes on Redis (docs/events.md); subscribers also find them stored. */
+export const publishStatusChanges = (
   pubsub: NodesPubSub,
   logger: Logger,
   events: NodeStatusChangedEvent[],
-): Promise<void> {
-  for (const event of events) {
-    try {
-      await pubsub.publish('NODE_STATUS_CHANGED', event);
-    } catch (error) {
-      logger.error({ err: error, nodeId: event.nodeId }, 'could not publish a node status change');
-    }
-  }
-}
+) => publishEach(pubsub, logger, 'NODE_STATUS_CHANGED', events, 'node status change not announced');
