@@ -158,13 +158,15 @@ export function createKnownOperations(options: {
         { query, operationName, variables, context },
         lean?.fallBack,
       );
-      let status = 200;
+      let status: number | undefined;
       const errors = result.errors?.map((error) => {
         const formatted = formatLikeApollo(error, options.formatError);
         if (formatted.status) status = formatted.status;
         options.observer.countError(formatted.error.extensions?.code);
         return formatted.error;
       });
+      // Apollo Server 5 answers 400 for errors without data when no error chose a status.
+      status ??= errors?.length && result.data === undefined ? 400 : 200;
       respond(status, { errors, data: result.data, extensions: result.extensions });
     },
 

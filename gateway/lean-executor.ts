@@ -36,6 +36,7 @@ import {
   isObjectType,
   Kind,
   type FragmentDefinitionNode,
+  type InlineFragmentNode,
   type GraphQLCompositeType,
   type GraphQLLeafType,
   type GraphQLObjectType,
@@ -557,21 +558,37 @@ function collectFields(
     const type = schema.getType(condition);
     return !!type && isAbstractType(type) && schema.isSubType(type, runtime);
   };
-  for (const selectionSet of selectionSets) {
-    for (const selection of selectionSet.selections) {
-      if (selection.kind === Kind.FIELD) {
-        const responseName = selection.alias?.value ?? selection.name.value;
-        const nodes = into.get(responseName);
-        if (nodes) nodes.push(selection);
-        else into.set(responseName, [selection]);
-      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-        if (applies(selection.typeCondition?.name.value))
-          collectFields(schema, runtime, [selection.selectionSet], fragments, into);
-      } else {
-        const fragment = fragments[selection.name.value];
-        if (fragment && applies(fragment.typeCondition.name.value))
-          collectFields(schema, runtime, [fragment.selectionSet], fragments, into);
+  const selections = selectionSets.flatMap((selectionSet) => selectionSet.selections);
+  // Apollo shapes the answer from its normalized operation, where inline fragments of one type
+  // condition are merged into the first of them: their fields come out at its place.
+  const mergedConditions = new Set<string | undefined>();
+  for (const selection of selections) {
+    if (selection.kind === Kind.FIELD) {
+      const responseName = selection.alias?.value ?? selection.name.value;
+      const nodes = into.get(responseName);
+      if (nodes) nodes.push(selection);
+      else into.set(responseName, [selection]);
+    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+      const condition = selection.typeCondition?.name.value;
+      if (mergedConditions.has(condition)) continue;
+      mergedConditions.add(condition);
+      if (applies(condition)) {
+        const merged = selections.filter(
+          (other): other is InlineFragmentNode =>
+            other.kind === Kind.INLINE_FRAGMENT && other.typeCondition?.name.value === condition,
+        );
+        collectFields(
+          schema,
+          runtime,
+          merged.map((fragment) => fragment.selectionSet),
+          fragments,
+          into,
+        );
       }
+    } else {
+      const fragment = fragments[selection.name.value];
+      if (fragment && applies(fragment.typeCondition.name.value))
+        collectFields(schema, runtime, [fragment.selectionSet], fragments, into);
     }
   }
 }

@@ -80,6 +80,12 @@ const BASE_QUERIES = [
   '{ featured { maker { id } reviews { body } } }',
   '{ wilds { id name kind kinds price priceLabel stock rating ratingStrict color } }',
   '{ widget(id: "w1") { kinds parts { sub { sub { weight } } } dims } }',
+  // Inline fragments of one type condition, which Apollo merges into the first of them.
+  '{ widgets { ... on Widget { id } name ... on Widget { kind } } }',
+  '{ widgets { ... { id } name ... { kind color } } }',
+  '{ widgets { ... on Widget { rating } id ... on Widget { name reviews { stars } } } }',
+  '{ items { ... on Book { title } id ... on Movie { minutes } ... on Book { pages } } }',
+  '{ search { ... on Widget { id } ... on Book { title } ... on Widget { name ... on Widget { kind } price ... on Widget { color } } } }',
   // The same entities many times over, at several depths; some of them erring or missing.
   '{ repeats(ids: ["w1", "w2", "w1", "w3", "w2", "w1"]) { id name stock rating priceLabel warehouse { city capacity manager { name } } reviews { author { name since } } } }',
   '{ repeats(ids: ["w1", "w5", "w1", "w5"]) { id rating reviews { author { since } } } }',

@@ -196,6 +196,15 @@ it('answers a null the schema forbids exactly as Apollo does', async () => {
   expect(JSON.parse(answer.body).data).toEqual({ broken: null });
 });
 
+it('answers errors without data with 400, as Apollo Server 5 does', async () => {
+  // Apollo's executor fails while shaping the answer (a null where @include needs a Boolean).
+  const query = 'query ($yes: Boolean = true) { __typename @include(if: $yes) items { id } }';
+  const { answer, served } = await sendThrice({ query, variables: { yes: null } });
+  expect(served['cached-plan']).toBe(2);
+  expect(answer.status).toBe(400);
+  expect(JSON.parse(answer.body)).not.toHaveProperty('data');
+});
+
 it('leaves to Apollo what it does not cover: bad variables, other media types, extensions', async () => {
   const query = 'query ($id: ID!) { item(id: $id) { id } }';
   await send({ query, variables: { id: 'b1' } });
