@@ -87,6 +87,9 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     documentStore: documentStore(),
     csrfPrevention: true,
     introspection: config.introspection,
+    // registerShutdown drains this process; Apollo's own signal handler would stop it at once
+    // and send the signal again, killing the process while requests are still in flight.
+    stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
     formatError: limits.formatError,
     plugins: [

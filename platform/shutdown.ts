@@ -28,8 +28,9 @@ export function registerShutdown(logger: Logger, steps: ShutdownStep[], timeoutM
     logger.info('stopped');
     process.exit(0);
   };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  // Listening for good: a repeated signal must not take the default action during the drain.
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
 }
 
 /**

@@ -291,7 +291,10 @@ export function createEventStreams(options: EventStreamOptions): EventStreams {
     return frame;
   };
   // Open streams are in-flight requests: the HTTP server could not finish closing while they live.
+  // So are those whose requests were still arriving then: they end as soon as they open.
+  let closing = false;
   options.httpServer.once(HTTP_CLOSING, () => {
+    closing = true;
     for (const stream of [...open]) stream.end();
   });
 
@@ -323,7 +326,7 @@ export function createEventStreams(options: EventStreamOptions): EventStreams {
       // The client left: release whatever feeds the stream. It may have left before the stream
       // opened (while its request was authorized), when its 'close' has passed already.
       res.once('close', () => end());
-      if (res.destroyed) end();
+      if (res.destroyed || closing) end();
 
       /**
        * Whether the client took what waits for it within two heartbeats: one that takes nothing

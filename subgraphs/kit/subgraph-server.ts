@@ -193,6 +193,9 @@ export function createSubgraphServer<TContext extends RequestInfo>(
     documentStore: documentStore(),
     csrfPrevention: true,
     introspection: options.introspection,
+    // registerShutdown drains this process; Apollo's own signal handler would stop it at once
+    // and send the signal again, killing the process while requests are still in flight.
+    stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
     formatError,
     // Inline traces only serve Apollo's hosted usage reporting, and cache hints nothing here
