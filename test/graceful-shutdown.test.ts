@@ -88,7 +88,7 @@ it('drains the gateway: in-flight requests answered, every transport ended as do
     webSocketImpl: WebSocket,
     connectionParams: { authorization: admin.headers.authorization },
     retryAttempts: 0,
-    on: { closed: (event) => (closeCode = (event as CloseEvent).code) },
+    on: { closed: (event) => (closeCode = (event as { code: number }).code) },
   });
   client.subscribe(
     { query: SUBSCRIPTION, variables },
