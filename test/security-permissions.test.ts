@@ -21,7 +21,14 @@ import {
   type Organization,
   type Outcome,
 } from './support/security-matrix';
-import { login, signUp } from './support/seed';
+import {
+  DeleteMessageDocument,
+  EditMessageDocument,
+  UpdateUserRoleDocument,
+} from './__generated__/graphql';
+import { createApiKey } from './support/agent';
+import { createChannel, join, post } from './support/messages';
+import { addUser, login, signUp, unique } from './support/seed';
 import { startStack, type Stack } from './support/stack';
 import { collect, wsClient } from './support/subscriptions';
 
@@ -168,6 +175,32 @@ describe('straight to a subgraph', () => {
     );
     expect(response.errors).toBeUndefined();
   });
+});
+
+test('a read-only key or a demoted user cannot edit or delete what its user wrote', async () => {
+  const url = stack.gatewayUrl;
+  const admin = own.users.ADMIN;
+  const writer = await addUser(url, admin, 'DEVELOPER');
+  const channel = await createChannel(url, admin, { kind: 'PUBLIC' });
+  await join(url, writer, channel.id);
+  const byAdmin = await post(url, admin, channel.id, unique('by the admin '));
+  const byWriter = await post(url, writer, channel.id, unique('by the writer '));
+  const demoted = await graphql(
+    url,
+    UpdateUserRoleDocument,
+    { id: writer.user.id, role: 'VIEWER' },
+    admin.headers,
+  );
+  expect(demoted.errors).toBeUndefined();
+  const attempts = [
+    { id: byAdmin.id, headers: { 'x-api-key': await createApiKey(url, admin, 'VIEWER') } },
+    { id: byWriter.id, headers: (await login(url, writer.user.username)).headers },
+  ];
+  for (const { id, headers } of attempts) {
+    const edited = await graphql(url, EditMessageDocument, { id, body: 'rewritten' }, headers);
+    const deleted = await graphql(url, DeleteMessageDocument, { id }, headers);
+    expect([errorCodes(edited), errorCodes(deleted)]).toEqual([['FORBIDDEN'], ['FORBIDDEN']]);
+  }
 });
 
 describe('federation references', () => {

@@ -28,9 +28,10 @@ export function createMessagesPermissions(limiter: RateLimiter) {
       addChannelMember: hasRole('DEVELOPER'),
       // The role first, so a refused caller is not counted.
       postMessage: chain(hasRole('DEVELOPER'), postMessage),
-      // Author only, or author and ADMIN: the service checks.
-      editMessage: isUser,
-      deleteMessage: isUser,
+      // Writing, as posting is: a read-only VIEWER key acts as its creator and must not edit or
+      // erase what the creator wrote. Then author only, or author and ADMIN: the service checks.
+      editMessage: hasRole('DEVELOPER'),
+      deleteMessage: hasRole('DEVELOPER'),
     },
     Subscription: {
       messageAdded: isUser,

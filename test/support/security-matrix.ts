@@ -312,8 +312,8 @@ export const MATRIX: MatrixCase[] = [
     field: 'Mutation.editMessage',
     document: 'mutation ($id: ID!) { editMessage(id: $id, body: "edited") { id } }',
     variables: v((t) => ({ id: t.message.id })),
-    // Only the author (here the ADMIN) edits a message.
-    expect: { ...usersOnly(['FORBIDDEN', 'NOT_FOUND']), ADMIN: OWN_ONLY },
+    // A writer's role, then only the author (here the ADMIN) edits a message.
+    expect: { ...fromRole('DEVELOPER', ['FORBIDDEN', 'NOT_FOUND']), ADMIN: OWN_ONLY },
   },
   {
     field: 'Mutation.deleteMessage',
@@ -321,8 +321,8 @@ export const MATRIX: MatrixCase[] = [
     variables: async (t) => ({
       id: (await post(t.url, t.users.ADMIN, t.channel.id, unique('bye '))).id,
     }),
-    // The author or an ADMIN (here the author is the ADMIN).
-    expect: { ...usersOnly(['FORBIDDEN', 'NOT_FOUND']), ADMIN: OWN_ONLY },
+    // A writer's role, then the author or an ADMIN (here the author is the ADMIN).
+    expect: { ...fromRole('DEVELOPER', ['FORBIDDEN', 'NOT_FOUND']), ADMIN: OWN_ONLY },
   },
   {
     field: 'Subscription.messageAdded',
