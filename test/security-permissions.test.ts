@@ -27,7 +27,7 @@ import {
   UpdateUserRoleDocument,
 } from './__generated__/graphql';
 import { createApiKey } from './support/agent';
-import { createChannel, join, post } from './support/messages';
+import { createChannel, join as joinChannel, post } from './support/messages';
 import { addUser, login, signUp, unique } from './support/seed';
 import { startStack, type Stack } from './support/stack';
 import { collect, wsClient } from './support/subscriptions';
@@ -182,7 +182,7 @@ test('a read-only key or a demoted user cannot edit or delete what its user wrot
   const admin = own.users.ADMIN;
   const writer = await addUser(url, admin, 'DEVELOPER');
   const channel = await createChannel(url, admin, { kind: 'PUBLIC' });
-  await join(url, writer, channel.id);
+  await joinChannel(url, writer, channel.id);
   const byAdmin = await post(url, admin, channel.id, unique('by the admin '));
   const byWriter = await post(url, writer, channel.id, unique('by the writer '));
   const demoted = await graphql(
