@@ -12,10 +12,11 @@ import { MESSAGES_RATE_LIMITS } from '../subgraphs/messages/permissions';
 import { NODES_RATE_LIMITS } from '../subgraphs/nodes/permissions';
 import { USERS_RATE_LIMITS } from '../subgraphs/users/permissions';
 import { loadGatewayConfig } from '../gateway/env';
+import { AuthenticateNodeDocument } from './__generated__/graphql';
 import { createDeployment } from './support/deployments';
 import { errorCodes, graphql } from './support/graphql';
 import { createChannel, postMessage } from './support/messages';
-import { registerNode, signedAuthInput } from './support/nodes';
+import { generateNodeKeys, registerNode, signedAuthInput } from './support/nodes';
 import { PASSWORD, signUp, type SignedIn } from './support/seed';
 import { RELAXED_RATE_LIMITS, startGateway, startStack, type Stack } from './support/stack';
 
@@ -126,6 +127,31 @@ test("one client's wrong passwords lock out neither the account's owner nor othe
     for (let i = 0; i < 6; i++) attempts.push(await loginFrom('203.0.113.9'));
     expect(attempts).toEqual([...Array(5).fill('UNAUTHENTICATED'), 'RATE_LIMITED']);
     expect(await loginFrom('198.51.100.7', PASSWORD)).toBe('ok');
+  } finally {
+    await gateway.stop();
+  }
+});
+
+test("authenticateNode is limited per node and address: made-up signatures do not lock the node's agent out", async () => {
+  const { node, keys } = await registerNode(stack.gatewayUrl, admin);
+  const gateway = await startGateway({
+    ...stack.gatewayConfig,
+    trustedProxies: trustedProxies(['127.0.0.1']),
+  });
+  let sent = 0;
+  const authenticateFrom = (address: string, signingKeys: typeof keys) =>
+    graphql(
+      gateway.url,
+      AuthenticateNodeDocument,
+      { input: signedAuthInput(signingKeys, node.id, String(Date.now() + sent++)) },
+      { 'x-forwarded-for': address },
+    ).then((answer) => errorCodes(answer)[0] ?? 'ok');
+  try {
+    const forged = generateNodeKeys();
+    const attempts = [];
+    for (let i = 0; i < 3; i++) attempts.push(await authenticateFrom('203.0.113.9', forged));
+    expect(attempts).toEqual(['UNAUTHENTICATED', 'UNAUTHENTICATED', 'RATE_LIMITED']);
+    expect(await authenticateFrom('198.51.100.7', keys)).toBe('ok');
   } finally {
     await gateway.stop();
   }

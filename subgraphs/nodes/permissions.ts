@@ -16,7 +16,11 @@ import type { NodesContext } from './context';
 
 /** Defaults; RATE_LIMITS overrides them by name. */
 export const NODES_RATE_LIMITS: RateLimits = {
-  /** Per node: an agent authenticates once per token lifetime, a little more after restarts. */
+  /**
+   * Per node and client address: an agent authenticates once per token lifetime, a little more
+   * after restarts. Counted before the signature is checked, so per node alone anyone who knows
+   * a node's id could spend its budget with made-up signatures and lock its agent out.
+   */
   authenticateNode: { max: 30, windowMs: 15 * 60_000 },
 };
 
@@ -35,7 +39,7 @@ export function createNodesPermissions(limiter: RateLimiter) {
       authenticateNode: rateLimitRule<MutationAuthenticateNodeArgs, NodesContext>(
         limiter,
         'authenticateNode',
-        ({ input }) => input.nodeId,
+        ({ input }, ctx) => `${ctx.clientAddress}|${input.nodeId}`,
       ),
       heartbeat: isNodeAgent,
       decommissionNode: hasRole('OPERATOR'),
