@@ -13,7 +13,12 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { ErrorCode, formatErrorForClient } from './errors';
 import { withExportsReplaced } from './replaced-exports';
 
+/**
+ * Operation names are the client's: the first 200, of at most 64 characters each, become labels,
+ * the rest `other`. Each label is repeated on every line of a histogram, for the process's life.
+ */
 const MAX_OPERATION_NAMES = 200;
+const MAX_OPERATION_NAME_LENGTH = 64;
 const SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 export interface Metrics {
@@ -155,7 +160,8 @@ export function createRequestObserver(metrics: Metrics): RequestObserver {
   const operationLabel = (name: string | null | undefined) => {
     if (!name) return 'anonymous';
     if (knownOperations.has(name)) return name;
-    if (knownOperations.size >= MAX_OPERATION_NAMES) return 'other';
+    if (knownOperations.size >= MAX_OPERATION_NAMES || name.length > MAX_OPERATION_NAME_LENGTH)
+      return 'other';
     knownOperations.add(name);
     return name;
   };

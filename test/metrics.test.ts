@@ -88,6 +88,21 @@ it('counts requests by operation, errors by code and subgraph fetches', async ()
   expect(await sample('opsgraph_process_cpu_seconds_total')).toBeGreaterThan(0);
 });
 
+it("counts a client's long operation names as `other`: labels stay small", async () => {
+  const other = () =>
+    sample('opsgraph_graphql_request_duration_seconds_count', {
+      operation: 'other',
+      type: 'query',
+    });
+  const before = await other();
+  const exposition = async () => (await fetch(gateway.url.replace('/graphql', '/metrics'))).text();
+  const size = (await exposition()).length;
+  for (let i = 0; i < 5; i++)
+    await graphql(gateway.url, `query Q${i}${'x'.repeat(10_000)} { __typename }`);
+  expect(await other()).toBe(before + 5);
+  expect((await exposition()).length - size).toBeLessThan(5_000);
+});
+
 it('counts errors by the code the client sees, refusals at the edge included', async () => {
   // With public keys, so a bad bearer token is refused at the edge.
   const publicKeys = [publicJwkOf(generateSigningKey('metrics'))];
