@@ -6,8 +6,9 @@
  * Redis is not reachable yet starts anyway and waits for it (platform/dependencies).
  */
 import cluster, { type Worker } from 'node:cluster';
+import { accessSync, constants } from 'node:fs';
 import { redisAnswers, serveWhileStarting, startWhenReachable } from '../platform/dependencies';
-import { loadTracingConfig } from '../platform/env';
+import { ConfigError, loadTracingConfig } from '../platform/env';
 import { listen } from '../platform/listen';
 import { createLogger, type Logger } from '../platform/logger';
 import { closeHttpServer, registerShutdown } from '../platform/shutdown';
@@ -67,6 +68,12 @@ function supervise(config: GatewayConfig, logger: Logger): void {
 
 try {
   const config = loadGatewayConfig();
+  // Read here, not when the variable is validated: manifests name paths of their own machines.
+  try {
+    accessSync(config.supergraphPath, constants.R_OK);
+  } catch {
+    throw new ConfigError([`SUPERGRAPH_PATH: cannot read ${config.supergraphPath}`]);
+  }
   const logger = createLogger({ name: 'gateway', level: config.logLevel });
   if (config.workers !== 1 && cluster.isPrimary) supervise(config, logger);
   else

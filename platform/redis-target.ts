@@ -53,7 +53,12 @@ function parseCredentials(userinfo: string | undefined): Omit<RedisCredentials, 
 /** Throws, saying what is wrong, for a URL that names no Redis. */
 export function parseRedisUrl(url: string): RedisTarget {
   if (url.startsWith('memory://')) return { kind: 'memory', url };
-  if (/^rediss?:\/\//.test(url)) return { kind: 'single', url };
+  if (/^rediss?:\/\//.test(url)) {
+    // ioredis reads the path as a database number and would send SELECT NaN at connection.
+    if (!/^\/?\d*$/.test(new URL(url).pathname))
+      throw new Error('the path of a redis:// URL is a database number (/0, /1…)');
+    return { kind: 'single', url };
+  }
   const match = DISTRIBUTED.exec(url);
   if (!match) {
     throw new Error(

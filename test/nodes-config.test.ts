@@ -44,6 +44,7 @@ it('names each bad or missing variable', () => {
       JWT_PRIVATE_KEY: undefined,
       NODE_DEGRADED_DISK_PERCENT: '150',
       NODE_SWEEP_INTERVAL_MS: 'soon',
+      REDIS_URL: 'redis://127.0.0.1:6379/abc',
     });
   } catch (caught) {
     error = caught;
@@ -54,5 +55,6 @@ it('names each bad or missing variable', () => {
     'JWT_PRIVATE_KEY',
     'NODE_DEGRADED_DISK_PERCENT',
     'NODE_SWEEP_INTERVAL_MS',
+    'REDIS_URL',
   ]);
 });

@@ -195,3 +195,17 @@ it('a subgraph and a gateway start before PostgreSQL and Redis, wait for them, a
   expect(users.exitCode()).toBeNull();
   expect(gateway.exitCode()).toBeNull();
 });
+
+it('a gateway whose SUPERGRAPH_PATH names no file stops at once, saying so', async () => {
+  const gateway = startService('gateway/main.ts', await freePort(), {
+    SUPERGRAPH_PATH: join(ROOT, 'no-such-supergraph.graphql'),
+  });
+  try {
+    const exited = await retrying(async () => gateway.exitCode() ?? Promise.reject(new Error()));
+    expect(exited).toBe(1);
+    expect(gateway.output()).toContain('SUPERGRAPH_PATH: cannot read');
+    expect(gateway.output()).not.toMatch(/\n\s+at /);
+  } finally {
+    await stopService(gateway);
+  }
+}, 30_000);
