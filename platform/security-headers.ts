@@ -29,8 +29,23 @@ export function setSecurityHeaders(res: ServerResponse, options: SecurityOptions
     res.setHeader('strict-transport-security', 'max-age=31536000; includeSubDomains');
 }
 
-const ALLOWED_HEADERS =
-  'content-type, authorization, x-api-key, x-request-id, apollo-require-preflight, traceparent';
+/**
+ * What browser clients send: credentials, our request id, what satisfies CSRF prevention on a
+ * GET (Apollo's two headers), W3C trace context, and Apollo Client's name and version.
+ */
+const ALLOWED_HEADERS = [
+  'content-type',
+  'authorization',
+  'x-api-key',
+  'x-request-id',
+  'apollo-require-preflight',
+  'x-apollo-operation-name',
+  'traceparent',
+  'tracestate',
+  'baggage',
+  'apollographql-client-name',
+  'apollographql-client-version',
+].join(', ');
 
 /**
  * Adds CORS headers for an allowed origin; answers its preflight itself (true when it did).

@@ -59,7 +59,19 @@ it('answers CORS for allowlisted origins only', async () => {
   const allowed = await preflight(APP);
   expect(allowed.status).toBe(204);
   expect(allowed.headers.get('access-control-allow-origin')).toBe(APP);
-  expect(allowed.headers.get('access-control-allow-headers')).toContain('authorization');
+  // Every header the docs have a browser client send: credentials, CSRF prevention on a GET,
+  // trace context, Apollo Client's name.
+  expect(allowed.headers.get('access-control-allow-headers')?.split(', ')).toEqual(
+    expect.arrayContaining([
+      'authorization',
+      'x-api-key',
+      'apollo-require-preflight',
+      'x-apollo-operation-name',
+      'traceparent',
+      'tracestate',
+      'apollographql-client-name',
+    ]),
+  );
   expect(
     (await post(gateway.url, { origin: APP })).headers.get('access-control-allow-origin'),
   ).toBe(APP);
