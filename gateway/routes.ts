@@ -49,8 +49,9 @@ export function createRoutes(options: {
 
   /**
    * Puts a trusted document's text in place of its id (or refuses the request). A GET naming a
-   * trusted document is a query from the manifest, sent so that caches can serve it: it is given
-   * the JSON content type Apollo's CSRF prevention asks of browsers' requests. That opens
+   * persisted document (from the manifest, or an Apollo hash) is a query sent by id so that
+   * caches can serve it: it is given the JSON content type Apollo's CSRF prevention asks of
+   * browsers' requests, so that an unknown id is answered alike in either form. That opens
    * nothing: the gateway reads no ambient credential (cookies), only headers a cross-site page
    * cannot set without a preflight, and Apollo Server still refuses a mutation over GET.
    */

@@ -150,17 +150,20 @@ export function resolveBody(config: TrustedDocumentsConfig, body: unknown): unkn
 }
 
 /**
- * A GET request's URL with its document resolved, or null to leave it as it is. The client's
- * `variables` and `operationName` are kept; Apollo Server still refuses a mutation over GET.
+ * A GET request's search with its document resolved, or null when it names no persisted
+ * document. An Apollo hash the manifests do not hold is left to Apollo's automatic persisted
+ * queries as it is. The client's `variables` and `operationName` are kept; Apollo Server still
+ * refuses a mutation over GET.
  */
 export function resolveSearch(config: TrustedDocumentsConfig, search: string): string | null {
   const params = new URLSearchParams(search);
-  const text = trustedText(config, {
+  const request = {
     query: params.get('query') ?? undefined,
     documentId: params.get('documentId') ?? undefined,
     extensions: parseJson(params.get('extensions')),
-  });
-  if (text === null) return null;
+  };
+  const text = trustedText(config, request);
+  if (text === null) return documentIdOf(request) === undefined ? null : search;
   const extensions = withoutPersistedQuery(parseJson(params.get('extensions')));
   params.delete('documentId');
   params.delete('extensions');

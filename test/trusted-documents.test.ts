@@ -281,6 +281,18 @@ describe('TRUSTED_DOCUMENTS=allow (the default)', () => {
     }
   });
 
+  it('answers a plain GET of an unknown id alike, as documentId or as an Apollo hash', async () => {
+    const answers = [
+      await get(lenient.url, { documentId: UNKNOWN }, {}),
+      await get(lenient.url, { extensions: apq(UNKNOWN) }, {}),
+    ];
+    for (const answer of answers)
+      expect({ status: answer.status, codes: errorCodes(answer) }).toEqual({
+        status: 200,
+        codes: ['PERSISTED_QUERY_NOT_FOUND'],
+      });
+  });
+
   it('keeps CSRF prevention for free text sent with GET', async () => {
     const response = await get(lenient.url, { query: '{ me { id } }' });
     expect(response.status).toBe(400);
