@@ -251,8 +251,7 @@ describe('lifecycle', () => {
     };
     const v1 = await deploy('1.0.0');
     const v2Failed = await deploy('2.0.0', 'FAILED');
-    const v2 = await deploy('2.0.1');
-
+    // A failed deployment leaves v1 in place, with nothing before it.
     const firstOne = await graphql(
       url,
       RollbackDeploymentDocument,
@@ -261,6 +260,7 @@ describe('lifecycle', () => {
     );
     expect(errorCodes(firstOne)).toEqual(['CONFLICT']);
     expect(firstOne.errors?.[0]?.message).toMatch(/No earlier successful version/);
+    const v2 = await deploy('2.0.1');
     const ofFailed = await graphql(
       url,
       RollbackDeploymentDocument,
@@ -333,6 +333,31 @@ describe('lifecycle', () => {
       org.developer.headers,
     );
     expect(errorCodes(twice)).toEqual(['CONFLICT']);
+  });
+
+  it('rolls back only what is in place: not a deployment a later one replaced or is replacing', async () => {
+    const org = await organization();
+    const deployed = [];
+    for (const version of ['1', '2', '3']) {
+      const created = await createDeployment(url, org.developer.headers, {
+        nodeId: org.nodeId,
+        version,
+      });
+      await runToEnd(url, org.agent, created.id);
+      deployed.push(created);
+    }
+    const rollbackOf = (id: string) =>
+      graphql(url, RollbackDeploymentDocument, { id }, org.developer.headers);
+    const ofReplaced = await rollbackOf(deployed[1]!.id);
+    expect(errorCodes(ofReplaced)).toEqual(['CONFLICT']);
+    expect(ofReplaced.errors?.[0]?.extensions).toMatchObject({ deploymentId: deployed[2]!.id });
+    const queued = await createDeployment(url, org.developer.headers, {
+      nodeId: org.nodeId,
+      version: '4',
+    });
+    const ofReplacing = await rollbackOf(deployed[2]!.id);
+    expect(errorCodes(ofReplacing)).toEqual(['CONFLICT']);
+    expect(ofReplacing.errors?.[0]?.extensions).toMatchObject({ deploymentId: queued.id });
   });
 
   it('keeps a failed rollback from touching the original', async () => {

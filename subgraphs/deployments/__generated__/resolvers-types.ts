@@ -201,8 +201,10 @@ export type Mutation = {
   /**
    * Queues a deployment of the previous successful version of a SUCCEEDED deployment's application
    * on the same node and environment (DEVELOPER or above), with `rollbackOf` set. When it succeeds,
-   * the original becomes ROLLED_BACK. CONFLICT when the deployment did not succeed, a rollback of
-   * it is already pending, or no earlier successful version exists.
+   * the original becomes ROLLED_BACK. CONFLICT (with the other deployment's id in
+   * `extensions.deploymentId`) when the deployment did not succeed, a later deployment of its
+   * application on that node and environment succeeded or is under way (a rollback of it
+   * included), or no earlier successful version exists.
    */
   rollbackDeployment: Deployment;
 };

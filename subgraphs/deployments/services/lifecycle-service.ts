@@ -94,14 +94,28 @@ export async function rollbackDeployment(ctx: DeploymentsContext, id: string): P
         },
       );
     }
-    const pending = await em.findOne(Deployment, {
-      rollbackOf: locked.id,
-      status: { $in: ['QUEUED', 'RUNNING'] },
-    });
-    if (pending) {
-      throw conflict('A rollback of this deployment is already pending.', {
-        deploymentId: pending.id,
-      });
+    // Only what is in place can be rolled back: a later deployment of the application there
+    // that succeeded, or is under way (a pending rollback of this one included), replaced it.
+    const later = await em.findOne(
+      Deployment,
+      {
+        id: { $ne: locked.id },
+        organizationId: locked.organizationId,
+        nodeId: locked.nodeId,
+        application: locked.application,
+        environment: locked.environment,
+        status: { $in: ['SUCCEEDED', 'QUEUED', 'RUNNING'] },
+        createdAt: { $gte: locked.createdAt },
+      },
+      { orderBy: { createdAt: 'desc', id: 'desc' } },
+    );
+    if (later) {
+      throw conflict(
+        later.rollbackOf === locked.id
+          ? 'A rollback of this deployment is already pending.'
+          : `A later deployment of ${locked.application} (${later.version}, ${later.status}) replaced this one; roll that one back instead.`,
+        { deploymentId: later.id },
+      );
     }
     const target = await em.findOne(
       Deployment,
