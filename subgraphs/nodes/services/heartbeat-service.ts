@@ -50,8 +50,7 @@ export async function heartbeat(
       ? []
       : validate(heartbeatRules.deploymentIds, [...input.deploymentIds], 'deploymentIds');
   const status = statusForMetrics(metrics, ctx.deps.config);
-  const now = new Date();
-  const { node, events } = await ctx.em.transactional(async (em) => {
+  const { node, events, now } = await ctx.em.transactional(async (em) => {
     // Locked, so a concurrent decommission or sweep cannot interleave with this update.
     const node = await em.findOne(
       Node,
@@ -62,13 +61,16 @@ export async function heartbeat(
     if (!node || node.status === 'DECOMMISSIONED') {
       throw unauthenticated('This node has been decommissioned.');
     }
+    // Read once the row is held: a sweep that committed while this waited for it is then
+    // earlier, and the node's history never goes back in time.
+    const now = new Date();
     const previousStatus = node.status;
     Object.assign(node, metrics, { lastHeartbeatAt: now });
     if (version) node.agentVersion = version;
-    if (status === previousStatus) return { node, events: [] };
+    if (status === previousStatus) return { node, events: [], now };
     node.status = status;
     node.statusChangedAt = now;
-    return { node, events: await recordStatusChanges(em, [{ node, previousStatus }]) };
+    return { node, events: await recordStatusChanges(em, [{ node, previousStatus }]), now };
   });
   await publishStatusChanges(ctx.deps.pubsub, ctx.logger, events);
   if (deploymentIds.length > 0) {
