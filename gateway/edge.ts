@@ -45,7 +45,7 @@ export async function createEdge(config: GatewayConfig, logger: Logger): Promise
     ? createCredentialVerifier({
         tokens: await createTokenVerifier(config.publicKeys),
         revocations,
-        resolveApiKey: null,
+        apiKeys: null,
       })
     : null;
   const apiKeys =

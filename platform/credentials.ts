@@ -1,13 +1,25 @@
 /**
  * Turns the credentials a request carries (`Authorization: Bearer …` or `x-api-key`) into a
- * principal. Every subgraph runs this itself: nothing the gateway says is trusted.
+ * principal, and tells what outlives the request (a subscription) when they end. Every subgraph
+ * runs this itself: nothing the gateway says is trusted.
  */
+import { createCredentialWatch } from './credential-watch';
 import { unauthenticated } from './errors';
 import type { Principal } from './principal';
 import type { RevocationList } from './revocations';
 import { TokenError, type TokenVerifier } from './tokens';
 
 export type ApiKeyResolver = (secret: string) => Promise<Principal | null>;
+
+/** Where API keys are looked up, and where their revocations are heard, if anywhere. */
+export interface ApiKeySource {
+  resolve: ApiKeyResolver;
+  /**
+   * Calls `onRevoked` once the key is revoked (the introspection client hears revocations:
+   * platform/api-keys.ts); returns how to stop watching.
+   */
+  watch?: (secret: string, onRevoked: () => void) => () => void;
+}
 
 export interface CredentialHeaders {
   authorization?: string | undefined;
@@ -17,14 +29,32 @@ export interface CredentialHeaders {
 export interface CredentialVerifier {
   /** null for an anonymous request; throws UNAUTHENTICATED for bad credentials. */
   authenticate(headers: CredentialHeaders): Promise<Principal | null>;
+  /**
+   * Calls `onEnded` once, with the reason, when the credentials that authenticated `principal`
+   * end: the token expires, its session or API key is revoked (platform/credential-watch.ts).
+   * For what outlives a request, such as a subscription; returns how to stop watching.
+   */
+  watch(
+    principal: Principal | null,
+    headers: CredentialHeaders,
+    onEnded: (message: string) => void,
+  ): () => void;
 }
 
 export function createCredentialVerifier(deps: {
   tokens: TokenVerifier;
-  revocations: Pick<RevocationList, 'isRevoked'> | null;
-  resolveApiKey: ApiKeyResolver | null;
+  revocations: Pick<RevocationList, 'isRevoked' | 'onRevoked'> | null;
+  apiKeys: ApiKeySource | null;
 }): CredentialVerifier {
+  const watch = deps.apiKeys?.watch;
+  const credentialWatch = createCredentialWatch({
+    revocations: deps.revocations,
+    apiKeys: watch ? { watch } : null,
+  });
   return {
+    // A key sent beside a bearer token authenticated nothing (the token wins): not watched.
+    watch: (principal, { authorization, apiKey }, onEnded) =>
+      credentialWatch.watch(principal, authorization ? undefined : apiKey, onEnded),
     async authenticate({ authorization, apiKey }) {
       if (authorization) {
         const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
@@ -50,7 +80,7 @@ export function createCredentialVerifier(deps: {
         }
       }
       if (apiKey) {
-        const principal = deps.resolveApiKey ? await deps.resolveApiKey(apiKey) : null;
+        const principal = deps.apiKeys ? await deps.apiKeys.resolve(apiKey) : null;
         if (!principal) throw unauthenticated('Invalid API key.');
         return principal;
       }

@@ -1,17 +1,20 @@
 /**
- * Subscriptions end when their credentials expire, all on one timer (sessions.ts): each channel
- * at its own second, in order, none twice, and none that closed before.
+ * Subscriptions end when their credentials expire, all on one timer
+ * (platform/credential-watch.ts): each channel at its own second, in order, none twice, and none
+ * that closed before.
  */
 import type { ExecutionResult } from 'graphql-ws';
 import { createChannel, type Channel } from '../platform/channel';
-import { expirySchedule } from '../gateway/subscriptions/sessions';
+import { createExpirySchedule } from '../platform/credential-watch';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 it('expires each channel at its second, in order, and forgets those removed', async () => {
   const expired: string[] = [];
   const names = new Map<Channel<ExecutionResult>, string>();
-  const schedule = expirySchedule((channel) => expired.push(names.get(channel)!));
+  const schedule = createExpirySchedule<Channel<ExecutionResult>>((channel) =>
+    expired.push(names.get(channel)!),
+  );
   // From the start of a second, so that the next one is not due before the first check.
   await sleep(1_010 - (Date.now() % 1_000));
   const now = Math.floor(Date.now() / 1000);

@@ -3,7 +3,8 @@
  * (graphql-ws, SSE, multipart HTTP): the operation limits HTTP requests obey, planning, the
  * shared executor (deduplicated upstreams, resume), and the end of the stream with an
  * UNAUTHENTICATED error when its session or API key is revoked (on any replica) or its token
- * expires — the client then subscribes again with a fresh token, after its last cursor.
+ * expires — the client then subscribes again with a fresh token, after its last cursor. The
+ * subgraphs end what is opened on them the same way (platform/credential-watch.ts).
  */
 import type { ExecutionResult } from 'graphql-ws';
 import { GraphQLError } from 'graphql';
@@ -11,6 +12,7 @@ import type { Channel } from '../../platform/channel';
 import { clientError, ErrorCode } from '../../platform/errors';
 import { variableErrors } from '../../platform/operation-guard';
 import type { ApiKeyIntrospection } from '../../platform/api-keys';
+import { createCredentialWatch } from '../../platform/credential-watch';
 import type { Principal } from '../../platform/principal';
 import type { RevocationList } from '../../platform/revocations';
 import { MAX_REMEMBERED_DOCUMENT_LENGTH, type CheckOperation } from '../operation-limits';
@@ -44,7 +46,7 @@ export interface SubscriptionSessions {
   active(): Record<SubscriptionTransport, number>;
   /** Results handed to clients, by transport. */
   delivered(): Record<SubscriptionTransport, number>;
-  /** Stops listening for revocations. */
+  /** Stops listening for revocations and expiries. */
   close(): void;
 }
 
@@ -57,67 +59,6 @@ const perTransport = () =>
     number
   >;
 
-/** setTimeout's longest delay (about 24.8 days); a later expiry is re-armed on the way. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
-/**
- * Ends each channel when its credentials expire, with one timer for all of them — armed for the
- * earliest expiry — rather than a timer per subscription, which a gateway holding tens of
- * thousands of them paid for in memory. Tokens expire on whole seconds: channels are kept by
- * their second, the seconds in order.
- */
-export function expirySchedule(expire: (channel: Channel<ExecutionResult>) => void) {
-  const bySecond = new Map<number, Set<Channel<ExecutionResult>>>();
-  /** The keys of bySecond, ascending. */
-  const seconds: number[] = [];
-  let timer: NodeJS.Timeout | undefined;
-  let armedFor = Infinity;
-
-  const arm = () => {
-    const earliest = seconds[0] ?? Infinity;
-    if (earliest === armedFor) return;
-    clearTimeout(timer);
-    timer = undefined;
-    armedFor = earliest;
-    if (earliest === Infinity) return;
-    timer = setTimeout(fire, Math.min(MAX_TIMER_MS, Math.max(0, earliest * 1000 - Date.now())));
-    timer.unref();
-  };
-  const fire = () => {
-    armedFor = Infinity;
-    const now = Date.now() / 1000;
-    while (seconds.length > 0 && seconds[0]! <= now) {
-      const second = seconds.shift()!;
-      const channels = bySecond.get(second)!;
-      bySecond.delete(second);
-      for (const channel of channels) expire(channel);
-    }
-    arm();
-  };
-
-  return {
-    add(channel: Channel<ExecutionResult>, second: number) {
-      let channels = bySecond.get(second);
-      if (!channels) {
-        bySecond.set(second, (channels = new Set()));
-        let index = seconds.length;
-        while (index > 0 && seconds[index - 1]! > second) index -= 1;
-        seconds.splice(index, 0, second);
-      }
-      channels.add(channel);
-      arm();
-    },
-    remove(channel: Channel<ExecutionResult>, second: number) {
-      const channels = bySecond.get(second);
-      if (!channels?.delete(channel) || channels.size > 0) return;
-      bySecond.delete(second);
-      seconds.splice(seconds.indexOf(second), 1);
-      arm();
-    },
-    stop: () => clearTimeout(timer),
-  };
-}
-
 export function createSubscriptionSessions(options: {
   planner: () => SubscriptionPlanner | null;
   /** The operation limits HTTP requests obey (depth, aliases, root fields, … cost). */
@@ -127,8 +68,6 @@ export function createSubscriptionSessions(options: {
   /** Ends the subscriptions of a revoked API key (when the gateway verifies keys). */
   apiKeys: Pick<ApiKeyIntrospection, 'watch'> | null;
 }): SubscriptionSessions {
-  /** Live subscriber channels by session, to end them when the session is revoked. */
-  const bySession = new Map<string, Set<Channel<ExecutionResult>>>();
   const active = perTransport();
   const delivered = perTransport();
   // One counting function per transport, shared by all its channels.
@@ -141,15 +80,10 @@ export function createSubscriptionSessions(options: {
     ]),
   ) as Record<SubscriptionTransport, () => void>;
 
-  const expiries = expirySchedule((channel) => {
-    channel.push(unauthenticatedEnd('Access token expired; reconnect with a fresh one.'));
-    channel.end();
-  });
-  const stopListening = options.revocations?.onRevoked((sessionId) => {
-    for (const channel of bySession.get(sessionId) ?? []) {
-      channel.push(unauthenticatedEnd('This session has ended; sign in again.'));
-      channel.end();
-    }
+  // Ends each subscription when its credentials do, as every subgraph ends those opened on it.
+  const credentials = createCredentialWatch({
+    revocations: options.revocations,
+    apiKeys: options.apiKeys,
   });
 
   return {
@@ -190,37 +124,19 @@ export function createSubscriptionSessions(options: {
       );
       const channel = options.executor.subscribe(plan, { ...request, variables }, onOverflow);
       active[transport] += 1;
-      const sessionId = principal?.kind === 'user' ? principal.sessionId : undefined;
-      if (sessionId) {
-        const channels = bySession.get(sessionId) ?? new Set();
-        channels.add(channel);
-        bySession.set(sessionId, channels);
-      }
-      const expiresAt = principal?.expiresAt;
-      if (expiresAt !== undefined) expiries.add(channel, expiresAt);
-      const { apiKey } = request.forwarded;
-      const unwatch =
-        apiKey && options.apiKeys
-          ? options.apiKeys.watch(apiKey, () => {
-              channel.push(unauthenticatedEnd('This API key has been revoked.'));
-              channel.end();
-            })
-          : undefined;
+      const unwatch = credentials.watch(principal, request.forwarded.apiKey, (message) => {
+        channel.push(unauthenticatedEnd(message));
+        channel.end();
+      });
       channel.onClose(() => {
         active[transport] -= 1;
-        unwatch?.();
-        if (expiresAt !== undefined) expiries.remove(channel, expiresAt);
-        if (sessionId) bySession.get(sessionId)?.delete(channel);
-        if (sessionId && bySession.get(sessionId)?.size === 0) bySession.delete(sessionId);
+        unwatch();
       });
       channel.onTake(countDelivered[transport]);
       return channel;
     },
     active: () => ({ ...active }),
     delivered: () => ({ ...delivered }),
-    close() {
-      stopListening?.();
-      expiries.stop();
-    },
+    close: () => credentials.close(),
   };
 }

@@ -80,7 +80,7 @@ export async function createSubgraphRuntime(options: {
     credentials = createCredentialVerifier({
       tokens: await createTokenVerifier(config.publicKeys),
       revocations,
-      resolveApiKey: options.resolveApiKey?.(database) ?? introspection!.resolve,
+      apiKeys: options.resolveApiKey ? { resolve: options.resolveApiKey(database) } : introspection,
     });
   } catch (error) {
     // A dependency went away while starting: release what was built, so a retry starts clean.

@@ -307,6 +307,7 @@ export function createSubgraphServer<TContext extends RequestInfo>(
     ? serveSubscriptionsOverHttp({
         httpServer,
         schema,
+        credentials: options.credentials,
         requestInfo,
         createContext: options.createContext,
         formatError,

@@ -9,7 +9,10 @@
  *   credentials are the request's headers, handled exactly as for HTTP queries.
  *
  * Either way the subgraph authenticates the caller itself, and the subscription's resolvers
- * authorize it at subscribe time and for every event.
+ * authorize it at subscribe time and for every event. The credentials are watched for the
+ * subscription's life (platform/credential-watch.ts): when the token expires, or its session or
+ * API key is revoked, the subscription ends with an UNAUTHENTICATED error, as the gateway ends
+ * its clients' — also for a caller that came straight to the subgraph (zero trust).
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -27,10 +30,11 @@ import {
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { batchSendsPerTick } from '../../platform/batched-writes';
-import type { CredentialVerifier } from '../../platform/credentials';
-import { formatErrorsForClient, withRequestCode } from '../../platform/errors';
+import type { CredentialHeaders, CredentialVerifier } from '../../platform/credentials';
+import { formatErrorsForClient, unauthenticated, withRequestCode } from '../../platform/errors';
 import { clientAddressOf } from '../../platform/http';
 import type { Logger } from '../../platform/logger';
+import type { Principal } from '../../platform/principal';
 import {
   noOperationError,
   subscriptionRootDirectiveErrors,
@@ -229,13 +233,21 @@ export function serveSubscriptions<TContext extends RequestInfo>(options: {
           }),
         };
       },
-      // A stream asked for its starting position (the gateway's sendStartCursor) tells it first.
+      // A stream asked for its starting position (the gateway's sendStartCursor) tells it first,
+      // and ends when its credentials do.
       subscribe: async (args) => {
-        const results = await subscribe(args);
-        const started = (args.contextValue as TContext).stream?.started;
-        return started && Symbol.asyncIterator in results
-          ? startingWith(results, started)
-          : results;
+        const context = args.contextValue as TContext;
+        const watch = watchCredentials(options.credentials, context);
+        const results = await subscribe(args).catch((error: unknown) => {
+          watch.stop();
+          throw error;
+        });
+        if (!(Symbol.asyncIterator in results)) {
+          watch.stop();
+          return results;
+        }
+        const started = context.stream?.started;
+        return watch.endWith(started ? startingWith(results, started) : results);
       },
       onNext: (_ctx, _id, _payload, args, result) =>
         formatEvent(
@@ -274,6 +286,8 @@ const MAX_BUFFERED_BYTES = 1024 * 1024;
 export function serveSubscriptionsOverHttp<TContext extends RequestInfo>(options: {
   httpServer: Server;
   schema: GraphQLSchema;
+  /** Watches each stream's credentials: a stream ends when they do. */
+  credentials: CredentialVerifier;
   requestInfo: (req: IncomingMessage) => Promise<RequestInfo>;
   createContext: (request: RequestInfo) => TContext;
   formatError: FormatError;
@@ -309,14 +323,19 @@ export function serveSubscriptionsOverHttp<TContext extends RequestInfo>(options
         return true;
       }
       const state = createStreamState();
+      const watch = watchCredentials(options.credentials, info);
       const outcome = await subscribe({
         schema: options.schema,
         document,
         operationName: params.operationName,
         variableValues: params.variables,
         contextValue: options.createContext({ ...info, stream: state }),
+      }).catch((error: unknown) => {
+        watch.stop();
+        throw error;
       });
-      const results = Symbol.asyncIterator in outcome ? outcome : once(outcome);
+      if (!(Symbol.asyncIterator in outcome)) watch.stop();
+      const results = Symbol.asyncIterator in outcome ? watch.endWith(outcome) : once(outcome);
       await stream.pipe(
         mapResults(results, (result) => formatEvent(result, state, options.formatError) ?? result),
       );
@@ -359,6 +378,75 @@ function startingWith(
     return: async (value?: unknown) =>
       (await results.return?.(value)) ?? { done: true, value: undefined },
   };
+}
+
+/**
+ * Watches a subscription's credentials from before its resolvers run (a revocation heard while
+ * they authorize it still ends it). `endWith` gives its results until the credentials end, then
+ * an UNAUTHENTICATED error — the gateway's own shape and words (gateway/subscriptions/sessions.ts)
+ * — instead of any further event, and the end: the caller subscribes again with a fresh
+ * credential, after its last cursor. An iterator of its own, like startingWith: one waiting for
+ * an event hears the end at once, and releases its source. Nothing per event but the promise
+ * each `next` settles.
+ */
+function watchCredentials(
+  credentials: CredentialVerifier,
+  request: { principal: Principal | null; credentials: CredentialHeaders },
+) {
+  /** Why the credentials ended; null while they hold. */
+  let endedWith: string | null = null;
+  /** Settles the `next` under way, if any, when they end. */
+  let interrupt: (() => void) | null = null;
+  const stop = credentials.watch(request.principal, request.credentials, (message) => {
+    endedWith = message;
+    interrupt?.();
+  });
+  const endWith = (
+    results: AsyncIterator<ExecutionResult>,
+  ): AsyncIterableIterator<ExecutionResult> => {
+    let finished = false;
+    const finish = () => {
+      finished = true;
+      stop();
+    };
+    return {
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+      async next() {
+        if (finished) return { done: true, value: undefined };
+        if (endedWith === null) {
+          let next: IteratorResult<ExecutionResult> | null;
+          try {
+            next = await new Promise((resolve, reject) => {
+              interrupt = () => resolve(null);
+              results.next().then(resolve, reject);
+            });
+          } catch (error) {
+            finish();
+            throw error;
+          } finally {
+            interrupt = null;
+          }
+          // An event that came with the end is not sent: the credentials no longer read it.
+          if (endedWith === null) {
+            if (next!.done) finish();
+            return next!;
+          }
+        }
+        finish();
+        void Promise.resolve(results.return?.()).catch(() => undefined);
+        const error = unauthenticated(endedWith);
+        return { done: false, value: { data: null, errors: [error] } };
+      },
+      async return(value?: unknown) {
+        if (finished) return { done: true, value: undefined };
+        finish();
+        return (await results.return?.(value)) ?? { done: true, value: undefined };
+      },
+    };
+  };
+  return { stop, endWith };
 }
 
 /** A single result (a subscription refused at subscribe time) as a stream of one. */
