@@ -41,6 +41,30 @@ export interface CredentialVerifier {
   ): () => void;
 }
 
+const text = (value: unknown) => (typeof value === 'string' && value ? value : undefined);
+
+/**
+ * Of header-like records (a graphql-ws `connection_init` payload, its `headers`, an upgrade
+ * request's headers…), the first that carries credentials, else the first: names lower-cased, as
+ * HTTP compares them (GraphiQL sends a tab's headers as they are typed).
+ */
+export function headersWithCredentials(sources: readonly unknown[]): Record<string, unknown> {
+  const records = sources
+    .filter((source): source is Record<string, unknown> => isRecord(source))
+    .map((source) =>
+      Object.fromEntries(
+        Object.entries(source).map(([name, value]) => [name.toLowerCase(), value]),
+      ),
+    );
+  const withCredentials = records.find(
+    (headers) => text(headers.authorization) ?? text(headers['x-api-key']),
+  );
+  return withCredentials ?? records[0] ?? {};
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
 export function createCredentialVerifier(deps: {
   tokens: TokenVerifier;
   revocations: Pick<RevocationList, 'isRevoked' | 'onRevoked'> | null;

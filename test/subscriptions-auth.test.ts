@@ -66,6 +66,34 @@ it('refuses every subscription without credentials', async () => {
   await client.dispose();
 });
 
+it('reads credentials named as HTTP headers are: in any case, at the top or under headers', async () => {
+  const admin = await signUp(url);
+  const channel = await createChannel(url, admin);
+  const { secret } = await createApiKeyWithId(url, admin, 'VIEWER');
+  const token = admin.headers.authorization!;
+  const payloads = [
+    { Authorization: token },
+    { AUTHORIZATION: token },
+    { 'X-API-Key': secret },
+    { headers: { 'X-Api-Key': secret } },
+    { headers: { authorization: token } },
+  ];
+  // From a cursor, so that each gets the message however soon it listens.
+  const before = await post(url, admin, channel.id, 'before');
+  const subscriptions = payloads.map((payload) =>
+    collect(wsClient(url, payload), MessageAddedIdsDocument, {
+      channelId: channel.id,
+      after: before.cursor,
+    }),
+  );
+  const message = await post(url, admin, channel.id, 'for every way of naming them');
+  for (const subscription of subscriptions) {
+    const [first] = await subscription.waitFor(1);
+    expect(first).toMatchObject({ data: { messageAdded: { id: message.id } } });
+    subscription.unsubscribe();
+  }
+});
+
 it("treats another organization's channel, deployment and node as not found", async () => {
   const owner = await signUp(url);
   const channel = await createChannel(url, owner);

@@ -27,7 +27,7 @@ import {
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { ApiKeyIntrospection } from '../../platform/api-keys';
 import { holdWritesForTick, type CorkableStream } from '../../platform/batched-writes';
-import type { CredentialVerifier } from '../../platform/credentials';
+import { headersWithCredentials, type CredentialVerifier } from '../../platform/credentials';
 import { clientError, ErrorCode, formatErrorsForClient } from '../../platform/errors';
 import { clientAddressOf } from '../../platform/http';
 import type { Logger } from '../../platform/logger';
@@ -96,13 +96,18 @@ interface Connection {
   subscriptions: number;
 }
 
-const stringParam = (params: Record<string, unknown> | undefined, ...names: string[]) => {
-  for (const name of names) {
-    const value = params?.[name];
-    if (typeof value === 'string' && value) return value;
-  }
-  return undefined;
-};
+/**
+ * The credentials of a `connection_init` payload, named as HTTP headers are, at its top level or
+ * under `headers` (as Apollo Client and Hive Gateway users send them); `apiKey` is read too.
+ */
+function credentialsOf(params: Record<string, unknown> | undefined) {
+  const headers = headersWithCredentials([params?.headers, params]);
+  const text = (value: unknown) => (typeof value === 'string' && value ? value : undefined);
+  return {
+    authorization: text(headers.authorization),
+    apiKey: text(headers['x-api-key']) ?? text(headers.apikey),
+  };
+}
 
 /**
  * A reader too slow to take its events is told so (4008) and, as it is not reading, probably
@@ -412,8 +417,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
     state: ProtocolConnection,
     params: Record<string, unknown> | undefined,
   ): Promise<void> {
-    const authorization = stringParam(params, 'authorization', 'Authorization');
-    const apiKey = stringParam(params, 'x-api-key', 'apiKey');
+    const { authorization, apiKey } = credentialsOf(params);
     let principal: Principal | null = null;
     let verified = false;
     // As at the HTTP edge: the bearer token when both are sent, as the subgraphs use it.

@@ -30,7 +30,11 @@ import {
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { batchSendsPerTick } from '../../platform/batched-writes';
-import type { CredentialHeaders, CredentialVerifier } from '../../platform/credentials';
+import {
+  headersWithCredentials,
+  type CredentialHeaders,
+  type CredentialVerifier,
+} from '../../platform/credentials';
 import { formatErrorsForClient, unauthenticated, withRequestCode } from '../../platform/errors';
 import { clientAddressOf } from '../../platform/http';
 import type { Logger } from '../../platform/logger';
@@ -132,8 +136,6 @@ export interface SubgraphSubscriptions {
   close(): Promise<void>;
 }
 
-const text = (value: unknown) => (typeof value === 'string' && value ? value : undefined);
-
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -145,28 +147,13 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
  * (`{ authorization }`), then the upgrade request's HTTP headers (routers that propagate headers
  * onto the WebSocket handshake, e.g. Apollo Router). Names are matched case-insensitively.
  */
-function callerHeaders(
-  subscription: unknown,
-  connectionParams: unknown,
-  upgrade: Record<string, unknown>,
-): Record<string, unknown> {
-  const sources = [
+const callerHeaders = (subscription: unknown, connectionParams: unknown, upgrade: unknown) =>
+  headersWithCredentials([
     subscription,
     isRecord(connectionParams) ? connectionParams.headers : undefined,
     connectionParams,
     upgrade,
-  ]
-    .filter(isRecord)
-    .map((source) =>
-      Object.fromEntries(
-        Object.entries(source).map(([name, value]) => [name.toLowerCase(), value]),
-      ),
-    );
-  const withCredentials = sources.find(
-    (source) => text(source.authorization) ?? text(source['x-api-key']),
-  );
-  return withCredentials ?? sources[0] ?? {};
-}
+  ]);
 
 export function serveSubscriptions<TContext extends RequestInfo>(options: {
   httpServer: Server;
