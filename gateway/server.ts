@@ -160,6 +160,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
   const sessions = createSubscriptionSessions({
     planner: () => planner,
     checkOperation: limits.checkOperation,
+    formatError: limits.formatError,
     executor,
     revocations: edge.revocations,
     apiKeys: edge.apiKeys,

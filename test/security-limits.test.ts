@@ -3,9 +3,12 @@
  * automatic persisted queries, introspection and field suggestions by mode.
  */
 import { createHash } from 'node:crypto';
+import type { GraphQLError } from 'graphql';
 import type { GatewayConfig } from '../gateway/env';
 import { errorCodes, graphql, type GraphQLResponse } from './support/graphql';
+import { sseSubscribe } from './support/http-subscriptions';
 import { signUp } from './support/seed';
+import { collect, wsClient } from './support/subscriptions';
 import { startGateway, startStack, type Running, type Stack } from './support/stack';
 import type { Gateway } from '../gateway/server';
 
@@ -194,4 +197,24 @@ test('introspection and field suggestions: on in development, off in production'
   const hidden = await graphql(production.url, typo);
   expect(errorCodes(hidden)).toEqual(['BAD_USER_INPUT']);
   expect(hidden.errors![0]!.message).not.toMatch(/Did you mean/);
+
+  // Subscriptions are refused with the same messages, on every transport.
+  const misspelled = 'subscription { messageAdde(channelId: "x") { id } }';
+  const refusals = async (url: string) => {
+    const client = wsClient(url, headers);
+    const overWs = collect(client, misspelled);
+    const overSse = sseSubscribe(url, headers, misspelled);
+    await Promise.all([overWs.ended(), overSse.ended()]);
+    void client.dispose();
+    overSse.unsubscribe();
+    return [overWs, overSse].map((refused) => {
+      const errors = refused.results[0]?.errors ?? (refused.error as GraphQLError[]);
+      return errors[0]!.message;
+    });
+  };
+  for (const message of await refusals(gateway.url)) expect(message).toMatch(/Did you mean/);
+  for (const message of await refusals(production.url)) {
+    expect(message).toMatch(/^Cannot query field "messageAdde"/);
+    expect(message).not.toMatch(/Did you mean/);
+  }
 });

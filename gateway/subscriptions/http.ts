@@ -13,7 +13,6 @@
  * boundary), the HTTP equivalent of graphql-ws's 1001.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { formatErrorsForClient } from '../../platform/errors';
 import { sendJson, type GraphQLHandler } from '../../platform/http';
 import {
   createEventStreams,
@@ -78,7 +77,7 @@ export function createHttpSubscriptions(options: {
 
     const plan = options.sessions.prepare(params);
     if (Array.isArray(plan)) {
-      const errors = formatErrorsForClient(plan);
+      const errors = options.sessions.refusal(plan);
       if (transport === 'multipart') sendJson(res, 400, { errors });
       else streams.open(res, transport).fail(errors);
       return;

@@ -549,7 +549,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
         }
         const refused = subscribe(socket, state, connection, message);
         if (refused) {
-          send(socket, { id, type: MessageType.Error, payload: formatErrorsForClient(refused) });
+          send(socket, { id, type: MessageType.Error, payload: options.sessions.refusal(refused) });
         }
         return;
       }

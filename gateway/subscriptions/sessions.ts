@@ -7,7 +7,7 @@
  * subgraphs end what is opened on them the same way (platform/credential-watch.ts).
  */
 import type { ExecutionResult } from 'graphql-ws';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Channel } from '../../platform/channel';
 import { clientError, ErrorCode } from '../../platform/errors';
 import { variableErrors } from '../../platform/operation-guard';
@@ -42,6 +42,11 @@ export interface SubscriptionSessions {
     /** Runs when the subscriber falls too far behind (the executor's bounded buffer). */
     onOverflow: () => void,
   ): Channel<ExecutionResult>;
+  /**
+   * Errors refusing a subscription as the client reads them: formatted as the same errors are
+   * over HTTP (masked, and without "Did you mean" hints where FIELD_SUGGESTIONS is off).
+   */
+  refusal(errors: readonly GraphQLError[]): GraphQLFormattedError[];
   /** Client subscriptions being served, by transport. */
   active(): Record<SubscriptionTransport, number>;
   /** Results handed to clients, by transport. */
@@ -63,6 +68,8 @@ export function createSubscriptionSessions(options: {
   planner: () => SubscriptionPlanner | null;
   /** The operation limits HTTP requests obey (depth, aliases, root fields, … cost). */
   checkOperation: CheckOperation;
+  /** How HTTP answers format their errors (operation-limits.ts): refusals are formatted alike. */
+  formatError: (formatted: GraphQLFormattedError) => GraphQLFormattedError;
   executor: SubscriptionExecutor;
   revocations: RevocationList | null;
   /** Ends the subscriptions of a revoked API key (when the gateway verifies keys). */
@@ -135,6 +142,7 @@ export function createSubscriptionSessions(options: {
       channel.onTake(countDelivered[transport]);
       return channel;
     },
+    refusal: (errors) => errors.map((error) => options.formatError(error.toJSON())),
     active: () => ({ ...active }),
     delivered: () => ({ ...delivered }),
     close: () => credentials.close(),
