@@ -216,7 +216,8 @@ export interface EventStreamOptions {
 /** How a stream ends when its reader did not keep up (a transport-level error). */
 export const SLOW_CONSUMER: GraphQLFormattedError = {
   message: 'Subscriber too slow: it did not read its events; resubscribe after the last cursor.',
-  extensions: { code: ErrorCode.RATE_LIMITED },
+  // RATE_LIMITED always says when to retry: here at once, reading faster.
+  extensions: { code: ErrorCode.RATE_LIMITED, retryAfter: 1 },
 };
 
 interface Framing {

@@ -12,6 +12,7 @@ import type { GatewayConfig } from '../gateway/env';
 import type { Gateway } from '../gateway/server';
 import { OPERATION_LIMIT_DEFAULTS, type OperationLimits } from '../gateway/operation-limits';
 import { CloseCode } from '../gateway/subscriptions/server';
+import { SLOW_CONSUMER } from '../platform/subscriptions-over-http';
 import { createRedisConnections, type RedisConnections } from '../platform/redis';
 import { createRevocationList, type RevocationList } from '../platform/revocations';
 import {
@@ -134,8 +135,10 @@ it('bounds subscriptions per connection and connections per credential', async (
   const fourth = collect(client, BOOK_ADDED);
   await fourth.ended();
   expect(fourth.error).toEqual([
-    expect.objectContaining({ extensions: { code: 'RATE_LIMITED', limit: 3 } }),
+    expect.objectContaining({ extensions: { code: 'RATE_LIMITED', limit: 3, retryAfter: 1 } }),
   ]);
+  // RATE_LIMITED always says when to retry, a reader ended as too slow too.
+  expect(SLOW_CONSUMER.extensions).toEqual({ code: 'RATE_LIMITED', retryAfter: 1 });
 
   const second = wsClient(gateway.url, { authorization });
   const onSecond = collect(second, BOOK_ADDED);

@@ -469,8 +469,9 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
       return [
         clientError(
           ErrorCode.RATE_LIMITED,
-          `At most ${options.limits.subscriptionsPerConnection} subscriptions per connection.`,
-          { limit: options.limits.subscriptionsPerConnection },
+          `At most ${options.limits.subscriptionsPerConnection} subscriptions per connection: end one, or open another connection.`,
+          // The allowance frees when one ends, whenever that is: a second is as good as any.
+          { limit: options.limits.subscriptionsPerConnection, retryAfter: 1 },
         ),
       ];
     }
