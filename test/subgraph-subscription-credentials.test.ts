@@ -219,4 +219,29 @@ describe('a gateway that does not hear revocations itself (no Redis)', () => {
     expect([stats.topics, stats.upstreamSubscriptions]).toEqual([0, 0]);
     expect(await servedBySubgraph()).toBe(0);
   });
+  it("ends a revoked API key's subscription through a gateway that does not verify keys", async () => {
+    const key = await createApiKeyWithId(url, admin, 'VIEWER');
+    const { channelId, subscription } = await subscribe(
+      'graphql-ws',
+      { 'x-api-key': key.secret },
+      deaf.url,
+    );
+    const before = await post(url, admin, channelId, unique('before revocation '));
+    await subscription.waitFor(1);
+    await graphql(url, RevokeApiKeyDocument, { id: key.id }, admin.headers);
+    await subscription.ended(3000);
+    expect(await afterTheEnd(subscription, channelId)).toEqual([
+      delivered(before),
+      {
+        data: null,
+        errors: [
+          {
+            message: 'This API key has been revoked.',
+            extensions: { code: 'UNAUTHENTICATED', serviceName: 'messages' },
+          },
+        ],
+        extensions: { resumeCursor: before.cursor },
+      },
+    ]);
+  });
 });
