@@ -271,7 +271,7 @@ it('refuses a cursor past the end of its stream as BAD_USER_INPUT on every resum
   ).toEqual(refused);
 
   // The change streams: past their head (by far, so no change made meanwhile can reach it).
-  const past = (cursor: string) => encodedCursor(topicOf(cursor), positionOf(cursor) + 1000);
+  const past = (cursor: string) => movedCursor(cursor, positionOf(cursor) + 1000);
   const changed = await head(MessageChangedHeadDocument, { channelId: quiet.id });
   expect(
     await endingCode(MessageChangedResumableDocument, {
@@ -316,13 +316,17 @@ const positions = async (schema: string, stream: string) =>
     )
   ).map((row) => Number(row.position));
 
-/** A cursor's position: cursors are opaque to clients, but the test may look inside. */
-const positionOf = (cursor: string) =>
-  (JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[])[2] as number;
-const topicOf = (cursor: string) =>
-  (JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[])[1] as string;
+/** A cursor's parts: cursors are opaque to clients, but the test may look inside. */
+const partsOf = (cursor: string) =>
+  JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
+/** A cursor's position: its last part (`["v2", scope tag, position]`). */
+const positionOf = (cursor: string) => partsOf(cursor).at(-1) as number;
 
-/** The cursor of a position, as a subscription delivers it (`streamCursor`). */
+/** The same stream's cursor (its scope kept) of another position. */
+const movedCursor = (cursor: string, position: number) =>
+  Buffer.from(JSON.stringify([...partsOf(cursor).slice(0, -1), position])).toString('base64url');
+
+/** A v1 cursor of a position, as subscriptions delivered them before cursors named their scope. */
 const encodedCursor = (topic: string, position: number) =>
   Buffer.from(JSON.stringify(['v1', topic, position])).toString('base64url');
 

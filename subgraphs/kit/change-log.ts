@@ -20,7 +20,7 @@ import { badUserInput, cursorExpired } from '../../platform/errors';
 import type { Logger } from '../../platform/logger';
 import type { RedisConnections } from '../../platform/redis';
 import type { Database, EntityManager } from './orm';
-import { decodeCursor, encodeCursor } from './pagination';
+import { cursorScope, encodeCursor, hasShape, readCursor } from './pagination';
 import type { TypedPubSub } from './pubsub';
 import { resumableStream, type AccessRecheck, type StreamState } from './resumable';
 import { runOnOneReplica, type SingleRunner } from './single-runner';
@@ -140,7 +140,7 @@ export async function changeHeadCursor(
   topic: string,
   stream: string,
 ): Promise<string> {
-  return changeCursor(topic, await changeHead(em, schema, topic, stream));
+  return changeCursor(topic, stream, await changeHead(em, schema, topic, stream));
 }
 
 /**
@@ -208,14 +208,30 @@ export function startChangeLogPruner(deps: {
 }
 
 /**
- * A change's cursor names its topic, so that a cursor of one stream (or a Message.cursor) is
- * refused by another instead of being read as a position there.
+ * A change's cursor is scoped to its stream, the topic within one scope (a channel, an
+ * organization): a cursor of another stream — another topic's, another channel's or
+ * organization's, or a Message.cursor — is refused instead of being read as a position there.
  */
-export const changeCursor = (topic: string, position: number) => encodeCursor([topic, position]);
+export const changeCursor = (topic: string, stream: string, position: number) =>
+  encodeCursor([position], cursorScope(topic, stream));
 
-export function decodeChangeCursor(topic: string, cursor: string, argument = 'after'): number {
-  const [tag, position] = decodeCursor(cursor, ['string', 'number'], argument) as [string, number];
-  if (tag !== topic || !Number.isSafeInteger(position) || position < 0) {
+/**
+ * The position a cursor of this stream holds. A v1 cursor (`[topic, position]`, made before
+ * cursors were scoped) names only its topic: it is taken if the topic is this one, and a
+ * position past the head is refused by the stream (kit/resumable.ts).
+ */
+export function decodeChangeCursor(
+  topic: string,
+  stream: string,
+  cursor: string,
+  argument = 'after',
+): number {
+  const { version, key } = readCursor(cursor, argument, cursorScope(topic, stream));
+  const position =
+    version === 'v2'
+      ? hasShape(key, ['number']) && key[0]
+      : hasShape(key, ['string', 'number']) && key[0] === topic && key[1];
+  if (typeof position !== 'number' || !Number.isSafeInteger(position) || position < 0) {
     throw badUserInput(`\`${argument}\` is not a cursor of this stream.`, argument);
   }
   return position;
@@ -224,7 +240,7 @@ export function decodeChangeCursor(topic: string, cursor: string, argument = 'af
 /** A change as published and streamed: its payload with its position in the stream. */
 export interface Positioned {
   position: number;
-  /** changeCursor(topic, position): `after` for a stream that resumes past this change. */
+  /** changeCursor(topic, stream, position): `after` for a stream that resumes past this change. */
   changeCursor: string;
 }
 
@@ -258,8 +274,8 @@ export function changeStream<
   return resumableStream<Item>({
     stream: options.stream,
     after: options.after,
-    decode: (cursor) => decodeChangeCursor(topic, cursor),
-    encode: (position) => changeCursor(topic, position),
+    decode: (cursor) => decodeChangeCursor(topic, scope, cursor),
+    encode: (position) => changeCursor(topic, scope, position),
     listen: (push) =>
       pubsub.listen(topic, (payload) => (matches(payload) ? (payload as Item) : null), push),
     head: () => changeHead(options.fork(), schema, topic, scope),
@@ -275,7 +291,7 @@ export function changeStream<
           ({
             ...(payload as object),
             position,
-            changeCursor: changeCursor(topic, position),
+            changeCursor: changeCursor(topic, scope, position),
           }) as Item,
       ),
     position: (item) => item.position,

@@ -75,7 +75,7 @@ export async function recordUpdates(em: EntityManager, changes: Changes): Promis
     change.event = {
       ...payloads[i]!,
       position,
-      changeCursor: changeCursor('DEPLOYMENT_UPDATED', position),
+      changeCursor: changeCursor('DEPLOYMENT_UPDATED', payloads[i]!.organizationId, position),
     };
   });
 }

@@ -122,15 +122,15 @@ export async function deploymentEvents(
 ): Promise<AsyncIterable<DeploymentEvent>> {
   const deployment = await getDeployment(ctx, args.deploymentId);
   // A bad cursor is the client's mistake: refuse it now rather than once the stream runs.
-  if (args.after) decodeEventCursor(args.after);
+  if (args.after) decodeEventCursor(args.after, deployment.id);
   const { pubsub } = ctx.deps;
   const head = async () =>
     (await ctx.deps.fork().findOneOrFail(Deployment, { id: deployment.id })).lastEventSequence;
   return resumableStream<DeploymentEvent>({
     stream: ctx.stream,
     after: args.after,
-    decode: decodeEventCursor,
-    encode: (sequence) => eventCursor({ sequence }),
+    decode: (cursor) => decodeEventCursor(cursor, deployment.id),
+    encode: (sequence) => eventCursor({ sequence, deploymentId: deployment.id }),
     listen: (push) =>
       pubsub.listen(
         'DEPLOYMENT_EVENT_APPENDED',

@@ -4,6 +4,7 @@ import { notFound } from '../../../platform/errors';
 import { requireUser } from '../../kit/guards';
 import { isUuid } from '../../kit/ids';
 import {
+  cursorScope,
   decodeTimestampCursor,
   forwardConnection,
   pageSize,
@@ -28,7 +29,10 @@ interface PageArgs {
   after?: string | null;
 }
 
-/** Newest first; the cursor holds the sort key. */
+/**
+ * Newest first; the cursor holds the sort key, scoped to its list: the organization's
+ * (`deployments`, whatever its filter: one order for all), or one node's or user's.
+ */
 const cursorKey = (deployment: Deployment) => [deployment.createdAt.toISOString(), deployment.id];
 
 export async function getDeployment(ctx: DeploymentsContext, id: string): Promise<Deployment> {
@@ -44,7 +48,8 @@ export async function listDeployments(
 ): Promise<Connection<Deployment>> {
   const { organizationId } = requireUser(ctx.principal);
   const size = pageSize(args.first, 'first');
-  const after = args.after ? decodeTimestampCursor(args.after) : null;
+  const scope = cursorScope('deployments', organizationId);
+  const after = args.after ? decodeTimestampCursor(args.after, 'after', scope) : null;
   const filter = args.filter ?? {};
   const where: FilterQuery<Deployment> = { organizationId };
   if (filter.status) where.status = filter.status;
@@ -56,7 +61,9 @@ export async function listDeployments(
   }
   if (filter.nodeId != null) {
     // An ill-formed id names no node: nothing matches.
-    if (!isUuid(filter.nodeId)) return forwardConnection([], size, cursorKey, Boolean(after));
+    if (!isUuid(filter.nodeId)) {
+      return forwardConnection([], size, cursorKey, Boolean(after), scope);
+    }
     where.nodeId = filter.nodeId;
   }
   if (after) {
@@ -68,7 +75,7 @@ export async function listDeployments(
     orderBy: { createdAt: 'desc', id: 'desc' },
     limit: size + 1,
   });
-  return forwardConnection(rows, size, cursorKey, Boolean(after));
+  return forwardConnection(rows, size, cursorKey, Boolean(after), scope);
 }
 
 /** `Node.deployments` and `User.deployments`: batched across all parents of a response. */
@@ -80,7 +87,8 @@ export async function ownerDeployments(
 ): Promise<Connection<Deployment>> {
   const { organizationId } = requireUser(ctx.principal);
   const size = pageSize(args.first, 'first');
-  const after = args.after ? decodeTimestampCursor(args.after) : null;
+  const scope = cursorScope(`${owner}-deployments`, ownerId);
+  const after = args.after ? decodeTimestampCursor(args.after, 'after', scope) : null;
   const rows = isUuid(ownerId)
     ? await ctx.loaders.deploymentPages.load({
         owner,
@@ -91,5 +99,5 @@ export async function ownerDeployments(
         after,
       })
     : [];
-  return forwardConnection(rows, size, cursorKey, Boolean(after));
+  return forwardConnection(rows, size, cursorKey, Boolean(after), scope);
 }

@@ -10,11 +10,11 @@ import {
 import type { DeploymentsContext } from '../context';
 import type { Deployment } from '../entities/deployment';
 import type { DeploymentEvent } from '../entities/deployment-event';
-import { decodeEventCursor } from './validation';
+import { decodeEventCursor, eventsScope } from './validation';
 
 /** The event's place in its deployment's history; `after` takes it to resume past the event. */
-export const eventCursor = (event: Pick<DeploymentEvent, 'sequence'>): string =>
-  encodeCursor([event.sequence]);
+export const eventCursor = (event: Pick<DeploymentEvent, 'sequence' | 'deploymentId'>): string =>
+  encodeCursor([event.sequence], eventsScope(event.deploymentId));
 
 /** `events(first, after, last)`, for a deployment the caller was already allowed to see. */
 export async function eventPage(
@@ -25,14 +25,20 @@ export async function eventPage(
   if (args.first != null && args.last != null) {
     throw badUserInput('Pass `first` or `last`, not both.', 'last');
   }
-  const after = args.after ? decodeEventCursor(args.after) : 0;
+  const after = args.after ? decodeEventCursor(args.after, deployment.id) : 0;
   // Oldest first either way; one row more than the page tells whether more remain beyond it.
   const load = (end: 'first' | 'last', size: number) =>
     ctx.loaders.eventPages.load({ deploymentId: deployment.id, end, limit: size + 1, after });
   if (args.last == null) {
     const size = pageSize(args.first, 'first');
     const rows = await load('first', size);
-    return forwardConnection(rows, size, (event) => [event.sequence], after > 0);
+    return forwardConnection(
+      rows,
+      size,
+      (event) => [event.sequence],
+      after > 0,
+      eventsScope(deployment.id),
+    );
   }
   const size = pageSize(args.last, 'last');
   const rows = await load('last', size);

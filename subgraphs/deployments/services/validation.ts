@@ -1,7 +1,7 @@
 /** Input rules for the deployments domain; each failure names the offending field. */
 import { z } from 'zod';
 import { badUserInput } from '../../../platform/errors';
-import { decodeCursor } from '../../kit/pagination';
+import { cursorScope, decodeCursor } from '../../kit/pagination';
 
 /** Names such as an application, a version or an environment: one printable word. */
 export const nameRule = z
@@ -20,9 +20,20 @@ export const logMessageRule = z
   .min(1, 'must not be empty')
   .max(10_000, 'must be at most 10000 characters');
 
-/** Events are numbered 1, 2, … within their deployment; their cursors hold that number. */
-export function decodeEventCursor(after: string): number {
-  const [sequence] = decodeCursor(after, ['number']) as [number];
+/**
+ * The scope of a deployment's event cursors (Deployment.events and deploymentEvents, which share
+ * them): another deployment's cursor is refused rather than read as a number of this one.
+ */
+export const eventsScope = (deploymentId: string) => cursorScope('events', deploymentId);
+
+/**
+ * Events are numbered 1, 2, … within their deployment; their cursors hold that number, scoped to
+ * the deployment (a v1 cursor names none, and is read as before).
+ */
+export function decodeEventCursor(after: string, deploymentId: string): number {
+  const [sequence] = decodeCursor(after, ['number'], 'after', eventsScope(deploymentId)) as [
+    number,
+  ];
   if (!Number.isInteger(sequence) || sequence < 0 || sequence > 2 ** 31 - 1) {
     throw badUserInput('`after` is not a valid cursor.', 'after');
   }

@@ -8,11 +8,13 @@ import { requireRole, requireUser } from '../../kit/guards';
 import { isUuid } from '../../kit/ids';
 import { isUniqueViolation } from '../../kit/orm';
 import {
+  cursorScope,
   decodeCursor,
   decodeTimestampCursor,
   forwardConnection,
   pageSize,
   type Connection,
+  type CursorScope,
   type PageInfo,
 } from '../../kit/pagination';
 import { validate } from '../../kit/validation';
@@ -43,9 +45,12 @@ export async function getChannel(ctx: MessagesContext, id: string): Promise<Chan
   return channel;
 }
 
-/** A cursor's key, checked beyond its shape: it goes into SQL. */
-function decodeChannelCursor(after: string): [string, string] {
-  const [name, id] = decodeCursor(after, ['string', 'string']) as [string, string];
+/**
+ * A cursor of the organization's channel list, checked beyond its shape: it goes into SQL.
+ * Scoped to the organization (the list a caller sees is theirs of it, in one order for all).
+ */
+function decodeChannelCursor(after: string, scope: CursorScope): [string, string] {
+  const [name, id] = decodeCursor(after, ['string', 'string'], 'after', scope) as [string, string];
   if (!isUuid(id) || name.includes('\u0000')) {
     throw badUserInput('`after` is not a valid cursor.', 'after');
   }
@@ -58,7 +63,8 @@ export async function listChannels(
 ): Promise<Connection<Channel>> {
   const { organizationId, userId } = requireUser(ctx.principal);
   const size = pageSize(args.first, 'first');
-  const after = args.after ? decodeChannelCursor(args.after) : null;
+  const scope = cursorScope('channels', organizationId);
+  const after = args.after ? decodeChannelCursor(args.after, scope) : null;
   const rows = await selectRows(
     ctx,
     `select c.* from "messages"."channels" c
@@ -73,7 +79,7 @@ export async function listChannels(
   const channels = rows.map(rowMapper(ctx, Channel));
   // Their messages' `channel` fields need not look them up again.
   for (const channel of channels) ctx.loaders.channelById.prime(channel.id, channel);
-  return forwardConnection(channels, size, (c) => [c.name, c.id], after !== null);
+  return forwardConnection(channels, size, (c) => [c.name, c.id], after !== null, scope);
 }
 
 /** Fails with NOT_FOUND unless every id is a user of the caller's organization. */
@@ -196,7 +202,8 @@ export async function listMembers(
   args: { first?: number | null; after?: string | null },
 ): Promise<MemberConnection> {
   const size = pageSize(args.first, 'first');
-  const after = args.after ? decodeTimestampCursor(args.after) : null;
+  const scope = cursorScope('members', channel.id);
+  const after = args.after ? decodeTimestampCursor(args.after, 'after', scope) : null;
   const rows = await ctx.loaders.memberPage.load({
     channelId: channel.id,
     after,
@@ -207,6 +214,7 @@ export async function listMembers(
     size,
     (m) => [m.joinedAt.toISOString(), m.userId],
     after !== null,
+    scope,
   );
   return {
     ...page,

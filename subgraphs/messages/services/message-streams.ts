@@ -79,12 +79,12 @@ export async function messageAdded(
 ): Promise<AsyncIterable<Message>> {
   const channel = await getChannel(ctx, args.channelId);
   // A bad cursor is the client's mistake: refuse it now rather than once the stream runs.
-  if (args.after) decodeMessageCursor(args.after, 'after');
+  if (args.after) decodeMessageCursor(args.after, 'after', channel.id);
   return resumableStream<Message>({
     stream: ctx.stream,
     after: args.after,
-    decode: (cursor) => decodeMessageCursor(cursor, 'after'),
-    encode: (sequence) => messageCursor({ sequence }),
+    decode: (cursor) => decodeMessageCursor(cursor, 'after', channel.id),
+    encode: (sequence) => messageCursor({ sequence, channelId: channel.id }),
     listen: (push) =>
       ctx.deps.pubsub.listen(
         'MESSAGE_ADDED',

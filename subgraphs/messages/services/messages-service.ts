@@ -4,7 +4,9 @@
  * Each message gets the next number of its channel's sequence while the channel row is locked,
  * so sequence order is commit order: once a reader has seen message n, no message below n can
  * appear later. Cursors encode that number, which is why pages never skip or repeat a message
- * while others post, and why a live stream can resume from a cursor.
+ * while others post, and why a live stream can resume from a cursor. They are scoped to their
+ * channel (one scope for its pages and its messageAdded stream, which share cursors): another
+ * channel's cursor is refused rather than read as a number of this one.
  */
 import { randomUUID } from 'node:crypto';
 import { appendChanges, changeCursor } from '../../kit/change-log';
@@ -13,6 +15,7 @@ import { requireRole } from '../../kit/guards';
 import type { EntityManager } from '../../kit/orm';
 import {
   connectionOf,
+  cursorScope,
   decodeCursor,
   encodeCursor,
   pageSize,
@@ -29,11 +32,17 @@ import { clientMessageIdRule } from './validation';
 
 const MAX_SEQUENCE = 2_147_483_647;
 
-export const messageCursor = (message: Pick<Message, 'sequence'>) =>
-  encodeCursor([message.sequence]);
+/** The scope of a channel's message cursors: Channel.messages and messageAdded. */
+const channelMessages = (channelId: string) => cursorScope('messages', channelId);
 
-export function decodeMessageCursor(cursor: string, argument: string): number {
-  const [sequence] = decodeCursor(cursor, ['number'], argument) as [number];
+export const messageCursor = (message: Pick<Message, 'sequence' | 'channelId'>) =>
+  encodeCursor([message.sequence], channelMessages(message.channelId));
+
+/** A cursor of the channel's messages (or a v1 one, which names no channel) as its sequence. */
+export function decodeMessageCursor(cursor: string, argument: string, channelId: string): number {
+  const [sequence] = decodeCursor(cursor, ['number'], argument, channelMessages(channelId)) as [
+    number,
+  ];
   if (!Number.isInteger(sequence) || sequence < 0 || sequence > MAX_SEQUENCE) {
     throw badUserInput(`\`${argument}\` is not a valid cursor.`, argument);
   }
@@ -73,8 +82,10 @@ export async function listMessages(
   }
   const backward = args.last != null || (args.before != null && args.first == null);
   const size = backward ? pageSize(args.last, 'last') : pageSize(args.first, 'first');
-  const afterSequence = args.after ? decodeMessageCursor(args.after, 'after') : null;
-  const beforeSequence = args.before ? decodeMessageCursor(args.before, 'before') : null;
+  const afterSequence = args.after ? decodeMessageCursor(args.after, 'after', channel.id) : null;
+  const beforeSequence = args.before
+    ? decodeMessageCursor(args.before, 'before', channel.id)
+    : null;
   const rows = await ctx.loaders.messagePage.load({
     channelId: channel.id,
     afterSequence,
@@ -280,7 +291,7 @@ async function changeMessage(
     const event = {
       ...payload,
       position: position!,
-      changeCursor: changeCursor('MESSAGE_CHANGED', position!),
+      changeCursor: changeCursor('MESSAGE_CHANGED', channel.id, position!),
     };
     return { message, event };
   });

@@ -4,7 +4,7 @@ import { badUserInput, conflict, notFound, unauthenticated } from '../../../plat
 import { requireRole, requireUser } from '../../kit/guards';
 import { isUuid } from '../../kit/ids';
 import { isUniqueViolation, type EntityManager } from '../../kit/orm';
-import { pageInCreationOrder, type Connection } from '../../kit/pagination';
+import { cursorScope, pageInCreationOrder, type Connection } from '../../kit/pagination';
 import type { Principal } from '../../../platform/principal';
 import { validate } from '../../kit/validation';
 import { findRows } from '../../kit/reads';
@@ -50,8 +50,12 @@ export async function listNodes(
   if (status) where.status = status;
   if (kind) where.kind = kind;
   if (region != null) where.region = region;
-  return pageInCreationOrder(args, where, (bounded, options) =>
-    findRows(ctx, Node, bounded, options),
+  // Scoped to the organization's list, whatever its filter (one order for all).
+  return pageInCreationOrder(
+    args,
+    where,
+    (bounded, options) => findRows(ctx, Node, bounded, options),
+    cursorScope('nodes', organizationId),
   );
 }
 

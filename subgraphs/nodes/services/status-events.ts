@@ -37,7 +37,7 @@ export async function recordStatusChanges(
   return payloads.map((payload, i) => ({
     ...payload,
     position: positions[i]!,
-    changeCursor: changeCursor('NODE_STATUS_CHANGED', positions[i]!),
+    changeCursor: changeCursor('NODE_STATUS_CHANGED', payload.organizationId, positions[i]!),
   }));
 }
 

@@ -1,6 +1,6 @@
 import { badUserInput, forbidden, notFound } from '../../../platform/errors';
 import { isUniqueViolation } from '../../kit/orm';
-import { pageInCreationOrder, type Connection } from '../../kit/pagination';
+import { cursorScope, pageInCreationOrder, type Connection } from '../../kit/pagination';
 import type { Principal, Role, UserPrincipal } from '../../../platform/principal';
 import { isUuid } from '../../kit/ids';
 import type { UsersContext } from '../context';
@@ -111,8 +111,11 @@ export async function listUsers(
   args: { first?: number | null; after?: string | null },
 ): Promise<Connection<User>> {
   const { organizationId } = requireUser(ctx.principal);
-  return pageInCreationOrder(args, { organizationId }, (where, options) =>
-    findRows(ctx, User, where, options),
+  return pageInCreationOrder(
+    args,
+    { organizationId },
+    (where, options) => findRows(ctx, User, where, options),
+    cursorScope('users', organizationId),
   );
 }
 
