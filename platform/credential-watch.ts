@@ -9,7 +9,6 @@
  * listener for every session, the API key lookups' own watch for keys — nothing per event, no
  * round trip.
  */
-import type { ApiKeyIntrospection } from './api-keys';
 import type { Principal } from './principal';
 import type { RevocationList } from './revocations';
 
@@ -111,7 +110,7 @@ export function createCredentialWatch(deps: {
   /** Session revocations; null where there are none to hear (no Redis). */
   revocations: Pick<RevocationList, 'isRevoked' | 'onRevoked'> | null;
   /** Hears API keys' revocations; null where they are not heard (keys then end only by lookup). */
-  apiKeys: Pick<ApiKeyIntrospection, 'watch'> | null;
+  apiKeys: { watch(secret: string, onRevoked: () => void): () => void } | null;
 }): CredentialWatch {
   /** The watched credentials by session, to end them when the session is revoked. */
   const bySession = new Map<string, Set<Ending>>();
