@@ -88,23 +88,60 @@ export function createExpirySchedule<T>(expire: (item: T) => void): ExpirySchedu
   };
 }
 
+/** A watch on one credential: `stop` when what it guards ends first (safe more than once). */
+export interface Watching {
+  stop(): void;
+}
+
 export interface CredentialWatch {
   /**
-   * Calls `onEnded` once, with the reason (CREDENTIAL_ENDED), when the credential that
+   * Calls `onEnded(target, reason)` once (the reason: CREDENTIAL_ENDED) when the credential that
    * authenticated `principal` — and `apiKey`, the secret, if it was one — ends; at once if its
-   * session is revoked already. Returns how to stop watching (safe to call more than once).
+   * session is revoked already. `onEnded` is best one function for all targets: a watch is then
+   * one object, which matters at tens of thousands of subscriptions.
    */
-  watch(
+  watch<T>(
     principal: Principal | null,
     apiKey: string | undefined,
-    onEnded: (message: string) => void,
-  ): () => void;
+    target: T,
+    onEnded: (target: T, message: string) => void,
+  ): Watching;
   /** Stops the expiry timer and the revocation listener. */
   close(): void;
 }
 
-/** What a watched credential is told: its end, with the reason. */
-type Ending = (message: string) => void;
+/** One watched credential: held by the expiry schedule and by its session's set. */
+class WatchedCredential implements Watching {
+  private watching = true;
+  /** Stops hearing its API key's revocation, for a key. */
+  stopWatchingKey: (() => void) | undefined;
+
+  constructor(
+    private readonly owner: { forget(watched: WatchedCredential): void },
+    readonly expiresAt: number | undefined,
+    readonly sessionId: string | undefined,
+    private readonly target: unknown,
+    // Typed by watch() for its caller, which pairs it with its target.
+    private readonly onEnded: (target: never, message: string) => void,
+  ) {}
+
+  get active() {
+    return this.watching;
+  }
+
+  end(message: string) {
+    if (!this.watching) return;
+    this.stop();
+    this.onEnded(this.target as never, message);
+  }
+
+  stop() {
+    if (!this.watching) return;
+    this.watching = false;
+    this.owner.forget(this);
+    this.stopWatchingKey?.();
+  }
+}
 
 export function createCredentialWatch(deps: {
   /** Session revocations; null where there are none to hear (no Redis). */
@@ -113,56 +150,59 @@ export function createCredentialWatch(deps: {
   apiKeys: { watch(secret: string, onRevoked: () => void): () => void } | null;
 }): CredentialWatch {
   /** The watched credentials by session, to end them when the session is revoked. */
-  const bySession = new Map<string, Set<Ending>>();
-  const expiries = createExpirySchedule<Ending>((end) => end(CREDENTIAL_ENDED.expired));
+  const bySession = new Map<string, Set<WatchedCredential>>();
+  const expiries = createExpirySchedule<WatchedCredential>((watched) =>
+    watched.end(CREDENTIAL_ENDED.expired),
+  );
   const revoked = (sessionId: string) => {
-    for (const end of bySession.get(sessionId) ?? []) end(CREDENTIAL_ENDED.sessionRevoked);
+    for (const watched of bySession.get(sessionId) ?? []) {
+      watched.end(CREDENTIAL_ENDED.sessionRevoked);
+    }
   };
   // Listens only while a session is watched: a verifier that never serves a subscription (HTTP
   // only) adds nothing to the revocation list's listeners.
   let stopListening: (() => void) | undefined;
 
-  const forgetSession = (sessionId: string, end: Ending) => {
-    const ends = bySession.get(sessionId);
-    if (!ends?.delete(end) || ends.size > 0) return;
-    bySession.delete(sessionId);
-    if (bySession.size > 0) return;
-    stopListening?.();
-    stopListening = undefined;
+  const owner = {
+    forget(watched: WatchedCredential) {
+      if (watched.expiresAt !== undefined) expiries.remove(watched, watched.expiresAt);
+      const { sessionId } = watched;
+      const watchedOfSession = sessionId ? bySession.get(sessionId) : undefined;
+      if (!watchedOfSession?.delete(watched) || watchedOfSession.size > 0) return;
+      bySession.delete(sessionId!);
+      if (bySession.size > 0) return;
+      stopListening?.();
+      stopListening = undefined;
+    },
   };
 
   return {
-    watch(principal, apiKey, onEnded) {
-      const expiresAt = principal?.expiresAt;
+    watch(principal, apiKey, target, onEnded) {
       const sessionId = principal?.kind === 'user' ? principal.sessionId : undefined;
-      let watching = true;
-      let stopWatchingKey: (() => void) | undefined;
-      const unwatch = () => {
-        if (!watching) return;
-        watching = false;
-        if (expiresAt !== undefined) expiries.remove(end, expiresAt);
-        if (sessionId) forgetSession(sessionId, end);
-        stopWatchingKey?.();
-      };
-      const end: Ending = (message) => {
-        if (!watching) return;
-        unwatch();
-        onEnded(message);
-      };
-
-      if (expiresAt !== undefined) expiries.add(end, expiresAt);
-      if (sessionId && deps.revocations) {
+      const watched = new WatchedCredential(
+        owner,
+        principal?.expiresAt,
+        deps.revocations ? sessionId : undefined,
+        target,
+        onEnded,
+      );
+      if (watched.expiresAt !== undefined) expiries.add(watched, watched.expiresAt);
+      if (watched.sessionId && deps.revocations) {
         stopListening ??= deps.revocations.onRevoked(revoked);
-        const ends = bySession.get(sessionId) ?? new Set();
-        bySession.set(sessionId, ends.add(end));
+        const watchedOfSession = bySession.get(watched.sessionId) ?? new Set();
+        bySession.set(watched.sessionId, watchedOfSession.add(watched));
         // Revoked between the credential's check and now (a subscription's resolvers ran in
         // between): the revocation was heard before anyone listened for this session.
-        if (deps.revocations.isRevoked(sessionId)) end(CREDENTIAL_ENDED.sessionRevoked);
+        if (deps.revocations.isRevoked(watched.sessionId)) {
+          watched.end(CREDENTIAL_ENDED.sessionRevoked);
+        }
       }
-      if (apiKey && deps.apiKeys && watching) {
-        stopWatchingKey = deps.apiKeys.watch(apiKey, () => end(CREDENTIAL_ENDED.apiKeyRevoked));
+      if (apiKey && deps.apiKeys && watched.active) {
+        watched.stopWatchingKey = deps.apiKeys.watch(apiKey, () =>
+          watched.end(CREDENTIAL_ENDED.apiKeyRevoked),
+        );
       }
-      return unwatch;
+      return watched;
     },
     close() {
       stopListening?.();

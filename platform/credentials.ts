@@ -3,7 +3,7 @@
  * principal, and tells what outlives the request (a subscription) when they end. Every subgraph
  * runs this itself: nothing the gateway says is trusted.
  */
-import { createCredentialWatch } from './credential-watch';
+import { createCredentialWatch, type Watching } from './credential-watch';
 import { unauthenticated } from './errors';
 import type { Principal } from './principal';
 import type { RevocationList } from './revocations';
@@ -34,11 +34,12 @@ export interface CredentialVerifier {
    * end: the token expires, its session or API key is revoked (platform/credential-watch.ts).
    * For what outlives a request, such as a subscription; returns how to stop watching.
    */
-  watch(
+  watch<T>(
     principal: Principal | null,
     headers: CredentialHeaders,
-    onEnded: (message: string) => void,
-  ): () => void;
+    target: T,
+    onEnded: (target: T, message: string) => void,
+  ): Watching;
 }
 
 const text = (value: unknown) => (typeof value === 'string' && value ? value : undefined);
@@ -77,8 +78,8 @@ export function createCredentialVerifier(deps: {
   });
   return {
     // A key sent beside a bearer token authenticated nothing (the token wins): not watched.
-    watch: (principal, { authorization, apiKey }, onEnded) =>
-      credentialWatch.watch(principal, authorization ? undefined : apiKey, onEnded),
+    watch: (principal, { authorization, apiKey }, target, onEnded) =>
+      credentialWatch.watch(principal, authorization ? undefined : apiKey, target, onEnded),
     async authenticate({ authorization, apiKey }) {
       if (authorization) {
         const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());

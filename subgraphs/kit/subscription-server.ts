@@ -384,10 +384,11 @@ function watchCredentials(
   let endedWith: string | null = null;
   /** Settles the `next` under way, if any, when they end. */
   let interrupt: (() => void) | null = null;
-  const stop = credentials.watch(request.principal, request.credentials, (message) => {
+  const watching = credentials.watch(request.principal, request.credentials, null, (_, message) => {
     endedWith = message;
     interrupt?.();
   });
+  const stop = () => watching.stop();
   const endWith = (
     results: AsyncIterator<ExecutionResult>,
   ): AsyncIterableIterator<ExecutionResult> => {
