@@ -133,23 +133,21 @@ export async function createApiKeyIntrospection(options: {
     return principal;
   }
 
-  const watch = (secret: string, onRevoked: () => void) => {
-    const secretHash = hashSecret(secret);
-    let entry = watched.get(secretHash);
-    if (!entry) watched.set(secretHash, (entry = { secret, listeners: new Set() }));
-    const { listeners } = entry;
-    listeners.add(onRevoked);
-    return () => {
-      listeners.delete(onRevoked);
-      if (listeners.size === 0 && watched.get(secretHash)?.listeners === listeners) {
-        watched.delete(secretHash);
-      }
-    };
-  };
-
   return {
     resolve,
-    watch,
+    watch(secret, onRevoked) {
+      const secretHash = hashSecret(secret);
+      let entry = watched.get(secretHash);
+      if (!entry) watched.set(secretHash, (entry = { secret, listeners: new Set() }));
+      const { listeners } = entry;
+      listeners.add(onRevoked);
+      return () => {
+        listeners.delete(onRevoked);
+        if (listeners.size === 0 && watched.get(secretHash)?.listeners === listeners) {
+          watched.delete(secretHash);
+        }
+      };
+    },
     async close() {
       clearInterval(rechecks);
       stopClearing();
