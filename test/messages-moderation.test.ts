@@ -39,10 +39,11 @@ describe('content rules', () => {
   };
 
   it('refuses empty and invisible-only bodies', () => {
-    for (const body of ['', ' ', '\n\t ', '\u00a0\u3000', '\u200b\u200d', '\u202e ']) {
-      expect(reason(body)).toBe('EMPTY');
-    }
-    expect(reason('.')).toBeNull();
+    const blank = ['', ' ', '\n\t ', '\u00a0\u3000', '\u200b\u200d', '\u202e '];
+    // Hangul fillers, the blank braille pattern, combining marks with nothing to combine with.
+    blank.push('\u3164', '\u115f\u1160', '\uffa0', '\u2800\u2800', '\u0301\u0308', ' \u20dd');
+    for (const body of blank) expect(reason(body)).toBe('EMPTY');
+    for (const body of ['.', 'e\u0301', '\u2801', '한']) expect(reason(body)).toBeNull();
   });
 
   it('counts length in characters (code points), not UTF-16 units', () => {

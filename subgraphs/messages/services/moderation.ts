@@ -29,6 +29,13 @@ export function foldText(text: string): string {
     .replace(/[\p{M}\p{Cf}]/gu, '');
 }
 
+/**
+ * What shows nothing on its own: spaces, invisible formatting and other default-ignorable
+ * characters (zero-width, Hangul fillers), combining marks with nothing to combine with, and the
+ * blank braille pattern.
+ */
+const BLANK = /[\s\p{Cf}\p{Default_Ignorable_Code_Point}\p{M}\u2800]/gu;
+
 const words = (text: string): string[] => foldText(text).match(/[\p{L}\p{N}]+/gu) ?? [];
 
 const LINK = /(?:\bhttps?:\/\/|\bwww\.)[^\s<>]+/giu;
@@ -53,7 +60,7 @@ export function createContentRules(settings: ModerationSettings) {
   };
   return {
     check(body: string): void {
-      if (body.replace(/[\s\p{Cf}]/gu, '') === '') {
+      if (body.replace(BLANK, '') === '') {
         throw contentRejected('EMPTY', 'A message cannot be empty.');
       }
       if (codePointLength(body) > settings.maxMessageLength) {
