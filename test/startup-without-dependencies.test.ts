@@ -196,16 +196,29 @@ it('a subgraph and a gateway start before PostgreSQL and Redis, wait for them, a
   expect(gateway.exitCode()).toBeNull();
 });
 
-it('a gateway whose SUPERGRAPH_PATH names no file stops at once, saying so', async () => {
-  const gateway = startService('gateway/main.ts', await freePort(), {
-    SUPERGRAPH_PATH: join(ROOT, 'no-such-supergraph.graphql'),
-  });
-  try {
-    const exited = await retrying(async () => gateway.exitCode() ?? Promise.reject(new Error()));
-    expect(exited).toBe(1);
-    expect(gateway.output()).toContain('SUPERGRAPH_PATH: cannot read');
-    expect(gateway.output()).not.toMatch(/\n\s+at /);
-  } finally {
-    await stopService(gateway);
-  }
-}, 30_000);
+it.each([
+  [
+    'SUPERGRAPH_PATH names no file',
+    { SUPERGRAPH_PATH: join(ROOT, 'no-such-supergraph.graphql') },
+    'SUPERGRAPH_PATH: cannot read',
+  ],
+  [
+    'HOST names no address',
+    { HOST: 'no-such-host.invalid' },
+    'Cannot listen on HOST no-such-host.invalid',
+  ],
+])(
+  'a gateway whose %s stops at once, saying so',
+  async (_, env, message) => {
+    const gateway = startService('gateway/main.ts', await freePort(), env);
+    try {
+      const exited = await retrying(async () => gateway.exitCode() ?? Promise.reject(new Error()));
+      expect(exited).toBe(1);
+      expect(gateway.output()).toContain(message);
+      expect(gateway.output()).not.toMatch(/\n\s+at /);
+    } finally {
+      await stopService(gateway);
+    }
+  },
+  30_000,
+);
