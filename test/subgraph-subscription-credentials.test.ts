@@ -85,6 +85,17 @@ const endedWith = (message: string, last: MessageData) => ({
   extensions: { resumeCursor: last.cursor },
 });
 
+/** Posts a message, has it delivered, then logs `member` out; gives the message once it ended. */
+async function logOutAfterOneMessage(member: SignedIn, channelId: string, subscription: Collected) {
+  const before = await post(url, admin, channelId, unique('before logout '));
+  await subscription.waitFor(1);
+  const out = await graphql(url, 'mutation { logout }', {}, member.headers);
+  expect(out.data).toEqual({ logout: true });
+  // Within a second, as the README promises; a loaded machine gets some slack.
+  await subscription.ended(3000);
+  return before;
+}
+
 /** A subgraph's end as the gateway passes it on: naming the subgraph, as any subgraph error. */
 const passedOn = (end: ReturnType<typeof endedWith>) => ({
   ...end,
@@ -116,13 +127,7 @@ describe.each(TRANSPORTS)('a subscription straight at a subgraph over %s', (tran
     const { channelId, subscription } = await subscribe(transport, {
       authorization: `Bearer ${member.accessToken}`,
     });
-    const before = await post(url, admin, channelId, unique('before logout '));
-    await subscription.waitFor(1);
-
-    const out = await graphql(url, 'mutation { logout }', {}, member.headers);
-    expect(out.data).toEqual({ logout: true });
-    // Within a second, as the README promises; a loaded machine gets some slack.
-    await subscription.ended(3000);
+    const before = await logOutAfterOneMessage(member, channelId, subscription);
     expect(await afterTheEnd(subscription, channelId)).toEqual([
       delivered(before),
       endedWith('This session has ended; sign in again.', before),
@@ -202,12 +207,7 @@ describe('a gateway that does not hear revocations itself (no Redis)', () => {
       { authorization: `Bearer ${member.accessToken}` },
       deaf.url,
     );
-    const before = await post(url, admin, channelId, unique('before logout '));
-    await subscription.waitFor(1);
-
-    const out = await graphql(url, 'mutation { logout }', {}, member.headers);
-    expect(out.data).toEqual({ logout: true });
-    await subscription.ended(3000);
+    const before = await logOutAfterOneMessage(member, channelId, subscription);
     expect(await afterTheEnd(subscription, channelId)).toEqual([
       delivered(before),
       passedOn(endedWith('This session has ended; sign in again.', before)),

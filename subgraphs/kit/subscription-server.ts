@@ -222,19 +222,15 @@ export function serveSubscriptions<TContext extends RequestInfo>(options: {
       },
       // A stream asked for its starting position (the gateway's sendStartCursor) tells it first,
       // and ends when its credentials do.
-      subscribe: async (args) => {
+      subscribe: (args) => {
         const context = args.contextValue as TContext;
-        const watch = watchCredentials(options.credentials, context);
-        const results = await subscribe(args).catch((error: unknown) => {
-          watch.stop();
-          throw error;
+        return endingWithCredentials(options.credentials, context, async () => {
+          const results = await subscribe(args);
+          const started = context.stream?.started;
+          return started && Symbol.asyncIterator in results
+            ? startingWith(results, started)
+            : results;
         });
-        if (!(Symbol.asyncIterator in results)) {
-          watch.stop();
-          return results;
-        }
-        const started = context.stream?.started;
-        return watch.endWith(started ? startingWith(results, started) : results);
       },
       onNext: (_ctx, _id, _payload, args, result) =>
         formatEvent(
@@ -310,19 +306,16 @@ export function serveSubscriptionsOverHttp<TContext extends RequestInfo>(options
         return true;
       }
       const state = createStreamState();
-      const watch = watchCredentials(options.credentials, info);
-      const outcome = await subscribe({
-        schema: options.schema,
-        document,
-        operationName: params.operationName,
-        variableValues: params.variables,
-        contextValue: options.createContext({ ...info, stream: state }),
-      }).catch((error: unknown) => {
-        watch.stop();
-        throw error;
-      });
-      if (!(Symbol.asyncIterator in outcome)) watch.stop();
-      const results = Symbol.asyncIterator in outcome ? watch.endWith(outcome) : once(outcome);
+      const outcome = await endingWithCredentials(options.credentials, info, () =>
+        subscribe({
+          schema: options.schema,
+          document,
+          operationName: params.operationName,
+          variableValues: params.variables,
+          contextValue: options.createContext({ ...info, stream: state }),
+        }),
+      );
+      const results = Symbol.asyncIterator in outcome ? outcome : once(outcome);
       await stream.pipe(
         mapResults(results, (result) => formatEvent(result, state, options.formatError) ?? result),
       );
@@ -368,13 +361,33 @@ function startingWith(
 }
 
 /**
- * Watches a subscription's credentials from before its resolvers run (a revocation heard while
- * they authorize it still ends it). `endWith` gives its results until the credentials end, then
- * an UNAUTHENTICATED error — the gateway's own shape and words (gateway/subscriptions/sessions.ts)
- * — instead of any further event, and the end: the caller subscribes again with a fresh
- * credential, after its last cursor. An iterator of its own, like startingWith: one waiting for
- * an event hears the end at once, and releases its source. Nothing per event but the promise
- * each `next` settles.
+ * Subscribes (`subscribing`), its credentials watched from before its resolvers run (a
+ * revocation heard while they authorize it still ends it). A refusal is returned as it is; a
+ * stream gives its results until the credentials end, then an UNAUTHENTICATED error — the
+ * gateway's own shape and words (platform/credential-watch.ts) — instead of any further event,
+ * and the end: the caller subscribes again with a fresh credential, after its last cursor.
+ */
+async function endingWithCredentials(
+  credentials: CredentialVerifier,
+  request: { principal: Principal | null; credentials: CredentialHeaders },
+  subscribing: () => Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult>,
+): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
+  const watch = watchCredentials(credentials, request);
+  try {
+    const outcome = await subscribing();
+    if (Symbol.asyncIterator in outcome) return watch.endWith(outcome);
+    watch.stop();
+    return outcome;
+  } catch (error) {
+    watch.stop();
+    throw error;
+  }
+}
+
+/**
+ * The watch endingWithCredentials keeps. `endWith` is an iterator of its own, like
+ * startingWith: one waiting for an event hears the end at once, and releases its source.
+ * Nothing per event but the promise each `next` settles.
  */
 function watchCredentials(
   credentials: CredentialVerifier,
