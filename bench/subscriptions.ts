@@ -177,7 +177,6 @@ async function measure(
   }
   await new Promise((r) => setTimeout(r, 2000)); // every subscription live upstream
   const rssSubscribed = gateway.memory().rss;
-  const retainedSubscribed = await retainedMemory(gateway.child.pid!, contender.inspectPort);
   const post = async (count: number) => {
     for (let sent = 0; sent < count; sent++) {
       await mutate(
@@ -195,12 +194,14 @@ async function measure(
     while (subscribers.some((s) => s.received < count) && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 200));
   };
+  // Sampling starts before the warm-up: perf's start-up slowed the next message's fan-out by up
+  // to 140 ms.
+  const sampling = sampleCore(GATEWAY_CORE);
   await post(WARMUP_EVENTS);
   await delivered(WARMUP_EVENTS);
   receipts.clear();
   const cpuBefore = gateway.cpuMs();
   const subscribersCpuBefore = process.cpuUsage();
-  const sampling = sampleCore(GATEWAY_CORE);
   const from = uptimeMicros();
   const total = RATE_PER_SECOND * DURATION_SECONDS;
   await post(total);
@@ -212,6 +213,10 @@ async function measure(
   const subscribersCpuPerEvent = (subscribersCpu.user + subscribersCpu.system) / 1000 / total;
   contender.windows.push({ from, to: uptimeMicros(), requests: total });
   const lost = subscribers.reduce((sum, s) => sum + (WARMUP_EVENTS + total - s.received), 0);
+  // Collected only now: forced collections hand the young generation's pages back to the
+  // system, and the next fan-outs fault them in again, which made the first messages measured
+  // up to 150 ms slower than the rest when they ran before the posting.
+  const retainedSubscribed = await retainedMemory(gateway.child.pid!, contender.inspectPort);
   latencies.sort((a, b) => a - b);
   const { toFirst, firstToLast } = receipts.perEvent();
   const perSubscriber = (rssSubscribed - retainedBefore.rssInService!) / size;
@@ -298,7 +303,7 @@ async function main(): Promise<void> {
   console.log(table);
   record(
     'Subscriptions: one channel fanned out by one gateway',
-    `Method: the built gateway (with its manifest's node flags) as one process pinned to core 0 (\`taskset -c 0\`), the users and messages subgraphs as their own processes (built JavaScript, NODE_ENV=production), PostgreSQL and Redis on the same machine; subscribers live in the benchmark process, which with the subgraphs it starts is kept off core 0, one connection each: graphql-ws on bare TCP sockets (frames read as bytes, the time taken once per read), or raw HTTP responses streamed as GraphQL over SSE or Apollo's multipart protocol (parsed as they arrive), all subscribed to \`messageAdded\` of one channel selecting \`body author { username }\` (so every event needs a users-subgraph fetch — once per event, thanks to deduplication). ${RATE_PER_SECOND} messages per second, ${WARMUP_EVENTS} to warm up (delivered, then neither timed nor counted in the CPU; lost events count them too), then ${DURATION_SECONDS} s measured, each message carrying its send time; latency = receipt − send on the same clock, and per message the time from its send to its first receipt (the way through the messages subgraph, Redis and the gateway's users-subgraph fetch) and from its first receipt to its last (the fan-out), median and largest over the messages. Memory = growth of the gateway's RSS, per subscriber, from before subscribing — right after two full collections forced through its inspector (SIGUSR1, then the DevTools protocol) and a burst of short-lived garbage that makes the young generation's pages resident again (the forced collections hand them back to the system, which a gateway in service does not: 64 MiB, 3.4 KiB per subscriber at 19,000) — to 2 s after subscribing; and between right after the two collections before subscribing and right after two more then, which leaves out the garbage the subscribing itself made. CPU per event = the gateway process's CPU time while posting and delivering, per message; the subscribers' = this process's (receiving, and posting). ${kernelSplitMethod('the gateway', GATEWAY_CORE)}${steering} With BENCH_BASELINE=<ref>, that commit's gateway takes turns with this one at each size.\n\nMachine: ${machine()}.\n\n${table}`,
+    `Method: the built gateway (with its manifest's node flags) as one process pinned to core 0 (\`taskset -c 0\`), the users and messages subgraphs as their own processes (built JavaScript, NODE_ENV=production), PostgreSQL and Redis on the same machine; subscribers live in the benchmark process, which with the subgraphs it starts is kept off core 0, one connection each: graphql-ws on bare TCP sockets (frames read as bytes, the time taken once per read), or raw HTTP responses streamed as GraphQL over SSE or Apollo's multipart protocol (parsed as they arrive), all subscribed to \`messageAdded\` of one channel selecting \`body author { username }\` (so every event needs a users-subgraph fetch — once per event, thanks to deduplication). ${RATE_PER_SECOND} messages per second, ${WARMUP_EVENTS} to warm up (delivered, then neither timed nor counted in the CPU; lost events count them too), then ${DURATION_SECONDS} s measured, each message carrying its send time; latency = receipt − send on the same clock, and per message the time from its send to its first receipt (the way through the messages subgraph, Redis and the gateway's users-subgraph fetch) and from its first receipt to its last (the fan-out), median and largest over the messages. Memory = growth of the gateway's RSS, per subscriber, from before subscribing — right after two full collections forced through its inspector (SIGUSR1, then the DevTools protocol) and a burst of short-lived garbage that makes the young generation's pages resident again (the forced collections hand them back to the system, which a gateway in service does not: 64 MiB, 3.4 KiB per subscriber at 19,000) — to 2 s after subscribing; and between right after the two collections before subscribing and right after two more once the measured messages are delivered, which leaves out the garbage the subscribing and the delivering made (those two collections wait until then because they hand the young generation back to the system too, and the fan-outs right after them, which fault it in again, were up to 150 ms slower). CPU per event = the gateway process's CPU time while posting and delivering, per message; the subscribers' = this process's (receiving, and posting). ${kernelSplitMethod('the gateway', GATEWAY_CORE)} The sampling starts before the warm-up (its share covers the warm-up's messages too), as its start-up slowed the next message's fan-out by up to 140 ms.${steering} With BENCH_BASELINE=<ref>, that commit's gateway takes turns with this one at each size.\n\nMachine: ${machine()}.\n\n${table}`,
   );
 }
 
