@@ -15,6 +15,9 @@
  * An event is never skipped: when its `rest` cannot be completed (a subgraph unreachable or
  * failing), it is retried with backoff while later events wait behind it; if it still fails,
  * the stream ends with a retryable SUBGRAPH_UNAVAILABLE error carrying the last cursor delivered.
+ * A topic reads its upstream at most a subscriber's buffer ahead of what it delivered: past that
+ * it lets go of the upstream subscription and, once half is delivered, subscribes again after
+ * the last event it holds — so a backlog of any length is resumed, in bounded memory.
  * Likewise a subscription that the owning subgraph refuses for a passing reason (starting, its
  * database restarting, failing) is subscribed again with backoff, resuming after the last event
  * it sent, and ends the same way only if that keeps failing.
@@ -292,6 +295,13 @@ export function createSubscriptionExecutor(deps: {
     let upstreamCursor: string | undefined;
     let ended = false;
     let stopUpstream = () => undefined as void;
+    /**
+     * Let go of because a subscriber's buffer of events waits undelivered (a replay arriving
+     * faster than it is resolved, or events behind one being retried); taken up again after
+     * `upstreamCursor` once half of them are delivered. So a topic holds a bounded number of
+     * events, whatever the backlog it resumes.
+     */
+    let upstreamPaused = false;
 
     const deliver = (result: ExecutionResult, receivedAt: number) => {
       const latency = (performance.now() - receivedAt) / 1000;
@@ -376,6 +386,10 @@ export function createSubscriptionExecutor(deps: {
           const retried = await resolve(again);
           outcomes = outcomes.map((outcome) => ('result' in outcome ? outcome : retried.shift()!));
         }
+        if (upstreamPaused && queue.length <= deps.bufferLimit / 2 && !ended) {
+          upstreamPaused = false;
+          subscribeUpstream();
+        }
       }
       pumping = false;
       if (upstreamEnd && !ended) upstreamEnd();
@@ -448,10 +462,14 @@ export function createSubscriptionExecutor(deps: {
             refusalDelay = retry.initialDelayMs;
             upstreamCursor = resumeCursorOf(event) ?? upstreamCursor;
             queue.push({ event, receivedAt: performance.now() });
-            // Events pile up only while one is being retried; beyond a subscriber's buffer, the
-            // stream ends (retryably) rather than growing without bound.
-            if (queue.length > deps.bufferLimit)
-              return giveUp(failingService, 'subscription events piled up behind a failing one');
+            if (queue.length >= deps.bufferLimit) {
+              // A stream without positions could not be taken up again where it was let go.
+              if (upstreamCursor === undefined)
+                return giveUp(failingService, 'subscription events piled up undelivered');
+              upstreamPaused = true;
+              attempt += 1; // what the let-go subscription still sends comes again after
+              stopUpstream();
+            }
             run();
           },
           error: (error) => {
