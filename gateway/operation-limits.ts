@@ -284,7 +284,7 @@ export function createOperationLimits(limits: OperationLimits): {
   validationRules: ValidationRule[];
   parseOptions: { maxTokens: number };
   /** The gateway's formatError: limit violations named, suggestions hidden when asked. */
-  formatError: (formatted: GraphQLFormattedError) => GraphQLFormattedError;
+  formatError: (formatted: GraphQLFormattedError, original?: unknown) => GraphQLFormattedError;
   /**
    * The same limits for transports Apollo Server does not carry (subscriptions over WebSocket),
    * with the codes and messages its pipeline gives. Other parse and validation errors are left to
@@ -350,7 +350,7 @@ export function createOperationLimits(limits: OperationLimits): {
         ];
       return null;
     },
-    formatError: (formatted) => {
+    formatError: (formatted, original) => {
       if (TOKEN_LIMIT.test(formatted.message))
         return {
           ...formatted,
@@ -364,7 +364,7 @@ export function createOperationLimits(limits: OperationLimits): {
       const message = limits.fieldSuggestions
         ? formatted.message
         : formatted.message.replace(/ ?Did you mean .+\?$/, '');
-      return formatErrorForClient({ ...formatted, message });
+      return formatErrorForClient({ ...formatted, message }, original);
     },
   };
 }

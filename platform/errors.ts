@@ -90,15 +90,42 @@ const REQUEST_ERROR_CODES = new Set([
   'PERSISTED_QUERY_NOT_SUPPORTED',
 ]);
 
+/** graphql-js's last word once 50 variables did not coerce: no code, no location. */
+const TOO_MANY_VARIABLE_ERRORS =
+  'Too many errors processing variables, error limit reached. Execution aborted.';
+
+/**
+ * Malformed requests that Apollo Server refuses without a code, only with an HTTP 400 (a
+ * persisted query whose hash does not fit it, or of a version it does not know), and
+ * graphql-js's end to coercing variables after 50 errors, which Apollo leaves uncoded while it
+ * marks the 50 BAD_USER_INPUT: the client's doing, as the codes above are.
+ */
+function isUncodedRequestError(error: unknown): error is GraphQLError {
+  if (!(error instanceof GraphQLError) || error.extensions?.code !== undefined) return false;
+  const status = (error.extensions?.http as { status?: unknown } | undefined)?.status;
+  return (
+    (typeof status === 'number' && status >= 400 && status < 500) ||
+    error.message === TOO_MANY_VARIABLE_ERRORS
+  );
+}
+
 /**
  * The last word on what a client sees of an error: codes from the catalogue pass through;
- * malformed requests become BAD_USER_INPUT (the original code kept as `reason`); anything else is
- * masked, so no internal message or stack trace leaks.
+ * malformed requests become BAD_USER_INPUT (the original code kept as `reason`, BAD_REQUEST for
+ * one Apollo refused without a code); anything else is masked, so no internal message or stack
+ * trace leaks. `original` is the error before it was formatted, where the caller has it.
  */
-export function formatErrorForClient(formatted: GraphQLFormattedError): GraphQLFormattedError {
+export function formatErrorForClient(
+  formatted: GraphQLFormattedError,
+  original?: unknown,
+): GraphQLFormattedError {
   const code = formatted.extensions?.code;
   if (typeof code === 'string' && REQUEST_ERROR_CODES.has(code)) {
     return { ...formatted, extensions: { code: ErrorCode.BAD_USER_INPUT, reason: code } };
+  }
+  if (isUncodedRequestError(original)) {
+    const reason = original.message === TOO_MANY_VARIABLE_ERRORS ? {} : { reason: 'BAD_REQUEST' };
+    return { ...formatted, extensions: { code: ErrorCode.BAD_USER_INPUT, ...reason } };
   }
   if (
     typeof code === 'string' &&
@@ -132,5 +159,7 @@ export function withRequestCode(
 /** formatErrorForClient for errors that have not been serialized yet (WebSocket transports). */
 export const formatErrorsForClient = (errors: readonly (GraphQLError | GraphQLFormattedError)[]) =>
   errors.map((error) =>
-    formatErrorForClient(error instanceof GraphQLError ? error.toJSON() : error),
+    error instanceof GraphQLError
+      ? formatErrorForClient(error.toJSON(), error)
+      : formatErrorForClient(error),
   );

@@ -193,12 +193,15 @@ export function createRequestObserver(metrics: Metrics): RequestObserver {
  */
 export function useMetrics<TContext extends object>(
   observer: RequestObserver,
-  formatError: (formatted: GraphQLFormattedError) => GraphQLFormattedError = formatErrorForClient,
+  formatError: (
+    formatted: GraphQLFormattedError,
+    original?: unknown,
+  ) => GraphQLFormattedError = formatErrorForClient,
 ): ApolloServerPlugin<TContext> {
   const count = (error: Error) =>
     observer.countError(
       error instanceof GraphQLError
-        ? formatError(error.toJSON()).extensions?.code
+        ? formatError(error.toJSON(), error).extensions?.code
         : ErrorCode.INTERNAL_SERVER_ERROR,
     );
   return {

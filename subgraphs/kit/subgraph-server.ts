@@ -151,7 +151,7 @@ export function subgraphErrorFormatter(serviceName: string) {
           ...(formatted.path ? { path: formatted.path } : {}),
           extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, serviceName },
         }
-      : formatErrorForClient(formatted);
+      : formatErrorForClient(formatted, error);
 }
 
 /** Logs unexpected errors with the request id; clients only see them masked. */

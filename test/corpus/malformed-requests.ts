@@ -87,6 +87,21 @@ export function corpus(): CorpusRequest[] {
   ])
     requests.push(post(`wrong shape ${value.slice(0, 60)}`, value));
 
+  // More variables that do not coerce than graphql-js reports (50): it gives up with an error of
+  // its own, which has no location, on every service.
+  const many = Array.from({ length: 60 }, (_, i) => i);
+  requests.push(
+    post(
+      '60 variables that do not coerce',
+      JSON.stringify({
+        query: `query (${many.map((i) => `$v${i}: Boolean!`).join(', ')}) { ${many
+          .map((i) => `a${i}: __typename @include(if: $v${i})`)
+          .join(' ')} }`,
+        variables: Object.fromEntries(many.map((i) => [`v${i}`, 'yes'])),
+      }),
+    ),
+  );
+
   // Wrong or missing content types, and methods GraphQL does not answer.
   for (const type of [
     'text/plain',
