@@ -63,10 +63,12 @@ async function channelWithBacklog() {
 const stored = (channelId: string, after: string) =>
   pageAll(stack.gatewayUrl, admin, channelId, 'forward', 100, after).then(({ ids }) => ids);
 
+type Resume = { channelId: string; after: string };
+
 const transports = {
-  'graphql-ws': (variables: Record<string, unknown>) =>
+  'graphql-ws': (variables: Resume) =>
     collect(clients.open(gateway.url), MessageAddedDocument, variables),
-  sse: (variables: Record<string, unknown>) => {
+  sse: (variables: Resume) => {
     const subscription = sseSubscribe(
       gateway.url,
       admin.headers,
