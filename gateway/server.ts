@@ -144,7 +144,16 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     runEvents: execution.runSubscriptionEvents,
     logger,
     bufferLimit: config.subscriptionBufferLimit,
-    history: { ...DEFAULT_HISTORY, ageMs: config.subscriptionHistorySeconds * 1000 },
+    history: {
+      ...DEFAULT_HISTORY,
+      // A joiner is handed the history in one go: it must leave a reader room below the bytes
+      // that make it a slow one.
+      bytes: Math.min(
+        DEFAULT_HISTORY.bytes,
+        Math.floor(config.subscriptionLimits.maxBufferedBytes / 2),
+      ),
+      ageMs: config.subscriptionHistorySeconds * 1000,
+    },
     onDelivered: (seconds) => gatewayMetrics.deliveryLatency.observe(seconds),
     // An event waiting on a subgraph whose breaker opened is retried at least until the breaker
     // has let a probe through: a subgraph back after a short restart then completes it, rather

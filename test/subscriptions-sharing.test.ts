@@ -39,11 +39,16 @@ async function postMany(url: string, channelId: string, count: number, label: st
   for (let i = 0; i < count; i++) await post(url, admin, channelId, `${label} ${i}`);
 }
 
-async function sharedCursorCase(gateway: Running<Gateway>, replayed: number, joinAfterMs = 0) {
+async function sharedCursorCase(
+  gateway: Running<Gateway>,
+  replayed: number,
+  joinAfterMs = 0,
+  label = 'before',
+) {
   const url = gateway.url;
   const channel = await createChannel(url, admin);
   const start = await post(url, admin, channel.id, 'start');
-  await postMany(url, channel.id, replayed, 'before');
+  await postMany(url, channel.id, replayed, label);
   const variables = { channelId: channel.id, after: start.cursor };
 
   const a = collect(client(url), MessageAddedDocument, variables);
@@ -90,6 +95,15 @@ it('a joiner replays from the subgraph once the shared topic is older than its h
   } finally {
     await gateway.stop();
   }
+});
+
+it('a joiner is not handed more history at once than a reader may leave unread', async () => {
+  // 490 messages of 3,980 CJK characters: 12 KB each as sent, 5.9 MB in all, over the 4,000,000
+  // unsent bytes that make a reader a slow one; counted in UTF-16 units they were 2 MB.
+  const gateway = stack.gateways[0]!;
+  await sharedCursorCase(gateway, 490, 0, '漢'.repeat(3980));
+  // The topic stopped remembering before then: the joiner replays on its own, whole.
+  expect(gateway.service.subscriptionStats()).toMatchObject({ topics: 2, subscribers: 2 });
 });
 
 it('a live-only joiner gets only what happens after it joined', async () => {

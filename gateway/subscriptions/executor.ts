@@ -93,6 +93,7 @@ export const DEFAULT_RETRY: RetryPolicy = {
  */
 export interface HistoryLimits {
   events: number;
+  /** Of the events' JSON in UTF-8, as they go to the client. */
   bytes: number;
   ageMs: number;
 }
@@ -309,7 +310,7 @@ export function createSubscriptionExecutor(deps: {
       if (typeof cursor === 'string') lastCursor = cursor;
       const history = historyOf(topic);
       if (history) {
-        topic.historyBytes += JSON.stringify(result).length;
+        topic.historyBytes += Buffer.byteLength(JSON.stringify(result));
         history.push(result);
         if (history.length > historyEvents || topic.historyBytes > historyLimits.bytes)
           topic.history = null; // too much to hand over: the next joiner replays on its own
