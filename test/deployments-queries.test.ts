@@ -141,6 +141,15 @@ describe('queries', () => {
     expect(ids(await list({ filter: { application: 'api' } }))).toEqual([d[2], d[0]]);
     expect(ids(await list({ filter: { environment: 'staging' } }))).toEqual([d[3]]);
     expect(ids(await list({ filter: { nodeId: 'not-an-id' } }))).toEqual([]);
+    // Exact matches: what no deployment can be named (names are stored trimmed) finds none.
+    for (const filter of [
+      { application: ' api ' },
+      { application: 'api\n' },
+      { environment: '\u00a0staging' },
+      { environment: 'stag ing' },
+      { application: 'a'.repeat(101) },
+    ])
+      expect(ids(await list({ filter }))).toEqual([]);
     expect(
       ids(await list({ filter: { nodeId: org.nodeId, status: 'QUEUED', application: 'api' } })),
     ).toEqual([d[2]]);

@@ -10,12 +10,11 @@ import {
   pageSize,
   type Connection,
 } from '../../kit/pagination';
-import { validate } from '../../kit/validation';
 import { findRows } from '../../kit/reads';
 import type { DeploymentsContext } from '../context';
 import { Deployment, type DeploymentStatus } from '../entities/deployment';
 import { findVisibleDeployment } from './access';
-import { nameRule } from './validation';
+import { isStoredName } from './validation';
 
 export interface DeploymentFilter {
   status?: DeploymentStatus | null;
@@ -53,19 +52,19 @@ export async function listDeployments(
   const filter = args.filter ?? {};
   const where: FilterQuery<Deployment> = { organizationId };
   if (filter.status) where.status = filter.status;
-  if (filter.application != null) {
-    where.application = validate(nameRule, filter.application, 'filter.application');
+  // Exact matches. A value no deployment can have (names are stored as nameRule leaves them:
+  // trimmed, without spaces), like an ill-formed node id, matches nothing.
+  const { application, environment, nodeId } = filter;
+  if (
+    (application != null && !isStoredName(application)) ||
+    (environment != null && !isStoredName(environment)) ||
+    (nodeId != null && !isUuid(nodeId))
+  ) {
+    return forwardConnection([], size, cursorKey, Boolean(after), scope);
   }
-  if (filter.environment != null) {
-    where.environment = validate(nameRule, filter.environment, 'filter.environment');
-  }
-  if (filter.nodeId != null) {
-    // An ill-formed id names no node: nothing matches.
-    if (!isUuid(filter.nodeId)) {
-      return forwardConnection([], size, cursorKey, Boolean(after), scope);
-    }
-    where.nodeId = filter.nodeId;
-  }
+  if (application != null) where.application = application;
+  if (environment != null) where.environment = environment;
+  if (nodeId != null) where.nodeId = nodeId;
   if (after) {
     // The first condition bounds the index scan; the second breaks ties on the timestamp.
     where.createdAt = { $lte: after.at };

@@ -12,6 +12,9 @@ export const nameRule = z
   // eslint-disable-next-line no-control-regex
   .regex(/^[^\s\u0000-\u001f\u007f]+$/, 'must not contain spaces or control characters');
 
+/** Whether `value` is a name as nameRule stores it, unchanged: one an exact match can find. */
+export const isStoredName = (value: string) => nameRule.safeParse(value).data === value;
+
 export const MAX_LOGS_PER_REPORT = 500;
 
 /** A log line is kept as sent (the text no column can hold is refused for every argument). */
