@@ -116,17 +116,49 @@ describe('channels and members', () => {
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       createdBy: person(admin),
     });
-    // Members added together joined at the same moment, so their order is arbitrary.
+    // The creator joined first, as the channel came into being; those it added a moment later.
     expect(members.pageInfo).toEqual({ hasNextPage: false });
-    expect(members.edges).toHaveLength(2);
-    expect(members.edges).toEqual(
-      expect.arrayContaining(
-        [admin, dev].map((who) => ({
-          joinedAt: channel.createdAt,
-          node: { id: who.user.id, username: who.user.username },
-        })),
-      ),
-    );
+    expect(members.edges).toEqual([
+      { joinedAt: channel.createdAt, node: { id: admin.user.id, username: admin.user.username } },
+      {
+        joinedAt: new Date(Date.parse(channel.createdAt) + 1).toISOString(),
+        node: { id: dev.user.id, username: dev.user.username },
+      },
+    ]);
+  });
+
+  it("lists a channel's creator first, whoever its first members are", async () => {
+    const { admin, dev, dev2 } = await organization();
+    // Each of three users creates one with the other two: ids alone would put one of them first.
+    for (const [creator, ...others] of [
+      [admin, dev, dev2],
+      [dev, dev2, admin],
+      [dev2, admin, dev],
+    ] as const) {
+      const response = await graphql(
+        url,
+        `
+          mutation ($input: CreateChannelInput!) {
+            createChannel(input: $input) {
+              members(first: 10) {
+                edges {
+                  node {
+                    id
+                  }
+                }
+              }
+            }
+          }
+        `,
+        { input: { name: unique('first-'), memberIds: others.map((who) => who.user.id) } },
+        creator.headers,
+      );
+      const members = response.data!.createChannel.members.edges.map(
+        (edge: { node: { id: string } }) => edge.node.id,
+      );
+      expect(members[0]).toBe(creator.user.id);
+      expect([...members].sort()).toEqual([admin, dev, dev2].map((who) => who.user.id).sort());
+    }
   });
 
   it('joins and leaves public channels; both are idempotent', async () => {

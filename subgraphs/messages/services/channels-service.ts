@@ -114,10 +114,11 @@ export async function createChannel(
     creator.userId,
   );
   ctx.em.persist(channel);
-  // The first members join as the channel comes into being.
-  for (const userId of [creator.userId, ...memberIds]) {
-    ctx.em.persist(new ChannelMember(channel.id, userId, channel.createdAt));
-  }
+  // The first members join as the channel comes into being, the creator first: members are
+  // listed in the order they joined (by the millisecond, then by id).
+  ctx.em.persist(new ChannelMember(channel.id, creator.userId, channel.createdAt));
+  const invitedAt = new Date(channel.createdAt.getTime() + 1);
+  for (const userId of memberIds) ctx.em.persist(new ChannelMember(channel.id, userId, invitedAt));
   try {
     await ctx.em.flush();
   } catch (error) {
