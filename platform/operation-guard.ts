@@ -9,6 +9,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
+import Negotiator from 'negotiator';
 import { ErrorCode } from './errors';
 
 const badRequest = (message: string, status = 400) =>
@@ -21,11 +22,21 @@ const noOperationMessage = (operationName: string | null | undefined) =>
     ? `The document has no operation named "${operationName}".`
     : 'The document has several operations: name the one to run in `operationName`.';
 
+/** The answers a query or mutation gets over HTTP: one JSON result. */
+const JSON_ANSWERS = ['application/json', 'application/graphql-response+json'];
+
+/** Whether a request's Accept header takes the one JSON result a query or mutation gets. */
+const acceptsJsonAnswer = (accept: string | undefined) =>
+  !accept || new Negotiator({ headers: { accept } }).mediaType(JSON_ANSWERS) !== undefined;
+
 /**
  * Requests Apollo would fail with a masked internal error (at the gateway, or in a subgraph
  * without subscriptions) get a clear 400 instead:
  * subscriptions sent over HTTP without asking for a streaming response (406: they are served
  * over graphql-ws, SSE or multipart HTTP), and documents whose operation cannot be chosen (an unknown `operationName`, or several operations and none named).
+ * A query or mutation whose Accept header takes no JSON (only a stream) is refused with 406
+ * before it runs: Apollo refuses it too, but only once it has executed, so a client told "not
+ * acceptable" had its mutation carried out.
  */
 export function useOperationGuard<TContext extends object>(): ApolloServerPlugin<TContext> {
   return {
@@ -40,6 +51,14 @@ export function useOperationGuard<TContext extends object>(): ApolloServerPlugin
               'Subscriptions are served at this same URL over WebSocket (graphql-ws), or over HTTP ' +
                 'with `Accept: text/event-stream` (GraphQL over SSE) or ' +
                 '`Accept: multipart/mixed;subscriptionSpec=1.0` (multipart).',
+              406,
+            );
+          }
+          // Apollo words the answer itself: it refuses the error response too.
+          if (!acceptsJsonAnswer(request.http?.headers.get('accept'))) {
+            throw badRequest(
+              'The Accept header takes neither application/json nor ' +
+                'application/graphql-response+json, the answers a query or mutation gets.',
               406,
             );
           }

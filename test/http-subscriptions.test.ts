@@ -211,6 +211,42 @@ it('keeps serving queries to clients that accept event streams or multipart', as
   expect(await response.json()).toEqual({ data: { me: { username: admin.user.username } } });
 });
 
+it('refuses a query or mutation that takes only a stream with 406 before it runs, at the gateway and at a subgraph', async () => {
+  const createChannel =
+    'mutation ($input: CreateChannelInput!) { createChannel(input: $input) { id } }';
+  const names: string[] = [];
+  for (const url of [stack.gatewayUrl, stack.subgraphs.messages!.url])
+    for (const accept of [SSE_ACCEPT, 'multipart/mixed;subscriptionSpec=1.0']) {
+      const name = `refused-${randomUUID()}`;
+      names.push(name);
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept, ...admin.headers },
+        body: JSON.stringify({ query: createChannel, variables: { input: { name } } }),
+      });
+      expect(response.status).toBe(406);
+      expect(await response.json()).toEqual({
+        errors: [
+          expect.objectContaining({
+            message: expect.stringContaining('application/json'),
+            extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }),
+          }),
+        ],
+      });
+    }
+  // Told "not acceptable", the client had nothing done.
+  const channels = await graphql(
+    stack.gatewayUrl,
+    '{ channels(first: 500) { edges { node { name } } } }',
+    {},
+    admin.headers,
+  );
+  const created = channels.data!.channels.edges.map(
+    (edge: { node: { name: string } }) => edge.node.name,
+  );
+  expect(created.filter((name: string) => names.includes(name))).toEqual([]);
+});
+
 it("serves SSE at a subgraph, with the gateway's forwarded credential headers", async () => {
   const { channel, start } = await channelWithStart();
   const forwarded = {
