@@ -8,6 +8,8 @@ import {
   addressListVar,
   trustedProxiesVar,
   booleanVar,
+  collectProblems,
+  ConfigError,
   intVar,
   logLevelVar,
   nodeEnvVar,
@@ -110,6 +112,10 @@ const schema = z.object({
   MAX_TOKENS: intVar(OPERATION_LIMIT_DEFAULTS.maxTokens, 10),
   MAX_COST: intVar(OPERATION_LIMIT_DEFAULTS.maxCost, 1),
   FIELD_SUGGESTIONS: z.enum(['true', 'false', '1', '0']).optional(),
+});
+
+/** Parsed apart, so that the manifests are read even when other variables are bad. */
+const trustedDocumentsSchema = z.object({
   TRUSTED_DOCUMENTS: z.enum(['allow', 'require']).default('allow'),
   TRUSTED_DOCUMENTS_PATH: z.string().optional(),
 });
@@ -120,20 +126,22 @@ const flag = (value: string | undefined, fallback: boolean) =>
 const SUBGRAPH_URL = /^SUBGRAPH_([A-Z0-9_]+)_URL$/;
 
 export function loadGatewayConfig(source: Environment = process.env): GatewayConfig {
-  const env = parseEnv(schema, source);
-  const subgraphUrls: Record<string, string> = {};
   const problems: string[] = [];
+  const env = collectProblems(problems, () => parseEnv(schema, source));
+  const subgraphUrls: Record<string, string> = {};
   for (const [name, value] of Object.entries(source)) {
     const match = SUBGRAPH_URL.exec(name);
     if (!match?.[1] || !value) continue;
     if (!/^https?:\/\//.test(value)) problems.push(`${name}: must be an http(s) URL`);
     subgraphUrls[match[1].toLowerCase()] = value;
   }
-  if (problems.length > 0)
-    throw new Error(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
-  const production = env.NODE_ENV === 'production';
   // Read and parsed here, once: a bad manifest stops the gateway before it listens.
-  const trustedDocuments = loadTrustedDocuments(env.TRUSTED_DOCUMENTS, env.TRUSTED_DOCUMENTS_PATH);
+  const trustedDocuments = collectProblems(problems, () => {
+    const { TRUSTED_DOCUMENTS, TRUSTED_DOCUMENTS_PATH } = parseEnv(trustedDocumentsSchema, source);
+    return loadTrustedDocuments(TRUSTED_DOCUMENTS, TRUSTED_DOCUMENTS_PATH);
+  });
+  if (!env || !trustedDocuments || problems.length > 0) throw new ConfigError(problems);
+  const production = env.NODE_ENV === 'production';
   return {
     production,
     host: env.HOST,

@@ -16,6 +16,21 @@ export class ConfigError extends Error {
 
 export type Environment = Record<string, string | undefined>;
 
+/**
+ * Runs one step of reading a configuration checked in several. A step that finds bad variables
+ * adds them to `problems` and yields undefined, and the next steps still run, so that the caller
+ * throws one ConfigError naming every bad variable.
+ */
+export function collectProblems<T>(problems: string[], step: () => T): T | undefined {
+  try {
+    return step();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push(...error.problems);
+    return undefined;
+  }
+}
+
 export function parseEnv<S extends z.ZodType>(
   schema: S,
   source: Environment = process.env,

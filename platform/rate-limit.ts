@@ -59,24 +59,35 @@ export const rateLimitVar = (defaultValue: string) =>
       return limit;
     });
 
-/** Overrides of named limits, e.g. RATE_LIMITS=login=5/15m,signUp=10/1h. */
-export const rateLimitsVar = z
-  .string()
-  .default('')
-  .transform((text, ctx) => {
-    const limits: RateLimits = {};
-    for (const entry of text.split(',').map((s) => s.trim())) {
-      if (!entry) continue;
-      const [name, value] = entry.split('=').map((s) => s.trim());
-      const limit = value ? parseRateLimit(value) : null;
-      if (!name || !limit) {
-        ctx.addIssue({ code: 'custom', message: `"${entry}" must look like name=5/15m` });
-        return z.NEVER;
+/**
+ * Overrides of named limits, e.g. RATE_LIMITS=login=5/15m,signUp=10/1h, each of one of `names`:
+ * any other name is a typo that would leave the limit it meant unchanged.
+ */
+export const rateLimitsVar = (names: readonly string[]) =>
+  z
+    .string()
+    .default('')
+    .transform((text, ctx) => {
+      const limits: RateLimits = {};
+      for (const entry of text.split(',').map((s) => s.trim())) {
+        if (!entry) continue;
+        const [name, value] = entry.split('=').map((s) => s.trim());
+        const limit = value ? parseRateLimit(value) : null;
+        if (!name || !limit) {
+          ctx.addIssue({ code: 'custom', message: `"${entry}" must look like name=5/15m` });
+          return z.NEVER;
+        }
+        if (!names.includes(name)) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `no limit is named "${name}" (the names are ${names.join(', ')})`,
+          });
+          return z.NEVER;
+        }
+        limits[name] = limit;
       }
-      limits[name] = limit;
-    }
-    return limits;
-  });
+      return limits;
+    });
 
 export function rateLimited(limit: RateLimit, retryAfter: number) {
   return clientError(

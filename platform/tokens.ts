@@ -55,6 +55,27 @@ export const publicKeysVar = z.string().transform((text, ctx) => {
 export type PrivateJwk = z.output<typeof privateJwkSchema>;
 export type PublicJwk = z.output<typeof publicJwkSchema>;
 
+const SIGNING_VARIABLES: PropertyKey[] = ['JWT_PRIVATE_KEY', 'JWT_PUBLIC_KEYS'];
+
+/**
+ * For the environment schema of a service that signs tokens (`.check(signingKeyPublished)`):
+ * refuses a JWT_PRIVATE_KEY whose public half is not among JWT_PUBLIC_KEYS, since every service
+ * would refuse the tokens it signs.
+ */
+export const signingKeyPublished = z.refine<{
+  JWT_PRIVATE_KEY: PrivateJwk;
+  JWT_PUBLIC_KEYS: PublicJwk[];
+}>(
+  ({ JWT_PRIVATE_KEY: signing, JWT_PUBLIC_KEYS: published }) =>
+    published.some(({ kid, x }) => kid === signing.kid && x === signing.x),
+  {
+    path: ['JWT_PRIVATE_KEY'],
+    message: 'its public half (the same "kid" and "x") must be in JWT_PUBLIC_KEYS',
+    // Checked even when other variables are bad, so that one message names every problem.
+    when: ({ issues }) => !issues.some(({ path }) => SIGNING_VARIABLES.includes(path?.[0] ?? '')),
+  },
+);
+
 export class TokenError extends Error {
   constructor(
     message: string,

@@ -200,21 +200,30 @@ it.each([
   [
     'SUPERGRAPH_PATH names no file',
     { SUPERGRAPH_PATH: join(ROOT, 'no-such-supergraph.graphql') },
-    'SUPERGRAPH_PATH: cannot read',
+    ['SUPERGRAPH_PATH: cannot read'],
   ],
   [
     'HOST names no address',
     { HOST: 'no-such-host.invalid' },
-    'Cannot listen on HOST no-such-host.invalid',
+    ['Cannot listen on HOST no-such-host.invalid'],
+  ],
+  [
+    'MAX_DEPTH, SUBGRAPH_USERS_URL and TRUSTED_DOCUMENTS_PATH are bad',
+    {
+      MAX_DEPTH: 'twelve',
+      SUBGRAPH_USERS_URL: 'users:4001',
+      TRUSTED_DOCUMENTS_PATH: join(ROOT, 'no-such-manifest.json'),
+    },
+    ['MAX_DEPTH:', 'SUBGRAPH_USERS_URL: must be', 'TRUSTED_DOCUMENTS_PATH:'],
   ],
 ])(
   'a gateway whose %s stops at once, saying so',
-  async (_, env, message) => {
+  async (_, env, messages) => {
     const gateway = startService('gateway/main.ts', await freePort(), env);
     try {
       const exited = await retrying(async () => gateway.exitCode() ?? Promise.reject(new Error()));
       expect(exited).toBe(1);
-      expect(gateway.output()).toContain(message);
+      for (const message of messages) expect(gateway.output()).toContain(message);
       expect(gateway.output()).not.toMatch(/\n\s+at /);
     } finally {
       await stopService(gateway);

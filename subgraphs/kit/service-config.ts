@@ -46,12 +46,27 @@ export interface SubgraphDefaults {
   apiKeyIntrospectionUrl: string;
 }
 
+/**
+ * The name of every rate limit any subgraph defines (its permissions.ts holds the defaults; its
+ * rules accept only these names). One list, because one RATE_LIMITS value serves every subgraph
+ * and none can see another's limits: a name is refused only when no subgraph defines it.
+ */
+export const RATE_LIMIT_NAMES = [
+  'login',
+  'loginPerAddress',
+  'signUp',
+  'authenticateNode',
+  'postMessage',
+  'createDeployment',
+] as const;
+export type RateLimitName = (typeof RATE_LIMIT_NAMES)[number];
+
 export function subgraphEnvSchema(defaults: SubgraphDefaults) {
   return z.object({
     ...subgraphEnvShape,
     PORT: intVar(defaults.port, 0, 65535),
     JWT_PUBLIC_KEYS: publicKeysVar,
-    RATE_LIMITS: rateLimitsVar,
+    RATE_LIMITS: rateLimitsVar(RATE_LIMIT_NAMES),
     API_KEY_INTROSPECTION_URL: z.string().url().default(defaults.apiKeyIntrospectionUrl),
   });
 }

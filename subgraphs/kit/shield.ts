@@ -13,6 +13,7 @@ import { forbidden, unauthenticated } from '../../platform/errors';
 import { requireNode, requireRole, requireUser } from './guards';
 import type { Principal, Role } from '../../platform/principal';
 import type { RateLimiter } from '../../platform/rate-limit';
+import type { RateLimitName } from './service-config';
 
 /** Any shield rule (graphql-shield exports no name for the union of rules and logic rules). */
 export type ShieldRule = Parameters<typeof chain>[number];
@@ -137,7 +138,7 @@ function isRule(value: ShieldRule | RuleFieldMap): value is ShieldRule {
  */
 export function rateLimitRule<TArgs, TContext>(
   limiter: RateLimiter,
-  name: string,
+  name: RateLimitName,
   identify: (args: TArgs, ctx: TContext) => string | null,
 ): ShieldRule {
   return rule(`rateLimit:${name}`, { cache: 'no_cache' })(
@@ -158,7 +159,7 @@ export function rateLimitRule<TArgs, TContext>(
  * `rateLimitRule` counted per signed-in user. Node agents and anonymous callers are not counted:
  * the role rule chained before it has refused them already.
  */
-export function perUserRateLimitRule(limiter: RateLimiter, name: string): ShieldRule {
+export function perUserRateLimitRule(limiter: RateLimiter, name: RateLimitName): ShieldRule {
   return rateLimitRule<unknown, { principal: Principal | null }>(limiter, name, (_args, ctx) =>
     ctx.principal?.kind === 'user' ? ctx.principal.userId : null,
   );

@@ -6,7 +6,7 @@ import {
   type SubgraphAuthConfig,
   type SubgraphBaseConfig,
 } from '../kit/service-config';
-import { privateKeyVar, type PrivateJwk } from '../../platform/tokens';
+import { privateKeyVar, signingKeyPublished, type PrivateJwk } from '../../platform/tokens';
 
 export interface NodesSettings {
   /** Lifetime of the node tokens `authenticateNode` issues. */
@@ -45,15 +45,17 @@ const schema = subgraphEnvSchema({
   port: 4002,
   // The users subgraph where `npm start` runs it.
   apiKeyIntrospectionUrl: 'http://127.0.0.1:4001/auth/introspect',
-}).extend({
-  JWT_PRIVATE_KEY: privateKeyVar,
-  NODE_TOKEN_TTL_SECONDS: intVar(NODES_DEFAULTS.nodeTokenTtlSeconds, 30, 86_400),
-  NODE_OFFLINE_AFTER_MS: intVar(NODES_DEFAULTS.offlineAfterMs, 100),
-  NODE_SWEEP_INTERVAL_MS: intVar(NODES_DEFAULTS.sweepIntervalMs, 50),
-  NODE_DEGRADED_CPU_PERCENT: percentVar(NODES_DEFAULTS.degradedCpuPercent),
-  NODE_DEGRADED_MEMORY_PERCENT: percentVar(NODES_DEFAULTS.degradedMemoryPercent),
-  NODE_DEGRADED_DISK_PERCENT: percentVar(NODES_DEFAULTS.degradedDiskPercent),
-});
+})
+  .extend({
+    JWT_PRIVATE_KEY: privateKeyVar,
+    NODE_TOKEN_TTL_SECONDS: intVar(NODES_DEFAULTS.nodeTokenTtlSeconds, 30, 86_400),
+    NODE_OFFLINE_AFTER_MS: intVar(NODES_DEFAULTS.offlineAfterMs, 100),
+    NODE_SWEEP_INTERVAL_MS: intVar(NODES_DEFAULTS.sweepIntervalMs, 50),
+    NODE_DEGRADED_CPU_PERCENT: percentVar(NODES_DEFAULTS.degradedCpuPercent),
+    NODE_DEGRADED_MEMORY_PERCENT: percentVar(NODES_DEFAULTS.degradedMemoryPercent),
+    NODE_DEGRADED_DISK_PERCENT: percentVar(NODES_DEFAULTS.degradedDiskPercent),
+  })
+  .check(signingKeyPublished);
 
 export function loadNodesConfig(source?: Environment): NodesConfig {
   const env = parseEnv(schema, source);

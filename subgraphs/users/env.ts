@@ -6,7 +6,7 @@ import {
   type SubgraphAuthConfig,
   type SubgraphBaseConfig,
 } from '../kit/service-config';
-import { privateKeyVar, type PrivateJwk } from '../../platform/tokens';
+import { privateKeyVar, signingKeyPublished, type PrivateJwk } from '../../platform/tokens';
 
 export interface UsersConfig extends SubgraphBaseConfig, SubgraphAuthConfig {
   /** Signs access tokens (EdDSA); its public half must be among JWT_PUBLIC_KEYS. */
@@ -28,12 +28,14 @@ const schema = subgraphEnvSchema({
   port: 4001,
   // Its own endpoint: users verifies API keys from its tables and never calls it.
   apiKeyIntrospectionUrl: 'http://127.0.0.1:4001/auth/introspect',
-}).extend({
-  JWT_PRIVATE_KEY: privateKeyVar,
-  ACCESS_TOKEN_TTL_SECONDS: intVar(USERS_DEFAULTS.accessTokenTtlSeconds, 30, 86_400),
-  REFRESH_TOKEN_TTL_SECONDS: intVar(USERS_DEFAULTS.refreshTokenTtlSeconds, 300),
-  REVOCATION_RESYNC_INTERVAL_MS: intVar(USERS_DEFAULTS.revocationResyncIntervalMs, 100),
-});
+})
+  .extend({
+    JWT_PRIVATE_KEY: privateKeyVar,
+    ACCESS_TOKEN_TTL_SECONDS: intVar(USERS_DEFAULTS.accessTokenTtlSeconds, 30, 86_400),
+    REFRESH_TOKEN_TTL_SECONDS: intVar(USERS_DEFAULTS.refreshTokenTtlSeconds, 300),
+    REVOCATION_RESYNC_INTERVAL_MS: intVar(USERS_DEFAULTS.revocationResyncIntervalMs, 100),
+  })
+  .check(signingKeyPublished);
 
 export function loadUsersConfig(source?: Environment): UsersConfig {
   const env = parseEnv(schema, source);

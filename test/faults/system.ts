@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INTROSPECTION_PATH } from '../../platform/api-keys';
 import { generateSigningKey, publicJwkOf } from '../../platform/tokens';
+import { RATE_LIMIT_NAMES } from '../../subgraphs/kit/service-config';
 import { freePort } from '../support/processes';
 import { startPostgres, startRedis, type PrivatePostgres, type PrivateRedis } from './infra';
 import { requireDist, Service, ROOT } from './services';
@@ -20,16 +21,7 @@ const subgraphScript = (name: string) => `dist/subgraphs/${name}/main.js`;
 
 /** Generous limits: the workload sends far more per credential than a person does. */
 const RELAXED = '100000/1m';
-const RATE_LIMITS = [
-  'login',
-  'loginPerAddress',
-  'signUp',
-  'authenticateNode',
-  'postMessage',
-  'createDeployment',
-]
-  .map((name) => `${name}=${RELAXED}`)
-  .join(',');
+const RATE_LIMITS = RATE_LIMIT_NAMES.map((name) => `${name}=${RELAXED}`).join(',');
 
 export interface System {
   postgres: PrivatePostgres;

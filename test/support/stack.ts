@@ -14,6 +14,7 @@ import { INTROSPECTION_PATH } from '../../platform/api-keys';
 import { listen } from '../../platform/listen';
 import { closeHttpServer } from '../../platform/shutdown';
 import { generateSigningKey } from '../../platform/tokens';
+import { RATE_LIMIT_NAMES } from '../../subgraphs/kit/service-config';
 import {
   LOCAL_SUBGRAPHS,
   localSharedConfig,
@@ -29,9 +30,7 @@ export const SUPERGRAPH_PATH = join(__dirname, '..', '..', 'schema', 'supergraph
 
 const RELAXED = { max: 100_000, windowMs: 60_000 };
 export const RELAXED_RATE_LIMITS = Object.fromEntries(
-  ['login', 'loginPerAddress', 'signUp', 'authenticateNode', 'postMessage', 'createDeployment'].map(
-    (name) => [name, RELAXED],
-  ),
+  RATE_LIMIT_NAMES.map((name) => [name, RELAXED]),
 );
 
 /**
