@@ -34,13 +34,14 @@ export type ChannelKind =
   | 'PUBLIC';
 
 export type CreateApiKeyInput = {
+  /** 1–100 characters (spaces around it are trimmed), no control characters. */
   name: Scalars['String']['input'];
   role: Role;
 };
 
 export type CreateChannelInput = {
   kind?: ChannelKind;
-  /** Users of the caller's organization to add besides the caller, who always becomes a member. */
+  /** Users of the caller's organization to add besides the caller, who always becomes a member: at most 100 distinct users (the caller not counted). */
   memberIds?: InputMaybe<Array<Scalars['ID']['input']>>;
   /** 1–80 characters, unique within the organization whatever the letter case. */
   name: Scalars['String']['input'];
@@ -60,9 +61,10 @@ export type CreateDeploymentInput = {
 };
 
 export type CreateUserInput = {
+  /** 1–100 characters (spaces around it are trimmed), no control characters. Defaults to the username. */
   displayName?: InputMaybe<Scalars['String']['input']>;
   email: Scalars['String']['input'];
-  /** At least 10 characters. */
+  /** 10–256 characters. */
   password: Scalars['String']['input'];
   role: Role;
   username: Scalars['String']['input'];
@@ -121,7 +123,7 @@ export type HeartbeatInput = {
   deploymentIds?: InputMaybe<Array<Scalars['ID']['input']>>;
   diskPercent: Scalars['Float']['input'];
   memoryPercent: Scalars['Float']['input'];
-  /** The agent's version, e.g. `0.1.0`. */
+  /** The agent's version, e.g. `0.1.0`: 1–64 characters (spaces around it are trimmed). */
   version?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -226,9 +228,9 @@ export type Role =
 
 export type SignUpInput = {
   email: Scalars['String']['input'];
-  /** Name of the new organization; its slug is derived from it. */
+  /** Name of the new organization, 1–100 characters (spaces around it are trimmed), no control characters; its slug is derived from it. */
   organizationName: Scalars['String']['input'];
-  /** At least 10 characters. */
+  /** 10–256 characters. */
   password: Scalars['String']['input'];
   username: Scalars['String']['input'];
 };

@@ -102,7 +102,7 @@ export type ChannelMemberEdge = {
 
 export type CreateChannelInput = {
   kind?: ChannelKind;
-  /** Users of the caller's organization to add besides the caller, who always becomes a member. */
+  /** Users of the caller's organization to add besides the caller, who always becomes a member: at most 100 distinct users (the caller not counted). */
   memberIds?: InputMaybe<Array<Scalars['ID']['input']>>;
   /** 1–80 characters, unique within the organization whatever the letter case. */
   name: Scalars['String']['input'];

@@ -45,7 +45,7 @@ export type HeartbeatInput = {
   deploymentIds?: InputMaybe<Array<Scalars['ID']['input']>>;
   diskPercent: Scalars['Float']['input'];
   memoryPercent: Scalars['Float']['input'];
-  /** The agent's version, e.g. `0.1.0`. */
+  /** The agent's version, e.g. `0.1.0`: 1–64 characters (spaces around it are trimmed). */
   version?: InputMaybe<Scalars['String']['input']>;
 };
 

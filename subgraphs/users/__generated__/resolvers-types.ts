@@ -44,6 +44,7 @@ export type AuthPayload = {
 };
 
 export type CreateApiKeyInput = {
+  /** 1–100 characters (spaces around it are trimmed), no control characters. */
   name: Scalars['String']['input'];
   role: Role;
 };
@@ -56,9 +57,10 @@ export type CreateApiKeyPayload = {
 };
 
 export type CreateUserInput = {
+  /** 1–100 characters (spaces around it are trimmed), no control characters. Defaults to the username. */
   displayName?: InputMaybe<Scalars['String']['input']>;
   email: Scalars['String']['input'];
-  /** At least 10 characters. */
+  /** 10–256 characters. */
   password: Scalars['String']['input'];
   role: Role;
   username: Scalars['String']['input'];
@@ -181,9 +183,9 @@ export type Role =
 
 export type SignUpInput = {
   email: Scalars['String']['input'];
-  /** Name of the new organization; its slug is derived from it. */
+  /** Name of the new organization, 1–100 characters (spaces around it are trimmed), no control characters; its slug is derived from it. */
   organizationName: Scalars['String']['input'];
-  /** At least 10 characters. */
+  /** 10–256 characters. */
   password: Scalars['String']['input'];
   username: Scalars['String']['input'];
 };
