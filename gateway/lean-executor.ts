@@ -16,11 +16,14 @@
  * the fetches under way in parallel branches finish (sending nothing more), then gives that run
  * service stand-ins that answer every fetch the lean run sent with the response it got (or its
  * failure), in the order the responses came — so a subgraph error costs no second round of
- * calls, and errors from parallel fetches are listed as Apollo lists them, by arrival. The
- * exception is an entity fetch the lean run sent with duplicate representations left out
- * (distinctRepresentations), which Apollo's executor sends again as it sends it: its errors, in
- * its order, stay Apollo's. (Those responses may already hold fields the lean run merged into
- * them; executeQueryPlan merges the same fields again, to the same values.)
+ * calls, and errors from parallel fetches are listed as Apollo lists them, by arrival. An entity
+ * fetch the lean run sent with duplicate representations left out (distinctRepresentations),
+ * which Apollo's executor sends with them, is answered from the lean run's answer, each entity
+ * and its errors repeated (answerWithDuplicates). No subgraph is asked twice: those responses
+ * already hold fields the lean run merged into them, and executeQueryPlan merges the same
+ * fields again, to the same values — a second answer could differ (a subgraph failing,
+ * restarting, its data changed), and the answer would show the first one's values beside the
+ * second one's errors.
  */
 import type { GraphQLDataSource, ServiceMap } from '@apollo/gateway';
 import type { FetchNode, PlanNode, QueryPlan, QueryPlanSelectionNode } from '@apollo/query-planner';
@@ -200,15 +203,53 @@ function replaying(run: Run): ServiceMap {
   for (const [name, service] of Object.entries(run.services)) {
     services[name] = {
       process: (options) => {
-        const entry = sent.get(
-          fetchKey(name, options.request.query, options.request.variables ?? {}),
-        );
-        if (!entry) return service.process(options);
-        return afterTurn(entry.settledAs!).then(() => entry.response);
+        const { query, variables = {} } = options.request;
+        const entry = sent.get(fetchKey(name, query, variables));
+        if (entry) return afterTurn(entry.settledAs!).then(() => entry.response);
+        // An entity fetch the lean run sent with each distinct representation once.
+        const distinct = withDistinctRepresentations(variables);
+        const deduplicated = distinct && sent.get(fetchKey(name, query, distinct.variables));
+        if (!deduplicated) return service.process(options);
+        return afterTurn(deduplicated.settledAs!)
+          .then(() => deduplicated.response)
+          .then((response) =>
+            answersEachDistinct(response, distinct.count)
+              ? answerWithDuplicates(response, distinct.indexes)
+              : service.process(options),
+          );
       },
     };
   }
   return services;
+}
+
+/**
+ * An entity fetch's variables with each distinct representation once (as the lean run sends
+ * them: distinctRepresentations), and the index of each representation among those; null when
+ * the fetch has no duplicate.
+ */
+function withDistinctRepresentations(
+  variables: Record<string, unknown>,
+): { variables: Record<string, unknown>; indexes: number[]; count: number } | null {
+  const all = variables.representations;
+  if (!Array.isArray(all)) return null;
+  const representations: unknown[] = [];
+  const indexByJson = new Map<string, number>();
+  const indexes = all.map((representation) =>
+    distinctIndex(representations, indexByJson, representation),
+  );
+  if (representations.length === all.length) return null;
+  return { variables: { ...variables, representations }, indexes, count: representations.length };
+}
+
+/**
+ * Whether an answer gives one entity per representation asked: one that does not is the
+ * subgraph's fault, which only the subgraph's own answer to the fetch with duplicates shows as
+ * Apollo's executor would.
+ */
+function answersEachDistinct(response: Response, count: number): boolean {
+  const entities = (response.data as { _entities?: unknown } | null | undefined)?._entities;
+  return response.data == null || (Array.isArray(entities) && entities.length === count);
 }
 
 async function runNode(node: PlanNode, data: unknown, run: Run): Promise<void> {
@@ -316,6 +357,37 @@ export function distinctIndex<T>(
     indexByJson.set(json, index);
   }
   return index;
+}
+
+/**
+ * The answer an entity fetch gets when its representation i is representation `indexes[i]` of
+ * the fetch `response` answered: each entity as often as it is asked for, and an error about an
+ * entity once for each time it is, listed in entity order as a subgraph lists them (an error
+ * about no entity in particular first).
+ */
+export function answerWithDuplicates(response: Response, indexes: readonly number[]): Response {
+  const entities = (response.data as { _entities?: unknown } | null | undefined)?._entities;
+  const owners = new Map<number, number[]>();
+  indexes.forEach((answered, own) => owners.set(answered, [...(owners.get(answered) ?? []), own]));
+  const errors = (response.errors ?? [])
+    .flatMap((error) => {
+      const [head, index, ...tail] = error.path ?? [];
+      if (head !== '_entities' || typeof index !== 'number') return [{ own: -1, error }];
+      return (owners.get(index) ?? []).map((own) => ({
+        own,
+        error: { ...error, path: [head, own, ...tail] },
+      }));
+    })
+    .sort((a, b) => a.own - b.own) // stable: one entity's errors keep their order
+    .map(({ error }) => error);
+  const { errors: _all, ...rest } = response;
+  return {
+    ...rest,
+    data: Array.isArray(entities)
+      ? { ...response.data, _entities: indexes.map((answered) => entities[answered] ?? null) }
+      : response.data,
+    ...(errors.length > 0 ? { errors } : {}),
+  };
 }
 
 async function send(fetch: FetchNode, variables: Data, run: Run): Promise<Data> {

@@ -12,7 +12,7 @@
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { ForwardedRequest } from '../../platform/wire';
-import { distinctIndex } from '../lean-executor';
+import { distinctIndex, answerWithDuplicates } from '../lean-executor';
 
 type Options = GraphQLDataSourceProcessOptions<{ forwarded?: ForwardedRequest }>;
 
@@ -73,7 +73,9 @@ export function createEntityBatcher(options: { maxRepresentations: number }): En
               },
             });
       for (const waiter of taken)
-        waiter.resolve(taken.length === 1 ? response : split(response, waiter.indexes));
+        waiter.resolve(
+          taken.length === 1 ? response : answerWithDuplicates(response, waiter.indexes),
+        );
     } catch (error) {
       for (const waiter of taken) waiter.reject(error);
     } finally {
@@ -118,25 +120,5 @@ export function createEntityBatcher(options: { maxRepresentations: number }): En
       };
     },
     stats: () => ({ ...stats }),
-  };
-}
-
-/** One caller's share of a merged answer: its entities, and the errors that concern them. */
-function split(response: GatewayGraphQLResponse, indexes: number[]): GatewayGraphQLResponse {
-  const entities = (response.data as { _entities?: unknown } | null | undefined)?._entities;
-  const local = new Map<number, number[]>();
-  indexes.forEach((merged, own) => local.set(merged, [...(local.get(merged) ?? []), own]));
-  const errors = (response.errors ?? []).flatMap((error) => {
-    const [head, index, ...tail] = error.path ?? [];
-    if (head !== '_entities' || typeof index !== 'number') return [error]; // concerns everyone
-    return (local.get(index) ?? []).map((own) => ({ ...error, path: [head, own, ...tail] }));
-  });
-  const { errors: _all, ...rest } = response;
-  return {
-    ...rest,
-    data: Array.isArray(entities)
-      ? { ...response.data, _entities: indexes.map((merged) => entities[merged] ?? null) }
-      : response.data,
-    ...(errors.length > 0 ? { errors } : {}),
   };
 }
