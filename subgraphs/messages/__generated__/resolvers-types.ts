@@ -160,7 +160,7 @@ export type Mutation = {
   editMessage: Message;
   /** Joins a public channel. Already being a member is fine. Private channels are joined by invitation only. */
   joinChannel: Channel;
-  /** Leaves a channel; false when the caller was not a member. Leaving a private channel hides it. */
+  /** Leaves a channel; false when the caller was not a member of a public one. Leaving a private channel hides it: leaving it again is NOT_FOUND, as for any channel the caller cannot see. */
   leaveChannel: Scalars['Boolean']['output'];
   /**
    * Posts a message in a channel the caller is a member of (DEVELOPER or above), after moderation.
