@@ -23,6 +23,7 @@ import {
 } from 'graphql';
 import { betaWidgetReferences, CONFORMANCE_SUBGRAPHS } from './fixtures/conformance-subgraphs';
 import { startComposedSubgraphs, type ComposedSubgraphs } from './fixtures/throwaway-subgraphs';
+import { varyOperation } from './support/operation-variations';
 import { randomOperation, type OperationShape } from './support/random-operations';
 import { startGateway, testGatewayConfig, type Running } from './support/stack';
 import { Random } from './faults/schedule';
@@ -390,9 +391,11 @@ it.each(CASES.map((c) => [c.name, c] as const))('%s', async (_name, request) => 
 });
 
 /**
- * Generated operations (test/support/random-operations.ts) over the same subgraphs: each
- * answered by the pipeline, then twice by the hot path, and with each further set of variables by
- * both (sendOnBothPaths). The seed is printed; TEST_SEED=<seed> replays a run.
+ * Generated operations (test/support/random-operations.ts, every other one varied by
+ * test/support/operation-variations.ts: aliases with other arguments, fragments split and side
+ * by side, @skip/@include, variables with defaults) over the same subgraphs: each answered by the
+ * pipeline, then twice by the hot path, and with each further set of variables by both
+ * (sendOnBothPaths). The seed is printed; TEST_SEED=<seed> replays a run.
  */
 describe('generated operations', () => {
   const SEED = Number(process.env.TEST_SEED || Math.floor(Math.random() * 2 ** 31));
@@ -401,7 +404,13 @@ describe('generated operations', () => {
   const SHAPE: OperationShape = {
     argumentPools: {
       id: ['w1', 'w2', 'w3', 'w4', 'w5', 'w6', 'nope', 'b1', 'b2', 'm1'],
-      ids: [['w1', 'w2', 'w1'], ['w4', 'nope', 'w1', 'w4'], ['w5', 'w6', 'w3', 'w2', 'w5'], []],
+      ids: [
+        ['w1', 'w2', 'w1'],
+        ['w4', 'nope', 'w1', 'w4'],
+        ['w5', 'w6', 'w3', 'w2', 'w5'],
+        [],
+        ['w1'],
+      ],
       term: [null, 'ghost', 'x'],
       name: [null, 'z', 'Ünïcode "quoted"'],
     },
@@ -415,7 +424,10 @@ describe('generated operations', () => {
     const schema = loadSupergraph(subgraphs.supergraphSdl).schemas.apiGraphQLSchema;
     const random = new Random(SEED);
     for (let index = 0; index < OPERATIONS; index++) {
-      const { query, variableSets } = randomOperation(schema, random, SHAPE);
+      const generated = randomOperation(schema, random, SHAPE);
+      // Every other one varied into shapes the generator does not make (operation-variations.ts).
+      const { query, variableSets } =
+        index % 2 === 1 ? varyOperation(schema, random, SHAPE, generated) : generated;
       const [first, ...others] = variableSets;
       try {
         await sendThrice({ query, variables: first });
