@@ -1,4 +1,5 @@
-import { badUserInput, forbidden, notFound } from '../../../platform/errors';
+import { CREDENTIAL_ENDED } from '../../../platform/credential-watch';
+import { badUserInput, forbidden, notFound, unauthenticated } from '../../../platform/errors';
 import { isUniqueViolation } from '../../kit/orm';
 import { cursorScope, pageInCreationOrder, type Connection } from '../../kit/pagination';
 import type { Principal, Role, UserPrincipal } from '../../../platform/principal';
@@ -126,6 +127,12 @@ export async function listUsers(
  * demoting the others or minting an ADMIN. Locks the organization's ADMIN rows, in one order,
  * until the transaction ends: two ADMINs demoting each other at once go one after the other, and
  * the second is no ADMIN by then.
+ *
+ * The credential itself is checked again too, once the lock is held: a request authenticated
+ * before its API key was revoked (revokeApiKey holds the same lock) or its session ended, and
+ * then queued behind the lock, would otherwise mint a key or an ADMIN that outlives the
+ * revocation. The credential's row is locked (`for share`) until the transaction ends, so a
+ * revocation that was not seen here waits for what it would have stopped.
  */
 export async function lockCurrentAdmin(
   em: EntityManager,
@@ -139,7 +146,25 @@ export async function lockCurrentAdmin(
   if (!admins.some((admin) => admin.id === caller.userId)) {
     throw forbidden('This requires the ADMIN role, which you no longer have.');
   }
+  await assertCredentialLive(em, caller);
   return caller;
+}
+
+/** Refuses a caller whose API key was revoked or whose session ended since it authenticated. */
+async function assertCredentialLive(em: EntityManager, caller: UserPrincipal): Promise<void> {
+  if (caller.apiKeyId) {
+    const live = await em.execute(
+      'select 1 from users.api_keys where id = ? and revoked_at is null for share',
+      [caller.apiKeyId],
+    );
+    if (live.length === 0) throw unauthenticated(CREDENTIAL_ENDED.apiKeyRevoked);
+  } else if (caller.sessionId) {
+    const live = await em.execute(
+      'select 1 from users.sessions where id = ? and revoked_at is null for share',
+      [caller.sessionId],
+    );
+    if (live.length === 0) throw unauthenticated(CREDENTIAL_ENDED.sessionRevoked);
+  }
 }
 
 export async function createUser(
