@@ -6,7 +6,8 @@
  * deployment's or organization's, where it would be read as a position here and pass over
  * items without a word — is refused with BAD_USER_INPUT naming the argument; the stream's or
  * list's own cursor resumes exactly after its item; and a v1 cursor (issued before cursors were
- * scoped, which clients still hold) is read as before.
+ * scoped, which clients still hold) is read as before. An empty cursor is no cursor of any scope,
+ * and is refused alike.
  *
  * In each case the foreign cursor's position is one this stream or list has too, so before
  * cursors were scoped it was taken and items were skipped.
@@ -148,6 +149,9 @@ describe('messageAdded and Channel.messages (one scope: the channel)', () => {
     expect(
       await refusal(MessageAddedIdsDocument, { channelId: channel, after: siblingCursor }),
     ).toEqual(REFUSED);
+    expect(await refusal(MessageAddedIdsDocument, { channelId: channel, after: '' })).toEqual(
+      REFUSED,
+    );
   });
 
   it('resumes exactly after its own cursor, and after the v1 cursor of the same message', async () => {
@@ -162,6 +166,8 @@ describe('messageAdded and Channel.messages (one scope: the channel)', () => {
     for (const args of [
       { first: 5, after: foreign },
       { last: 5, before: foreign },
+      { first: 5, after: '' },
+      { last: 5, before: '' },
     ]) {
       const response = await graphql(
         url,
@@ -217,6 +223,9 @@ describe('messageChanged (scope: the channel)', () => {
     expect(
       await refusal(MessageChangedResumableDocument, { channelId: channel, after: messageCursor }),
     ).toEqual(REFUSED);
+    expect(
+      await refusal(MessageChangedResumableDocument, { channelId: channel, after: '' }),
+    ).toEqual(REFUSED);
   });
 
   it('resumes exactly after its own cursor, and after the v1 cursor of the same change', async () => {
@@ -247,17 +256,22 @@ describe('deploymentEvents and Deployment.events (one scope: the deployment)', (
       .edges[0]!.cursor;
   });
 
-  it("refuses another deployment's cursor, on the stream and on the page", async () => {
-    expect(
-      await refusal(DeploymentEventsStreamDocument, { deploymentId: deployment, after: foreign }),
-    ).toEqual(REFUSED);
-    const page = await graphql(
-      url,
-      DeploymentEventsDocument,
-      { id: deployment, first: 10, after: foreign },
-      a.headers,
-    );
-    expect(page.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
+  it("refuses another deployment's cursor, and an empty one, on the stream and on the page", async () => {
+    for (const after of [foreign, '']) {
+      expect(
+        await refusal(DeploymentEventsStreamDocument, { deploymentId: deployment, after }),
+      ).toEqual(REFUSED);
+      const page = await graphql(
+        url,
+        DeploymentEventsDocument,
+        { id: deployment, first: 10, after },
+        a.headers,
+      );
+      expect(page.errors?.[0]?.extensions).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        field: 'after',
+      });
+    }
   });
 
   it('resumes exactly after its own cursor, and after the v1 cursor of the same event', async () => {
@@ -298,6 +312,7 @@ describe('deploymentUpdated (scope: the organization)', () => {
     // Nor is a cursor of the organization's other change stream one of this.
     const nodes = (await query(NodeStatusChangedHeadDocument, {})).nodeStatusChangedHead;
     expect(await refusal(DeploymentUpdatedResumableDocument, { after: nodes })).toEqual(REFUSED);
+    expect(await refusal(DeploymentUpdatedResumableDocument, { after: '' })).toEqual(REFUSED);
   });
 
   it('resumes exactly after its own cursor, and after the v1 cursor of the same change', async () => {
@@ -336,6 +351,7 @@ describe('nodeStatusChanged (scope: the organization)', () => {
     expect(
       await refusal(NodeStatusChangedResumableDocument, { nodeId: node, after: foreign }),
     ).toEqual(REFUSED);
+    expect(await refusal(NodeStatusChangedResumableDocument, { after: '' })).toEqual(REFUSED);
   });
 
   it('resumes exactly after its own cursor, and after the v1 cursor of the same change', async () => {
@@ -455,7 +471,7 @@ describe('lists', () => {
   ];
 
   for (const list of lists) {
-    it(`${list.name}: refuses another owner's cursor, and takes its own and v1 ones`, async () => {
+    it(`${list.name}: refuses another owner's cursor and an empty one, and takes its own and v1 ones`, async () => {
       const { ours, theirs, reader } = await list.owners();
       const page = async (variables: Record<string, unknown>, who: SignedIn, after?: string) =>
         graphql(url, list.query, { ...variables, after }, who.headers);
@@ -463,11 +479,13 @@ describe('lists', () => {
       expect(own.length).toBeGreaterThanOrEqual(2);
       const foreign = list.edges((await page(theirs, reader)).data!)[0]!.cursor;
 
-      const refused = await page(ours, a, foreign);
-      expect(refused.errors?.[0]?.extensions).toMatchObject({
-        code: 'BAD_USER_INPUT',
-        field: 'after',
-      });
+      for (const after of [foreign, '']) {
+        const refused = await page(ours, a, after);
+        expect(refused.errors?.[0]?.extensions).toMatchObject({
+          code: 'BAD_USER_INPUT',
+          field: 'after',
+        });
+      }
       const rest = own.slice(1).map((edge) => edge.node.id);
       for (const after of [own[0]!.cursor, v1Of(own[0]!.cursor)]) {
         const resumed = await page(ours, a, after);

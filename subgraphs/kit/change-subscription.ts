@@ -28,7 +28,7 @@ export function subscribeToChanges<
   },
 ): AsyncGenerator<TopicMap[K] & Positioned> {
   // A bad cursor is the client's mistake: refuse it now rather than once the stream runs.
-  if (options.after) decodeChangeCursor(options.topic, options.scope, options.after);
+  if (options.after != null) decodeChangeCursor(options.topic, options.scope, options.after);
   return changeStream({
     ...options,
     pubsub: ctx.deps.pubsub,

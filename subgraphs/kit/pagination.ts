@@ -273,7 +273,7 @@ export async function pageInCreationOrder<T extends CreationOrdered>(
 ): Promise<Connection<T>> {
   const size = pageSize(args.first, 'first');
   const bounded = { ...where };
-  if (args.after) {
+  if (args.after != null) {
     const { at, id } = decodeTimestampCursor(args.after, 'after', scope);
     // The first condition bounds the index scan (the page starts at the cursor, not at the
     // beginning of the list); the second breaks ties on the timestamp.
@@ -285,7 +285,7 @@ export async function pageInCreationOrder<T extends CreationOrdered>(
     rows,
     size,
     (row) => [row.createdAt.toISOString(), row.id],
-    Boolean(args.after),
+    args.after != null,
     scope,
   );
 }

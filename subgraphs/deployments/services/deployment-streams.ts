@@ -122,7 +122,7 @@ export async function deploymentEvents(
 ): Promise<AsyncIterable<DeploymentEvent>> {
   const deployment = await getDeployment(ctx, args.deploymentId);
   // A bad cursor is the client's mistake: refuse it now rather than once the stream runs.
-  if (args.after) decodeEventCursor(args.after, deployment.id);
+  if (args.after != null) decodeEventCursor(args.after, deployment.id);
   const { pubsub } = ctx.deps;
   const head = async () =>
     (await ctx.deps.fork().findOneOrFail(Deployment, { id: deployment.id })).lastEventSequence;

@@ -48,7 +48,7 @@ export async function listDeployments(
   const { organizationId } = requireUser(ctx.principal);
   const size = pageSize(args.first, 'first');
   const scope = cursorScope('deployments', organizationId);
-  const after = args.after ? decodeTimestampCursor(args.after, 'after', scope) : null;
+  const after = args.after != null ? decodeTimestampCursor(args.after, 'after', scope) : null;
   const filter = args.filter ?? {};
   const where: FilterQuery<Deployment> = { organizationId };
   if (filter.status) where.status = filter.status;
@@ -87,7 +87,7 @@ export async function ownerDeployments(
   const { organizationId } = requireUser(ctx.principal);
   const size = pageSize(args.first, 'first');
   const scope = cursorScope(`${owner}-deployments`, ownerId);
-  const after = args.after ? decodeTimestampCursor(args.after, 'after', scope) : null;
+  const after = args.after != null ? decodeTimestampCursor(args.after, 'after', scope) : null;
   const rows = isUuid(ownerId)
     ? await ctx.loaders.deploymentPages.load({
         owner,

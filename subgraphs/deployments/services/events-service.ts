@@ -25,7 +25,7 @@ export async function eventPage(
   if (args.first != null && args.last != null) {
     throw badUserInput('Pass `first` or `last`, not both.', 'last');
   }
-  const after = args.after ? decodeEventCursor(args.after, deployment.id) : 0;
+  const after = args.after != null ? decodeEventCursor(args.after, deployment.id) : 0;
   // Oldest first either way; one row more than the page tells whether more remain beyond it.
   const load = (end: 'first' | 'last', size: number) =>
     ctx.loaders.eventPages.load({ deploymentId: deployment.id, end, limit: size + 1, after });

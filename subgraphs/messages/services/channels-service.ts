@@ -64,7 +64,7 @@ export async function listChannels(
   const { organizationId, userId } = requireUser(ctx.principal);
   const size = pageSize(args.first, 'first');
   const scope = cursorScope('channels', organizationId);
-  const after = args.after ? decodeChannelCursor(args.after, scope) : null;
+  const after = args.after != null ? decodeChannelCursor(args.after, scope) : null;
   const rows = await selectRows(
     ctx,
     `select c.* from "messages"."channels" c
@@ -204,7 +204,7 @@ export async function listMembers(
 ): Promise<MemberConnection> {
   const size = pageSize(args.first, 'first');
   const scope = cursorScope('members', channel.id);
-  const after = args.after ? decodeTimestampCursor(args.after, 'after', scope) : null;
+  const after = args.after != null ? decodeTimestampCursor(args.after, 'after', scope) : null;
   const rows = await ctx.loaders.memberPage.load({
     channelId: channel.id,
     after,

@@ -79,7 +79,7 @@ export async function messageAdded(
 ): Promise<AsyncIterable<Message>> {
   const channel = await getChannel(ctx, args.channelId);
   // A bad cursor is the client's mistake: refuse it now rather than once the stream runs.
-  if (args.after) decodeMessageCursor(args.after, 'after', channel.id);
+  if (args.after != null) decodeMessageCursor(args.after, 'after', channel.id);
   return resumableStream<Message>({
     stream: ctx.stream,
     after: args.after,

@@ -82,10 +82,10 @@ export async function listMessages(
   }
   const backward = args.last != null || (args.before != null && args.first == null);
   const size = backward ? pageSize(args.last, 'last') : pageSize(args.first, 'first');
-  const afterSequence = args.after ? decodeMessageCursor(args.after, 'after', channel.id) : null;
-  const beforeSequence = args.before
-    ? decodeMessageCursor(args.before, 'before', channel.id)
-    : null;
+  const afterSequence =
+    args.after != null ? decodeMessageCursor(args.after, 'after', channel.id) : null;
+  const beforeSequence =
+    args.before != null ? decodeMessageCursor(args.before, 'before', channel.id) : null;
   const rows = await ctx.loaders.messagePage.load({
     channelId: channel.id,
     afterSequence,
