@@ -5,6 +5,7 @@
  */
 import type { ResultOf, VariablesOf } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
+import { Client } from 'pg';
 import {
   AuthenticateNodeDocument,
   CreateApiKeyDocument,
@@ -310,6 +311,40 @@ describe('authenticateNode', () => {
       session.headers,
     );
     expect(errorCodes(beat)).toEqual(['UNAUTHENTICATED']);
+  });
+
+  it('gives no token to a node decommissioned while its sign-in was under way', async () => {
+    const node = await registerNode(url, operator);
+    // A decommissioning transaction holds the node's row (as decommissionNode does) while the
+    // node signs in: the sign-in has read the node, still PENDING, and waits for the row.
+    const db = new Client({ connectionString: stack.database.url });
+    // Polls outside the transaction: within one, pg_stat_activity keeps its first snapshot.
+    const watcher = new Client({ connectionString: stack.database.url });
+    await Promise.all([db.connect(), watcher.connect()]);
+    try {
+      await db.query('begin');
+      await db.query('select 1 from nodes.nodes where id = $1 for update', [node.node.id]);
+      const login = authenticate(signedAuthInput(node.keys, node.node.id));
+      await waitFor(async () => {
+        const { rows } = await watcher.query<{ waiting: number }>(
+          `select count(*)::int as waiting from pg_stat_activity
+            where datname = current_database() and wait_event_type = 'Lock'
+              and query like '%last_signed_at%'`,
+        );
+        return rows[0]!.waiting > 0;
+      });
+      await db.query(
+        `update nodes.nodes set status = 'DECOMMISSIONED', status_changed_at = now() where id = $1`,
+        [node.node.id],
+      );
+      await db.query('commit');
+      const answer = await login;
+      expect(answer.data?.authenticateNode ?? null).toBeNull();
+      expect(errorCodes(answer)).toEqual(['UNAUTHENTICATED']);
+      expect(answer.errors?.[0]?.message).toMatch(/decommissioned/);
+    } finally {
+      await Promise.all([db.end(), watcher.end()]);
+    }
   });
 });
 

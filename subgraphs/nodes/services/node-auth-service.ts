@@ -52,13 +52,23 @@ export async function authenticateNode(
 
   // Ed25519 signatures are deterministic, so a timestamp used once refuses every replay of its
   // signature. Kept on the node's row, it outlives any restart; only a verified signature gets
-  // here, so nobody can move a node's timestamp on without its key.
+  // here, so nobody can move a node's timestamp on without its key. The status is checked again
+  // here, on the row as it is once this update holds it: a decommissioning that committed since
+  // the node was read above (or that held the row while this waited) refuses the token too.
   const moved = await ctx.em.execute<unknown[]>(
     `update nodes.nodes set last_signed_at = ?
-      where id = ? and (last_signed_at is null or last_signed_at < ?) returning id`,
+      where id = ? and status <> 'DECOMMISSIONED'
+        and (last_signed_at is null or last_signed_at < ?) returning id`,
     [signedAt, node.id, signedAt],
   );
   if (moved.length === 0) {
+    const [current] = await ctx.em.execute<{ status: string }[]>(
+      `select status from nodes.nodes where id = ?`,
+      [node.id],
+    );
+    if (current?.status === 'DECOMMISSIONED') {
+      throw unauthenticated('This node has been decommissioned.');
+    }
     throw unauthenticated('This signature, or a later one, was already used; sign a new one.');
   }
 
