@@ -18,8 +18,8 @@ import {
   startNodeAgent,
   QUICK_POLLING,
 } from './support/agent';
-import { claim, CREATE, createDeployment, EVENTS, report } from './support/deployments';
-import { graphql } from './support/graphql';
+import { claim, CREATE, createDeployment, EVENTS, report, REPORT } from './support/deployments';
+import { errorCodes, graphql } from './support/graphql';
 import { authenticateNode, heartbeat, registerNode, waitFor } from './support/nodes';
 import { addUser, signUp, unique, type SignedIn } from './support/seed';
 import { startStack, type Stack } from './support/stack';
@@ -197,8 +197,20 @@ it("cancels a decommissioned node's QUEUED deployments once, each with an event"
     expect(statuses).toEqual(['QUEUED', 'CANCELLED']);
     expect(last.message).toBe('Cancelled: its node was decommissioned.');
   }
-  // Its agent can no longer report: the RUNNING one's lease lapses.
+  // Its agent can no longer report (its token outlives the node, as heartbeats, reports are
+  // refused): neither a log line nor an end, and the RUNNING one's lease lapses.
+  for (const input of [
+    { deploymentId: running, logs: [{ message: 'still here' }] },
+    { deploymentId: running, status: 'SUCCEEDED' as const },
+    { deploymentId: running },
+  ]) {
+    const refused = await graphql(url, REPORT, { input }, agent);
+    expect(refused.data?.reportDeploymentProgress ?? null).toBeNull();
+    expect(errorCodes(refused)).toEqual(['UNAUTHENTICATED']);
+    expect(refused.errors?.[0]?.message).toBe('This node has been decommissioned.');
+  }
   await waitFor(async () => (await statusOf(admin, running)) === 'FAILED', LAPSE_MS);
+  expect((await history(admin, running)).statuses).toEqual(['QUEUED', 'RUNNING', 'FAILED']);
 }, 120_000);
 
 it('leaves nothing QUEUED on a node decommissioned while deployments to it are being queued', async () => {

@@ -167,7 +167,7 @@ export type NodeKind =
  * final.
  */
 export type NodeStatus =
-  /** Retired: it can no longer authenticate or heartbeat. */
+  /** Retired: it can no longer authenticate, heartbeat or report on its deployments. */
   | 'DECOMMISSIONED'
   /** Heartbeating, but CPU, memory or disk usage is at or above its threshold. */
   | 'DEGRADED'

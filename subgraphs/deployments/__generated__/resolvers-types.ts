@@ -196,6 +196,7 @@ export type Mutation = {
    * Node agents only: appends logs to one of the calling node's deployments and, with `status`,
    * changes its status, atomically. A deployment that has finished takes no more logs: CONFLICT,
    * with its status in `extensions.from`. A report with neither logs nor status answers its status.
+   * A decommissioned node's token reports nothing: UNAUTHENTICATED.
    */
   reportDeploymentProgress: Deployment;
   /**

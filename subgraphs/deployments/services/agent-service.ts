@@ -14,6 +14,7 @@ import { announce, recordUpdates } from './announce';
 import { appendLog, changeStatus, noChanges, type Changes } from './history';
 import { renewLease } from './leases';
 import { lockDeployment } from './lifecycle-service';
+import { assertReportingNodeNotRetired } from './retired-nodes';
 import { hasFinished } from './state-machine';
 import { logMessageRule, MAX_LOGS_PER_REPORT } from './validation';
 
@@ -100,6 +101,7 @@ export async function reportDeploymentProgress(
   const changes = noChanges();
   try {
     const deployment = await ctx.em.transactional(async (em) => {
+      await assertReportingNodeNotRetired(em, nodeId);
       const id = input.deploymentId;
       const locked = isUuid(id) ? await lockDeployment(em, { id, organizationId, nodeId }) : null;
       if (!locked) throw notFound('Deployment');

@@ -9,7 +9,7 @@
  * records the node and then cancels its queue: whichever commits second sees the other's work,
  * so the deployment is either cancelled with the queue or refused.
  */
-import { conflict } from '../../../platform/errors';
+import { conflict, unauthenticated } from '../../../platform/errors';
 import type { EntityManager } from '../../kit/orm';
 
 /** The first key of the node locks, which tells them apart from other advisory locks. */
@@ -29,14 +29,32 @@ async function lockNode(em: EntityManager, nodeId: string, mode: 'shared' | 'exc
   await em.execute(`select ${lock}(${NODE_LOCKS}, hashtext(?))`, [nodeId]);
 }
 
-/** In the transaction that queues a deployment on the node: CONFLICT if it was retired. */
-export async function assertNodeNotRetired(em: EntityManager, nodeId: string): Promise<void> {
+/** Whether the node was retired, once its lock is held (shared with other queueing). */
+async function isRetired(em: EntityManager, nodeId: string): Promise<boolean> {
   await lockNode(em, nodeId, 'shared');
   const [retired] = await em.execute<unknown[]>(
     `select 1 from "deployments"."retired_nodes" where "node_id" = ?`,
     [nodeId],
   );
-  if (retired) throw decommissioned();
+  return retired !== undefined;
+}
+
+/** In the transaction that queues a deployment on the node: CONFLICT if it was retired. */
+export async function assertNodeNotRetired(em: EntityManager, nodeId: string): Promise<void> {
+  if (await isRetired(em, nodeId)) throw decommissioned();
+}
+
+/**
+ * In the transaction of a node agent's report, before it locks the deployment: a decommissioned
+ * node's token (it outlives the decommissioning by at most its lifetime) reports nothing more,
+ * as the nodes subgraph refuses its heartbeats, so its RUNNING deployments' leases lapse. The
+ * lock orders a report that starts a QUEUED deployment against the cancellation of the queue.
+ */
+export async function assertReportingNodeNotRetired(
+  em: EntityManager,
+  nodeId: string,
+): Promise<void> {
+  if (await isRetired(em, nodeId)) throw unauthenticated('This node has been decommissioned.');
 }
 
 /** In the transaction that cancels the node's queue, before it reads the queue. */

@@ -57,7 +57,10 @@ export type Mutation = {
    * UNAUTHENTICATED.
    */
   authenticateNode: AuthenticateNodePayload;
-  /** Retires a node for good (OPERATOR or ADMIN): it can no longer authenticate or heartbeat. */
+  /**
+   * Retires a node for good (OPERATOR or ADMIN): it can no longer authenticate, heartbeat or report
+   * on its deployments (UNAUTHENTICATED, even with a node token issued before).
+   */
   decommissionNode: Node;
   /**
    * Reports the calling node's metrics (node token only). Sets it ONLINE, or DEGRADED when a
@@ -170,7 +173,7 @@ export type NodeMetrics = {
  * final.
  */
 export type NodeStatus =
-  /** Retired: it can no longer authenticate or heartbeat. */
+  /** Retired: it can no longer authenticate, heartbeat or report on its deployments. */
   | 'DECOMMISSIONED'
   /** Heartbeating, but CPU, memory or disk usage is at or above its threshold. */
   | 'DEGRADED'
