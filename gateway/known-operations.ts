@@ -9,8 +9,8 @@
  *
  * Anything out of the ordinary is left to Apollo Server, so the answer is exactly its answer: a
  * document not seen yet or longer than MAX_REMEMBERED_DOCUMENT_LENGTH, variables that do not
- * coerce, a cost that depends on variables, APQ or other extensions, a content type or Accept
- * header other than plain JSON, a refused context.
+ * coerce or give null where the operation needs a value, a cost that depends on variables, APQ
+ * or other extensions, a content type or Accept header other than plain JSON, a refused context.
  * Remembered plans are dropped when the supergraph changes.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -20,6 +20,11 @@ import type { GraphQLError } from 'graphql';
 import { getVariableValues, type GraphQLFormattedError } from 'graphql';
 import Negotiator from 'negotiator';
 import type { RequestObserver } from '../platform/metrics';
+import {
+  nonNullVariableUsages,
+  nullVariableErrors,
+  SINGLE_RESULT_MEDIA_TYPES,
+} from '../platform/operation-guard';
 import type { DocumentContext, Execution, GatewayContext } from './execution';
 import type { OperationPath } from './metrics';
 import { compileLeanQuery, type LeanQuery } from './lean-executor';
@@ -29,6 +34,8 @@ interface KnownOperation {
   queryPlan: QueryPlan;
   /** The plan compiled for the lean executor, when it covers this query. */
   lean: LeanQuery | null;
+  /** Variables that may not be null here although they coerce from null: the guard refuses it. */
+  nonNullVariables: ReadonlyMap<string, string>;
   /** The pipeline's own request context for this document, for executeQueryPlan. */
   document: DocumentContext;
   /** The executed operation's own name (null when anonymous), for metrics. */
@@ -61,12 +68,8 @@ const JSON_CONTENT_TYPE = /^application\/json\s*(;|$)/i;
  * (chooseContentTypeForSingleResultResponse): the hot path serves the first two, and leaves a
  * request that prefers the third (Apollo's callback protocol) to Apollo.
  */
-const MEDIA_TYPES = [
-  'application/json; charset=utf-8',
-  'application/graphql-response+json; charset=utf-8',
-  'application/json; callbackSpec=1.0; charset=utf-8',
-];
-const SERVED_MEDIA_TYPES = new Set(MEDIA_TYPES.slice(0, 2));
+const MEDIA_TYPES = [...SINGLE_RESULT_MEDIA_TYPES];
+const SERVED_MEDIA_TYPES = new Set<string>(MEDIA_TYPES.slice(0, 2));
 
 export function createKnownOperations(options: {
   formatError: (formatted: GraphQLFormattedError) => GraphQLFormattedError;
@@ -96,6 +99,11 @@ export function createKnownOperations(options: {
           operationContext.operation,
           operationContext.fragments,
           queryPlan,
+        ),
+        nonNullVariables: nonNullVariableUsages(
+          operationContext.schema,
+          operationContext.operation,
+          Object.values(operationContext.fragments),
         ),
         document: {
           schema: requestContext.schema,
@@ -128,6 +136,7 @@ export function createKnownOperations(options: {
       const definitions = operation.variableDefinitions;
       if (definitions?.length && getVariableValues(schema, definitions, variables).errors)
         return null;
+      if (nullVariableErrors(schema, operation, [], variables, known.nonNullVariables)) return null;
       return { known, query: body.query, operationName, variables, contentType };
     },
 

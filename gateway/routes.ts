@@ -18,7 +18,7 @@ import type { Metrics } from '../platform/metrics';
 import { handleCors, setSecurityHeaders } from '../platform/security-headers';
 import { incomingContext } from '../platform/tracing';
 import type { Edge } from './edge';
-import { answerHead } from './edge-routes';
+import { answerMethods } from './edge-routes';
 import type { GatewayConfig } from './env';
 import type { GatewayContext } from './execution';
 import type { createGraphiQL } from './graphiql';
@@ -103,7 +103,7 @@ export function createRoutes(options: {
       if (await serveHealth(path, res, options.readiness)) return;
       if (path === '/metrics') return metrics.serve(res);
       if (graphiql?.serve(path, res)) return;
-      if (answerHead(req, path, res)) return;
+      if (answerMethods(req, path, res)) return;
       if (path !== '/graphql') throw new HttpError(404, 'Not found.', 'NOT_FOUND');
       if (graphiql && req.method === 'GET' && wantsHtml(req)) return graphiql.page(res);
       // @apollo/gateway's spans continue the client's trace, if it sent one.

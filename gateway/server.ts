@@ -9,10 +9,11 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginSchemaReportingDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginUsageReportingDisabled } from '@apollo/server/plugin/disabled';
-import { createGraphQLHandler, documentStore } from '../platform/http';
+import { answerUnparsedRequests, createGraphQLHandler, documentStore } from '../platform/http';
 import { createLogger } from '../platform/logger';
 import { useOperationGuard } from '../platform/operation-guard';
 import { createMetrics, createRequestObserver, useMetrics } from '../platform/metrics';
+import { securityHeaders } from '../platform/security-headers';
 import { createEdge } from './edge';
 import { applyApolloTelemetrySetting, type GatewayConfig } from './env';
 import { createExecution, type GatewayContext } from './execution';
@@ -135,6 +136,8 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
       logger,
     }),
   );
+
+  answerUnparsedRequests(httpServer, securityHeaders(config.security));
 
   const upstreams = createUpstreams();
   const executor = createSubscriptionExecutor({

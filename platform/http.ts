@@ -4,7 +4,14 @@
  * it is the hot path, and the few routes we serve do not need one.
  */
 import { request } from 'undici';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  maxHeaderSize,
+  STATUS_CODES,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { ApolloServer, BaseContext } from '@apollo/server';
 import { HeaderMap } from '@apollo/server';
 import { InMemoryLRUCache } from '@apollo/utils.keyvaluecache';
@@ -18,9 +25,47 @@ export class HttpError extends Error {
     readonly status: number,
     message: string,
     readonly code: string = ErrorCode.BAD_USER_INPUT,
+    /** More for `extensions`, beside the code (e.g. `reason`). */
+    readonly extensions: Record<string, unknown> = {},
   ) {
     super(message);
   }
+}
+
+/**
+ * Answers a request Node's parser refuses before any route sees it — a request line and headers
+ * beyond Node's maxHeaderSize (16 KiB unless --max-http-header-size says otherwise: a long GET
+ * URL), a request that is not HTTP, one too slow to arrive — with a GraphQL error and the given
+ * headers (the baseline security headers), where Node wrote a bare status line.
+ */
+export function answerUnparsedRequests(server: Server, headers: Record<string, string>): void {
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    // As Node's own answer: nothing on a socket gone, or amid a response already under way on it
+    // (keep-alive), which the bytes would corrupt.
+    const inFlight = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage;
+    if (error.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent)
+      return void socket.destroy();
+    const [status, message] =
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? [
+            431,
+            `The request line and headers exceed ${maxHeaderSize} bytes: ` +
+              'send a long document with POST.',
+          ]
+        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? [408, 'The request did not arrive in time.']
+          : [400, 'The request is not valid HTTP.'];
+    const body = JSON.stringify({
+      errors: [{ message, extensions: { code: ErrorCode.BAD_USER_INPUT, reason: 'BAD_REQUEST' } }],
+    });
+    const lines = Object.entries({
+      ...headers,
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': String(Buffer.byteLength(body)),
+      connection: 'close',
+    }).map(([name, value]) => `${name}: ${value}\r\n`);
+    socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${lines.join('')}\r\n${body}`);
+  });
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -35,7 +80,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 /** A GraphQL-shaped error body, so clients parse every failure the same way. */
 export function sendError(res: ServerResponse, error: HttpError): void {
   sendJson(res, error.status, {
-    errors: [{ message: error.message, extensions: { code: error.code } }],
+    errors: [{ message: error.message, extensions: { code: error.code, ...error.extensions } }],
   });
 }
 
@@ -69,14 +114,30 @@ function toHeaderMap(req: IncomingMessage): HeaderMap {
   return headers;
 }
 
+/** Whether a Content-Type header's media type, parameters aside, is application/json. */
+export function isJsonContentType(contentType: string | undefined): boolean {
+  return contentType?.split(';', 1)[0]?.trim().toLowerCase() === 'application/json';
+}
+
 /** A GraphQL request's body: parsed JSON, raw text for other content types, undefined for GET. */
 export async function readGraphQLBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {
   if (req.method !== 'POST') return undefined;
+  // A compressed body read as it came would be refused as invalid JSON, or run as sent when the
+  // header is wrong: neither is what the client asked for (RFC 9110: 415).
+  const encoding = req.headers['content-encoding']?.trim().toLowerCase();
+  if (encoding && encoding !== 'identity')
+    throw new HttpError(
+      415,
+      `Request bodies are taken uncompressed: Content-Encoding ${encoding} is not supported.`,
+      ErrorCode.BAD_USER_INPUT,
+      { reason: 'BAD_REQUEST' },
+    );
   const raw = await readBody(req, maxBytes);
-  const contentType = req.headers['content-type'] ?? '';
   // Anything but JSON is passed through as text so Apollo's CSRF prevention and content-type
-  // checks answer it with their own clear 400s.
-  if (!contentType.includes('application/json')) return raw.toString('utf8');
+  // checks answer it with their own clear 400s. A media type is matched whole and in any case
+  // (RFC 9110): `Application/JSON` is JSON, `application/jsonx` or a type whose parameters
+  // merely mention application/json is not.
+  if (!isJsonContentType(req.headers['content-type'])) return raw.toString('utf8');
   if (raw.length === 0) throw new HttpError(400, 'Request body is empty.');
   try {
     return JSON.parse(raw.toString('utf8')) as unknown;

@@ -2,9 +2,13 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import {
   getVariableValues,
   GraphQLError,
+  isNonNullType,
   Kind,
+  TypeInfo,
+  ValidationContext,
   type DirectiveNode,
   type DocumentNode,
+  type FragmentDefinitionNode,
   type GraphQLSchema,
   type OperationDefinitionNode,
   type SelectionSetNode,
@@ -22,8 +26,21 @@ const noOperationMessage = (operationName: string | null | undefined) =>
     ? `The document has no operation named "${operationName}".`
     : 'The document has several operations: name the one to run in `operationName`.';
 
+/**
+ * The media types Apollo Server answers a single result in, in its order
+ * (chooseContentTypeForSingleResultResponse), charset included: Negotiator matches a parameter of
+ * an Accept entry only against the same parameter of a type offered, so a client sending
+ * `Accept: application/json; charset=utf-8` is served these, and would be refused a bare
+ * `application/json`. The third is Apollo's callback protocol (subscriptions).
+ */
+export const SINGLE_RESULT_MEDIA_TYPES = [
+  'application/json; charset=utf-8',
+  'application/graphql-response+json; charset=utf-8',
+  'application/json; callbackSpec=1.0; charset=utf-8',
+] as const;
+
 /** The answers a query or mutation gets over HTTP: one JSON result. */
-const JSON_ANSWERS = ['application/json', 'application/graphql-response+json'];
+const JSON_ANSWERS = SINGLE_RESULT_MEDIA_TYPES.slice(0, 2);
 
 /** Whether a request's Accept header takes the one JSON result a query or mutation gets. */
 const acceptsJsonAnswer = (accept: string | undefined) =>
@@ -42,9 +59,17 @@ export function useOperationGuard<TContext extends object>(): ApolloServerPlugin
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ operation, request }) {
+        async didResolveOperation({ operation, request, schema, document }) {
           if (!operation) {
             throw badRequest(noOperationMessage(request.operationName));
+          }
+          const [nullVariable] =
+            nullVariableErrors(schema, operation, fragmentsOf(document), request.variables) ?? [];
+          if (nullVariable) {
+            throw new GraphQLError(nullVariable.message, {
+              nodes: nullVariable.nodes,
+              extensions: { ...nullVariable.extensions, http: { status: 400 } },
+            });
           }
           if (operation.operation === 'subscription') {
             throw badRequest(
@@ -84,12 +109,15 @@ export const noOperationError = (operationName: string | null | undefined) =>
 
 /**
  * Variables that do not coerce to the operation's definitions, refused as Apollo Server refuses
- * them over HTTP (graphql-js's message, BAD_USER_INPUT); null when they coerce.
+ * them over HTTP (graphql-js's message, BAD_USER_INPUT), or a null where the operation needs a
+ * value (nullVariableErrors); null when they coerce. `fragments`: those of the operation's
+ * document, where variables are used too.
  */
 export function variableErrors(
   schema: GraphQLSchema,
   operation: OperationDefinitionNode,
   variables: Record<string, unknown> | null | undefined,
+  fragments: readonly FragmentDefinitionNode[] = [],
 ): GraphQLError[] | null {
   const { errors } = getVariableValues(
     schema,
@@ -104,7 +132,75 @@ export function variableErrors(
             extensions: { code: ErrorCode.BAD_USER_INPUT },
           }),
       )
-    : null;
+    : nullVariableErrors(schema, operation, fragments, variables);
+}
+
+/** The fragment definitions of a document. */
+export const fragmentsOf = (document: DocumentNode): FragmentDefinitionNode[] =>
+  document.definitions.filter(
+    (definition): definition is FragmentDefinitionNode =>
+      definition.kind === Kind.FRAGMENT_DEFINITION,
+  );
+
+/**
+ * The variables an operation declares nullable but uses where a value must not be null (name →
+ * the type needed there), in its fragments too. Validation allows such a use when the variable
+ * or the argument has a default (VariablesInAllowedPositionRule), and the variable coerces when
+ * the client sends an explicit null; only execution then fails, with an error without a code:
+ * masked as INTERNAL_SERVER_ERROR, beside null fields for a field's argument, and as the whole
+ * answer, HTTP 400 and no data, for the `if` of `@skip` or `@include`.
+ */
+export function nonNullVariableUsages(
+  schema: GraphQLSchema,
+  operation: OperationDefinitionNode,
+  fragments: readonly FragmentDefinitionNode[],
+): ReadonlyMap<string, string> {
+  const usages = new Map<string, string>();
+  const nullable = new Set(
+    (operation.variableDefinitions ?? [])
+      .filter((definition) => definition.type.kind !== Kind.NON_NULL_TYPE)
+      .map((definition) => definition.variable.name.value),
+  );
+  if (nullable.size === 0) return usages;
+  const document: DocumentNode = { kind: Kind.DOCUMENT, definitions: [operation, ...fragments] };
+  const context = new ValidationContext(schema, document, new TypeInfo(schema), () => undefined);
+  for (const { node, type } of context.getRecursiveVariableUsages(operation)) {
+    const name = node.name.value;
+    if (type && isNonNullType(type) && nullable.has(name) && !usages.has(name))
+      usages.set(name, String(type));
+  }
+  return usages;
+}
+
+/**
+ * An explicit null given to a variable of nonNullVariableUsages: the client's mistake, refused
+ * before execution as a variable that does not coerce is (BAD_USER_INPUT); null when there is none.
+ * `usages` may be given when already known (the gateway's hot path keeps them per operation).
+ */
+export function nullVariableErrors(
+  schema: GraphQLSchema,
+  operation: OperationDefinitionNode,
+  fragments: readonly FragmentDefinitionNode[],
+  variables: Record<string, unknown> | null | undefined,
+  usages?: ReadonlyMap<string, string>,
+): GraphQLError[] | null {
+  // The usual request has no null variable: nothing to look at.
+  if (!variables || !Object.values(variables).includes(null)) return null;
+  const errors = [...(usages ?? nonNullVariableUsages(schema, operation, fragments))]
+    .filter(([name]) => Object.hasOwn(variables, name) && variables[name] === null)
+    .map(
+      ([name, type]) =>
+        new GraphQLError(
+          `Variable "$${name}" must not be null: it is used where a value of type "${type}" is required.`,
+          {
+            nodes: operation.variableDefinitions?.find(
+              (definition) => definition.variable.name.value === name,
+            ),
+            extensions: { code: ErrorCode.BAD_USER_INPUT },
+          },
+        ),
+    );
+  return errors.length > 0 ? errors : null;
 }
 
 /**

@@ -18,15 +18,26 @@ export interface SecurityOptions {
   hsts: boolean;
 }
 
+/** The baseline headers, by name. */
+export function securityHeaders(options: SecurityOptions): Record<string, string> {
+  return {
+    'x-content-type-options': 'nosniff',
+    'x-frame-options': 'DENY',
+    'referrer-policy': 'no-referrer',
+    'cross-origin-opener-policy': 'same-origin',
+    'content-security-policy': API_CSP,
+    ...(options.hsts ? { 'strict-transport-security': 'max-age=31536000; includeSubDomains' } : {}),
+  };
+}
+
+/** The baseline headers of each options object, built once: they are set on every response. */
+const baselines = new WeakMap<SecurityOptions, [string, string][]>();
+
 /** Sets the baseline headers; a page overrides the CSP with PAGE_CSP. */
 export function setSecurityHeaders(res: ServerResponse, options: SecurityOptions): void {
-  res.setHeader('x-content-type-options', 'nosniff');
-  res.setHeader('x-frame-options', 'DENY');
-  res.setHeader('referrer-policy', 'no-referrer');
-  res.setHeader('cross-origin-opener-policy', 'same-origin');
-  res.setHeader('content-security-policy', API_CSP);
-  if (options.hsts)
-    res.setHeader('strict-transport-security', 'max-age=31536000; includeSubDomains');
+  let baseline = baselines.get(options);
+  if (!baseline) baselines.set(options, (baseline = Object.entries(securityHeaders(options))));
+  for (const [name, value] of baseline) res.setHeader(name, value);
 }
 
 /**

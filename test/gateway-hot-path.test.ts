@@ -6,6 +6,7 @@
  * an interface over two entity types, fields split across subgraphs, aliases, fragments,
  * variables, a subgraph error and a null where the schema forbids one.
  */
+import { gzipSync } from 'node:zlib';
 import { GraphQLError, parse } from 'graphql';
 import { startComposedSubgraphs, type ComposedSubgraphs } from './fixtures/throwaway-subgraphs';
 import { startGateway, testGatewayConfig, type Running } from './support/stack';
@@ -196,13 +197,42 @@ it('answers a null the schema forbids exactly as Apollo does', async () => {
   expect(JSON.parse(answer.body).data).toEqual({ broken: null });
 });
 
-it('answers errors without data with 400, as Apollo Server 5 does', async () => {
-  // Apollo's executor fails while shaping the answer (a null where @include needs a Boolean).
-  const query = 'query ($yes: Boolean = true) { __typename @include(if: $yes) items { id } }';
-  const { answer, served } = await sendThrice({ query, variables: { yes: null } });
-  expect(served['cached-plan']).toBe(2);
-  expect(answer.status).toBe(400);
-  expect(JSON.parse(answer.body)).not.toHaveProperty('data');
+it('refuses an explicit null where the operation needs a value, on both paths, as the client’s mistake', async () => {
+  // Validation lets a nullable variable with a default stand where a value is required; an
+  // explicit null for it coerces, and failed only in execution, with a masked
+  // INTERNAL_SERVER_ERROR: the whole answer for the `if` of @include or @skip (HTTP 400, no data,
+  // on the hot path too), the field beside the others for an argument.
+  const cases: [string, Record<string, unknown>, string, string][] = [
+    [
+      'query ($yes: Boolean = true) { __typename @include(if: $yes) items { id } }',
+      { yes: true },
+      'yes',
+      'Boolean!',
+    ],
+    ['query ($id: ID = "b1") { items { id } item(id: $id) { id } }', { id: 'b1' }, 'id', 'ID!'],
+    [
+      'query ($no: Boolean = false) { items { ...Titles } } fragment Titles on Item { title @skip(if: $no) }',
+      { no: false },
+      'no',
+      'Boolean!',
+    ],
+  ];
+  for (const [query, given, name, type] of cases) {
+    // Remembered with a value: the hot path must leave the null to the pipeline's refusal.
+    expect((await sendThrice({ query, variables: given })).served.pipeline).toBe(0);
+    const { answer, served } = await sendThrice({ query, variables: { [name]: null } });
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.body)).toEqual({
+      errors: [
+        {
+          message: `Variable "$${name}" must not be null: it is used where a value of type "${type}" is required.`,
+          locations: [{ line: 1, column: 8 }],
+          extensions: { code: 'BAD_USER_INPUT' },
+        },
+      ],
+    });
+    expect(served.pipeline).toBe(2);
+  }
 });
 
 it('leaves to Apollo what it does not cover: bad variables, other media types, extensions', async () => {
@@ -221,6 +251,83 @@ it('leaves to Apollo what it does not cover: bad variables, other media types, e
 
   const persisted = await sendThrice({ query: ITEMS, extensions: { persistedQuery: {} } });
   expect(persisted.served).toEqual({ pipeline: 2, 'cached-plan': 0, lean: 0 });
+});
+
+it('serves an Accept header naming a charset on both paths, as Apollo negotiates it', async () => {
+  // Apollo offers its media types with `charset=utf-8`; the operation guard offered them bare,
+  // which Negotiator does not match to an Accept entry with a charset: the pipeline answered 406
+  // and the hot path 200.
+  for (const [accept, contentType] of [
+    ['application/json; charset=utf-8', 'application/json; charset=utf-8'],
+    ['application/json;charset=UTF-8', 'application/json; charset=utf-8'],
+    [
+      'application/graphql-response+json; charset=utf-8',
+      'application/graphql-response+json; charset=utf-8',
+    ],
+  ]) {
+    const { answer, served } = await sendThrice(
+      { query: `query Charset { items { id } } # ${accept}` },
+      { accept: accept! },
+    );
+    expect(answer.status).toBe(200);
+    expect(answer.contentType).toBe(contentType);
+    expect(served.lean).toBe(2);
+    expect(JSON.parse(answer.body)).toEqual({
+      data: { items: [{ id: 'b1' }, { id: 'f1' }, { id: 'b2' }] },
+    });
+  }
+  // A charset the gateway does not answer in is refused on both paths, as Apollo refuses it.
+  const latin1 = await sendThrice(
+    { query: 'query Latin1 { items { id } }' },
+    { accept: 'application/json; charset=iso-8859-1' },
+  );
+  expect(latin1.served).toEqual({ pipeline: 2, 'cached-plan': 0, lean: 0 });
+  expect(latin1.answer.status).toBe(406);
+});
+
+it('reads a body as JSON by its media type, in any case, and only when it is JSON', async () => {
+  // Media types are case-insensitive (RFC 9110): this one was read as text and refused.
+  const upper = await sendThrice(
+    { query: 'query UpperCase { items { id } }' },
+    { 'content-type': 'Application/JSON; Charset=UTF-8' },
+  );
+  expect(upper.answer.status).toBe(200);
+  expect(upper.served.lean).toBe(2);
+  // A type that only contains the words is not JSON: it was parsed and run.
+  for (const type of ['application/jsonx', 'text/x-application/json']) {
+    const answer = await send(
+      { query: 'query UpperCase { items { id } }' },
+      { 'content-type': type },
+    );
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.body).errors[0].extensions).toEqual({
+      code: 'BAD_USER_INPUT',
+      reason: 'BAD_REQUEST',
+    });
+  }
+});
+
+it('refuses a compressed body with 415, on a remembered document too, rather than read it as it came', async () => {
+  const query = 'query Compressed { items { id } }';
+  expect((await sendThrice({ query })).served.lean).toBe(2);
+  const refusal = {
+    errors: [
+      {
+        message: 'Request bodies are taken uncompressed: Content-Encoding gzip is not supported.',
+        extensions: { code: 'BAD_USER_INPUT', reason: 'BAD_REQUEST' },
+      },
+    ],
+  };
+  // Compressed, it was refused as invalid JSON (400); with a header that lies, it ran.
+  for (const body of [gzipSync(JSON.stringify({ query })), JSON.stringify({ query })]) {
+    const response = await fetch(gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      body,
+    });
+    expect(response.status).toBe(415);
+    expect(await response.json()).toEqual(refusal);
+  }
 });
 
 it(`leaves documents longer than ${MAX_REMEMBERED_DOCUMENT_LENGTH} characters to Apollo: ever new long ones cannot make the gateway grow`, async () => {

@@ -555,24 +555,36 @@ const refusals = async (request: {
 };
 
 it('refuses variables that do not coerce and operations it cannot choose as a query is refused: at once, over every transport, at the gateway and at a subgraph', async () => {
-  const subscription = (name: string) =>
-    `subscription ${name}($channelId: ID!) { messageAdded(channelId: $channelId) { id } }`;
-  const query = (name: string) =>
-    `query ${name}($channelId: ID!) { channel(id: $channelId) { id } }`;
-  const refused: { names: string[]; variables: Record<string, unknown>; operationName?: string }[] =
-    [
-      { names: [''], variables: {} },
-      { names: [''], variables: { channelId: { not: 'an id' } } },
-      { names: [''], variables: { channelId: null } },
-      { names: ['A', 'B'], variables: { channelId: randomUUID() } },
-      { names: ['A', 'B'], variables: { channelId: randomUUID() }, operationName: 'C' },
-    ];
-  for (const { names, variables, operationName } of refused) {
+  const subscription = (name: string, type = 'ID!') =>
+    `subscription ${name}($channelId: ${type}) { messageAdded(channelId: $channelId) { id } }`;
+  const query = (name: string, type = 'ID!') =>
+    `query ${name}($channelId: ${type}) { channel(id: $channelId) { id } }`;
+  const refused: {
+    names: string[];
+    variables: Record<string, unknown>;
+    operationName?: string;
+    /** The variable's declared type. */
+    type?: string;
+  }[] = [
+    { names: [''], variables: {} },
+    { names: [''], variables: { channelId: { not: 'an id' } } },
+    { names: [''], variables: { channelId: null } },
+    // Nullable with a default, so validation lets it stand for an ID!: an explicit null coerces,
+    // and failed only in execution, as an internal error.
+    { names: [''], variables: { channelId: null }, type: `ID = "${randomUUID()}"` },
+    { names: ['A', 'B'], variables: { channelId: randomUUID() } },
+    { names: ['A', 'B'], variables: { channelId: randomUUID() }, operationName: 'C' },
+  ];
+  for (const { names, variables, operationName, type } of refused) {
     const asQuery = (await (
       await fetch(stack.gatewayUrl, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...admin.headers },
-        body: JSON.stringify({ query: names.map(query).join(' '), variables, operationName }),
+        body: JSON.stringify({
+          query: names.map((name) => query(name, type)).join(' '),
+          variables,
+          operationName,
+        }),
       })
     ).json()) as { errors: GraphQLFormattedError[] };
     // The message and code HTTP gives a query with the same variables and operations (the
@@ -582,7 +594,11 @@ it('refuses variables that do not coerce and operations it cannot choose as a qu
       code: extensions?.code,
     }));
     expect(expected).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT' })]);
-    const request = { query: names.map(subscription).join(' '), variables, operationName };
+    const request = {
+      query: names.map((name) => subscription(name, type)).join(' '),
+      variables,
+      operationName,
+    };
     const seen = await refusals(request);
     expect({ request, seen }).toEqual({
       request,

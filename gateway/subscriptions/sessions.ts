@@ -124,7 +124,8 @@ export function createSubscriptionSessions(options: {
       const plan = planner.plan(query, operationName);
       if (!('operationContext' in plan)) return plan;
       const schema = planner.schemas.apiGraphQLSchema;
-      return variableErrors(schema, plan.operationContext.operation, variables) ?? plan;
+      const { operation, fragments } = plan.operationContext;
+      return variableErrors(schema, operation, variables, Object.values(fragments)) ?? plan;
     },
     start(plan, request, principal, transport, onOverflow) {
       // Only the variables the operation declares: others would be held for the subscription's

@@ -40,6 +40,7 @@ import { clientAddressOf } from '../../platform/http';
 import type { Logger } from '../../platform/logger';
 import type { Principal } from '../../platform/principal';
 import {
+  fragmentsOf,
   noOperationError,
   subscriptionRootDirectiveErrors,
   variableErrors,
@@ -103,7 +104,7 @@ function prepareSubscription(
   if (Array.isArray(document)) return document;
   const operation = getOperationAST(document, request.operationName);
   if (!operation) return [noOperationError(request.operationName)];
-  return variableErrors(schema, operation, request.variables) ?? document;
+  return variableErrors(schema, operation, request.variables, fragmentsOf(document)) ?? document;
 }
 
 /**
