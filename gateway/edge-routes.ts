@@ -1,6 +1,6 @@
 /** Small answers at the edge that need neither Apollo Server nor GraphiQL. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HttpError } from '../platform/http';
+import { malformedRequest } from '../platform/http';
 
 /** The methods `/graphql` takes. */
 const ALLOW = 'GET, POST, HEAD, OPTIONS';
@@ -27,7 +27,5 @@ export function answerMethods(req: IncomingMessage, path: string, res: ServerRes
     return true;
   }
   res.setHeader('allow', ALLOW);
-  throw new HttpError(405, `/graphql takes ${ALLOW}, not ${req.method}.`, undefined, {
-    reason: 'BAD_REQUEST',
-  });
+  throw malformedRequest(405, `/graphql takes ${ALLOW}, not ${req.method}.`);
 }

@@ -157,6 +157,12 @@ export function resolveBody(config: TrustedDocumentsConfig, body: unknown): unkn
  */
 export function resolveSearch(config: TrustedDocumentsConfig, search: string): string | null {
   const params = new URLSearchParams(search);
+  // Which one would run is anybody's guess: refused as Apollo Server refuses a second `query`.
+  if (params.getAll('documentId').length > 1)
+    throw clientError(
+      ErrorCode.BAD_USER_INPUT,
+      "The 'documentId' search parameter may only be specified once.",
+    );
   const request = {
     query: params.get('query') ?? undefined,
     documentId: params.get('documentId') ?? undefined,

@@ -33,6 +33,13 @@ export class HttpError extends Error {
 }
 
 /**
+ * A request refused as a whole for its form (README: BAD_USER_INPUT, what was wrong in
+ * `reason`), as Apollo Server refuses the malformed requests it sees.
+ */
+export const malformedRequest = (status: number, message: string) =>
+  new HttpError(status, message, ErrorCode.BAD_USER_INPUT, { reason: 'BAD_REQUEST' });
+
+/**
  * Answers a request Node's parser refuses before any route sees it — a request line and headers
  * beyond Node's maxHeaderSize (16 KiB unless --max-http-header-size says otherwise: a long GET
  * URL), a request that is not HTTP, one too slow to arrive — with a GraphQL error and the given
@@ -87,7 +94,7 @@ export function sendError(res: ServerResponse, error: HttpError): void {
 export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > maxBytes)
-    return Promise.reject(new HttpError(413, `Request body exceeds ${maxBytes} bytes.`));
+    return Promise.reject(malformedRequest(413, `Request body exceeds ${maxBytes} bytes.`));
   // Events rather than `for await`: the async iterator costs more than the body on small requests.
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -96,7 +103,7 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer
       size += chunk.length;
       if (size <= maxBytes) return void chunks.push(chunk);
       req.off('data', onData);
-      reject(new HttpError(413, `Request body exceeds ${maxBytes} bytes.`));
+      reject(malformedRequest(413, `Request body exceeds ${maxBytes} bytes.`));
     };
     req.on('data', onData);
     req.once('error', reject);
@@ -126,11 +133,9 @@ export async function readGraphQLBody(req: IncomingMessage, maxBytes: number): P
   // header is wrong: neither is what the client asked for (RFC 9110: 415).
   const encoding = req.headers['content-encoding']?.trim().toLowerCase();
   if (encoding && encoding !== 'identity')
-    throw new HttpError(
+    throw malformedRequest(
       415,
       `Request bodies are taken uncompressed: Content-Encoding ${encoding} is not supported.`,
-      ErrorCode.BAD_USER_INPUT,
-      { reason: 'BAD_REQUEST' },
     );
   const raw = await readBody(req, maxBytes);
   // Anything but JSON is passed through as text so Apollo's CSRF prevention and content-type
@@ -138,11 +143,11 @@ export async function readGraphQLBody(req: IncomingMessage, maxBytes: number): P
   // (RFC 9110): `Application/JSON` is JSON, `application/jsonx` or a type whose parameters
   // merely mention application/json is not.
   if (!isJsonContentType(req.headers['content-type'])) return raw.toString('utf8');
-  if (raw.length === 0) throw new HttpError(400, 'Request body is empty.');
+  if (raw.length === 0) throw malformedRequest(400, 'Request body is empty.');
   try {
     return JSON.parse(raw.toString('utf8')) as unknown;
   } catch {
-    throw new HttpError(400, 'Request body is not valid JSON.');
+    throw malformedRequest(400, 'Request body is not valid JSON.');
   }
 }
 

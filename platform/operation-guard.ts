@@ -21,8 +21,10 @@ const badRequest = (message: string, status = 400) =>
     extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status } },
   });
 
+// An empty operationName names no operation (graphql-js looks for one named ""): told so, not
+// that the document has several.
 const noOperationMessage = (operationName: string | null | undefined) =>
-  operationName
+  operationName != null
     ? `The document has no operation named "${operationName}".`
     : 'The document has several operations: name the one to run in `operationName`.';
 

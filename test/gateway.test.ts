@@ -10,7 +10,7 @@ import { Client } from 'pg';
 import { composeSupergraph } from '../schema/compose';
 import { ADMIN_DATABASE_URL } from './support/env';
 import { startThrowawaySubgraphs, type Throwaway } from './fixtures/throwaway-subgraphs';
-import { errorCodes, graphql } from './support/graphql';
+import { graphql, type GraphQLResponse } from './support/graphql';
 import {
   startGateway,
   startStack,
@@ -283,12 +283,30 @@ describe('over opsgraph', () => {
       body: JSON.stringify({ query: `{ me { id } }`, variables: { pad: 'x'.repeat(1_100_000) } }),
     });
     expect(huge.status).toBe(413);
-    expect(errorCodes((await huge.json()) as never)).toEqual(['BAD_USER_INPUT']);
-    const notJson = await fetch(stack.gatewayUrl, {
+    const malformed = { code: 'BAD_USER_INPUT', reason: 'BAD_REQUEST' };
+    const extensionsOf = async (response: Response) =>
+      ((await response.json()) as GraphQLResponse).errors?.[0]?.extensions;
+    expect(await extensionsOf(huge)).toEqual(malformed);
+    for (const body of ['{ not json', '']) {
+      const refused = await fetch(stack.gatewayUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+      expect(refused.status).toBe(400);
+      expect(await extensionsOf(refused)).toEqual(malformed);
+    }
+  });
+
+  it('tells a client that sends an empty operationName that no operation has that name', async () => {
+    const answer = await fetch(stack.gatewayUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: '{ not json',
+      body: JSON.stringify({ query: '{ __typename }', operationName: '' }),
     });
-    expect(notJson.status).toBe(400);
+    expect(answer.status).toBe(400);
+    expect(((await answer.json()) as GraphQLResponse).errors?.[0]?.message).toBe(
+      'The document has no operation named "".',
+    );
   });
 });

@@ -149,6 +149,28 @@ describe('TRUSTED_DOCUMENTS=require', () => {
     }
   });
 
+  it('refuses a GET naming its document twice, as Apollo refuses a second `query`', async () => {
+    const channel = await createChannel(stack.gatewayUrl, admin);
+    const variables = encodeURIComponent(JSON.stringify({ id: channel.id }));
+    for (const search of [
+      `documentId=${ids.ChatChannel}&documentId=${ids.Dashboard}`,
+      `documentId=${ids.ChatChannel}&documentId=${ids.ChatChannel}`,
+    ]) {
+      const response = await fetch(`${strict.url}?${search}&variables=${variables}`, {
+        headers: admin.headers,
+      });
+      expect(response.status).toBe(400);
+      expect(await response.json()).toEqual({
+        errors: [
+          {
+            message: "The 'documentId' search parameter may only be specified once.",
+            extensions: { code: 'BAD_USER_INPUT' },
+          },
+        ],
+      });
+    }
+  });
+
   it('never runs a mutation sent with GET, even a trusted one', async () => {
     const before = await graphql(stack.gatewayUrl, '{ me { id } }', {}, admin.headers);
     const response = await get(
