@@ -12,6 +12,13 @@ import { createProgressReporter, type FinalStatus } from './progress-reporter';
 /** The API's limits on one report: at most 500 lines of at most 10,000 characters. */
 const MAX_LINES_PER_REPORT = 500;
 const MAX_MESSAGE_LENGTH = 10_000;
+/**
+ * How much log text one report carries at most, JSON-encoded: the gateway refuses a request body
+ * over MAX_BODY_BYTES (1 MB by default), and 500 lines of 10,000 characters are 5 MB or more.
+ */
+const MAX_REPORT_BYTES = 256 * 1024;
+/** What a line adds to a report's body besides its message: its level, keys and punctuation. */
+const LINE_OVERHEAD_BYTES = 32;
 /** How long a line may wait for the rest of its step before it is sent anyway. */
 const FLUSH_AFTER_MS = 500;
 
@@ -28,6 +35,25 @@ export function reportableLine(message: string): string {
   const high = message.charCodeAt(end - 1);
   if (end < message.length && high >= 0xd800 && high <= 0xdbff) end -= 1;
   return message.slice(0, end).replace(UNSTORABLE, '\uFFFD');
+}
+
+/** What `line` adds to a report's request body. */
+const encodedSize = (line: LogLine) =>
+  Buffer.byteLength(JSON.stringify(line.message)) + LINE_OVERHEAD_BYTES;
+
+/**
+ * Takes the lines of the next report off the front of `lines`: at most 500, and no more than
+ * MAX_REPORT_BYTES of them (one at least: a single line is far below it).
+ */
+function takeReport(lines: LogLine[]): LogLine[] {
+  let count = 0;
+  let bytes = 0;
+  while (count < lines.length && count < MAX_LINES_PER_REPORT) {
+    bytes += encodedSize(lines[count]!);
+    if (count > 0 && bytes > MAX_REPORT_BYTES) break;
+    count++;
+  }
+  return lines.splice(0, count);
 }
 
 /** A change of one of the node's deployments, as the work subscription brings it. */
@@ -95,6 +121,8 @@ export async function runDeployment(deps: {
   let steps = 0;
   let sequence = 0;
   const buffer: LogLine[] = [];
+  /** The encoded size of the lines in `buffer`. */
+  let bufferedBytes = 0;
   let timer: NodeJS.Timeout | undefined;
   let queue: Promise<unknown> = Promise.resolve();
   /** The status the deployment reached without this agent: it stops working on it. */
@@ -137,7 +165,8 @@ export async function runDeployment(deps: {
     clearTimeout(timer);
     timer = undefined;
     if (statusCheck && buffer.length === 0) queueReport([]);
-    while (buffer.length > 0) queueReport(buffer.splice(0, MAX_LINES_PER_REPORT));
+    while (buffer.length > 0) queueReport(takeReport(buffer));
+    bufferedBytes = 0;
   };
 
   const sink = {
@@ -154,8 +183,10 @@ export async function runDeployment(deps: {
       logger.info({ step }, 'step');
     },
     log(level: LogLevel, message: string) {
-      buffer.push({ level, message: reportableLine(message) });
-      if (buffer.length >= MAX_LINES_PER_REPORT) flush();
+      const line: LogLine = { level, message: reportableLine(message) };
+      buffer.push(line);
+      bufferedBytes += encodedSize(line);
+      if (buffer.length >= MAX_LINES_PER_REPORT || bufferedBytes >= MAX_REPORT_BYTES) flush();
       else timer ??= setTimeout(flush, FLUSH_AFTER_MS);
     },
   };

@@ -141,6 +141,27 @@ describe('node agent with the shell executor', () => {
     ]);
   });
 
+  it('reports a step whose lines add up to more than a request body may hold, in several reports', async () => {
+    // 300 lines of 9,000 characters, printed at once: 2.7 MB, beyond the gateway's 1 MB body limit
+    // for one request, though fewer lines than one report may carry.
+    const { agent, developer, deployment } = await shellAgent([
+      {
+        name: 'dump',
+        command: `${process.execPath} -e "for (let i = 0; i < 300; i++) console.log(String(i).padStart(3, '0') + 'x'.repeat(8997))"`,
+      },
+    ]);
+    expect(await exitOf(agent, 60_000)).toBe(0);
+    const result = await deploymentWithEvents(url, developer, deployment.id);
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.logs).toEqual([
+      ...Array.from(
+        { length: 300 },
+        (_, i) => `INFO ${String(i).padStart(3, '0')}${'x'.repeat(8997)}`,
+      ),
+      'INFO Deployment succeeded.',
+    ]);
+  });
+
   it('fails the deployment, with a line saying why, when the API refuses a report', async () => {
     // A faulty hop corrupts the first report's line into one the API refuses (BAD_USER_INPUT).
     const proxy = await startProxy(url, {
