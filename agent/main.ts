@@ -5,7 +5,7 @@
 import { ConfigError } from '../platform/env';
 import { createLogger } from '../platform/logger';
 import { createAgent } from './agent';
-import { AgentFatalError } from './node-session';
+import { AgentFatalError } from './errors';
 import { parseAgentArgs, USAGE, UsageError, type ParsedCommand } from './args';
 import { loadAgentEnvironment } from './env';
 import { AGENT_VERSION } from './version';

@@ -5,6 +5,7 @@
 import type { Logger } from '../platform/logger';
 import type { AgentOptions, RegistrationCredentials } from './args';
 import { retry } from './backoff';
+import { AgentFatalError } from './errors';
 import { GatewayError, hasCode, isTransient, type GatewayClient } from './gateway-client';
 import {
   loadOrCreateKey,
@@ -27,11 +28,6 @@ const AUTHENTICATE = `
 
 /** Renew once this share of a token's lifetime has passed, well before it expires. */
 const RENEW_AFTER_SHARE = 0.8;
-
-/** A problem the agent cannot fix by retrying: it stops with this message. */
-export class AgentFatalError extends Error {
-  override name = 'AgentFatalError';
-}
 
 /** Retries transport trouble with backoff, logging each retry; API answers are final. */
 export function retryTransient<T>(

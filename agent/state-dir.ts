@@ -7,6 +7,7 @@ import { chmod, mkdir, open, readFile, rename, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import type { Logger } from '../platform/logger';
+import { AgentFatalError } from './errors';
 
 const KEY_FILE = 'node-key.pem';
 const REGISTRATION_FILE = 'registration.json';
@@ -56,27 +57,57 @@ export class UnreadableRegistrationError extends Error {
 
 const isMissing = (error: unknown) => (error as { code?: unknown }).code === 'ENOENT';
 
-export async function loadOrCreateKey(stateDir: string, logger: Logger): Promise<NodeKey> {
-  await mkdir(stateDir, { recursive: true, mode: 0o700 });
-  const path = join(stateDir, KEY_FILE);
-  let pem: string;
+/**
+ * Runs `operation`, file work in the state directory; a failure of the file system (not
+ * writable, not a directory, full) stops the agent with a message naming the directory, rather
+ * than a stack trace.
+ */
+async function inStateDir<T>(stateDir: string, operation: () => Promise<T>): Promise<T> {
   try {
-    pem = await readFile(path, 'utf8');
-    if (((await stat(path)).mode & 0o077) !== 0) {
-      // A key others can read is a key others can authenticate with.
-      await chmod(path, 0o600);
-      logger.warn({ path }, 'the node key was readable by others; restricted it to its owner');
-    }
+    return await operation();
   } catch (error) {
-    if (!isMissing(error)) throw error;
-    const { privateKey } = generateKeyPairSync('ed25519');
-    pem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
-    await writeAtomically(path, pem, 0o600);
-    logger.info({ path }, 'generated a new Ed25519 node key');
+    if (typeof (error as { code?: unknown } | null)?.code !== 'string') throw error;
+    throw new AgentFatalError(
+      `The state directory ${stateDir} cannot be used: ${(error as Error).message}. Check --state-dir and its permissions.`,
+    );
   }
-  const privateKey = createPrivateKey(pem);
-  const { x } = createPublicKey(privateKey).export({ format: 'jwk' });
-  if (!x) throw new Error(`${path} does not hold an Ed25519 private key.`);
+}
+
+export async function loadOrCreateKey(stateDir: string, logger: Logger): Promise<NodeKey> {
+  const path = join(stateDir, KEY_FILE);
+  const pem = await inStateDir(stateDir, async () => {
+    await mkdir(stateDir, { recursive: true, mode: 0o700 });
+    try {
+      const saved = await readFile(path, 'utf8');
+      if (((await stat(path)).mode & 0o077) !== 0) {
+        // A key others can read is a key others can authenticate with.
+        await chmod(path, 0o600);
+        logger.warn({ path }, 'the node key was readable by others; restricted it to its owner');
+      }
+      return saved;
+    } catch (error) {
+      if (!isMissing(error)) throw error;
+      const { privateKey } = generateKeyPairSync('ed25519');
+      const generated = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+      await writeAtomically(path, generated, 0o600);
+      logger.info({ path }, 'generated a new Ed25519 node key');
+      return generated;
+    }
+  });
+  // The node's identity: one that cannot be read is not replaced behind the operator's back.
+  const unusableKey = () =>
+    new AgentFatalError(
+      `${path} does not hold an Ed25519 private key (PEM): restore the node's key, or remove the file to register a new node.`,
+    );
+  let privateKey;
+  let x;
+  try {
+    privateKey = createPrivateKey(pem);
+    ({ x } = createPublicKey(privateKey).export({ format: 'jwk' }));
+  } catch {
+    throw unusableKey();
+  }
+  if (privateKey.asymmetricKeyType !== 'ed25519' || !x) throw unusableKey();
   return {
     publicKey: Buffer.from(x, 'base64url').toString('base64'),
     sign: (message) => sign(null, Buffer.from(message, 'utf8'), privateKey).toString('base64'),
@@ -90,7 +121,7 @@ export async function readRegistration(stateDir: string): Promise<Registration |
     text = await readFile(path, 'utf8');
   } catch (error) {
     if (isMissing(error)) return null;
-    throw error;
+    return inStateDir(stateDir, () => Promise.reject(error));
   }
   let json: unknown;
   try {
@@ -111,9 +142,11 @@ export async function saveRegistration(
   stateDir: string,
   registration: Registration,
 ): Promise<void> {
-  await writeAtomically(
-    join(stateDir, REGISTRATION_FILE),
-    `${JSON.stringify(registration, null, 2)}\n`,
-    0o600,
+  await inStateDir(stateDir, () =>
+    writeAtomically(
+      join(stateDir, REGISTRATION_FILE),
+      `${JSON.stringify(registration, null, 2)}\n`,
+      0o600,
+    ),
   );
 }

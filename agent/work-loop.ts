@@ -6,7 +6,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../platform/logger';
 import { hasCode } from './gateway-client';
-import { AgentFatalError, retryTransient, type NodeSession } from './node-session';
+import { AgentFatalError } from './errors';
+import { retryTransient, type NodeSession } from './node-session';
 import type { ClaimedDeployment } from './run-deployment';
 
 export interface WorkTrigger {

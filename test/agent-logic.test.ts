@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { parseAgentArgs, parseDuration, UsageError } from '../agent/args';
 import { loadAgentEnvironment } from '../agent/env';
 import { backoffDelay, retry } from '../agent/backoff';
+import { AgentFatalError } from '../agent/errors';
 import type { ExecutionSink } from '../agent/executors/executor';
 import { loadShellConfig } from '../agent/executors/shell';
 import { createSimulatedExecutor } from '../agent/executors/simulated';
@@ -364,6 +365,11 @@ describe('shell executor config', () => {
       );
       await writeFile(path, '{ not json');
       await expect(loadShellConfig(path)).rejects.toThrow(/Cannot read the shell config/);
+      // Both stop the agent with their message alone (exit code 1), not a stack trace.
+      await expect(loadShellConfig(path)).rejects.toBeInstanceOf(AgentFatalError);
+      await expect(loadShellConfig(join(dir.path, 'missing.json'))).rejects.toBeInstanceOf(
+        AgentFatalError,
+      );
       await writeFile(
         path,
         JSON.stringify({ steps: [{ name: 'deploy', command: './deploy.sh' }] }),

@@ -5,7 +5,7 @@
  * users create and reports their logs and result.
  */
 import { createPrivateKey } from 'node:crypto';
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   createApiKey,
@@ -460,6 +460,33 @@ describe('node agent', () => {
       name,
     });
     expect(agent.messages()).toContain('the saved registration is unreadable; registering again');
+  });
+
+  it('stops with a line naming the problem, not a stack trace, when its state directory or key cannot be used', async () => {
+    const dir = await stateDir();
+    const notADirectory = join(dir, 'file');
+    await writeFile(notADirectory, '');
+    const corruptKey = join(dir, 'corrupt');
+    await mkdir(corruptKey);
+    await writeFile(join(corruptKey, 'node-key.pem'), 'not a key\n', { mode: 0o600 });
+    for (const [state, message] of [
+      [
+        notADirectory,
+        `The state directory ${notADirectory} cannot be used: ENOTDIR: not a directory, open '${join(notADirectory, 'registration.json')}'. Check --state-dir and its permissions.`,
+      ],
+      [
+        corruptKey,
+        `${join(corruptKey, 'node-key.pem')} does not hold an Ed25519 private key (PEM): restore the node's key, or remove the file to register a new node.`,
+      ],
+    ]) {
+      const agent = startAgent(
+        ['--gateway', url, '--name', unique('agent-'), '--region', 'r', '--state-dir', state!],
+        { OPSGRAPH_API_KEY: 'any' },
+      );
+      expect(await exitOf(agent)).toBe(1);
+      expect(agent.logs.at(-1)).toEqual(expect.objectContaining({ level: 60, msg: message }));
+      expect(agent.logs.at(-1)).not.toHaveProperty('err');
+    }
   });
 
   it('refuses to start unregistered without credentials', async () => {

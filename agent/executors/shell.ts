@@ -11,6 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import { inheritedEnvironment } from '../env';
+import { AgentFatalError } from '../errors';
 import type { DeploymentJob, ExecutionResult, ExecutionSink, Executor } from './executor';
 
 /** How long a command gets to exit after SIGTERM before SIGKILL. */
@@ -38,7 +39,7 @@ export async function loadShellConfig(path: string): Promise<ShellConfig> {
   try {
     json = JSON.parse(await readFile(path, 'utf8'));
   } catch (error) {
-    throw new Error(
+    throw new AgentFatalError(
       `Cannot read the shell config ${path}: ${error instanceof Error ? error.message : error}`,
     );
   }
@@ -47,7 +48,8 @@ export async function loadShellConfig(path: string): Promise<ShellConfig> {
     const problems = parsed.error.issues.map(
       (i) => `${i.path.join('.') || '(root)'}: ${i.message}`,
     );
-    throw new Error(`Invalid shell config ${path}:\n  - ${problems.join('\n  - ')}`);
+    // Stops the agent with this message (exit code 1), not a stack trace.
+    throw new AgentFatalError(`Invalid shell config ${path}:\n  - ${problems.join('\n  - ')}`);
   }
   return parsed.data;
 }
