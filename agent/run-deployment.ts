@@ -13,8 +13,9 @@ import { createProgressReporter, type FinalStatus } from './progress-reporter';
 const MAX_LINES_PER_REPORT = 500;
 const MAX_MESSAGE_LENGTH = 10_000;
 /**
- * How much log text one report carries at most, JSON-encoded: the gateway refuses a request body
- * over MAX_BODY_BYTES (1 MB by default), and 500 lines of 10,000 characters are 5 MB or more.
+ * How much log text, JSON-encoded, makes a report go at once: the gateway refuses a request body
+ * over MAX_BODY_BYTES (1 MB by default), and 500 lines of 10,000 characters are 5 MB or more. A
+ * report is at most this and one line (at most 60 KB even if every character is escaped).
  */
 const MAX_REPORT_BYTES = 256 * 1024;
 /** What a line adds to a report's body besides its message: its level, keys and punctuation. */
@@ -40,21 +41,6 @@ export function reportableLine(message: string): string {
 /** What `line` adds to a report's request body. */
 const encodedSize = (line: LogLine) =>
   Buffer.byteLength(JSON.stringify(line.message)) + LINE_OVERHEAD_BYTES;
-
-/**
- * Takes the lines of the next report off the front of `lines`: at most 500, and no more than
- * MAX_REPORT_BYTES of them (one at least: a single line is far below it).
- */
-function takeReport(lines: LogLine[]): LogLine[] {
-  let count = 0;
-  let bytes = 0;
-  while (count < lines.length && count < MAX_LINES_PER_REPORT) {
-    bytes += encodedSize(lines[count]!);
-    if (count > 0 && bytes > MAX_REPORT_BYTES) break;
-    count++;
-  }
-  return lines.splice(0, count);
-}
 
 /** A change of one of the node's deployments, as the work subscription brings it. */
 export interface DeploymentUpdate {
@@ -165,7 +151,7 @@ export async function runDeployment(deps: {
     clearTimeout(timer);
     timer = undefined;
     if (statusCheck && buffer.length === 0) queueReport([]);
-    while (buffer.length > 0) queueReport(takeReport(buffer));
+    while (buffer.length > 0) queueReport(buffer.splice(0, MAX_LINES_PER_REPORT));
     bufferedBytes = 0;
   };
 

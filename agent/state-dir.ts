@@ -58,18 +58,23 @@ export class UnreadableRegistrationError extends Error {
 const isMissing = (error: unknown) => (error as { code?: unknown }).code === 'ENOENT';
 
 /**
- * Runs `operation`, file work in the state directory; a failure of the file system (not
- * writable, not a directory, full) stops the agent with a message naming the directory, rather
- * than a stack trace.
+ * What stops the agent for a failure of the file system in the state directory (not writable,
+ * not a directory, full): a message naming the directory, rather than a stack trace. Any other
+ * error is returned as it is.
  */
+function unusableStateDir(stateDir: string, error: unknown): unknown {
+  if (typeof (error as { code?: unknown } | null)?.code !== 'string') return error;
+  return new AgentFatalError(
+    `The state directory ${stateDir} cannot be used: ${(error as Error).message}. Check --state-dir and its permissions.`,
+  );
+}
+
+/** Runs `operation`, file work in the state directory (see unusableStateDir). */
 async function inStateDir<T>(stateDir: string, operation: () => Promise<T>): Promise<T> {
   try {
     return await operation();
   } catch (error) {
-    if (typeof (error as { code?: unknown } | null)?.code !== 'string') throw error;
-    throw new AgentFatalError(
-      `The state directory ${stateDir} cannot be used: ${(error as Error).message}. Check --state-dir and its permissions.`,
-    );
+    throw unusableStateDir(stateDir, error);
   }
 }
 
@@ -121,7 +126,7 @@ export async function readRegistration(stateDir: string): Promise<Registration |
     text = await readFile(path, 'utf8');
   } catch (error) {
     if (isMissing(error)) return null;
-    return inStateDir(stateDir, () => Promise.reject(error));
+    throw unusableStateDir(stateDir, error);
   }
   let json: unknown;
   try {

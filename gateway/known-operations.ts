@@ -136,7 +136,7 @@ export function createKnownOperations(options: {
       const definitions = operation.variableDefinitions;
       if (definitions?.length && getVariableValues(schema, definitions, variables).errors)
         return null;
-      if (nullVariableErrors(schema, operation, [], variables, known.nonNullVariables)) return null;
+      if (nullVariableErrors(operation, variables, () => known.nonNullVariables)) return null;
       return { known, query: body.query, operationName, variables, contentType };
     },
 

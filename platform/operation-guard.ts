@@ -66,7 +66,9 @@ export function useOperationGuard<TContext extends object>(): ApolloServerPlugin
             throw badRequest(noOperationMessage(request.operationName));
           }
           const [nullVariable] =
-            nullVariableErrors(schema, operation, fragmentsOf(document), request.variables) ?? [];
+            nullVariableErrors(operation, request.variables, () =>
+              nonNullVariableUsages(schema, operation, fragmentsOf(document)),
+            ) ?? [];
           if (nullVariable) {
             throw new GraphQLError(nullVariable.message, {
               nodes: nullVariable.nodes,
@@ -134,7 +136,9 @@ export function variableErrors(
             extensions: { code: ErrorCode.BAD_USER_INPUT },
           }),
       )
-    : nullVariableErrors(schema, operation, fragments, variables);
+    : nullVariableErrors(operation, variables, () =>
+        nonNullVariableUsages(schema, operation, fragments),
+      );
 }
 
 /** The fragment definitions of a document. */
@@ -175,20 +179,19 @@ export function nonNullVariableUsages(
 }
 
 /**
- * An explicit null given to a variable of nonNullVariableUsages: the client's mistake, refused
- * before execution as a variable that does not coerce is (BAD_USER_INPUT); null when there is none.
- * `usages` may be given when already known (the gateway's hot path keeps them per operation).
+ * An explicit null given to a variable of nonNullVariableUsages (`usages`, asked for only when
+ * some variable is null: the gateway's hot path keeps them per operation, others work them out):
+ * the client's mistake, refused before execution as a variable that does not coerce is
+ * (BAD_USER_INPUT); null when there is none.
  */
 export function nullVariableErrors(
-  schema: GraphQLSchema,
   operation: OperationDefinitionNode,
-  fragments: readonly FragmentDefinitionNode[],
   variables: Record<string, unknown> | null | undefined,
-  usages?: ReadonlyMap<string, string>,
+  usages: () => ReadonlyMap<string, string>,
 ): GraphQLError[] | null {
   // The usual request has no null variable: nothing to look at.
   if (!variables || !Object.values(variables).includes(null)) return null;
-  const errors = [...(usages ?? nonNullVariableUsages(schema, operation, fragments))]
+  const errors = [...usages()]
     .filter(([name]) => Object.hasOwn(variables, name) && variables[name] === null)
     .map(
       ([name, type]) =>

@@ -152,19 +152,15 @@ export async function lockCurrentAdmin(
 
 /** Refuses a caller whose API key was revoked or whose session ended since it authenticated. */
 async function assertCredentialLive(em: EntityManager, caller: UserPrincipal): Promise<void> {
-  if (caller.apiKeyId) {
-    const live = await em.execute(
-      'select 1 from users.api_keys where id = ? and revoked_at is null for share',
-      [caller.apiKeyId],
-    );
-    if (live.length === 0) throw unauthenticated(CREDENTIAL_ENDED.apiKeyRevoked);
-  } else if (caller.sessionId) {
-    const live = await em.execute(
-      'select 1 from users.sessions where id = ? and revoked_at is null for share',
-      [caller.sessionId],
-    );
-    if (live.length === 0) throw unauthenticated(CREDENTIAL_ENDED.sessionRevoked);
-  }
+  const [table, id, ended] = caller.apiKeyId
+    ? (['api_keys', caller.apiKeyId, CREDENTIAL_ENDED.apiKeyRevoked] as const)
+    : (['sessions', caller.sessionId, CREDENTIAL_ENDED.sessionRevoked] as const);
+  if (!id) return;
+  const live = await em.execute(
+    `select 1 from users.${table} where id = ? and revoked_at is null for share`,
+    [id],
+  );
+  if (live.length === 0) throw unauthenticated(ended);
 }
 
 export async function createUser(
