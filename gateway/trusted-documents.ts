@@ -88,7 +88,7 @@ function manifestEntries(manifest: unknown): [string, string][] {
 }
 
 /** Apollo's message for an unknown id: Apollo's and urql's clients look for it. */
-const NOT_FOUND = 'PersistedQueryNotFound';
+export const NOT_FOUND = 'PersistedQueryNotFound';
 
 /** The id a request names, by either convention, or undefined. */
 function documentIdOf(request: DocumentRequest): string | undefined {

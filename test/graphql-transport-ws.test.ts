@@ -3,11 +3,14 @@
  * a suspended async function per subscription): each rule of the protocol spoken by a raw
  * socket against a real stack — the close codes for a wrong subprotocol, an invalid or
  * unexpected message, an id longer than the limit, a second `connection_init`, `subscribe`
- * before the acknowledgement and a reused id; pings; errors that leave the socket open;
- * `complete` from the client freeing its id; and the server's own `error` and `complete` when a
- * stream ends (the session revoked).
+ * before the acknowledgement and a reused id; nothing served once the socket is closing; pings
+ * (an `id` beside them is no concern); errors that leave the socket open (an unknown Apollo hash
+ * sent without its text is PERSISTED_QUERY_NOT_FOUND); only the variables the client gave sent
+ * upstream; `complete` from the client freeing its id; and the server's own `error` and
+ * `complete` when a stream ends (the session revoked).
  */
 import { once } from 'node:events';
+import { connect as connectTcp } from 'node:net';
 import WebSocket from 'ws';
 import { MAX_SUBSCRIPTION_ID_LENGTH } from '../gateway/subscriptions/server';
 import { graphql } from './support/graphql';
@@ -102,6 +105,47 @@ it.each([
   expect(await client.closed).toBe(4400);
 });
 
+/** A client frame (RFC 6455 §5.2: FIN, text, masked) holding `text`, under 64 KiB. */
+function clientFrame(text: string) {
+  const payload = Buffer.from(text);
+  const header =
+    payload.length < 126
+      ? Buffer.from([0x81, 0x80 | payload.length])
+      : Buffer.from([0x81, 0x80 | 126, payload.length >> 8, payload.length & 0xff]);
+  const mask = Buffer.from([1, 2, 3, 4]);
+  return Buffer.concat([header, mask, payload.map((byte, i) => byte ^ mask[i % 4]!)]);
+}
+
+it('serves nothing more on a socket it closed, while the client has not answered the close', async () => {
+  const gateway = stack.gateways[0]!.service;
+  await eventually(() => gateway.subscriptionStats().byTransport.active['graphql-ws'] === 0);
+  // A raw socket, which never answers the close: ws waits 30 s for it.
+  const { hostname, port } = new URL(wsUrl);
+  const socket = connectTcp(Number(port), hostname);
+  let received = '';
+  socket.on('data', (data: Buffer) => (received += data.toString('latin1')));
+  await once(socket, 'connect');
+  socket.write(
+    'GET /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+      'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n' +
+      'Sec-WebSocket-Protocol: graphql-transport-ws\r\n\r\n',
+  );
+  const init = {
+    type: 'connection_init',
+    payload: { authorization: `Bearer ${user.accessToken}` },
+  };
+  socket.write(clientFrame(JSON.stringify(init)));
+  await eventually(() => received.includes('connection_ack'));
+  socket.write(clientFrame('not JSON'));
+  await eventually(() => received.includes('Invalid message received'));
+  for (const id of ['1', '2', '3']) socket.write(clientFrame(JSON.stringify(subscribeMessage(id))));
+  socket.write(clientFrame(JSON.stringify({ type: 'ping' })));
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  expect(gateway.subscriptionStats().byTransport.active['graphql-ws']).toBe(0);
+  expect(received).not.toContain('pong');
+  socket.destroy();
+});
+
 it('closes a socket that subscribes before its connection_init is acknowledged with 4401', async () => {
   const client = await connect();
   client.send(subscribeMessage('1'));
@@ -129,6 +173,68 @@ it('answers a ping with a pong, echoing its payload', async () => {
   });
   client.send({ type: 'ping' });
   expect(await client.next((message) => message.type === 'pong')).toEqual({ type: 'pong' });
+  client.socket.close();
+});
+
+it('answers a ping or connection_init that carries an id of another kind as if it had none', async () => {
+  const client = await connect();
+  client.send({ type: 'ping', id: null, payload: { at: 2 } });
+  expect(await client.next((message) => message.type === 'pong')).toEqual({
+    type: 'pong',
+    payload: { at: 2 },
+  });
+  client.send({
+    type: 'connection_init',
+    id: null,
+    payload: { authorization: `Bearer ${user.accessToken}` },
+  });
+  await client.next((message) => message.type === 'connection_ack');
+  expect(client.socket.readyState).toBe(WebSocket.OPEN);
+  client.socket.close();
+});
+
+it('sends upstream only the variables the client gave, whatever their names', async () => {
+  const client = await acknowledged();
+  // Not given, so null: `after` left out, the stream starts from now. Named like members of
+  // every object's prototype, they must not be taken for given ones (`{}` is no String).
+  for (const name of ['__proto__', 'constructor']) {
+    client.send(
+      subscribeMessage(
+        name,
+        `subscription ($c: ID!, $${name}: String) { messageAdded(channelId: $c, after: $${name}) { body } }`,
+      ),
+    );
+    const event = await firstEvent(client, name);
+    expect(event).toMatchObject({ payload: { data: { messageAdded: expect.any(Object) } } });
+  }
+  client.socket.close();
+});
+
+it('answers an Apollo persisted query hash it does not know, sent without its text, with PERSISTED_QUERY_NOT_FOUND', async () => {
+  const client = await acknowledged();
+  const extensions = { persistedQuery: { version: 1, sha256Hash: 'a'.repeat(64) } };
+  client.send({
+    id: 'apq',
+    type: 'subscribe',
+    payload: { query: '', variables: { c: channelId }, extensions },
+  });
+  expect(await client.next((message) => message.id === 'apq')).toEqual({
+    id: 'apq',
+    type: 'error',
+    payload: [
+      {
+        message: 'PersistedQueryNotFound',
+        extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' },
+      },
+    ],
+  });
+  // As Apollo's persisted query link then does: the text, with the hash.
+  client.send({
+    id: 'apq',
+    type: 'subscribe',
+    payload: { query: MESSAGE_ADDED, variables: { c: channelId }, extensions },
+  });
+  await firstEvent(client, 'apq');
   client.socket.close();
 });
 

@@ -37,7 +37,7 @@ import { UNREAD_END_GRACE_MS } from '../../platform/subscriptions-over-http';
 import type { TrustedProxies } from '../../platform/trusted-proxies';
 import type { ForwardedRequest } from '../../platform/wire';
 import { verifyApiKey } from '../edge-auth';
-import { trustedText, type TrustedDocumentsConfig } from '../trusted-documents';
+import { NOT_FOUND, trustedText, type TrustedDocumentsConfig } from '../trusted-documents';
 import type { Channel, ChannelSink } from '../../platform/channel';
 import { formatSubscriptionErrors } from './executor';
 import type { SubscriptionPlan } from './planner';
@@ -260,6 +260,10 @@ class SubscriberEvents implements ChannelSink<ExecutionResult> {
   }
 }
 
+/** The hash of Apollo's persisted query extension in a `subscribe` payload, if any. */
+const apqHashOf = ({ extensions }: SubscribeMessage['payload']): unknown =>
+  (extensions?.persistedQuery as { sha256Hash?: unknown } | undefined)?.sha256Hash;
+
 /** A protocol message to the client (events go as shared frames: sendFrame). */
 function send(socket: WebSocket, message: object): void {
   if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
@@ -478,6 +482,11 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
     let query: string;
     try {
       query = trustedText(options.trustedDocuments, payload) ?? payload.query;
+      // An Apollo hash no manifest holds, without its text: over HTTP Apollo's automatic
+      // persisted queries answer it PERSISTED_QUERY_NOT_FOUND, on which the client resends it
+      // with the text. Answered alike here, not with the syntax error of an empty document.
+      if (!query && typeof apqHashOf(payload) === 'string')
+        return [clientError(ErrorCode.PERSISTED_QUERY_NOT_FOUND, NOT_FOUND)];
     } catch (error) {
       return [error as GraphQLError];
     }
@@ -510,7 +519,12 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
     } catch {
       return socket.close(ProtocolCloseCode.BadRequest, 'Invalid message received');
     }
-    if ('id' in message && message.id.length > MAX_SUBSCRIPTION_ID_LENGTH) {
+    // Only `subscribe` and `complete` carry an id (parseMessage checked it is a string there);
+    // any other message may hold an `id` of any kind, which is no concern of the protocol.
+    if (
+      (message.type === MessageType.Subscribe || message.type === MessageType.Complete) &&
+      message.id.length > MAX_SUBSCRIPTION_ID_LENGTH
+    ) {
       return socket.close(
         ProtocolCloseCode.BadRequest,
         `Invalid message received: id longer than ${MAX_SUBSCRIPTION_ID_LENGTH} characters`,
@@ -584,6 +598,10 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
     this.close(ProtocolCloseCode.InternalServerError, internalError);
   }
   function onSocketMessage(this: SocketWithProtocol, data: RawData) {
+    // Once the socket is closing (4400, 4409, 1001…), what the client still sends until it
+    // answers the close (ws waits up to 30 s) is not served: no subscription opened upstream
+    // for a socket that can no longer receive its events.
+    if (this.readyState !== this.OPEN) return;
     try {
       handleMessage(this, String(data));
     } catch (error) {

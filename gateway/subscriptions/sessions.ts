@@ -128,14 +128,16 @@ export function createSubscriptionSessions(options: {
       return variableErrors(schema, operation, variables, Object.values(fragments)) ?? plan;
     },
     start(plan, request, principal, transport, onOverflow) {
-      // Only the variables the operation declares: others would be held for the subscription's
-      // life for nothing, and would keep identical subscriptions from sharing a topic.
-      const variables = Object.fromEntries(
-        (plan.operationContext.operation.variableDefinitions ?? [])
-          .map(({ variable }) => variable.name.value)
-          .filter((name) => name in request.variables)
-          .map((name) => [name, request.variables[name]]),
-      );
+      // Only the variables the operation declares and the client gave: others would be held for
+      // the subscription's life for nothing, and would keep identical subscriptions from sharing
+      // a topic. Without a prototype, so that a variable named like a member of Object's
+      // (`$constructor`, `$__proto__`) and not given is not found in it (`name in variables`)
+      // and sent upstream as a value the client never sent.
+      const variables: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+      for (const { variable } of plan.operationContext.operation.variableDefinitions ?? []) {
+        const name = variable.name.value;
+        if (Object.hasOwn(request.variables, name)) variables[name] = request.variables[name];
+      }
       const channel = options.executor.subscribe(plan, { ...request, variables }, onOverflow);
       active[transport] += 1;
       const watching = credentials.watch(principal, request.forwarded.apiKey, channel, endWith);
