@@ -302,6 +302,8 @@ export function createEventStreams(options: EventStreamOptions): EventStreams {
   return {
     open(res, transport) {
       const framing = FRAMING[transport];
+      // Detached from the response once it has finished: kept to close it on shutdown.
+      const socket = res.socket;
       res.writeHead(200, framing.head);
       res.write(framing.start);
       let results: AsyncIterator<AnyResult> | null = null;
@@ -319,6 +321,9 @@ export function createEventStreams(options: EventStreamOptions): EventStreams {
         void results?.return?.();
         if (res.writableEnded || res.destroyed) return;
         res.end(last + framing.end);
+        // Shutting down: the connection goes with the stream, or the client's resubscription,
+        // sent at once on the same keep-alive connection, would come back here, and end at once.
+        if (closing) res.once('finish', () => socket?.end());
         const drop = setTimeout(() => res.destroy(), UNREAD_END_GRACE_MS).unref();
         res.once('finish', () => clearTimeout(drop));
       };

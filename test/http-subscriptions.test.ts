@@ -7,8 +7,8 @@
  * identical payloads.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer, request as httpRequest } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Agent, createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import type { GraphQLFormattedError } from 'graphql';
 import { closeHttpServer } from '../platform/shutdown';
 import { createApiKeyWithId } from './support/agent';
@@ -299,6 +299,54 @@ it('ends HTTP streams cleanly when the gateway shuts down', async () => {
     await stream.ended();
     expect(stream.error).toBeUndefined();
     expect(stream.completed).toBe(true);
+  }
+});
+
+it('closes the connection of a stream ended by shutdown, so that a resubscription goes elsewhere', async () => {
+  const { channel, start } = await channelWithStart();
+  const body = JSON.stringify({
+    query: MESSAGE_ADDED,
+    variables: { channelId: channel.id, after: start.cursor },
+  });
+  for (const accept of [SSE_ACCEPT, MULTIPART_ACCEPT]) {
+    const other = await startGateway(stack.gatewayConfig);
+    // As fetch and the real clients do: one keep-alive connection, reused for the next request.
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    let socket: Socket | undefined;
+    const subscribe = () =>
+      new Promise<string>((resolve, reject) => {
+        const request = httpRequest(other.url, {
+          method: 'POST',
+          agent,
+          headers: { 'content-type': 'application/json', accept, ...admin.headers },
+        });
+        request.on('error', reject);
+        request.on('socket', (used) => (socket = used));
+        request.on('response', (response) => {
+          let text = '';
+          response.setEncoding('utf8');
+          response.on('data', (chunk: string) => (text += chunk));
+          response.on('end', () => resolve(text));
+        });
+        request.end(body);
+      });
+    try {
+      const stream = subscribe();
+      await eventually(() => other.service.subscriptionStats().subscribers === 1);
+      const closed = closeHttpServer(other.service.httpServer);
+      expect(await stream).toMatch(/(event: complete\ndata:\n\n|--graphql--\r\n)$/);
+      // The connection closes with the stream (not when its keep-alive runs out, 5 s later)…
+      await Promise.race([
+        new Promise((resolve) => socket!.once('close', resolve)),
+        new Promise((resolve) => setTimeout(resolve, 2_000)),
+      ]);
+      // …so subscribing again, as a clean end asks, goes elsewhere: here, nowhere.
+      await expect(subscribe()).rejects.toThrow(/ECONNREFUSED/);
+      await closed;
+    } finally {
+      agent.destroy();
+      await other.service.close();
+    }
   }
 });
 
