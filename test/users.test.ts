@@ -179,6 +179,28 @@ describe('sign-up and login', () => {
     },
   );
 
+  it('compares passwords and emails in any Unicode form', async () => {
+    // `é` typed precomposed at sign-up and decomposed (e + U+0301) later: the same text.
+    const password = 'Mot de passe café crème';
+    const email = `${unique('jose')}.josé@example.com`;
+    const { user } = await signUp(url, { email, password });
+    for (const [given, typed] of [
+      [email, password.normalize('NFD')],
+      [email.normalize('NFD'), password],
+    ] as const) {
+      await expect(login(url, given, typed)).resolves.toMatchObject({ user: { id: user.id } });
+    }
+    const again = await graphql(url, SignUpTokenDocument, {
+      input: {
+        organizationName: 'Org',
+        username: unique('u'),
+        email: email.normalize('NFD').toUpperCase(),
+        password,
+      },
+    });
+    expect(again.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'email' });
+  });
+
   it('names the field for an invalid email or a short password', async () => {
     const mutation = SignUpTokenDocument;
     const input = {

@@ -2,6 +2,7 @@
  * Who may call what in the users subgraph: graphql-shield's coarse rules (fallback: deny) and the
  * rate limits on sign-up and login. Organization checks stay in the services.
  */
+import { createHash } from 'node:crypto';
 import { chain } from 'graphql-shield';
 import type { RateLimiter, RateLimits } from '../../platform/rate-limit';
 import { createPermissions, hasRole, isAnyone, isUser, rateLimitRule } from '../kit/shield';
@@ -20,12 +21,24 @@ export const USERS_RATE_LIMITS: RateLimits = {
   signUp: { max: 10, windowMs: 60 * MINUTE },
 };
 
+/**
+ * What the per-account login limit counts a login under: the identifier as login looks it up,
+ * trimmed, in NFC and lower-cased as PostgreSQL's lower() does it, one character at a time
+ * (simple case mapping: `İ` is `i`, `Σ` is `σ` wherever it stands), so no spelling login finds
+ * the account by counts apart; hashed, so a long identifier makes no long Redis key.
+ */
+function loginIdentity(usernameOrEmail: string): string {
+  const nfc = usernameOrEmail.trim().normalize('NFC');
+  const folded = Array.from(nfc, (c) => [...c.toLowerCase()][0]).join('');
+  return createHash('sha256').update(folded).digest('base64url');
+}
+
 export function createUsersPermissions(limiter: RateLimiter) {
   const login = chain(
     rateLimitRule<MutationLoginArgs, UsersContext>(
       limiter,
       'login',
-      ({ input }, ctx) => `${ctx.clientAddress}|${input.usernameOrEmail.trim().toLowerCase()}`,
+      ({ input }, ctx) => `${ctx.clientAddress}|${loginIdentity(input.usernameOrEmail)}`,
     ),
     rateLimitRule<unknown, UsersContext>(
       limiter,

@@ -78,10 +78,11 @@ export async function login(
   // PostgreSQL's lower() folds the case on both sides, as for the unique indexes (which serve
   // this lookup): JavaScript's toLowerCase() differs from it for some letters (`İ`, a final
   // `Σ`), which made such an email unfindable by itself.
+  // Emails are stored in NFC (validation.ts); one stored before may be in the form it was sent.
   const identifier = input.usernameOrEmail.trim();
   const [row] = await ctx.em.execute<{ id: string; password_hash: string }[]>(
-    'select id, password_hash from users.users where lower(username) = lower(?) or lower(email) = lower(?) limit 1',
-    [identifier, identifier],
+    'select id, password_hash from users.users where lower(username) = lower(?) or lower(email) in (lower(?), lower(?)) limit 1',
+    [identifier, identifier, identifier.normalize('NFC')],
   );
   // Unknown users and wrong passwords fail alike, in message and in time.
   if (!(await verifyPassword(row?.password_hash ?? null, input.password)) || !row) {

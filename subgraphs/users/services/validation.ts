@@ -9,7 +9,9 @@ export const emailRule = z
   .string()
   .trim()
   .max(254, 'is too long')
-  .regex(/^[^\s@\p{Cc}]+@[^\s@\p{Cc}]+\.[^\s@\p{Cc}]+$/u, 'must be a valid email address');
+  .regex(/^[^\s@\p{Cc}]+@[^\s@\p{Cc}]+\.[^\s@\p{Cc}]+$/u, 'must be a valid email address')
+  // One address, one spelling: `é` precomposed or decomposed is the same address (login too).
+  .transform((email) => email.normalize('NFC'));
 export const passwordRule = z
   .string()
   .min(10, 'must be at least 10 characters')
