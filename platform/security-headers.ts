@@ -42,9 +42,12 @@ export function setSecurityHeaders(res: ServerResponse, options: SecurityOptions
 
 /**
  * What browser clients send: credentials, our request id, what satisfies CSRF prevention on a
- * GET (Apollo's two headers), W3C trace context, and Apollo Client's name and version.
+ * GET (Apollo's two headers), W3C trace context, and Apollo Client's name and version; and
+ * `accept`, which a browser asks leave for when its value is not CORS-safe — the multipart
+ * subscription protocol's `multipart/mixed;subscriptionSpec="1.0"` is not (the quotes).
  */
 const ALLOWED_HEADERS = [
+  'accept',
   'content-type',
   'authorization',
   'x-api-key',

@@ -61,9 +61,11 @@ it('answers CORS for allowlisted origins only', async () => {
   expect(allowed.status).toBe(204);
   expect(allowed.headers.get('access-control-allow-origin')).toBe(APP);
   // Every header the docs have a browser client send: credentials, CSRF prevention on a GET,
-  // trace context, Apollo Client's name.
+  // trace context, Apollo Client's name, and the Accept of a multipart subscription (with its
+  // quotes, not one a browser sends without asking).
   expect(allowed.headers.get('access-control-allow-headers')?.split(', ')).toEqual(
     expect.arrayContaining([
+      'accept',
       'authorization',
       'x-api-key',
       'apollo-require-preflight',
