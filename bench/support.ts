@@ -96,7 +96,7 @@ export const UNLIMITED_RATE = '100000000/1m';
  * limit or flood guard may shape their figures.
  */
 export const UNLIMITED_SUBGRAPH_ENV = {
-  RATE_LIMITS: ['login', 'loginPerAddress', 'signUp', 'postMessage']
+  RATE_LIMITS: ['login', 'loginPerAddress', 'signUp', 'createUser', 'postMessage']
     .map((name) => `${name}=${UNLIMITED_RATE}`)
     .join(','),
   MESSAGE_FLOOD_MAX_REPEATS: '1000',

@@ -12,12 +12,12 @@ import { MESSAGES_RATE_LIMITS } from '../subgraphs/messages/permissions';
 import { NODES_RATE_LIMITS } from '../subgraphs/nodes/permissions';
 import { USERS_RATE_LIMITS } from '../subgraphs/users/permissions';
 import { loadGatewayConfig } from '../gateway/env';
-import { AuthenticateNodeDocument } from './__generated__/graphql';
+import { AuthenticateNodeDocument, CreateUserDocument } from './__generated__/graphql';
 import { createDeployment } from './support/deployments';
 import { errorCodes, graphql } from './support/graphql';
 import { createChannel, postMessage } from './support/messages';
 import { generateNodeKeys, registerNode, signedAuthInput } from './support/nodes';
-import { PASSWORD, signUp, type SignedIn } from './support/seed';
+import { addUser, PASSWORD, signUp, type SignedIn } from './support/seed';
 import { RELAXED_RATE_LIMITS, startGateway, startStack, type Stack } from './support/stack';
 
 const WINDOW_MS = 3000;
@@ -34,6 +34,7 @@ beforeAll(async () => {
     authenticateNode: limit(2),
     postMessage: limit(2),
     createDeployment: limit(2),
+    createUser: limit(2),
   };
   stack = await startStack({
     gateways: 2,
@@ -298,6 +299,30 @@ describe('the gateway request budget', () => {
       await proxied.stop();
     }
   });
+});
+
+test('createUser is limited per organization: it tells whether an email is taken anywhere', async () => {
+  const other = await signUp(stack.gatewayUrl);
+  await addUser(stack.gatewayUrl, other, 'VIEWER');
+  await addUser(stack.gatewayUrl, other, 'VIEWER');
+  // Asking about an email of another organization is counted like any call.
+  const third = await graphql(
+    stack.gatewayUrl,
+    CreateUserDocument,
+    {
+      input: {
+        username: 'probe',
+        email: `${admin.user.username}@example.com`,
+        password: PASSWORD,
+        role: 'VIEWER',
+      },
+    },
+    other.headers,
+  );
+  expect(errorCodes(third)).toEqual(['RATE_LIMITED']);
+  expect(third.errors?.[0]?.extensions?.retryAfter).toBeGreaterThan(0);
+  // Another organization's ADMIN is not held back by it.
+  await expect(addUser(stack.gatewayUrl, admin, 'VIEWER')).resolves.toBeDefined();
 });
 
 test('the documented defaults are the ones in force', () => {

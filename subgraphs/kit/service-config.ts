@@ -55,6 +55,7 @@ export const RATE_LIMIT_NAMES = [
   'login',
   'loginPerAddress',
   'signUp',
+  'createUser',
   'authenticateNode',
   'postMessage',
   'createDeployment',

@@ -1,6 +1,6 @@
 /**
  * Who may call what in the users subgraph: graphql-shield's coarse rules (fallback: deny) and the
- * rate limits on sign-up and login. Organization checks stay in the services.
+ * rate limits on sign-up, login and user creation. Organization checks stay in the services.
  */
 import { createHash } from 'node:crypto';
 import { chain } from 'graphql-shield';
@@ -19,6 +19,12 @@ export const USERS_RATE_LIMITS: RateLimits = {
   loginPerAddress: { max: 20, windowMs: 15 * MINUTE },
   /** Per client address. */
   signUp: { max: 10, windowMs: 60 * MINUTE },
+  /**
+   * Per organization. Usernames and emails are unique across opsgraph, so createUser tells its
+   * caller whether one is taken in any organization, as signUp does: without a limit, anyone could
+   * sign up and ask it about every address at the gateway's request rate.
+   */
+  createUser: { max: 60, windowMs: 60 * MINUTE },
 };
 
 /**
@@ -63,7 +69,13 @@ export function createUsersPermissions(limiter: RateLimiter) {
       // The refresh token is the credential here.
       refreshSession: isAnyone,
       logout: isUser,
-      createUser: hasRole('ADMIN'),
+      // The role first, so a refused caller is not counted.
+      createUser: chain(
+        hasRole('ADMIN'),
+        rateLimitRule<unknown, UsersContext>(limiter, 'createUser', (_args, { principal }) =>
+          principal?.kind === 'user' ? principal.organizationId : null,
+        ),
+      ),
       updateUserRole: hasRole('ADMIN'),
       createApiKey: hasRole('ADMIN'),
       revokeApiKey: hasRole('ADMIN'),
