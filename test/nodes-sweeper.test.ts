@@ -75,6 +75,17 @@ it('marks a silent node OFFLINE once, and a heartbeat brings it back', async () 
   // Several more sweeps by two replicas: still exactly one OFFLINE event.
   await sleep(4 * SWEEP_INTERVAL_MS);
   expect(events.of(silent.node.id)).toEqual(['∅→PENDING', 'PENDING→DEGRADED', 'DEGRADED→OFFLINE']);
+  // The OFFLINE change carries the readings the node was left with: its last heartbeat's.
+  expect(
+    events.events.find((e) => e.nodeId === silent.node.id && e.status === 'OFFLINE'),
+  ).toMatchObject({
+    changedAt: offline.statusChangedAt,
+    lastHeartbeatAt: beat.lastHeartbeatAt,
+    cpuPercent: 10,
+    memoryPercent: 20,
+    diskPercent: 95,
+    agentVersion: '0.1.0',
+  });
 
   expect((await heartbeat(url, session)).status).toBe('ONLINE');
   await waitFor(() => events.of(silent.node.id).length === 4);

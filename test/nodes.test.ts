@@ -19,7 +19,7 @@ import {
   type AuthenticateNodeInput,
   type RegisterNodeInput,
 } from './__generated__/graphql';
-import { bearer, errorCodes, graphql, type GraphQLResponse } from './support/graphql';
+import { bearer, errorCodes, graphql, requireData, type GraphQLResponse } from './support/graphql';
 import {
   authenticateNode,
   generateNodeKeys,
@@ -30,8 +30,9 @@ import {
   waitFor,
   type RegisteredNode,
 } from './support/nodes';
-import { addUser, signUp, unique, type SignedIn } from './support/seed';
+import { addUser, login, signUp, unique, type SignedIn } from './support/seed';
 import { startStack, type Stack } from './support/stack';
+import { collect, wsClient } from './support/subscriptions';
 
 let stack: Stack;
 let url: string;
@@ -109,6 +110,12 @@ describe('registerNode', () => {
       status: 'PENDING',
       previousStatus: null,
       changedAt: node.createdAt,
+      // The node's heartbeat readings as the change left it: none yet.
+      lastHeartbeatAt: null,
+      cpuPercent: null,
+      memoryPercent: null,
+      diskPercent: null,
+      agentVersion: null,
       // The first change of the organization's stream (stored for nodeStatusChanged(after)).
       position: 1,
       changeCursor: expect.any(String),
@@ -429,6 +436,109 @@ describe('heartbeat', () => {
     expect(events.events.filter((e) => e.nodeId === node.node.id).at(-1)?.changedAt).toBe(
       read.data?.node?.statusChangedAt,
     );
+    // Each change carries the readings of the heartbeat that made it.
+    expect(events.events.find((e) => e.nodeId === node.node.id && e.status === 'ONLINE')).toEqual(
+      expect.objectContaining({
+        lastHeartbeatAt: first.lastHeartbeatAt,
+        cpuPercent: 12.5,
+        memoryPercent: 40,
+        diskPercent: 89.9,
+        agentVersion: '0.1.0',
+      }),
+    );
+  });
+
+  it('shows each change, live and replayed, with the readings of the heartbeat that made it', async () => {
+    const { operator } = await organization();
+    const node = await registerNode(url, operator);
+    const session = await authenticateNode(url, node);
+    const { nodeStatusChangedHead: head } = await requireData(
+      url,
+      'query ($nodeId: ID) { nodeStatusChangedHead(nodeId: $nodeId) }',
+      { nodeId: node.node.id },
+      operator.headers,
+    );
+    // The replays are signed in anew: identical subscriptions (same credentials, document and
+    // `after`) would share the live one's upstream subscription instead of replaying.
+    const again = await login(url, operator.user.username);
+    const client = wsClient(url, { authorization: `Bearer ${operator.accessToken}` });
+    const otherClient = wsClient(url, { authorization: `Bearer ${again.accessToken}` });
+    const clients = [client, otherClient];
+    const subscribe = (after: string, over = client) =>
+      collect(
+        over,
+        `subscription ($nodeId: ID, $after: String) {
+          nodeStatusChanged(nodeId: $nodeId, after: $after) {
+            status statusChangedAt lastHeartbeatAt agentVersion streamCursor
+            metrics { cpuPercent memoryPercent diskPercent }
+          }
+        }`,
+        { nodeId: node.node.id, after },
+      );
+    const summary = (result: { data?: { nodeStatusChanged: Record<string, any> } | null }) => {
+      const { status, metrics, agentVersion } = result.data!.nodeStatusChanged;
+      return `${status} cpu ${metrics?.cpuPercent} ${agentVersion}`;
+    };
+    try {
+      // Each change is delivered live before the next heartbeat; the third heartbeat changes
+      // nothing, then the node is decommissioned.
+      const live = subscribe(head);
+      const beats = [];
+      beats.push(await heartbeat(url, session, { cpuPercent: 5, version: '1.0.0' }));
+      await live.waitFor(1);
+      beats.push(await heartbeat(url, session, { cpuPercent: 99, version: '2.0.0' }));
+      await live.waitFor(2);
+      beats.push(await heartbeat(url, session, { cpuPercent: 98, version: '3.0.0' }));
+      expect(beats.map((beat) => beat.status)).toEqual(['ONLINE', 'DEGRADED', 'DEGRADED']);
+      await graphql(url, DECOMMISSION, { id: node.node.id }, operator.headers);
+      await live.waitFor(3);
+      expect(live.results.map(summary)).toEqual([
+        'ONLINE cpu 5 1.0.0',
+        'DEGRADED cpu 99 2.0.0',
+        'DECOMMISSIONED cpu 98 3.0.0',
+      ]);
+      expect(live.results.map((r) => r.data!.nodeStatusChanged.lastHeartbeatAt)).toEqual(
+        beats.map((beat) => beat.lastHeartbeatAt),
+      );
+
+      // Replayed from the same head, and from the first change: the same events, field for field.
+      const fromHead = subscribe(head, otherClient);
+      const fromFirst = subscribe(
+        live.results[0]!.data!.nodeStatusChanged.streamCursor,
+        otherClient,
+      );
+      await fromHead.waitFor(3);
+      await fromFirst.waitFor(2);
+      expect(fromHead.results).toEqual(live.results);
+      expect(fromFirst.results).toEqual(live.results.slice(1));
+
+      // A change stored before readings were recorded shows the node's current ones.
+      const db = new Client({ connectionString: stack.database.url });
+      await db.connect();
+      await db
+        .query(
+          `update nodes.change_log
+              set payload = payload - 'lastHeartbeatAt' - 'cpuPercent' - 'memoryPercent'
+                                    - 'diskPercent' - 'agentVersion'
+            where topic = 'NODE_STATUS_CHANGED' and payload->>'nodeId' = $1
+              and payload->>'status' = 'ONLINE'`,
+          [node.node.id],
+        )
+        .finally(() => db.end());
+      const third = await login(url, operator.user.username);
+      const thirdClient = wsClient(url, { authorization: `Bearer ${third.accessToken}` });
+      clients.push(thirdClient);
+      const fromOld = subscribe(head, thirdClient);
+      await fromOld.waitFor(3);
+      expect(fromOld.results.map(summary)).toEqual([
+        'ONLINE cpu 98 3.0.0',
+        'DEGRADED cpu 99 2.0.0',
+        'DECOMMISSIONED cpu 98 3.0.0',
+      ]);
+      for (const collected of [live, fromHead, fromFirst, fromOld]) collected.unsubscribe();
+    } finally {
+      await Promise.all(clients.map((each) => each.dispose()));
+    }
   });
 
   it.each(['cpuPercent', 'memoryPercent', 'diskPercent'])(

@@ -13,7 +13,8 @@
  * with its filters, twice, with selections of the fields a replay must show as the live event
  * did (aliases and inline fragments included, fields of other subgraphs included); a random
  * sequence of posts, edits, deletions, deployments queued, claimed, reported on and cancelled,
- * and heartbeats that turn nodes DEGRADED and ONLINE again. Left out are fields that are read
+ * and heartbeats (their readings and agent versions varying) that turn nodes DEGRADED and ONLINE
+ * again: a node status change shows the readings of the heartbeat that made it. Left out are fields that are read
  * when an event is delivered and may have changed since (a node's current status inside a
  * deployment, a deployment's `events`): those differ by design, as docs/subscriptions.md says;
  * as a replayed `messageAdded` shows a message's current state, its channel is never edited; and
@@ -102,11 +103,16 @@ const deployment = (): FieldPool => ({
   node: nodeOfDeployment,
   triggeredBy: user,
 });
+const nodeMetrics = (): FieldPool => ({ cpuPercent: true, memoryPercent: true, diskPercent: true });
+/** A node as its status change left it: its status and the heartbeat readings of the change. */
 const node = (): FieldPool => ({
   ...nodeOfDeployment(),
   status: true,
   statusChangedAt: true,
   publicKey: true,
+  lastHeartbeatAt: true,
+  metrics: nodeMetrics,
+  agentVersion: true,
   streamCursor: true,
 });
 
@@ -126,6 +132,7 @@ const TYPE_OF: Record<string, string> = {
   registeredBy: 'User',
   triggeredBy: 'User',
   node: 'Node',
+  metrics: 'NodeMetrics',
 };
 
 /**
@@ -494,11 +501,20 @@ async function resumedAgainstLive(stack: Stack, topology: string): Promise<void>
   };
   const heartbeat = async () => {
     const agent = random.pick(agents);
-    const busy = random.next() < 0.5 ? 99 : 10;
+    // Readings that vary within a status too, so that a change shown with a later heartbeat's
+    // readings than its own differs from it.
+    const cpuPercent = random.next() < 0.5 ? random.between(95, 100) : random.between(0, 94);
     await call(
       agent.session,
       'mutation($input: HeartbeatInput!) { heartbeat(input: $input) { id } }',
-      { input: { cpuPercent: busy, memoryPercent: 20, diskPercent: 30, version: '0.1.0' } },
+      {
+        input: {
+          cpuPercent,
+          memoryPercent: random.between(0, 90),
+          diskPercent: random.between(0, 85),
+          version: `0.${random.between(0, 9)}.0`,
+        },
+      },
     );
   };
   // Agents report and heartbeat more often than people post, queue and cancel.

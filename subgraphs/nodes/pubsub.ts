@@ -15,6 +15,16 @@ export interface NodeStatusChangedEvent extends Positioned {
   previousStatus: NodeStatus | null;
   /** ISO-8601. */
   changedAt: string;
+  /**
+   * The node's heartbeat readings as the change left it (ISO-8601; null before its first
+   * heartbeat). Absent from changes stored before they were recorded: those show the node's
+   * current readings.
+   */
+  lastHeartbeatAt?: string | null;
+  cpuPercent?: number | null;
+  memoryPercent?: number | null;
+  diskPercent?: number | null;
+  agentVersion?: string | null;
 }
 
 /**

@@ -49,8 +49,9 @@ export async function nodeStatusChangedHead(
 
 /**
  * The node of an event, read afresh (the context lives as long as the subscription, so each
- * event gets a new EntityManager and loaders), showing the status this event announces even if
- * a later change is already stored.
+ * event gets a new EntityManager and loaders), showing the status and heartbeat readings this
+ * event recorded even if a later change or heartbeat is already stored: a replay shows what the
+ * live event did. Changes stored before readings were recorded show the current ones.
  */
 export async function nodeOf(ctx: NodesContext, event: NodeStatusChangedEvent): Promise<Node> {
   Object.assign(ctx, createNodesContext(ctx.deps, ctx));
@@ -58,8 +59,17 @@ export async function nodeOf(ctx: NodesContext, event: NodeStatusChangedEvent): 
   // Nodes are never deleted, and the event is published after its change committed.
   if (!node) throw new Error(`node ${event.nodeId} of a status event does not exist`);
   withStreamCursor(node, event.changeCursor);
-  return Object.assign(node, {
+  Object.assign(node, {
     status: event.status,
     statusChangedAt: new Date(event.changedAt),
+  });
+  // Recorded together, so absent together (changes stored before they were).
+  if (event.lastHeartbeatAt === undefined) return node;
+  return Object.assign(node, {
+    lastHeartbeatAt: event.lastHeartbeatAt === null ? null : new Date(event.lastHeartbeatAt),
+    cpuPercent: event.cpuPercent ?? null,
+    memoryPercent: event.memoryPercent ?? null,
+    diskPercent: event.diskPercent ?? null,
+    agentVersion: event.agentVersion ?? null,
   });
 }

@@ -5,8 +5,22 @@ import type { EntityManager } from '../../kit/orm';
 import type { Node, NodeStatus } from '../entities/node';
 import type { NodesPubSub, NodeStatusChangedEvent } from '../pubsub';
 
+/** A node as a status change leaves it: what the change record stores of it. */
+export type ChangedNode = Pick<
+  Node,
+  | 'id'
+  | 'organizationId'
+  | 'status'
+  | 'statusChangedAt'
+  | 'lastHeartbeatAt'
+  | 'cpuPercent'
+  | 'memoryPercent'
+  | 'diskPercent'
+  | 'agentVersion'
+>;
+
 export interface StatusChange {
-  node: Pick<Node, 'id' | 'organizationId' | 'status' | 'statusChangedAt'>;
+  node: ChangedNode;
   previousStatus: NodeStatus | null;
 }
 
@@ -27,6 +41,13 @@ export async function recordStatusChanges(
     status: node.status,
     previousStatus,
     changedAt: node.statusChangedAt.toISOString(),
+    // The heartbeat readings as of the change: the event shows the node as the change left it,
+    // however many heartbeats have come since (nodeOf).
+    lastHeartbeatAt: node.lastHeartbeatAt?.toISOString() ?? null,
+    cpuPercent: node.cpuPercent,
+    memoryPercent: node.memoryPercent,
+    diskPercent: node.diskPercent,
+    agentVersion: node.agentVersion,
   }));
   const positions = await appendChanges(
     em,

@@ -45,7 +45,16 @@ export function startSweeper(deps: {
     // in the same transaction, then announced.
     const events = await deps.database.fork().transactional(async (em) => {
       const rows = await em.execute<
-        { id: string; organization_id: string; previous_status: NodeStatus }[]
+        {
+          id: string;
+          organization_id: string;
+          previous_status: NodeStatus;
+          last_heartbeat_at: Date | string;
+          cpu_percent: number | null;
+          memory_percent: number | null;
+          disk_percent: number | null;
+          agent_version: string | null;
+        }[]
       >(
         `with silent as (
            select id, status from nodes.nodes
@@ -55,7 +64,9 @@ export function startSweeper(deps: {
          )
          update nodes.nodes node set status = 'OFFLINE', status_changed_at = ?
            from silent where node.id = silent.id
-         returning node.id, node.organization_id, silent.status as previous_status`,
+         returning node.id, node.organization_id, silent.status as previous_status,
+                   node.last_heartbeat_at, node.cpu_percent, node.memory_percent,
+                   node.disk_percent, node.agent_version`,
         [cutoff, now],
       );
       return recordStatusChanges(
@@ -66,6 +77,13 @@ export function startSweeper(deps: {
             organizationId: row.organization_id,
             status: 'OFFLINE',
             statusChangedAt: now,
+            // Its last heartbeat's readings, which the change records (only heartbeating nodes
+            // are swept, so there was one).
+            lastHeartbeatAt: new Date(row.last_heartbeat_at),
+            cpuPercent: row.cpu_percent,
+            memoryPercent: row.memory_percent,
+            diskPercent: row.disk_percent,
+            agentVersion: row.agent_version,
           },
           previousStatus: row.previous_status,
         })),
