@@ -550,6 +550,20 @@ function subgraphEnvironment(
  * One subgraph process as production runs it: `node dist/subgraphs/<name>/main.js` of the build
  * under `root`, with its manifest's node flags, configured by environment variables only.
  */
+/**
+ * The RATE_LIMITS entries the build under `root` knows: a subgraph refuses a limit name it does
+ * not have, and a baseline from before a limit was added (createUser) would not start.
+ */
+function rateLimitsKnownTo(root: string, rateLimits: string): string {
+  const config = join(root, 'dist', 'subgraphs', 'kit', 'service-config.js');
+  if (!existsSync(config)) return rateLimits;
+  const source = readFileSync(config, 'utf8');
+  return rateLimits
+    .split(',')
+    .filter((entry) => source.includes(`'${entry.split('=')[0]}'`))
+    .join(',');
+}
+
 export function spawnSubgraph(options: {
   root: string;
   name: (typeof SUBGRAPH_NAMES)[number];
@@ -563,9 +577,14 @@ export function spawnSubgraph(options: {
   const { root, name } = options;
   const entry = join(root, 'dist', 'subgraphs', name, 'main.js');
   if (!existsSync(entry)) throw new Error(`${entry} is missing: build first.`);
+  const env = {
+    ...subgraphEnvironment(options.shared, options.port, options.urls),
+    ...options.env,
+  };
+  if (env.RATE_LIMITS) env.RATE_LIMITS = rateLimitsKnownTo(root, env.RATE_LIMITS);
   return spawn('node', [...manifestNodeOptions(root, name), ...(options.nodeArgs ?? []), entry], {
     cwd: root,
-    env: { ...subgraphEnvironment(options.shared, options.port, options.urls), ...options.env },
+    env,
     stdio: ['ignore', 'ignore', 'inherit'],
   });
 }
