@@ -15,9 +15,14 @@ import type { Duplex } from 'node:stream';
 import type { ApolloServer, BaseContext } from '@apollo/server';
 import { HeaderMap } from '@apollo/server';
 import { InMemoryLRUCache } from '@apollo/utils.keyvaluecache';
-import { GraphQLError, parse, type DocumentNode } from 'graphql';
+import { getOperationAST, GraphQLError, parse, type DocumentNode } from 'graphql';
 import { ErrorCode } from './errors';
-import { subscriptionRootDirectiveErrors } from './operation-guard';
+import {
+  acceptsJsonAnswer,
+  SUBSCRIPTION_TRANSPORTS,
+  subscriptionRootDirectiveErrors,
+} from './operation-guard';
+import { graphqlParams, negotiateStreamTransport } from './subscriptions-over-http';
 import type { TrustedProxies } from './trusted-proxies';
 
 export class HttpError extends Error {
@@ -182,6 +187,26 @@ function subscriptionRootDirectiveRefusal(body: unknown, search: string): GraphQ
 }
 
 /**
+ * False for a subscription whose Accept takes neither a stream (those are served before this
+ * handler) nor JSON: Apollo Server would refuse the Accept without a word about the transports
+ * (it writes no answer, error or not, in a type the client did not ask for), where the client
+ * needs to hear which to ask for.
+ */
+function servesAcceptedAnswer(req: IncomingMessage, body: unknown): boolean {
+  const accept = req.headers.accept;
+  if (acceptsJsonAnswer(accept) || negotiateStreamTransport(accept)) return true;
+  const params = graphqlParams(req, body);
+  if (!params) return true;
+  let document;
+  try {
+    document = parse(params.query, { noLocation: true });
+  } catch {
+    return true; // a syntax error is Apollo Server's to report
+  }
+  return getOperationAST(document, params.operationName)?.operation !== 'subscription';
+}
+
+/**
  * Apollo Server's cache of parsed documents (its `documentStore`), with the bound it means to
  * have. Its default sizes a document by its JSON, in which the location holds two numbers, while
  * the document keeps its whole source text through that location: ever new documents of a
@@ -220,6 +245,7 @@ export function createGraphQLHandler<TContext extends BaseContext>(
     const queryStart = url.indexOf('?');
     const search = queryStart === -1 ? '' : url.slice(queryStart);
     const read = body === undefined ? await readGraphQLBody(req, options.maxBodyBytes) : body;
+    if (!servesAcceptedAnswer(req, read)) throw new HttpError(406, SUBSCRIPTION_TRANSPORTS);
     const refused = subscriptionRootDirectiveRefusal(read, search);
     const response = await options.apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: {

@@ -44,8 +44,14 @@ export const SINGLE_RESULT_MEDIA_TYPES = [
 /** The answers a query or mutation gets over HTTP: one JSON result. */
 const JSON_ANSWERS = SINGLE_RESULT_MEDIA_TYPES.slice(0, 2);
 
+/** Told to a subscription asking for no answer it can be given over HTTP (406). */
+export const SUBSCRIPTION_TRANSPORTS =
+  'Subscriptions are served at this same URL over WebSocket (graphql-ws), or over HTTP ' +
+  'with `Accept: text/event-stream` (GraphQL over SSE) or ' +
+  '`Accept: multipart/mixed;subscriptionSpec=1.0` (multipart).';
+
 /** Whether a request's Accept header takes the one JSON result a query or mutation gets. */
-const acceptsJsonAnswer = (accept: string | undefined) =>
+export const acceptsJsonAnswer = (accept: string | undefined) =>
   !accept || new Negotiator({ headers: { accept } }).mediaType(JSON_ANSWERS) !== undefined;
 
 /**
@@ -75,14 +81,8 @@ export function useOperationGuard<TContext extends object>(): ApolloServerPlugin
               extensions: { ...nullVariable.extensions, http: { status: 400 } },
             });
           }
-          if (operation.operation === 'subscription') {
-            throw badRequest(
-              'Subscriptions are served at this same URL over WebSocket (graphql-ws), or over HTTP ' +
-                'with `Accept: text/event-stream` (GraphQL over SSE) or ' +
-                '`Accept: multipart/mixed;subscriptionSpec=1.0` (multipart).',
-              406,
-            );
-          }
+          if (operation.operation === 'subscription')
+            throw badRequest(SUBSCRIPTION_TRANSPORTS, 406);
           // Apollo words the answer itself: it refuses the error response too.
           if (!acceptsJsonAnswer(request.http?.headers.get('accept'))) {
             throw badRequest(

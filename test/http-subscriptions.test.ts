@@ -160,18 +160,24 @@ const send = (
     body: JSON.stringify({ query, variables }),
   });
 
-it('answers 406 to a subscription that asks for no streaming response', async () => {
-  const response = await send('application/json', MESSAGE_ADDED, { channelId: randomUUID() });
-  expect(response.status).toBe(406);
-  expect(await response.json()).toEqual({
-    errors: [
-      expect.objectContaining({
-        message: expect.stringContaining('text/event-stream'),
-        extensions: { code: 'BAD_USER_INPUT' },
-      }),
-    ],
-  });
-});
+// Whether or not the Accept takes JSON, the answer names the transports to ask for: one that
+// takes neither a stream nor JSON (a multipart Accept without its subscriptionSpec, SSE at
+// q=0) was refused by Apollo Server with a word about JSON only.
+it.each(['application/json', 'multipart/mixed', 'text/event-stream;q=0', 'text/*'])(
+  'answers 406 naming the transports to a subscription that asks for no stream (Accept: %s)',
+  async (accept) => {
+    const response = await send(accept, MESSAGE_ADDED, { channelId: randomUUID() });
+    expect(response.status).toBe(406);
+    expect(await response.json()).toEqual({
+      errors: [
+        expect.objectContaining({
+          message: expect.stringContaining('text/event-stream'),
+          extensions: { code: 'BAD_USER_INPUT' },
+        }),
+      ],
+    });
+  },
+);
 
 it('refuses a bad token with the 401 a query gets', async () => {
   const bad = { authorization: 'Bearer forged' };
