@@ -547,10 +547,6 @@ function subgraphEnvironment(
 }
 
 /**
- * One subgraph process as production runs it: `node dist/subgraphs/<name>/main.js` of the build
- * under `root`, with its manifest's node flags, configured by environment variables only.
- */
-/**
  * The RATE_LIMITS entries the build under `root` knows: a subgraph refuses a limit name it does
  * not have, and a baseline from before a limit was added (createUser) would not start.
  */
@@ -564,6 +560,10 @@ function rateLimitsKnownTo(root: string, rateLimits: string): string {
     .join(',');
 }
 
+/**
+ * One subgraph process as production runs it: `node dist/subgraphs/<name>/main.js` of the build
+ * under `root`, with its manifest's node flags, configured by environment variables only.
+ */
 export function spawnSubgraph(options: {
   root: string;
   name: (typeof SUBGRAPH_NAMES)[number];

@@ -16,6 +16,7 @@
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import {
+  getOperationAST,
   parse,
   type ExecutionResult,
   type FormattedExecutionResult,
@@ -121,17 +122,13 @@ export function servedAsSubscription(params: GraphQLParams): boolean {
   } catch {
     return true;
   }
-  const operations = document.definitions.filter(
-    (definition) => definition.kind === 'OperationDefinition',
-  );
-  const chosen = params.operationName
-    ? operations.find((operation) => operation.name?.value === params.operationName)
-    : operations.length === 1
-      ? operations[0]
-      : undefined;
+  const chosen = getOperationAST(document, params.operationName);
   return chosen
     ? chosen.operation === 'subscription'
-    : operations.some((operation) => operation.operation === 'subscription');
+    : document.definitions.some(
+        (definition) =>
+          definition.kind === 'OperationDefinition' && definition.operation === 'subscription',
+      );
 }
 
 /** Content types a browser may send cross-site without a preflight (Apollo's CSRF rule). */
